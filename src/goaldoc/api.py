@@ -1,0 +1,140 @@
+"""The library: load a department's YAML, check it, render its forms. The CLI calls these."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .context import build_context, select_projects
+from .errors import GoaldocError, InputError, Problem
+from .forms import FormSpec, load_form
+from .loader import LineMap, load_file, load_text
+from .model import DepartmentYear
+from .output import default_dir, safe_name, write_all
+from .validate import validate
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("docx", "xlsx")
+
+
+@dataclass
+class Loaded:
+    model: DepartmentYear
+    lines: LineMap
+    file: str
+
+
+@dataclass
+class RenderResult:
+    files: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def load(path: str | Path) -> Loaded:
+    """Read and validate one YAML file; raises :class:`InputError` with every problem."""
+    data, lines = load_file(path)
+    return _validated(data, lines, str(path))
+
+
+def loads(text: str, file: str = "<输入>") -> Loaded:
+    data, lines = load_text(text, file)
+    return _validated(data, lines, file)
+
+
+def _validated(data: Any, lines: LineMap, file: str) -> Loaded:
+    model, problems = validate(data, lines)
+    if model is None:
+        raise InputError(problems)
+    return Loaded(model, lines, file)
+
+
+def render_bytes(
+    loaded: Loaded,
+    formats: Sequence[str] = FORMATS,
+    form: str | None = None,
+    templates: str | Path | None = None,
+    only: Iterable[str] | None = None,
+) -> dict[str, tuple[str, bytes]]:
+    """Render in memory: {format: (file stem, bytes)}. Nothing is written."""
+    model = loaded.model
+    spec = load_form(form or model.form, templates)
+    only = list(only or [])
+    if only:
+        found = {p.name for p, _ in select_projects(model, only)} | {
+            p.code for p, _ in select_projects(model, only) if p.code
+        }
+        missing = [o for o in only if o not in found]
+        if missing:
+            raise InputError(
+                [Problem(f"没有名为“{m}”的项目（--only 按项目名称或项目编码选）", ("projects",), loaded.file) for m in missing]
+            )
+    ctx = build_context(model, spec, only)
+    stem = _file_stem(spec, ctx, only)
+    out: dict[str, tuple[str, bytes]] = {}
+    for fmt in formats:
+        if fmt == "docx":
+            from .render.docx import render_docx
+            from .render.markup import make_env
+
+            data = render_docx(spec.path("docx"), ctx, make_env(spec.amount_style, spec.amount_unit, autoescape=True))
+        elif fmt == "xlsx":
+            data = _render_xlsx(spec, ctx)
+        else:
+            raise ValueError(fmt)
+        out[fmt] = (stem, data)
+    return out
+
+
+def _render_xlsx(spec: FormSpec, ctx: dict[str, Any]) -> bytes:
+    from .render.markup import make_env
+    from .render.xlsx import SheetJob, render_xlsx
+
+    env = make_env(spec.amount_style, spec.amount_unit, autoescape=False)
+    jobs: list[SheetJob] = []
+    for sheet in spec.sheets:
+        items = ctx["projects"] if sheet.for_each == "projects" else [None]
+        for item in items:
+            sctx = {**ctx, "item": item, "project": item}
+            if sheet.when and not env.compile_expression(sheet.when)(**sctx):
+                continue
+            name = env.from_string(sheet.name).render(sctx)
+            jobs.append(SheetJob(sheet.template, name, sctx))
+    return render_xlsx(spec.path("xlsx"), jobs, env)
+
+
+def _file_stem(spec: FormSpec, ctx: dict[str, Any], only: list[str]) -> str:
+    from .render.markup import make_env
+
+    stem = make_env(autoescape=False).from_string(spec.filename).render(ctx)
+    if only:
+        stem += "-" + "、".join(only)
+    return safe_name(stem)
+
+
+def render(
+    path: str | Path,
+    out_dir: str | Path | None = None,
+    formats: Sequence[str] = FORMATS,
+    form: str | None = None,
+    templates: str | Path | None = None,
+    only: Iterable[str] | None = None,
+) -> RenderResult:
+    """Load, check and render one department's YAML; write the files only if all went well."""
+    started = time.perf_counter()
+    loaded = load(path)
+    rendered = render_bytes(loaded, formats, form, templates, only)
+    target = Path(out_dir) if out_dir else default_dir(loaded.model)
+    files = {target / f"{stem}.{fmt}": data for fmt, (stem, data) in rendered.items()}
+    written = write_all(files)
+    seconds = time.perf_counter() - started
+    log.info("rendered %s in %.3fs", path, seconds)
+    return RenderResult(written, [], seconds)
+
+
+__all__ = ["FORMATS", "GoaldocError", "Loaded", "RenderResult", "load", "loads", "render", "render_bytes"]

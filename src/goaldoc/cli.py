@@ -1,0 +1,115 @@
+"""goaldoc's command line: thin click commands over :mod:`goaldoc.api`.
+
+This is the only place that prints and decides exit codes: 0 done (warnings allowed),
+1 problems in the input or templates, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+MAIN_HELP = """goaldoc：用一个 YAML 文件生成预算绩效目标表（.docx 和 .xlsx）。
+
+\b
+常用：
+  goaldoc render samples/2024/taishan.yaml          生成到 out/2024/<部门名称>/
+  goaldoc render 2024/taishan.yaml -o 打印/          生成到指定文件夹
+  goaldoc render 2024/*.yaml                        一次生成多个部门
+  goaldoc render --help                             查看全部选项
+"""
+
+RENDER_HELP = """生成预算绩效目标表（Word 和 Excel）。
+
+\b
+FILES 是一个或多个部门的 YAML 文件。默认输出到 out/<年度>/<部门名称>/，
+一个部门一个 .docx（全部表格按顺序）和一个 .xlsx（一表一个工作表）。
+有错误时不生成任何文件，已有的旧文件保持不变。
+
+\b
+例子：
+  goaldoc render samples/2024/taishan.yaml
+  goaldoc render samples/2024/taishan.yaml -o 送财政局/
+  goaldoc render samples/2024/taishan.yaml --format docx
+  goaldoc render samples/2024/taishan.yaml --form sichuan
+  goaldoc render samples/2023/liuzhi.yaml --only 公益性岗位补贴
+"""
+
+
+def _print_problems(problems, err: bool = True) -> None:  # type: ignore[no-untyped-def]
+    for p in sorted(problems, key=lambda p: (not p.is_error, p.file or "", p.line or 0)):
+        click.echo(p.format(), err=err)
+
+
+@click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__,
+    "-V",
+    "--version",
+    message=f"goaldoc %(version)s（Python {sys.version.split()[0]}，安装于 {Path(__file__).parent}）",
+)
+def main() -> None:
+    pass
+
+
+@main.command(help=RENDER_HELP)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), help="输出文件夹（默认 out/<年度>/<部门名称>/）。")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    type=click.Choice(["docx", "xlsx"]),
+    multiple=True,
+    help="只生成某一种格式（可重复）；默认两种都生成。",
+)
+@click.option("--form", help="换用另一个地区的表样（templates/ 下的文件夹名），如 sichuan。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
+@click.option("--only", multiple=True, help="只生成某个项目的表（项目名称或项目编码，可重复）。")
+def render(files, out_dir, formats, form, templates, only) -> None:  # type: ignore[no-untyped-def]
+    from .api import render as render_one
+    from .errors import GoaldocError
+
+    failed = 0
+    total = len(files)
+    for n, file in enumerate(files, start=1):
+        prefix = f"[{n}/{total}] " if total > 1 else ""
+        try:
+            result = render_one(file, out_dir, formats or ("docx", "xlsx"), form, templates, only)
+        except GoaldocError as exc:
+            failed += 1
+            _print_problems(exc.problems)
+            click.echo(f"{prefix}{file}：有 {len(exc.problems)} 处问题，未生成任何文件。", err=True)
+            continue
+        _print_problems(result.warnings)
+        for path in result.files:
+            click.echo(f"{prefix}已生成 {path}")
+    if total > 1:
+        click.echo(f"共 {total} 个文件：{total - failed} 个成功，{failed} 个有问题。")
+    sys.exit(1 if failed else 0)
+
+
+@main.command(help="输出 YAML 文件的 JSON Schema，供编辑器自动补全和标出错误的键。\n\n\b\n例子：\n  goaldoc schema > goaldoc.schema.json")
+def schema() -> None:
+    from .model import DepartmentYear
+
+    click.echo(json.dumps(DepartmentYear.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command(name="forms", help="列出可用的表样（templates/ 下的文件夹）。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹。")
+def list_forms(templates) -> None:  # type: ignore[no-untyped-def]
+    from .forms import available_forms, load_form
+
+    for name in available_forms(templates):
+        spec = load_form(name, templates)
+        click.echo(f"{name}\t{spec.title}\t{spec.folder}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,60 @@
+"""The exception family: every error carries problems a clerk can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["E", "W"]
+
+
+def format_path(path: tuple[str | int, ...]) -> str:
+    """('projects', 2, 'indicators', 4, 'value') -> 'projects[2].indicators[4].value'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "（文件顶层）"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located and explained in Chinese."""
+
+    message: str
+    path: tuple[str | int, ...] = ()
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    severity: Severity = "E"
+    code: str = "E000"
+
+    def format(self) -> str:
+        where = self.file or "<输入>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where} {format_path(self.path)}：{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "E"
+
+
+class GoaldocError(Exception):
+    """Base class: carries the problems that stopped the work."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(p.format() for p in problems))
+
+
+class InputError(GoaldocError):
+    """The YAML file cannot be read or does not fit the model."""
+
+
+class TemplateError(GoaldocError):
+    """A template (Word / Excel) is broken: names the table, row and cell."""

@@ -1,0 +1,167 @@
+"""The 一级 → 二级 → 三级 tree: canonical names, regional aliases, grouping and merge spans.
+
+Merges follow the data's hierarchy, never equal text: every grouped cell carries a
+*merge key* (its path in the tree), and the renderers merge consecutive cells of a column
+whose keys are equal. So a 二级 that recurs under another 一级 gets a new key and starts a
+new merge, and two one-row groups with equal text stay apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .model import Indicator
+from .values import from_parts, parse_value
+
+# FORMATS.md §1: canonical 一级 → its 二级
+TREE: dict[str, tuple[str, ...]] = {
+    "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
+    "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
+    "满意度指标": ("服务对象满意度指标",),
+    "成本指标": ("经济成本指标", "社会成本指标", "生态环境成本指标"),
+}
+
+# regional names that mean the same thing (a form prints the name its region uses)
+ALIASES: dict[str, str] = {
+    "效果指标": "效益指标",
+    "项目完成指标": "产出指标",
+    "社会公众或服务对象满意度指标": "服务对象满意度指标",
+    "社会公众或服务对象满意度": "服务对象满意度指标",
+    "服务对象满意度": "服务对象满意度指标",
+    "环境效益指标": "生态效益指标",
+}
+
+
+def canonical(name: str) -> str:
+    """The canonical name of a 一级/二级 (aliases resolved, spaces removed)."""
+    clean = "".join(name.split())
+    return ALIASES.get(clean, clean)
+
+
+class MergeText(str):
+    """A cell text that knows its place in the tree; the template filter ``merge`` reads it."""
+
+    merge_key: str
+
+    def __new__(cls, text: str, key: str) -> MergeText:
+        obj = super().__new__(cls, text)
+        obj.merge_key = key
+        return obj
+
+
+Grouping = Literal["stable", "runs", "none"]
+
+
+@dataclass
+class Level2Group:
+    name: str
+    rows: list[Indicator] = field(default_factory=list)
+
+
+@dataclass
+class Level1Group:
+    name: str
+    groups: list[Level2Group] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return sum(max(1, len(g.rows)) for g in self.groups)
+
+
+def group_indicators(indicators: Iterable[Indicator], mode: Grouping = "stable") -> list[Level1Group]:
+    """Group rows 一级 → 二级 in the order entered.
+
+    ``stable``: rows of an already seen (一级, 二级) join that group (first appearance order).
+    ``runs``: only consecutive rows with the same (一级, 二级) form a group (nothing moves).
+    ``none``: every row is its own group (Sichuan prints rows in the order entered).
+    """
+    top: list[Level1Group] = []
+    for ind in indicators:
+        l1, l2 = ind.level1, ind.level2
+        if mode == "stable":
+            g1 = next((g for g in top if g.name == l1), None)
+        else:
+            g1 = top[-1] if top and top[-1].name == l1 and mode == "runs" else None
+        if g1 is None:
+            g1 = Level1Group(l1)
+            top.append(g1)
+        if mode == "stable":
+            g2 = next((g for g in g1.groups if g.name == l2), None)
+        else:
+            g2 = g1.groups[-1] if g1.groups and g1.groups[-1].name == l2 and mode == "runs" else None
+        if g2 is None:
+            g2 = Level2Group(l2)
+            g1.groups.append(g2)
+        g2.rows.append(ind)
+    return top
+
+
+@dataclass
+class IndicatorRow:
+    """One printed row of an indicator grid, as the templates see it."""
+
+    level1: MergeText
+    level2: MergeText
+    indicator: Indicator | None  # None for the placeholder row of an empty group
+    index: int  # 1-based position in the grid
+
+    @property
+    def value_text(self) -> str:
+        """指标值 in one cell: as the clerk typed it, or joined from sign / value / unit."""
+        ind = self.indicator
+        if ind is None:
+            return ""
+        if ind.sign is not None or ind.unit is not None:
+            return from_parts(ind.sign, ind.value, ind.unit).render()
+        return ind.value or ""
+
+    @property
+    def value_parts(self) -> tuple[str, str, str]:
+        """指标值 in three cells (sign, value, unit), as Sichuan prints it."""
+        ind = self.indicator
+        if ind is None:
+            return ("", "", "")
+        if ind.sign is not None or ind.unit is not None:
+            return from_parts(ind.sign, ind.value, ind.unit).parts()
+        if ind.value is None:
+            return ("", "", "")
+        return parse_value(ind.value).parts()
+
+    def __getattr__(self, name: str) -> object:
+        # templates write row.name, row.value … straight from the indicator record
+        ind = self.__dict__.get("indicator")
+        if ind is None:
+            if name in Indicator.model_fields:
+                return ""
+            raise AttributeError(name)
+        return getattr(ind, name)
+
+
+def indicator_rows(groups: Sequence[Level1Group], scope: str = "") -> list[IndicatorRow]:
+    """Flatten grouped indicators to printed rows with merge keys ``scope/i`` and ``scope/i.j``."""
+    rows: list[IndicatorRow] = []
+    for i, g1 in enumerate(groups):
+        k1 = f"{scope}/{i}"
+        for j, g2 in enumerate(g1.groups):
+            k2 = f"{k1}.{j}"
+            for ind in g2.rows or [None]:
+                rows.append(
+                    IndicatorRow(MergeText(g1.name, k1), MergeText(g2.name, k2), ind, len(rows) + 1)
+                )
+    return rows
+
+
+def merge_spans(keys: Sequence[str | None]) -> list[tuple[int, int]]:
+    """(start, length) of every run of ≥ 2 equal, non-empty keys: the vertical merges of a column."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(keys):
+        j = i
+        while j + 1 < len(keys) and keys[i] is not None and keys[j + 1] == keys[i]:
+            j += 1
+        if j > i:
+            spans.append((i, j - i + 1))
+        i = j + 1
+    return spans

@@ -1,0 +1,184 @@
+"""Safe YAML loading that remembers the line of every key and item.
+
+PyYAML's ``SafeLoader`` already refuses ``!!python/...`` tags; on top of it we
+
+* compose the node tree ourselves so that every value keeps its line number,
+* read numbers with a decimal point as :class:`~decimal.Decimal` from the text the
+  clerk typed (``26843.80`` keeps its two decimals, no float drift),
+* keep dates as the text typed (``2023-01-01`` stays a string),
+* refuse anchors/aliases (no clerk needs them, and they make "billion laughs" bombs).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class LineMap:
+    """Where each key path starts in the YAML file (1-based lines)."""
+
+    file: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int | None:
+        """The line of ``path`` or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while True:
+            if path in self.lines:
+                return self.lines[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+    def problem(self, path: Path_, message: str, **kw: Any) -> Problem:
+        return Problem(message, tuple(path), self.file, self.line_of(tuple(path)), **kw)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without aliases (see module doc)."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "不支持 YAML 锚点/别名（*名称）：请把内容直接写出来", event.start_mark
+            )
+        if self.check_event(yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            event = self.peek_event()
+            if getattr(event, "anchor", None):
+                raise yaml.MarkedYAMLError(
+                    None, None, "不支持 YAML 锚点（&名称）：请把内容直接写出来", event.start_mark
+                )
+        return super().compose_node(parent, index)
+
+
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_INT_TAG = "tag:yaml.org,2002:int"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_VALUE_TAG = "tag:yaml.org,2002:value"  # a bare `=`: clerks type it as the sign 等于
+_MAX_NODES = 200_000
+
+
+def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    tag = node.tag
+    text = node.value
+    if tag == _FLOAT_TAG:
+        clean = text.replace("_", "")
+        if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", clean):
+            try:
+                return Decimal(clean)
+            except InvalidOperation:  # pragma: no cover - regex guards
+                return text
+        return text  # .inf / .nan: keep the text, the model will say what is wrong
+    if tag in (_TIMESTAMP_TAG, _VALUE_TAG):
+        return text
+    if tag in (_INT_TAG, _BOOL_TAG, _NULL_TAG, _STR_TAG):
+        return loader.construct_object(node, deep=True)
+    # any other tag (!!python/object, !!binary, custom !tags) is refused
+    raise yaml.constructor.ConstructorError(
+        None, None, f"不支持的 YAML 标签 {tag}：请删去它，只写普通文字或数字", node.start_mark
+    )
+
+
+def _build(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if len(lines) > _MAX_NODES:
+        raise yaml.MarkedYAMLError(None, None, "文件过大（超过 20 万个条目）", node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                raise yaml.MarkedYAMLError(
+                    None, None, "键必须是文字（如 name:）", key_node.start_mark
+                )
+            key = str(key)
+            if key in out:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"键“{key}”重复出现：请删去多余的一个", key_node.start_mark
+                )
+            child = (*path, key)
+            out[key] = _build(loader, value_node, child, lines)
+            lines[child] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, item, (*path, i), lines) for i, item in enumerate(node.value)]
+    return _scalar(loader, node)  # type: ignore[arg-type]
+
+
+def decode(raw: bytes, file: str) -> str:
+    """UTF-8 (with or without BOM); GBK as saved by older Windows editors is accepted too."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gbk")
+    except UnicodeDecodeError:
+        raise InputError(
+            [Problem("文件既不是 UTF-8 也不是 GBK 编码：请在编辑器里“另存为 UTF-8”后再试", (), file)]
+        ) from None
+
+
+def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
+    """Parse YAML text; returns the plain data and the line of every key path."""
+    linemap = LineMap(file)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError([Problem("文件是空的：请按 samples/ 里的示例填写", (), file, 1)])
+        data = _build(loader, node, (), linemap.lines)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = _yaml_reason(exc)
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise InputError([Problem(reason, (), file, line, col, code="E001")]) from None
+    finally:
+        loader.dispose()
+    return data, linemap
+
+
+def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or ""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in problem):
+        return problem
+    hints = {
+        "found character '\\t'": "用了制表符（Tab）缩进：YAML 只能用空格缩进",
+        "mapping values are not allowed": "冒号用法有误：键后面的“: ”之后如果还有冒号，请把整个值用引号括起来",
+        "could not find expected ':'": "缺少“: ”：每个键后面要有英文冒号和一个空格",
+        "did not find expected key": "缩进不一致：同一层的键要对齐",
+        "found unacceptable character": "含有不可见的控制字符：请删去它",
+        "expected <block end>": "缩进不一致：同一层的键要对齐",
+        "found undefined alias": "不支持 YAML 别名（*名称）",
+    }
+    for needle, hint in hints.items():
+        if needle in problem or needle in str(exc):
+            return f"YAML 格式错误：{hint}"
+    return f"YAML 格式错误：{problem or exc}（请检查这一行的缩进、冒号和引号）"
+
+
+def load_file(path: str | Path) -> tuple[Any, LineMap]:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(f"无法读取文件：{exc.strerror}", (), str(path))]) from None
+    return load_text(decode(raw, str(path)), str(path))

@@ -1,0 +1,219 @@
+"""pydantic models of one department's budget year (extra keys are refused).
+
+Identifiers are English, the Chinese term is each field's description: the description is
+what `goaldoc schema` shows an editor, and what error messages name.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+
+def _to_text(v: Any) -> Any:
+    """Numbers typed where text is expected keep the text typed (1 -> "1", 26843.80 -> "26843.80")."""
+    if isinstance(v, bool):
+        return v  # let pydantic refuse it: `yes`/`no` are YAML booleans, quote them
+    if isinstance(v, int | Decimal):
+        return str(v)
+    return v
+
+
+def _to_amount(v: Any) -> Any:
+    if v is None or isinstance(v, bool):
+        return v
+    if isinstance(v, int | Decimal):
+        d = Decimal(v)
+    elif isinstance(v, str):
+        s = v.strip().replace(",", "").replace("，", "")
+        if s == "":
+            return None
+        try:
+            d = Decimal(s)
+        except InvalidOperation:
+            raise ValueError(f"金额应为数字（如 350 或 1,734,952.06），现为“{v}”") from None
+    else:
+        return v
+    if not d.is_finite():
+        raise ValueError(f"金额应为数字，现为“{v}”")
+    if d < 0:
+        raise ValueError(f"金额不能为负数，现为 {v}：请填写正数或 0")
+    return d
+
+
+Text = Annotated[str, BeforeValidator(_to_text)]
+Amount = Annotated[Decimal, BeforeValidator(_to_amount)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Indicator(Model):
+    """One 绩效指标 row: the same record under every form (FORMATS.md §1)."""
+
+    level1: Text = Field(description="一级指标，如 产出指标、效益指标、满意度指标、成本指标")
+    level2: Text = Field(description="二级指标，如 数量指标、质量指标、社会效益指标")
+    name: Text = Field("", description="三级指标（空着时印一行占位）")
+    explanation: Text = Field("", description="指标解释 / 绩效指标描述 / 指标解释及计算公式")
+    value: Text | None = Field(None, description="指标值，照填表习惯写，如 ≥260 件、100%、及时发放")
+    sign: Text | None = Field(None, description="指标性质 / 计算符号：≥ ≤ = > < ≈ 或 定性")
+    unit: Text | None = Field(None, description="度量单位，如 %、人、个、次/年")
+    nature: Text | None = Field(None, description="定量 / 定性")
+    weight: Amount | None = Field(None, description="权重")
+    direction: Text | None = Field(None, description="指标方向性：正向指标 / 反向指标")
+    basis: Text | None = Field(None, description="指标值确定依据，如 计划标准、工作经验")
+    last_year: Text | None = Field(None, description="上年度指标值或实际水平")
+
+
+class BudgetLine(Model):
+    """A labelled amount of 预算整体情况; nesting by `level` (0 = 合计, 1 = 一、二、…, 2 = 其中)."""
+
+    label: Text = Field(description="行名，照表上写，如 一、基本支出、其中：市本级资金")
+    amount: Amount | None = Field(None, description="金额（单位见 budget.unit）")
+    level: int = Field(0, ge=0, le=3, description="层级：0 合计，1 一级行，2 其中行")
+    partial: bool = Field(
+        False, description="“其中”只列了一部分（如 其中：政府采购支出），不参与上一级求和"
+    )
+
+
+class Budget(Model):
+    unit: Text = Field("万元", description="金额单位：万元 或 元")
+    expenditure: list[BudgetLine] = Field(default_factory=list, description="部门预算支出")
+    income: list[BudgetLine] = Field(default_factory=list, description="收入来源")
+
+
+class Task(Model):
+    """A row of 年度重点工作任务 / 其他需完成的任务."""
+
+    name: Text = Field(description="名称")
+    content: Text = Field("", description="主要实施内容")
+    funds: Amount | None = Field(None, description="拟投入的资金（万元）")
+    target: Text = Field("", description="期望达到的目标（概述）")
+
+
+class Phase(Model):
+    period: Text = Field(description="阶段，如 1月-6月")
+    text: Text = Field(description="阶段目标，如 实现时间过半任务过半")
+
+
+class SubGoal(Model):
+    """高新区 分项绩效目标 （一）…（五）."""
+
+    title: Text = Field(description="分项名称")
+    goal: Text = Field("", description="绩效目标")
+    indicators: Text = Field("", description="绩效指标（文字）")
+
+
+class Safeguards(Model):
+    organization: Text | None = Field(None, description="组织机构")
+    rules: Text | None = Field(None, description="（相关）管理制度")
+    items: list[Text] = Field(default_factory=list, description="保障措施条目（逐条）")
+
+
+class Signature(Model):
+    """Signature / contact block under a form; empty fields print as lines to sign on paper."""
+
+    unit: Text | None = Field(None, description="编制单位（盖章）")
+    head: Text | None = Field(None, description="单位负责人")
+    finance_head: Text | None = Field(None, description="财务负责人")
+    preparer: Text | None = Field(None, description="经办人 / 填表人")
+    phone: Text | None = Field(None, description="联系电话")
+    date: Text | None = Field(None, description="填报日期")
+
+
+class SpendingPoint(Model):
+    period: Text = Field(description="时点，如 3月底")
+    percent: Text = Field(description="累计支出进度（%），如 20%")
+
+
+class ProjectBudget(Model):
+    unit: Text = Field("万元", description="金额单位：万元 或 元")
+    total: Amount | None = Field(None, description="预算数 / 资金总额")
+    fiscal: Amount | None = Field(None, description="其中：财政资金")
+    other: Amount | None = Field(None, description="其他资金")
+
+
+class Project(Model):
+    """One budget project (项目) with its own target form."""
+
+    code: Text | None = Field(None, description="项目编码")
+    name: Text = Field(description="项目名称")
+    title: Text | None = Field(None, description="表题（不填则按模板默认）")
+    variant: Text | None = Field(None, description="表样（同一地区有多种项目表时选用）")
+    manager: Text | None = Field(None, description="项目负责人")
+    phone: Text | None = Field(None, description="联系电话")
+    category: Text | None = Field(None, description="项目类别")
+    attribute: Text | None = Field(None, description="项目属性：新增项目 / 延续项目")
+    period: Text | None = Field(None, description="项目计划实施时间")
+    budget: ProjectBudget = Field(default_factory=ProjectBudget, description="预算资金")
+    fund_nature: Text | None = Field(None, description="资金性质")
+    fund_use: Text | None = Field(None, description="资金用途")
+    spending_plan: list[SpendingPoint] = Field(default_factory=list, description="资金支出计划")
+    annual_goal: Text | None = Field(None, description="年度目标")
+    goals: list[Text] = Field(default_factory=list, description="详细目标 / 绩效目标 目标1…n")
+    plans: list[Text] = Field(default_factory=list, description="本年度实施计划 计划1…n")
+    safeguards: Safeguards = Field(default_factory=Safeguards, description="保障措施")
+    indicators: list[Indicator] = Field(default_factory=list, description="绩效指标")
+
+
+class Unit(Model):
+    """A 下属单位 with its own projects (Sichuan prints them with a code prefix and total)."""
+
+    code: Text | None = Field(None, description="单位编码，如 307003")
+    name: Text = Field(description="单位名称")
+    total: Amount | None = Field(None, description="单位预算合计（元或万元，同 projects）")
+    projects: list[Project] = Field(default_factory=list, description="本单位的项目")
+
+
+class Department(Model):
+    name: Text = Field(description="部门名称")
+    area: Text | None = Field(None, description="所属行政区，如 台山市、六枝特区（用于表题）")
+    code: Text | None = Field(None, description="部门编码，如 307")
+    short_name: Text | None = Field(None, description="简称，如 县人社局部门")
+    staff_count: int | None = Field(None, ge=0, description="财政供养人员数（人）")
+    subunit_count: int | None = Field(None, ge=0, description="下属二级单位数（个）")
+    functions: Text | None = Field(None, description="部门（单位）职能描述")
+    total: Amount | None = Field(None, description="部门预算合计（Sichuan 单位行）")
+
+
+class ContentsEntry(Model):
+    title: Text = Field(description="目录里的项目名称")
+    pages: Text | None = Field(None, description="页码，如 1-13")
+
+
+class Cover(Model):
+    label: Text | None = Field(None, description="附件标注，如 附件4")
+    title: Text | None = Field(None, description="封面标题")
+
+
+class DepartmentYear(Model):
+    """Everything one department hands its finance bureau for one budget year."""
+
+    year: int = Field(ge=2000, le=2100, description="预算年度")
+    form: Text = Field("guangdong", description="表样（templates/ 下的文件夹名），如 guangdong")
+    title: Text | None = Field(None, description="部门整体表表题（不填则按模板默认）")
+    department: Department = Field(description="部门基本信息")
+    cover: Cover = Field(default_factory=Cover, description="封面")
+    contents: list[ContentsEntry] = Field(default_factory=list, description="目录")
+    budget: Budget = Field(default_factory=Budget, description="预算整体情况 / 资金情况")
+    goals: list[Text] = Field(default_factory=list, description="总体绩效目标（逐段）")
+    detail_goals: list[Text] = Field(default_factory=list, description="明细目标 1…n")
+    phase_plan: list[Phase] = Field(default_factory=list, description="目标阶段性计划")
+    sub_goals: list[SubGoal] = Field(default_factory=list, description="分项绩效目标")
+    key_tasks: list[Task] = Field(default_factory=list, description="年度重点工作任务")
+    other_tasks: list[Task] = Field(default_factory=list, description="其他需完成的任务（可选填）")
+    safeguards: Safeguards = Field(default_factory=Safeguards, description="保障措施")
+    indicators: list[Indicator] = Field(default_factory=list, description="部门整体绩效指标")
+    projects: list[Project] = Field(default_factory=list, description="项目")
+    units: list[Unit] = Field(default_factory=list, description="下属单位（各有项目）")
+    signature: Signature = Field(default_factory=Signature, description="签字栏 / 联系方式")
+
+    @field_validator("form")
+    @classmethod
+    def _form_is_folder_name(cls, v: str) -> str:
+        if not v or "/" in v or "\\" in v or v.startswith("."):
+            raise ValueError(f"表样名应为 templates/ 下的文件夹名（如 guangdong），现为“{v}”")
+        return v

@@ -1,0 +1,185 @@
+"""Render a Word template (docxtpl) and make the result strict enough for Microsoft Word.
+
+docxtpl does the Jinja part (``{{ }}``, ``{%tr for %}`` row loops, ``{%p for %}``
+paragraph loops). We then
+
+1. merge cells vertically by the merge keys the ``merge`` filter left in the text (spans
+   computed from the data, not docxtpl's ``{% vm %}``, which merges per loop and writes
+   ``vMerge`` after ``vAlign``);
+2. normalise every table the way Word wants it: ``tcPr`` children in schema order, cell
+   widths on each cell (``tcW``, which Word reads) equal to the ``tblGrid`` (which
+   LibreOffice reads), a paragraph closing every cell, no text in merged-away cells,
+   ``cantSplit`` on every row.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from lxml import etree
+
+from ..errors import Problem, TemplateError
+from ..indicators import merge_spans
+from .markup import split_mark, strip_marks
+
+# CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
+TCPR_ORDER = [
+    qn(f"w:{name}")
+    for name in (
+        "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+        "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange"
+    ).split()
+]
+_W_P, _W_TC, _W_TR, _W_T, _W_TCPR = qn("w:p"), qn("w:tc"), qn("w:tr"), qn("w:t"), qn("w:tcPr")
+
+
+def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environment) -> bytes:
+    tpl = DocxTemplate(str(template))
+    try:
+        tpl.render(dict(context), env, autoescape=True)
+    except jinja2.TemplateError as exc:
+        snippet = " ".join(" ".join(getattr(exc, "docx_context", []) or []).split())[:120]
+        raise TemplateError(
+            [
+                Problem(
+                    f"Word 模板有误：{exc.message or exc}；出错处附近的文字：“{snippet}”",
+                    (),
+                    str(template),
+                    code="T001",
+                )
+            ]
+        ) from None
+    body = tpl.docx.element.body
+    for tbl in body.iter(qn("w:tbl")):
+        merge_marked_cells(tbl)
+        normalise_table(tbl)
+    for t in body.iter(_W_T):
+        if t.text and "\ue000" in t.text:
+            t.text = strip_marks(t.text)
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return buf.getvalue()
+
+
+def _grid(tbl: etree._Element) -> list[int]:
+    grid = tbl.find(qn("w:tblGrid"))
+    if grid is None:
+        return []
+    return [int(c.get(qn("w:w"), "0")) for c in grid.findall(qn("w:gridCol"))]
+
+
+def _span(tc: etree._Element) -> int:
+    tcpr = tc.find(_W_TCPR)
+    gs = tcpr.find(qn("w:gridSpan")) if tcpr is not None else None
+    return int(gs.get(qn("w:val"), "1")) if gs is not None else 1
+
+
+def row_layout(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
+    """(grid column, span, tc) of each cell of a row, honouring w:gridBefore."""
+    col = 0
+    trpr = tr.find(qn("w:trPr"))
+    if trpr is not None:
+        gb = trpr.find(qn("w:gridBefore"))
+        if gb is not None:
+            col = int(gb.get(qn("w:val"), "0"))
+    out = []
+    for tc in tr.findall(_W_TC):
+        span = _span(tc)
+        out.append((col, span, tc))
+        col += span
+    return out
+
+
+def cell_text(tc: etree._Element) -> str:
+    return "".join(t.text or "" for t in tc.iter(_W_T))
+
+
+def _tcpr(tc: etree._Element) -> etree._Element:
+    tcpr = tc.find(_W_TCPR)
+    if tcpr is None:
+        tcpr = etree.SubElement(tc, _W_TCPR)
+        tc.remove(tcpr)
+        tc.insert(0, tcpr)
+    return tcpr
+
+
+def _set_vmerge(tc: etree._Element, restart: bool) -> None:
+    tcpr = _tcpr(tc)
+    vm = tcpr.find(qn("w:vMerge"))
+    if vm is None:
+        vm = etree.SubElement(tcpr, qn("w:vMerge"))
+    if restart:
+        vm.set(qn("w:val"), "restart")
+    elif qn("w:val") in vm.attrib:
+        del vm.attrib[qn("w:val")]
+
+
+def _empty_cell(tc: etree._Element) -> None:
+    """Merged-away cells hold one empty paragraph (Word shows hidden text otherwise)."""
+    first_p = tc.find(_W_P)
+    ppr = first_p.find(qn("w:pPr")) if first_p is not None else None
+    for child in list(tc):
+        if child.tag != _W_TCPR:
+            tc.remove(child)
+    p = etree.SubElement(tc, _W_P)
+    if ppr is not None:
+        p.append(etree.fromstring(etree.tostring(ppr)))
+
+
+def merge_marked_cells(tbl: etree._Element) -> None:
+    """Merge consecutive cells of a column whose merge keys are equal (see indicators.py)."""
+    rows = tbl.findall(_W_TR)
+    columns: dict[tuple[int, int], list[tuple[str | None, etree._Element | None]]] = {}
+    for r, tr in enumerate(rows):
+        for col, span, tc in row_layout(tr):
+            text = cell_text(tc)
+            if "\ue000" not in text:
+                continue
+            key, _ = split_mark(text)
+            for t in tc.iter(_W_T):
+                if t.text and "\ue000" in t.text:
+                    t.text = strip_marks(t.text)
+            columns.setdefault((col, span), [(None, None)] * len(rows))[r] = (key, tc)
+    for cells in columns.values():
+        for start, length in merge_spans([k for k, _ in cells]):
+            first = cells[start][1]
+            assert first is not None
+            _set_vmerge(first, restart=True)
+            for _, tc in cells[start + 1 : start + length]:
+                assert tc is not None
+                _set_vmerge(tc, restart=False)
+                _empty_cell(tc)
+
+
+def normalise_table(tbl: etree._Element) -> None:
+    grid = _grid(tbl)
+    for tr in tbl.findall(_W_TR):
+        trpr = tr.find(qn("w:trPr"))
+        if trpr is None:
+            trpr = etree.Element(qn("w:trPr"))
+            prex = tr.find(qn("w:tblPrEx"))
+            tr.insert(1 if prex is not None else 0, trpr)
+        if trpr.find(qn("w:cantSplit")) is None:
+            trpr.insert(0, etree.Element(qn("w:cantSplit")))
+        for col, span, tc in row_layout(tr):
+            tcpr = _tcpr(tc)
+            if grid:
+                width = sum(grid[col : col + span])
+                tcw = tcpr.find(qn("w:tcW"))
+                if tcw is None:
+                    tcw = etree.SubElement(tcpr, qn("w:tcW"))
+                tcw.set(qn("w:w"), str(width))
+                tcw.set(qn("w:type"), "dxa")
+            order = {tag: i for i, tag in enumerate(TCPR_ORDER)}
+            children = sorted(tcpr, key=lambda el: order.get(el.tag, len(order)))
+            for child in children:
+                tcpr.remove(child)
+                tcpr.append(child)
+            if tc[-1].tag != _W_P:
+                etree.SubElement(tc, _W_P)

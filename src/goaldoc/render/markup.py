@@ -1,0 +1,93 @@
+"""The Jinja environment shared by the Word and Excel renderers, and its filters.
+
+Filters an admin can use in a template (see templates/README.md):
+
+``merge``   ``{{ row.level1 | merge }}`` — merge this column down by the data's hierarchy.
+``amount``  ``{{ line.amount | amount }}`` — an amount in the form's style (as typed / 元).
+``blank``   ``{{ signature.head | blank }}`` — the value, or a line to sign on paper.
+``cn``      ``{{ loop.index | cn }}`` — 一、二、三 … numbering.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+# private-use characters: never typed by a clerk, survive XML escaping untouched
+MARK_OPEN = "\ue000"
+MARK_CLOSE = "\ue001"
+_MARK_RE = re.compile(f"{MARK_OPEN}([^{MARK_CLOSE}]*){MARK_CLOSE}")
+
+BLANK_LINE = "＿＿＿＿＿＿＿＿"
+_CN = "零一二三四五六七八九十"
+
+
+def merge_filter(value: Any, key: str | None = None) -> str:
+    """Tag a cell with its merge key; the renderer merges equal consecutive keys, then strips tags."""
+    key = key if key is not None else getattr(value, "merge_key", None)
+    text = "" if value is None else str(value)
+    if key is None:
+        return text
+    return f"{MARK_OPEN}{key}{MARK_CLOSE}{text}"
+
+
+def split_mark(text: str) -> tuple[str | None, str]:
+    """('key', 'text without tags') — the key of the first tag, or None."""
+    m = _MARK_RE.search(text)
+    if not m:
+        return None, text
+    return m.group(1), _MARK_RE.sub("", text)
+
+
+def strip_marks(text: str) -> str:
+    return _MARK_RE.sub("", text)
+
+
+def cn_number(n: int) -> str:
+    if 0 < n <= 10:
+        return _CN[n]
+    if n < 20:
+        return "十" + _CN[n - 10]
+    if n < 100:
+        return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def blank_filter(value: Any, line: str = BLANK_LINE) -> str:
+    if value is None or str(value).strip() == "":
+        return line
+    return str(value)
+
+
+def make_amount_filter(style: str, form_unit: str):  # type: ignore[no-untyped-def]
+    from ..values import convert_amount, format_amount
+
+    def amount(value: Any, unit: str | None = None) -> str:
+        """``{{ x | amount }}``: x is in the form's unit; ``{{ x | amount('元') }}``: x is in 元."""
+        if value is None or value == "":
+            return ""
+        if not isinstance(value, Decimal):
+            value = Decimal(str(value))
+        if unit and unit != form_unit:
+            value = convert_amount(value, unit, form_unit)
+        return format_amount(value, form_unit, style)
+
+    return amount
+
+
+def make_env(amount_style: str = "as_typed", amount_unit: str = "万元", *, autoescape: bool) -> SandboxedEnvironment:
+    """Sandboxed (admins edit templates) and strict (a misspelt variable fails loudly).
+
+    Word templates are XML, so they render with autoescape on (docxtpl's default would drop
+    ``R&D投入<5%`` silently); Excel cells are plain text that openpyxl escapes itself.
+    """
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=autoescape)
+    env.filters["merge"] = merge_filter
+    env.filters["blank"] = blank_filter
+    env.filters["cn"] = cn_number
+    env.filters["amount"] = make_amount_filter(amount_style, amount_unit)
+    return env

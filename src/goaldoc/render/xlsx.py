@@ -1,0 +1,321 @@
+"""Render an Excel template: each output sheet is written from a computed layout.
+
+The template is an ordinary workbook an admin edits in Excel/WPS. Cells hold Jinja
+(``{{ department.name }}``); a row whose first cell says ``{%tr for row in rows %}`` starts
+a block of rows repeated per item, up to the row saying ``{%tr endfor %}``
+(``{%tr if … %}`` / ``{%tr endif %}`` keep or drop rows). As in Word, the tag rows
+themselves disappear.
+
+We never use ``insert_rows`` (it does not move merges, heights or print titles): rows are
+copied into a new sheet, and every merge, height and print setting is mapped to its new
+rows. Vertical merges come from the merge keys left by the ``merge`` filter; every cell of
+a merged range gets the range's border; row heights are computed for wrapped CJK text,
+since neither Excel nor LibreOffice autofits merged cells.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from copy import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import Problem, TemplateError
+from ..indicators import merge_spans
+from .markup import split_mark
+
+_TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
+_FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
+
+
+@dataclass
+class SheetJob:
+    """One output sheet: which template sheet, its name, and its context."""
+
+    template_sheet: str
+    name: str
+    context: Mapping[str, Any]
+
+
+@dataclass
+class _Block:
+    kind: str  # "row" | "for" | "if"
+    row: int = 0  # template row (for "row"), or the tag row
+    end_row: int = 0
+    var: str = ""
+    expr: str = ""
+    body: list[_Block] = field(default_factory=list)
+
+
+def render_xlsx(template: Path, jobs: Sequence[SheetJob], env: jinja2.Environment) -> bytes:
+    wb = load_workbook(str(template))
+    template_names = list(wb.sheetnames)
+    for name in {j.template_sheet for j in jobs}:
+        if name not in template_names:
+            raise TemplateError(
+                [Problem(f"Excel 模板里没有名为“{name}”的工作表", (), str(template), code="T002")]
+            )
+    used: set[str] = set()
+    for job in jobs:
+        src = wb[job.template_sheet]
+        dst = wb.create_sheet(_sheet_title(job.name, used))
+        _SheetWriter(src, dst, env, str(template)).write(job.context)
+    for name in template_names:
+        del wb[name]
+    wb.active = 0
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    """Excel sheet names: ≤ 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = re.sub(r"[\[\]:*?/\\]", "", name).strip("' ")[:31] or "Sheet"
+    title, n = base, 2
+    while title.lower() in used:
+        suffix = f"({n})"
+        title = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(title.lower())
+    return title
+
+
+class _SheetWriter:
+    def __init__(self, src: Worksheet, dst: Worksheet, env: jinja2.Environment, file: str):
+        self.src, self.dst, self.env, self.file = src, dst, env, file
+        self.max_col = src.max_column
+        self.out_row = 0
+        self.emitted: dict[int, list[int]] = {}
+        self.tag_pos: dict[int, int] = {}  # tag row -> next/last output row at that point
+        self.keys: dict[tuple[int, int], str] = {}  # (out row, col) -> merge key
+        self._compiled: dict[tuple[int, int], jinja2.Template] = {}
+
+    # -- structure ---------------------------------------------------------------------
+    def _parse(self) -> list[_Block]:
+        stack: list[_Block] = [_Block("root")]
+        for r in range(1, self.src.max_row + 1):
+            first = next(
+                (c.value for c in self.src[r] if isinstance(c.value, str) and c.value.strip()), None
+            )
+            m = _TAG.match(first) if isinstance(first, str) else None
+            if not m:
+                stack[-1].body.append(_Block("row", r))
+                continue
+            stmt = m.group(1).strip()
+            if stmt.startswith("for "):
+                fm = _FOR.match(stmt)
+                if not fm:
+                    self._fail(r, f"无法识别的循环“{stmt}”，应写成 {{%tr for 行 in 列表 %}}")
+                block = _Block("for", r, var=fm.group(1), expr=fm.group(2))
+            elif stmt.startswith("if "):
+                block = _Block("if", r, expr=stmt[3:])
+            elif stmt in ("endfor", "endif"):
+                if len(stack) == 1 or stack[-1].kind != stmt[3:]:
+                    self._fail(r, f"“{{%tr {stmt} %}}”没有对应的开头")
+                stack[-1].end_row = r
+                stack.pop()
+                continue
+            else:
+                self._fail(r, f"无法识别的行标签“{stmt}”")
+            stack[-1].body.append(block)
+            stack.append(block)
+        if len(stack) > 1:
+            self._fail(stack[-1].row, "循环/条件没有结束标签（{%tr endfor %} 或 {%tr endif %}）")
+        return stack[0].body
+
+    def _fail(self, row: int, message: str, col: int = 1) -> None:
+        cell = f"{self.src.title}!{get_column_letter(col)}{row}"
+        raise TemplateError([Problem(f"Excel 模板 {cell}：{message}", (), self.file, code="T003")])
+
+    def _eval(self, expr: str, ctx: Mapping[str, Any], row: int) -> Any:
+        try:
+            return self.env.compile_expression(expr, undefined_to_none=False)(**ctx)
+        except jinja2.TemplateError as exc:
+            self._fail(row, f"表达式“{expr}”出错：{exc}")
+
+    # -- writing -----------------------------------------------------------------------
+    def write(self, ctx: Mapping[str, Any]) -> None:
+        self._run(self._parse(), dict(ctx))
+        self._copy_sheet_settings()
+        self._apply_merges()
+        self._fit_row_heights()
+
+    def _run(self, blocks: Iterable[_Block], ctx: dict[str, Any]) -> None:
+        for b in blocks:
+            if b.kind == "row":
+                self._write_row(b.row, ctx)
+            elif b.kind == "if":
+                self.tag_pos[b.row] = self.out_row + 1
+                if self._eval(b.expr, ctx, b.row):
+                    self._run(b.body, ctx)
+                self.tag_pos[b.end_row] = self.out_row
+            else:
+                self.tag_pos[b.row] = self.out_row + 1
+                items = self._eval(b.expr, ctx, b.row) or []
+                items = list(items)
+                for i, item in enumerate(items):
+                    loop = {"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items) - 1, "length": len(items)}
+                    self._run(b.body, {**ctx, b.var: item, "loop": loop})
+                self.tag_pos[b.end_row] = self.out_row
+
+    def _write_row(self, r: int, ctx: Mapping[str, Any]) -> None:
+        self.out_row += 1
+        out = self.out_row
+        self.emitted.setdefault(r, []).append(out)
+        height = self.src.row_dimensions[r].height
+        if height is not None:
+            self.dst.row_dimensions[out].height = height
+        for c in range(1, self.max_col + 1):
+            src_cell = self.src.cell(r, c)
+            value = src_cell.value
+            if isinstance(value, str) and ("{{" in value or "{%" in value):
+                value = self._render_cell(r, c, value, ctx)
+                key, value = split_mark(value)
+                if key is not None:
+                    self.keys[(out, c)] = key
+            dst_cell = self.dst.cell(out, c)
+            if value is not None and value != "":
+                dst_cell.value = value
+                if dst_cell.data_type == "f":  # text typed by a clerk is never a formula
+                    dst_cell.data_type = "s"
+            if src_cell.has_style:
+                dst_cell._style = copy(src_cell._style)
+
+    def _render_cell(self, r: int, c: int, text: str, ctx: Mapping[str, Any]) -> str:
+        tpl = self._compiled.get((r, c))
+        if tpl is None:
+            try:
+                tpl = self.env.from_string(text)
+            except jinja2.TemplateSyntaxError as exc:
+                self._fail(r, f"单元格公式写错：{exc.message}", c)
+            self._compiled[(r, c)] = tpl
+        try:
+            return tpl.render(ctx).strip()
+        except jinja2.TemplateError as exc:
+            self._fail(r, f"{exc}", c)
+            raise  # unreachable
+
+    # -- layout ------------------------------------------------------------------------
+    def _copy_sheet_settings(self) -> None:
+        src, dst = self.src, self.dst
+        for letter, dim in src.column_dimensions.items():
+            dst.column_dimensions[letter].width = dim.width
+            dst.column_dimensions[letter].hidden = dim.hidden
+        for attr in ("orientation", "paperSize", "fitToWidth", "fitToHeight", "scale"):
+            setattr(dst.page_setup, attr, getattr(src.page_setup, attr))
+        dst.sheet_properties.pageSetUpPr = copy(src.sheet_properties.pageSetUpPr)
+        dst.page_margins = copy(src.page_margins)
+        dst.print_options = copy(src.print_options)
+        dst.oddFooter = copy(src.oddFooter)
+        dst.oddHeader = copy(src.oddHeader)
+        dst.sheet_view.showGridLines = src.sheet_view.showGridLines
+        dst.sheet_format = copy(src.sheet_format)
+        titles = src.print_title_rows
+        if titles:
+            a, b = (int(x.replace("$", "")) for x in titles.split(":"))
+            rows = [o for r in range(a, b + 1) for o in self.emitted.get(r, [])[:1]]
+            if rows:
+                dst.print_title_rows = f"{min(rows)}:{max(rows)}"
+        if self.out_row:
+            dst.print_area = f"A1:{get_column_letter(self.max_col)}{self.out_row}"
+
+    def _map_range(self, r1: int, r2: int) -> list[tuple[int, int]]:
+        e1, e2 = self.emitted.get(r1), self.emitted.get(r2)
+        if r1 == r2:
+            return [(o, o) for o in e1 or []]
+        if e1 and e2 and len(e1) == len(e2) and len(e1) > 1:
+            return list(zip(e1, e2, strict=True))
+        start = e1[0] if e1 else self.tag_pos.get(r1)
+        end = e2[-1] if e2 else self.tag_pos.get(r2)
+        if start is None or end is None or end < start:
+            return []
+        return [(start, end)]
+
+    def _apply_merges(self) -> None:
+        ranges: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) -> (end row, end col)
+        for mr in self.src.merged_cells.ranges:
+            for a, b in self._map_range(mr.min_row, mr.max_row):
+                ranges[(a, mr.min_col)] = (b, mr.max_col)
+        # vertical merges by data hierarchy: per column, equal keys on consecutive rows
+        by_col: dict[int, dict[int, str]] = {}
+        for (row, col), key in self.keys.items():
+            by_col.setdefault(col, {})[row] = key
+        for col, keyed in by_col.items():
+            rows = range(1, self.out_row + 1)
+            for start, length in merge_spans([keyed.get(r) for r in rows]):
+                top = start + 1
+                bottom = top + length - 1
+                end_col = max(
+                    (ranges.pop((r, col))[1] for r in range(top, bottom + 1) if (r, col) in ranges),
+                    default=col,
+                )
+                ranges[(top, col)] = (bottom, end_col)
+                for r in range(top + 1, bottom + 1):
+                    self.dst.cell(r, col).value = None
+        for (r1, c1), (r2, c2) in ranges.items():
+            if (r1, c1) == (r2, c2):
+                continue
+            style = copy(self.dst.cell(r1, c1)._style)
+            self.dst.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+            for row in self.dst.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2):
+                for cell in row:
+                    cell._style = copy(style)
+
+    def _fit_row_heights(self) -> None:
+        widths = {
+            c: (self.dst.column_dimensions[get_column_letter(c)].width or 8.43)
+            for c in range(1, self.max_col + 1)
+        }
+        spans: list[tuple[int, int, float]] = []  # (top, bottom, needed points)
+        merged = {(m.min_row, m.min_col): m for m in self.dst.merged_cells.ranges}
+        need: dict[int, float] = {}
+        for row in self.dst.iter_rows(min_row=1, max_row=self.out_row):
+            for cell in row:
+                if not isinstance(cell, Cell) or cell.value is None:
+                    continue
+                m = merged.get((cell.row, cell.column))
+                c2 = m.max_col if m else cell.column
+                r2 = m.max_row if m else cell.row
+                width = sum(widths.get(c, 8.43) for c in range(cell.column, c2 + 1))
+                points = text_height(str(cell.value), width, (cell.font.sz or 11) if cell.font else 11)
+                if r2 == cell.row:
+                    need[cell.row] = max(need.get(cell.row, 0), points)
+                else:
+                    spans.append((cell.row, r2, points))
+        for r in range(1, self.out_row + 1):
+            base = self.dst.row_dimensions[r].height or 0
+            if need.get(r, 0) > base:
+                self.dst.row_dimensions[r].height = round(need[r], 1)
+        for top, bottom, points in spans:
+            have = sum(self.dst.row_dimensions[r].height or 15 for r in range(top, bottom + 1))
+            if points > have:
+                extra = (points - have) / (bottom - top + 1)
+                for r in range(top, bottom + 1):
+                    h = self.dst.row_dimensions[r].height or 15
+                    self.dst.row_dimensions[r].height = round(h + extra, 1)
+
+
+def text_height(text: str, width_chars: float, font_pt: float) -> float:
+    """Points needed to show ``text`` wrapped in a column ``width_chars`` wide.
+
+    Excel's width unit is one digit of the default 11 pt font (about 7 px); a CJK glyph is
+    about one em wide, a Latin character about half of that. We keep a margin (0.9) since
+    printed fonts differ from the screen's.
+    """
+    usable_px = max(width_chars * 7 - 5, 7) * 0.9
+    em_px = font_pt * 96 / 72
+    lines = 0
+    for part in text.split("\n"):
+        px = sum(em_px if ord(ch) > 0x2E7F else em_px * 0.55 for ch in part)
+        lines += max(1, math.ceil(px / usable_px))
+    return lines * font_pt * 1.4 + 6

@@ -1,0 +1,118 @@
+"""Turn YAML data into a :class:`DepartmentYear`, with every problem located and in Chinese."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .loader import LineMap
+from .model import DepartmentYear
+from .errors import Problem
+
+
+def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that holds the keys at ``path`` (None past a leaf)."""
+    model: Any = DepartmentYear
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        model = _inner(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _inner(tp: Any) -> Any:
+    """list[X] -> X, X | None -> X, Annotated[X, …] -> X."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (list, tuple):
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            tp = args[0]
+        else:
+            return tp
+
+
+def _describe(model: type[BaseModel] | None, key: str) -> str:
+    if model is None or key not in model.model_fields:
+        return f"“{key}”"
+    desc = model.model_fields[key].description or ""
+    short = desc.split("，")[0].split("（")[0]
+    return f"“{key}”（{short}）" if short else f"“{key}”"
+
+
+def _message(err: Any, loc: tuple[str | int, ...]) -> str:
+    kind = err["type"]
+    key = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    parent = _model_at(loc[:-1]) if loc else None
+    if kind == "extra_forbidden":
+        known = list(parent.model_fields) if parent else []
+        near = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+        hint = f"是不是“{near[0]}”？" if near else f"可用的键：{'、'.join(known)}"
+        return f"未知的键“{key}”：{hint}"
+    if kind == "missing":
+        return f"缺少必填项 {_describe(parent, key)}：请补上"
+    if kind in ("string_type",):
+        got = err.get("input")
+        if isinstance(got, bool):
+            return "应为文字：yes/no/true/false 在 YAML 里是真假值，请加引号，如 \"是\""
+        return f"应为文字，现为 {_show(got)}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"应为整数（如 269），现为 {_show(err.get('input'))}"
+    if kind in ("decimal_parsing", "decimal_type"):
+        return f"应为数字（如 350 或 1734952.06），现为 {_show(err.get('input'))}"
+    if kind == "bool_type" or kind == "bool_parsing":
+        return f"应为 true 或 false，现为 {_show(err.get('input'))}"
+    if kind == "list_type":
+        return "应为列表：每一项另起一行，以“- ”开头"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "应为若干“键: 值”（另起一行、缩进两格），现为 " + _show(err.get("input"))
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        ctx = err.get("ctx", {})
+        bound = next(iter(ctx.values()), "")
+        word = {"greater_than_equal": "不能小于", "less_than_equal": "不能大于",
+                "greater_than": "应大于", "less_than": "应小于"}[kind]
+        return f"{word} {bound}，现为 {_show(err.get('input'))}"
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    return err["msg"]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f"“{value[:40]}”"
+    if isinstance(value, dict):
+        return "一组键值"
+    if isinstance(value, list):
+        return "一个列表"
+    if value is None:
+        return "空值"
+    return str(value)
+
+
+def validate(data: Any, linemap: LineMap) -> tuple[DepartmentYear | None, list[Problem]]:
+    if not isinstance(data, dict):
+        kind = "列表" if isinstance(data, list) else "单个值"
+        return None, [
+            linemap.problem((), f"文件顶层应为“键: 值”（year:、department: …），现为{kind}：请按 samples/ 里的示例填写")
+        ]
+    try:
+        return DepartmentYear.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            problems.append(linemap.problem(loc, _message(err, loc), code="E010"))
+        problems.sort(key=lambda p: (p.line or 0, p.format()))
+        return None, problems
