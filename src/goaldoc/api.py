@@ -117,6 +117,17 @@ def _file_stem(spec: FormSpec, ctx: dict[str, Any], only: list[str]) -> str:
     return safe_name(stem)
 
 
+def check(path: str | Path) -> list[Problem]:
+    """Every problem of one file: YAML, schema, then the finance bureau's rules."""
+    from .checks import run_checks
+
+    try:
+        loaded = load(path)
+    except InputError as exc:
+        return exc.problems
+    return run_checks(loaded.model, loaded.lines)
+
+
 def render(
     path: str | Path,
     out_dir: str | Path | None = None,
@@ -124,17 +135,26 @@ def render(
     form: str | None = None,
     templates: str | Path | None = None,
     only: Iterable[str] | None = None,
+    force: bool = False,
 ) -> RenderResult:
-    """Load, check and render one department's YAML; write the files only if all went well."""
+    """Load, check and render one department's YAML; write the files only if all went well.
+
+    Errors found by the checks stop the render (nothing is written) unless ``force``.
+    """
+    from .checks import run_checks
+
     started = time.perf_counter()
     loaded = load(path)
+    problems = run_checks(loaded.model, loaded.lines)
+    if any(p.is_error for p in problems) and not force:
+        raise InputError(problems)
     rendered = render_bytes(loaded, formats, form, templates, only)
     target = Path(out_dir) if out_dir else default_dir(loaded.model)
     files = {target / f"{stem}.{fmt}": data for fmt, (stem, data) in rendered.items()}
     written = write_all(files)
     seconds = time.perf_counter() - started
     log.info("rendered %s in %.3fs", path, seconds)
-    return RenderResult(written, [], seconds)
+    return RenderResult(written, problems, seconds)
 
 
-__all__ = ["FORMATS", "GoaldocError", "Loaded", "RenderResult", "load", "loads", "render", "render_bytes"]
+__all__ = ["FORMATS", "GoaldocError", "Loaded", "RenderResult", "check", "load", "loads", "render", "render_bytes"]

@@ -71,7 +71,8 @@ def main() -> None:
 @click.option("--form", help="换用另一个地区的表样（templates/ 下的文件夹名），如 sichuan。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--only", multiple=True, help="只生成某个项目的表（项目名称或项目编码，可重复）。")
-def render(files, out_dir, formats, form, templates, only) -> None:  # type: ignore[no-untyped-def]
+@click.option("--force", is_flag=True, help="检查发现错误时仍然生成（不建议：财政局会退回）。")
+def render(files, out_dir, formats, form, templates, only, force) -> None:  # type: ignore[no-untyped-def]
     from .api import render as render_one
     from .errors import GoaldocError
 
@@ -80,7 +81,7 @@ def render(files, out_dir, formats, form, templates, only) -> None:  # type: ign
     for n, file in enumerate(files, start=1):
         prefix = f"[{n}/{total}] " if total > 1 else ""
         try:
-            result = render_one(file, out_dir, formats or ("docx", "xlsx"), form, templates, only)
+            result = render_one(file, out_dir, formats or ("docx", "xlsx"), form, templates, only, force)
         except GoaldocError as exc:
             failed += 1
             _print_problems(exc.problems)
@@ -92,6 +93,36 @@ def render(files, out_dir, formats, form, templates, only) -> None:  # type: ign
     if total > 1:
         click.echo(f"共 {total} 个文件：{total - failed} 个成功，{failed} 个有问题。")
     sys.exit(1 if failed else 0)
+
+
+CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审核规则。
+
+\b
+每个问题一行：文件:行号 键路径：问题和改法。先列错误（E，会被退回），
+再列提醒（W，审核人可能会问），最后一行是统计。
+退出码：0 没有错误（可以有提醒），1 有错误，2 用法错误。
+
+\b
+例子：
+  goaldoc check samples/2024/*.yaml
+  goaldoc check 2024/taishan.yaml --strict     提醒也算错误
+"""
+
+
+@main.command(help=CHECK_HELP)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
+def check(files, strict) -> None:  # type: ignore[no-untyped-def]
+    from .api import check as check_one
+
+    errors = warnings = 0
+    for file in files:
+        problems = check_one(file)
+        _print_problems(problems, err=False)
+        errors += sum(p.is_error for p in problems)
+        warnings += sum(not p.is_error for p in problems)
+    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒。")
+    sys.exit(1 if errors or (strict and warnings) else 0)
 
 
 @main.command(help="输出 YAML 文件的 JSON Schema，供编辑器自动补全和标出错误的键。\n\n\b\n例子：\n  goaldoc schema > goaldoc.schema.json")

@@ -66,12 +66,16 @@ def render_xlsx(template: Path, jobs: Sequence[SheetJob], env: jinja2.Environmen
                 [Problem(f"Excel 模板里没有名为“{name}”的工作表", (), str(template), code="T002")]
             )
     used: set[str] = set()
-    for job in jobs:
+    made = []
+    for i, job in enumerate(jobs):
         src = wb[job.template_sheet]
-        dst = wb.create_sheet(_sheet_title(job.name, used))
+        dst = wb.create_sheet(f"\ue000{i}")  # final names once the template sheets are gone
         _SheetWriter(src, dst, env, str(template)).write(job.context)
+        made.append((dst, _sheet_title(job.name, used)))
     for name in template_names:
         del wb[name]
+    for ws, title in made:
+        ws.title = title
     wb.active = 0
     buf = io.BytesIO()
     wb.save(buf)

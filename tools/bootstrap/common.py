@@ -1,19 +1,10 @@
-"""Bootstrap the first version of a region's templates (run once per region).
-
-The .docx/.xlsx files under templates/ are the source of truth: admins edit them in
-Word / WPS / Excel, and goaldoc never regenerates them. This script only wrote their first
-draft so that the drafts are reproducible and reviewable; running it again overwrites the
-admins' edits, so don't, unless you start a region from scratch:
-
-    python tools/bootstrap_templates.py guangdong
-"""
+"""Helpers shared by the per-region bootstrap scripts (python-docx / openpyxl drawing)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from docx import Document
+from docx import Document  # noqa: F401
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -24,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
-ROOT = Path(__file__).resolve().parents[1] / "templates"
+ROOT = Path(__file__).resolve().parents[2] / "templates"
 BODY_FONT, TITLE_FONT, LATIN = "宋体", "宋体", "Times New Roman"
 
 
@@ -222,108 +213,3 @@ class SheetBuilder:
         return self.r
 
 
-# ---------------------------------------------------------------- regions
-def guangdong() -> None:
-    folder = ROOT / "guangdong"
-    folder.mkdir(parents=True, exist_ok=True)
-    doc = new_document()
-    # 目录
-    title(doc, "{{ department.name }}部门整体预算绩效目标批复表目录", 16)
-    t = table(doc, [1300, 6538, 1800])
-    row(t, ["序号", "项目名称", "页码"], header=True, center=(0, 1, 2), bold=(0, 1, 2))
-    tag_row(t, "{%tr for c in contents %}")
-    row(t, ["{{ loop.index }}", "{{ c.title }}", "{{ c.pages or '' }}"], center=(0, 2))
-    tag_row(t, "{%tr endfor %}")
-    page_break(doc)
-    # 批复表
-    title(doc, "{{ title or (year ~ '年' ~ (department.area or department.name) ~ '部门整体预算绩效目标批复表') }}")
-    t = table(doc, [1134, 2100, 2300, 1500, 2604])
-    L = "{{ '%s' | merge('%s') }}"
-    row(t, ["部门名称", ("{{ department.name }}", 4)], center=(0,))
-    row(t, ["基本信息", "财政供养人员数（人）", "{{ department.staff_count if department.staff_count is not none else '' }}",
-            "下属二级单位数（个）", "{{ department.subunit_count if department.subunit_count is not none else '' }}"], center=(0, 1, 2, 3, 4))
-    row(t, [L % ("预算整体情况", "budget"), "部门预算支出", "预算金额（万元）", "收入来源", "预算金额（万元）"], center=(0, 1, 2, 3, 4), bold=(1, 2, 3, 4))
-    tag_row(t, "{%tr for r in budget_rows %}")
-    row(t, [L % ("预算整体情况", "budget"),
-            "{{ r.expenditure.label if r.expenditure else '' }}",
-            "{{ r.expenditure.amount | amount if r.expenditure else '' }}",
-            "{{ r.income.label if r.income else '' }}",
-            "{{ r.income.amount | amount if r.income else '' }}"], center=(0, 2, 4))
-    tag_row(t, "{%tr endfor %}")
-    cells = row(t, ["总体绩效目标", ("", 4)], center=(0,))
-    goals = cells[1]
-    goals.paragraphs[0].add_run("{%p for g in goals %}")
-    goals.add_paragraph("{{ g }}")
-    goals.add_paragraph("{%p endfor %}")
-    row(t, [L % ("年度重点工作任务", "tasks"), "名称", "主要实施内容", "拟投入的资金（万元）", "期望达到的目标（概述）"], center=(0, 1, 2, 3, 4), bold=(1, 2, 3, 4))
-    tag_row(t, "{%tr for t in key_tasks %}")
-    row(t, [L % ("年度重点工作任务", "tasks"), "{{ t.name }}", "{{ t.content }}", "{{ t.funds | amount }}", "{{ t.target }}"], center=(0, 3))
-    tag_row(t, "{%tr endfor %}")
-    tag_row(t, "{%tr for t in other_tasks %}")
-    row(t, [L % ("其他需完成的任务（可选填）", "other"), "{{ t.name }}", "{{ t.content }}", "{{ t.funds | amount }}", "{{ t.target }}"], center=(0, 3))
-    tag_row(t, "{%tr endfor %}")
-    spacer(doc)
-    t = table(doc, [1134, 1000, 1134, 2100, 2870, 1400])
-    row(t, [L % ("绩效指标", "ind"), "一级指标", "二级指标", "三级指标", "指标解释", "指标值"], header=True, center=(0, 1, 2, 3, 4, 5), bold=(1, 2, 3, 4, 5))
-    tag_row(t, "{%tr for row in indicator_rows %}")
-    row(t, [L % ("绩效指标", "ind"), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}", "{{ row.explanation }}", "{{ row.value_text }}"], center=(0, 1, 2, 5))
-    tag_row(t, "{%tr endfor %}")
-    signature_block(doc, [
-        [("编制单位（盖章）", "signature.unit"), ("填报日期", "signature.date")],
-        [("单位负责人", "signature.head"), ("财务负责人", "signature.finance_head")],
-        [("经办人", "signature.preparer"), ("联系电话", "signature.phone")],
-    ])
-    doc.save(folder / "forms.docx")
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "目录"
-    b = SheetBuilder(ws, [10, 60, 14])
-    b.line("{{ department.name }}部门整体预算绩效目标批复表目录", size=16, bold=True, align="center", height=36)
-    b.row(["序号", "项目名称", "页码"], center=(0, 1, 2), bold=(0, 1, 2))
-    ws.print_title_rows = "1:2"
-    b.tag("{%tr for c in contents %}")
-    b.row(["{{ loop.index }}", "{{ c.title }}", "{{ c.pages or '' }}"], center=(0, 2))
-    b.tag("{%tr endfor %}")
-
-    ws = wb.create_sheet("部门整体")
-    b = SheetBuilder(ws, [9, 11, 11, 18, 12, 16, 14])
-    b.line("{{ title or (year ~ '年' ~ (department.area or department.name) ~ '部门整体预算绩效目标批复表') }}", size=18, bold=True, align="center", height=40)
-    ws.print_title_rows = "1:1"
-    b.row(["部门名称", ("{{ department.name }}", 6)], center=(0,))
-    b.row(["基本信息", ("财政供养人员数（人）", 2), "{{ department.staff_count if department.staff_count is not none else '' }}",
-           ("下属二级单位数（个）", 2), "{{ department.subunit_count if department.subunit_count is not none else '' }}"], center=(0, 1, 2, 3, 4))
-    b.row([L % ("预算整体情况", "budget"), ("部门预算支出", 2), "预算金额（万元）", ("收入来源", 2), "预算金额（万元）"], center=(0, 1, 2, 3, 4), bold=(1, 2, 3, 4))
-    b.tag("{%tr for r in budget_rows %}")
-    b.row([L % ("预算整体情况", "budget"), ("{{ r.expenditure.label if r.expenditure else '' }}", 2),
-           "{{ r.expenditure.amount | amount if r.expenditure else '' }}",
-           ("{{ r.income.label if r.income else '' }}", 2), "{{ r.income.amount | amount if r.income else '' }}"], center=(0, 2, 4))
-    b.tag("{%tr endfor %}")
-    b.row(["总体绩效目标", ("{% for g in goals %}{{ g }}{% if not loop.last %}\n{% endif %}{% endfor %}", 6)], center=(0,))
-    b.row([L % ("年度重点工作任务", "tasks"), ("名称", 2), "主要实施内容", "拟投入的资金（万元）", ("期望达到的目标（概述）", 2)], center=(0, 1, 2, 3, 4), bold=(1, 2, 3, 4))
-    b.tag("{%tr for t in key_tasks %}")
-    b.row([L % ("年度重点工作任务", "tasks"), ("{{ t.name }}", 2), "{{ t.content }}", "{{ t.funds | amount }}", ("{{ t.target }}", 2)], center=(0, 3))
-    b.tag("{%tr endfor %}")
-    b.tag("{%tr for t in other_tasks %}")
-    b.row([L % ("其他需完成的任务（可选填）", "other"), ("{{ t.name }}", 2), "{{ t.content }}", "{{ t.funds | amount }}", ("{{ t.target }}", 2)], center=(0, 3))
-    b.tag("{%tr endfor %}")
-    b.row([L % ("绩效指标", "ind"), "一级指标", "二级指标", "三级指标", ("指标解释", 2), "指标值"], center=(0, 1, 2, 3, 4, 5), bold=(1, 2, 3, 4, 5))
-    b.tag("{%tr for row in indicator_rows %}")
-    b.row([L % ("绩效指标", "ind"), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}", ("{{ row.explanation }}", 2), "{{ row.value_text }}"], center=(0, 1, 2, 5))
-    b.tag("{%tr endfor %}")
-    b.r += 1
-    for line in (
-        [("编制单位（盖章）", "signature.unit"), ("填报日期", "signature.date")],
-        [("单位负责人", "signature.head"), ("财务负责人", "signature.finance_head")],
-        [("经办人", "signature.preparer"), ("联系电话", "signature.phone")],
-    ):
-        b.row([(f"{line[0][0]}：{{{{ {line[0][1]} | blank }}}}", 4), (f"{line[1][0]}：{{{{ {line[1][1]} | blank }}}}", 3)], border=False)
-    wb.save(folder / "forms.xlsx")
-
-
-REGIONS = {"guangdong": guangdong}
-
-if __name__ == "__main__":
-    for name in sys.argv[1:] or REGIONS:
-        REGIONS[name]()
-        print(f"wrote templates/{name}/")

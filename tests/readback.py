@@ -1,0 +1,180 @@
+"""Read rendered files back the way a user sees them: texts, grids, merges, strictness."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from openpyxl import load_workbook
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+def q(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+TCPR_ORDER = (
+    "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+    "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange"
+).split()
+
+
+def docx_body(data: bytes | Path) -> etree._Element:
+    raw = data.read_bytes() if isinstance(data, Path) else data
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        return etree.fromstring(z.read("word/document.xml"))
+
+
+@dataclass
+class CellInfo:
+    row: int
+    col: int
+    span: int
+    text: str
+    vmerge: str | None  # "restart", "continue" or None
+
+
+def cell_text(tc: etree._Element) -> str:
+    return "\n".join("".join(t.text or "" for t in p.iter(q("t"))) for p in tc.findall(q("p")))
+
+
+def table_cells(tbl: etree._Element) -> list[list[CellInfo]]:
+    rows = []
+    for r, tr in enumerate(tbl.findall(q("tr"))):
+        col, out = 0, []
+        for tc in tr.findall(q("tc")):
+            pr = tc.find(q("tcPr"))
+            span = 1
+            vm = None
+            if pr is not None:
+                gs = pr.find(q("gridSpan"))
+                span = int(gs.get(q("val"))) if gs is not None else 1
+                v = pr.find(q("vMerge"))
+                if v is not None:
+                    vm = v.get(q("val"), "continue")
+            out.append(CellInfo(r, col, span, cell_text(tc), vm))
+            col += span
+        rows.append(out)
+    return rows
+
+
+def docx_tables(data: bytes | Path) -> list[list[list[CellInfo]]]:
+    return [table_cells(t) for t in docx_body(data).iter(q("tbl"))]
+
+
+def docx_vertical_merges(table: list[list[CellInfo]]) -> dict[int, list[tuple[int, int]]]:
+    """{grid column: [(first row, rows spanned)]} of a table's vertical merges."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    open_: dict[int, list[int]] = {}
+    for row in table:
+        for c in row:
+            if c.vmerge == "restart":
+                open_[c.col] = [c.row, 1]
+                out.setdefault(c.col, []).append((c.row, 1))
+            elif c.vmerge == "continue" and c.col in open_:
+                open_[c.col][1] += 1
+                out[c.col][-1] = (open_[c.col][0], open_[c.col][1])
+    return out
+
+
+def docx_text(data: bytes | Path) -> str:
+    body = docx_body(data)
+    return "\n".join("".join(t.text or "" for t in p.iter(q("t"))) for p in body.iter(q("p")))
+
+
+def docx_strictness(data: bytes | Path) -> list[str]:
+    """What Word would object to: schema order of tcPr, a w:p closing each cell, text in
+    merged-away cells, rows whose grid does not add up, tcW differing from the grid."""
+    problems = []
+    body = docx_body(data)
+    for t_i, tbl in enumerate(body.iter(q("tbl"))):
+        grid = [int(g.get(q("w"))) for g in tbl.find(q("tblGrid")).findall(q("gridCol"))]
+        for r_i, tr in enumerate(tbl.findall(q("tr"))):
+            where = f"table {t_i} row {r_i}"
+            trpr = tr.find(q("trPr"))
+            if trpr is None or trpr.find(q("cantSplit")) is None:
+                problems.append(f"{where}: no cantSplit")
+            col = 0
+            for c_i, tc in enumerate(tr.findall(q("tc"))):
+                pr = tc.find(q("tcPr"))
+                if pr is None or tc[0] is not pr:
+                    problems.append(f"{where} cell {c_i}: tcPr missing or not first")
+                    continue
+                names = [etree.QName(ch).localname for ch in pr]
+                idx = [TCPR_ORDER.index(n) for n in names if n in TCPR_ORDER]
+                if idx != sorted(idx) or len(idx) != len(names):
+                    problems.append(f"{where} cell {c_i}: tcPr order {names}")
+                if etree.QName(tc[-1]).localname != "p":
+                    problems.append(f"{where} cell {c_i}: does not end with w:p")
+                gs = pr.find(q("gridSpan"))
+                span = int(gs.get(q("val"))) if gs is not None else 1
+                tcw = pr.find(q("tcW"))
+                if tcw is None or int(tcw.get(q("w"))) != sum(grid[col : col + span]):
+                    problems.append(f"{where} cell {c_i}: tcW differs from tblGrid")
+                v = pr.find(q("vMerge"))
+                if v is not None and v.get(q("val")) is None and cell_text(tc).strip():
+                    problems.append(f"{where} cell {c_i}: text in a merged-away cell")
+                col += span
+            if col != len(grid):
+                problems.append(f"{where}: spans {col} grid columns of {len(grid)}")
+    for rpr_fonts in body.iter(q("rFonts")):
+        pass
+    return problems
+
+
+def docx_east_asia_font(data: bytes | Path) -> str | None:
+    raw = data.read_bytes() if isinstance(data, Path) else data
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        styles = etree.fromstring(z.read("word/styles.xml"))
+    f = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts", NS)
+    return None if f is None else f.get(q("eastAsia"))
+
+
+def xlsx_book(data: bytes | Path):  # type: ignore[no-untyped-def]
+    raw = data.read_bytes() if isinstance(data, Path) else data
+    return load_workbook(io.BytesIO(raw))
+
+
+def xlsx_texts(ws) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def xlsx_column_merges(ws, col: int) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """(first row, rows spanned) of the vertical merges that start in column ``col``."""
+    return sorted(
+        (m.min_row, m.max_row - m.min_row + 1)
+        for m in ws.merged_cells.ranges
+        if m.min_col == col and m.max_row > m.min_row
+    )
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def xlsx_cell_borders(data: bytes, sheet_title: str) -> dict[str, bool]:
+    """{coordinate: True when all four sides have a border}, read from the raw XML.
+
+    openpyxl's reader re-derives the borders of merged cells from the top-left cell, so it
+    cannot tell what a file really holds; Excel draws what each cell's own style says.
+    """
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        styles = etree.fromstring(z.read("xl/styles.xml"))
+        book = etree.fromstring(z.read("xl/workbook.xml"))
+        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        rid = next(s.get(f"{{{rel}}}id") for s in book.iterfind(".//m:sheet", ns) if s.get("name") == sheet_title)
+        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+        sheet = etree.fromstring(z.read("xl/" + target.lstrip("/").removeprefix("xl/")))
+    borders = []
+    for b in styles.find("m:borders", ns):
+        sides = [b.find(f"m:{s}", ns) for s in ("left", "right", "top", "bottom")]
+        borders.append(all(s is not None and s.get("style") for s in sides))
+    xfs = [int(x.get("borderId", "0")) for x in styles.find("m:cellXfs", ns)]
+    return {c.get("r"): borders[xfs[int(c.get("s", "0"))]] for c in sheet.iterfind(".//m:c", ns)}
