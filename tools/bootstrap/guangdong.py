@@ -46,7 +46,7 @@ def build() -> None:
     row(t, [L % ("其他需完成的任务（可选填）", "other"), "{{ t.name }}", ("{{ t.content }}", 2), "{{ t.funds | amount }}", ("{{ t.target }}", 2)], center=(0, 3))
     tag_row(t, "{%tr endfor %}")
     spacer(doc)
-    t = table(doc, [1134, 1000, 1134, 2100, 2870, 1400])
+    t = table(doc, [1134, 1134, 1134, 1966, 2870, 1400])
     row(t, [L % ("绩效指标", "ind"), "一级指标", "二级指标", "三级指标", "指标解释", "指标值"], header=True, center=(0, 1, 2, 3, 4, 5), bold=(1, 2, 3, 4, 5))
     tag_row(t, "{%tr for row in indicator_rows %}")
     row(t, [L % ("绩效指标", "ind"), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}", "{{ row.explanation }}", "{{ row.value_text }}"], center=(0, 1, 2, 5))

@@ -1,0 +1,71 @@
+"""An admin edits a template in Word / Excel; the next render shows it, with no code change."""
+
+from __future__ import annotations
+
+import shutil
+
+from docx import Document
+from docx.shared import Pt
+from openpyxl import load_workbook
+from readback import docx_body, docx_text, q, xlsx_book
+
+from conftest import ROOT
+from goaldoc.api import render_bytes
+from goaldoc.forms import load_form, search_path
+
+
+def _copy_region(tmp_path):
+    dst = tmp_path / "templates" / "guangdong"
+    shutil.copytree(ROOT / "templates" / "guangdong", dst)
+    return dst
+
+
+def test_word_edit_shows_in_the_next_render(taishan, tmp_path):
+    folder = _copy_region(tmp_path)
+    doc = Document(folder / "forms.docx")
+    title = next(p for p in doc.paragraphs if "部门整体预算绩效目标批复表') }}" in p.text)
+    title.runs[0].text = "（审定稿）" + title.runs[0].text
+    title.runs[0].font.size = Pt(20)
+    doc.save(folder / "forms.docx")
+
+    data = render_bytes(taishan, ["docx"], templates=tmp_path / "templates")["docx"][1]
+    assert "（审定稿）2024年台山市部门整体预算绩效目标批复表" in docx_text(data)
+    sizes = [sz.get(q("val")) for sz in docx_body(data).iter(q("sz"))]
+    assert "40" in sizes  # 20 pt = 40 half-points
+
+
+def test_excel_edit_shows_in_the_next_render(taishan, tmp_path):
+    folder = _copy_region(tmp_path)
+    wb = load_workbook(folder / "forms.xlsx")
+    ws = wb["部门整体"]
+    ws.column_dimensions["D"].width = 30
+    ws["A2"].value = "单位名称"
+    wb.save(folder / "forms.xlsx")
+
+    data = render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
+    out = xlsx_book(data)["部门整体绩效目标批复表"]
+    assert out.column_dimensions["D"].width == 30
+    assert out["A2"].value == "单位名称"
+
+
+def test_user_templates_come_first_on_the_search_path(tmp_path):
+    _copy_region(tmp_path)
+    path = search_path(tmp_path / "templates")
+    assert path[0] == tmp_path / "templates"
+    assert path[-1] == ROOT / "templates"
+    assert load_form("guangdong", tmp_path / "templates").folder == tmp_path / "templates" / "guangdong"
+    assert load_form("guangdong").folder == ROOT / "templates" / "guangdong"
+
+
+def test_a_misspelt_variable_names_the_place(taishan, tmp_path):
+    import pytest
+
+    from goaldoc.errors import TemplateError
+
+    folder = _copy_region(tmp_path)
+    wb = load_workbook(folder / "forms.xlsx")
+    wb["部门整体"]["B2"].value = "{{ department.nmae }}"
+    wb.save(folder / "forms.xlsx")
+    with pytest.raises(TemplateError) as exc:
+        render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")
+    assert "部门整体!B2" in exc.value.problems[0].message
