@@ -94,8 +94,15 @@ def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
     )
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 def _build(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     lines[path] = node.start_mark.line + 1
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"不支持的 YAML 标签 {node.tag}：请删去它，只写普通文字或数字", node.start_mark
+        )
     if len(lines) > _MAX_NODES:
         raise yaml.MarkedYAMLError(None, None, "文件过大（超过 20 万个条目）", node.start_mark)
     if isinstance(node, yaml.MappingNode):
@@ -120,19 +127,50 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int
     return _scalar(loader, node)  # type: ignore[arg-type]
 
 
+_COMMON = (
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0x3000, 0x303F),  # CJK punctuation
+    (0xFF00, 0xFFEF),  # full-width forms
+    (0x2000, 0x22FF),  # general punctuation, arrows, ≥ ≤ ≈
+    (0x00A0, 0x00FF),  # Latin-1 symbols: × ÷ ° ·
+)
+
+
+def _plausible(text: str) -> float:
+    """Share of non-ASCII characters that Chinese forms really use (1.0 = all of them)."""
+    wide = [ord(ch) for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return 1.0
+    return sum(any(a <= c <= b for a, b in _COMMON) for c in wide) / len(wide)
+
+
 def decode(raw: bytes, file: str) -> str:
-    """UTF-8 (with or without BOM); GBK as saved by older Windows editors is accepted too."""
+    """UTF-8 (with or without BOM); GBK as saved by older Windows editors is accepted too.
+
+    Short GBK text is often valid UTF-8 too (台山 in GBK decodes to two IPA letters), so
+    when both decodings succeed the one made of characters Chinese forms use wins.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+        return _utf8_or_refuse(raw[3:], file)
+    candidates = []
+    for enc in ("utf-8", "gbk"):
+        try:
+            candidates.append(raw.decode(enc))
+        except UnicodeDecodeError:
+            pass
+    if not candidates:
+        raise InputError(
+            [Problem("文件既不是 UTF-8 也不是 GBK 编码：请在编辑器里“另存为 UTF-8”后再试", (), file)]
+        )
+    return max(candidates, key=_plausible)  # max keeps UTF-8 on a tie
+
+
+def _utf8_or_refuse(raw: bytes, file: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gbk")
-    except UnicodeDecodeError:
         raise InputError(
-            [Problem("文件既不是 UTF-8 也不是 GBK 编码：请在编辑器里“另存为 UTF-8”后再试", (), file)]
+            [Problem("文件开头标明是 UTF-8，内容却不是：请在编辑器里“另存为 UTF-8”后再试", (), file)]
         ) from None
 
 

@@ -1,0 +1,84 @@
+"""Safe YAML loading that keeps line numbers and exact decimals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from goaldoc.api import loads
+from goaldoc.errors import InputError
+from goaldoc.loader import decode, load_text
+
+
+def test_every_key_and_item_keeps_its_line():
+    data, lines = load_text("year: 2024\ndepartment:\n  name: 甲\nindicators:\n  - level1: 产出指标\n    level2: 数量指标\n")
+    assert lines.line_of(("department", "name")) == 3
+    assert lines.line_of(("indicators", 0)) == 5
+    assert lines.line_of(("indicators", 0, "level2")) == 6
+    assert lines.line_of(("indicators", 0, "value")) == 5  # missing key: its parent's line
+
+
+def test_decimals_are_exact_and_keep_their_zeros():
+    data, _ = load_text("a: 26843.80\nb: 0.1\nc: 350\nd: 2023-01-01\ne: =\n")
+    assert data == {"a": Decimal("26843.80"), "b": Decimal("0.1"), "c": 350, "d": "2023-01-01", "e": "="}
+    assert str(data["a"]) == "26843.80"
+
+
+def test_python_tags_do_nothing():
+    with pytest.raises(InputError) as exc:
+        load_text("a: !!python/object/apply:os.system ['echo hacked']\n", "x.yaml")
+    p = exc.value.problems[0]
+    assert p.line == 1 and "不支持的 YAML 标签" in p.message
+
+
+def test_alias_bombs_are_refused_before_expanding():
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+    with pytest.raises(InputError) as exc:
+        load_text(bomb, "bomb.yaml")
+    assert "锚点" in exc.value.problems[0].message
+
+
+def test_syntax_error_names_line_and_column():
+    with pytest.raises(InputError) as exc:
+        load_text("year: 2024\ndepartment:\n\tname: 甲\n", "tab.yaml")
+    p = exc.value.problems[0]
+    assert (p.line, p.column) == (3, 1)
+    assert p.format() == "tab.yaml:3:1 （文件顶层）：YAML 格式错误：用了制表符（Tab）缩进：YAML 只能用空格缩进"
+
+
+def test_bom_and_gbk_are_read():
+    text = "year: 2024\ndepartment:\n  name: 台山\n"
+    assert decode(b"\xef\xbb\xbf" + text.encode("utf-8"), "x") == text
+    assert decode(text.encode("gbk"), "x") == text
+
+
+def test_unknown_key_suggests_the_nearest_one():
+    with pytest.raises(InputError) as exc:
+        loads("year: 2024\ndepartment:\n  name: 甲\nbudjet: {}\n", "t.yaml")
+    assert [p.format() for p in exc.value.problems] == ["t.yaml:4 budjet：未知的键“budjet”：是不是“budget”？"]
+
+
+def test_all_schema_problems_at_once_with_lines():
+    text = "year: 二〇二四\ndepartment:\n  staff_count: 多\nindicators:\n  - level1: 产出指标\n"
+    with pytest.raises(InputError) as exc:
+        loads(text, "t.yaml")
+    got = [p.format() for p in exc.value.problems]
+    assert got == [
+        "t.yaml:1 year：应为整数（如 269），现为 “二〇二四”",
+        "t.yaml:2 department.name：缺少必填项 “name”（部门名称）：请补上",
+        "t.yaml:3 department.staff_count：应为整数（如 269），现为 “多”",
+        "t.yaml:5 indicators[0].level2：缺少必填项 “level2”（二级指标）：请补上",
+    ]
+
+
+def test_a_list_at_top_level_is_explained():
+    with pytest.raises(InputError) as exc:
+        loads("- a\n- b\n", "t.yaml")
+    assert "文件顶层应为“键: 值”" in exc.value.problems[0].message
+
+
+def test_empty_file():
+    with pytest.raises(InputError) as exc:
+        loads("", "t.yaml")
+    assert exc.value.problems[0].message.startswith("文件是空的")
