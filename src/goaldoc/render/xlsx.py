@@ -26,8 +26,9 @@ from typing import Any
 
 import jinja2
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import Problem, TemplateError
@@ -269,10 +270,19 @@ class _SheetWriter:
         for (r1, c1), (r2, c2) in ranges.items():
             if (r1, c1) == (r2, c2):
                 continue
-            style = copy(self.dst.cell(r1, c1)._style)
-            self.dst.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-            for row in self.dst.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2):
-                for cell in row:
+            # every cell of the range gets the range's full style (borders included): Excel
+            # draws each cell's own border. We add the range ourselves, since merge_cells()
+            # first re-derives edge borders cell by cell, which costs more than the rest.
+            style = self.dst.cell(r1, c1)._style
+            rng = MergedCellRange(self.dst, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
+            self.dst.merged_cells.add(rng)
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        cell = MergedCell(self.dst, r, c)
+                        self.dst._cells[(r, c)] = cell
+                    else:
+                        cell = self.dst._cells[(r, c)]
                     cell._style = copy(style)
 
     def _fit_row_heights(self) -> None:
