@@ -28,6 +28,7 @@ from .common import (
     BOX,
     ROOT,
     WD_ALIGN_PARAGRAPH,
+    WD_CELL_VERTICAL_ALIGNMENT,
     Alignment,
     Cm,
     Font,
@@ -49,7 +50,7 @@ HEADERS = [
     "指标性质", "指标值", "度量单位", "权重", "指标方向性",
 ]
 # column widths in mm; they add up to the usable width of A4 landscape (297 - 2 × 12.7)
-WIDTHS_MM = [22, 26, 24, 60, 18, 22, 34, 11, 16, 12, 10, 16]
+WIDTHS_MM = [22, 26, 24, 64, 18, 21, 32, 10, 16, 12, 10, 15]
 LEFT = (0, 1, 3, 6)  # texts that run long are left-aligned; 预算数 right; the rest centred
 RIGHT = (2,)
 
@@ -67,12 +68,14 @@ DEPT_TOTAL = (
 UNIT_LABEL = "{{ [u.code, u.name] | select | join('-') }}"
 UNIT_TOTAL = "{{ u.total | amount(u.projects[0].budget.unit if u.projects else budget.unit) }}"
 
-PROJECT = [
+PROJECT = [  # 单位名称 (blank) | 项目名称 | 预算数 | 年度目标, merged down the project's rows
+    "{{ '' | merge('p' ~ p.number) }}",
     "{{ p.name | merge('p' ~ p.number) }}",
     "{{ p.budget.total | amount(p.budget.unit) | merge('p' ~ p.number) }}",
     "{{ (p.annual_goal or '') | merge('p' ~ p.number) }}",
 ]
-WHOLE = [  # the department's own indicators, printed as one pseudo-project
+WHOLE = [  # the department's own indicators, printed as one pseudo-project (form.yaml)
+    "{{ '' | merge('d') }}",
     "{{ (department.name ~ '（部门整体）') | merge('d') }}",
     f"{{{{ ({TOTAL_LINE} or [none])[0] | amount(budget.unit) | merge('d') }}}}",
     "{{ goals | join('\\n') | merge('d') }}",
@@ -96,36 +99,58 @@ UNIT_LINE_RIGHT = "金额单位：{{ form.amount_unit }}"
 # Row tags. Jinja's `for … if …` is not used: the Excel renderer reads `for x in <expr>`.
 OWN = "projects | selectattr('unit', 'none')"
 OF_UNIT = "projects | selectattr('unit', 'sameas', u)"
-BLOCKS: list[tuple[str, list[str] | None]] = [  # (tag, None) or ("row", cells)
-    ("row", [DEPT_LABEL, "", DEPT_TOTAL] + [""] * 9),
-    ("{%tr if indicator_rows and not only %}", None),
-    ("{%tr for row in indicator_rows %}", None),
-    ("row", [""] + WHOLE + INDICATOR),
-    ("{%tr endfor %}", None),
-    ("{%tr endif %}", None),
-    (f"{{%tr for p in {OWN} %}}", None),
-    ("{%tr if not p.rows %}", None),
-    ("row", [""] + PROJECT + NO_INDICATOR),
-    ("{%tr endif %}", None),
-    ("{%tr for row in p.rows %}", None),
-    ("row", [""] + PROJECT + INDICATOR),
-    ("{%tr endfor %}", None),
-    ("{%tr endfor %}", None),
-    ("{%tr for u in units %}", None),
-    (f"{{%tr if not only or ({OF_UNIT} | list) %}}", None),
-    ("row", [UNIT_LABEL, "", UNIT_TOTAL] + [""] * 9),
-    ("{%tr endif %}", None),
-    (f"{{%tr for p in {OF_UNIT} %}}", None),
-    ("{%tr if not p.rows %}", None),
-    ("row", [""] + PROJECT + NO_INDICATOR),
-    ("{%tr endif %}", None),
-    ("{%tr for row in p.rows %}", None),
-    ("row", [""] + PROJECT + INDICATOR),
-    ("{%tr endfor %}", None),
-    ("{%tr endfor %}", None),
-    ("{%tr endfor %}", None),
-]
+
+Row = tuple[str, list[str] | None, bool]  # (tag, None, _) or ("row", cells, keep with next)
+
+
+def indicator_block(rows: str, first: list[str], word: bool) -> list[Row]:
+    """One project's rows. In Word every row but the last keeps with the next, so that a
+    project is not cut by a page break (Word and LibreOffice honour keep-with-next in
+    tables); a cut merged cell prints its text cut in two. Excel has no such setting."""
+    loop: list[Row] = [(f"{{%tr for row in {rows} %}}", None, False)]
+    if word:
+        loop += [
+            ("{%tr if not loop.last %}", None, False),
+            ("row", first + INDICATOR, True),
+            ("{%tr else %}", None, False),
+            ("row", first + INDICATOR, False),
+            ("{%tr endif %}", None, False),
+        ]
+    else:
+        loop += [("row", first + INDICATOR, False)]
+    return loop + [("{%tr endfor %}", None, False)]
+
+
+def project_block(projects: str, word: bool) -> list[Row]:
+    return [
+        (f"{{%tr for p in {projects} %}}", None, False),
+        ("{%tr if not p.rows %}", None, False),
+        ("row", PROJECT + NO_INDICATOR, False),
+        ("{%tr endif %}", None, False),
+        *indicator_block("p.rows", PROJECT, word),
+        ("{%tr endfor %}", None, False),
+    ]
+
+
+def blocks(word: bool) -> list[Row]:
+    """The rows after the header, in order (see the module docstring)."""
+    return [
+        ("row", [DEPT_LABEL, "", DEPT_TOTAL] + [""] * 9, True),
+        ("{%tr if indicator_rows and not only %}", None, False),
+        *indicator_block("indicator_rows", WHOLE, word),
+        ("{%tr endif %}", None, False),
+        *project_block(OWN, word),
+        ("{%tr for u in units %}", None, False),
+        (f"{{%tr if not only or ({OF_UNIT} | list) %}}", None, False),
+        ("row", [UNIT_LABEL, "", UNIT_TOTAL] + [""] * 9, True),
+        ("{%tr endif %}", None, False),
+        *project_block(OF_UNIT, word),
+        ("{%tr endfor %}", None, False),
+    ]
+
+
 CENTER = tuple(i for i in range(12) if i not in LEFT + RIGHT)
+TOP = (3,)  # 年度目标 runs long: top-aligned, its start stays on the project's first page
 
 
 def build() -> None:
@@ -140,36 +165,47 @@ def build_docx(folder: Path) -> None:
     sec = doc.sections[0]
     sec.left_margin = sec.right_margin = Cm(1.27)
     sec.top_margin, sec.bottom_margin = Cm(1.5), Cm(1.5)
-    # title and unit line
-    first = doc.paragraphs[0] if doc.paragraphs else None
-    if first is not None:
-        first._p.getparent().remove(first._p)
     paragraph(doc, TITLE, size=18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
     usable = sec.page_width - sec.left_margin - sec.right_margin
     line = paragraph(doc, UNIT_LINE_LEFT, size=10.5, keep_next=True)
     line.paragraph_format.tab_stops.add_tab_stop(usable, WD_TAB_ALIGNMENT.RIGHT)
-    run = line.add_run("\t" + UNIT_LINE_RIGHT)
-    run.font.size = Pt(10.5)
+    line.add_run("\t" + UNIT_LINE_RIGHT).font.size = Pt(10.5)
     line.paragraph_format.space_after = Pt(3)
 
-    twips = [round(mm * 1440 / 25.4) for mm in WIDTHS_MM]
-    t = table(doc, twips)
+    t = table(doc, [round(mm * 1440 / 25.4) for mm in WIDTHS_MM])
+    tblpr = t._tbl.tblPr
+    # common.table appends a second w:tblLayout after w:tblLook (python-docx already wrote
+    # one in its place): drop it, Word wants CT_TblPr in schema order
+    layouts = tblpr.findall(qn("w:tblLayout"))
+    for extra in layouts[1:]:
+        tblpr.remove(extra)
+    # narrow cell margins (1 mm) so that 满意度指标 / 正向指标 / 1,734,952.06 fit on one line
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "57")
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tblpr.find(qn("w:tblLayout")).addnext(mar)
+
     row(t, HEADERS, header=True, center=tuple(range(12)), bold=tuple(range(12)))
-    for tag, cells in BLOCKS:
+    for tag, cells, keep in blocks(word=True):
         if cells is None:
             tag_row(t, tag)
-        else:
-            out = row(t, cells, center=CENTER)
-            for i in RIGHT:
-                out[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            continue
+        out = row(t, cells, center=CENTER)
+        for i in RIGHT:
+            out[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for i in TOP:
+            out[i].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+        if keep:
+            for cell in out:
+                for par in cell.paragraphs:
+                    par.paragraph_format.keep_with_next = True
     for cell_run in t._tbl.iter(qn("w:r")):
-        rpr = cell_run.find(qn("w:rPr"))
-        if rpr is None:
-            rpr = OxmlElement("w:rPr")
-            cell_run.insert(0, rpr)
         size = OxmlElement("w:sz")
         size.set(qn("w:val"), str(BODY_PT * 2))
-        rpr.append(size)
+        cell_run.get_or_add_rPr().append(size)
     doc.save(folder / "forms.docx")
 
 
@@ -180,8 +216,6 @@ def build_xlsx(folder: Path) -> None:
     # Excel width ≈ (px - 5) / 7; 1 mm ≈ 3.78 px at 96 dpi
     widths = [round((mm * 3.78 - 5) / 7, 1) for mm in WIDTHS_MM]
     b = SheetBuilder(ws, widths, landscape=True)
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
     b.line(TITLE, size=18, bold=True, align="center", height=36)
     # 编制单位 on the left, 金额单位 on the right, on one row (A:F and G:L)
     b.r += 1
@@ -195,7 +229,9 @@ def build_xlsx(folder: Path) -> None:
     header = b.row(HEADERS, center=tuple(range(12)), bold=tuple(range(12)))
     ws.row_dimensions[header].height = 30
     ws.print_title_rows = f"{header}:{header}"  # the header repeats on every printed page
-    for tag, cells in BLOCKS:
+    for col in range(1, 13):
+        ws.cell(header, col).font = Font(name="宋体", size=BODY_PT, bold=True)
+    for tag, cells, _keep in blocks(word=False):
         if cells is None:
             b.tag(tag)
             continue
@@ -204,8 +240,10 @@ def build_xlsx(folder: Path) -> None:
             c = ws.cell(r, col)
             c.font = Font(name="宋体", size=BODY_PT)
             c.border = BOX
-            horizontal = "right" if col - 1 in RIGHT else ("left" if col - 1 in LEFT else "center")
-            c.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
-    for col in range(1, 13):
-        ws.cell(header, col).font = Font(name="宋体", size=BODY_PT, bold=True)
+            i = col - 1
+            c.alignment = Alignment(
+                horizontal="right" if i in RIGHT else ("left" if i in LEFT else "center"),
+                vertical="top" if i in TOP else "center",
+                wrap_text=True,
+            )
     wb.save(folder / "forms.xlsx")

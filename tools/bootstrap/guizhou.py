@@ -1,0 +1,291 @@
+"""First draft of templates/guizhou/ (六枝特区 预算绩效目标表, seed 002).
+
+One bundle per department: 封面, 部门整体支出绩效目标表, then one project form per
+project, each form on a new page. A project form comes in the two titles the seed uses
+(``Project.variant``): ``xiangmu`` = 项目绩效目标表, ``shenbao`` = 部门项目支出绩效目标申报表,
+which adds the column 上年度指标值或实际水平. Both variants share one grid; without that
+column, 指标解释及计算公式 spans its place.
+
+Each form is two tables: the form proper, then its 绩效指标 grid, whose header row is the
+first row of its own table so that Word and LibreOffice repeat it on every page (tblHeader
+is only honoured on a table's leading rows).
+
+With ``--only 项目`` the cover and the department form are left out (``{%p if not only %}``),
+and the first project form starts the document.
+"""
+
+from __future__ import annotations
+
+from .common import *  # noqa: F403
+from .common import (
+    BOX,
+    BODY_FONT,
+    ROOT,
+    WD_ALIGN_PARAGRAPH,
+    Alignment,
+    Font,
+    Pt,
+    SheetBuilder,
+    Workbook,
+    new_document,
+    paragraph,
+    row,
+    spacer,
+    table,
+    tag_row,
+)
+
+L = "{{ '%s' | merge('%s') }}"
+SHENBAO = "project.variant == 'shenbao'"
+
+DEPT_TITLE = "{{ title or (department.name ~ year ~ '年部门整体支出绩效目标表') }}"
+UNIT = "{{ signature.unit or department.name }}"
+PROJECT_TITLE = (
+    "{{ project.title or ((department.area or department.name) ~ '部门项目支出绩效目标申报表'"
+    " if project.variant == 'shenbao' else department.name ~ '项目绩效目标表') }}"
+)
+AMOUNT = "{{ project.budget.total | amount }}"
+BUDGET_LABEL = "预算资金（{{ project.budget.unit }}）"
+
+
+def _form_title(doc, text: str, *, new_page: bool) -> None:
+    p = paragraph(doc, text, size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
+    p.paragraph_format.page_break_before = new_page
+
+
+def _line(doc, text: str, *, align=None, size=10.5, space_after=0) -> None:
+    p = paragraph(doc, text, size=size, align=align, keep_next=True)
+    p.paragraph_format.space_after = Pt(space_after)
+
+
+def _paragraphs(cell, loop: str, text: str) -> None:
+    """A `{%p for %}` loop inside a cell: one paragraph per item."""
+    cell.paragraphs[0].add_run(f"{{%p for {loop} %}}")
+    cell.add_paragraph(text)
+    cell.add_paragraph("{%p endfor %}")
+
+
+# ------------------------------------------------------------------------- Word
+def _cover(doc) -> None:
+    paragraph(doc, "{{ cover.label or '' }}", size=16, bold=True)
+    p = paragraph(
+        doc,
+        "{{ cover.title or (department.name ~ year ~ '年预算绩效目标表') }}",
+        size=22,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
+    p.paragraph_format.space_before = Pt(180)
+    p.paragraph_format.space_after = Pt(150)
+    for text in (
+        f"编制单位：{UNIT}",
+        "经办人：{{ signature.preparer | blank }}",
+        "联系电话：{{ signature.phone | blank }}",
+    ):
+        p = paragraph(doc, text, size=16)
+        p.paragraph_format.left_indent = Pt(100)
+        p.paragraph_format.space_after = Pt(12)
+
+
+def _department_form(doc) -> None:
+    _form_title(doc, DEPT_TITLE, new_page=True)
+    _line(doc, f"编制单位：{UNIT}", space_after=4)
+    # grid: section label | narrow | label | content | content
+    t = table(doc, [1500, 700, 1100, 3169, 3169])
+    c = (0, 1)
+    row(t, [L % ("部门(单位)基本情况", "basic"), ("部门(单位)名称", 2), ("{{ department.name }}", 2)], center=c)
+    row(t, [L % ("部门(单位)基本情况", "basic"), ("部门(单位)职能描述", 2), ("{{ department.functions or '' }}", 2)], center=c)
+    row(t, [L % ("部门(单位)资金情况", "funds"), (L % ("支出预算(本级)", "spend"), 2), "名称",
+            "{{ year }}年度预算金额({{ budget.unit }})"], center=(0, 1, 2, 3), bold=(2, 3))
+    tag_row(t, "{%tr for line in budget.expenditure %}")
+    row(t, [L % ("部门(单位)资金情况", "funds"), (L % ("支出预算(本级)", "spend"), 2), "{{ line.label }}",
+            "{{ line.amount | amount }}"], center=(0, 1, 3))
+    tag_row(t, "{%tr endfor %}")
+    cells = row(t, ["部门(单位)绩效目标", ("", 4)], center=(0,))
+    _paragraphs(cells[1], "g in goals", "{{ g }}")
+    tag_row(t, "{%tr for g in detail_goals %}")
+    row(t, [L % ("部门(单位)明细目标", "detail"), "{{ loop.index }}", ("{{ g }}", 3)], center=(0, 1))
+    tag_row(t, "{%tr endfor %}")
+    row(t, [L % ("保障绩效目标实现的措施", "safe"), ("组织机构", 2), ("{{ safeguards.organization or '' }}", 2)], center=c)
+    row(t, [L % ("保障绩效目标实现的措施", "safe"), ("相关管理制度", 2), ("{{ safeguards.rules or '' }}", 2)], center=c)
+    tag_row(t, "{%tr for ph in phase_plan %}")
+    row(t, [L % ("部门(单位)目标阶段性计划", "phase"), ("{{ ph.period }}", 2), ("{{ ph.text }}", 2)], center=c)
+    tag_row(t, "{%tr endfor %}")
+    spacer(doc)
+    t = table(doc, [800, 1100, 1300, 2338, 1500, 2600])
+    row(t, [L % ("绩效指标", "ind"), "一级", "二级", "三级", "指标值", "指标解释及计算公式"],
+        header=True, center=(0, 1, 2, 3, 4, 5), bold=(1, 2, 3, 4, 5))
+    tag_row(t, "{%tr for row in indicator_rows %}")
+    row(t, [L % ("绩效指标", "ind"), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}",
+            "{{ row.value_text }}", "{{ row.explanation }}"], center=(0, 1, 2, 4))
+    tag_row(t, "{%tr endfor %}")
+
+
+def _project_form(doc) -> None:
+    # the first form of the document needs no break (LibreOffice and Word ignore a break
+    # before the very first paragraph, which is what the first project is under --only)
+    _form_title(doc, PROJECT_TITLE, new_page=True)
+    _line(doc, "（{{ year }}年度）", align=WD_ALIGN_PARAGRAPH.CENTER, space_after=4)
+    _line(doc, f"编制单位（盖章）：{UNIT}", space_after=4)
+    # grid: section label | label | c2 | c3 | c4 | c5
+    t = table(doc, [1250, 1450, 1150, 2200, 1400, 2188])
+    c = (0, 1)
+    basic = L % ("项目基本情况", "basic")
+    row(t, [basic, "项目名称", ("{{ project.name }}", 4)], center=c)
+    row(t, [basic, "项目负责人", ("{{ project.manager or '' }}", 2), "联系电话", "{{ project.phone or '' }}"], center=(0, 1, 3))
+    row(t, [basic, "项目类别", ("{{ project.category or '' }}", 4)], center=c)
+    row(t, [basic, "项目属性", ("{{ project.attribute or '' }}", 4)], center=c)
+    row(t, [basic, "项目计划实施时间", ("{{ project.period or '' }}", 4)], center=c)
+    row(t, ["项目资金情况", BUDGET_LABEL, (AMOUNT, 2), "资金性质", "{{ project.fund_nature or '' }}"], center=(0, 1, 3))
+    goal = L % ("绩效目标情况", "goal")
+    row(t, [goal, "年度目标", ("{{ project.annual_goal or '' }}", 4)], center=c)
+    tag_row(t, "{%tr for g in project.goals %}")
+    row(t, [goal, L % ("详细目标", "goals"), "目标{{ loop.index }}", ("{{ g }}", 3)], center=(0, 1, 2))
+    tag_row(t, "{%tr endfor %}")
+    tag_row(t, "{%tr for plan in project.plans %}")
+    row(t, [goal, L % ("本年度实施计划", "plans"), "计划{{ loop.index }}", ("{{ plan }}", 3)], center=(0, 1, 2))
+    tag_row(t, "{%tr endfor %}")
+    safe = L % ("保障绩效目标实现的措施", "safe")
+    row(t, [goal, safe, "组织机构：", ("{{ project.safeguards.organization or '' }}", 3)], center=(0, 1, 2))
+    row(t, [goal, safe, "管理制度：", ("{{ project.safeguards.rules or '' }}", 3)], center=(0, 1, 2))
+    spacer(doc)
+    # grid: label | 一级 | 二级 | 三级 | 指标值 | 指标解释 | 上年度 (申报表 only)
+    t = table(doc, [900, 1150, 1250, 1900, 1400, 1838, 1200])
+    head = [L % ("绩效指标", "ind"), "一级指标", "二级指标", "三级指标", "指标值"]
+    center = (0, 1, 2, 3, 4, 5, 6)
+    tag_row(t, f"{{%tr if {SHENBAO} %}}")
+    row(t, [*head, "指标解释及计算公式", "上年度指标值或实际水平"], header=True, center=center, bold=center[1:])
+    tag_row(t, "{%tr else %}")
+    row(t, [*head, ("指标解释及计算公式", 2)], header=True, center=center, bold=center[1:])
+    tag_row(t, "{%tr endif %}")
+    data = [L % ("绩效指标", "ind"), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}",
+            "{{ row.value_text }}"]
+    tag_row(t, "{%tr for row in project.rows %}")
+    tag_row(t, f"{{%tr if {SHENBAO} %}}")
+    row(t, [*data, "{{ row.explanation }}", "{{ row.last_year or '' }}"], center=(0, 1, 2, 4, 6))
+    tag_row(t, "{%tr else %}")
+    row(t, [*data, ("{{ row.explanation }}", 2)], center=(0, 1, 2, 4))
+    tag_row(t, "{%tr endif %}")
+    tag_row(t, "{%tr endfor %}")
+
+
+def build_docx(path) -> None:
+    doc = new_document()
+    # the first paragraph of python-docx's blank document is reused for the first tag
+    body = doc.element.body
+    for p in body.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"):
+        body.remove(p)
+    paragraph(doc, "{%p if not only %}")
+    _cover(doc)
+    _department_form(doc)
+    paragraph(doc, "{%p endif %}")
+    paragraph(doc, "{%p for project in projects %}")
+    _project_form(doc)
+    paragraph(doc, "{%p endfor %}")
+    doc.save(path)
+
+
+# ------------------------------------------------------------------------ Excel
+def _xl_line(b: SheetBuilder, text: str, **kw) -> int:
+    return b.line(text, **kw)
+
+
+def build_xlsx(path) -> None:
+    wb = Workbook()
+    # 封面
+    ws = wb.active
+    ws.title = "封面"
+    b = SheetBuilder(ws, [14, 14, 14, 14, 14, 14])
+    b.line("{{ cover.label or '' }}", size=16, bold=True, height=30)
+    b.line("", height=120)
+    b.line("{{ cover.title or (department.name ~ year ~ '年预算绩效目标表') }}", size=22, bold=True, align="center", height=90)
+    b.line("", height=100)
+    for text in (f"编制单位：{UNIT}", "经办人：{{ signature.preparer | blank }}", "联系电话：{{ signature.phone | blank }}"):
+        r = b.line(text, size=16, height=30)
+        ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", indent=6, wrap_text=True)
+
+    # 部门整体支出绩效目标表: A label | B 一级 | C 二级 | D 三级 | E 指标值 | F 指标解释
+    ws = wb.create_sheet("部门整体")
+    b = SheetBuilder(ws, [12, 12, 13, 24, 14, 30])
+    b.line(DEPT_TITLE, size=16, bold=True, align="center", height=36)
+    b.line(f"编制单位：{UNIT}", height=20)
+    c = (0, 1)
+    b.row([L % ("部门(单位)基本情况", "basic"), ("部门(单位)名称", 2), ("{{ department.name }}", 3)], center=c)
+    b.row([L % ("部门(单位)基本情况", "basic"), ("部门(单位)职能描述", 2), ("{{ department.functions or '' }}", 3)], center=c)
+    b.row([L % ("部门(单位)资金情况", "funds"), (L % ("支出预算(本级)", "spend"), 2), "名称",
+           ("{{ year }}年度预算金额({{ budget.unit }})", 2)], center=(0, 1, 2, 3), bold=(2, 3))
+    b.tag("{%tr for line in budget.expenditure %}")
+    b.row([L % ("部门(单位)资金情况", "funds"), (L % ("支出预算(本级)", "spend"), 2), "{{ line.label }}",
+           ("{{ line.amount | amount }}", 2)], center=(0, 1, 3))
+    b.tag("{%tr endfor %}")
+    b.row(["部门(单位)绩效目标", ("{% for g in goals %}{{ g }}{% if not loop.last %}\n{% endif %}{% endfor %}", 5)], center=(0,))
+    b.tag("{%tr for g in detail_goals %}")
+    b.row([L % ("部门(单位)明细目标", "detail"), "{{ loop.index }}", ("{{ g }}", 4)], center=(0, 1))
+    b.tag("{%tr endfor %}")
+    b.row([L % ("保障绩效目标实现的措施", "safe"), ("组织机构", 2), ("{{ safeguards.organization or '' }}", 3)], center=c)
+    b.row([L % ("保障绩效目标实现的措施", "safe"), ("相关管理制度", 2), ("{{ safeguards.rules or '' }}", 3)], center=c)
+    b.tag("{%tr for ph in phase_plan %}")
+    b.row([L % ("部门(单位)目标阶段性计划", "phase"), ("{{ ph.period }}", 2), ("{{ ph.text }}", 3)], center=c)
+    b.tag("{%tr endfor %}")
+    head = b.row([L % ("绩效指标", "ind"), "一级", "二级", "三级", "指标值", "指标解释及计算公式"],
+                 center=(0, 1, 2, 3, 4, 5), bold=(1, 2, 3, 4, 5))
+    ws.print_title_rows = f"{head}:{head}"
+    b.tag("{%tr for row in indicator_rows %}")
+    b.row([L % ("绩效指标", "ind"), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}",
+           "{{ row.value_text }}", "{{ row.explanation }}"], center=(0, 1, 2, 4))
+    b.tag("{%tr endfor %}")
+
+    # 项目表: A label | B label | C 一级 | D 二级 | E 三级 | F 指标值 | G 指标解释 | H 上年度
+    ws = wb.create_sheet("项目表")
+    b = SheetBuilder(ws, [10, 13, 11, 12, 20, 14, 24, 13])
+    b.line(PROJECT_TITLE, size=16, bold=True, align="center", height=36)
+    b.line("（{{ year }}年度）", align="center", height=20)
+    b.line(f"编制单位（盖章）：{UNIT}", height=20)
+    basic = L % ("项目基本情况", "basic")
+    b.row([basic, "项目名称", ("{{ project.name }}", 6)], center=c)
+    b.row([basic, "项目负责人", ("{{ project.manager or '' }}", 3), "联系电话", ("{{ project.phone or '' }}", 2)], center=(0, 1, 3))
+    b.row([basic, "项目类别", ("{{ project.category or '' }}", 6)], center=c)
+    b.row([basic, "项目属性", ("{{ project.attribute or '' }}", 6)], center=c)
+    b.row([basic, "项目计划实施时间", ("{{ project.period or '' }}", 6)], center=c)
+    b.row(["项目资金情况", BUDGET_LABEL, (AMOUNT, 3), "资金性质", ("{{ project.fund_nature or '' }}", 2)], center=(0, 1, 3))
+    goal = L % ("绩效目标情况", "goal")
+    b.row([goal, "年度目标", ("{{ project.annual_goal or '' }}", 6)], center=c)
+    b.tag("{%tr for g in project.goals %}")
+    b.row([goal, L % ("详细目标", "goals"), "目标{{ loop.index }}", ("{{ g }}", 5)], center=(0, 1, 2))
+    b.tag("{%tr endfor %}")
+    b.tag("{%tr for plan in project.plans %}")
+    b.row([goal, L % ("本年度实施计划", "plans"), "计划{{ loop.index }}", ("{{ plan }}", 5)], center=(0, 1, 2))
+    b.tag("{%tr endfor %}")
+    safe = L % ("保障绩效目标实现的措施", "safe")
+    b.row([goal, safe, "组织机构：", ("{{ project.safeguards.organization or '' }}", 5)], center=(0, 1, 2))
+    b.row([goal, safe, "管理制度：", ("{{ project.safeguards.rules or '' }}", 5)], center=(0, 1, 2))
+    ind = L % ("绩效指标", "ind")
+    head = [(ind, 2), "一级指标", "二级指标", "三级指标", "指标值"]
+    center = (0, 1, 2, 3, 4, 5, 6)
+    b.tag(f"{{%tr if {SHENBAO} %}}")
+    h1 = b.row([*head, "指标解释及计算公式", "上年度指标值或实际水平"], center=center, bold=center[1:])
+    b.tag("{%tr endif %}")
+    b.tag(f"{{%tr if not {SHENBAO} %}}")
+    h2 = b.row([*head, ("指标解释及计算公式", 2)], center=center, bold=center[1:])
+    b.tag("{%tr endif %}")
+    ws.print_title_rows = f"{h1}:{h2}"  # only one of the two is printed
+    data = [(ind, 2), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}", "{{ row.value_text }}"]
+    b.tag("{%tr for row in project.rows %}")
+    b.tag(f"{{%tr if {SHENBAO} %}}")
+    b.row([*data, "{{ row.explanation }}", "{{ row.last_year or '' }}"], center=(0, 1, 2, 4, 6))
+    b.tag("{%tr endif %}")
+    b.tag(f"{{%tr if not {SHENBAO} %}}")
+    b.row([*data, ("{{ row.explanation }}", 2)], center=(0, 1, 2, 4))
+    b.tag("{%tr endif %}")
+    b.tag("{%tr endfor %}")
+    wb.save(path)
+
+
+def build() -> None:
+    folder = ROOT / "guizhou"
+    folder.mkdir(parents=True, exist_ok=True)
+    build_docx(folder / "forms.docx")
+    build_xlsx(folder / "forms.xlsx")
+
+
+__all__ = ["build", "BOX", "BODY_FONT", "Font"]
