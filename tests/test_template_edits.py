@@ -69,3 +69,20 @@ def test_a_misspelt_variable_names_the_place(taishan, tmp_path):
     with pytest.raises(TemplateError) as exc:
         render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")
     assert "部门整体!B2" in exc.value.problems[0].message
+
+
+def test_a_misspelt_variable_in_word_names_table_row_and_cell(taishan, tmp_path):
+    import pytest
+
+    from goaldoc.errors import TemplateError
+
+    folder = _copy_region(tmp_path)
+    doc = Document(folder / "forms.docx")
+    cell = doc.tables[1].rows[0].cells[1]
+    cell.paragraphs[0].runs[0].text = "{{ department.nmae }}"
+    doc.save(folder / "forms.docx")
+    with pytest.raises(TemplateError) as exc:
+        render_bytes(taishan, ["docx"], templates=tmp_path / "templates")
+    msg = exc.value.problems[0].message
+    assert "没有名为“nmae”的变量或字段" in msg
+    assert "第 2 个表格 第 1 行 第 2 列" in msg

@@ -16,14 +16,10 @@ and the first project form starts the document.
 
 from __future__ import annotations
 
-from .common import *  # noqa: F403
 from .common import (
-    BOX,
-    BODY_FONT,
     ROOT,
     WD_ALIGN_PARAGRAPH,
     Alignment,
-    Font,
     Pt,
     SheetBuilder,
     Workbook,
@@ -186,10 +182,6 @@ def build_docx(path) -> None:
 
 
 # ------------------------------------------------------------------------ Excel
-def _xl_line(b: SheetBuilder, text: str, **kw) -> int:
-    return b.line(text, **kw)
-
-
 def build_xlsx(path) -> None:
     wb = Workbook()
     # 封面
@@ -287,5 +279,3 @@ def build() -> None:
     build_docx(folder / "forms.docx")
     build_xlsx(folder / "forms.xlsx")
 
-
-__all__ = ["build", "BOX", "BODY_FONT", "Font"]

@@ -15,11 +15,13 @@ paragraph loops). We then
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from docx import Document as DocxDocument
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
@@ -44,16 +46,8 @@ def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environm
     try:
         tpl.render(dict(context), env, autoescape=True)
     except jinja2.TemplateError as exc:
-        snippet = " ".join(" ".join(getattr(exc, "docx_context", []) or []).split())[:120]
         raise TemplateError(
-            [
-                Problem(
-                    f"Word 模板有误：{exc.message or exc}；出错处附近的文字：“{snippet}”",
-                    (),
-                    str(template),
-                    code="T001",
-                )
-            ]
+            [Problem(f"Word 模板有误：{_explain(exc)}；位置：{_locate(template, exc)}", (), str(template), code="T001")]
         ) from None
     body = tpl.docx.element.body
     for tbl in body.iter(qn("w:tbl")):
@@ -65,6 +59,34 @@ def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environm
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
+
+
+def _explain(exc: jinja2.TemplateError) -> str:
+    msg = exc.message or str(exc)
+    m = re.search(r"has no attribute '([^']+)'", msg) or re.search(r"'([^']+)' is undefined", msg)
+    if m:
+        return f"没有名为“{m.group(1)}”的变量或字段（见 templates/README.md 的变量表）"
+    return msg
+
+
+def _locate(template: Path, exc: jinja2.TemplateError) -> str:
+    """The table, row and cell (or paragraph) of the template where the error is."""
+    msg = exc.message or str(exc)
+    m = re.search(r"has no attribute '([^']+)'", msg) or re.search(r"'([^']+)' is undefined", msg)
+    needle = m.group(1) if m else None
+    doc = DocxDocument(str(template))
+    if needle:
+        for t, table in enumerate(doc.tables, start=1):
+            for r, row in enumerate(table.rows, start=1):
+                for c, cell in enumerate(row.cells, start=1):
+                    if needle in cell.text:
+                        return f"第 {t} 个表格 第 {r} 行 第 {c} 列（“{cell.text.strip()[:40]}”）"
+        for n, para in enumerate(doc.paragraphs, start=1):
+            if needle in para.text:
+                return f"第 {n} 段（“{para.text.strip()[:40]}”）"
+    lines = getattr(exc, "docx_context", None) or []
+    snippet = " ".join(" ".join(lines).split())[:80]
+    return f"附近的文字“{snippet}”" if snippet else "未知"
 
 
 def _grid(tbl: etree._Element) -> list[int]:
