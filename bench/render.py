@@ -103,8 +103,8 @@ def main() -> None:
         forms = 1 + len(all_projects(loaded.model))
         rows = cells_of(loaded.model)
         for fmt, bare in (("docx", bare_docx), ("xlsx", bare_xlsx)):
-            ours = median_time(lambda fmt=fmt: render_bytes(loaded, [fmt]))
-            base = median_time(lambda bare=bare: bare(rows))
+            ours = median_time(lambda fmt=fmt, loaded=loaded: render_bytes(loaded, [fmt]))
+            base = median_time(lambda bare=bare, rows=rows: bare(rows))
             lines.append(
                 f"| {sample.relative_to(ROOT)} | {forms} | {fmt} | {ours * 1000:.0f} | {base * 1000:.0f} "
                 f"| {ours / base:.1f}× | {ours * 1000 / forms:.0f} |"

@@ -58,7 +58,7 @@ def appears_whole(target: str, segs: list[str], max_skip: int = 80) -> bool:
     if not target:
         return True
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def go(pos: int, j: int) -> bool:
         if pos == len(target):
             return True

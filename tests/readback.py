@@ -122,8 +122,6 @@ def docx_strictness(data: bytes | Path) -> list[str]:
                 col += span
             if col != len(grid):
                 problems.append(f"{where}: spans {col} grid columns of {len(grid)}")
-    for rpr_fonts in body.iter(q("rFonts")):
-        pass
     return problems
 
 

@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-from readback import docx_text
 
 from conftest import SAMPLES
 from goaldoc.cli import main
+from readback import docx_text
 
 TAISHAN = str(SAMPLES / "2024" / "taishan.yaml")
 STEM = "2024年台山市人力资源和社会保障局部门整体预算绩效目标批复表"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import norm, seed_cells
+from goaldoc.indicators import group_indicators, indicator_rows, merge_spans
 from readback import (
     docx_east_asia_font,
     docx_strictness,
@@ -14,8 +16,6 @@ from readback import (
     xlsx_column_merges,
     xlsx_texts,
 )
-
-from goaldoc.indicators import group_indicators, indicator_rows, merge_spans
 
 SEED = "000_ae0cafa9a96b406a.txt"
 # cells of the seed that are page furniture, not form content
@@ -148,6 +148,7 @@ def test_xlsx_print_setup(taishan_files):
 
 def test_xlsx_merged_ranges_have_borders_on_every_cell(taishan_files):
     from openpyxl.utils import get_column_letter
+
     from readback import xlsx_cell_borders
 
     title = "部门整体绩效目标批复表"

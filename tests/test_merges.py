@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from readback import docx_tables, docx_vertical_merges, xlsx_book, xlsx_column_merges
 
 from goaldoc.api import Loaded, render_bytes
 from goaldoc.indicators import canonical, group_indicators, indicator_rows, merge_spans
 from goaldoc.loader import LineMap
 from goaldoc.model import DepartmentYear, Indicator
+from readback import docx_tables, docx_vertical_merges, xlsx_book, xlsx_column_merges
 
 
 def ind(l1, l2, name="x"):

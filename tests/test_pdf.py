@@ -6,6 +6,7 @@ CI installs LibreOffice and poppler (tools/install-system-deps.sh), so these run
 from __future__ import annotations
 
 import pytest
+
 from pdfcheck import HAVE_SOFFICE, appears_whole, overlapping_words, page_texts, pieces, to_pdf
 
 pytestmark = pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice/poppler not installed: run make deps")

@@ -7,11 +7,11 @@ import shutil
 from docx import Document
 from docx.shared import Pt
 from openpyxl import load_workbook
-from readback import docx_body, docx_text, q, xlsx_book
 
 from conftest import ROOT
 from goaldoc.api import render_bytes
 from goaldoc.forms import load_form, search_path
+from readback import docx_body, docx_text, q, xlsx_book
 
 
 def _copy_region(tmp_path):

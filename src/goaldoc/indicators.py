@@ -146,7 +146,7 @@ def indicator_rows(groups: Sequence[Level1Group], scope: str = "") -> list[Indic
         k1 = f"{scope}/{i}"
         for j, g2 in enumerate(g1.groups):
             k2 = f"{k1}.{j}"
-            for ind in g2.rows or [None]:
+            for ind in g2.rows or [None]:  # type: ignore[list-item]  # placeholder row
                 rows.append(
                     IndicatorRow(MergeText(g1.name, k1), MergeText(g2.name, k2), ind, len(rows) + 1)
                 )

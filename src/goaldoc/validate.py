@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .errors import Problem
 from .loader import LineMap
 from .model import DepartmentYear
-from .errors import Problem
 
 
 def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:

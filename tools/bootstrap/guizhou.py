@@ -124,7 +124,7 @@ def _project_form(doc) -> None:
     _line(doc, "（{{ year }}年度）", align=WD_ALIGN_PARAGRAPH.CENTER, space_after=4)
     _line(doc, f"编制单位（盖章）：{UNIT}", space_after=4)
     # grid: section label | label | c2 | c3 | c4 | c5
-    t = table(doc, [1250, 1450, 1150, 2200, 1400, 2188])
+    t = table(doc, [1150, 1600, 1300, 2000, 1300, 2288])
     c = (0, 1)
     basic = L % ("项目基本情况", "basic")
     row(t, [basic, "项目名称", ("{{ project.name }}", 4)], center=c)
@@ -146,7 +146,7 @@ def _project_form(doc) -> None:
     row(t, [goal, safe, "管理制度：", ("{{ project.safeguards.rules or '' }}", 3)], center=(0, 1, 2))
     spacer(doc)
     # grid: label | 一级 | 二级 | 三级 | 指标值 | 指标解释 | 上年度 (申报表 only)
-    t = table(doc, [900, 1150, 1250, 1900, 1400, 1838, 1200])
+    t = table(doc, [650, 1050, 1150, 1900, 1600, 2088, 1200])
     head = [L % ("绩效指标", "ind"), "一级指标", "二级指标", "三级指标", "指标值"]
     center = (0, 1, 2, 3, 4, 5, 6)
     tag_row(t, f"{{%tr if {SHENBAO} %}}")

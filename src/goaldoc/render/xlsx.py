@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import jinja2
 from openpyxl import load_workbook
@@ -121,6 +121,7 @@ class _SheetWriter:
                 fm = _FOR.match(stmt)
                 if not fm:
                     self._fail(r, f"无法识别的循环“{stmt}”，应写成 {{%tr for 行 in 列表 %}}")
+                    raise AssertionError  # unreachable: _fail raises
                 block = _Block("for", r, var=fm.group(1), expr=fm.group(2))
             elif stmt.startswith("if "):
                 block = _Block("if", r, expr=stmt[3:])
@@ -138,7 +139,7 @@ class _SheetWriter:
             self._fail(stack[-1].row, "循环/条件没有结束标签（{%tr endfor %} 或 {%tr endif %}）")
         return stack[0].body
 
-    def _fail(self, row: int, message: str, col: int = 1) -> None:
+    def _fail(self, row: int, message: str, col: int = 1) -> NoReturn:
         cell = f"{self.src.title}!{get_column_letter(col)}{row}"
         raise TemplateError([Problem(f"Excel 模板 {cell}：{message}", (), self.file, code="T003")])
 
@@ -202,13 +203,12 @@ class _SheetWriter:
             try:
                 tpl = self.env.from_string(text)
             except jinja2.TemplateSyntaxError as exc:
-                self._fail(r, f"单元格公式写错：{exc.message}", c)
+                self._fail(r, f"单元格里的模板语法有误：{exc.message}", c)
             self._compiled[(r, c)] = tpl
         try:
             return tpl.render(ctx).strip()
         except jinja2.TemplateError as exc:
-            self._fail(r, f"{exc}", c)
-            raise  # unreachable
+            self._fail(r, _explain(exc), c)
 
     # -- layout ------------------------------------------------------------------------
     def _copy_sheet_settings(self) -> None:
@@ -317,6 +317,14 @@ class _SheetWriter:
                 for r in range(top, bottom + 1):
                     h = self.dst.row_dimensions[r].height or 15
                     self.dst.row_dimensions[r].height = round(h + extra, 1)
+
+
+def _explain(exc: jinja2.TemplateError) -> str:
+    msg = exc.message or str(exc)
+    m = re.search(r"has no attribute '([^']+)'", msg) or re.search(r"'([^']+)' is undefined", msg)
+    if m:
+        return f"没有名为“{m.group(1)}”的变量或字段（见 templates/README.md 的变量表）"
+    return msg
 
 
 def text_height(text: str, width_chars: float, font_pt: float) -> float:
