@@ -24,6 +24,12 @@ TCPR_ORDER = (
 ).split()
 
 
+TBLPR_ORDER = (
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+    "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription tblPrChange"
+).split()
+
+
 def docx_body(data: bytes | Path) -> etree._Element:
     raw = data.read_bytes() if isinstance(data, Path) else data
     with zipfile.ZipFile(io.BytesIO(raw)) as z:
@@ -93,6 +99,11 @@ def docx_strictness(data: bytes | Path) -> list[str]:
     problems = []
     body = docx_body(data)
     for t_i, tbl in enumerate(body.iter(q("tbl"))):
+        tblpr = tbl.find(q("tblPr"))
+        names = [etree.QName(ch).localname for ch in tblpr] if tblpr is not None else []
+        idx = [TBLPR_ORDER.index(n) for n in names if n in TBLPR_ORDER]
+        if idx != sorted(idx) or len(idx) != len(names) or len(set(names)) != len(names):
+            problems.append(f"table {t_i}: tblPr order {names}")
         grid = [int(g.get(q("w"))) for g in tbl.find(q("tblGrid")).findall(q("gridCol"))]
         for r_i, tr in enumerate(tbl.findall(q("tr"))):
             where = f"table {t_i} row {r_i}"
@@ -107,7 +118,7 @@ def docx_strictness(data: bytes | Path) -> list[str]:
                     continue
                 names = [etree.QName(ch).localname for ch in pr]
                 idx = [TCPR_ORDER.index(n) for n in names if n in TCPR_ORDER]
-                if idx != sorted(idx) or len(idx) != len(names):
+                if idx != sorted(idx) or len(idx) != len(names) or len(set(names)) != len(names):
                     problems.append(f"{where} cell {c_i}: tcPr order {names}")
                 if etree.QName(tc[-1]).localname != "p":
                     problems.append(f"{where} cell {c_i}: does not end with w:p")

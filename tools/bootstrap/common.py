@@ -11,6 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, Twips
+from openpyxl import Workbook  # noqa: F401  (used by the region scripts via *)
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -94,10 +95,7 @@ def table(doc, widths: list[int]):
     grid = t._tbl.tblGrid
     for col, w in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(w))
-    tblpr = t._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    tblpr = t._tbl.tblPr  # autofit=False above already wrote <w:tblLayout w:type="fixed"/>
     tblw = tblpr.find(qn("w:tblW"))
     tblw.set(qn("w:w"), str(sum(widths)))
     tblw.set(qn("w:type"), "dxa")

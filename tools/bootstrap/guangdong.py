@@ -29,9 +29,9 @@ def build() -> None:
     tag_row(t, "{%tr for r in budget_rows %}")
     row(t, [L % ("预算整体情况", "budget"),
             "{{ r.expenditure.label if r.expenditure else '' }}",
-            ("{{ r.expenditure.amount | amount if r.expenditure else '' }}", 2),
+            ("{{ r.expenditure.amount | amount(budget.unit) if r.expenditure else '' }}", 2),
             ("{{ r.income.label if r.income else '' }}", 2),
-            "{{ r.income.amount | amount if r.income else '' }}"], center=(0, 2, 4))
+            "{{ r.income.amount | amount(budget.unit) if r.income else '' }}"], center=(0, 2, 4))
     tag_row(t, "{%tr endfor %}")
     cells = row(t, ["总体绩效目标", ("", 6)], center=(0,))
     goals = cells[1]
@@ -40,10 +40,10 @@ def build() -> None:
     goals.add_paragraph("{%p endfor %}")
     row(t, [L % ("年度重点工作任务", "tasks"), "名称", ("主要实施内容", 2), "拟投入的资金（万元）", ("期望达到的目标（概述）", 2)], center=(0, 1, 2, 3, 4), bold=(1, 2, 3, 4))
     tag_row(t, "{%tr for t in key_tasks %}")
-    row(t, [L % ("年度重点工作任务", "tasks"), "{{ t.name }}", ("{{ t.content }}", 2), "{{ t.funds | amount }}", ("{{ t.target }}", 2)], center=(0, 3))
+    row(t, [L % ("年度重点工作任务", "tasks"), "{{ t.name }}", ("{{ t.content }}", 2), "{{ t.funds | amount(budget.unit) }}", ("{{ t.target }}", 2)], center=(0, 3))
     tag_row(t, "{%tr endfor %}")
     tag_row(t, "{%tr for t in other_tasks %}")
-    row(t, [L % ("其他需完成的任务（可选填）", "other"), "{{ t.name }}", ("{{ t.content }}", 2), "{{ t.funds | amount }}", ("{{ t.target }}", 2)], center=(0, 3))
+    row(t, [L % ("其他需完成的任务（可选填）", "other"), "{{ t.name }}", ("{{ t.content }}", 2), "{{ t.funds | amount(budget.unit) }}", ("{{ t.target }}", 2)], center=(0, 3))
     tag_row(t, "{%tr endfor %}")
     spacer(doc)
     t = table(doc, [1134, 1134, 1134, 1966, 2870, 1400])
@@ -79,16 +79,16 @@ def build() -> None:
     b.row([L % ("预算整体情况", "budget"), ("部门预算支出", 2), "预算金额（万元）", ("收入来源", 2), "预算金额（万元）"], center=(0, 1, 2, 3, 4), bold=(1, 2, 3, 4))
     b.tag("{%tr for r in budget_rows %}")
     b.row([L % ("预算整体情况", "budget"), ("{{ r.expenditure.label if r.expenditure else '' }}", 2),
-           "{{ r.expenditure.amount | amount if r.expenditure else '' }}",
-           ("{{ r.income.label if r.income else '' }}", 2), "{{ r.income.amount | amount if r.income else '' }}"], center=(0, 2, 4))
+           "{{ r.expenditure.amount | amount(budget.unit) if r.expenditure else '' }}",
+           ("{{ r.income.label if r.income else '' }}", 2), "{{ r.income.amount | amount(budget.unit) if r.income else '' }}"], center=(0, 2, 4))
     b.tag("{%tr endfor %}")
     b.row(["总体绩效目标", ("{% for g in goals %}{{ g }}{% if not loop.last %}\n{% endif %}{% endfor %}", 6)], center=(0,))
     b.row([L % ("年度重点工作任务", "tasks"), ("名称", 2), "主要实施内容", "拟投入的资金（万元）", ("期望达到的目标（概述）", 2)], center=(0, 1, 2, 3, 4), bold=(1, 2, 3, 4))
     b.tag("{%tr for t in key_tasks %}")
-    b.row([L % ("年度重点工作任务", "tasks"), ("{{ t.name }}", 2), "{{ t.content }}", "{{ t.funds | amount }}", ("{{ t.target }}", 2)], center=(0, 3))
+    b.row([L % ("年度重点工作任务", "tasks"), ("{{ t.name }}", 2), "{{ t.content }}", "{{ t.funds | amount(budget.unit) }}", ("{{ t.target }}", 2)], center=(0, 3))
     b.tag("{%tr endfor %}")
     b.tag("{%tr for t in other_tasks %}")
-    b.row([L % ("其他需完成的任务（可选填）", "other"), ("{{ t.name }}", 2), "{{ t.content }}", "{{ t.funds | amount }}", ("{{ t.target }}", 2)], center=(0, 3))
+    b.row([L % ("其他需完成的任务（可选填）", "other"), ("{{ t.name }}", 2), "{{ t.content }}", "{{ t.funds | amount(budget.unit) }}", ("{{ t.target }}", 2)], center=(0, 3))
     b.tag("{%tr endfor %}")
     b.row([L % ("绩效指标", "ind"), "一级指标", "二级指标", "三级指标", ("指标解释", 2), "指标值"], center=(0, 1, 2, 3, 4, 5), bold=(1, 2, 3, 4, 5))
     b.tag("{%tr for row in indicator_rows %}")

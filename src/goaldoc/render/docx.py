@@ -38,6 +38,15 @@ TCPR_ORDER = [
         "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange"
     ).split()
 ]
+# CT_TblPr, §17.4.60
+TBLPR_ORDER = [
+    qn(f"w:{name}")
+    for name in (
+        "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+        "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
+        "tblDescription tblPrChange"
+    ).split()
+]
 _W_P, _W_TC, _W_TR, _W_T, _W_TCPR = qn("w:p"), qn("w:tc"), qn("w:tr"), qn("w:t"), qn("w:tcPr")
 
 
@@ -179,8 +188,23 @@ def merge_marked_cells(tbl: etree._Element) -> None:
                 _empty_cell(tc)
 
 
+def _sort_children(parent: etree._Element, order: list[str]) -> None:
+    """Children in schema order; a property given twice keeps its first (schema: once)."""
+    rank = {tag: i for i, tag in enumerate(order)}
+    seen: set[str] = set()
+    for child in sorted(parent, key=lambda el: rank.get(el.tag, len(rank))):
+        parent.remove(child)
+        if child.tag in rank and child.tag in seen:
+            continue
+        seen.add(child.tag)
+        parent.append(child)
+
+
 def normalise_table(tbl: etree._Element) -> None:
     grid = _grid(tbl)
+    tblpr = tbl.find(qn("w:tblPr"))
+    if tblpr is not None:
+        _sort_children(tblpr, TBLPR_ORDER)
     for tr in tbl.findall(_W_TR):
         trpr = tr.find(qn("w:trPr"))
         if trpr is None:
@@ -198,10 +222,6 @@ def normalise_table(tbl: etree._Element) -> None:
                     tcw = etree.SubElement(tcpr, qn("w:tcW"))
                 tcw.set(qn("w:w"), str(width))
                 tcw.set(qn("w:type"), "dxa")
-            order = {tag: i for i, tag in enumerate(TCPR_ORDER)}
-            children = sorted(tcpr, key=lambda el: order.get(el.tag, len(order)))
-            for child in children:
-                tcpr.remove(child)
-                tcpr.append(child)
+            _sort_children(tcpr, TCPR_ORDER)
             if tc[-1].tag != _W_P:
                 etree.SubElement(tc, _W_P)

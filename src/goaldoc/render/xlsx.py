@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
 from .markup import split_mark
+from .pages import keep_merges_on_pages
 
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
@@ -155,6 +156,7 @@ class _SheetWriter:
         self._copy_sheet_settings()
         self._apply_merges()
         self._fit_row_heights()
+        keep_merges_on_pages(self.dst, self.out_row, self.max_col)
 
     def _run(self, blocks: Iterable[_Block], ctx: dict[str, Any]) -> None:
         for b in blocks:
