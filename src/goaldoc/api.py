@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .context import build_context, select_projects
-from .errors import GoaldocError, InputError, Problem
+from .errors import GoaldocError, InputError, Problem, format_path
 from .forms import FormSpec, load_form
 from .loader import LineMap, load_file, load_text
 from .model import DepartmentYear
@@ -125,7 +125,28 @@ def check(path: str | Path) -> list[Problem]:
         loaded = load(path)
     except InputError as exc:
         return exc.problems
-    return run_checks(loaded.model, loaded.lines)
+    return apply_acceptances(run_checks(loaded.model, loaded.lines), loaded)
+
+
+def apply_acceptances(problems: list[Problem], loaded: Loaded) -> list[Problem]:
+    """Mark the problems the YAML's ``accepted:`` lists (by key path, and code if given)."""
+    accepted = loaded.model.accepted
+    if not accepted:
+        return problems
+
+    def reason(p: Problem) -> str | None:
+        where = format_path(p.path)
+        return next(
+            (
+                a.reason
+                for a in accepted
+                if a.code in (None, p.code)
+                and (where == a.path or where.startswith((a.path + ".", a.path + "[")))
+            ),
+            None,
+        )
+
+    return [replace(p, accepted=reason(p)) if reason(p) else p for p in problems]
 
 
 def render(
@@ -145,7 +166,7 @@ def render(
 
     started = time.perf_counter()
     loaded = load(path)
-    problems = run_checks(loaded.model, loaded.lines)
+    problems = apply_acceptances(run_checks(loaded.model, loaded.lines), loaded)
     if any(p.is_error for p in problems) and not force:
         raise InputError(problems)
     rendered = render_bytes(loaded, formats, form, templates, only)

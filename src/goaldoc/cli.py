@@ -115,13 +115,15 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 def check(files, strict) -> None:  # type: ignore[no-untyped-def]
     from .api import check as check_one
 
-    errors = warnings = 0
+    errors = warnings = accepted = 0
     for file in files:
         problems = check_one(file)
         _print_problems(problems, err=False)
         errors += sum(p.is_error for p in problems)
-        warnings += sum(not p.is_error for p in problems)
-    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒。")
+        warnings += sum(p.severity == "W" and not p.accepted for p in problems)
+        accepted += sum(bool(p.accepted) for p in problems)
+    kept = f"，{accepted} 个已确认保留" if accepted else ""
+    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}。")
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 

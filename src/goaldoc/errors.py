@@ -30,6 +30,7 @@ class Problem:
     column: int | None = None
     severity: Severity = "E"
     code: str = "E000"
+    accepted: str | None = None  # the clerk's reason, when the YAML's `accepted:` lists it
 
     def format(self) -> str:
         where = self.file or "<输入>"
@@ -37,11 +38,13 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where} {format_path(self.path)}：{self.message}"
+        note = f"（已确认保留：{self.accepted}）" if self.accepted else ""
+        return f"{where} {format_path(self.path)}：{self.message}{note}"
 
     @property
     def is_error(self) -> bool:
-        return self.severity == "E"
+        """An error stops the render; an accepted one is listed but does not."""
+        return self.severity == "E" and not self.accepted
 
 
 class GoaldocError(Exception):

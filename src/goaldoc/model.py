@@ -189,6 +189,15 @@ class Cover(Model):
     title: Text | None = Field(None, description="封面标题")
 
 
+class Acceptance(Model):
+    """A problem the clerk knows of and keeps on purpose (the bureau agreed, or the published
+    form has it): still listed by `goaldoc check`, but it no longer stops `goaldoc render`."""
+
+    path: Text = Field(description="键路径，照 goaldoc check 输出里的写，如 units[0].total")
+    code: Text | None = Field(None, description="只保留这一种问题（规则编号，如 E301）；不填则保留该处的全部问题")
+    reason: Text = Field(description="为什么保留，如 原表如此、已与财政局确认")
+
+
 class DepartmentYear(Model):
     """Everything one department hands its finance bureau for one budget year."""
 
@@ -210,6 +219,9 @@ class DepartmentYear(Model):
     projects: list[Project] = Field(default_factory=list, description="项目")
     units: list[Unit] = Field(default_factory=list, description="下属单位（各有项目）")
     signature: Signature = Field(default_factory=Signature, description="签字栏 / 联系方式")
+    accepted: list[Acceptance] = Field(
+        default_factory=list, description="已确认保留的问题（仍会列出，但不再阻止生成）"
+    )
 
     @field_validator("form")
     @classmethod
