@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "E104": "部门 / 下属单位的合计 = 其各项目预算数之和",
     "E105": "年度重点工作任务的拟投入资金之和不超过 项目支出",
     "E106": "资金支出计划是百分比，逐期不下降，最后为 100%",
+    "E107": "金额单位是 元、万元 或 亿元",
     "E201": "一级指标是 产出 / 效益 / 满意度 / 成本指标（或其别名）",
     "E202": "二级指标属于它的一级指标（别名可用）",
     "E203": "每个项目（及部门整体）都有产出、效益、满意度指标",
@@ -57,6 +58,10 @@ CODES: dict[str, str] = {
     "W208": "指标值简短（不超过 100 字）",
     "W209": "一张表的指标不超过 1000 条",
 }
+
+# problems that no --force can override: the files cannot be written with them
+# (a character XML cannot hold; an amount in a unit the forms cannot convert)
+UNWRITABLE = frozenset({"E107", "E302"})
 
 WEIGHT_TOTALS = (Decimal(90), Decimal(100))  # the forms' total score (FORMATS.md §3)
 # national scoring rule (财预〔2020〕10号 / 〔2021〕101号): 预算执行率 takes the last 10 points
@@ -168,7 +173,15 @@ def _children(lines_: list[BudgetLine], i: int) -> list[int]:
 
 
 def _total_line(lines_: list[BudgetLine]) -> int | None:
-    return next((i for i, line in enumerate(lines_) if line.level == 0 and line.amount is not None), None)
+    return next(
+        (i for i, line in enumerate(lines_) if line.level == 0 and line.amount is not None), None
+    )
+
+
+def _terms(parts: list[BudgetLine]) -> str:
+    """'一、基本支出 2610.83 + 二、项目支出 108030.81', so the clerk sees which line is off."""
+    shown = [f"{p.label} {_num(p.amount) if p.amount is not None else '空'}" for p in parts[:6]]
+    return " + ".join(shown) + (" + …" if len(parts) > 6 else "")
 
 
 @rule
@@ -186,9 +199,12 @@ def budget_lines_add_up(model: DepartmentYear, lines: LineMap) -> Iterator[Probl
             total = sum((p.amount or Decimal(0) for p in parts), Decimal(0))
             if total != row.amount:
                 yield _problem(
-                    lines, ("budget", key, i, "amount"), "E101",
+                    lines,
+                    ("budget", key, i, "amount"),
+                    "E101",
                     f"{name}“{row.label}”为 {_num(row.amount)} {unit}，其下各行之和为 "
-                    f"{_num(total)} {unit}（相差 {_num(abs(row.amount - total))}）：请核对各行金额",
+                    f"{_num(total)} {unit}（{_terms(parts)}，相差 {_num(abs(row.amount - total))} "
+                    f"{unit}）：请核对各行金额",
                 )
 
 
@@ -204,9 +220,11 @@ def income_equals_expenditure(model: DepartmentYear, lines: LineMap) -> Iterator
     if spent != got:
         unit = model.budget.unit
         yield _problem(
-            lines, ("budget", "income", i, "amount"), "E102",
+            lines,
+            ("budget", "income", i, "amount"),
+            "E102",
             f"收入来源合计 {_num(got)} {unit} ≠ 部门预算支出合计 {_num(spent)} {unit}"
-            f"（相差 {_num(abs(got - spent))}）：收入和支出的合计应相等，请核对",
+            f"（相差 {_num(abs(got - spent))} {unit}）：收入和支出的合计应相等，请核对",
         )
 
 
@@ -220,7 +238,9 @@ def project_funds_add_up(model: DepartmentYear, lines: LineMap) -> Iterator[Prob
         fiscal, other = b.fiscal or Decimal(0), b.other or Decimal(0)
         if fiscal + other != b.total:
             yield _problem(
-                lines, (*path, "budget", "total"), "E103",
+                lines,
+                (*path, "budget", "total"),
+                "E103",
                 f"预算数 {_num(b.total)} {b.unit} ≠ 财政资金 {_num(fiscal)} + 其他资金 {_num(other)}"
                 f" = {_num(fiscal + other)} {b.unit}：资金总额应等于财政资金与其他资金之和",
             )
@@ -232,14 +252,34 @@ def _projects_sum(projects: list[Project], unit: str) -> Decimal | None:
     for p in projects:
         if p.budget.total is None:
             return None
-        total += convert_amount(p.budget.total, p.budget.unit, unit)
+        amount = _convert(p.budget.total, p.budget.unit, unit)
+        if amount is None:
+            return None
+        total += amount
     return total
+
+
+def _convert(d: Decimal, from_unit: str, to_unit: str) -> Decimal | None:
+    """``d`` in ``to_unit``; None when a unit is not 元 / 万元 / 亿元 (E107 says so)."""
+    if from_unit not in MONEY_UNITS or to_unit not in MONEY_UNITS:
+        return None
+    return convert_amount(d, from_unit, to_unit)
 
 
 def _unit_of(unit: Unit, fallback: str) -> str:
     """A 下属单位's total is in the unit of its projects (model.Unit.total)."""
     units = {p.budget.unit for p in unit.projects}
     return units.pop() if len(units) == 1 else fallback
+
+
+@rule
+def money_units(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E107: amounts are in 元, 万元 or 亿元."""
+    units: list[tuple[Path, str]] = [(("budget", "unit"), model.budget.unit)]
+    units += [((*path, "budget", "unit"), p.budget.unit) for path, p, _u in _projects(model)]
+    for path, unit in units:
+        if unit not in MONEY_UNITS:
+            yield _problem(lines, path, "E107", f"金额单位应为 元、万元 或 亿元，现为“{unit}”")
 
 
 @rule
@@ -252,15 +292,17 @@ def totals_match_projects(model: DepartmentYear, lines: LineMap) -> Iterator[Pro
         s = _projects_sum(unit.projects, in_unit)
         if unit.total is not None and s is not None and unit.projects and s != unit.total:
             yield _problem(
-                lines, ("units", u, "total"), "E104",
+                lines,
+                ("units", u, "total"),
+                "E104",
                 f"单位“{unit.name}”的合计 {_num(unit.total)} {in_unit} ≠ 其 {len(unit.projects)} 个项目"
-                f"的预算数之和 {_num(s)} {in_unit}（相差 {_num(abs(unit.total - s))}）："
+                f"的预算数之和 {_num(s)} {in_unit}（相差 {_num(abs(unit.total - s))} {in_unit}）："
                 "请核对单位合计或各项目的预算数",
             )
         if unit.total is not None:
-            unit_sums.append(convert_amount(unit.total, in_unit, money))
+            unit_sums.append(_convert(unit.total, in_unit, money))
         else:
-            unit_sums.append(None if s is None else convert_amount(s, in_unit, money))
+            unit_sums.append(None if s is None else _convert(s, in_unit, money))
     total = model.department.total
     if total is None or not (model.projects or model.units):
         return
@@ -270,9 +312,11 @@ def totals_match_projects(model: DepartmentYear, lines: LineMap) -> Iterator[Pro
     s = top + sum((x for x in unit_sums if x is not None), Decimal(0))
     if s != total:
         yield _problem(
-            lines, ("department", "total"), "E104",
+            lines,
+            ("department", "total"),
+            "E104",
             f"部门合计 {_num(total)} {money} ≠ 各项目（含下属单位）预算数之和 {_num(s)} {money}"
-            f"（相差 {_num(abs(total - s))}）：请核对部门合计或各项目的预算数",
+            f"（相差 {_num(abs(total - s))} {money}）：请核对部门合计或各项目的预算数",
         )
 
 
@@ -280,7 +324,11 @@ def _label_key(label: str) -> str:
     """'二、项目支出' / '其中:项目支出' -> '项目支出'."""
     text = "".join(label.split())
     text = re.sub(r"^(?:其中[:：]?)", "", text)
-    return re.sub(r"^[一二三四五六七八九十]+[、.．]|^\d+[、.．]|^[（(][一二三四五六七八九十\d]+[)）]", "", text)
+    return re.sub(
+        r"^[一二三四五六七八九十]+[、.．]|^\d+[、.．]|^[（(][一二三四五六七八九十\d]+[)）]",
+        "",
+        text,
+    )
 
 
 @rule
@@ -290,7 +338,11 @@ def task_funds_within_project_spending(model: DepartmentYear, lines: LineMap) ->
     if not tasks:
         return
     line = next(
-        (r for r in model.budget.expenditure if _label_key(r.label) == "项目支出" and r.amount is not None),
+        (
+            r
+            for r in model.budget.expenditure
+            if _label_key(r.label) == "项目支出" and r.amount is not None
+        ),
         None,
     )
     if line is None or line.amount is None:
@@ -299,7 +351,9 @@ def task_funds_within_project_spending(model: DepartmentYear, lines: LineMap) ->
     if total > line.amount:
         unit = model.budget.unit
         yield _problem(
-            lines, ("key_tasks",), "E105",
+            lines,
+            ("key_tasks",),
+            "E105",
             f"年度重点工作任务拟投入资金合计 {_num(total)} {unit}，超过部门预算“{line.label}” "
             f"{_num(line.amount)} {unit}：请核对各任务的资金",
         )
@@ -328,15 +382,19 @@ def spending_plan_rises_to_100(model: DepartmentYear, lines: LineMap) -> Iterato
         for k, (point, v) in enumerate(zip(plan, values, strict=True)):
             where = (*path, "spending_plan", k, "percent")
             if v is None:
-                yield _problem(lines, where, "E106",
-                               f"资金支出计划应为百分比（如 50%），现为“{point.percent}”")
+                yield _problem(
+                    lines, where, "E106", f"资金支出计划应为百分比（如 50%），现为“{point.percent}”"
+                )
                 continue
             if v < 0 or v > 100:
-                yield _problem(lines, where, "E106",
-                               f"资金支出计划应在 0% 到 100% 之间，现为 {_num(v)}%")
+                yield _problem(
+                    lines, where, "E106", f"资金支出计划应在 0% 到 100% 之间，现为 {_num(v)}%"
+                )
             elif prev is not None and v < prev[1]:
                 yield _problem(
-                    lines, where, "E106",
+                    lines,
+                    where,
+                    "E106",
                     f"资金支出计划是累计进度，不能下降：{point.period} {_num(v)}% 低于 "
                     f"{prev[0]} {_num(prev[1])}%",
                 )
@@ -344,7 +402,9 @@ def spending_plan_rises_to_100(model: DepartmentYear, lines: LineMap) -> Iterato
         last = values[-1]
         if last is not None and 0 <= last < 100:
             yield _problem(
-                lines, (*path, "spending_plan", len(plan) - 1, "percent"), "E106",
+                lines,
+                (*path, "spending_plan", len(plan) - 1, "percent"),
+                "E106",
                 f"资金支出计划最后一期（{plan[-1].period}）应为 100%，现为 {_num(last)}%：到年底应支出完毕",
             )
 
@@ -366,9 +426,12 @@ def level2_under_level1(model: DepartmentYear, lines: LineMap) -> Iterator[Probl
         for k, ind in enumerate(lst.indicators):
             l1, l2 = _level1(ind), _level2(ind)
             if l1 not in TREE:
-                hint = _nearest(l1, level1_names) or "应为 产出指标、效益指标、满意度指标 或 成本指标"
-                yield _problem(lines, (*lst.path, k, "level1"), "E201",
-                               f"一级指标“{ind.level1}”不认识：{hint}")
+                hint = (
+                    _nearest(l1, level1_names) or "应为 产出指标、效益指标、满意度指标 或 成本指标"
+                )
+                yield _problem(
+                    lines, (*lst.path, k, "level1"), "E201", f"一级指标“{ind.level1}”不认识：{hint}"
+                )
                 continue
             if l2 in TREE[l1]:
                 continue
@@ -379,7 +442,9 @@ def level2_under_level1(model: DepartmentYear, lines: LineMap) -> Iterator[Probl
                 names = list(TREE[l1]) + [a for a, c in ALIASES.items() if c in TREE[l1]]
                 why = _nearest(l2, names) or f"“{ind.level2}”不是二级指标"
             yield _problem(
-                lines, (*lst.path, k, "level2"), "E202",
+                lines,
+                (*lst.path, k, "level2"),
+                "E202",
                 f"二级指标“{ind.level2}”不能放在一级指标“{ind.level1}”下（{why}）："
                 f"{l1}下的二级指标为 {allowed}",
             )
@@ -390,24 +455,43 @@ def each_list_has_the_three_kinds(model: DepartmentYear, lines: LineMap) -> Iter
     """E203 / E204: 产出, 效益 and 满意度 indicators; 产出 has 数量 and 质量."""
     for lst in _lists(model):
         if not lst.indicators:
-            yield _problem(lines, lst.path, "E203",
-                           f"{lst.owner}没有绩效指标：至少要有产出指标、效益指标和满意度指标各一条")
+            yield _problem(
+                lines,
+                lst.path,
+                "E203",
+                f"{lst.owner}没有绩效指标：至少要有产出指标、效益指标和满意度指标各一条",
+            )
             continue
         level1 = {_level1(i) for i in lst.indicators}
+        if not level1 <= set(TREE):
+            continue  # an unknown 一级 (E201) may be the missing one: fix that first
         for kind in ("产出指标", "效益指标", "满意度指标"):
             if kind not in level1:
-                yield _problem(lines, lst.path, "E203",
-                               f"{lst.owner}缺少{kind}：产出指标、效益指标和满意度指标至少各要有一条")
+                yield _problem(
+                    lines,
+                    lst.path,
+                    "E203",
+                    f"{lst.owner}缺少{kind}：产出指标、效益指标和满意度指标至少各要有一条",
+                )
         if "产出指标" in level1:
             level2 = {_level2(i) for i in lst.indicators if _level1(i) == "产出指标"}
             for kind in ("数量指标", "质量指标"):
                 if kind not in level2:
-                    yield _problem(lines, lst.path, "E204",
-                                   f"{lst.owner}的产出指标缺少{kind}：产出指标下至少要有数量指标和质量指标各一条")
+                    yield _problem(
+                        lines,
+                        lst.path,
+                        "E204",
+                        f"{lst.owner}的产出指标缺少{kind}：产出指标下至少要有数量指标和质量指标各一条",
+                    )
+
+
+def _score(d: Decimal) -> str:
+    """A weight without needless zeros: 86.0 -> 86, 0.50 -> 0.5."""
+    return format(d.normalize(), "f")
 
 
 def _split_text(split: dict[str, Decimal] | dict[str, int]) -> str:
-    return "、".join(f"{k.removesuffix('指标')} {_num(Decimal(v))}" for k, v in split.items())
+    return "、".join(f"{k.removesuffix('指标')} {_score(Decimal(v))}" for k, v in split.items())
 
 
 @rule
@@ -420,31 +504,45 @@ def weights(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
         for k, ind in enumerate(lst.indicators):
             if ind.weight is None:
                 complete = False
-                yield _problem(lines, (*lst.path, k, "weight"), "E205",
-                               "这条指标没有权重：其他指标都填了权重，请补上")
+                yield _problem(
+                    lines,
+                    (*lst.path, k, "weight"),
+                    "E205",
+                    "这条指标没有权重：其他指标都填了权重，请补上",
+                )
             elif ind.weight <= 0:
                 complete = False
-                yield _problem(lines, (*lst.path, k, "weight"), "E205",
-                               f"权重应为正数，现为 {_num(ind.weight)}")
+                yield _problem(
+                    lines,
+                    (*lst.path, k, "weight"),
+                    "E205",
+                    f"权重应为正数，现为 {_score(ind.weight)}",
+                )
         if not complete:
             continue
         total = sum((i.weight or Decimal(0) for i in lst.indicators), Decimal(0))
         if total not in WEIGHT_TOTALS:
             yield _problem(
-                lines, lst.path, "E206",
-                f"{lst.owner}各指标权重之和为 {_num(total)}，应为 90 或 100（表样的总分）：请调整权重",
+                lines,
+                lst.path,
+                "E206",
+                f"{lst.owner}各指标权重之和为 {_score(total)}，应为 90 或 100（表样的总分）：请调整权重",
             )
             continue
         split: dict[str, Decimal] = {}
         for ind in lst.indicators:
             split[_level1(ind)] = split.get(_level1(ind), Decimal(0)) + (ind.weight or 0)
+        if not set(NATIONAL_SPLIT) <= set(split) <= set(TREE):
+            continue  # a missing or unknown 一级 is already an error (E203 / E201)
         rule_ = NATIONAL_SPLIT_WITH_COST if "成本指标" in split else NATIONAL_SPLIT
         if not _split_fits(split, rule_, total):
             ordered = {k: split.get(k, Decimal(0)) for k in rule_} | {
                 k: v for k, v in split.items() if k not in rule_
             }
             yield _problem(
-                lines, lst.path, "W201",
+                lines,
+                lst.path,
+                "W201",
                 f"{lst.owner}一级指标权重为 {_split_text(ordered)}，国家规则为 {_split_text(rule_)}"
                 "（预算执行率另计 10 分）：如无特殊理由请按规则分配",
             )
@@ -482,12 +580,20 @@ def sign_and_direction(model: DepartmentYear, lines: LineMap) -> Iterator[Proble
                 continue
             direction = _DIRECTIONS.get("".join(ind.direction.split()))
             if direction is None:
-                yield _problem(lines, (*path, "direction"), "E208",
-                               f"指标方向性应为 正向指标 或 反向指标，现为“{ind.direction}”")
-            elif (sign in ("≥", ">") and direction == "反向") or (sign in ("≤", "<") and direction == "正向"):
+                yield _problem(
+                    lines,
+                    (*path, "direction"),
+                    "E208",
+                    f"指标方向性应为 正向指标 或 反向指标，现为“{ind.direction}”",
+                )
+            elif (sign in ("≥", ">") and direction == "反向") or (
+                sign in ("≤", "<") and direction == "正向"
+            ):
                 right = "正向指标" if direction == "反向" else "反向指标"
                 yield _problem(
-                    lines, (*path, "direction"), "W205",
+                    lines,
+                    (*path, "direction"),
+                    "W205",
                     f"计算符号“{sign}”与指标方向性“{ind.direction}”矛盾：“≥ >”是越大越好（正向指标），"
                     f"“≤ <”是越小越好（反向指标）；请把方向性改为{right}或改计算符号",
                 )
@@ -502,7 +608,9 @@ def indicator_values(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]
     for lst in _lists(model):
         if len(lst.indicators) > MAX_INDICATORS:
             yield _problem(
-                lines, lst.path, "W209",
+                lines,
+                lst.path,
+                "W209",
                 f"{lst.owner}有 {len(lst.indicators)} 条绩效指标，超过 {MAX_INDICATORS} 条："
                 "表格会长达数百页，请确认没有重复录入",
             )
@@ -514,7 +622,9 @@ def indicator_values(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]
             v = _value(ind)
             if len(raw) > MAX_VALUE_CHARS:
                 yield _problem(
-                    lines, where, "W208",
+                    lines,
+                    where,
+                    "W208",
                     f"指标值有 {len(raw)} 个字，超过 {MAX_VALUE_CHARS} 字：指标值应简短（如 ≥95%），"
                     "说明文字请写到 explanation（指标解释）",
                 )
@@ -522,7 +632,9 @@ def indicator_values(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]
                 yield from _percent_problems(lines, where, ind, v, raw)
             if _level2(ind) == "数量指标" and not re.search(r"\d", raw):
                 yield _problem(
-                    lines, where, "W207",
+                    lines,
+                    where,
+                    "W207",
                     f"数量指标应量化（写出数字，如 ≥260 件），现为“{raw}”",
                 )
 
@@ -539,12 +651,15 @@ def _percent_problems(
         rate = "满意" in ind.name or not ind.name
         if rate and v.sign not in ("≤", "<") and pct < SATISFACTION_FLOOR:
             yield _problem(
-                lines, where, "W203",
+                lines,
+                where,
+                "W203",
                 f"满意度 {_num(pct)}% 低于 {_num(SATISFACTION_FLOOR)}%：满意度目标一般不低于 80%，请核实",
             )
     if v.unit == "%" and v.number is not None and v.number > 100:
-        yield _problem(lines, where, "W204",
-                       f"百分比超过 100%（现为“{raw}”）：比率一般不超过 100%，请核对")
+        yield _problem(
+            lines, where, "W204", f"百分比超过 100%（现为“{raw}”）：比率一般不超过 100%，请核对"
+        )
 
 
 def _is_cost(ind: Indicator) -> bool:
@@ -570,10 +685,12 @@ def costs_within_budget(model: DepartmentYear, lines: LineMap) -> Iterator[Probl
             v = _value(ind)
             if v.number is None or v.unit not in MONEY_UNITS:
                 continue
-            amount = convert_amount(v.number, v.unit, unit)
-            if amount > budget:
+            amount = _convert(v.number, v.unit, unit)
+            if amount is not None and amount > budget:
                 yield _problem(
-                    lines, (*lst.path, k, "value"), "W206",
+                    lines,
+                    (*lst.path, k, "value"),
+                    "W206",
                     f"成本指标“{_shown(ind)}”超过{what} {_num(budget)} {unit}："
                     "成本不应超过预算，请核对指标值或预算数",
                 )
@@ -600,13 +717,21 @@ def title_year_is_budget_year(model: DepartmentYear, lines: LineMap) -> Iterator
         for m in _YEAR_RANGE.finditer(title):
             lo, hi = int(m[1]), int(m[2])
             if not lo <= model.year <= hi:
-                yield _problem(lines, path, "E301",
-                               f"表题年份 {m[0]} 不含预算年度 {model.year}（year:）：请改表题或 year")
+                yield _problem(
+                    lines,
+                    path,
+                    "E301",
+                    f"表题年份 {m[0]} 不含预算年度 {model.year}（year:）：请改表题或 year",
+                )
             text = text.replace(m[0], " ")
         for y in dict.fromkeys(int(m[1]) for m in _YEAR.finditer(text)):
             if y != model.year:
-                yield _problem(lines, path, "E301",
-                               f"表题年份 {y} 与预算年度 {model.year}（year:）不一致：请改表题或 year")
+                yield _problem(
+                    lines,
+                    path,
+                    "E301",
+                    f"表题年份 {y} 与预算年度 {model.year}（year:）不一致：请改表题或 year",
+                )
 
 
 def _strings(obj: Any, path: Path) -> Iterator[tuple[Path, str]]:
@@ -627,7 +752,9 @@ def no_control_characters(model: DepartmentYear, lines: LineMap) -> Iterator[Pro
         m = _XML_ILLEGAL.search(text)
         if m:
             yield _problem(
-                lines, path, "E302",
+                lines,
+                path,
+                "E302",
                 f"含有 Word/Excel 无法保存的控制字符 U+{ord(m[0]):04X}（第 {m.start() + 1} 个字）："
                 "请删去它（常见于从网页或 PDF 复制的文字）",
             )

@@ -8,7 +8,9 @@ column, 指标解释及计算公式 spans its place.
 
 Each form is two tables: the form proper, then its 绩效指标 grid, whose header row is the
 first row of its own table so that Word and LibreOffice repeat it on every page (tblHeader
-is only honoured on a table's leading rows).
+is only honoured on a table's leading rows). The label 绩效指标 merges down the grid's body
+rows, not into the header: a merge that starts in a repeated header row is drawn broken by
+LibreOffice on the following pages.
 
 With ``--only 项目`` the cover and the department form are left out (``{%p if not only %}``),
 and the first project form starts the document.
@@ -16,13 +18,14 @@ and the first project form starts the document.
 
 from __future__ import annotations
 
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+
 from .common import (
     ROOT,
-    WD_ALIGN_PARAGRAPH,
-    Alignment,
-    Pt,
     SheetBuilder,
-    Workbook,
     new_document,
     paragraph,
     row,
@@ -44,9 +47,11 @@ AMOUNT = "{{ project.budget.total | amount }}"
 BUDGET_LABEL = "预算资金（{{ project.budget.unit }}）"
 
 
-def _form_title(doc, text: str, *, new_page: bool) -> None:
+def _form_title(doc, text: str) -> None:
+    """A form's title starts a new page (Word and LibreOffice ignore the break when the
+    title is the document's first paragraph, as the first project's is under --only)."""
     p = paragraph(doc, text, size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
-    p.paragraph_format.page_break_before = new_page
+    p.paragraph_format.page_break_before = True
 
 
 def _line(doc, text: str, *, align=None, size=10.5, space_after=0) -> None:
@@ -63,7 +68,7 @@ def _paragraphs(cell, loop: str, text: str) -> None:
 
 # ------------------------------------------------------------------------- Word
 def _cover(doc) -> None:
-    paragraph(doc, "{{ cover.label or '' }}", size=16, bold=True)
+    paragraph(doc, "{{ cover.label ~ '：' if cover.label else '' }}", size=16, bold=True)
     p = paragraph(
         doc,
         "{{ cover.title or (department.name ~ year ~ '年预算绩效目标表') }}",
@@ -84,43 +89,107 @@ def _cover(doc) -> None:
 
 
 def _department_form(doc) -> None:
-    _form_title(doc, DEPT_TITLE, new_page=True)
+    _form_title(doc, DEPT_TITLE)
     _line(doc, f"编制单位：{UNIT}", space_after=4)
     # grid: section label | narrow | label | content | content
     t = table(doc, [1500, 700, 1100, 3169, 3169])
     c = (0, 1)
-    row(t, [L % ("部门(单位)基本情况", "basic"), ("部门(单位)名称", 2), ("{{ department.name }}", 2)], center=c)
-    row(t, [L % ("部门(单位)基本情况", "basic"), ("部门(单位)职能描述", 2), ("{{ department.functions or '' }}", 2)], center=c)
-    row(t, [L % ("部门(单位)资金情况", "funds"), (L % ("支出预算(本级)", "spend"), 2), "名称",
-            "{{ year }}年度预算金额({{ budget.unit }})"], center=(0, 1, 2, 3), bold=(2, 3))
+    row(
+        t,
+        [L % ("部门(单位)基本情况", "basic"), ("部门(单位)名称", 2), ("{{ department.name }}", 2)],
+        center=c,
+    )
+    row(
+        t,
+        [
+            L % ("部门(单位)基本情况", "basic"),
+            ("部门(单位)职能描述", 2),
+            ("{{ department.functions or '' }}", 2),
+        ],
+        center=c,
+    )
+    row(
+        t,
+        [
+            L % ("部门(单位)资金情况", "funds"),
+            (L % ("支出预算(本级)", "spend"), 2),
+            "名称",
+            "{{ year }}年度预算金额({{ budget.unit }})",
+        ],
+        center=(0, 1, 2, 3),
+        bold=(2, 3),
+    )
     tag_row(t, "{%tr for line in budget.expenditure %}")
-    row(t, [L % ("部门(单位)资金情况", "funds"), (L % ("支出预算(本级)", "spend"), 2), "{{ line.label }}",
-            "{{ line.amount | amount }}"], center=(0, 1, 3))
+    row(
+        t,
+        [
+            L % ("部门(单位)资金情况", "funds"),
+            (L % ("支出预算(本级)", "spend"), 2),
+            "{{ line.label }}",
+            "{{ line.amount | amount }}",
+        ],
+        center=(0, 1, 3),
+    )
     tag_row(t, "{%tr endfor %}")
     cells = row(t, ["部门(单位)绩效目标", ("", 4)], center=(0,))
     _paragraphs(cells[1], "g in goals", "{{ g }}")
     tag_row(t, "{%tr for g in detail_goals %}")
-    row(t, [L % ("部门(单位)明细目标", "detail"), "{{ loop.index }}", ("{{ g }}", 3)], center=(0, 1))
+    row(
+        t, [L % ("部门(单位)明细目标", "detail"), "{{ loop.index }}", ("{{ g }}", 3)], center=(0, 1)
+    )
     tag_row(t, "{%tr endfor %}")
-    row(t, [L % ("保障绩效目标实现的措施", "safe"), ("组织机构", 2), ("{{ safeguards.organization or '' }}", 2)], center=c)
-    row(t, [L % ("保障绩效目标实现的措施", "safe"), ("相关管理制度", 2), ("{{ safeguards.rules or '' }}", 2)], center=c)
+    row(
+        t,
+        [
+            L % ("保障绩效目标实现的措施", "safe"),
+            ("组织机构", 2),
+            ("{{ safeguards.organization or '' }}", 2),
+        ],
+        center=c,
+    )
+    row(
+        t,
+        [
+            L % ("保障绩效目标实现的措施", "safe"),
+            ("相关管理制度", 2),
+            ("{{ safeguards.rules or '' }}", 2),
+        ],
+        center=c,
+    )
     tag_row(t, "{%tr for ph in phase_plan %}")
-    row(t, [L % ("部门(单位)目标阶段性计划", "phase"), ("{{ ph.period }}", 2), ("{{ ph.text }}", 2)], center=c)
+    row(
+        t,
+        [L % ("部门(单位)目标阶段性计划", "phase"), ("{{ ph.period }}", 2), ("{{ ph.text }}", 2)],
+        center=c,
+    )
     tag_row(t, "{%tr endfor %}")
     spacer(doc)
     t = table(doc, [800, 1100, 1300, 2338, 1500, 2600])
-    row(t, [L % ("绩效指标", "ind"), "一级", "二级", "三级", "指标值", "指标解释及计算公式"],
-        header=True, center=(0, 1, 2, 3, 4, 5), bold=(1, 2, 3, 4, 5))
+    row(
+        t,
+        ["", "一级", "二级", "三级", "指标值", "指标解释及计算公式"],
+        header=True,
+        center=(0, 1, 2, 3, 4, 5),
+        bold=(1, 2, 3, 4, 5),
+    )
     tag_row(t, "{%tr for row in indicator_rows %}")
-    row(t, [L % ("绩效指标", "ind"), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}",
-            "{{ row.value_text }}", "{{ row.explanation }}"], center=(0, 1, 2, 4))
+    row(
+        t,
+        [
+            L % ("绩效指标", "ind"),
+            "{{ row.level1 | merge }}",
+            "{{ row.level2 | merge }}",
+            "{{ row.name }}",
+            "{{ row.value_text }}",
+            "{{ row.explanation }}",
+        ],
+        center=(0, 1, 2, 4),
+    )
     tag_row(t, "{%tr endfor %}")
 
 
 def _project_form(doc) -> None:
-    # the first form of the document needs no break (LibreOffice and Word ignore a break
-    # before the very first paragraph, which is what the first project is under --only)
-    _form_title(doc, PROJECT_TITLE, new_page=True)
+    _form_title(doc, PROJECT_TITLE)
     _line(doc, "（{{ year }}年度）", align=WD_ALIGN_PARAGRAPH.CENTER, space_after=4)
     _line(doc, f"编制单位（盖章）：{UNIT}", space_after=4)
     # grid: section label | label | c2 | c3 | c4 | c5
@@ -128,34 +197,73 @@ def _project_form(doc) -> None:
     c = (0, 1)
     basic = L % ("项目基本情况", "basic")
     row(t, [basic, "项目名称", ("{{ project.name }}", 4)], center=c)
-    row(t, [basic, "项目负责人", ("{{ project.manager or '' }}", 2), "联系电话", "{{ project.phone or '' }}"], center=(0, 1, 3))
+    row(
+        t,
+        [
+            basic,
+            "项目负责人",
+            ("{{ project.manager or '' }}", 2),
+            "联系电话",
+            "{{ project.phone or '' }}",
+        ],
+        center=(0, 1, 3),
+    )
     row(t, [basic, "项目类别", ("{{ project.category or '' }}", 4)], center=c)
     row(t, [basic, "项目属性", ("{{ project.attribute or '' }}", 4)], center=c)
     row(t, [basic, "项目计划实施时间", ("{{ project.period or '' }}", 4)], center=c)
-    row(t, ["项目资金情况", BUDGET_LABEL, (AMOUNT, 2), "资金性质", "{{ project.fund_nature or '' }}"], center=(0, 1, 3))
+    row(
+        t,
+        ["项目资金情况", BUDGET_LABEL, (AMOUNT, 2), "资金性质", "{{ project.fund_nature or '' }}"],
+        center=(0, 1, 3),
+    )
     goal = L % ("绩效目标情况", "goal")
     row(t, [goal, "年度目标", ("{{ project.annual_goal or '' }}", 4)], center=c)
     tag_row(t, "{%tr for g in project.goals %}")
-    row(t, [goal, L % ("详细目标", "goals"), "目标{{ loop.index }}", ("{{ g }}", 3)], center=(0, 1, 2))
+    row(
+        t,
+        [goal, L % ("详细目标", "goals"), "目标{{ loop.index }}", ("{{ g }}", 3)],
+        center=(0, 1, 2),
+    )
     tag_row(t, "{%tr endfor %}")
     tag_row(t, "{%tr for plan in project.plans %}")
-    row(t, [goal, L % ("本年度实施计划", "plans"), "计划{{ loop.index }}", ("{{ plan }}", 3)], center=(0, 1, 2))
+    row(
+        t,
+        [goal, L % ("本年度实施计划", "plans"), "计划{{ loop.index }}", ("{{ plan }}", 3)],
+        center=(0, 1, 2),
+    )
     tag_row(t, "{%tr endfor %}")
     safe = L % ("保障绩效目标实现的措施", "safe")
-    row(t, [goal, safe, "组织机构：", ("{{ project.safeguards.organization or '' }}", 3)], center=(0, 1, 2))
-    row(t, [goal, safe, "管理制度：", ("{{ project.safeguards.rules or '' }}", 3)], center=(0, 1, 2))
+    row(
+        t,
+        [goal, safe, "组织机构：", ("{{ project.safeguards.organization or '' }}", 3)],
+        center=(0, 1, 2),
+    )
+    row(
+        t, [goal, safe, "管理制度：", ("{{ project.safeguards.rules or '' }}", 3)], center=(0, 1, 2)
+    )
     spacer(doc)
     # grid: label | 一级 | 二级 | 三级 | 指标值 | 指标解释 | 上年度 (申报表 only)
     t = table(doc, [650, 1050, 1150, 1900, 1600, 2088, 1200])
-    head = [L % ("绩效指标", "ind"), "一级指标", "二级指标", "三级指标", "指标值"]
+    head = ["", "一级指标", "二级指标", "三级指标", "指标值"]
     center = (0, 1, 2, 3, 4, 5, 6)
     tag_row(t, f"{{%tr if {SHENBAO} %}}")
-    row(t, [*head, "指标解释及计算公式", "上年度指标值或实际水平"], header=True, center=center, bold=center[1:])
+    row(
+        t,
+        [*head, "指标解释及计算公式", "上年度指标值或实际水平"],
+        header=True,
+        center=center,
+        bold=center[1:],
+    )
     tag_row(t, "{%tr else %}")
     row(t, [*head, ("指标解释及计算公式", 2)], header=True, center=center, bold=center[1:])
     tag_row(t, "{%tr endif %}")
-    data = [L % ("绩效指标", "ind"), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}",
-            "{{ row.value_text }}"]
+    data = [
+        L % ("绩效指标", "ind"),
+        "{{ row.level1 | merge }}",
+        "{{ row.level2 | merge }}",
+        "{{ row.name }}",
+        "{{ row.value_text }}",
+    ]
     tag_row(t, "{%tr for row in project.rows %}")
     tag_row(t, f"{{%tr if {SHENBAO} %}}")
     row(t, [*data, "{{ row.explanation }}", "{{ row.last_year or '' }}"], center=(0, 1, 2, 4, 6))
@@ -178,6 +286,7 @@ def build_docx(path) -> None:
     paragraph(doc, "{%p for project in projects %}")
     _project_form(doc)
     paragraph(doc, "{%p endfor %}")
+    spacer(doc)  # Word ends a document with a paragraph, never with a table
     doc.save(path)
 
 
@@ -188,13 +297,25 @@ def build_xlsx(path) -> None:
     ws = wb.active
     ws.title = "封面"
     b = SheetBuilder(ws, [14, 14, 14, 14, 14, 14])
-    b.line("{{ cover.label or '' }}", size=16, bold=True, height=30)
+    b.line("{{ cover.label ~ '：' if cover.label else '' }}", size=16, bold=True, height=30)
     b.line("", height=120)
-    b.line("{{ cover.title or (department.name ~ year ~ '年预算绩效目标表') }}", size=22, bold=True, align="center", height=90)
+    b.line(
+        "{{ cover.title or (department.name ~ year ~ '年预算绩效目标表') }}",
+        size=22,
+        bold=True,
+        align="center",
+        height=90,
+    )
     b.line("", height=100)
-    for text in (f"编制单位：{UNIT}", "经办人：{{ signature.preparer | blank }}", "联系电话：{{ signature.phone | blank }}"):
+    for text in (
+        f"编制单位：{UNIT}",
+        "经办人：{{ signature.preparer | blank }}",
+        "联系电话：{{ signature.phone | blank }}",
+    ):
         r = b.line(text, size=16, height=30)
-        ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", indent=6, wrap_text=True)
+        ws.cell(r, 1).alignment = Alignment(
+            horizontal="left", vertical="center", indent=6, wrap_text=True
+        )
 
     # 部门整体支出绩效目标表: A label | B 一级 | C 二级 | D 三级 | E 指标值 | F 指标解释
     ws = wb.create_sheet("部门整体")
@@ -202,29 +323,89 @@ def build_xlsx(path) -> None:
     b.line(DEPT_TITLE, size=16, bold=True, align="center", height=36)
     b.line(f"编制单位：{UNIT}", height=20)
     c = (0, 1)
-    b.row([L % ("部门(单位)基本情况", "basic"), ("部门(单位)名称", 2), ("{{ department.name }}", 3)], center=c)
-    b.row([L % ("部门(单位)基本情况", "basic"), ("部门(单位)职能描述", 2), ("{{ department.functions or '' }}", 3)], center=c)
-    b.row([L % ("部门(单位)资金情况", "funds"), (L % ("支出预算(本级)", "spend"), 2), "名称",
-           ("{{ year }}年度预算金额({{ budget.unit }})", 2)], center=(0, 1, 2, 3), bold=(2, 3))
+    b.row(
+        [L % ("部门(单位)基本情况", "basic"), ("部门(单位)名称", 2), ("{{ department.name }}", 3)],
+        center=c,
+    )
+    b.row(
+        [
+            L % ("部门(单位)基本情况", "basic"),
+            ("部门(单位)职能描述", 2),
+            ("{{ department.functions or '' }}", 3),
+        ],
+        center=c,
+    )
+    b.row(
+        [
+            L % ("部门(单位)资金情况", "funds"),
+            (L % ("支出预算(本级)", "spend"), 2),
+            "名称",
+            ("{{ year }}年度预算金额({{ budget.unit }})", 2),
+        ],
+        center=(0, 1, 2, 3),
+        bold=(2, 3),
+    )
     b.tag("{%tr for line in budget.expenditure %}")
-    b.row([L % ("部门(单位)资金情况", "funds"), (L % ("支出预算(本级)", "spend"), 2), "{{ line.label }}",
-           ("{{ line.amount | amount }}", 2)], center=(0, 1, 3))
+    b.row(
+        [
+            L % ("部门(单位)资金情况", "funds"),
+            (L % ("支出预算(本级)", "spend"), 2),
+            "{{ line.label }}",
+            ("{{ line.amount | amount }}", 2),
+        ],
+        center=(0, 1, 3),
+    )
     b.tag("{%tr endfor %}")
-    b.row(["部门(单位)绩效目标", ("{% for g in goals %}{{ g }}{% if not loop.last %}\n{% endif %}{% endfor %}", 5)], center=(0,))
+    b.row(
+        [
+            "部门(单位)绩效目标",
+            ("{% for g in goals %}{{ g }}{% if not loop.last %}\n{% endif %}{% endfor %}", 5),
+        ],
+        center=(0,),
+    )
     b.tag("{%tr for g in detail_goals %}")
     b.row([L % ("部门(单位)明细目标", "detail"), "{{ loop.index }}", ("{{ g }}", 4)], center=(0, 1))
     b.tag("{%tr endfor %}")
-    b.row([L % ("保障绩效目标实现的措施", "safe"), ("组织机构", 2), ("{{ safeguards.organization or '' }}", 3)], center=c)
-    b.row([L % ("保障绩效目标实现的措施", "safe"), ("相关管理制度", 2), ("{{ safeguards.rules or '' }}", 3)], center=c)
+    b.row(
+        [
+            L % ("保障绩效目标实现的措施", "safe"),
+            ("组织机构", 2),
+            ("{{ safeguards.organization or '' }}", 3),
+        ],
+        center=c,
+    )
+    b.row(
+        [
+            L % ("保障绩效目标实现的措施", "safe"),
+            ("相关管理制度", 2),
+            ("{{ safeguards.rules or '' }}", 3),
+        ],
+        center=c,
+    )
     b.tag("{%tr for ph in phase_plan %}")
-    b.row([L % ("部门(单位)目标阶段性计划", "phase"), ("{{ ph.period }}", 2), ("{{ ph.text }}", 3)], center=c)
+    b.row(
+        [L % ("部门(单位)目标阶段性计划", "phase"), ("{{ ph.period }}", 2), ("{{ ph.text }}", 3)],
+        center=c,
+    )
     b.tag("{%tr endfor %}")
-    head = b.row([L % ("绩效指标", "ind"), "一级", "二级", "三级", "指标值", "指标解释及计算公式"],
-                 center=(0, 1, 2, 3, 4, 5), bold=(1, 2, 3, 4, 5))
+    head = b.row(
+        ["", "一级", "二级", "三级", "指标值", "指标解释及计算公式"],
+        center=(0, 1, 2, 3, 4, 5),
+        bold=(1, 2, 3, 4, 5),
+    )
     ws.print_title_rows = f"{head}:{head}"
     b.tag("{%tr for row in indicator_rows %}")
-    b.row([L % ("绩效指标", "ind"), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}",
-           "{{ row.value_text }}", "{{ row.explanation }}"], center=(0, 1, 2, 4))
+    b.row(
+        [
+            L % ("绩效指标", "ind"),
+            "{{ row.level1 | merge }}",
+            "{{ row.level2 | merge }}",
+            "{{ row.name }}",
+            "{{ row.value_text }}",
+            "{{ row.explanation }}",
+        ],
+        center=(0, 1, 2, 4),
+    )
     b.tag("{%tr endfor %}")
 
     # 项目表: A label | B label | C 一级 | D 二级 | E 三级 | F 指标值 | G 指标解释 | H 上年度
@@ -235,33 +416,67 @@ def build_xlsx(path) -> None:
     b.line(f"编制单位（盖章）：{UNIT}", height=20)
     basic = L % ("项目基本情况", "basic")
     b.row([basic, "项目名称", ("{{ project.name }}", 6)], center=c)
-    b.row([basic, "项目负责人", ("{{ project.manager or '' }}", 3), "联系电话", ("{{ project.phone or '' }}", 2)], center=(0, 1, 3))
+    b.row(
+        [
+            basic,
+            "项目负责人",
+            ("{{ project.manager or '' }}", 3),
+            "联系电话",
+            ("{{ project.phone or '' }}", 2),
+        ],
+        center=(0, 1, 3),
+    )
     b.row([basic, "项目类别", ("{{ project.category or '' }}", 6)], center=c)
     b.row([basic, "项目属性", ("{{ project.attribute or '' }}", 6)], center=c)
     b.row([basic, "项目计划实施时间", ("{{ project.period or '' }}", 6)], center=c)
-    b.row(["项目资金情况", BUDGET_LABEL, (AMOUNT, 3), "资金性质", ("{{ project.fund_nature or '' }}", 2)], center=(0, 1, 3))
+    b.row(
+        [
+            "项目资金情况",
+            BUDGET_LABEL,
+            (AMOUNT, 3),
+            "资金性质",
+            ("{{ project.fund_nature or '' }}", 2),
+        ],
+        center=(0, 1, 3),
+    )
     goal = L % ("绩效目标情况", "goal")
     b.row([goal, "年度目标", ("{{ project.annual_goal or '' }}", 6)], center=c)
     b.tag("{%tr for g in project.goals %}")
-    b.row([goal, L % ("详细目标", "goals"), "目标{{ loop.index }}", ("{{ g }}", 5)], center=(0, 1, 2))
+    b.row(
+        [goal, L % ("详细目标", "goals"), "目标{{ loop.index }}", ("{{ g }}", 5)], center=(0, 1, 2)
+    )
     b.tag("{%tr endfor %}")
     b.tag("{%tr for plan in project.plans %}")
-    b.row([goal, L % ("本年度实施计划", "plans"), "计划{{ loop.index }}", ("{{ plan }}", 5)], center=(0, 1, 2))
+    b.row(
+        [goal, L % ("本年度实施计划", "plans"), "计划{{ loop.index }}", ("{{ plan }}", 5)],
+        center=(0, 1, 2),
+    )
     b.tag("{%tr endfor %}")
     safe = L % ("保障绩效目标实现的措施", "safe")
-    b.row([goal, safe, "组织机构：", ("{{ project.safeguards.organization or '' }}", 5)], center=(0, 1, 2))
+    b.row(
+        [goal, safe, "组织机构：", ("{{ project.safeguards.organization or '' }}", 5)],
+        center=(0, 1, 2),
+    )
     b.row([goal, safe, "管理制度：", ("{{ project.safeguards.rules or '' }}", 5)], center=(0, 1, 2))
     ind = L % ("绩效指标", "ind")
-    head = [(ind, 2), "一级指标", "二级指标", "三级指标", "指标值"]
+    head = [("", 2), "一级指标", "二级指标", "三级指标", "指标值"]
     center = (0, 1, 2, 3, 4, 5, 6)
     b.tag(f"{{%tr if {SHENBAO} %}}")
-    h1 = b.row([*head, "指标解释及计算公式", "上年度指标值或实际水平"], center=center, bold=center[1:])
+    h1 = b.row(
+        [*head, "指标解释及计算公式", "上年度指标值或实际水平"], center=center, bold=center[1:]
+    )
     b.tag("{%tr endif %}")
     b.tag(f"{{%tr if not {SHENBAO} %}}")
     h2 = b.row([*head, ("指标解释及计算公式", 2)], center=center, bold=center[1:])
     b.tag("{%tr endif %}")
     ws.print_title_rows = f"{h1}:{h2}"  # only one of the two is printed
-    data = [(ind, 2), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}", "{{ row.value_text }}"]
+    data = [
+        (ind, 2),
+        "{{ row.level1 | merge }}",
+        "{{ row.level2 | merge }}",
+        "{{ row.name }}",
+        "{{ row.value_text }}",
+    ]
     b.tag("{%tr for row in project.rows %}")
     b.tag(f"{{%tr if {SHENBAO} %}}")
     b.row([*data, "{{ row.explanation }}", "{{ row.last_year or '' }}"], center=(0, 1, 2, 4, 6))
@@ -278,4 +493,3 @@ def build() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     build_docx(folder / "forms.docx")
     build_xlsx(folder / "forms.xlsx")
-

@@ -22,35 +22,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
-from .common import (
-    BOX,
-    ROOT,
-    WD_ALIGN_PARAGRAPH,
-    WD_CELL_VERTICAL_ALIGNMENT,
-    Alignment,
-    Cm,
-    Font,
-    OxmlElement,
-    Pt,
-    SheetBuilder,
-    Workbook,
-    new_document,
-    paragraph,
-    qn,
-    row,
-    table,
-    tag_row,
-)
+# only the drawing helpers come from common (library names are imported directly above)
+from .common import BOX, ROOT, SheetBuilder, new_document, paragraph, row, table, tag_row
 
 BODY_PT = 9  # twelve columns on A4 landscape: 9 pt keeps 三级指标 / 年度目标 readable
-HEADERS = [
-    "单位名称", "项目名称", "预算数", "年度目标", "一级指标", "二级指标", "三级指标",
-    "指标性质", "指标值", "度量单位", "权重", "指标方向性",
+HEADERS = [  # narrow columns break their header where a reader expects it
+    "单位名称",
+    "项目名称",
+    "预算数",
+    "年度目标",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标\n性质",
+    "指标值",
+    "度量\n单位",
+    "权重",
+    "指标\n方向性",
 ]
+KEEP_ROWS = 15  # Word: a project of up to this many rows is kept on one page
 # column widths in mm; they add up to the usable width of A4 landscape (297 - 2 × 12.7)
-WIDTHS_MM = [22, 26, 24, 64, 18, 21, 32, 10, 16, 12, 10, 15]
+WIDTHS_MM = [22, 26, 26, 62, 18, 21, 32, 10, 16, 12, 10, 15]
 LEFT = (0, 1, 3, 6)  # texts that run long are left-aligned; 预算数 right; the rest centred
 RIGHT = (2,)
 
@@ -58,7 +58,9 @@ RIGHT = (2,)
 # Amount units: a project's 预算数 is in its own budget.unit; the department row and the
 # 部门整体 pseudo-project are in budget.unit; a 下属单位's total is in the unit of its projects
 # (model.Unit.total), i.e. of its first project, else budget.unit.
-DEPT_LABEL = "{{ [department.code, department.short_name or department.name] | select | join('-') }}"
+DEPT_LABEL = (
+    "{{ [department.code, department.short_name or department.name] | select | join('-') }}"
+)
 # 预算整体情况 合计 (the level-0 line of 部门预算支出), when the data has one
 TOTAL_LINE = "(budget.expenditure | selectattr('level', 'equalto', 0) | map(attribute='amount') | select('ne', none) | list)"
 DEPT_TOTAL = (
@@ -106,11 +108,14 @@ Row = tuple[str, list[str] | None, bool]  # (tag, None, _) or ("row", cells, kee
 def indicator_block(rows: str, first: list[str], word: bool) -> list[Row]:
     """One project's rows. In Word every row but the last keeps with the next, so that a
     project is not cut by a page break (Word and LibreOffice honour keep-with-next in
-    tables); a cut merged cell prints its text cut in two. Excel has no such setting."""
+    tables; a merged cell cut by a page break can print its text cut in two). A project
+    longer than KEEP_ROWS rows is not kept together: a chain longer than a page would only
+    push the table to the next page. Excel has no such setting: there, page breaks between
+    merged blocks are the renderer's job."""
     loop: list[Row] = [(f"{{%tr for row in {rows} %}}", None, False)]
     if word:
         loop += [
-            ("{%tr if not loop.last %}", None, False),
+            (f"{{%tr if not loop.last and loop.length <= {KEEP_ROWS} %}}", None, False),
             ("row", first + INDICATOR, True),
             ("{%tr else %}", None, False),
             ("row", first + INDICATOR, False),

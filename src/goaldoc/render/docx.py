@@ -59,6 +59,10 @@ def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environm
             [Problem(f"Word 模板有误：{_explain(exc)}；位置：{_locate(template, exc)}", (), str(template), code="T001")]
         ) from None
     body = tpl.docx.element.body
+    # Word wants the body to end with a paragraph (before the section properties)
+    last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
+    if last.tag == qn("w:tbl"):
+        last.addnext(etree.Element(_W_P))
     for tbl in body.iter(qn("w:tbl")):
         merge_marked_cells(tbl)
         normalise_table(tbl)

@@ -57,6 +57,7 @@ class _Block:
     var: str = ""
     expr: str = ""
     body: list[_Block] = field(default_factory=list)
+    orelse: list[_Block] | None = None  # rows after {%tr else %}
 
 
 def render_xlsx(template: Path, jobs: Sequence[SheetJob], env: jinja2.Environment) -> bytes:
@@ -115,9 +116,15 @@ class _SheetWriter:
             )
             m = _TAG.match(first) if isinstance(first, str) else None
             if not m:
-                stack[-1].body.append(_Block("row", r))
+                top = stack[-1]
+                (top.orelse if top.orelse is not None else top.body).append(_Block("row", r))
                 continue
             stmt = m.group(1).strip()
+            if stmt == "else":
+                if stack[-1].kind != "if" or stack[-1].orelse is not None:
+                    self._fail(r, "“{%tr else %}”没有对应的 {%tr if %}")
+                stack[-1].orelse = []
+                continue
             if stmt.startswith("for "):
                 fm = _FOR.match(stmt)
                 if not fm:
@@ -134,7 +141,8 @@ class _SheetWriter:
                 continue
             else:
                 self._fail(r, f"无法识别的行标签“{stmt}”")
-            stack[-1].body.append(block)
+            top = stack[-1]
+            (top.orelse if top.orelse is not None else top.body).append(block)
             stack.append(block)
         if len(stack) > 1:
             self._fail(stack[-1].row, "循环/条件没有结束标签（{%tr endfor %} 或 {%tr endif %}）")
@@ -166,6 +174,8 @@ class _SheetWriter:
                 self.tag_pos[b.row] = self.out_row + 1
                 if self._eval(b.expr, ctx, b.row):
                     self._run(b.body, ctx)
+                elif b.orelse:
+                    self._run(b.orelse, ctx)
                 self.tag_pos[b.end_row] = self.out_row
             else:
                 self.tag_pos[b.row] = self.out_row + 1
