@@ -346,10 +346,10 @@ def text_height(text: str, width_chars: float, font_pt: float) -> float:
     about one em wide, a Latin character about half of that. We keep a margin (0.9) since
     printed fonts differ from the screen's.
     """
-    usable_px = max(width_chars * 7 - 5, 7) * 0.9
+    usable_px = max(width_chars * 7 - 5, 7) * 0.95
     em_px = font_pt * 96 / 72
     lines = 0
     for part in text.split("\n"):
         px = sum(em_px if ord(ch) > 0x2E7F else em_px * 0.55 for ch in part)
         lines += max(1, math.ceil(px / usable_px))
-    return lines * font_pt * 1.4 + 6
+    return lines * font_pt * 1.3 + 5
