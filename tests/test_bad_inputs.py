@@ -32,25 +32,7 @@ from goaldoc.model import (
 CASES = Path(__file__).resolve().parent / "bad_inputs"
 NAMES = sorted(p.stem for p in CASES.glob("*.yaml"))
 
-# Cases whose expected message needs a change proposed to the lead (issue 5 report):
-# loader.py (control characters, nesting depth, unclosed quote, a second document),
-# validate.py (null and half-character text), model.py (a Weight type with its own messages).
-PENDING = {
-    "09_two_documents": "loader.py: hint for a second YAML document",
-    "18_control_char_raw": "loader.py: ReaderError is not caught (traceback)",
-    "19_deeply_nested": "loader.py: nesting depth limit (RecursionError)",
-    "38_weight_negative": "model.py: Weight type (message says 金额)",
-    "39_weight_in_words": "model.py: Weight type (message says 金额)",
-    "55_lone_surrogate": "validate.py: string_unicode message (English)",
-    "56_null_department_name": "validate.py: null text message",
-    "57_unclosed_quote": "loader.py: unclosed quote hint and position",
-    "58_schema_and_rule_at_once": "api.py + validate.py: salvage, rules run despite schema problems",
-}
-
-
-def _case(name: str):  # type: ignore[no-untyped-def]
-    if name in PENDING:
-        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=PENDING[name]))
+def _case(name: str) -> str:
     return name
 
 
@@ -99,9 +81,6 @@ def test_render_writes_nothing_on_error_and_never_shows_a_traceback(name, monkey
         openpyxl.load_workbook(files[1])
 
 
-@pytest.mark.xfail(
-    strict=True, reason="api.py: --force must not override checks.UNWRITABLE (traceback)"
-)
 def test_force_never_writes_what_a_file_cannot_hold(monkeypatch, tmp_path):
     monkeypatch.chdir(CASES)
     res = run("render", "17_control_char_escaped.yaml", "--force", "-o", str(tmp_path / "out"))

@@ -15,7 +15,7 @@ from .forms import FormSpec, load_form
 from .loader import LineMap, load_file, load_text
 from .model import DepartmentYear
 from .output import default_dir, safe_name, write_all
-from .validate import validate
+from .validate import salvage, validate
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +122,20 @@ def check(path: str | Path) -> list[Problem]:
     from .checks import run_checks
 
     try:
-        loaded = load(path)
+        data, lines = load_file(path)
     except InputError as exc:
         return exc.problems
-    return apply_acceptances(run_checks(loaded.model, loaded.lines), loaded)
+    model, problems = validate(data, lines)
+    if model is not None:
+        return apply_acceptances(run_checks(model, lines), Loaded(model, lines, str(path)))
+    # schema problems first; the rules run on what could be read, minus what they concern
+    model = salvage(data)
+    if model is None:
+        return problems
+    bad = [p.path for p in problems]
+    rules = [p for p in run_checks(model, lines) if not any(p.path[: len(b)] == b for b in bad)]
+    rules = apply_acceptances(rules, Loaded(model, lines, str(path)))
+    return sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
 
 
 def apply_acceptances(problems: list[Problem], loaded: Loaded) -> list[Problem]:
@@ -162,12 +172,16 @@ def render(
 
     Errors found by the checks stop the render (nothing is written) unless ``force``.
     """
-    from .checks import run_checks
+    from .checks import UNWRITABLE, run_checks
 
     started = time.perf_counter()
-    loaded = load(path)
+    try:
+        loaded = load(path)
+    except InputError:
+        raise InputError(check(path)) from None  # the same list as `goaldoc check`
     problems = apply_acceptances(run_checks(loaded.model, loaded.lines), loaded)
-    if any(p.is_error for p in problems) and not force:
+    # no --force and no `accepted:` makes a file hold what it cannot (checks.UNWRITABLE)
+    if any((p.is_error and not force) or (p.severity == "E" and p.code in UNWRITABLE) for p in problems):
         raise InputError(problems)
     rendered = render_bytes(loaded, formats, form, templates, only)
     target = Path(out_dir) if out_dir else default_dir(loaded.model)

@@ -46,9 +46,24 @@ class LineMap:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without aliases (see module doc)."""
+    """SafeLoader without aliases (see module doc), and no deeper than _MAX_DEPTH."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        # PyYAML composes recursively: "[[[[…" thousands deep would blow Python's stack
+        self._depth += 1
+        try:
+            if self._depth > _MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"嵌套超过 {_MAX_DEPTH} 层：请检查方括号 [ ] 和花括号 {{ }} 是否配对",
+                    self.peek_event().start_mark,
+                )
+            return self._compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
@@ -71,6 +86,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _VALUE_TAG = "tag:yaml.org,2002:value"  # a bare `=`: clerks type it as the sign 等于
 _MAX_NODES = 200_000
+_MAX_DEPTH = 50
 
 
 def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
@@ -177,7 +193,13 @@ def _utf8_or_refuse(raw: bytes, file: str) -> str:
 def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
     """Parse YAML text; returns the plain data and the line of every key path."""
     linemap = LineMap(file)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader refuses control characters right here
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        reason = f"YAML 格式错误：含有不可见的控制字符 U+{exc.character:04X}：请删去它（常见于从网页或 PDF 复制的文字）"
+        raise InputError([Problem(reason, (), file, line, col, code="E001")]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -185,10 +207,12 @@ def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
         data = _build(loader, node, (), linemap.lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context == "while scanning a quoted scalar" and exc.context_mark:
+            mark = exc.context_mark  # where the quote was opened, not the end of the file
         reason = _yaml_reason(exc)
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        raise InputError([Problem(reason, (), file, line, col, code="E001")]) from None
+        at_line = mark.line + 1 if mark else None
+        at_col = mark.column + 1 if mark else None
+        raise InputError([Problem(reason, (), file, at_line, at_col, code="E001")]) from None
     finally:
         loader.dispose()
     return data, linemap
@@ -206,6 +230,8 @@ def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
         "found unacceptable character": "含有不可见的控制字符：请删去它",
         "expected <block end>": "缩进不一致：同一层的键要对齐",
         "found undefined alias": "不支持 YAML 别名（*名称）",
+        "while scanning a quoted scalar": "引号没有配对：这里开始的引号到文件末尾都没有结束，请补上另一半引号",
+        "but found another document": "一个文件只能有一份内容，这里的“---”开始了第二份：请删去它及其后的内容",
     }
     for needle, hint in hints.items():
         if needle in problem or needle in str(exc):

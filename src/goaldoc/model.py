@@ -43,8 +43,23 @@ def _to_amount(v: Any) -> Any:
     return d
 
 
+def _to_weight(v: Any) -> Any:
+    if v is None or isinstance(v, bool):
+        return v
+    try:
+        d = v if isinstance(v, Decimal) else Decimal(str(v).strip())
+    except InvalidOperation:
+        raise ValueError(f"权重应为数字（如 10），现为“{v}”") from None
+    if not d.is_finite():
+        raise ValueError(f"权重应为数字（如 10），现为“{v}”")
+    if d < 0:
+        raise ValueError(f"权重不能为负数，现为 {v}：请填写正数")
+    return d
+
+
 Text = Annotated[str, BeforeValidator(_to_text)]
 Amount = Annotated[Decimal, BeforeValidator(_to_amount)]
+Weight = Annotated[Decimal, BeforeValidator(_to_weight)]
 
 
 class Model(BaseModel):
@@ -62,7 +77,7 @@ class Indicator(Model):
     sign: Text | None = Field(None, description="指标性质 / 计算符号：≥ ≤ = > < ≈ 或 定性")
     unit: Text | None = Field(None, description="度量单位，如 %、人、个、次/年")
     nature: Text | None = Field(None, description="定量 / 定性")
-    weight: Amount | None = Field(None, description="权重")
+    weight: Weight | None = Field(None, description="权重")
     direction: Text | None = Field(None, description="指标方向性：正向指标 / 反向指标")
     basis: Text | None = Field(None, description="指标值确定依据，如 计划标准、工作经验")
     last_year: Text | None = Field(None, description="上年度指标值或实际水平")

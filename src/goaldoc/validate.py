@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import types
 import typing
@@ -67,7 +68,13 @@ def _message(err: Any, loc: tuple[str | int, ...]) -> str:
         got = err.get("input")
         if isinstance(got, bool):
             return "应为文字：yes/no/true/false 在 YAML 里是真假值，请加引号，如 \"是\""
+        if got is None:
+            return f"缺少必填项 {_describe(parent, key)}：冒号后面没有内容，请补上"
         return f"应为文字，现为 {_show(got)}"
+    if kind == "string_unicode":
+        got = str(err.get("input", ""))
+        bad = next((ch for ch in got if "\ud800" <= ch <= "\udfff"), "\ud800")
+        return f"含有无法保存的字符 U+{ord(bad):04X}（半个字符，多由 \\u 转义写出）：请删去它"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"应为整数（如 269），现为 {_show(err.get('input'))}"
     if kind in ("decimal_parsing", "decimal_type"):
@@ -116,3 +123,35 @@ def validate(data: Any, linemap: LineMap) -> tuple[DepartmentYear | None, list[P
             problems.append(linemap.problem(loc, _message(err, loc), code="E010"))
         problems.sort(key=lambda p: (p.line or 0, p.format()))
         return None, problems
+
+
+def salvage(data: Any) -> DepartmentYear | None:
+    """A model for the finance bureau's rules despite schema problems, so that one run shows
+    every problem (issue 5): unknown keys and values of the wrong type are dropped (the
+    field's default applies), a missing text becomes "". None when that is not enough."""
+    if not isinstance(data, dict):
+        return None
+    data = copy.deepcopy(data)
+    for _ in range(3):
+        try:
+            return DepartmentYear.model_validate(data)
+        except ValidationError as exc:
+            if not all(_mend(data, tuple(e["loc"]), e["type"]) for e in exc.errors()):
+                return None
+    return None
+
+
+def _mend(data: Any, loc: tuple[str | int, ...], kind: str) -> bool:
+    node = data
+    for part in loc[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if not isinstance(node, dict) or not loc:
+        return False  # an item of a list cannot go without shifting the others' lines
+    if kind == "missing":
+        node[loc[-1]] = ""
+    else:
+        node.pop(loc[-1], None)
+    return True
