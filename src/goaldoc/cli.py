@@ -87,7 +87,10 @@ def render(files, out_dir, formats, form, templates, only, force) -> None:  # ty
             _print_problems(exc.problems)
             click.echo(f"{prefix}{file}：有 {len(exc.problems)} 处问题，未生成任何文件。", err=True)
             continue
-        _print_problems(result.warnings)
+        _print_problems([p for p in result.warnings if not p.accepted])
+        kept = sum(bool(p.accepted) for p in result.warnings)
+        if kept:
+            click.echo(f"{prefix}{file}：另有 {kept} 个已确认保留的问题（见 accepted:；goaldoc check 逐条列出）。", err=True)
         for path in result.files:
             click.echo(f"{prefix}已生成 {path}")
     if total > 1:
