@@ -287,7 +287,7 @@ class _SheetWriter:
             # first re-derives edge borders cell by cell, which costs more than the rest.
             style = self.dst.cell(r1, c1)._style
             rng = MergedCellRange(self.dst, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
-            self.dst.merged_cells.add(rng)
+            self.dst.merged_cells.ranges.add(rng)  # a set: .add() would scan every range (quadratic)
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     if (r, c) != (r1, c1):
