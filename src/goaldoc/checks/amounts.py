@@ -1,0 +1,258 @@
+"""Amount rules (E1xx): budget lines add up, income = expenditure, project and unit totals,
+key-task funds, the spending plan, and money units."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..errors import Problem
+from ..loader import LineMap
+from ..model import BudgetLine, DepartmentYear, Project, Unit
+from ..values import parse_value
+from .base import MONEY_UNITS, Path, _convert, _num, _problem, _projects, _total_line, rule
+
+
+def _children(lines_: list[BudgetLine], i: int) -> list[int]:
+    """Indexes of the lines that make up line ``i``: the following lines one level deeper
+    until a line at its level or above; a 合计 (level 0) printed below its lines (Guizhou's
+    资金总额) takes the level-1 lines above it instead."""
+    level = lines_[i].level
+    out = []
+    for j in range(i + 1, len(lines_)):
+        if lines_[j].level <= level:
+            break
+        if lines_[j].level == level + 1:
+            out.append(j)
+    if not out and level == 0:
+        for j in range(i - 1, -1, -1):
+            if lines_[j].level == 0:
+                break
+            if lines_[j].level == 1:
+                out.insert(0, j)
+    return out
+
+
+def _terms(parts: list[BudgetLine]) -> str:
+    """'一、基本支出 2610.83 + 二、项目支出 108030.81', so the clerk sees which line is off."""
+    shown = [f"{p.label} {_num(p.amount) if p.amount is not None else '空'}" for p in parts[:6]]
+    return " + ".join(shown) + (" + …" if len(parts) > 6 else "")
+
+
+@rule
+def budget_lines_add_up(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E101: 合计 = its lines; a line's 其中 lines = the line (partial 其中 lines excluded)."""
+    unit = model.budget.unit
+    for key, name in (("expenditure", "部门预算支出"), ("income", "收入来源")):
+        rows: list[BudgetLine] = getattr(model.budget, key)
+        for i, row in enumerate(rows):
+            if row.amount is None or row.partial:
+                continue
+            parts = [rows[j] for j in _children(rows, i) if not rows[j].partial]
+            if not parts or all(p.amount is None for p in parts):
+                continue
+            total = sum((p.amount or Decimal(0) for p in parts), Decimal(0))
+            if total != row.amount:
+                yield _problem(
+                    lines,
+                    ("budget", key, i, "amount"),
+                    "E101",
+                    f"{name}“{row.label}”为 {_num(row.amount)} {unit}，其下各行之和为 "
+                    f"{_num(total)} {unit}（{_terms(parts)}，相差 {_num(abs(row.amount - total))} "
+                    f"{unit}）：请核对各行金额",
+                )
+
+
+@rule
+def income_equals_expenditure(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E102: 收入来源 合计 = 部门预算支出 合计."""
+    e, i = _total_line(model.budget.expenditure), _total_line(model.budget.income)
+    if e is None or i is None:
+        return
+    spent = model.budget.expenditure[e].amount
+    got = model.budget.income[i].amount
+    assert spent is not None and got is not None
+    if spent != got:
+        unit = model.budget.unit
+        yield _problem(
+            lines,
+            ("budget", "income", i, "amount"),
+            "E102",
+            f"收入来源合计 {_num(got)} {unit} ≠ 部门预算支出合计 {_num(spent)} {unit}"
+            f"（相差 {_num(abs(got - spent))} {unit}）：收入和支出的合计应相等，请核对",
+        )
+
+
+@rule
+def project_funds_add_up(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E103: 资金总额 = 财政资金 + 其他资金."""
+    for path, p, _unit in _projects(model):
+        b = p.budget
+        if b.total is None or (b.fiscal is None and b.other is None):
+            continue
+        fiscal, other = b.fiscal or Decimal(0), b.other or Decimal(0)
+        if fiscal + other != b.total:
+            yield _problem(
+                lines,
+                (*path, "budget", "total"),
+                "E103",
+                f"预算数 {_num(b.total)} {b.unit} ≠ 财政资金 {_num(fiscal)} + 其他资金 {_num(other)}"
+                f" = {_num(fiscal + other)} {b.unit}：资金总额应等于财政资金与其他资金之和",
+            )
+
+
+def _projects_sum(projects: list[Project], unit: str) -> Decimal | None:
+    """The projects' 预算数 in ``unit``; None when one of them has none."""
+    total = Decimal(0)
+    for p in projects:
+        if p.budget.total is None:
+            return None
+        amount = _convert(p.budget.total, p.budget.unit, unit)
+        if amount is None:
+            return None
+        total += amount
+    return total
+
+
+def _unit_of(unit: Unit, fallback: str) -> str:
+    """A 下属单位's total is in the unit of its projects (model.Unit.total)."""
+    units = {p.budget.unit for p in unit.projects}
+    return units.pop() if len(units) == 1 else fallback
+
+
+@rule
+def money_units(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E107: amounts are in 元, 万元 or 亿元."""
+    units: list[tuple[Path, str]] = [(("budget", "unit"), model.budget.unit)]
+    units += [((*path, "budget", "unit"), p.budget.unit) for path, p, _u in _projects(model)]
+    for path, unit in units:
+        if unit not in MONEY_UNITS:
+            yield _problem(lines, path, "E107", f"金额单位应为 元、万元 或 亿元，现为“{unit}”")
+
+
+@rule
+def totals_match_projects(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E104: a unit's total = its projects; the department's total = all of its projects."""
+    money = model.budget.unit
+    unit_sums: list[Decimal | None] = []
+    for u, unit in enumerate(model.units):
+        in_unit = _unit_of(unit, money)
+        s = _projects_sum(unit.projects, in_unit)
+        if unit.total is not None and s is not None and unit.projects and s != unit.total:
+            yield _problem(
+                lines,
+                ("units", u, "total"),
+                "E104",
+                f"单位“{unit.name}”的合计 {_num(unit.total)} {in_unit} ≠ 其 {len(unit.projects)} 个项目"
+                f"的预算数之和 {_num(s)} {in_unit}（相差 {_num(abs(unit.total - s))} {in_unit}）："
+                "请核对单位合计或各项目的预算数",
+            )
+        if unit.total is not None:
+            unit_sums.append(_convert(unit.total, in_unit, money))
+        else:
+            unit_sums.append(None if s is None else _convert(s, in_unit, money))
+    total = model.department.total
+    if total is None or not (model.projects or model.units):
+        return
+    top = _projects_sum(model.projects, money)
+    if top is None or any(s is None for s in unit_sums):
+        return
+    s = top + sum((x for x in unit_sums if x is not None), Decimal(0))
+    if s != total:
+        yield _problem(
+            lines,
+            ("department", "total"),
+            "E104",
+            f"部门合计 {_num(total)} {money} ≠ 各项目（含下属单位）预算数之和 {_num(s)} {money}"
+            f"（相差 {_num(abs(total - s))} {money}）：请核对部门合计或各项目的预算数",
+        )
+
+
+def _label_key(label: str) -> str:
+    """'二、项目支出' / '其中:项目支出' -> '项目支出'."""
+    text = "".join(label.split())
+    text = re.sub(r"^(?:其中[:：]?)", "", text)
+    return re.sub(
+        r"^[一二三四五六七八九十]+[、.．]|^\d+[、.．]|^[（(][一二三四五六七八九十\d]+[)）]",
+        "",
+        text,
+    )
+
+
+@rule
+def task_funds_within_project_spending(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E105: 年度重点工作任务 funds together do not exceed 项目支出."""
+    tasks = [t.funds for t in model.key_tasks if t.funds is not None]
+    if not tasks:
+        return
+    line = next(
+        (
+            r
+            for r in model.budget.expenditure
+            if _label_key(r.label) == "项目支出" and r.amount is not None
+        ),
+        None,
+    )
+    if line is None or line.amount is None:
+        return
+    total = sum(tasks, Decimal(0))
+    if total > line.amount:
+        unit = model.budget.unit
+        yield _problem(
+            lines,
+            ("key_tasks",),
+            "E105",
+            f"年度重点工作任务拟投入资金合计 {_num(total)} {unit}，超过部门预算“{line.label}” "
+            f"{_num(line.amount)} {unit}：请核对各任务的资金",
+        )
+
+
+def _percent(text: str) -> Decimal | None:
+    v = parse_value(text)
+    if v.number is None or not v.parsed or v.sign is not None or v.unit not in ("%", ""):
+        return None
+    return v.number
+
+
+@rule
+def spending_plan_rises_to_100(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E106: 资金支出计划 is cumulative: never decreasing, ending at 100%."""
+    for path, p, _unit in _projects(model):
+        plan = p.spending_plan
+        if not plan:
+            continue
+        values: list[Decimal | None] = [_percent(s.percent) for s in plan]
+        known = [v for v in values if v is not None]
+        # a plan typed as fractions (0.2, 0.5, 1) means 20%, 50%, 100%
+        if known and all(s.percent.strip()[-1:] != "%" for s in plan) and max(known) <= 1:
+            values = [None if v is None else v * 100 for v in values]
+        prev: tuple[str, Decimal] | None = None
+        for k, (point, v) in enumerate(zip(plan, values, strict=True)):
+            where = (*path, "spending_plan", k, "percent")
+            if v is None:
+                yield _problem(
+                    lines, where, "E106", f"资金支出计划应为百分比（如 50%），现为“{point.percent}”"
+                )
+                continue
+            if v < 0 or v > 100:
+                yield _problem(
+                    lines, where, "E106", f"资金支出计划应在 0% 到 100% 之间，现为 {_num(v)}%"
+                )
+            elif prev is not None and v < prev[1]:
+                yield _problem(
+                    lines,
+                    where,
+                    "E106",
+                    f"资金支出计划是累计进度，不能下降：{point.period} {_num(v)}% 低于 "
+                    f"{prev[0]} {_num(prev[1])}%",
+                )
+            prev = (point.period, v)
+        last = values[-1]
+        if last is not None and 0 <= last < 100:
+            yield _problem(
+                lines,
+                (*path, "spending_plan", len(plan) - 1, "percent"),
+                "E106",
+                f"资金支出计划最后一期（{plan[-1].period}）应为 100%，现为 {_num(last)}%：到年底应支出完毕",
+            )

@@ -1,0 +1,93 @@
+"""Text rules (E3xx): years in titles, characters XML cannot hold, names left empty."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..errors import Problem
+from ..loader import LineMap
+from ..model import DepartmentYear
+from .base import Path, _problem, _projects, rule
+
+# characters XML 1.0 cannot hold: Word and Excel files cannot contain them
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_YEAR_RANGE = re.compile(r"(?<!\d)(20\d\d)\s*(?:年)?\s*[-－—–~～至到]\s*(20\d\d)(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def _titles(model: DepartmentYear) -> Iterator[tuple[Path, str]]:
+    if model.title:
+        yield ("title",), model.title
+    if model.cover.title:
+        yield ("cover", "title"), model.cover.title
+    for path, p, _unit in _projects(model):
+        if p.title:
+            yield (*path, "title"), p.title
+
+
+@rule
+def title_year_is_budget_year(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E301: a year in a title is the budget year (a title copied from last year's form)."""
+    for path, title in _titles(model):
+        text = title
+        for m in _YEAR_RANGE.finditer(title):
+            lo, hi = int(m[1]), int(m[2])
+            if not lo <= model.year <= hi:
+                yield _problem(
+                    lines,
+                    path,
+                    "E301",
+                    f"表题年份 {m[0]} 不含预算年度 {model.year}（year:）：请改表题或 year",
+                )
+            text = text.replace(m[0], " ")
+        for y in dict.fromkeys(int(m[1]) for m in _YEAR.finditer(text)):
+            if y != model.year:
+                yield _problem(
+                    lines,
+                    path,
+                    "E301",
+                    f"表题年份 {y} 与预算年度 {model.year}（year:）不一致：请改表题或 year",
+                )
+
+
+def _strings(obj: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    if isinstance(obj, str):
+        yield path, obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from _strings(getattr(obj, name), (*path, name))
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            yield from _strings(item, (*path, i))
+
+
+@rule
+def no_control_characters(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E302: text holds no character that a .docx / .xlsx (XML) cannot store."""
+    for path, text in _strings(model, ()):
+        m = _XML_ILLEGAL.search(text)
+        if m:
+            yield _problem(
+                lines,
+                path,
+                "E302",
+                f"含有 Word/Excel 无法保存的控制字符 U+{ord(m[0]):04X}（第 {m.start() + 1} 个字）："
+                "请删去它（常见于从网页或 PDF 复制的文字）",
+            )
+
+
+@rule
+def names_are_filled(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+    """E303: the department, each unit and each project has a name."""
+    if not model.department.name:
+        yield _problem(lines, ("department", "name"), "E303", "部门名称空着：请填写部门全称")
+    for u, unit in enumerate(model.units):
+        if not unit.name:
+            yield _problem(lines, ("units", u, "name"), "E303", "单位名称空着：请填写单位全称")
+    for path, p, _unit in _projects(model):
+        if not p.name:
+            yield _problem(lines, (*path, "name"), "E303", "项目名称空着：请填写项目名称")
