@@ -28,6 +28,7 @@ import jinja2
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -70,10 +71,11 @@ def render_xlsx(template: Path, jobs: Sequence[SheetJob], env: jinja2.Environmen
             )
     used: set[str] = set()
     made = []
+    compiled: dict[tuple[str, int, int], jinja2.Template] = {}
     for i, job in enumerate(jobs):
         src = wb[job.template_sheet]
         dst = wb.create_sheet(f"\ue000{i}")  # final names once the template sheets are gone
-        _SheetWriter(src, dst, env, str(template)).write(job.context)
+        _SheetWriter(src, dst, env, str(template), compiled).write(job.context)
         made.append((dst, _sheet_title(job.name, used)))
     for name in template_names:
         del wb[name]
@@ -97,15 +99,31 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
+class _Merge(MergedCellRange):
+    """A merged range without openpyxl's border bookkeeping (we style every cell ourselves)."""
+
+    def __init__(self, worksheet: Worksheet, coord: str):
+        self.ws = worksheet
+        CellRange.__init__(self, range_string=coord)
+        self.start_cell = None
+
+
 class _SheetWriter:
-    def __init__(self, src: Worksheet, dst: Worksheet, env: jinja2.Environment, file: str):
+    def __init__(
+        self,
+        src: Worksheet,
+        dst: Worksheet,
+        env: jinja2.Environment,
+        file: str,
+        compiled: dict[tuple[str, int, int], jinja2.Template],
+    ):
         self.src, self.dst, self.env, self.file = src, dst, env, file
         self.max_col = src.max_column
         self.out_row = 0
         self.emitted: dict[int, list[int]] = {}
         self.tag_pos: dict[int, int] = {}  # tag row -> next/last output row at that point
         self.keys: dict[tuple[int, int], str] = {}  # (out row, col) -> merge key
-        self._compiled: dict[tuple[int, int], jinja2.Template] = {}
+        self._compiled = compiled  # shared by the sheets made from one template sheet
 
     # -- structure ---------------------------------------------------------------------
     def _parse(self) -> list[_Block]:
@@ -210,13 +228,13 @@ class _SheetWriter:
                 dst_cell._style = copy(src_cell._style)
 
     def _render_cell(self, r: int, c: int, text: str, ctx: Mapping[str, Any]) -> str:
-        tpl = self._compiled.get((r, c))
+        tpl = self._compiled.get((self.src.title, r, c))
         if tpl is None:
             try:
                 tpl = self.env.from_string(text)
             except jinja2.TemplateSyntaxError as exc:
                 self._fail(r, f"单元格里的模板语法有误：{exc.message}", c)
-            self._compiled[(r, c)] = tpl
+            self._compiled[(self.src.title, r, c)] = tpl
         try:
             return tpl.render(ctx).strip()
         except jinja2.TemplateError as exc:
@@ -286,7 +304,7 @@ class _SheetWriter:
             # draws each cell's own border. We add the range ourselves, since merge_cells()
             # first re-derives edge borders cell by cell, which costs more than the rest.
             style = self.dst.cell(r1, c1)._style
-            rng = MergedCellRange(self.dst, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
+            rng = _Merge(self.dst, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
             self.dst.merged_cells.ranges.add(rng)  # a set: .add() would scan every range (quadratic)
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
