@@ -30,9 +30,6 @@ SAMPLE = SAMPLES / "2023" / "liuzhi.yaml"
 SEED = "002_84163d3bfca5f923.txt"
 GROUPING = load_form("guizhou").indicator_grouping
 
-pytestmark = pytest.mark.skipif(
-    not SAMPLE.exists(), reason="samples/2023/liuzhi.yaml not written yet"
-)
 
 
 @pytest.fixture(scope="module")

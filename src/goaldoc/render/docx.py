@@ -15,7 +15,6 @@ paragraph loops). We then
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from lxml import etree
 
 from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
-from .markup import split_mark, strip_marks
+from .markup import explain_template_error, split_mark, strip_marks, undefined_name
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
 TCPR_ORDER = [
@@ -56,7 +55,7 @@ def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environm
         tpl.render(dict(context), env, autoescape=True)
     except jinja2.TemplateError as exc:
         raise TemplateError(
-            [Problem(f"Word 模板有误：{_explain(exc)}；位置：{_locate(template, exc)}", (), str(template), code="T001")]
+            [Problem(f"Word 模板有误：{explain_template_error(exc)}；位置：{_locate(template, exc)}", (), str(template), code="T001")]
         ) from None
     body = tpl.docx.element.body
     # Word wants the body to end with a paragraph (before the section properties)
@@ -74,19 +73,9 @@ def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environm
     return buf.getvalue()
 
 
-def _explain(exc: jinja2.TemplateError) -> str:
-    msg = exc.message or str(exc)
-    m = re.search(r"has no attribute '([^']+)'", msg) or re.search(r"'([^']+)' is undefined", msg)
-    if m:
-        return f"没有名为“{m.group(1)}”的变量或字段（见 templates/README.md 的变量表）"
-    return msg
-
-
 def _locate(template: Path, exc: jinja2.TemplateError) -> str:
     """The table, row and cell (or paragraph) of the template where the error is."""
-    msg = exc.message or str(exc)
-    m = re.search(r"has no attribute '([^']+)'", msg) or re.search(r"'([^']+)' is undefined", msg)
-    needle = m.group(1) if m else None
+    needle = undefined_name(exc)
     doc = DocxDocument(str(template))
     if needle:
         for t, table in enumerate(doc.tables, start=1):

@@ -47,6 +47,21 @@ def strip_marks(text: str) -> str:
     return _MARK_RE.sub("", text)
 
 
+def explain_template_error(exc: Exception) -> str:
+    """A Jinja error in words an admin understands (a misspelt variable, mostly)."""
+    msg = getattr(exc, "message", None) or str(exc)
+    m = undefined_name(exc)
+    if m:
+        return f"没有名为“{m}”的变量或字段（见 templates/README.md 的变量表）"
+    return msg
+
+
+def undefined_name(exc: Exception) -> str | None:
+    msg = getattr(exc, "message", None) or str(exc)
+    m = re.search(r"has no attribute '([^']+)'", msg) or re.search(r"'([^']+)' is undefined", msg)
+    return m.group(1) if m else None
+
+
 def cn_number(n: int) -> str:
     if 0 < n <= 10:
         return _CN[n]

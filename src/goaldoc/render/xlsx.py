@@ -34,7 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
-from .markup import split_mark
+from .markup import explain_template_error, split_mark
 from .pages import keep_merges_on_pages
 
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
@@ -238,7 +238,7 @@ class _SheetWriter:
         try:
             return tpl.render(ctx).strip()
         except jinja2.TemplateError as exc:
-            self._fail(r, _explain(exc), c)
+            self._fail(r, explain_template_error(exc), c)
 
     # -- layout ------------------------------------------------------------------------
     def _copy_sheet_settings(self) -> None:
@@ -347,14 +347,6 @@ class _SheetWriter:
                 for r in range(top, bottom + 1):
                     h = self.dst.row_dimensions[r].height or 15
                     self.dst.row_dimensions[r].height = round(h + extra, 1)
-
-
-def _explain(exc: jinja2.TemplateError) -> str:
-    msg = exc.message or str(exc)
-    m = re.search(r"has no attribute '([^']+)'", msg) or re.search(r"'([^']+)' is undefined", msg)
-    if m:
-        return f"没有名为“{m.group(1)}”的变量或字段（见 templates/README.md 的变量表）"
-    return msg
 
 
 def text_height(text: str, width_chars: float, font_pt: float) -> float:
