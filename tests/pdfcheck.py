@@ -12,6 +12,7 @@ LibreOffice keeps clipped text in the PDF's text layer (hidden by a clip path), 
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +21,9 @@ from pathlib import Path
 from lxml import etree
 
 HAVE_SOFFICE = shutil.which("soffice") is not None and shutil.which("pdftotext") is not None
+if not HAVE_SOFFICE and os.environ.get("CI"):
+    # in CI a missing LibreOffice must fail, not skip: `make test` installs it
+    raise RuntimeError("LibreOffice/poppler missing in CI: tools/install-system-deps.sh did not run")
 
 
 def to_pdf(path: Path) -> Path:

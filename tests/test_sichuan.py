@@ -504,11 +504,8 @@ def test_printed_pdf_shows_every_long_text_whole(fmt, printed, jingyan, sheet):
     projects = [p for u in jingyan.model.units for p in u.projects]
     cut = [p.name for p in projects if squash(p.name) not in text]
     cut += [p.annual_goal[:20] for p in projects if squash(p.annual_goal or "") not in text]
-    if fmt == "xlsx" and cut and not sheet.row_breaks.brk:
-        pytest.xfail(
-            "a merged 年度目标 cut by an Excel page break prints cut in two; needs the core "
-            "change that puts page breaks between merged blocks (render/xlsx.py, issue 4 report)"
-        )
+    if fmt == "xlsx":
+        assert sheet.row_breaks.brk, "page breaks keep each project's merged rows on one page"
     assert cut == [], "texts cut by a page break or clipped"
     for amount in ("1,734,952.06", "68,223.40", "928.66"):
         assert amount in text
