@@ -119,23 +119,29 @@ def _file_stem(spec: FormSpec, ctx: dict[str, Any], only: list[str]) -> str:
 
 def check(path: str | Path) -> list[Problem]:
     """Every problem of one file: YAML, schema, then the finance bureau's rules."""
+    return diagnose(path)[1]
+
+
+def diagnose(path: str | Path) -> tuple[Loaded | None, list[Problem]]:
+    """Load and check once: the loaded file (None when the schema refused it) and its problems."""
     from .checks import run_checks
 
     try:
         data, lines = load_file(path)
     except InputError as exc:
-        return exc.problems
+        return None, exc.problems
     model, problems = validate(data, lines)
     if model is not None:
-        return apply_acceptances(run_checks(model, lines), Loaded(model, lines, str(path)))
+        loaded = Loaded(model, lines, str(path))
+        return loaded, apply_acceptances(run_checks(model, lines), loaded)
     # schema problems first; the rules run on what could be read, minus what they concern
-    model = salvage(data)
-    if model is None:
-        return problems
+    salvaged = salvage(data)
+    if salvaged is None:
+        return None, problems
     bad = [p.path for p in problems]
-    rules = [p for p in run_checks(model, lines) if not any(p.path[: len(b)] == b for b in bad)]
-    rules = apply_acceptances(rules, Loaded(model, lines, str(path)))
-    return sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
+    rules = [p for p in run_checks(salvaged, lines) if not any(p.path[: len(b)] == b for b in bad)]
+    rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path)))
+    return None, sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
 
 
 def apply_acceptances(problems: list[Problem], loaded: Loaded) -> list[Problem]:
@@ -172,14 +178,12 @@ def render(
 
     Errors found by the checks stop the render (nothing is written) unless ``force``.
     """
-    from .checks import UNWRITABLE, run_checks
+    from .checks import UNWRITABLE
 
     started = time.perf_counter()
-    try:
-        loaded = load(path)
-    except InputError:
-        raise InputError(check(path)) from None  # the same list as `goaldoc check`
-    problems = apply_acceptances(run_checks(loaded.model, loaded.lines), loaded)
+    loaded, problems = diagnose(path)  # the same list as `goaldoc check`
+    if loaded is None:
+        raise InputError(problems)
     # no --force and no `accepted:` makes a file hold what it cannot (checks.UNWRITABLE)
     if any((p.is_error and not force) or (p.severity == "E" and p.code in UNWRITABLE) for p in problems):
         raise InputError(problems)
