@@ -21,6 +21,7 @@ MAIN_HELP = """goaldoc：用一个 YAML 文件生成预算绩效目标表（.doc
   goaldoc render samples/2024/taishan.yaml          生成到 out/2024/<部门名称>/
   goaldoc render 2024/taishan.yaml -o 打印/          生成到指定文件夹
   goaldoc render 2024/*.yaml                        一次生成多个部门
+  goaldoc check 2024/taishan.yaml                   只检查，不生成
   goaldoc render --help                             查看全部选项
 """
 
@@ -47,10 +48,12 @@ def _print_problems(problems, err: bool = True) -> None:  # type: ignore[no-unty
 
 
 @click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.version_option(
     __version__,
     "-V",
     "--version",
+    help="显示版本和安装位置并退出。",
     message=f"goaldoc %(version)s（Python {sys.version.split()[0]}，安装于 {Path(__file__).parent}）",
 )
 def main() -> None:
@@ -58,6 +61,7 @@ def main() -> None:
 
 
 @main.command(help=RENDER_HELP)
+@click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), help="输出文件夹（默认 out/<年度>/<部门名称>/）。")
 @click.option(
@@ -113,6 +117,7 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 
 
 @main.command(help=CHECK_HELP)
+@click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
 def check(files, strict) -> None:  # type: ignore[no-untyped-def]
@@ -131,6 +136,7 @@ def check(files, strict) -> None:  # type: ignore[no-untyped-def]
 
 
 @main.command(help="输出 YAML 文件的 JSON Schema，供编辑器自动补全和标出错误的键。\n\n\b\n例子：\n  goaldoc schema > goaldoc.schema.json")
+@click.help_option("-h", "--help", help="显示帮助并退出。")
 def schema() -> None:
     from .model import DepartmentYear
 
@@ -138,6 +144,7 @@ def schema() -> None:
 
 
 @main.command(name="forms", help="列出可用的表样（templates/ 下的文件夹）。")
+@click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹。")
 def list_forms(templates) -> None:  # type: ignore[no-untyped-def]
     from .forms import available_forms, load_form
