@@ -7,6 +7,9 @@ import pytest
 
 from goaldoc.api import load, render_bytes
 
+# the shared helpers' asserts report their values like a test's
+pytest.register_assert_rewrite("bundles")
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 SEEDS = ROOT.parent / "shared" / "seeds"

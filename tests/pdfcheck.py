@@ -50,6 +50,12 @@ def to_pdf(path: Path) -> Path:
     return pdf
 
 
+def pdf_of(data: bytes, path: Path) -> Path:
+    """``data`` written to ``path`` and converted to a PDF beside it."""
+    path.write_bytes(data)
+    return to_pdf(path)
+
+
 def pieces(pdf: Path) -> list[str]:
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True

@@ -88,6 +88,13 @@ def docx_vertical_merges(table: list[list[CellInfo]]) -> dict[int, list[tuple[in
     return out
 
 
+def page_break_before(p: etree._Element) -> bool:
+    """The paragraph ``p`` has pageBreakBefore on (w:val absent, or not 0/false)."""
+    ppr = p.find(q("pPr"))
+    el = None if ppr is None else ppr.find(q("pageBreakBefore"))
+    return el is not None and el.get(q("val"), "1") not in ("0", "false", "off")
+
+
 def docx_text(data: bytes | Path) -> str:
     body = docx_body(data)
     return "\n".join("".join(t.text or "" for t in p.iter(q("t"))) for p in body.iter(q("p")))
@@ -153,12 +160,28 @@ def xlsx_texts(ws) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
 
 
-def xlsx_column_merges(ws, col: int) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
-    """(first row, rows spanned) of the vertical merges that start in column ``col``."""
+def xlsx_all_text(data: bytes) -> str:
+    """The texts of every sheet, run together."""
+    return "".join(t for ws in xlsx_book(data) for t in xlsx_texts(ws))
+
+
+def file_text(data: bytes, fmt: str) -> str:
+    """All the text of a rendered .docx or .xlsx."""
+    return docx_text(data) if fmt == "docx" else xlsx_all_text(data)
+
+
+def xlsx_row_of(ws, col: int, text: str) -> int:  # type: ignore[no-untyped-def]
+    """The first row whose cell in column ``col`` holds ``text``."""
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, col).value == text)
+
+
+def xlsx_column_merges(ws, col: int, from_row: int = 1) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """(first row, rows spanned) of the vertical merges that start in column ``col``
+    (on row ``from_row`` or below)."""
     return sorted(
         (m.min_row, m.max_row - m.min_row + 1)
         for m in ws.merged_cells.ranges
-        if m.min_col == col and m.max_row > m.min_row
+        if m.min_col == col and m.max_row > m.min_row and m.min_row >= from_row
     )
 
 

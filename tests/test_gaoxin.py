@@ -6,11 +6,20 @@ from decimal import Decimal
 
 import pytest
 
+from bundles import (
+    IndicatorGrid,
+    assert_long_texts_whole,
+    assert_only_starts_on_the_first_page,
+    missing_texts,
+    needs_soffice,
+    render_files,
+    render_one,
+    squashed_pages,
+)
 from conftest import SAMPLES, norm, seed_cells
-from goaldoc.api import Loaded, load, render_bytes
-from goaldoc.forms import load_form
-from goaldoc.indicators import IndicatorRow, group_indicators, indicator_rows, merge_spans
-from pdfcheck import HAVE_SOFFICE, appears_whole, overlapping_words, page_texts, pieces, to_pdf
+from goaldoc.api import Loaded, load
+from goaldoc.indicators import IndicatorRow
+from pdfcheck import pdf_of
 from readback import (
     docx_body,
     docx_east_asia_font,
@@ -18,18 +27,19 @@ from readback import (
     docx_tables,
     docx_text,
     docx_vertical_merges,
+    page_break_before,
     q,
     squash,
+    xlsx_all_text,
     xlsx_book,
     xlsx_column_merges,
-    xlsx_texts,
+    xlsx_row_of,
 )
 
 SAMPLE = SAMPLES / "2024" / "gaoxin.yaml"
 SEED = "001_3591812dab85e55a.txt"
-GROUPING = load_form("gaoxin").indicator_grouping
+GRID = IndicatorGrid("gaoxin")
 HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
-
 
 
 @pytest.fixture(scope="module")
@@ -39,18 +49,7 @@ def gaoxin():
 
 @pytest.fixture(scope="module")
 def files(gaoxin):
-    return {fmt: data for fmt, (_stem, data) in render_bytes(gaoxin).items()}
-
-
-def _rows(indicators):
-    return indicator_rows(group_indicators(indicators, GROUPING))
-
-
-def _spans(indicators, attr, offset):
-    return [
-        (s + offset, n)
-        for s, n in merge_spans([getattr(r, attr).merge_key for r in _rows(indicators)])
-    ]
+    return render_files(gaoxin)
 
 
 def _money(d: Decimal | None, unit: str) -> str:
@@ -83,10 +82,6 @@ def printed_texts(m) -> list[str]:
     return [t for t in texts if t and t.strip()]
 
 
-def _xlsx_all_text(data: bytes) -> str:
-    return "".join(t for ws in xlsx_book(data) for t in xlsx_texts(ws))
-
-
 def _grids(data: bytes):
     return [t for t in docx_tables(data) if t and [c.text for c in t[0]] == HEADER]
 
@@ -94,15 +89,13 @@ def _grids(data: bytes):
 # ------------------------------------------------------------------ content
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])
 def test_every_value_of_the_sample_is_printed(gaoxin, files, fmt):
-    text = squash(docx_text(files[fmt]) if fmt == "docx" else _xlsx_all_text(files[fmt]))
-    missing = [t for t in printed_texts(gaoxin.model) if squash(t) not in text]
+    missing = missing_texts(files[fmt], fmt, printed_texts(gaoxin.model))
     assert missing == []
 
 
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])
 def test_every_seed_cell_is_printed(files, fmt):
-    text = norm(docx_text(files[fmt]) if fmt == "docx" else _xlsx_all_text(files[fmt]))
-    missing = [c for c in seed_cells(SEED) if norm(c) not in text]
+    missing = missing_texts(files[fmt], fmt, seed_cells(SEED), fold=norm)
     assert missing == []
 
 
@@ -161,8 +154,8 @@ def test_grids_merge_by_runs_and_keep_the_order_entered(gaoxin, files):
     assert len(grids) == len(gaoxin.model.projects)
     for p, grid in zip(gaoxin.model.projects, grids, strict=True):
         merges = docx_vertical_merges(grid)
-        assert merges.get(0, []) == _spans(p.indicators, "level1", 1), p.name
-        assert merges.get(1, []) == _spans(p.indicators, "level2", 1), p.name
+        assert merges.get(0, []) == GRID.spans(p.indicators, "level1", 1), p.name
+        assert merges.get(1, []) == GRID.spans(p.indicators, "level2", 1), p.name
         assert [r[2].text for r in grid[1:]] == [i.name for i in p.indicators], p.name
         shown = [r[1].text for r in grid[1:] if r[1].vmerge != "continue"]
         runs = [
@@ -187,8 +180,8 @@ def test_level1_names_come_from_the_data(gaoxin, files):
         firsts = [r[0].text for r in grid[1:] if r[0].vmerge != "continue"]
         assert firsts == [
             r.level1
-            for k, r in enumerate(_rows(p.indicators))
-            if r.level1 != _rows(p.indicators)[k - 1].level1 or k == 0
+            for k, r in enumerate(GRID.rows(p.indicators))
+            if r.level1 != GRID.rows(p.indicators)[k - 1].level1 or k == 0
         ]
         shown += firsts
     assert "效果指标" in shown and "效益指标" not in shown
@@ -205,9 +198,7 @@ def test_every_project_form_starts_a_new_page(gaoxin, files):
     m = gaoxin.model
     breaks = []
     for p in docx_body(files["docx"]).iter(q("p")):
-        ppr = p.find(q("pPr"))
-        el = None if ppr is None else ppr.find(q("pageBreakBefore"))
-        if el is not None and el.get(q("val"), "1") not in ("0", "false", "off"):
+        if page_break_before(p):
             breaks.append("".join(t.text or "" for t in p.iter(q("t"))))
     assert breaks == [m.title] + [p.title or p.name + "项目绩效目标表" for p in m.projects]
 
@@ -227,8 +218,8 @@ def test_project_info_rows(gaoxin, files):
 
 def test_only_one_project(gaoxin):
     p = gaoxin.model.projects[1]
-    out = render_bytes(gaoxin, only=[p.name])
-    docx, xlsx = out["docx"][1], out["xlsx"][1]
+    out = render_files(gaoxin, only=[p.name])
+    docx, xlsx = out["docx"], out["xlsx"]
     text = docx_text(docx)
     assert "一、总体绩效目标" not in text and p.name in text
     assert len(_grids(docx)) == 1
@@ -245,7 +236,7 @@ def test_spending_points_beyond_four_print_below(gaoxin, fmt):
     model = gaoxin.model.model_copy(
         update={"projects": [p.model_copy(update={"spending_plan": plan})]}
     )
-    data = render_bytes(Loaded(model, gaoxin.lines, "x"), [fmt])[fmt][1]
+    data = render_one(Loaded(model, gaoxin.lines, "x"), fmt)
     if fmt == "docx":
         assert docx_strictness(data) == []
         info = next(t for t in docx_tables(data) if t[0][0].text == "项目编码")
@@ -254,7 +245,7 @@ def test_spending_points_beyond_four_print_below(gaoxin, fmt):
         assert cells[5][1:] == ["12月底：100%"]
         assert (3, 3) in docx_vertical_merges(info)[0]  # the label spans all three rows
     else:
-        assert "12月底：100%" in _xlsx_all_text(data)
+        assert "12月底：100%" in xlsx_all_text(data)
 
 
 # ------------------------------------------------------------------ Excel
@@ -267,23 +258,19 @@ def test_xlsx_merges_follow_the_data(gaoxin, files):
     wb = xlsx_book(files["xlsx"])
     for p in gaoxin.model.projects:
         ws = wb[p.name[:31]]
-        head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "一级指标")
-        col1 = [(r, n) for r, n in xlsx_column_merges(ws, 1) if r > head]
-        col2 = [(r, n) for r, n in xlsx_column_merges(ws, 2) if r > head]
-        assert col1 == _spans(p.indicators, "level1", head + 1), p.name
-        assert col2 == _spans(p.indicators, "level2", head + 1), p.name
+        head = xlsx_row_of(ws, 1, "一级指标")
+        col1 = xlsx_column_merges(ws, 1, head + 1)
+        col2 = xlsx_column_merges(ws, 2, head + 1)
+        assert col1 == GRID.spans(p.indicators, "level1", head + 1), p.name
+        assert col2 == GRID.spans(p.indicators, "level2", head + 1), p.name
         assert ws.print_title_rows.replace("$", "") == f"{head}:{head}"
 
 
 # ------------------------------------------------------------------ LibreOffice
-@pytest.mark.skipif(
-    not HAVE_SOFFICE, reason="LibreOffice (soffice) and pdftotext are not installed"
-)
+@needs_soffice
 def test_pdf_pages(gaoxin, files, tmp_path):
-    path = tmp_path / "gaoxin.docx"
-    path.write_bytes(files["docx"])
-    pdf = to_pdf(path)
-    pages = [squash(p) for p in page_texts(pdf)]
+    pdf = pdf_of(files["docx"], tmp_path / "gaoxin.docx")
+    pages = squashed_pages(pdf)
     m = gaoxin.model
     titles = [squash(p.title or p.name + "项目绩效目标表") for p in m.projects]
     starts = [next(i for i, pg in enumerate(pages) if t in pg) for t in titles]
@@ -292,14 +279,5 @@ def test_pdf_pages(gaoxin, files, tmp_path):
     for p, title, start in zip(m.projects, titles, starts, strict=True):
         assert pages[start].startswith(title), p.name
         assert squash(p.name) in pages[start], p.name
-    segs = pieces(pdf)
-    long_texts = [t for t in printed_texts(m) if len(squash(t)) >= 20]
-    assert long_texts
-    assert [t for t in long_texts if not appears_whole(t, segs)] == []
-    assert overlapping_words(pdf) == []
-    # --only: the project's form alone, on the first page (no blank page before it)
-    one = m.projects[-1]
-    path = tmp_path / "only.docx"
-    path.write_bytes(render_bytes(gaoxin, ["docx"], only=[one.name])["docx"][1])
-    pages = [squash(pg) for pg in page_texts(to_pdf(path)) if pg.strip()]
-    assert squash(one.title) in pages[0] and squash(one.name) in pages[0]
+    assert_long_texts_whole(pdf, printed_texts(m))
+    assert_only_starts_on_the_first_page(gaoxin, m.projects[-1], tmp_path)

@@ -6,11 +6,20 @@ from decimal import Decimal
 
 import pytest
 
+from bundles import (
+    IndicatorGrid,
+    assert_long_texts_whole,
+    assert_only_starts_on_the_first_page,
+    missing_texts,
+    needs_soffice,
+    render_files,
+    render_one,
+    squashed_pages,
+)
 from conftest import SAMPLES, norm, seed_cells
-from goaldoc.api import Loaded, load, render_bytes
-from goaldoc.forms import load_form
-from goaldoc.indicators import IndicatorRow, group_indicators, indicator_rows, merge_spans
-from pdfcheck import HAVE_SOFFICE, appears_whole, overlapping_words, page_texts, pieces, to_pdf
+from goaldoc.api import Loaded, load
+from goaldoc.indicators import IndicatorRow
+from pdfcheck import pdf_of
 from readback import (
     docx_body,
     docx_east_asia_font,
@@ -18,18 +27,19 @@ from readback import (
     docx_tables,
     docx_text,
     docx_vertical_merges,
+    file_text,
+    page_break_before,
     q,
     squash,
     xlsx_book,
     xlsx_cell_borders,
     xlsx_column_merges,
-    xlsx_texts,
+    xlsx_row_of,
 )
 
 SAMPLE = SAMPLES / "2023" / "liuzhi.yaml"
 SEED = "002_84163d3bfca5f923.txt"
-GROUPING = load_form("guizhou").indicator_grouping
-
+GRID = IndicatorGrid("guizhou")
 
 
 @pytest.fixture(scope="module")
@@ -39,22 +49,7 @@ def liuzhi():
 
 @pytest.fixture(scope="module")
 def files(liuzhi):
-    return {fmt: data for fmt, (_stem, data) in render_bytes(liuzhi).items()}
-
-
-def _render(loaded, fmt, **kw):
-    return render_bytes(loaded, [fmt], **kw)[fmt][1]
-
-
-def _rows(indicators):
-    return indicator_rows(group_indicators(indicators, GROUPING))
-
-
-def _spans(indicators, attr, offset):
-    return [
-        (s + offset, n)
-        for s, n in merge_spans([getattr(r, attr).merge_key for r in _rows(indicators)])
-    ]
+    return render_files(liuzhi)
 
 
 def _amount(d: Decimal | None) -> str:
@@ -104,10 +99,6 @@ def printed_texts(m) -> list[str]:
     return [t for t in texts if t and t.strip()]
 
 
-def _xlsx_all_text(data: bytes) -> str:
-    return "".join(t for ws in xlsx_book(data) for t in xlsx_texts(ws))
-
-
 # ------------------------------------------------------------------ content
 def test_the_sample_uses_both_project_variants(liuzhi):
     variants = {p.variant for p in liuzhi.model.projects}
@@ -117,15 +108,13 @@ def test_the_sample_uses_both_project_variants(liuzhi):
 
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])
 def test_every_value_of_the_sample_is_printed(liuzhi, files, fmt):
-    text = squash(docx_text(files[fmt]) if fmt == "docx" else _xlsx_all_text(files[fmt]))
-    missing = [t for t in printed_texts(liuzhi.model) if squash(t) not in text]
+    missing = missing_texts(files[fmt], fmt, printed_texts(liuzhi.model))
     assert missing == []
 
 
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])
 def test_every_seed_cell_is_printed(files, fmt):
-    text = norm(docx_text(files[fmt]) if fmt == "docx" else _xlsx_all_text(files[fmt]))
-    missing = [c for c in seed_cells(SEED) if norm(c) not in text]
+    missing = missing_texts(files[fmt], fmt, seed_cells(SEED), fold=norm)
     assert missing == []
 
 
@@ -140,8 +129,8 @@ def test_cover_prints_lines_to_sign_when_empty(liuzhi):
     sig = liuzhi.model.signature.model_copy(update={"preparer": None, "phone": None})
     model = liuzhi.model.model_copy(update={"signature": sig})
     for fmt in ("docx", "xlsx"):
-        data = _render(Loaded(model, liuzhi.lines, "x"), fmt)
-        text = docx_text(data) if fmt == "docx" else _xlsx_all_text(data)
+        data = render_one(Loaded(model, liuzhi.lines, "x"), fmt)
+        text = file_text(data, fmt)
         assert "经办人：＿＿＿" in text and "联系电话：＿＿＿" in text
 
 
@@ -172,25 +161,25 @@ def test_one_indicator_grid_per_form(liuzhi, files):
 def test_department_grid_merges_follow_the_data(liuzhi, files):
     grid = _indicator_tables(files["docx"])[0]
     merges = docx_vertical_merges(grid)
-    assert merges.get(1, []) == _spans(liuzhi.model.indicators, "level1", 1)
-    assert merges.get(2, []) == _spans(liuzhi.model.indicators, "level2", 1)
+    assert merges.get(1, []) == GRID.spans(liuzhi.model.indicators, "level1", 1)
+    assert merges.get(2, []) == GRID.spans(liuzhi.model.indicators, "level2", 1)
     # the label merges down the body rows (not into the repeated header row)
     assert merges[0] == [(1, len(grid) - 1)] and grid[1][0].text == "绩效指标"
-    assert len(grid) == 1 + len(_rows(liuzhi.model.indicators))
+    assert len(grid) == 1 + len(GRID.rows(liuzhi.model.indicators))
 
 
 def test_project_grids_merge_and_columns_follow_the_data(liuzhi, files):
     for p, grid in zip(liuzhi.model.projects, _indicator_tables(files["docx"])[1:], strict=True):
         merges = docx_vertical_merges(grid)
-        assert merges.get(1, []) == _spans(p.indicators, "level1", 1), p.name
-        assert merges.get(2, []) == _spans(p.indicators, "level2", 1), p.name
+        assert merges.get(1, []) == GRID.spans(p.indicators, "level1", 1), p.name
+        assert merges.get(2, []) == GRID.spans(p.indicators, "level2", 1), p.name
         assert merges[0] == [(1, len(grid) - 1)] and grid[1][0].text == "绩效指标", p.name
         header = [c.text for c in grid[0]]
         if p.variant == "shenbao":
             assert header[-2:] == ["指标解释及计算公式", "上年度指标值或实际水平"], p.name
         else:
             assert header[-1] == "指标解释及计算公式" and grid[0][-1].span == 2, p.name
-        rows = _rows(p.indicators)
+        rows = GRID.rows(p.indicators)
         assert len(grid) == 1 + len(rows)
         # 一级 / 二级 print once per group, in the order entered
         firsts = [r[1].text for r in grid[1:] if r[1].vmerge != "continue"]
@@ -211,23 +200,15 @@ def test_indicator_header_rows_repeat(files):
             assert first.find(q("trPr")).find(q("tblHeader")) is not None, text
 
 
-def _breaks_before(ppr) -> bool:
-    """pageBreakBefore is on (w:val absent, or not 0/false)."""
-    el = None if ppr is None else ppr.find(q("pageBreakBefore"))
-    return el is not None and el.get(q("val"), "1") not in ("0", "false", "off")
-
-
 def _form_titles(data: bytes) -> list[tuple[str, bool]]:
     """(text, starts a new page) of every centred 16 pt+ title paragraph."""
     out = []
     for p in docx_body(data).iter(q("p")):
-        ppr = p.find(q("pPr"))
         text = "".join(t.text or "" for t in p.iter(q("t")))
         if text.endswith(("表", "申报表")) and any(
             int(sz.get(q("val"))) >= 32 for sz in p.iter(q("sz"))
         ):
-            brk = _breaks_before(ppr)
-            out.append((text, brk))
+            out.append((text, page_break_before(p)))
     return out
 
 
@@ -241,7 +222,7 @@ def test_every_form_starts_a_new_page(liuzhi, files):
 def test_project_titles_follow_the_variant(liuzhi):
     m = liuzhi.model
     projects = [p.model_copy(update={"title": None}) for p in m.projects]
-    data = _render(Loaded(m.model_copy(update={"projects": projects}), liuzhi.lines, "x"), "docx")
+    data = render_one(Loaded(m.model_copy(update={"projects": projects}), liuzhi.lines, "x"), "docx")
     titles = [t for t, _ in _form_titles(data)][2:]
     assert titles == [
         "六枝特区部门项目支出绩效目标申报表"
@@ -261,8 +242,8 @@ def test_project_form_prints_the_stamp_line_and_year(liuzhi, files):
 
 def test_only_one_project(liuzhi):
     p = next(p for p in liuzhi.model.projects if p.variant == "shenbao")
-    out = render_bytes(liuzhi, only=[p.name])
-    docx, xlsx = out["docx"][1], out["xlsx"][1]
+    out = render_files(liuzhi, only=[p.name])
+    docx, xlsx = out["docx"], out["xlsx"]
     assert [t for t, _ in _form_titles(docx)] == [p.title]
     text = docx_text(docx)
     assert "附件4" not in text and "部门(单位)职能描述" not in text
@@ -279,27 +260,19 @@ def test_sheet_names(liuzhi, files):
     assert all(len(n) <= 31 for n in names)
 
 
-def _header_row(ws, col: int, text: str) -> int:
-    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, col).value == text)
-
-
-def _grid_merges(ws, col: int, first: int) -> list[tuple[int, int]]:
-    """Vertical merges of a column of the indicator grid (rows from ``first`` on)."""
-    return [(r, n) for r, n in xlsx_column_merges(ws, col) if r >= first]
-
-
 def test_xlsx_merges_follow_the_data(liuzhi, files):
     wb = xlsx_book(files["xlsx"])
     ws = wb["部门整体支出绩效目标表"]
-    first = _header_row(ws, 2, "一级") + 1
-    assert _grid_merges(ws, 2, first) == _spans(liuzhi.model.indicators, "level1", first)
-    assert _grid_merges(ws, 3, first) == _spans(liuzhi.model.indicators, "level2", first)
+    first = xlsx_row_of(ws, 2, "一级") + 1
+    assert xlsx_column_merges(ws, 2, first) == GRID.spans(liuzhi.model.indicators, "level1", first)
+    assert xlsx_column_merges(ws, 3, first) == GRID.spans(liuzhi.model.indicators, "level2", first)
     for p in liuzhi.model.projects:
         ws = wb[p.name[:31]]
-        head = _header_row(ws, 3, "一级指标")
-        assert _grid_merges(ws, 3, head + 1) == _spans(p.indicators, "level1", head + 1), p.name
-        assert _grid_merges(ws, 4, head + 1) == _spans(p.indicators, "level2", head + 1), p.name
-        assert (head + 1, len(_rows(p.indicators))) in xlsx_column_merges(ws, 1)
+        head = xlsx_row_of(ws, 3, "一级指标")
+        first = head + 1
+        assert xlsx_column_merges(ws, 3, first) == GRID.spans(p.indicators, "level1", first), p.name
+        assert xlsx_column_merges(ws, 4, first) == GRID.spans(p.indicators, "level2", first), p.name
+        assert (head + 1, len(GRID.rows(p.indicators))) in xlsx_column_merges(ws, 1)
         last_year = ws.cell(head, 8).value
         assert last_year == ("上年度指标值或实际水平" if p.variant == "shenbao" else None), p.name
         assert ws.print_title_rows.replace("$", "") == f"{head}:{head}"
@@ -322,14 +295,10 @@ def test_xlsx_boxed_merges_have_borders_on_every_cell(liuzhi, files):
 
 
 # ------------------------------------------------------------------ LibreOffice
-@pytest.mark.skipif(
-    not HAVE_SOFFICE, reason="LibreOffice (soffice) and pdftotext are not installed"
-)
+@needs_soffice
 def test_pdf_pages(liuzhi, files, tmp_path):
-    path = tmp_path / "liuzhi.docx"
-    path.write_bytes(files["docx"])
-    pdf = to_pdf(path)
-    pages = [squash(p) for p in page_texts(pdf)]
+    pdf = pdf_of(files["docx"], tmp_path / "liuzhi.docx")
+    pages = squashed_pages(pdf)
     m = liuzhi.model
     assert pages[0].startswith(squash(f"{m.cover.label}：")) and squash(m.cover.title) in pages[0]
     assert pages[1].startswith(squash(m.title))
@@ -343,15 +312,6 @@ def test_pdf_pages(liuzhi, files, tmp_path):
         at = next(i for i in range(at + 1, len(pages)) if squash(p.title) in pages[i])
         assert pages[at].startswith(squash(p.title)), p.name
         assert squash(p.name) in pages[at], p.name
-    # long cell texts are whole, and nothing overflows its cell onto the next row
-    segs = pieces(pdf)
-    long_texts = [t for t in printed_texts(m) if len(squash(t)) >= 20]
-    assert long_texts
-    assert [t for t in long_texts if not appears_whole(t, segs)] == []
-    assert overlapping_words(pdf) == []
-    # --only: the project's form alone, on the first page (no blank page before it)
+    assert_long_texts_whole(pdf, printed_texts(m))
     one = next(p for p in m.projects if p.variant == "shenbao")
-    path = tmp_path / "only.docx"
-    path.write_bytes(render_bytes(liuzhi, ["docx"], only=[one.name])["docx"][1])
-    pages = [squash(pg) for pg in page_texts(to_pdf(path)) if pg.strip()]
-    assert squash(one.title) in pages[0] and squash(one.name) in pages[0]
+    assert_only_starts_on_the_first_page(liuzhi, one, tmp_path)

@@ -8,7 +8,6 @@ separators, 项目名称 / 预算数 / 年度目标 merged down exactly each pro
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ from lxml import etree
 from openpyxl import Workbook
 
 from goaldoc import api
+from pdfcheck import HAVE_SOFFICE, pdf_of
 from readback import (
     W,
     docx_body,
@@ -291,9 +291,17 @@ def probe_form(tmp_path: Path, unit: str, style: str, cells: list[str]) -> Path:
     return tmp_path
 
 
+def probe_texts(tmp_path: Path, sample: Path, unit: str, style: str, cells: list[str]) -> list[str]:
+    """What ``sample`` prints through a probe form (see probe_form)."""
+    templates = probe_form(tmp_path, unit, style, cells)
+    out = api.render_bytes(api.load(sample), ["xlsx"], form="probe", templates=templates)
+    return xlsx_texts(xlsx_book(out["xlsx"][1]).worksheets[0])
+
+
 def test_key_task_funds_in_wanyuan_times_10000_in_a_yuan_form(tmp_path):
-    templates = probe_form(
+    texts = probe_texts(
         tmp_path,
+        TAISHAN,
         "元",
         "yuan",
         [
@@ -302,8 +310,6 @@ def test_key_task_funds_in_wanyuan_times_10000_in_a_yuan_form(tmp_path):
             "{%tr endfor %}",
         ],
     )
-    out = api.render_bytes(api.load(TAISHAN), ["xlsx"], form="probe", templates=templates)
-    texts = xlsx_texts(xlsx_book(out["xlsx"][1]).worksheets[0])
     assert texts == [
         "3,500,000.00",
         "18,000,000.00",
@@ -321,8 +327,9 @@ def test_key_task_funds_in_wanyuan_times_10000_in_a_yuan_form(tmp_path):
 
 def test_yuan_department_into_a_wanyuan_form_is_exact(tmp_path):
     """And back: jingyan's 元 amounts through a 万元 form, shifted by four places, never rounded."""
-    templates = probe_form(
+    texts = probe_texts(
         tmp_path,
+        JINGYAN,
         "万元",
         "as_typed",
         [
@@ -332,8 +339,6 @@ def test_yuan_department_into_a_wanyuan_form_is_exact(tmp_path):
             "{%tr endfor %}",
         ],
     )
-    out = api.render_bytes(api.load(JINGYAN), ["xlsx"], form="probe", templates=templates)
-    texts = xlsx_texts(xlsx_book(out["xlsx"][1]).worksheets[0])
     assert texts[:3] == ["173.495206", "5", "1.28"]
     assert "6.82234" in texts and "0.092866" in texts
 
@@ -439,47 +444,23 @@ def test_a_department_with_nothing_but_its_name_renders():
 
 # ------------------------------------------------------------------ LibreOffice → PDF
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_office = pytest.mark.skipif(
-    not (SOFFICE and shutil.which("pdftotext") and shutil.which("pdfinfo")),
+    not (HAVE_SOFFICE and shutil.which("pdfinfo")),
     reason="LibreOffice and poppler-utils are needed to print the forms",
 )
 
 
-def to_pdf(data: bytes, suffix: str, workdir: Path) -> Path:
-    src = workdir / f"sichuan.{suffix}"
-    src.write_bytes(data)
-    out = workdir / suffix
-    profile = (workdir / "lo-profile").as_uri()  # own profile: runs beside any other soffice
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-        env={**os.environ, "HOME": str(workdir)},
-    )
-    pdf = out / "sichuan.pdf"
-    assert pdf.is_file(), f"LibreOffice made no PDF of the .{suffix}"
-    return pdf
-
-
 def pdf_text(pdf: Path) -> str:
-    # -raw keeps the content-stream order: a cell's lines stay together
+    # not pdfcheck's pieces / page_texts: those read with -layout, line by line across a
+    # table row, so a wrapped cell's lines come apart; -raw keeps the content-stream order,
+    # in which a cell's lines stay together
     return subprocess.run(
         ["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
 
 
 def pdf_pages(pdf: Path) -> tuple[int, str]:
+    """Page count and page size, from pdfinfo (pdfcheck has no such reader)."""
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     size = re.search(r"Page size:\s+(.*)", info).group(1)
@@ -488,8 +469,11 @@ def pdf_pages(pdf: Path) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def printed(rendered, tmp_path_factory):
-    work = tmp_path_factory.mktemp("print")
-    return {fmt: to_pdf(rendered[fmt], fmt, work) for fmt in ("docx", "xlsx")}
+    # a folder per format: both print to sichuan.pdf
+    return {
+        fmt: pdf_of(rendered[fmt], tmp_path_factory.mktemp(fmt) / f"sichuan.{fmt}")
+        for fmt in ("docx", "xlsx")
+    }
 
 
 @needs_office

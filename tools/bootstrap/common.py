@@ -17,6 +17,16 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 ROOT = Path(__file__).resolve().parents[2] / "templates"
 BODY_FONT, TITLE_FONT, LATIN = "宋体", "宋体", "Times New Roman"
+# the first cells of an indicator grid's body row: 一级 and 二级 merged down their groups, 三级
+LEVELS = ("{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}")
+
+
+def write_drafts(region: str, build_docx, build_xlsx) -> None:
+    """templates/<region>/forms.docx and forms.xlsx, drawn by the two functions."""
+    folder = ROOT / region
+    folder.mkdir(parents=True, exist_ok=True)
+    build_docx(folder / "forms.docx")
+    build_xlsx(folder / "forms.xlsx")
 
 
 # ---------------------------------------------------------------- Word helpers
@@ -76,6 +86,17 @@ def title(doc, text: str, size: float = 18) -> None:
     paragraph(doc, "", size=6)
 
 
+def page_title(doc, text: str, *, size: float, font=None, space_after: float | None = None):
+    """A form's title, centred and bold, starting a new page (Word and LibreOffice ignore
+    the break when the title is the document's first paragraph, as the first project
+    form's is under --only)."""
+    p = paragraph(doc, text, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=font, keep_next=True)
+    p.paragraph_format.page_break_before = True
+    if space_after is not None:
+        p.paragraph_format.space_after = Pt(space_after)
+    return p
+
+
 def page_break(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -132,6 +153,44 @@ def row(t, cells: list, *, header: bool = False, center: tuple[int, ...] = (), b
 def tag_row(t, tag: str) -> None:
     r = t.add_row()
     r.cells[0].paragraphs[0].add_run(tag)
+
+
+def loop_row(t, loop: str, cells: list, **kw) -> None:
+    """A row repeated ``{%tr for <loop> %}``; ``kw`` as for row()."""
+    tag_row(t, f"{{%tr for {loop} %}}")
+    row(t, cells, **kw)
+    tag_row(t, "{%tr endfor %}")
+
+
+class TableBuilder:
+    """A Word table drawn through SheetBuilder's calls (row, tag, loop_row), so that one
+    function can draw the same rows as a table and as a sheet."""
+
+    def __init__(self, doc, widths: list[int]):
+        self.t = table(doc, widths)
+
+    def row(self, cells: list, **kw):
+        return row(self.t, cells, **kw)
+
+    def tag(self, tag: str) -> None:
+        tag_row(self.t, tag)
+
+    def loop_row(self, loop: str, cells: list, **kw) -> None:
+        loop_row(self.t, loop, cells, **kw)
+
+
+def save_bundle(doc, path, department: list, project_form) -> None:
+    """Finish and save a bundle: the department's part (each of ``department`` drawing a
+    piece; left out under --only), then ``project_form`` once per project."""
+    paragraph(doc, "{%p if not only %}")
+    for draw in department:
+        draw(doc)
+    paragraph(doc, "{%p endif %}")
+    paragraph(doc, "{%p for project in projects %}")
+    project_form(doc)
+    paragraph(doc, "{%p endfor %}")
+    spacer(doc)  # Word ends a document with a paragraph, never with a table
+    doc.save(path)
 
 
 def signature_block(doc, fields: list[list[tuple[str, str]]]) -> None:
@@ -208,5 +267,11 @@ class SheetBuilder:
         self.r += 1
         self.ws.cell(self.r, 1, tag)
         return self.r
+
+    def loop_row(self, loop: str, cells: list, **kw) -> None:
+        """A row repeated ``{%tr for <loop> %}``; ``kw`` as for row()."""
+        self.tag(f"{{%tr for {loop} %}}")
+        self.row(cells, **kw)
+        self.tag("{%tr endfor %}")
 
 

@@ -23,15 +23,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from .common import (
-    ROOT,
+    LEVELS,
     SheetBuilder,
+    TableBuilder,
+    loop_row,
     new_document,
+    page_title,
     paragraph,
     row,
+    save_bundle,
     set_fonts,
     spacer,
     table,
-    tag_row,
+    write_drafts,
 )
 
 L = "{{ '%s' | merge('%s') }}"
@@ -86,40 +90,22 @@ def _body(doc, text: str) -> None:
     doc.add_paragraph(text, style="绩效正文")
 
 
+def _title_page_line(
+    doc, text: str, *, size: float, space_before: float, bold: bool = True, font=HEADING_FONT
+) -> None:
+    p = paragraph(doc, text, size=size, bold=bold, align=WD_ALIGN_PARAGRAPH.CENTER, font=font)
+    p.paragraph_format.space_before = Pt(space_before)
+
+
 def _narrative(doc) -> None:
     # title page
-    p = paragraph(
-        doc,
-        "{{ department.name }}",
-        size=22,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        font=HEADING_FONT,
+    _title_page_line(doc, "{{ department.name }}", size=22, space_before=160)
+    _title_page_line(
+        doc, "{{ cover.title or (year ~ '年部门预算绩效文本') }}", size=26, space_before=24
     )
-    p.paragraph_format.space_before = Pt(160)
-    p = paragraph(
-        doc,
-        "{{ cover.title or (year ~ '年部门预算绩效文本') }}",
-        size=26,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        font=HEADING_FONT,
-    )
-    p.paragraph_format.space_before = Pt(24)
-    p = paragraph(doc, f"{UNIT}编制", size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
-    p.paragraph_format.space_before = Pt(260)
+    _title_page_line(doc, f"{UNIT}编制", size=16, space_before=260, bold=False, font=None)
     # the text
-    p = paragraph(
-        doc,
-        TITLE,
-        size=18,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        font=HEADING_FONT,
-        keep_next=True,
-    )
-    p.paragraph_format.page_break_before = True
-    p.paragraph_format.space_after = Pt(12)
+    page_title(doc, TITLE, size=18, font=HEADING_FONT, space_after=12)
     doc.add_paragraph("一、总体绩效目标", style="Heading 1")
     paragraph(doc, "{%p for g in goals %}")
     _body(doc, "{{ g }}")
@@ -140,29 +126,15 @@ def _narrative(doc) -> None:
     paragraph(doc, "{%p endfor %}")
 
 
-def _project_form(doc) -> None:
-    # a break before the first paragraph of a document is ignored, which is what the
-    # first project form is under --only
-    p = paragraph(
-        doc,
-        PROJECT_TITLE,
-        size=18,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        font=HEADING_FONT,
-        keep_next=True,
-    )
-    p.paragraph_format.page_break_before = True
-    p.paragraph_format.space_after = Pt(10)
-    t = table(doc, [1502] + [678] * 11 + [680])
-    row(
-        t,
+def _project_info(b: TableBuilder | SheetBuilder) -> None:
+    """项目编码 … 绩效目标: the same rows on the same grid (a label column and twelve
+    narrow ones) in the .docx and the .xlsx."""
+    b.row(
         ["项目编码", ("{{ project.code or '' }}", 3), ("项目名称", 2), ("{{ project.name }}", 7)],
         center=(0, 1, 2),
     )
     budget = L % ("预算规模及资金用途", "budget")
-    row(
-        t,
+    b.row(
         [
             budget,
             ("预算数", 2),
@@ -174,55 +146,43 @@ def _project_form(doc) -> None:
         ],
         center=(0, 1, 2, 3, 4, 5, 6),
     )
-    row(t, [budget, ("{{ project.fund_use or '' }}", 12)], center=(0,))
+    b.row([budget, ("{{ project.fund_use or '' }}", 12)], center=(0,))
     spend = L % ("资金支出计划（%）", "plan")
-    row(
-        t,
-        [spend, *[(plan(i, "period"), 3) for i in range(POINTS)]],
-        center=tuple(range(POINTS + 1)),
+    b.row(
+        [spend, *[(plan(i, "period"), 3) for i in range(POINTS)]], center=tuple(range(POINTS + 1))
     )
-    row(
-        t,
-        [spend, *[(plan(i, "percent"), 3) for i in range(POINTS)]],
-        center=tuple(range(POINTS + 1)),
+    b.row(
+        [spend, *[(plan(i, "percent"), 3) for i in range(POINTS)]], center=tuple(range(POINTS + 1))
     )
-    tag_row(t, f"{{%tr if project.spending_plan | length > {POINTS} %}}")
-    row(t, [spend, (MORE_POINTS, 12)], center=(0,))
-    tag_row(t, "{%tr endif %}")
-    tag_row(t, "{%tr for g in project.goals %}")
-    row(t, [L % ("绩效目标", "goals"), ("目标{{ loop.index }}", 2), ("{{ g }}", 10)], center=(0, 1))
-    tag_row(t, "{%tr endfor %}")
+    b.tag(f"{{%tr if project.spending_plan | length > {POINTS} %}}")
+    b.row([spend, (MORE_POINTS, 12)], center=(0,))
+    b.tag("{%tr endif %}")
+    b.loop_row(
+        "g in project.goals",
+        [L % ("绩效目标", "goals"), ("目标{{ loop.index }}", 2), ("{{ g }}", 10)],
+        center=(0, 1),
+    )
+
+
+def _project_form(doc) -> None:
+    page_title(doc, PROJECT_TITLE, size=18, font=HEADING_FONT, space_after=10)
+    _project_info(TableBuilder(doc, [1502] + [678] * 11 + [680]))
     spacer(doc)
     t = table(doc, [1100, 1300, 1900, 2538, 1400, 1400])
     head = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")
     row(t, list(head), header=True, center=tuple(range(6)), bold=tuple(range(6)))
-    tag_row(t, "{%tr for row in project.rows %}")
-    row(
+    loop_row(
         t,
-        [
-            "{{ row.level1 | merge }}",
-            "{{ row.level2 | merge }}",
-            "{{ row.name }}",
-            "{{ row.explanation }}",
-            "{{ row.value_text }}",
-            "{{ row.basis or '' }}",
-        ],
+        "row in project.rows",
+        [*LEVELS, "{{ row.explanation }}", "{{ row.value_text }}", "{{ row.basis or '' }}"],
         center=(0, 1, 4, 5),
     )
-    tag_row(t, "{%tr endfor %}")
 
 
 def build_docx(path) -> None:
     doc = new_document()
     _styles(doc)
-    paragraph(doc, "{%p if not only %}")
-    _narrative(doc)
-    paragraph(doc, "{%p endif %}")
-    paragraph(doc, "{%p for project in projects %}")
-    _project_form(doc)
-    paragraph(doc, "{%p endfor %}")
-    spacer(doc)  # Word ends a document with a paragraph, never with a table
-    doc.save(path)
+    save_bundle(doc, path, [_narrative], _project_form)
 
 
 # ------------------------------------------------------------------------ Excel
@@ -274,37 +234,7 @@ def build_xlsx(path) -> None:
     ws = wb.create_sheet("项目表")
     b = SheetBuilder(ws, [13] + [6.5] * 11 + [10])
     b.line(PROJECT_TITLE, size=16, bold=True, align="center", height=40)
-    b.row(
-        ["项目编码", ("{{ project.code or '' }}", 3), ("项目名称", 2), ("{{ project.name }}", 7)],
-        center=(0, 1, 2),
-    )
-    budget = L % ("预算规模及资金用途", "budget")
-    b.row(
-        [
-            budget,
-            ("预算数", 2),
-            (money("total"), 2),
-            ("其中：财政资金", 2),
-            (money("fiscal"), 2),
-            ("其他资金", 2),
-            (money("other"), 2),
-        ],
-        center=(0, 1, 2, 3, 4, 5, 6),
-    )
-    b.row([budget, ("{{ project.fund_use or '' }}", 12)], center=(0,))
-    spend = L % ("资金支出计划（%）", "plan")
-    b.row(
-        [spend, *[(plan(i, "period"), 3) for i in range(POINTS)]], center=tuple(range(POINTS + 1))
-    )
-    b.row(
-        [spend, *[(plan(i, "percent"), 3) for i in range(POINTS)]], center=tuple(range(POINTS + 1))
-    )
-    b.tag(f"{{%tr if project.spending_plan | length > {POINTS} %}}")
-    b.row([spend, (MORE_POINTS, 12)], center=(0,))
-    b.tag("{%tr endif %}")
-    b.tag("{%tr for g in project.goals %}")
-    b.row([L % ("绩效目标", "goals"), ("目标{{ loop.index }}", 2), ("{{ g }}", 10)], center=(0, 1))
-    b.tag("{%tr endfor %}")
+    _project_info(b)
     head = b.row(
         [
             ("一级指标", 1),
@@ -318,8 +248,8 @@ def build_xlsx(path) -> None:
         bold=tuple(range(6)),
     )
     ws.print_title_rows = f"{head}:{head}"
-    b.tag("{%tr for row in project.rows %}")
-    b.row(
+    b.loop_row(
+        "row in project.rows",
         [
             "{{ row.level1 | merge }}",
             ("{{ row.level2 | merge }}", 2),
@@ -330,12 +260,8 @@ def build_xlsx(path) -> None:
         ],
         center=(0, 1, 4, 5),
     )
-    b.tag("{%tr endfor %}")
     wb.save(path)
 
 
 def build() -> None:
-    folder = ROOT / "gaoxin"
-    folder.mkdir(parents=True, exist_ok=True)
-    build_docx(folder / "forms.docx")
-    build_xlsx(folder / "forms.xlsx")
+    write_drafts("gaoxin", build_docx, build_xlsx)

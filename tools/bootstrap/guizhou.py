@@ -18,20 +18,26 @@ and the first project form starts the document.
 
 from __future__ import annotations
 
+from functools import partial
+
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from .common import (
-    ROOT,
+    LEVELS,
     SheetBuilder,
+    loop_row,
     new_document,
+    page_title,
     paragraph,
     row,
+    save_bundle,
     spacer,
     table,
     tag_row,
+    write_drafts,
 )
 
 L = "{{ '%s' | merge('%s') }}"
@@ -45,13 +51,26 @@ PROJECT_TITLE = (
 )
 AMOUNT = "{{ project.budget.total | amount }}"
 BUDGET_LABEL = "预算资金（{{ project.budget.unit }}）"
+# the department form's sections of label | value rows
+BASIC = L % ("部门(单位)基本情况", "basic")
+BASIC_ROWS = [
+    ("部门(单位)名称", "{{ department.name }}"),
+    ("部门(单位)职能描述", "{{ department.functions or '' }}"),
+]
+SAFE = L % ("保障绩效目标实现的措施", "safe")
+SAFE_ROWS = [
+    ("组织机构", "{{ safeguards.organization or '' }}"),
+    ("相关管理制度", "{{ safeguards.rules or '' }}"),
+]
+# 一级 | 二级 | 三级 | 指标值 of an indicator row, under the merged label 绩效指标
+INDICATOR = L % ("绩效指标", "ind")
+INDICATOR_CELLS = [*LEVELS, "{{ row.value_text }}"]
 
 
-def _form_title(doc, text: str) -> None:
-    """A form's title starts a new page (Word and LibreOffice ignore the break when the
-    title is the document's first paragraph, as the first project's is under --only)."""
-    p = paragraph(doc, text, size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
-    p.paragraph_format.page_break_before = True
+def _section(add_row, label: str, rows: list[tuple[str, str]], value_span: int) -> None:
+    """Rows under one merged section label: label (2 columns) | value (``value_span``)."""
+    for name, value in rows:
+        add_row([label, (name, 2), (value, value_span)], center=(0, 1))
 
 
 def _line(doc, text: str, *, align=None, size=10.5, space_after=0) -> None:
@@ -89,25 +108,12 @@ def _cover(doc) -> None:
 
 
 def _department_form(doc) -> None:
-    _form_title(doc, DEPT_TITLE)
+    page_title(doc, DEPT_TITLE, size=16)
     _line(doc, f"编制单位：{UNIT}", space_after=4)
     # grid: section label | narrow | label | content | content
     t = table(doc, [1500, 700, 1100, 3169, 3169])
     c = (0, 1)
-    row(
-        t,
-        [L % ("部门(单位)基本情况", "basic"), ("部门(单位)名称", 2), ("{{ department.name }}", 2)],
-        center=c,
-    )
-    row(
-        t,
-        [
-            L % ("部门(单位)基本情况", "basic"),
-            ("部门(单位)职能描述", 2),
-            ("{{ department.functions or '' }}", 2),
-        ],
-        center=c,
-    )
+    _section(partial(row, t), BASIC, BASIC_ROWS, 2)
     row(
         t,
         [
@@ -119,9 +125,9 @@ def _department_form(doc) -> None:
         center=(0, 1, 2, 3),
         bold=(2, 3),
     )
-    tag_row(t, "{%tr for line in budget.expenditure %}")
-    row(
+    loop_row(
         t,
+        "line in budget.expenditure",
         [
             L % ("部门(单位)资金情况", "funds"),
             (L % ("支出预算(本级)", "spend"), 2),
@@ -130,39 +136,21 @@ def _department_form(doc) -> None:
         ],
         center=(0, 1, 3),
     )
-    tag_row(t, "{%tr endfor %}")
     cells = row(t, ["部门(单位)绩效目标", ("", 4)], center=(0,))
     _paragraphs(cells[1], "g in goals", "{{ g }}")
-    tag_row(t, "{%tr for g in detail_goals %}")
-    row(
-        t, [L % ("部门(单位)明细目标", "detail"), "{{ loop.index }}", ("{{ g }}", 3)], center=(0, 1)
-    )
-    tag_row(t, "{%tr endfor %}")
-    row(
+    loop_row(
         t,
-        [
-            L % ("保障绩效目标实现的措施", "safe"),
-            ("组织机构", 2),
-            ("{{ safeguards.organization or '' }}", 2),
-        ],
-        center=c,
+        "g in detail_goals",
+        [L % ("部门(单位)明细目标", "detail"), "{{ loop.index }}", ("{{ g }}", 3)],
+        center=(0, 1),
     )
-    row(
+    _section(partial(row, t), SAFE, SAFE_ROWS, 2)
+    loop_row(
         t,
-        [
-            L % ("保障绩效目标实现的措施", "safe"),
-            ("相关管理制度", 2),
-            ("{{ safeguards.rules or '' }}", 2),
-        ],
-        center=c,
-    )
-    tag_row(t, "{%tr for ph in phase_plan %}")
-    row(
-        t,
+        "ph in phase_plan",
         [L % ("部门(单位)目标阶段性计划", "phase"), ("{{ ph.period }}", 2), ("{{ ph.text }}", 2)],
         center=c,
     )
-    tag_row(t, "{%tr endfor %}")
     spacer(doc)
     t = table(doc, [800, 1100, 1300, 2338, 1500, 2600])
     row(
@@ -172,24 +160,16 @@ def _department_form(doc) -> None:
         center=(0, 1, 2, 3, 4, 5),
         bold=(1, 2, 3, 4, 5),
     )
-    tag_row(t, "{%tr for row in indicator_rows %}")
-    row(
+    loop_row(
         t,
-        [
-            L % ("绩效指标", "ind"),
-            "{{ row.level1 | merge }}",
-            "{{ row.level2 | merge }}",
-            "{{ row.name }}",
-            "{{ row.value_text }}",
-            "{{ row.explanation }}",
-        ],
+        "row in indicator_rows",
+        [INDICATOR, *INDICATOR_CELLS, "{{ row.explanation }}"],
         center=(0, 1, 2, 4),
     )
-    tag_row(t, "{%tr endfor %}")
 
 
 def _project_form(doc) -> None:
-    _form_title(doc, PROJECT_TITLE)
+    page_title(doc, PROJECT_TITLE, size=16)
     _line(doc, "（{{ year }}年度）", align=WD_ALIGN_PARAGRAPH.CENTER, space_after=4)
     _line(doc, f"编制单位（盖章）：{UNIT}", space_after=4)
     # grid: section label | label | c2 | c3 | c4 | c5
@@ -218,20 +198,18 @@ def _project_form(doc) -> None:
     )
     goal = L % ("绩效目标情况", "goal")
     row(t, [goal, "年度目标", ("{{ project.annual_goal or '' }}", 4)], center=c)
-    tag_row(t, "{%tr for g in project.goals %}")
-    row(
+    loop_row(
         t,
+        "g in project.goals",
         [goal, L % ("详细目标", "goals"), "目标{{ loop.index }}", ("{{ g }}", 3)],
         center=(0, 1, 2),
     )
-    tag_row(t, "{%tr endfor %}")
-    tag_row(t, "{%tr for plan in project.plans %}")
-    row(
+    loop_row(
         t,
+        "plan in project.plans",
         [goal, L % ("本年度实施计划", "plans"), "计划{{ loop.index }}", ("{{ plan }}", 3)],
         center=(0, 1, 2),
     )
-    tag_row(t, "{%tr endfor %}")
     safe = L % ("保障绩效目标实现的措施", "safe")
     row(
         t,
@@ -257,13 +235,7 @@ def _project_form(doc) -> None:
     tag_row(t, "{%tr else %}")
     row(t, [*head, ("指标解释及计算公式", 2)], header=True, center=center, bold=center[1:])
     tag_row(t, "{%tr endif %}")
-    data = [
-        L % ("绩效指标", "ind"),
-        "{{ row.level1 | merge }}",
-        "{{ row.level2 | merge }}",
-        "{{ row.name }}",
-        "{{ row.value_text }}",
-    ]
+    data = [INDICATOR, *INDICATOR_CELLS]
     tag_row(t, "{%tr for row in project.rows %}")
     tag_row(t, f"{{%tr if {SHENBAO} %}}")
     row(t, [*data, "{{ row.explanation }}", "{{ row.last_year or '' }}"], center=(0, 1, 2, 4, 6))
@@ -279,15 +251,7 @@ def build_docx(path) -> None:
     body = doc.element.body
     for p in body.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"):
         body.remove(p)
-    paragraph(doc, "{%p if not only %}")
-    _cover(doc)
-    _department_form(doc)
-    paragraph(doc, "{%p endif %}")
-    paragraph(doc, "{%p for project in projects %}")
-    _project_form(doc)
-    paragraph(doc, "{%p endfor %}")
-    spacer(doc)  # Word ends a document with a paragraph, never with a table
-    doc.save(path)
+    save_bundle(doc, path, [_cover, _department_form], _project_form)
 
 
 # ------------------------------------------------------------------------ Excel
@@ -323,18 +287,7 @@ def build_xlsx(path) -> None:
     b.line(DEPT_TITLE, size=16, bold=True, align="center", height=36)
     b.line(f"编制单位：{UNIT}", height=20)
     c = (0, 1)
-    b.row(
-        [L % ("部门(单位)基本情况", "basic"), ("部门(单位)名称", 2), ("{{ department.name }}", 3)],
-        center=c,
-    )
-    b.row(
-        [
-            L % ("部门(单位)基本情况", "basic"),
-            ("部门(单位)职能描述", 2),
-            ("{{ department.functions or '' }}", 3),
-        ],
-        center=c,
-    )
+    _section(b.row, BASIC, BASIC_ROWS, 3)
     b.row(
         [
             L % ("部门(单位)资金情况", "funds"),
@@ -345,8 +298,8 @@ def build_xlsx(path) -> None:
         center=(0, 1, 2, 3),
         bold=(2, 3),
     )
-    b.tag("{%tr for line in budget.expenditure %}")
-    b.row(
+    b.loop_row(
+        "line in budget.expenditure",
         [
             L % ("部门(单位)资金情况", "funds"),
             (L % ("支出预算(本级)", "spend"), 2),
@@ -355,7 +308,6 @@ def build_xlsx(path) -> None:
         ],
         center=(0, 1, 3),
     )
-    b.tag("{%tr endfor %}")
     b.row(
         [
             "部门(单位)绩效目标",
@@ -363,50 +315,28 @@ def build_xlsx(path) -> None:
         ],
         center=(0,),
     )
-    b.tag("{%tr for g in detail_goals %}")
-    b.row([L % ("部门(单位)明细目标", "detail"), "{{ loop.index }}", ("{{ g }}", 4)], center=(0, 1))
-    b.tag("{%tr endfor %}")
-    b.row(
-        [
-            L % ("保障绩效目标实现的措施", "safe"),
-            ("组织机构", 2),
-            ("{{ safeguards.organization or '' }}", 3),
-        ],
-        center=c,
+    b.loop_row(
+        "g in detail_goals",
+        [L % ("部门(单位)明细目标", "detail"), "{{ loop.index }}", ("{{ g }}", 4)],
+        center=(0, 1),
     )
-    b.row(
-        [
-            L % ("保障绩效目标实现的措施", "safe"),
-            ("相关管理制度", 2),
-            ("{{ safeguards.rules or '' }}", 3),
-        ],
-        center=c,
-    )
-    b.tag("{%tr for ph in phase_plan %}")
-    b.row(
+    _section(b.row, SAFE, SAFE_ROWS, 3)
+    b.loop_row(
+        "ph in phase_plan",
         [L % ("部门(单位)目标阶段性计划", "phase"), ("{{ ph.period }}", 2), ("{{ ph.text }}", 3)],
         center=c,
     )
-    b.tag("{%tr endfor %}")
     head = b.row(
         ["", "一级", "二级", "三级", "指标值", "指标解释及计算公式"],
         center=(0, 1, 2, 3, 4, 5),
         bold=(1, 2, 3, 4, 5),
     )
     ws.print_title_rows = f"{head}:{head}"
-    b.tag("{%tr for row in indicator_rows %}")
-    b.row(
-        [
-            L % ("绩效指标", "ind"),
-            "{{ row.level1 | merge }}",
-            "{{ row.level2 | merge }}",
-            "{{ row.name }}",
-            "{{ row.value_text }}",
-            "{{ row.explanation }}",
-        ],
+    b.loop_row(
+        "row in indicator_rows",
+        [INDICATOR, *INDICATOR_CELLS, "{{ row.explanation }}"],
         center=(0, 1, 2, 4),
     )
-    b.tag("{%tr endfor %}")
 
     # 项目表: A label | B label | C 一级 | D 二级 | E 三级 | F 指标值 | G 指标解释 | H 上年度
     ws = wb.create_sheet("项目表")
@@ -441,24 +371,22 @@ def build_xlsx(path) -> None:
     )
     goal = L % ("绩效目标情况", "goal")
     b.row([goal, "年度目标", ("{{ project.annual_goal or '' }}", 6)], center=c)
-    b.tag("{%tr for g in project.goals %}")
-    b.row(
-        [goal, L % ("详细目标", "goals"), "目标{{ loop.index }}", ("{{ g }}", 5)], center=(0, 1, 2)
+    b.loop_row(
+        "g in project.goals",
+        [goal, L % ("详细目标", "goals"), "目标{{ loop.index }}", ("{{ g }}", 5)],
+        center=(0, 1, 2),
     )
-    b.tag("{%tr endfor %}")
-    b.tag("{%tr for plan in project.plans %}")
-    b.row(
+    b.loop_row(
+        "plan in project.plans",
         [goal, L % ("本年度实施计划", "plans"), "计划{{ loop.index }}", ("{{ plan }}", 5)],
         center=(0, 1, 2),
     )
-    b.tag("{%tr endfor %}")
     safe = L % ("保障绩效目标实现的措施", "safe")
     b.row(
         [goal, safe, "组织机构：", ("{{ project.safeguards.organization or '' }}", 5)],
         center=(0, 1, 2),
     )
     b.row([goal, safe, "管理制度：", ("{{ project.safeguards.rules or '' }}", 5)], center=(0, 1, 2))
-    ind = L % ("绩效指标", "ind")
     head = [("", 2), "一级指标", "二级指标", "三级指标", "指标值"]
     center = (0, 1, 2, 3, 4, 5, 6)
     b.tag(f"{{%tr if {SHENBAO} %}}")
@@ -470,13 +398,7 @@ def build_xlsx(path) -> None:
     h2 = b.row([*head, ("指标解释及计算公式", 2)], center=center, bold=center[1:])
     b.tag("{%tr endif %}")
     ws.print_title_rows = f"{h1}:{h2}"  # only one of the two is printed
-    data = [
-        (ind, 2),
-        "{{ row.level1 | merge }}",
-        "{{ row.level2 | merge }}",
-        "{{ row.name }}",
-        "{{ row.value_text }}",
-    ]
+    data = [(INDICATOR, 2), *INDICATOR_CELLS]
     b.tag("{%tr for row in project.rows %}")
     b.tag(f"{{%tr if {SHENBAO} %}}")
     b.row([*data, "{{ row.explanation }}", "{{ row.last_year or '' }}"], center=(0, 1, 2, 4, 6))
@@ -489,7 +411,4 @@ def build_xlsx(path) -> None:
 
 
 def build() -> None:
-    folder = ROOT / "guizhou"
-    folder.mkdir(parents=True, exist_ok=True)
-    build_docx(folder / "forms.docx")
-    build_xlsx(folder / "forms.xlsx")
+    write_drafts("guizhou", build_docx, build_xlsx)
