@@ -88,15 +88,26 @@ def keep_merges_on_pages(ws: Worksheet, last_row: int, max_col: int) -> list[int
     blocks = merged_blocks(ws)
     breaks: list[int] = []
     used = top = 0.0  # height used on this page; of it, what repeats on top of the page
+    placed: list[tuple[int, float, bool]] = []  # this page's units: (first row, height, merged)
     r = 1
     while r <= last_row:
         end = blocks.get(r, r)
         h = sum(height(k) for k in range(r, end + 1))
+        merged = end > r
         if h > avail - titles:  # taller than a page: its rows break where they fall
-            end, h = r, height(r)
+            end, h, merged = r, height(r), False
         if used + h > avail and used > top:
-            breaks.append(r - 1)
+            carried: list[tuple[int, float, bool]] = []
+            # a single row right above a merged block (its column headings) goes with it
+            if merged and len(placed) > 1 and not placed[-1][2]:
+                carried = [placed.pop()]
+            breaks.append((carried[0][0] if carried else r) - 1)
             used = top = titles
+            placed = []
+            for unit in carried:
+                placed.append(unit)
+                used += unit[1]
+        placed.append((r, h, merged))
         used += h
         r = end + 1
     for b in breaks:
