@@ -52,7 +52,7 @@ def test_user_templates_come_first_on_the_search_path(tmp_path):
     _copy_region(tmp_path)
     path = search_path(tmp_path / "templates")
     assert path[0] == tmp_path / "templates"
-    assert path[-1] == ROOT / "templates"
+    assert path[-2] == ROOT / "templates"  # then the installed copy, if any
     assert load_form("guangdong", tmp_path / "templates").folder == tmp_path / "templates" / "guangdong"
     assert load_form("guangdong").folder == ROOT / "templates" / "guangdong"
 
@@ -86,3 +86,12 @@ def test_a_misspelt_variable_in_word_names_table_row_and_cell(taishan, tmp_path)
     msg = exc.value.problems[0].message
     assert "没有名为“nmae”的变量或字段" in msg
     assert "第 2 个表格 第 1 行 第 2 列" in msg
+
+
+def test_every_template_folder_ships_with_a_plain_install():
+    import tomllib
+
+    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["data-files"]
+    shipped = {target.rsplit("/", 1)[-1] for target in data_files}
+    regions = {p.parent.name for p in (ROOT / "templates").glob("*/form.yaml")}
+    assert regions <= shipped, "add the new folder to [tool.setuptools.data-files] in pyproject.toml"

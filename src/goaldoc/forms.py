@@ -19,12 +19,14 @@ A template folder holds the Word and Excel files an admin edits, plus ``form.yam
         name: "{{ item.name }}"
 
 Templates are looked up along a search path: a user's folder (``--templates``) first, then
-``./templates`` in the working directory, then the templates shipped with goaldoc.
+``$GOALDOC_TEMPLATES``, ``./templates`` in the working directory, then the templates shipped
+with goaldoc (the source checkout's, or an installed copy's under ``<prefix>/share/goaldoc``).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Literal
 
@@ -33,7 +35,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import Problem, TemplateError
 
+# a source checkout (pip install -e .) has them beside src/; pip install . puts them under
+# <prefix>/share/goaldoc (pyproject's data-files)
 BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+INSTALLED_TEMPLATES = Path(sys.prefix) / "share" / "goaldoc" / "templates"
 
 
 class SheetSpec(BaseModel):
@@ -76,6 +81,7 @@ def search_path(user_dir: str | Path | None = None) -> list[Path]:
         dirs.append(Path(env))
     dirs.append(Path.cwd() / "templates")
     dirs.append(BUILTIN_TEMPLATES)
+    dirs.append(INSTALLED_TEMPLATES)
     out: list[Path] = []
     for d in dirs:
         if d.resolve() not in [o.resolve() for o in out]:
