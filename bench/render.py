@@ -115,9 +115,10 @@ def main() -> None:
     lines += [
         "",
         "Reading the figures: the bare write has no template to load and no styles, merges,",
-        "row heights or strictness pass, so the ratio is what those cost. For .xlsx most of",
-        "goaldoc's time is compiling each template cell's Jinja (once per template sheet per",
-        "run) and copying styles. openpyxl imports numpy when it is installed (+~130 ms cold);",
+        "row heights or strictness pass, so the ratio is what those cost. In-process figures",
+        "are warm, as for the 2nd department of a batch on: the first render in a process also",
+        "compiles each Excel template cell's Jinja once (+50-100 ms), which the cold command-line",
+        "figures include. openpyxl imports numpy when it is installed (+~130 ms cold);",
         "`make setup`'s venv has none. Run this with the venv's Python: `make bench`.",
     ]
     text = "\n".join(lines) + "\n"

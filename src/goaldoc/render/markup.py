@@ -10,6 +10,7 @@ Filters an admin can use in a template (see templates/README.md):
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -94,8 +95,12 @@ def make_amount_filter(style: str, form_unit: str):  # type: ignore[no-untyped-d
     return amount
 
 
+@functools.lru_cache(maxsize=16)
 def make_env(amount_style: str = "as_typed", amount_unit: str = "万元", *, autoescape: bool) -> SandboxedEnvironment:
     """Sandboxed (admins edit templates) and strict (a misspelt variable fails loudly).
+
+    One environment per setting for the whole process (its filters hold no state), so a
+    batch compiles each template text once.
 
     Word templates are XML, so they render with autoescape on (docxtpl's default would drop
     ``R&D投入<5%`` silently); Excel cells are plain text that openpyxl escapes itself.

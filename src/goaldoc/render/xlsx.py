@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
@@ -39,6 +40,12 @@ from .pages import keep_merges_on_pages
 
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
+
+
+# compiled cell templates per environment (environments live for the process: markup.make_env)
+_COMPILED: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, jinja2.Template]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass
@@ -71,7 +78,7 @@ def render_xlsx(template: Path, jobs: Sequence[SheetJob], env: jinja2.Environmen
             )
     used: set[str] = set()
     made = []
-    compiled: dict[tuple[str, int, int], jinja2.Template] = {}
+    compiled = _COMPILED.setdefault(env, {})
     for i, job in enumerate(jobs):
         src = wb[job.template_sheet]
         dst = wb.create_sheet(f"\ue000{i}")  # final names once the template sheets are gone
@@ -115,7 +122,7 @@ class _SheetWriter:
         dst: Worksheet,
         env: jinja2.Environment,
         file: str,
-        compiled: dict[tuple[str, int, int], jinja2.Template],
+        compiled: dict[str, jinja2.Template],
     ):
         self.src, self.dst, self.env, self.file = src, dst, env, file
         self.max_col = src.max_column
@@ -123,7 +130,7 @@ class _SheetWriter:
         self.emitted: dict[int, list[int]] = {}
         self.tag_pos: dict[int, int] = {}  # tag row -> next/last output row at that point
         self.keys: dict[tuple[int, int], str] = {}  # (out row, col) -> merge key
-        self._compiled = compiled  # shared by the sheets made from one template sheet
+        self._compiled = compiled  # cell text -> compiled template, shared by every render
 
     # -- structure ---------------------------------------------------------------------
     def _parse(self) -> list[_Block]:
@@ -228,13 +235,13 @@ class _SheetWriter:
                 dst_cell._style = copy(src_cell._style)
 
     def _render_cell(self, r: int, c: int, text: str, ctx: Mapping[str, Any]) -> str:
-        tpl = self._compiled.get((self.src.title, r, c))
+        tpl = self._compiled.get(text)
         if tpl is None:
             try:
                 tpl = self.env.from_string(text)
             except jinja2.TemplateSyntaxError as exc:
                 self._fail(r, f"单元格里的模板语法有误：{exc.message}", c)
-            self._compiled[(self.src.title, r, c)] = tpl
+            self._compiled[text] = tpl
         try:
             return tpl.render(ctx).strip()
         except jinja2.TemplateError as exc:
