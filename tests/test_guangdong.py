@@ -81,6 +81,11 @@ def test_docx_header_rows_repeat(taishan_files):
         if tr.find(q("trPr")) is not None and tr.find(q("trPr")).find(q("tblHeader")) is not None
     ]
     assert any("一级指标" in h and "指标值" in h for h in headers)
+    # and they keep with the row below (never alone at the foot of a page)
+    for tr in body.iter(q("tr")):
+        if tr.find(q("trPr")) is not None and tr.find(q("trPr")).find(q("tblHeader")) is not None:
+            for p in tr.iter(q("p")):
+                assert p.find(q("pPr")) is not None and p.find(q("pPr")).find(q("keepNext")) is not None
     assert any(h.startswith("序号") for h in headers)
 
 

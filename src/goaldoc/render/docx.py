@@ -181,6 +181,17 @@ def merge_marked_cells(tbl: etree._Element) -> None:
                 _empty_cell(tc)
 
 
+def _keep_with_next(tr: etree._Element) -> None:
+    for p in tr.iter(_W_P):
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = etree.Element(qn("w:pPr"))
+            p.insert(0, ppr)
+        if ppr.find(qn("w:keepNext")) is None:
+            style = ppr.find(qn("w:pStyle"))
+            ppr.insert(1 if style is not None else 0, etree.Element(qn("w:keepNext")))
+
+
 def _sort_children(parent: etree._Element, order: list[str]) -> None:
     """Children in schema order; a property given twice keeps its first (schema: once)."""
     rank = {tag: i for i, tag in enumerate(order)}
@@ -206,6 +217,8 @@ def normalise_table(tbl: etree._Element) -> None:
             tr.insert(1 if prex is not None else 0, trpr)
         if trpr.find(qn("w:cantSplit")) is None:
             trpr.insert(0, etree.Element(qn("w:cantSplit")))
+        if trpr.find(qn("w:tblHeader")) is not None:
+            _keep_with_next(tr)  # a heading row never stays alone at the foot of a page
         for col, span, tc in row_layout(tr):
             tcpr = _tcpr(tc)
             if grid:
