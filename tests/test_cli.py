@@ -97,3 +97,22 @@ def test_batch_shows_progress_and_a_summary(tmp_path):
     res = run("render", TAISHAN, TAISHAN, "-o", str(tmp_path))
     assert "[1/2] 已生成" in res.output and "[2/2] 已生成" in res.output
     assert "共 2 个文件：2 个成功，0 个有问题。" in res.output
+
+
+def test_init_writes_a_starter_that_checks_and_renders(tmp_path):
+    target = tmp_path / "2025" / "新部门.yaml"
+    res = run("init", str(target), "--form", "guangdong", "--year", "2025")
+    assert res.exit_code == 0, res.output
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# goaldoc 填报文件（2025 年度）") and "year: 2025" in text
+    assert run("check", str(target)).exit_code == 0
+    assert run("render", str(target), "-o", str(tmp_path / "out")).exit_code == 0
+    again = run("init", str(target))
+    assert again.exit_code == 1 and "没有覆盖" in again.output
+    assert target.read_text(encoding="utf-8") == text
+
+
+def test_init_refuses_an_unknown_form(tmp_path):
+    res = run("init", str(tmp_path / "x.yaml"), "--form", "hainan")
+    assert res.exit_code == 2 and "没有表样“hainan”" in res.output
+    assert not (tmp_path / "x.yaml").exists()

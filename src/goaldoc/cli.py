@@ -22,6 +22,7 @@ MAIN_HELP = """goaldoc：用一个 YAML 文件生成预算绩效目标表（.doc
   goaldoc render 2024/taishan.yaml -o 打印/          生成到指定文件夹
   goaldoc render 2024/*.yaml                        一次生成多个部门
   goaldoc check 2024/taishan.yaml                   只检查，不生成
+  goaldoc init 2025/taishan.yaml                    新建一个带说明的填报文件
   goaldoc render --help                             查看全部选项
 """
 
@@ -141,6 +142,41 @@ def schema() -> None:
     from .model import DepartmentYear
 
     click.echo(json.dumps(DepartmentYear.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），从这里开始填。
+
+\b
+例子：
+  goaldoc init 2025/taishan.yaml
+  goaldoc init 2025/liuzhi.yaml --form guizhou --year 2025
+已有的文件不会被覆盖。也可以复制去年的文件改年份和数字。
+"""
+
+
+@main.command(help=INIT_HELP)
+@click.help_option("-h", "--help", help="显示帮助并退出。")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--form", default="guangdong", show_default=True, help="表样（goaldoc forms 查看）。")
+@click.option("--year", type=int, help="预算年度（默认：明年）。")
+def init(path, form, year) -> None:  # type: ignore[no-untyped-def]
+    import datetime
+    from importlib.resources import files
+
+    from .forms import available_forms
+
+    target = Path(path)
+    if target.exists():
+        click.echo(f"{target} 已存在，没有覆盖：请换一个文件名，或直接编辑它。", err=True)
+        sys.exit(1)
+    if form not in available_forms():
+        click.echo(f"没有表样“{form}”：可用的有 {'、'.join(available_forms())}", err=True)
+        sys.exit(2)
+    year = year or datetime.date.today().year + 1
+    text = files("goaldoc").joinpath("starter.yaml").read_text(encoding="utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.format(year=year, form=form, path=target.as_posix()), encoding="utf-8")
+    click.echo(f"已新建 {target}：填好后运行 goaldoc check {target.as_posix()}")
 
 
 @main.command(name="forms", help="列出可用的表样（templates/ 下的文件夹）。")
