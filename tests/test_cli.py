@@ -116,3 +116,16 @@ def test_init_refuses_an_unknown_form(tmp_path):
     res = run("init", str(tmp_path / "x.yaml"), "--form", "hainan")
     assert res.exit_code == 2 and "没有表样“hainan”" in res.output
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_folder_or_a_glob_means_its_yaml_files(tmp_path):
+    import shutil
+
+    folder = tmp_path / "2024"
+    folder.mkdir()
+    shutil.copy(TAISHAN, folder / "a.yaml")
+    shutil.copy(TAISHAN, folder / "b.yaml")
+    (folder / "notes.txt").write_text("x", encoding="utf-8")
+    by_folder = run("check", str(folder))
+    by_glob = run("check", str(folder / "*.yaml"))  # as typed in Windows' cmd: not expanded
+    assert "检查了 2 个文件" in by_folder.output and "检查了 2 个文件" in by_glob.output

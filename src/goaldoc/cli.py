@@ -29,7 +29,7 @@ MAIN_HELP = """goaldoc：用一个 YAML 文件生成预算绩效目标表（.doc
 RENDER_HELP = """生成预算绩效目标表（Word 和 Excel）。
 
 \b
-FILES 是一个或多个部门的 YAML 文件。默认输出到 out/<年度>/<部门名称>/，
+FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中全部 .yaml）或 2024/*.yaml。默认输出到 out/<年度>/<部门名称>/，
 一个部门一个 .docx（全部表格按顺序）和一个 .xlsx（一表一个工作表）。
 有错误时不生成任何文件，已有的旧文件保持不变。
 
@@ -41,6 +41,23 @@ FILES 是一个或多个部门的 YAML 文件。默认输出到 out/<年度>/<�
   goaldoc render samples/2024/taishan.yaml --form sichuan
   goaldoc render samples/2023/liuzhi.yaml --only 公益性岗位补贴
 """
+
+
+def expand_inputs(args: tuple[str, ...]) -> list[str]:
+    """Folders become their YAML files, and globs are expanded here too: Windows' cmd does
+    not expand `2024\\*.yaml` itself."""
+    import glob
+
+    out: list[str] = []
+    for arg in args:
+        p = Path(arg)
+        if p.is_dir():
+            out += sorted(str(f) for f in p.iterdir() if f.suffix in (".yaml", ".yml"))
+        elif not p.exists() and any(ch in arg for ch in "*?["):
+            out += sorted(glob.glob(arg)) or [arg]
+        else:
+            out.append(arg)
+    return out
 
 
 def _print_problems(problems, err: bool = True) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +80,7 @@ def main() -> None:
 
 @main.command(help=RENDER_HELP)
 @click.help_option("-h", "--help", help="显示帮助并退出。")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), help="输出文件夹（默认 out/<年度>/<部门名称>/）。")
 @click.option(
     "-f",
@@ -81,6 +98,7 @@ def render(files, out_dir, formats, form, templates, only, force) -> None:  # ty
     from .api import render as render_one
     from .errors import GoaldocError
 
+    files = expand_inputs(files)
     failed = 0
     total = len(files)
     for n, file in enumerate(files, start=1):
@@ -119,11 +137,12 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 
 @main.command(help=CHECK_HELP)
 @click.help_option("-h", "--help", help="显示帮助并退出。")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
 def check(files, strict) -> None:  # type: ignore[no-untyped-def]
     from .api import check as check_one
 
+    files = expand_inputs(files)
     errors = warnings = accepted = 0
     for file in files:
         problems = check_one(file)
