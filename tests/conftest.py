@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from goaldoc.api import load, render_bytes
+from goaldoc.values import normalise_text
 
 # the shared helpers' asserts report their values like a test's
 pytest.register_assert_rewrite("bundles")
@@ -18,8 +19,9 @@ _WIDTH = str.maketrans("（）：，；", "():,;")
 
 
 def norm(text: str) -> str:
-    """For comparing a seed's text with ours: whitespace and full/half-width punctuation aside."""
-    return "".join(text.split()).translate(_WIDTH)
+    """For comparing a seed's text with ours: whitespace, full/half-width punctuation and
+    sign variants aside (goaldoc prints 指标值 with ≧ as ≥, ＝ as =: issue 4 §1)."""
+    return "".join(normalise_text(text).split()).translate(_WIDTH)
 
 
 def seed_cells(name: str) -> list[str]:

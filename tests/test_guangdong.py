@@ -198,3 +198,21 @@ def test_special_characters_render_literally(taishan, fmt):
     text = docx_text(data) if fmt == "docx" else "".join(t for ws in xlsx_book(data) for t in xlsx_texts(ws))
     assert "R&D投入<5%" in text
     assert "\"引号\" 'single' >" in text
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_values_print_normalised_but_as_typed(taishan, fmt):
+    from goaldoc.api import Loaded, render_bytes
+
+    typed = ["$\\geq 95\\%$", "≧5个", "＝１００％", "≥ 4900 人", "较高"]
+    inds = [taishan.model.indicators[0].model_copy(update={"name": f"n{i}", "value": v}) for i, v in enumerate(typed)]
+    model = taishan.model.model_copy(update={"indicators": inds})
+    data = render_bytes(Loaded(model, taishan.lines, "x"), [fmt])[fmt][1]
+    if fmt == "docx":
+        grid = next(t for t in docx_tables(data) if any(c.text == "一级指标" for c in t[0]))
+        values = [row[-1].text for row in grid[1:]]
+    else:
+        ws = xlsx_book(data)["部门整体绩效目标批复表"]
+        first = next(c.row for c in ws["B"] if c.value == "一级指标") + 1
+        values = [ws.cell(first + i, 7).value for i in range(len(typed))]
+    assert values == ["≥95%", "≥5个", "=100%", "≥ 4900 人", "较高"]

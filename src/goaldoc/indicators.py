@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .model import Indicator
-from .values import from_parts, parse_value
+from .values import from_parts, normalise_text, parse_value
 
 # FORMATS.md §1: canonical 一级 → its 二级
 TREE: dict[str, tuple[str, ...]] = {
@@ -115,7 +115,9 @@ class IndicatorRow:
             return ""
         if ind.sign is not None or ind.unit is not None:
             return from_parts(ind.sign, ind.value, ind.unit).render()
-        return ind.value or ""
+        # as typed, but with full-width/variant characters and LaTeX artefacts normalised
+        # (≧ → ≥, ＝ → =, $\geq 95\%$ → ≥95%): issue 4 §1
+        return normalise_text(ind.value) if ind.value else ""
 
     @property
     def value_parts(self) -> tuple[str, str, str]:
