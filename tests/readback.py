@@ -140,7 +140,25 @@ def docx_strictness(data: bytes | Path) -> list[str]:
                 col += span
             if col != len(grid):
                 problems.append(f"{where}: spans {col} grid columns of {len(grid)}")
+        problems += _merges_out_of_heading(tbl, t_i)
     return problems
+
+
+def _merges_out_of_heading(tbl: etree._Element, t_i: int) -> list[str]:
+    """Word repeats heading rows (tblHeader) only when no vertical merge runs from them
+    into the body."""
+    rows = table_cells(tbl)
+    trs = tbl.findall(q("tr"))
+    heading = [tr.find(q("trPr")) is not None and tr.find(q("trPr")).find(q("tblHeader")) is not None for tr in trs]
+    out = []
+    for r in range(len(rows) - 1):
+        if not heading[r] or heading[r + 1]:
+            continue
+        below = {c.col: c for c in rows[r + 1]}
+        for c in rows[r]:
+            if c.vmerge in ("restart", "continue") and below.get(c.col) and below[c.col].vmerge == "continue":
+                out.append(f"table {t_i} row {r}: a merge runs from the heading row into the body (column {c.col})")
+    return out
 
 
 def docx_east_asia_font(data: bytes | Path) -> str | None:

@@ -49,8 +49,10 @@ def test_docx_indicator_merges_follow_the_data(taishan, taishan_files):
     expected_l2 = [(s + header, n) for s, n in _expected_spans(taishan.model, "level2")]
     assert merges[1] == expected_l1
     assert merges[2] == expected_l2
-    # the label column merges down the whole section, header row included
-    assert merges[0] == [(0, len(grid))]
+    # the label stands in the heading row; the body's label cells merge among themselves
+    # (Word repeats a heading row only when no merge crosses into the body)
+    assert grid[0][0].text == "绩效指标"
+    assert merges[0] == [(1, len(grid) - 1)]
     # 一级 text is printed once per group, continuation cells stay empty
     level1_texts = [row[1].text for row in grid[1:] if row[1].vmerge != "continue"]
     assert level1_texts == ["产出指标", "效益指标", "满意度指标"]

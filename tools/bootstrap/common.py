@@ -150,6 +150,18 @@ def row(t, cells: list, *, header: bool = False, center: tuple[int, ...] = (), b
     return out
 
 
+def no_border(cell, side: str) -> None:
+    """Take one border of a Word cell away (two cells that should read as one)."""
+    tcpr = cell._tc.get_or_add_tcPr()
+    borders = tcpr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        tcpr.append(borders)
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), "nil")
+    borders.append(edge)
+
+
 def tag_row(t, tag: str) -> None:
     r = t.add_row()
     r.cells[0].paragraphs[0].add_run(tag)

@@ -47,9 +47,14 @@ def build() -> None:
     tag_row(t, "{%tr endfor %}")
     spacer(doc)
     t = table(doc, [1134, 1134, 1134, 1966, 2870, 1400])
-    row(t, [L % ("绩效指标", "ind"), "一级指标", "二级指标", "三级指标", "指标解释", "指标值"], header=True, center=(0, 1, 2, 3, 4, 5), bold=(1, 2, 3, 4, 5))
+    # Word repeats heading rows only when no merge crosses from them into the body: the
+    # label stands in the heading row, the body's label cells merge among themselves, and
+    # the line between the two is taken away so that they read as one cell.
+    head = row(t, ["绩效指标", "一级指标", "二级指标", "三级指标", "指标解释", "指标值"], header=True, center=(0, 1, 2, 3, 4, 5), bold=(1, 2, 3, 4, 5))
+    no_border(head[0], "bottom")
     tag_row(t, "{%tr for row in indicator_rows %}")
-    row(t, [L % ("绩效指标", "ind"), "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}", "{{ row.explanation }}", "{{ row.value_text }}"], center=(0, 1, 2, 5))
+    body = row(t, ["{{ '' | merge('ind') }}", "{{ row.level1 | merge }}", "{{ row.level2 | merge }}", "{{ row.name }}", "{{ row.explanation }}", "{{ row.value_text }}"], center=(0, 1, 2, 5))
+    no_border(body[0], "top")
     tag_row(t, "{%tr endfor %}")
     signature_block(doc, [
         [("编制单位（盖章）", "signature.unit"), ("填报日期", "signature.date")],
