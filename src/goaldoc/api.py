@@ -66,9 +66,8 @@ def render_bytes(
     spec = load_form(form or model.form, templates)
     only = list(only or [])
     if only:
-        found = {p.name for p, _ in select_projects(model, only)} | {
-            p.code for p, _ in select_projects(model, only) if p.code
-        }
+        chosen = [p for p, _ in select_projects(model, only)]
+        found = {p.name for p in chosen} | {p.code for p in chosen if p.code}
         missing = [o for o in only if o not in found]
         if missing:
             raise InputError(
