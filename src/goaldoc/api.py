@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import build_context, select_projects
-from .errors import GoaldocError, InputError, Problem, format_path
+from .errors import GoaldocError, InputError, Problem, TemplateError, format_path
 from .forms import FormSpec, load_form
 from .loader import LineMap, load_file, load_text
 from .model import DepartmentYear
@@ -73,21 +73,36 @@ def render_bytes(
             raise InputError(
                 [Problem(f"没有名为“{m}”的项目（--only 按项目名称或项目编码选）", ("projects",), loaded.file) for m in missing]
             )
-    ctx = build_context(model, spec, only)
-    stem = _file_stem(spec, ctx, only)
-    out: dict[str, tuple[str, bytes]] = {}
-    for fmt in formats:
+    from .render.sandbox import render_budget
+
+    with render_budget():
+        ctx = build_context(model, spec, only)
+        stem = _file_stem(spec, ctx, only)
+        out: dict[str, tuple[str, bytes]] = {}
+        for fmt in formats:
+            out[fmt] = (stem, _render_format(spec, ctx, fmt))
+    return out
+
+
+def _render_format(spec: FormSpec, ctx: dict[str, Any], fmt: str) -> bytes:
+    """One file of the form. The one error boundary of rendering: whatever a template does
+    wrong comes back as a message naming the template, never as a traceback."""
+    from .render.markup import explain_template_error, make_env
+
+    try:
         if fmt == "docx":
             from .render.docx import render_docx
-            from .render.markup import make_env
 
-            data = render_docx(spec.path("docx"), ctx, make_env(spec.amount_style, spec.amount_unit, autoescape=True))
-        elif fmt == "xlsx":
-            data = _render_xlsx(spec, ctx)
-        else:
-            raise ValueError(fmt)
-        out[fmt] = (stem, data)
-    return out
+            return render_docx(spec.path("docx"), ctx, make_env(spec.amount_style, spec.amount_unit, autoescape=True))
+        if fmt == "xlsx":
+            return _render_xlsx(spec, ctx)
+        raise ValueError(fmt)
+    except GoaldocError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        raise TemplateError(
+            [Problem(f"用表样“{spec.name}”生成 .{fmt} 时出错：{explain_template_error(exc)}", (), str(spec.path(fmt)), code="T099")]
+        ) from None
 
 
 def _render_xlsx(spec: FormSpec, ctx: dict[str, Any]) -> bytes:
@@ -96,21 +111,34 @@ def _render_xlsx(spec: FormSpec, ctx: dict[str, Any]) -> bytes:
 
     env = make_env(spec.amount_style, spec.amount_unit, autoescape=False)
     jobs: list[SheetJob] = []
-    for sheet in spec.sheets:
+    for k, sheet in enumerate(spec.sheets):
         items = ctx["projects"] if sheet.for_each == "projects" else [None]
         for item in items:
             sctx = {**ctx, "item": item, "project": item}
-            if sheet.when and not env.compile_expression(sheet.when)(**sctx):
+            if sheet.when and not _form_expr(spec, f"sheets[{k}].when", sheet.when, sctx, expression=True):
                 continue
-            name = env.from_string(sheet.name).render(sctx)
+            name = _form_expr(spec, f"sheets[{k}].name", sheet.name, sctx)
             jobs.append(SheetJob(sheet.template, name, sctx))
     return render_xlsx(spec.path("xlsx"), jobs, env)
 
 
-def _file_stem(spec: FormSpec, ctx: dict[str, Any], only: list[str]) -> str:
-    from .render.markup import make_env
+def _form_expr(spec: FormSpec, key: str, text: str, ctx: dict[str, Any], expression: bool = False) -> Any:
+    """A Jinja text (or expression) of form.yaml, its errors located at its key."""
+    from .render.markup import explain_template_error, make_env
 
-    stem = make_env(autoescape=False).from_string(spec.filename).render(ctx)
+    env = make_env(autoescape=False)
+    try:
+        if expression:
+            return env.compile_expression(text, undefined_to_none=False)(**ctx)
+        return env.from_string(text).render(ctx)
+    except Exception as exc:  # noqa: BLE001 - an admin's mistake in form.yaml
+        raise TemplateError(
+            [Problem(f"表样说明 {key}（“{text}”）有误：{explain_template_error(exc)}", (), str(spec.folder / "form.yaml"), code="T012")]
+        ) from None
+
+
+def _file_stem(spec: FormSpec, ctx: dict[str, Any], only: list[str]) -> str:
+    stem = _form_expr(spec, "filename", spec.filename, ctx)
     if only:
         stem += "-" + "、".join(only)
     return safe_name(stem)

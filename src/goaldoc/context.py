@@ -30,6 +30,10 @@ class View:
         self.__dict__["_obj"] = obj
         self.__dict__["_extra"] = extra
 
+    def template_fields(self) -> frozenset[str]:
+        obj = self.__dict__["_obj"]
+        return frozenset(self.__dict__["_extra"]) | obj.template_fields()
+
     def __getattr__(self, name: str) -> Any:
         extra = self.__dict__["_extra"]
         if name in extra:
@@ -41,9 +45,24 @@ class View:
 
 
 class BudgetRow:
+    template_fields = frozenset({"expenditure", "income"})
+
     def __init__(self, expenditure: BudgetLine | None, income: BudgetLine | None):
         self.expenditure = expenditure
         self.income = income
+
+
+class FormInfo:
+    """``form`` in a template: the form's settings as plain values (never the folder or
+    anything else that reaches the file system: issue 12)."""
+
+    template_fields = frozenset({"name", "title", "amount_unit", "amount_style"})
+
+    def __init__(self, spec: FormSpec):
+        self.name = spec.name
+        self.title = spec.title
+        self.amount_unit = spec.amount_unit
+        self.amount_style = spec.amount_style
 
 
 def all_projects(model: DepartmentYear) -> list[tuple[Project, Unit | None]]:
@@ -73,7 +92,7 @@ def build_context(
             View(project, rows=rows_of(project.indicators, spec, f"p{n}"), number=n, unit=unit)
         )
     ctx["projects"] = projects
-    ctx["form"] = spec
+    ctx["form"] = FormInfo(spec)
     ctx["only"] = list(only or [])
     return ctx
 

@@ -131,6 +131,9 @@ class IndicatorRow:
             return ("", "", "")
         return parse_value(ind.value).parts()
 
+    def template_fields(self) -> frozenset[str]:
+        return _ROW_FIELDS
+
     def __getattr__(self, name: str) -> object:
         # templates write row.name, row.value … straight from the indicator record
         ind = self.__dict__.get("indicator")
@@ -139,6 +142,11 @@ class IndicatorRow:
                 return ""
             raise AttributeError(name)
         return getattr(ind, name)
+
+
+_ROW_FIELDS = frozenset({"level1", "level2", "index", "value_text", "value_parts"}) | frozenset(
+    Indicator.model_fields
+)
 
 
 def indicator_rows(groups: Sequence[Level1Group], scope: str = "") -> list[IndicatorRow]:

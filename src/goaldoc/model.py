@@ -65,6 +65,10 @@ Weight = Annotated[Decimal, BeforeValidator(_to_weight)]
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    def template_fields(self) -> frozenset[str]:
+        """What a template may read (render/sandbox.py): the data's fields, nothing else."""
+        return frozenset(type(self).model_fields)
+
 
 class Indicator(Model):
     """One 绩效指标 row: the same record under every form (FORMATS.md §1)."""

@@ -15,18 +15,19 @@ paragraph loops). We then
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from docx import Document as DocxDocument
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
 
 from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
+from .docx_locate import locate, template_line, unclosed_block_line
 from .markup import explain_template_error, split_mark, strip_marks, undefined_name
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
@@ -49,13 +50,25 @@ TBLPR_ORDER = [
 _W_P, _W_TC, _W_TR, _W_T, _W_TCPR = qn("w:p"), qn("w:tc"), qn("w:tr"), qn("w:t"), qn("w:tcPr")
 
 
+class _Template(DocxTemplate):
+    """docxtpl, remembering the rewritten XML of the part it renders (to locate errors)."""
+
+    rendering_src = ""
+    rendering_part: Any = None
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[no-untyped-def]
+        self.rendering_src = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)  # as docxtpl splits it
+        self.rendering_part = part
+        return super().render_xml_part(src_xml, part, context, jinja_env)
+
+
 def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environment) -> bytes:
-    tpl = DocxTemplate(str(template))
+    tpl = _Template(str(template))
     try:
         tpl.render(dict(context), env, autoescape=True)
-    except jinja2.TemplateError as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
         raise TemplateError(
-            [Problem(f"Word 模板有误：{explain_template_error(exc)}；位置：{_locate(template, exc)}", (), str(template), code="T001")]
+            [Problem(f"Word 模板有误：{explain_template_error(exc)}；位置：{_where(tpl, exc)}", (), str(template), code="T001")]
         ) from None
     body = tpl.docx.element.body
     # Word wants the body to end with a paragraph (before the section properties)
@@ -73,22 +86,17 @@ def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environm
     return buf.getvalue()
 
 
-def _locate(template: Path, exc: jinja2.TemplateError) -> str:
-    """The table, row and cell (or paragraph) of the template where the error is."""
-    needle = undefined_name(exc)
-    doc = DocxDocument(str(template))
-    if needle:
-        for t, table in enumerate(doc.tables, start=1):
-            for r, row in enumerate(table.rows, start=1):
-                for c, cell in enumerate(row.cells, start=1):
-                    if needle in cell.text:
-                        return f"第 {t} 个表格 第 {r} 行 第 {c} 列（“{cell.text.strip()[:40]}”）"
-        for n, para in enumerate(doc.paragraphs, start=1):
-            if needle in para.text:
-                return f"第 {n} 段（“{para.text.strip()[:40]}”）"
-    lines = getattr(exc, "docx_context", None) or []
-    snippet = " ".join(" ".join(lines).split())[:80]
-    return f"附近的文字“{snippet}”" if snippet else "未知"
+def _where(tpl: _Template, exc: BaseException) -> str:
+    """Table, row and cell (or paragraph) of the template where the error is."""
+    line = template_line(exc)
+    if isinstance(exc, jinja2.TemplateSyntaxError) and "end of template" in (exc.message or ""):
+        line = unclosed_block_line(tpl.rendering_src) or line
+    place = locate(tpl.rendering_src, line, undefined_name(exc))
+    if place is None:
+        return "无法确定是哪一格（请检查各处 {{ }} 和 {% %} 是否配对）"
+    if tpl.rendering_part is not None and tpl.rendering_part is not tpl.docx.part:
+        return f"页眉或页脚 {place}"
+    return place
 
 
 def _grid(tbl: etree._Element) -> list[int]:

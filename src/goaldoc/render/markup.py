@@ -15,8 +15,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+import jinja2
+
+from .sandbox import FormSandbox
 
 # private-use characters: never typed by a clerk, survive XML escaping untouched
 MARK_OPEN = "\ue000"
@@ -48,16 +49,40 @@ def strip_marks(text: str) -> str:
     return _MARK_RE.sub("", text)
 
 
-def explain_template_error(exc: Exception) -> str:
-    """A Jinja error in words an admin understands (a misspelt variable, mostly)."""
-    msg = getattr(exc, "message", None) or str(exc)
-    m = undefined_name(exc)
-    if m:
-        return f"没有名为“{m}”的变量或字段（见 templates/README.md 的变量表）"
-    return msg
+class TemplateDataError(jinja2.TemplateRuntimeError):
+    """A filter was given what it cannot use (text where an amount belongs, say)."""
 
 
-def undefined_name(exc: Exception) -> str | None:
+_SYNTAX_WORDS = (
+    (r"No filter named '([^']+)'", "没有名为“{0}”的过滤器（可用的过滤器见 templates/README.md）"),
+    (r"No test named '([^']+)'", "没有名为“{0}”的判断（is 后面的词）：请检查拼写"),
+    (r"Encountered unknown tag '([^']+)'", "不认识的标签“{{% {0} %}}”：请检查拼写，或是否少了开头的 {{% for %}} / {{% if %}}"),
+    (r"(?i)unexpected end of template", "模板没写完：少了 {{% endfor %}}、{{% endif %}} 或 }}}}"),
+)
+
+
+def explain_template_error(exc: BaseException) -> str:
+    """Any error of a template in words an admin understands (a misspelt variable, mostly)."""
+    name = undefined_name(exc)
+    if name:
+        return f"没有名为“{name}”的变量或字段（见 templates/README.md 的变量表）"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        msg = exc.message or ""
+        for pattern, words in _SYNTAX_WORDS:
+            m = re.search(pattern, msg)
+            if m:
+                return words.format(*m.groups())
+        return f"模板语法有误（{msg}）：请检查 {{{{ }}}} 和 {{% %}} 是否配对、写法是否正确"
+    if isinstance(exc, jinja2.TemplateError):
+        return getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, ZeroDivisionError):
+        return "除数为 0：请检查模板里的除法"
+    if isinstance(exc, OverflowError | MemoryError | RecursionError):
+        return "模板要算的数或生成的内容太大：请简化模板"
+    return f"模板运行出错（{type(exc).__name__}: {exc}）"
+
+
+def undefined_name(exc: BaseException) -> str | None:
     msg = getattr(exc, "message", None) or str(exc)
     m = re.search(r"has no attribute '([^']+)'", msg) or re.search(r"'([^']+)' is undefined", msg)
     return m.group(1) if m else None
@@ -86,8 +111,11 @@ def make_amount_filter(style: str, form_unit: str):  # type: ignore[no-untyped-d
         """``{{ x | amount }}``: x is in the form's unit; ``{{ x | amount('元') }}``: x is in 元."""
         if value is None or value == "":
             return ""
-        if not isinstance(value, Decimal):
-            value = Decimal(str(value))
+        if isinstance(value, bool) or not isinstance(value, Decimal | int):
+            raise TemplateDataError(
+                f"amount 过滤器只能用于金额（数字），这里给它的是“{str(value)[:20]}”：请改用 {{{{ 字段 }}}}，不加 | amount"
+            )
+        value = Decimal(value)
         if unit and unit != form_unit:
             value = convert_amount(value, unit, form_unit)
         return format_amount(value, form_unit, style)
@@ -96,8 +124,9 @@ def make_amount_filter(style: str, form_unit: str):  # type: ignore[no-untyped-d
 
 
 @functools.lru_cache(maxsize=16)
-def make_env(amount_style: str = "as_typed", amount_unit: str = "万元", *, autoescape: bool) -> SandboxedEnvironment:
-    """Sandboxed (admins edit templates) and strict (a misspelt variable fails loudly).
+def make_env(amount_style: str = "as_typed", amount_unit: str = "万元", *, autoescape: bool) -> FormSandbox:
+    """Sandboxed (templates are untrusted: render/sandbox.py) and strict (a misspelt
+    variable fails loudly).
 
     One environment per setting for the whole process (its filters hold no state), so a
     batch compiles each template text once.
@@ -105,7 +134,7 @@ def make_env(amount_style: str = "as_typed", amount_unit: str = "万元", *, aut
     Word templates are XML, so they render with autoescape on (docxtpl's default would drop
     ``R&D投入<5%`` silently); Excel cells are plain text that openpyxl escapes itself.
     """
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=autoescape)
+    env = FormSandbox(autoescape=autoescape)
     env.filters["merge"] = merge_filter
     env.filters["blank"] = blank_filter
     env.filters["cn"] = cn_number

@@ -180,8 +180,8 @@ class _SheetWriter:
     def _eval(self, expr: str, ctx: Mapping[str, Any], row: int) -> Any:
         try:
             return self.env.compile_expression(expr, undefined_to_none=False)(**ctx)
-        except jinja2.TemplateError as exc:
-            self._fail(row, f"表达式“{expr}”出错：{exc}")
+        except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
+            self._fail(row, f"表达式“{expr}”出错：{explain_template_error(exc)}")
 
     # -- writing -----------------------------------------------------------------------
     def write(self, ctx: Mapping[str, Any]) -> None:
@@ -239,12 +239,12 @@ class _SheetWriter:
         if tpl is None:
             try:
                 tpl = self.env.from_string(text)
-            except jinja2.TemplateSyntaxError as exc:
-                self._fail(r, f"单元格里的模板语法有误：{exc.message}", c)
+            except Exception as exc:  # noqa: BLE001 - a syntax error, or one found while compiling
+                self._fail(r, explain_template_error(exc), c)
             self._compiled[text] = tpl
         try:
             return tpl.render(ctx).strip()
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
             self._fail(r, explain_template_error(exc), c)
 
     # -- layout ------------------------------------------------------------------------
