@@ -85,7 +85,7 @@ def test_force_never_writes_what_a_file_cannot_hold(monkeypatch, tmp_path):
     monkeypatch.chdir(CASES)
     res = run("render", "17_control_char_escaped.yaml", "--force", "-o", str(tmp_path / "out"))
     assert res.exception is None or isinstance(res.exception, SystemExit), res.exc_info
-    assert res.exit_code == 1 and "E302" not in res.output and "未生成任何文件" in res.output
+    assert res.exit_code == 1 and "错误 E302 goals[0]" in res.output and "未生成任何文件" in res.output
     assert not (tmp_path / "out").exists()
 
 
@@ -110,7 +110,7 @@ def test_10000_indicators_are_checked_in_seconds(tmp_path):
     res = run("check", str(path))
     seconds = time.perf_counter() - started
     assert res.stdout.splitlines() == [
-        f"{path}:4 indicators：部门整体有 10000 条绩效指标，超过 1000 条：表格会长达数百页，请确认没有重复录入",
+        f"{path}:4 提醒 W209 indicators：部门整体有 10000 条绩效指标，超过 1000 条：表格会长达数百页，请确认没有重复录入",
         "检查了 1 个文件：0 个错误，1 个提醒。",
     ]
     assert res.exit_code == 0

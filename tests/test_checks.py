@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from goaldoc.errors import format_path
 from goaldoc.api import check, loads
 from goaldoc.checks import CODES, RULES, run_checks
 from goaldoc.cli import main
@@ -148,7 +149,7 @@ def problems(d: dict) -> list[tuple[str, str, str]]:
     """(code, key path, message) of every problem the rules find in ``d``."""
     loaded = loads(dump(d), "t.yaml")
     return [
-        (p.code, p.format().split(" ", 1)[1].split("：", 1)[0], p.message)
+        (p.code, format_path(p.path), p.message)
         for p in run_checks(loaded.model, loaded.lines)
     ]
 
@@ -617,7 +618,7 @@ SAMPLE_FINDINGS = {
 @pytest.mark.parametrize("sample", sorted(SAMPLE_FINDINGS))
 def test_each_sample_reports_what_is_really_wrong_and_nothing_else(sample):
     found = sorted(
-        (p.code, p.format().split(" ", 1)[1].split("：", 1)[0]) for p in check(SAMPLES / sample)
+        (p.code, format_path(p.path)) for p in check(SAMPLES / sample)
     )
     assert found == sorted(SAMPLE_FINDINGS[sample])
 
@@ -625,7 +626,7 @@ def test_each_sample_reports_what_is_really_wrong_and_nothing_else(sample):
 def test_the_seed_mistakes_named_in_the_issue_are_found():
     jingyan = [p for p in check(SAMPLES / "2024" / "jingyan.yaml") if p.code == "E104"]
     assert [p.format() for p in jingyan] == [
-        f"{SAMPLES / '2024' / 'jingyan.yaml'}:21 department.total：部门合计 1734952.06 元 ≠ "
+        f"{SAMPLES / '2024' / 'jingyan.yaml'}:21 错误 E104 department.total：部门合计 1734952.06 元 ≠ "
         "各项目（含下属单位）预算数之和 1724952.06 元（相差 10000.00 元）：请核对部门合计或各项目的预算数"
         "（已确认保留：原表如此：部门合计与各项目之和相差 10000.00 元（见上方 AMBIGUOUS 注释））"
     ]

@@ -44,7 +44,7 @@ def test_syntax_error_names_line_and_column():
         load_text("year: 2024\ndepartment:\n\tname: 甲\n", "tab.yaml")
     p = exc.value.problems[0]
     assert (p.line, p.column) == (3, 1)
-    assert p.format() == "tab.yaml:3:1 （文件顶层）：YAML 格式错误：用了制表符（Tab）缩进：YAML 只能用空格缩进"
+    assert p.format() == "tab.yaml:3:1 错误 E001：YAML 格式错误：用了制表符（Tab）缩进：YAML 只能用空格缩进"
 
 
 def test_bom_and_gbk_are_read():
@@ -56,7 +56,7 @@ def test_bom_and_gbk_are_read():
 def test_unknown_key_suggests_the_nearest_one():
     with pytest.raises(InputError) as exc:
         loads("year: 2024\ndepartment:\n  name: 甲\nbudjet: {}\n", "t.yaml")
-    assert [p.format() for p in exc.value.problems] == ["t.yaml:4 budjet：未知的键“budjet”：是不是“budget”？"]
+    assert [p.format() for p in exc.value.problems] == ["t.yaml:4 错误 E010 budjet：未知的键“budjet”：是不是“budget”？"]
 
 
 def test_all_schema_problems_at_once_with_lines():
@@ -65,10 +65,10 @@ def test_all_schema_problems_at_once_with_lines():
         loads(text, "t.yaml")
     got = [p.format() for p in exc.value.problems]
     assert got == [
-        "t.yaml:1 year：应为整数（如 269），现为 “二〇二四”",
-        "t.yaml:2 department.name：缺少必填项 “name”（部门名称）：请补上",
-        "t.yaml:3 department.staff_count：应为整数（如 269），现为 “多”",
-        "t.yaml:5 indicators[0].level2：缺少必填项 “level2”（二级指标）：请补上",
+        "t.yaml:1 错误 E010 year：应为整数（如 269），现为 “二〇二四”",
+        "t.yaml:2 错误 E010 department.name：缺少必填项 “name”（部门名称）：请补上",
+        "t.yaml:3 错误 E010 department.staff_count：应为整数（如 269），现为 “多”",
+        "t.yaml:5 错误 E010 indicators[0].level2：缺少必填项 “level2”（二级指标）：请补上",
     ]
 
 

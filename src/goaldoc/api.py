@@ -71,7 +71,7 @@ def render_bytes(
         missing = [o for o in only if o not in found]
         if missing:
             raise InputError(
-                [Problem(f"没有名为“{m}”的项目（--only 按项目名称或项目编码选）", ("projects",), loaded.file) for m in missing]
+                [Problem(f"没有名为“{m}”的项目（--only 按项目名称或项目编码选）", ("projects",), loaded.file, code="E005") for m in missing]
             )
     from .render.sandbox import render_budget
 

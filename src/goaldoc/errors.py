@@ -39,7 +39,13 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         note = f"（已确认保留：{self.accepted}）" if self.accepted else ""
-        return f"{where} {format_path(self.path)}：{self.message}{note}"
+        path = f" {format_path(self.path)}" if self.path else ""
+        return f"{where} {self.kind} {self.code}{path}：{self.message}{note}"
+
+    @property
+    def kind(self) -> str:
+        """错误 (the form is sent back; render stops) or 提醒 (a reviewer may ask)."""
+        return "错误" if self.severity == "E" else "提醒"
 
     @property
     def is_error(self) -> bool:

@@ -67,7 +67,7 @@ class FormSpec(BaseModel):
         rel = self.docx if fmt == "docx" else self.xlsx
         if not rel:
             raise TemplateError(
-                [Problem(f"表样“{self.name}”没有 {fmt} 模板", (), str(self.folder / "form.yaml"))]
+                [Problem(f"表样“{self.name}”没有 {fmt} 模板", (), str(self.folder / "form.yaml"), code="T013")]
             )
         return self.folder / rel
 

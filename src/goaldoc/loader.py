@@ -176,7 +176,7 @@ def decode(raw: bytes, file: str) -> str:
             pass
     if not candidates:
         raise InputError(
-            [Problem("文件既不是 UTF-8 也不是 GBK 编码：请在编辑器里“另存为 UTF-8”后再试", (), file)]
+            [Problem("文件既不是 UTF-8 也不是 GBK 编码：请在编辑器里“另存为 UTF-8”后再试", (), file, code="E002")]
         )
     return max(candidates, key=_plausible)  # max keeps UTF-8 on a tie
 
@@ -186,7 +186,7 @@ def _utf8_or_refuse(raw: bytes, file: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(
-            [Problem("文件开头标明是 UTF-8，内容却不是：请在编辑器里“另存为 UTF-8”后再试", (), file)]
+            [Problem("文件开头标明是 UTF-8，内容却不是：请在编辑器里“另存为 UTF-8”后再试", (), file, code="E002")]
         ) from None
 
 
@@ -203,7 +203,7 @@ def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise InputError([Problem("文件是空的：请按 samples/ 里的示例填写", (), file, 1)])
+            raise InputError([Problem("文件是空的：请按 samples/ 里的示例填写", (), file, 1, code="E003")])
         data = _build(loader, node, (), linemap.lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -244,5 +244,5 @@ def load_file(path: str | Path) -> tuple[Any, LineMap]:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise InputError([Problem(f"无法读取文件：{exc.strerror}", (), str(path))]) from None
+        raise InputError([Problem(f"无法读取文件：{exc.strerror}", (), str(path), code="E004")]) from None
     return load_text(decode(raw, str(path)), str(path))

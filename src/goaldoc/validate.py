@@ -112,7 +112,7 @@ def validate(data: Any, linemap: LineMap) -> tuple[DepartmentYear | None, list[P
     if not isinstance(data, dict):
         kind = "列表" if isinstance(data, list) else "单个值"
         return None, [
-            linemap.problem((), f"文件顶层应为“键: 值”（year:、department: …），现为{kind}：请按 samples/ 里的示例填写")
+            linemap.problem((), f"文件顶层应为“键: 值”（year:、department: …），现为{kind}：请按 samples/ 里的示例填写", code="E010")
         ]
     try:
         return DepartmentYear.model_validate(data), []
