@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goaldoc.errors import format_path
 from goaldoc.api import check, loads
 from goaldoc.checks import CODES, RULES, run_checks
 from goaldoc.cli import main
+from goaldoc.errors import format_path
 from goaldoc.loader import LineMap
 from goaldoc.model import (
     Budget,
