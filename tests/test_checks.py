@@ -326,13 +326,16 @@ def test_e107_money_units():
 # ---------------------------------------------------------------- the indicator tree E2xx
 
 
-def test_e201_unknown_level1_suggests_the_nearest():
+def test_e201_unknown_level1_suggests_the_nearest_and_does_not_hide_what_is_missing():
     d = ind(data(), 0, level1="产出")
-    assert only(d) == (
-        "E201",
-        "projects[0].indicators[0].level1",
-        "一级指标“产出”不认识：是不是“产出指标”？",
-    )
+    assert problems(d) == [
+        (
+            "E204",
+            "projects[0].indicators",
+            "项目“甲项目”的产出指标缺少数量指标：产出指标下至少要有数量指标和质量指标各一条",
+        ),
+        ("E201", "projects[0].indicators[0].level1", "一级指标“产出”不认识：是不是“产出指标”？"),
+    ]
 
 
 def test_e202_level2_under_the_wrong_level1():

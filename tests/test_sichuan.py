@@ -271,6 +271,7 @@ def probe_form(tmp_path: Path, unit: str, style: str, cells: list[str]) -> Path:
     (folder / "form.yaml").write_text(
         dedent(
             f"""\
+            contract: 1
             title: probe
             xlsx: probe.xlsx
             amount_style: {style}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ class Loaded:
     model: DepartmentYear
     lines: LineMap
     file: str
+    form: FormSpec | None = None  # the form the data names (its vocabulary, fields, rules)
 
 
 @dataclass
@@ -36,22 +38,48 @@ class RenderResult:
     seconds: float = 0.0
 
 
-def load(path: str | Path) -> Loaded:
+def load(path: str | Path, templates: str | Path | None = None) -> Loaded:
     """Read and validate one YAML file; raises :class:`InputError` with every problem."""
     data, lines = load_file(path)
-    return _validated(data, lines, str(path))
+    return _validated(data, lines, str(path), templates)
 
 
-def loads(text: str, file: str = "<输入>") -> Loaded:
+def loads(text: str, file: str = "<输入>", templates: str | Path | None = None) -> Loaded:
     data, lines = load_text(text, file)
-    return _validated(data, lines, file)
+    return _validated(data, lines, file, templates)
 
 
-def _validated(data: Any, lines: LineMap, file: str) -> Loaded:
-    model, problems = validate(data, lines)
-    if model is None:
-        raise InputError(problems)
-    return Loaded(model, lines, file)
+def _validated(data: Any, lines: LineMap, file: str, templates: str | Path | None) -> Loaded:
+    spec, problems = form_of(data, lines, templates)
+    model, schema = validate(data, lines, spec.model)
+    if model is None or problems:
+        raise InputError(problems + schema)
+    model.form = spec.name
+    return Loaded(model, lines, file, spec)
+
+
+def form_of(data: Any, lines: LineMap, templates: str | Path | None = None) -> tuple[FormSpec, list[Problem]]:
+    """The form the data names (``form:``, else templates/national.yaml's default_form).
+
+    An unknown name is a located problem (E011, with the known names and the nearest one),
+    and the default form stands in, so that one run still shows every other problem. A
+    broken form folder raises :class:`TemplateError` (the admin's to fix)."""
+    from .forms import national, unknown_form
+
+    default = national(templates).default_form
+    name = data.get("form") if isinstance(data, dict) else None
+    if not isinstance(name, str) or not _FOLDER_NAME.match(name):
+        return load_form(default, templates), []  # missing: the default; malformed: E010 says so
+    try:
+        return load_form(name, templates), []
+    except TemplateError as exc:
+        if [p.code for p in exc.problems] != ["E011"]:
+            raise
+        where = {"file": lines.file, "line": lines.line_of(("form",))}
+        return load_form(default, templates), [unknown_form(name, templates, **where)]
+
+
+_FOLDER_NAME = re.compile(r"^[^/\\.:][^/\\:]*$")
 
 
 def render_bytes(
@@ -63,7 +91,10 @@ def render_bytes(
 ) -> dict[str, tuple[str, bytes]]:
     """Render in memory: {format: (file stem, bytes)}. Nothing is written."""
     model = loaded.model
-    spec = load_form(form or model.form, templates)
+    if form or templates or loaded.form is None:
+        spec = load_form(form or model.form, templates)
+    else:
+        spec = loaded.form
     only = list(only or [])
     if only:
         chosen = [p for p, _ in select_projects(model, only)]
@@ -144,30 +175,37 @@ def _file_stem(spec: FormSpec, ctx: dict[str, Any], only: list[str]) -> str:
     return safe_name(stem)
 
 
-def check(path: str | Path) -> list[Problem]:
+def check(path: str | Path, templates: str | Path | None = None) -> list[Problem]:
     """Every problem of one file: YAML, schema, then the finance bureau's rules."""
-    return diagnose(path)[1]
+    return diagnose(path, templates)[1]
 
 
-def diagnose(path: str | Path) -> tuple[Loaded | None, list[Problem]]:
-    """Load and check once: the loaded file (None when the schema refused it) and its problems."""
+def diagnose(path: str | Path, templates: str | Path | None = None) -> tuple[Loaded | None, list[Problem]]:
+    """Load and check once: the loaded file (None when it cannot be rendered) and its problems.
+
+    The form the data names decides the schema (its declared fields and variants), the
+    indicator vocabulary and the rules' numbers."""
     from .checks import run_checks
 
     try:
         data, lines = load_file(path)
     except InputError as exc:
         return None, exc.problems
-    model, problems = validate(data, lines)
+    spec, form_problems = form_of(data, lines, templates)
+    model, problems = validate(data, lines, spec.model)
+    problems = form_problems + problems
     if model is not None:
-        loaded = Loaded(model, lines, str(path))
-        return loaded, apply_acceptances(run_checks(model, lines), loaded)
+        model.form = spec.name
+        loaded = Loaded(model, lines, str(path), spec)
+        found = sorted(problems + run_checks(model, lines, spec), key=lambda p: (not p.is_error, p.line or 0))
+        return (None if form_problems else loaded), apply_acceptances(found, loaded)
     # schema problems first; the rules run on what could be read, minus what they concern
-    salvaged = salvage(data)
+    salvaged = salvage(data, spec.model)
     if salvaged is None:
         return None, problems
     bad = [p.path for p in problems]
-    rules = [p for p in run_checks(salvaged, lines) if not any(p.path[: len(b)] == b for b in bad)]
-    rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path)))
+    rules = [p for p in run_checks(salvaged, lines, spec) if not any(p.path[: len(b)] == b for b in bad)]
+    rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path), spec))
     return None, sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
 
 
@@ -208,7 +246,7 @@ def render(
     from .checks import UNWRITABLE
 
     started = time.perf_counter()
-    loaded, problems = diagnose(path)  # the same list as `goaldoc check`
+    loaded, problems = diagnose(path, templates)  # the same list as `goaldoc check`
     if loaded is None:
         raise InputError(problems)
     # no --force and no `accepted:` makes a file hold what it cannot (checks.UNWRITABLE)

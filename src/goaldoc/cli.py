@@ -38,7 +38,7 @@ FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中�
   goaldoc render samples/2024/taishan.yaml
   goaldoc render samples/2024/taishan.yaml -o 送财政局/
   goaldoc render samples/2024/taishan.yaml --format docx
-  goaldoc render samples/2024/taishan.yaml --form sichuan
+  goaldoc render samples/2024/taishan.yaml --form 另一个表样名     （goaldoc forms 查看）
   goaldoc render samples/2023/liuzhi.yaml --only 公益性岗位补贴
 """
 
@@ -90,7 +90,7 @@ def main() -> None:
     multiple=True,
     help="只生成某一种格式（可重复）；默认两种都生成。",
 )
-@click.option("--form", help="换用另一个地区的表样（templates/ 下的文件夹名），如 sichuan。")
+@click.option("--form", help="换用另一个地区的表样（templates/ 下的文件夹名，goaldoc forms 查看）。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--only", multiple=True, help="只生成某个项目的表（项目名称或项目编码，可重复）。")
 @click.option("--force", is_flag=True, help="检查发现错误时仍然生成（不建议：财政局会退回）。")
@@ -168,7 +168,7 @@ INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），
 \b
 例子：
   goaldoc init 2025/taishan.yaml
-  goaldoc init 2025/liuzhi.yaml --form guizhou --year 2025
+  goaldoc init 2025/x.yaml --form 表样名 --year 2025    （goaldoc forms 查看表样名）
 已有的文件不会被覆盖。也可以复制去年的文件改年份和数字。
 """
 
@@ -176,7 +176,7 @@ INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），
 @main.command(help=INIT_HELP)
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--form", default="guangdong", show_default=True, help="表样（goaldoc forms 查看）。")
+@click.option("--form", help="表样（goaldoc forms 查看；默认为 templates/national.yaml 的 default_form）。")
 @click.option("--year", type=int, help="预算年度（默认：明年）。")
 def init(path, form, year) -> None:  # type: ignore[no-untyped-def]
     import datetime
@@ -188,6 +188,9 @@ def init(path, form, year) -> None:  # type: ignore[no-untyped-def]
     if target.exists():
         click.echo(f"{target} 已存在，没有覆盖：请换一个文件名，或直接编辑它。", err=True)
         sys.exit(1)
+    from .forms import national
+
+    form = form or national().default_form
     if form not in available_forms():
         click.echo(f"没有表样“{form}”：可用的有 {'、'.join(available_forms())}", err=True)
         sys.exit(2)

@@ -1,4 +1,5 @@
-"""The 一级 → 二级 → 三级 tree: canonical names, regional aliases, grouping and merge spans.
+"""The 一级 → 二级 → 三级 rows of an indicator grid: grouping and merge spans (the names of the
+tree and their other spellings are the form's: forms/vocabulary.py).
 
 Merges follow the data's hierarchy, never equal text: every grouped cell carries a
 *merge key* (its path in the tree), and the renderers merge consecutive cells of a column
@@ -14,30 +15,6 @@ from typing import Literal
 
 from .model import Indicator
 from .values import from_parts, normalise_text, parse_value
-
-# FORMATS.md §1: canonical 一级 → its 二级
-TREE: dict[str, tuple[str, ...]] = {
-    "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
-    "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
-    "满意度指标": ("服务对象满意度指标",),
-    "成本指标": ("经济成本指标", "社会成本指标", "生态环境成本指标"),
-}
-
-# regional names that mean the same thing (a form prints the name its region uses)
-ALIASES: dict[str, str] = {
-    "效果指标": "效益指标",
-    "项目完成指标": "产出指标",
-    "社会公众或服务对象满意度指标": "服务对象满意度指标",
-    "社会公众或服务对象满意度": "服务对象满意度指标",
-    "服务对象满意度": "服务对象满意度指标",
-    "环境效益指标": "生态效益指标",
-}
-
-
-def canonical(name: str) -> str:
-    """The canonical name of a 一级/二级 (aliases resolved, spaces removed)."""
-    clean = "".join(name.split())
-    return ALIASES.get(clean, clean)
 
 
 class MergeText(str):

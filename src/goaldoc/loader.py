@@ -163,7 +163,7 @@ def _plausible(text: str) -> float:
 def decode(raw: bytes, file: str) -> str:
     """UTF-8 (with or without BOM); GBK as saved by older Windows editors is accepted too.
 
-    Short GBK text is often valid UTF-8 too (台山 in GBK decodes to two IPA letters), so
+    Short GBK text is often valid UTF-8 too (some two-character names in GBK decode to two IPA letters), so
     when both decodings succeed the one made of characters Chinese forms use wins.
     """
     if raw.startswith(b"\xef\xbb\xbf"):

@@ -119,7 +119,7 @@ class Phase(Model):
 
 
 class SubGoal(Model):
-    """高新区 分项绩效目标 （一）…（五）."""
+    """分项绩效目标 （一）…（五）."""
 
     title: Text = Field(description="分项名称")
     goal: Text = Field("", description="绩效目标")
@@ -189,7 +189,7 @@ class Unit(Model):
 
 class Department(Model):
     name: Text = Field(description="部门名称")
-    area: Text | None = Field(None, description="所属行政区，如 台山市、六枝特区（用于表题）")
+    area: Text | None = Field(None, description="所属行政区，如 某某市、某某区（用于表题）")
     code: Text | None = Field(None, description="部门编码，如 307")
     short_name: Text | None = Field(None, description="简称，如 县人社局部门")
     staff_count: int | None = Field(None, ge=0, description="财政供养人员数（人）")
@@ -221,7 +221,7 @@ class DepartmentYear(Model):
     """Everything one department hands its finance bureau for one budget year."""
 
     year: int = Field(ge=2000, le=2100, description="预算年度")
-    form: Text = Field("guangdong", description="表样（templates/ 下的文件夹名），如 guangdong")
+    form: Text | None = Field(None, description="表样（templates/ 下的文件夹名，goaldoc forms 查看）；不写则用 templates/national.yaml 的 default_form")
     title: Text | None = Field(None, description="部门整体表表题（不填则按模板默认）")
     department: Department = Field(description="部门基本信息")
     cover: Cover = Field(default_factory=Cover, description="封面")
@@ -244,7 +244,7 @@ class DepartmentYear(Model):
 
     @field_validator("form")
     @classmethod
-    def _form_is_folder_name(cls, v: str) -> str:
-        if not v or "/" in v or "\\" in v or v.startswith("."):
-            raise ValueError(f"表样名应为 templates/ 下的文件夹名（如 guangdong），现为“{v}”")
+    def _form_is_folder_name(cls, v: str | None) -> str | None:
+        if v is not None and (not v or "/" in v or "\\" in v or ":" in v or v.startswith(".")):
+            raise ValueError(f"表样名应为 templates/ 下的文件夹名（goaldoc forms 查看），现为“{v}”")
         return v

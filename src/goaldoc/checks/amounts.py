@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..errors import Problem
+from ..forms import FormSpec
 from ..loader import LineMap
 from ..model import BudgetLine, DepartmentYear, Project, Unit
 from ..values import parse_value
@@ -41,7 +42,7 @@ def _terms(parts: list[BudgetLine]) -> str:
 
 
 @rule
-def budget_lines_add_up(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def budget_lines_add_up(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E101: 合计 = its lines; a line's 其中 lines = the line (partial 其中 lines excluded)."""
     unit = model.budget.unit
     for key, name in (("expenditure", "部门预算支出"), ("income", "收入来源")):
@@ -65,7 +66,7 @@ def budget_lines_add_up(model: DepartmentYear, lines: LineMap) -> Iterator[Probl
 
 
 @rule
-def income_equals_expenditure(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def income_equals_expenditure(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E102: 收入来源 合计 = 部门预算支出 合计."""
     e, i = _total_line(model.budget.expenditure), _total_line(model.budget.income)
     if e is None or i is None:
@@ -85,7 +86,7 @@ def income_equals_expenditure(model: DepartmentYear, lines: LineMap) -> Iterator
 
 
 @rule
-def project_funds_add_up(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def project_funds_add_up(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E103: 资金总额 = 财政资金 + 其他资金."""
     for path, p, _unit in _projects(model):
         b = p.budget
@@ -122,7 +123,7 @@ def _unit_of(unit: Unit, fallback: str) -> str:
 
 
 @rule
-def money_units(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def money_units(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E107: amounts are in 元, 万元 or 亿元."""
     units: list[tuple[Path, str]] = [(("budget", "unit"), model.budget.unit)]
     units += [((*path, "budget", "unit"), p.budget.unit) for path, p, _u in _projects(model)]
@@ -132,7 +133,7 @@ def money_units(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
 
 
 @rule
-def totals_match_projects(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def totals_match_projects(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E104: a unit's total = its projects; the department's total = all of its projects."""
     money = model.budget.unit
     unit_sums: list[Decimal | None] = []
@@ -181,16 +182,19 @@ def _label_key(label: str) -> str:
 
 
 @rule
-def task_funds_within_project_spending(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
-    """E105: 年度重点工作任务 funds together do not exceed 项目支出."""
+def task_funds_within_project_spending(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """E105: 年度重点工作任务 funds together do not exceed the form's 项目支出 line
+    (rules.project_spending_line)."""
     tasks = [t.funds for t in model.key_tasks if t.funds is not None]
     if not tasks:
         return
+    assert form.vocabulary.rules is not None
+    spending = form.vocabulary.rules.project_spending_line
     line = next(
         (
             r
             for r in model.budget.expenditure
-            if _label_key(r.label) == "项目支出" and r.amount is not None
+            if _label_key(r.label) == _label_key(spending) and r.amount is not None
         ),
         None,
     )
@@ -216,7 +220,7 @@ def _percent(text: str) -> Decimal | None:
 
 
 @rule
-def spending_plan_rises_to_100(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def spending_plan_rises_to_100(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E106: 资金支出计划 is cumulative: never decreasing, ending at 100%."""
     for path, p, _unit in _projects(model):
         plan = p.spending_plan

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import Problem
+from ..forms import FormSpec
 from ..loader import LineMap
 from ..model import DepartmentYear
 from .base import Path, _problem, _projects, rule
@@ -30,7 +31,7 @@ def _titles(model: DepartmentYear) -> Iterator[tuple[Path, str]]:
 
 
 @rule
-def title_year_is_budget_year(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def title_year_is_budget_year(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E301: a year in a title is the budget year (a title copied from last year's form)."""
     for path, title in _titles(model):
         text = title
@@ -66,7 +67,7 @@ def _strings(obj: Any, path: Path) -> Iterator[tuple[Path, str]]:
 
 
 @rule
-def no_control_characters(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def no_control_characters(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E302: text holds no character that a .docx / .xlsx (XML) cannot store."""
     for path, text in _strings(model, ()):
         m = _XML_ILLEGAL.search(text)
@@ -81,7 +82,7 @@ def no_control_characters(model: DepartmentYear, lines: LineMap) -> Iterator[Pro
 
 
 @rule
-def names_are_filled(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def names_are_filled(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E303: the department, each unit and each project has a name."""
     if not model.department.name:
         yield _problem(lines, ("department", "name"), "E303", "部门名称空着：请填写部门全称")
