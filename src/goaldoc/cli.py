@@ -155,12 +155,29 @@ def check(files, strict) -> None:  # type: ignore[no-untyped-def]
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
-@main.command(help="输出 YAML 文件的 JSON Schema，供编辑器自动补全和标出错误的键。\n\n\b\n例子：\n  goaldoc schema > goaldoc.schema.json")
-@click.help_option("-h", "--help", help="显示帮助并退出。")
-def schema() -> None:
-    from .model import DepartmentYear
+SCHEMA_HELP = """输出某个表样的 YAML 文件的 JSON Schema（含这个表样特有的栏目），供编辑器自动补全和标出错误的键。
 
-    click.echo(json.dumps(DepartmentYear.model_json_schema(), ensure_ascii=False, indent=2))
+\b
+例子：
+  goaldoc schema > goaldoc.schema.json
+  goaldoc schema --form 表样名 > 表样名.schema.json
+"""
+
+
+@main.command(help=SCHEMA_HELP)
+@click.help_option("-h", "--help", help="显示帮助并退出。")
+@click.option("--form", help="表样（goaldoc forms 查看；默认为 templates/national.yaml 的 default_form）。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹。")
+def schema(form, templates) -> None:  # type: ignore[no-untyped-def]
+    from .errors import GoaldocError
+    from .forms import load_form
+
+    try:
+        spec = load_form(form, templates)
+    except GoaldocError as exc:
+        _print_problems(exc.problems)
+        sys.exit(1)
+    click.echo(json.dumps(spec.model.model_json_schema(), ensure_ascii=False, indent=2))
 
 
 INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），从这里开始填。

@@ -9,9 +9,9 @@ new merge, and two one-row groups with equal text stay apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .model import Indicator
 from .values import from_parts, normalise_text, parse_value
@@ -83,6 +83,7 @@ class IndicatorRow:
     level2: MergeText
     indicator: Indicator | None  # None for the placeholder row of an empty group
     index: int  # 1-based position in the grid
+    declared: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the form's indicator fields
 
     @property
     def value_text(self) -> str:
@@ -109,16 +110,24 @@ class IndicatorRow:
         return parse_value(ind.value).parts()
 
     def template_fields(self) -> frozenset[str]:
-        return _ROW_FIELDS
+        ind = self.__dict__.get("indicator")
+        own = frozenset(type(ind).model_fields) if ind is not None else frozenset()
+        return _ROW_FIELDS | own | frozenset(self.__dict__.get("declared", {}))
 
     def __getattr__(self, name: str) -> object:
-        # templates write row.name, row.value … straight from the indicator record
+        # templates write row.name, row.value … straight from the indicator record; a field
+        # the form declares and this data lacks is empty (forms.fields.empty_value)
         ind = self.__dict__.get("indicator")
-        if ind is None:
-            if name in Indicator.model_fields:
-                return ""
-            raise AttributeError(name)
-        return getattr(ind, name)
+        if ind is not None and name in type(ind).model_fields:
+            return getattr(ind, name)
+        declared = self.__dict__.get("declared", {})
+        if name in declared:
+            from .forms.fields import empty_value
+
+            return empty_value(declared[name])
+        if name in Indicator.model_fields:
+            return ""
+        raise AttributeError(name)
 
 
 _ROW_FIELDS = frozenset({"level1", "level2", "index", "value_text", "value_parts"}) | frozenset(
@@ -126,7 +135,9 @@ _ROW_FIELDS = frozenset({"level1", "level2", "index", "value_text", "value_parts
 )
 
 
-def indicator_rows(groups: Sequence[Level1Group], scope: str = "") -> list[IndicatorRow]:
+def indicator_rows(
+    groups: Sequence[Level1Group], scope: str = "", declared: Mapping[str, Any] | None = None
+) -> list[IndicatorRow]:
     """Flatten grouped indicators to printed rows with merge keys ``scope/i`` and ``scope/i.j``."""
     rows: list[IndicatorRow] = []
     for i, g1 in enumerate(groups):
@@ -135,7 +146,7 @@ def indicator_rows(groups: Sequence[Level1Group], scope: str = "") -> list[Indic
             k2 = f"{k1}.{j}"
             for ind in g2.rows or [None]:  # type: ignore[list-item]  # placeholder row
                 rows.append(
-                    IndicatorRow(MergeText(g1.name, k1), MergeText(g2.name, k2), ind, len(rows) + 1)
+                    IndicatorRow(MergeText(g1.name, k1), MergeText(g2.name, k2), ind, len(rows) + 1, declared or {})
                 )
     return rows
 

@@ -137,7 +137,7 @@ def problems_of(exc: ValidationError, linemap: LineMap, root: type[BaseModel], c
     """Every error of a pydantic validation as a located Chinese problem, in line order."""
     problems = []
     for err in exc.errors():
-        loc = tuple(err["loc"])
+        loc = tuple(p for p in err["loc"] if p != "[key]")  # pydantic marks a dict key so
         problems.append(linemap.problem(loc, _message(err, loc, root), code=code))
     problems.sort(key=lambda p: (p.line or 0, p.format()))
     return problems

@@ -4,8 +4,10 @@ key-task funds, the spending plan, and money units."""
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from ..errors import Problem
 from ..forms import FormSpec
@@ -35,34 +37,113 @@ def _children(lines_: list[BudgetLine], i: int) -> list[int]:
     return out
 
 
-def _terms(parts: list[BudgetLine]) -> str:
+def _terms(parts: list[BudgetLine], column: str = "amount") -> str:
     """'一、基本支出 2610.83 + 二、项目支出 108030.81', so the clerk sees which line is off."""
-    shown = [f"{p.label} {_num(p.amount) if p.amount is not None else '空'}" for p in parts[:6]]
+    shown = [f"{p.label} {_num(getattr(p, column)) if getattr(p, column) is not None else '空'}" for p in parts[:6]]
     return " + ".join(shown) + (" + …" if len(parts) > 6 else "")
+
+
+def _line_lists(model: DepartmentYear, form: FormSpec) -> Iterator[tuple[Path, list[Any], str, str]]:
+    """(key path, lines, name, money unit) of every list of labelled amount lines: the
+    department's budget, and each ``type: lines`` field the form declares (a project's
+    nested fund lines add up like the department's: issue 8 item 2)."""
+    unit = model.budget.unit
+    yield ("budget", "expenditure"), model.budget.expenditure, "部门预算支出", unit
+    yield ("budget", "income"), model.budget.income, "收入来源", unit
+    for place, name, spec in form.fields.items():
+        if spec.type != "lines":
+            continue
+        if place == "project":
+            for path, p, _unit in _projects(model):
+                yield (*path, name), getattr(p, name, []), spec.label, p.budget.unit
+        else:
+            owner = model if place == "year" else model.department
+            yield ((name,) if place == "year" else ("department", name)), getattr(owner, name, []), spec.label, unit
+
+
+def _amount_columns(rows: list[Any]) -> list[str]:
+    """``amount`` and every other amount column the lines carry (declared columns)."""
+    if not rows:
+        return ["amount"]
+    fields = type(rows[0]).model_fields
+    extra = [n for n, f in fields.items() if n not in BudgetLine.model_fields and _is_amount(f.annotation)]
+    return ["amount", *extra]
+
+
+def _is_amount(annotation: Any) -> bool:
+    """Amount | None, Annotated[Decimal, …]: a Decimal somewhere inside."""
+    if annotation is Decimal:
+        return True
+    return any(_is_amount(a) for a in typing.get_args(annotation))
 
 
 @rule
 def budget_lines_add_up(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
-    """E101: 合计 = its lines; a line's 其中 lines = the line (partial 其中 lines excluded)."""
-    unit = model.budget.unit
-    for key, name in (("expenditure", "部门预算支出"), ("income", "收入来源")):
-        rows: list[BudgetLine] = getattr(model.budget, key)
-        for i, row in enumerate(rows):
-            if row.amount is None or row.partial:
-                continue
-            parts = [rows[j] for j in _children(rows, i) if not rows[j].partial]
-            if not parts or all(p.amount is None for p in parts):
-                continue
-            total = sum((p.amount or Decimal(0) for p in parts), Decimal(0))
-            if total != row.amount:
-                yield _problem(
-                    lines,
-                    ("budget", key, i, "amount"),
-                    "E101",
-                    f"{name}“{row.label}”为 {_num(row.amount)} {unit}，其下各行之和为 "
-                    f"{_num(total)} {unit}（{_terms(parts)}，相差 {_num(abs(row.amount - total))} "
-                    f"{unit}）：请核对各行金额",
-                )
+    """E101: 合计 = its lines; a line's 其中 lines = the line (partial 其中 lines excluded);
+    for every amount column of the lines."""
+    for where, rows, name, unit in _line_lists(model, form):
+        for column in _amount_columns(rows):
+            for i, row in enumerate(rows):
+                value = getattr(row, column)
+                if value is None or row.partial:
+                    continue
+                parts = [rows[j] for j in _children(rows, i) if not rows[j].partial]
+                if not parts or all(getattr(p, column) is None for p in parts):
+                    continue
+                total = sum((getattr(p, column) or Decimal(0) for p in parts), Decimal(0))
+                if total != value:
+                    col = "" if column == "amount" else f"的{_column_label(form, where, column)}"
+                    yield _problem(
+                        lines,
+                        (*where, i, column),
+                        "E101",
+                        f"{name}“{row.label}”{col}为 {_num(value)} {unit}，其下各行之和为 "
+                        f"{_num(total)} {unit}（{_terms(parts, column)}，相差 {_num(abs(value - total))} "
+                        f"{unit}）：请核对各行金额",
+                    )
+
+
+def _column_label(form: FormSpec, where: Path, column: str) -> str:
+    name = next((p for p in reversed(where) if isinstance(p, str)), "")
+    for _place, field, spec in form.fields.items():
+        if field == name and spec.columns and column in spec.columns:
+            return spec.columns[column].label
+    return column
+
+
+@rule
+def table_totals_add_up(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """E108: in a declared table with a 合计 row (form.yaml ``total:``), each amount column
+    of that row is the sum of the other rows."""
+    for place, name, spec in form.fields.items():
+        if spec.type != "table" or spec.total is None:
+            continue
+        if place == "project":
+            owners: list[tuple[Path, Any, str]] = [(path, p, p.budget.unit) for path, p, _u in _projects(model)]
+        else:
+            owners = [((), model, model.budget.unit)] if place == "year" else [(("department",), model.department, model.budget.unit)]
+        for path, owner, unit in owners:
+            rows = getattr(owner, name, [])
+            for t, total_row in enumerate(rows):
+                if "".join(str(getattr(total_row, spec.total.column) or "").split()) != spec.total.label:
+                    continue
+                others = [r for k, r in enumerate(rows) if k != t]
+                for col, col_spec in (spec.columns or {}).items():
+                    if col_spec.type != "amount" or getattr(total_row, col) is None:
+                        continue
+                    values = [getattr(r, col) for r in others if getattr(r, col) is not None]
+                    if not values:
+                        continue
+                    s = sum(values, Decimal(0))
+                    want = getattr(total_row, col)
+                    if s != want:
+                        yield _problem(
+                            lines,
+                            (*path, name, t, col),
+                            "E108",
+                            f"{spec.label}“{spec.total.label}”行的{col_spec.label}为 {_num(want)} {unit}，其他各行之和为 "
+                            f"{_num(s)} {unit}（相差 {_num(abs(want - s))} {unit}）：请核对",
+                        )
 
 
 @rule
