@@ -233,23 +233,6 @@ def test_docx_landscape_strict_and_header_repeats(rendered, docx_table):
     assert Document(io.BytesIO(data)).sections[0].orientation == 1  # WD_ORIENT.LANDSCAPE
 
 
-def test_docx_keeps_each_small_project_on_one_page(jingyan, rendered):
-    """Every row of a project but its last keeps with the next, so no page break cuts a
-    project's merged cells (a cut merged cell prints its text cut in two)."""
-    tbl = next(docx_body(rendered["docx"]).iter(q("tbl")))
-    rows = tbl.findall(q("tr"))[3:]
-
-    def keeps(tr: etree._Element) -> bool:
-        return all(p.find(f"{{{W}}}pPr/{{{W}}}keepNext") is not None for p in tr.iter(q("p")))
-
-    i = 0
-    for unit in jingyan.model.units:
-        for p in unit.projects:
-            n = len(p.indicators)
-            assert [keeps(tr) for tr in rows[i : i + n]] == [True] * (n - 1) + [False]
-            i += n
-
-
 # ------------------------------------------------------------------ 万元 ⇄ 元
 
 

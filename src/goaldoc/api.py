@@ -124,7 +124,8 @@ def _render_format(spec: FormSpec, ctx: dict[str, Any], fmt: str) -> bytes:
         if fmt == "docx":
             from .render.docx import render_docx
 
-            return render_docx(spec.path("docx"), ctx, make_env(spec.amount_style, spec.amount_unit, autoescape=True))
+            env = make_env(spec.amount_style, spec.amount_unit, autoescape=True)
+            return render_docx(spec.path("docx"), ctx, env, spec.keep_merged_rows)
         if fmt == "xlsx":
             return _render_xlsx(spec, ctx)
         raise ValueError(fmt)

@@ -88,6 +88,16 @@ class View:
         return id(self.__dict__["_obj"])
 
 
+class Blank(str):
+    """An empty text that stays empty when indexed (``row.value_parts[0]`` of an empty row)."""
+
+    def __new__(cls) -> Blank:
+        return super().__new__(cls, "")
+
+    def __getitem__(self, key: Any) -> Blank:  # type: ignore[override]
+        return Blank()
+
+
 class Empty:
     """``empty``: a row whose every field is empty (a section with no data prints one blank row)."""
 
@@ -97,7 +107,7 @@ class Empty:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return ""
+        return Blank()
 
     def __bool__(self) -> bool:
         return False

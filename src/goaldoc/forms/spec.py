@@ -85,6 +85,7 @@ class FormSpec(_Strict):
     amount_style: Literal["as_typed", "yuan"] = Field("as_typed", description="金额的写法")
     amount_unit: Literal["元", "万元", "亿元"] = Field("万元", description="表上金额的单位")
     sheets: list[SheetSpec] = Field(default_factory=list, description="Excel 输出的工作表")
+    keep_merged_rows: int = Field(15, ge=0, description="Word：不超过这么多行的合并块不跨页（0 = 不限制）")
     variants: dict[str, str] = Field(default_factory=dict, description="项目表的几种样式：名字 → 表题")
     show: ShowSpec = Field(default_factory=ShowSpec, description="可有可无的部分")
     indicator_tree: dict[str, Level1Spec | None] = Field(default_factory=dict, description="本地区的指标叫法（加在全国的上面）")

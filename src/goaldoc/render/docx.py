@@ -62,7 +62,12 @@ class _Template(DocxTemplate):
         return super().render_xml_part(src_xml, part, context, jinja_env)
 
 
-def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environment) -> bytes:
+def render_docx(
+    template: Path, context: Mapping[str, Any], env: jinja2.Environment, keep_merged_rows: int = 0
+) -> bytes:
+    """``keep_merged_rows``: a vertically merged block of at most this many rows is kept on
+    one page (keep-with-next on all its rows but the last; form.yaml ``keep_merged_rows``),
+    since a page break through a merged cell prints its text cut."""
     tpl = _Template(str(template))
     try:
         tpl.render(dict(context), env, autoescape=True)
@@ -76,7 +81,11 @@ def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environm
     if last.tag == qn("w:tbl"):
         last.addnext(etree.Element(_W_P))
     for tbl in body.iter(qn("w:tbl")):
-        merge_marked_cells(tbl)
+        rows = tbl.findall(_W_TR)
+        for start, length in merge_marked_cells(tbl):
+            if length <= keep_merged_rows:
+                for tr in rows[start : start + length - 1]:
+                    _keep_with_next(tr)
         normalise_table(tbl)
     for t in body.iter(_W_T):
         if t.text and "\ue000" in t.text:
@@ -164,8 +173,9 @@ def _empty_cell(tc: etree._Element) -> None:
         p.append(etree.fromstring(etree.tostring(ppr)))
 
 
-def merge_marked_cells(tbl: etree._Element) -> None:
-    """Merge consecutive cells of a column whose merge keys are equal (see indicators.py)."""
+def merge_marked_cells(tbl: etree._Element) -> list[tuple[int, int]]:
+    """Merge consecutive cells of a column whose merge keys are equal (see indicators.py);
+    returns the (first row, rows) of every merge made."""
     rows = tbl.findall(_W_TR)
     columns: dict[tuple[int, int], list[tuple[str | None, etree._Element | None]]] = {}
     for r, tr in enumerate(rows):
@@ -178,8 +188,10 @@ def merge_marked_cells(tbl: etree._Element) -> None:
                 if t.text and "\ue000" in t.text:
                     t.text = strip_marks(t.text)
             columns.setdefault((col, span), [(None, None)] * len(rows))[r] = (key, tc)
+    made: list[tuple[int, int]] = []
     for cells in columns.values():
         for start, length in merge_spans([k for k, _ in cells]):
+            made.append((start, length))
             first = cells[start][1]
             assert first is not None
             _set_vmerge(first, restart=True)
@@ -187,6 +199,7 @@ def merge_marked_cells(tbl: etree._Element) -> None:
                 assert tc is not None
                 _set_vmerge(tc, restart=False)
                 _empty_cell(tc)
+    return made
 
 
 def _keep_with_next(tr: etree._Element) -> None:
