@@ -17,7 +17,6 @@ from textwrap import dedent
 
 import pytest
 from docx import Document
-from lxml import etree
 from openpyxl import Workbook
 
 from goaldoc import api
