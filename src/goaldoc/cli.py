@@ -139,13 +139,18 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
-def check(files, strict) -> None:  # type: ignore[no-untyped-def]
+@click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
+def check(files, strict, templates) -> None:  # type: ignore[no-untyped-def]
     from .api import check as check_one
+    from .errors import GoaldocError
 
     files = expand_inputs(files)
     errors = warnings = accepted = 0
     for file in files:
-        problems = check_one(file)
+        try:
+            problems = check_one(file, templates)
+        except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
+            problems = exc.problems
         _print_problems(problems, err=False)
         errors += sum(p.is_error for p in problems)
         warnings += sum(p.severity == "W" and not p.accepted for p in problems)

@@ -11,6 +11,7 @@ from .forms import FormSpec
 from .indicators import IndicatorRow, group_indicators, indicator_rows
 from .model import DepartmentYear, Project, Unit
 from .views import (
+    CONTRACT,
     BudgetRow,
     Empty,
     FormInfo,
@@ -45,9 +46,9 @@ def build_context(model: DepartmentYear, spec: FormSpec, only: Iterable[str] | N
     expenditure = line_views(model.budget.expenditure, "e")
     income = line_views(model.budget.income, "i")
 
-    ctx: dict[str, Any] = {name: getattr(model, name) for name in type(model).model_fields}
+    ctx: dict[str, Any] = {name: getattr(model, name) for name in type(model).model_fields if name in CONTRACT}
     for name, f in fields.year.items():  # a field this form declares, absent from other forms' data
-        ctx.setdefault(name, View(None, {name: f}).__getattr__(name))
+        ctx[name] = getattr(model, name) if name in type(model).model_fields else View(None, {name: f}).__getattr__(name)
     ctx["department"] = View(
         model.department,
         fields.department,
@@ -93,6 +94,7 @@ def build_context(model: DepartmentYear, spec: FormSpec, only: Iterable[str] | N
     ctx["only"] = only
     ctx["show"] = Show(spec.show.contents == "always" or (spec.show.contents == "when_data" and bool(model.contents)))
     ctx["empty"] = Empty()
+    ctx["dropped_columns"] = dropped_columns(model, spec)  # for the renderers, not documented for templates
     return ctx
 
 

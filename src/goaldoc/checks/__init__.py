@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "E301": "表题里的年份 = 预算年度",
     "E302": "文字里没有 Word / Excel 存不下的控制字符",
     "E303": "部门、下属单位、项目的名称不空",
+    "E304": "只印项目表的表样，数据里至少有一个项目",
     "W201": "一级指标权重的分配与国家规则不同",
     "W202": "满意度指标值是百分比",
     "W203": "满意度不低于 80%",
@@ -58,8 +59,8 @@ CODES: dict[str, str] = {
 }
 
 # problems that no --force can override: the files cannot be written with them
-# (a character XML cannot hold; an amount in a unit the forms cannot convert)
-UNWRITABLE = frozenset({"E107", "E302"})
+# (a character XML cannot hold; an amount in a unit the forms cannot convert; nothing to print)
+UNWRITABLE = frozenset({"E107", "E302", "E304"})
 
 
 def run_checks(model: DepartmentYear, lines: LineMap, form: FormSpec | None = None) -> list[Problem]:

@@ -92,3 +92,17 @@ def names_are_filled(model: DepartmentYear, lines: LineMap, form: FormSpec) -> I
     for path, p, _unit in _projects(model):
         if not p.name:
             yield _problem(lines, (*path, "name"), "E303", "项目名称空着：请填写项目名称")
+
+
+@rule
+def a_projects_form_has_a_project(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """E304: a form that prints only project tables (form.yaml ``prints: [projects]``) is
+    given at least one project (else there is nothing to print)."""
+    if form.projects_only and not (model.projects or any(u.projects for u in model.units)):
+        yield _problem(
+            lines,
+            ("projects",),
+            "E304",
+            f"表样“{form.name}”（{form.title}）只印项目表，这份数据没有项目：请在 projects: 下至少填一个项目"
+            f"（goaldoc init --form {form.name} 新建的文件里有样子）",
+        )

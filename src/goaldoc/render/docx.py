@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from lxml import etree
 
 from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
+from .columns import drop_docx_columns
 from .docx_locate import locate, template_line, unclosed_block_line
 from .markup import explain_template_error, split_mark, strip_marks, undefined_name
 
@@ -63,12 +64,19 @@ class _Template(DocxTemplate):
 
 
 def render_docx(
-    template: Path, context: Mapping[str, Any], env: jinja2.Environment, keep_merged_rows: int = 0
+    template: Path,
+    context: Mapping[str, Any],
+    env: jinja2.Environment,
+    keep_merged_rows: int = 0,
+    drop_columns: Sequence[str] = (),
 ) -> bytes:
     """``keep_merged_rows``: a vertically merged block of at most this many rows is kept on
     one page (keep-with-next on all its rows but the last; form.yaml ``keep_merged_rows``),
-    since a page break through a merged cell prints its text cut."""
+    since a page break through a merged cell prints its text cut. ``drop_columns``: the
+    headings of optional columns to take out (render/columns.py)."""
     tpl = _Template(str(template))
+    tpl.init_docx()
+    drop_docx_columns(tpl.docx.element.body, drop_columns)
     try:
         tpl.render(dict(context), env, autoescape=True)
     except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix

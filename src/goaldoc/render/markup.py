@@ -6,6 +6,7 @@ Filters an admin can use in a template (see templates/README.md):
 ``amount``  ``{{ line.amount | amount }}`` — an amount in the form's style (as typed / 元).
 ``blank``   ``{{ signature.head | blank }}`` — the value, or a line to sign on paper.
 ``cn``      ``{{ loop.index | cn }}`` — 一、二、三 … numbering.
+``check``   ``{{ project.project_type | check('部门预算') }}`` — ☑部门预算 / □部门预算.
 """
 
 from __future__ import annotations
@@ -98,6 +99,12 @@ def cn_number(n: int) -> str:
     return str(n)
 
 
+def check_filter(value: Any, option: str, on: str = "☑", off: str = "□") -> str:
+    """``{{ project.project_type | check('部门预算') }}`` → ☑部门预算 when chosen, else □部门预算."""
+    chosen = value is not None and "".join(str(value).split()) == "".join(str(option).split())
+    return f"{on if chosen else off}{option}"
+
+
 def blank_filter(value: Any, line: str = BLANK_LINE) -> str:
     if value is None or str(value).strip() == "":
         return line
@@ -137,6 +144,7 @@ def make_env(amount_style: str = "as_typed", amount_unit: str = "万元", *, aut
     env = FormSandbox(autoescape=autoescape)
     env.filters["merge"] = merge_filter
     env.filters["blank"] = blank_filter
+    env.filters["check"] = check_filter
     env.filters["cn"] = cn_number
     env.filters["amount"] = make_amount_filter(amount_style, amount_unit)
     return env

@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
+from .columns import drop_xlsx_columns
 from .markup import explain_template_error, split_mark
 from .pages import keep_merges_on_pages
 
@@ -68,8 +69,13 @@ class _Block:
     orelse: list[_Block] | None = None  # rows after {%tr else %}
 
 
-def render_xlsx(template: Path, jobs: Sequence[SheetJob], env: jinja2.Environment) -> bytes:
+def render_xlsx(
+    template: Path, jobs: Sequence[SheetJob], env: jinja2.Environment, drop_columns: Sequence[str] = ()
+) -> bytes:
+    """``drop_columns``: headings of optional columns to take out first (render/columns.py)."""
     wb = load_workbook(str(template))
+    for ws in wb.worksheets:
+        drop_xlsx_columns(ws, drop_columns)
     template_names = list(wb.sheetnames)
     for name in {j.template_sheet for j in jobs}:
         if name not in template_names:
