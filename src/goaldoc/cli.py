@@ -223,15 +223,35 @@ def init(path, form, year) -> None:  # type: ignore[no-untyped-def]
     click.echo(f"已新建 {target}：填好后运行 goaldoc check {target.as_posix()}")
 
 
-@main.command(name="forms", help="列出可用的表样（templates/ 下的文件夹）。")
+FORMS_HELP = """列出可用的表样（templates/ 下的文件夹）：名字、表样名称、印哪些表、项目表的样式、所在文件夹。
+
+\b
+例子：
+  goaldoc forms
+  goaldoc forms --templates 我的模板/
+"""
+
+
+@main.command(name="forms", help=FORMS_HELP)
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹。")
 def list_forms(templates) -> None:  # type: ignore[no-untyped-def]
+    from .errors import GoaldocError
     from .forms import available_forms, load_form
 
+    broken = 0
     for name in available_forms(templates):
-        spec = load_form(name, templates)
-        click.echo(f"{name}\t{spec.title}\t{spec.folder}")
+        try:
+            spec = load_form(name, templates)
+        except GoaldocError as exc:
+            broken += 1
+            click.echo(f"{name}\t（表样有误，暂不能用）")
+            _print_problems(exc.problems)
+            continue
+        prints = "、".join({"department": "部门整体表", "projects": "每个项目一张项目表"}[p] for p in spec.prints)
+        variants = "；项目表样式：" + "、".join(f"{k}（{v}）" for k, v in spec.variants.items()) if spec.variants else ""
+        click.echo(f"{name}\t{spec.title}\t{prints}{variants}\t{spec.folder}")
+    sys.exit(1 if broken else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
