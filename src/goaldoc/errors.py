@@ -31,10 +31,15 @@ class Problem:
     severity: Severity = "E"
     code: str = "E000"
     accepted: str | None = None  # the clerk's reason, when the YAML's `accepted:` lists it
+    # where in a filled .docx / .xlsx (goaldoc check x.docx): “第 2 个表格 第 7 行 第 3 列”,
+    # “项目表!C12”; printed instead of the line, which then only orders the problems
+    place: str | None = None
 
     def format(self) -> str:
         where = self.file or ""
-        if self.line is not None:
+        if self.place:
+            where += f" {self.place}" if where else self.place
+        elif self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"

@@ -26,10 +26,15 @@ Path_ = tuple[str | int, ...]
 
 @dataclass
 class LineMap:
-    """Where each key path starts in the YAML file (1-based lines)."""
+    """Where each key path starts in the YAML file (1-based lines).
+
+    Data read from a filled .docx / .xlsx (goaldoc.importer) has no lines: ``places`` gives
+    each key path its cell (“第 2 个表格 第 7 行 第 3 列”, “项目表!C12”), and ``lines`` the
+    position of that cell in the file, so problems still come in the file's order."""
 
     file: str
     lines: dict[Path_, int] = field(default_factory=dict)
+    places: dict[Path_, str] = field(default_factory=dict)
 
     def line_of(self, path: Path_) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one."""
@@ -41,7 +46,19 @@ class LineMap:
                 return None
             path = path[:-1]
 
+    def place_of(self, path: Path_) -> str | None:
+        """The place of ``path`` or of its nearest ancestor that has one (filled files only)."""
+        path = tuple(path)
+        while self.places:
+            if path in self.places:
+                return self.places[path]
+            if not path:
+                return None
+            path = path[:-1]
+        return None
+
     def problem(self, path: Path_, message: str, **kw: Any) -> Problem:
+        kw.setdefault("place", self.place_of(tuple(path)))
         return Problem(message, tuple(path), self.file, self.line_of(tuple(path)), **kw)
 
 

@@ -1,0 +1,121 @@
+"""What kind of file a clerk sent, and reading it.
+
+By its bytes, not its name: a .doc renamed .docx is still a .doc. Word and Excel files
+are read directly; older or other formats (.doc, .xls, .wps, .et, .rtf, .odt, .ods) are
+converted by LibreOffice first when it is installed (and the import says so), else the
+message says how to save them as .docx / .xlsx. An encrypted file (Office keeps it in an
+OLE container with an ``EncryptionInfo`` stream) and a damaged one each get a message of
+their own.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import InputError, Problem
+from .document import Document
+from .read_docx import read_docx
+from .read_xlsx import read_xlsx
+
+FILLED_SUFFIXES = (".docx", ".docm", ".xlsx", ".xlsm", ".doc", ".xls", ".wps", ".et", ".rtf", ".odt", ".ods")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+_SHEETS = (".xls", ".et", ".ods", ".xlsx", ".xlsm")
+CONVERT_TIMEOUT = 180
+
+
+def _fail(path: Path, message: str, code: str) -> InputError:
+    return InputError([Problem(message, (), str(path), code=code)])
+
+
+def read_document(path: str | Path) -> Document:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise _fail(p, f"无法读取文件：{exc.strerror}", "E004") from None
+    kind = sniff(raw, p.suffix.lower())
+    if kind in ("docx", "xlsx"):
+        return _read(raw, p, kind)
+    if kind == "encrypted":
+        raise _fail(
+            p,
+            "文件设了打开密码（已加密），goaldoc 读不了：请在 Word / WPS / Excel 里打开它，去掉密码"
+            "（文件 → 信息 → 保护文档 → 用密码进行加密，清空）后保存，再导入",
+            "E021",
+        )
+    if kind == "damaged":
+        raise _fail(p, "文件已损坏，或不是 Word / Excel 文件：请用 Word / WPS 打开它，另存为 .docx 或 .xlsx 后再导入", "E022")
+    return _convert(p, "xlsx" if kind == "old-sheet" else "docx")
+
+
+def sniff(raw: bytes, suffix: str) -> str:
+    """docx / xlsx / old-doc / old-sheet / encrypted / damaged."""
+    if raw.startswith(_OLE):
+        if _ENCRYPTED in raw:
+            return "encrypted"
+        return "old-sheet" if suffix in _SHEETS else "old-doc"
+    if raw.startswith(b"{\\rtf"):
+        return "old-doc"
+    if raw.startswith(b"PK"):
+        try:
+            import io
+
+            with zipfile.ZipFile(io.BytesIO(raw)) as z:
+                names = set(z.namelist())
+                mimetype = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+        except (zipfile.BadZipFile, OSError, KeyError):
+            return "damaged"
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "opendocument.spreadsheet" in mimetype:
+            return "old-sheet"
+        if "opendocument.text" in mimetype:
+            return "old-doc"
+        return "damaged"
+    return "damaged"
+
+
+def _read(raw: bytes, p: Path, kind: str) -> Document:
+    try:
+        return read_docx(raw, str(p)) if kind == "docx" else read_xlsx(raw, str(p))
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError, OSError) as exc:
+        raise _fail(p, f"文件已损坏，读不出表格（{type(exc).__name__}）：请用 Word / WPS / Excel 打开它，另存后再导入", "E022") from None
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _convert(p: Path, fmt: str) -> Document:
+    what = "Excel 表格" if fmt == "xlsx" else "Word 文档"
+    exe = soffice()
+    if exe is None:
+        raise _fail(
+            p,
+            f"{p.suffix or '这种'} 是旧版或其他软件的格式，goaldoc 只读 .{fmt}：请在 Word / WPS / Excel 里打开它，"
+            f"“另存为” .{fmt}（{what}）后再导入（装了 LibreOffice 时 goaldoc 会自动转换）",
+            "E023",
+        )
+    with tempfile.TemporaryDirectory(prefix="goaldoc-convert-") as tmp:
+        profile = Path(tmp, "profile").as_uri()  # a profile of its own: another soffice may be running
+        cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt, "--outdir", tmp, str(p.resolve())]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=CONVERT_TIMEOUT, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        out = Path(tmp, p.stem + "." + fmt)
+        if not out.is_file():
+            raise _fail(p, f"用 LibreOffice 把它转成 .{fmt} 没有成功（文件可能已损坏）：请在 Word / WPS / Excel 里打开它，另存为 .{fmt} 后再导入", "E024")
+        raw = out.read_bytes()
+    doc = _read(raw, p, fmt)
+    doc.notes.append(f"已用 LibreOffice 把 {p.name} 转成 .{fmt} 再读：请核对转换后的文字（尤其是合并单元格）")
+    return doc

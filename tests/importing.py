@@ -1,0 +1,77 @@
+"""What the import tests share: a department's data as a filled form can give it back
+(the fields its form prints), compared the way the form prints them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from goaldoc.api import Loaded, render_bytes
+from goaldoc.forms import FormSpec
+from goaldoc.importer import import_file
+from goaldoc.importer.pattern import pattern_of
+from goaldoc.importer.place import printed_fields
+from goaldoc.values import normalise_text
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def sample_files() -> list[Path]:
+    """Every sample, whatever region folders exist (new ones are covered as they land)."""
+    return sorted(SAMPLES.glob("*/*.yaml"))
+
+
+def leaves(node: Any, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], Any]:
+    """{path: value} of every non-empty leaf (None, "", [] and False hold nothing)."""
+    if isinstance(node, dict):
+        out: dict[tuple[Any, ...], Any] = {}
+        for k, v in node.items():
+            out.update(leaves(v, (*path, k)))
+        return out
+    if isinstance(node, list):
+        out = {}
+        for i, v in enumerate(node):
+            out.update(leaves(v, (*path, i)))
+        return out
+    if node is None or node == "" or node is False:
+        return {}
+    return {path: str(node) if isinstance(node, Decimal) else node}
+
+
+def _wild(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple("*" if isinstance(p, int) else p for p in path)
+
+
+def as_printed(model: Any, spec: FormSpec, fmt: str) -> dict[tuple[Any, ...], Any]:
+    """The leaves of a model that ``spec`` prints in ``fmt``, as it prints them:
+    indicator values normalised (≧ → ≥: issue 4), no ``variant`` meaning the first one,
+    the form's name; ``accepted:`` is the clerk's, not the form's."""
+    printed = printed_fields(pattern_of(spec, fmt))
+    out = {}
+    first_variant = next(iter(spec.variants), None)
+    for path, value in leaves(model.model_dump()).items():
+        wild = _wild(path)
+        if path[0] in ("accepted", "form"):
+            continue
+        if not any(wild[: len(p)] == p for p in printed):
+            continue
+        if path[-1] == "value" and "indicators" in path:
+            value = normalise_text(str(value))
+        if path[-1] == "variant" and value == first_variant:
+            continue
+        out[path] = value
+    return out
+
+
+def rendered(loaded: Loaded, fmt: str, tmp: Path, name: str = "filled") -> Path:
+    stem, data = render_bytes(loaded, [fmt])[fmt]
+    path = tmp / f"{name}.{fmt}"
+    path.write_bytes(data)
+    return path
+
+
+def imported_model(path: Path, form: str | None = None) -> tuple[Any, Any]:
+    """(the imported model, the Imported) of a filled file."""
+    imp = import_file(path, form)
+    return imp.form.model.model_validate(imp.data), imp
