@@ -190,12 +190,29 @@ def diagnose(path: str | Path, templates: str | Path | None = None) -> tuple[Loa
 
     The form the data names decides the schema (its declared fields and variants), the
     indicator vocabulary and the rules' numbers."""
-    from .checks import run_checks
-
     try:
-        data, lines = load_file(path)
+        data, lines, notes = read_input(path, templates)
     except InputError as exc:
         return None, exc.problems
+    loaded, problems = diagnose_data(data, lines, str(path), templates)
+    return loaded, problems + notes
+
+
+def read_input(path: str | Path, templates: str | Path | None = None) -> tuple[Any, LineMap, list[Problem]]:
+    """A department's data, the place of each key and notes on reading it: from its YAML
+    file, or from a filled .docx / .xlsx read by its form (goaldoc.importer, issue 10)."""
+    from .importer import FILLED_SUFFIXES, read_filled
+
+    if Path(path).suffix.lower() in FILLED_SUFFIXES:
+        return read_filled(path, templates)
+    data, lines = load_file(path)
+    return data, lines, []
+
+
+def diagnose_data(data: Any, lines: LineMap, path: str, templates: str | Path | None = None) -> tuple[Loaded | None, list[Problem]]:
+    """:func:`diagnose` of data already read."""
+    from .checks import run_checks
+
     spec, form_problems = form_of(data, lines, templates)
     model, problems = validate(data, lines, spec.model)
     problems = form_problems + problems

@@ -43,16 +43,16 @@ FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中�
 """
 
 
-def expand_inputs(args: tuple[str, ...]) -> list[str]:
-    """Folders become their YAML files, and globs are expanded here too: Windows' cmd does
-    not expand `2024\\*.yaml` itself."""
+def expand_inputs(args: tuple[str, ...], suffixes: tuple[str, ...] = (".yaml", ".yml")) -> list[str]:
+    """Folders become their YAML files (or files of ``suffixes``), and globs are expanded
+    here too: Windows' cmd does not expand `2024\\*.yaml` itself."""
     import glob
 
     out: list[str] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            out += sorted(str(f) for f in p.iterdir() if f.suffix in (".yaml", ".yml"))
+            out += sorted(str(f) for f in p.iterdir() if f.suffix.lower() in suffixes)
         elif not p.exists() and any(ch in arg for ch in "*?["):
             out += sorted(glob.glob(arg)) or [arg]
         else:
@@ -158,6 +158,97 @@ def check(files, strict, templates) -> None:  # type: ignore[no-untyped-def]
     kept = f"，{accepted} 个已确认保留" if accepted else ""
     click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}。")
     sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+IMPORT_HELP = """把填好的表（Word .docx / Excel .xlsx）读回成 YAML 文件：去年的表做今年的起点，或把收到的表变成数据。
+
+\b
+例子：
+  goaldoc import 2024/某局批复表.docx -o 2025/mouju.yaml --year 2025
+  goaldoc import 2023/某区.xlsx --form 表样名               （不写 -o：放在原文件旁边，改后缀为 .yaml）
+  goaldoc import 收到的/*.docx -o 待查/                      一次导入多个，放进 待查/
+  goaldoc import 2024/x.docx --year 2025 --clear-amounts     新年度：改年份、清空金额
+
+\b
+不写 --form 时按表题和表头的文字认出是哪个表样，并说明认的是哪个。按标签和表头读，不按固定位置：
+手工做的表（标签里多了空格、合并方式不同、表格被分页拆开）也能读。放不进任何栏目的文字
+原样写在 YAML 末尾的注释里，并注明在哪一格；检查发现的问题（常是原表本来的错）也列在末尾，
+可移到 accepted: 下。.doc / .xls / .wps 装了 LibreOffice 时先自动转换。
+已有的 YAML 文件不会被覆盖（要覆盖请加 --overwrite）。
+"""
+
+
+@main.command(name="import", help=IMPORT_HELP)
+@click.help_option("-h", "--help", help="显示帮助并退出。")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--out", "out", type=click.Path(), help="输出的 YAML 文件，或文件夹（导入多个时）；默认放在原文件旁边。")
+@click.option("--form", help="按哪个表样读（goaldoc forms 查看）；不写时自动认。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
+@click.option("--year", type=click.IntRange(2000, 2100), help="把年度改成这一年（数据和表题里的年份一起改）。")
+@click.option("--clear-amounts", "clear", is_flag=True, help="清空所有金额（新年度的预算还没定时）。")
+@click.option("--overwrite", is_flag=True, help="输出文件已存在时覆盖它。")
+def import_(files, out, form, templates, year, clear, overwrite) -> None:  # type: ignore[no-untyped-def]
+    from .api import check as check_one
+    from .errors import GoaldocError
+    from .importer import FILLED_SUFFIXES, import_to_yaml
+    from .output import write_all
+
+    files = expand_inputs(files, FILLED_SUFFIXES)
+    total = len(files)
+    if out and total > 1 and Path(out).suffix.lower() in (".yaml", ".yml"):
+        click.echo(f"一次导入 {total} 个文件时，-o 应为文件夹（现为 {out}）", err=True)
+        sys.exit(2)
+    failed = 0
+    for n, file in enumerate(files, start=1):
+        prefix = f"[{n}/{total}] " if total > 1 else ""
+        target = _import_target(file, out, total > 1)
+        if target.exists() and not overwrite:
+            failed += 1
+            click.echo(f"{prefix}{target} 已存在，没有覆盖：请换一个文件名（-o），或加 --overwrite。", err=True)
+            continue
+        try:
+            written = import_to_yaml(file, form, templates, year, clear)
+        except GoaldocError as exc:
+            failed += 1
+            _print_problems(exc.problems)
+            click.echo(f"{prefix}{file}：没有导入。", err=True)
+            continue
+        write_all({target: written.text.encode("utf-8")})
+        imp = written.imported
+        for message in written.messages:
+            click.echo(f"{prefix}{file}：{message}")
+        left = f"；{len(imp.leftovers)} 处文字放不进栏目，原样写在文件末尾（注明了在哪一格）" if imp.leftovers else ""
+        click.echo(f"{prefix}已导入 {target}{_counts(imp.data)}{left}")
+        problems = check_one(target, templates)
+        if problems:
+            click.echo(f"{prefix}检查发现 {len(problems)} 个问题（原表本来如此的，文件末尾已备好 accepted: 的写法）：")
+            _print_problems(problems, err=False)
+    if total > 1:
+        click.echo(f"共 {total} 个文件：{total - failed} 个已导入，{failed} 个没有导入。")
+    sys.exit(1 if failed else 0)
+
+
+def _import_target(file: str, out: str | None, many: bool) -> Path:
+    src = Path(file)
+    if out is None:
+        return src.with_suffix(".yaml")
+    o = Path(out)
+    if not many and o.suffix.lower() in (".yaml", ".yml"):
+        return o
+    return o / (src.stem + ".yaml")
+
+
+def _counts(data: dict) -> str:  # type: ignore[type-arg]
+    projects = list(data.get("projects", [])) + [p for u in data.get("units", []) for p in u.get("projects", [])]
+    parts = []
+    if data.get("indicators"):
+        parts.append(f"部门整体指标 {len(data['indicators'])} 条")
+    if projects:
+        parts.append(f"项目 {len(projects)} 个（指标 {sum(len(p.get('indicators', [])) for p in projects)} 条）")
+    tasks = len(data.get("key_tasks", [])) + len(data.get("other_tasks", []))
+    if tasks:
+        parts.append(f"任务 {tasks} 项")
+    return "（" + "、".join(parts) + "）" if parts else ""
 
 
 SCHEMA_HELP = """输出某个表样的 YAML 文件的 JSON Schema（含这个表样特有的栏目），供编辑器自动补全和标出错误的键。

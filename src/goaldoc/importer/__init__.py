@@ -21,19 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem
+from ..errors import Problem
 from ..forms import FormSpec, load_form
 from ..loader import LineMap
 from .document import Document
-from .files import read_document
+from .files import FILLED_SUFFIXES, read_document
 from .match import Leftover, align, extract
 from .pattern import pattern_of
 from .place import assemble
 from .recognise import recognise
 
-__all__ = ["Imported", "import_file", "read_filled", "FILLED_SUFFIXES"]
-
-from .files import FILLED_SUFFIXES
+__all__ = ["FILLED_SUFFIXES", "Imported", "Written", "import_file", "import_to_yaml", "read_filled"]
 
 
 @dataclass
@@ -89,9 +87,53 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
 
 def read_filled(path: str | Path, templates: str | Path | None = None) -> tuple[Any, LineMap, list[Problem]]:
     """For ``goaldoc check x.docx``: the data as a YAML file would give it, the place of
-    every key, and what could not be placed (提醒 W901)."""
-    try:
-        imported = import_file(path, None, templates)
-    except InputError:
-        raise
-    return imported.data, imported.lines, imported.leftover_problems()
+    every key, and notes: what could not be placed (提醒 W901), a conversion (W902)."""
+    imported = import_file(path, None, templates)
+    notes = [Problem(n, (), imported.file, 0, severity="W", code="W902") for n in imported.doc.notes]
+    return imported.data, imported.lines, notes + imported.leftover_problems()
+
+
+@dataclass
+class Written:
+    """An import made into a YAML text."""
+
+    imported: Imported
+    text: str
+    problems: list[Problem]  # what the checks find in it (the form's own mistakes, mostly)
+    messages: list[str]  # what was done to it (--year, --clear-amounts)
+
+
+def import_to_yaml(
+    path: str | Path,
+    form: str | None = None,
+    templates: str | Path | None = None,
+    year: int | None = None,
+    clear: bool = False,
+) -> Written:
+    """Import one filled file and write its YAML text (nothing is written to disk)."""
+    from ..api import diagnose_data
+    from .newyear import clear_amounts, move_year
+    from .write import to_yaml
+
+    imp = import_file(path, form, templates)
+    messages: list[str] = []
+    old_year = imp.data.get("year")
+    if year is not None:
+        changed, others = move_year(imp.data, year)
+        messages.append(f"年度改为 {year}（{changed} 处表题里的 {old_year} 也已改）")
+        if others:
+            shown = "、".join(others[:3]) + ("等" if len(others) > 3 else "")
+            messages.append(f"另有 {len(others)} 处文字写着 {old_year}（如 {shown}）：请按新年度逐一核对")
+    if clear:
+        messages.append(f"已清空 {clear_amounts(imp.data, imp.form.model)} 个金额（--clear-amounts），请填上新年度的预算")
+    _loaded, problems = diagnose_data(imp.data, imp.lines, imp.file, templates)
+    name = imp.data.get("department", {}).get("name", "")
+    header = [
+        f"{name} {imp.data.get('year', '')} 年（表样 {imp.form.name}：{imp.form.title}）。",
+        f"由 goaldoc import 从 {Path(path).name} 读出：{imp.chosen}。",
+        *imp.notes,
+        *messages,
+        "请逐格核对；放不进栏目的文字和检查发现的问题列在文件末尾。",
+    ]
+    text = to_yaml(imp.data, imp.form.model, header, imp.leftovers, problems)
+    return Written(imp, text, problems, [imp.chosen, *imp.doc.notes, *messages])

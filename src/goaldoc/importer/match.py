@@ -56,7 +56,9 @@ class Assignment:
 
 
 def _text(cells: list[Cell]) -> str:
-    return "\n".join(c.text for c in cells if c.text.strip())
+    """One field's text from its cells: pieces typed side by side (``≥ | 90 | %`` under one
+    指标值 heading) run together."""
+    return "".join(c.text for c in cells if c.text.strip())
 
 
 class Scorer:
@@ -67,6 +69,14 @@ class Scorer:
         self.labels = {t for t in pattern.labels if len(t) >= 2}
         self._cache: dict[tuple[int, int], Assignment | None] = {}
         self._headings: dict[int, list[int]] = {}
+        self._latest: list[tuple[int, int] | None] | None = None
+        self.widths: dict[int, int] = {}
+        for item in self.items:
+            if item.kind == "row" and item.cells:
+                end = max(c.col + c.span for c in item.cells)
+                self.widths[item.group] = max(self.widths.get(item.group, 0), end)
+        heading_ids = {rp.heading.id for rp in pattern.rows if rp.heading is not None}
+        self.heading_pats = [rp for rp in pattern.rows if rp.id in heading_ids]
 
     # -- one cell ------------------------------------------------------------------
     def pair(self, cp: CellPat, cells: list[Cell]) -> float:
@@ -135,6 +145,10 @@ class Scorer:
             if item.kind == "para" and sum(not c.reader.is_empty for c in rp.cells) > 1:
                 return None
             penalty = -0.2
+        if rp.heading is not None and item.kind == "row":
+            penalty += self._under_other_heading(rp.heading, i)
+        if item.kind == "row" and sum(1 for c in rp.cells if c.reader.captures) >= 2 and self._note_row(item):
+            penalty -= 2.0  # one text across the whole table: a note, not a row of data
         cands = []
         if [(c.col, c.span) for c in rp.cells] == [(c.col, c.span) for c in item.cells]:
             cands.append([(cp, [c]) for cp, c in zip(rp.cells, item.cells, strict=True)])
@@ -145,8 +159,11 @@ class Scorer:
         else:
             via = self._by_heading(rp, item, i)
             if via is not None:
-                cands.append(via)
-            cands.append(self._in_order(rp, item))
+                cands.append(via)  # the heading row's labels say which column is what
+            else:
+                cands.append(self._in_order(rp.cells, item.cells))
+                if len(rp.literals) >= 2:
+                    cands.append(self._by_labels(rp, item))
         best = None
         for pairs in cands:
             used = {id(c) for _, cs in pairs for c in cs}
@@ -157,9 +174,61 @@ class Scorer:
                 best = Assignment(pairs, [c for c in extra if c.text.strip()], score)
         return best
 
-    def _in_order(self, rp: RowPat, item: Item) -> list[tuple[CellPat, list[Cell]]]:
+    def _note_row(self, item: Item) -> bool:
+        filled = [c for c in item.cells if c.text.strip()]
+        width = self.widths.get(item.group, 0)
+        return len(filled) == 1 and width >= 3 and filled[0].span >= 0.8 * width
+
+    def latest_heading(self, i: int) -> tuple[int, int] | None:
+        """(file row, heading pattern id) of the last heading row above row ``i``."""
+        if self._latest is None:
+            best: dict[int, tuple[float, int]] = {}
+            for h in self.heading_pats:
+                for j in self.heading_rows(h):
+                    sc = self.score(h, j) or 0.0
+                    if j not in best or sc > best[j][0]:
+                        best[j] = (sc, h.id)
+            latest: list[tuple[int, int] | None] = []
+            cur: tuple[int, int] | None = None
+            for j in range(len(self.items)):
+                latest.append(cur)
+                if j in best:
+                    cur = (j, best[j][1])
+            self._latest = latest
+        return self._latest[i]
+
+    def _under_other_heading(self, h: RowPat, i: int) -> float:
+        """A loop row below another grid's heading row (an indicator row is no task row)."""
+        latest = self.latest_heading(i)
+        if latest is None or latest[1] == h.id:
+            return 0.0
+        j, other = latest
+        mine = self.score(h, j) if j in self.heading_rows(h) else None
+        theirs = next((self.score(x, j) for x in self.heading_pats if x.id == other), None) or 0.0
+        if mine is not None and mine >= theirs - 0.5:
+            return 0.0  # the same labels: that heading is this row's too
+        return -2.0
+
+    def _by_labels(self, rp: RowPat, item: Item) -> list[tuple[CellPat, list[Cell]]]:
+        """Labels paired by their text wherever they stand (a heading row with its columns
+        in another order), the other cells in order."""
+        got: dict[int, list[Cell]] = {}
+        used: set[int] = set()
+        for cp in rp.cells:
+            lit = cp.reader.literal
+            if not lit:
+                continue
+            cands = [(1.0 if c.norm == lit else similar(c.norm, lit), k) for k, c in enumerate(item.cells) if k not in used and c.norm]
+            best = max(cands, default=(0.0, -1))
+            if best[0] >= 0.8:
+                got[id(cp)] = [item.cells[best[1]]]
+                used.add(best[1])
+        rest = self._in_order([cp for cp in rp.cells if id(cp) not in got], [c for k, c in enumerate(item.cells) if k not in used])
+        got.update({id(cp): cs for cp, cs in rest})
+        return [(cp, got.get(id(cp), [])) for cp in rp.cells]
+
+    def _in_order(self, t: list[CellPat], d: list[Cell]) -> list[tuple[CellPat, list[Cell]]]:
         """Cells paired in order (an edit-distance alignment)."""
-        t, d = rp.cells, item.cells
         n, m = len(t), len(d)
         dp = [[0.0] * (m + 1) for _ in range(n + 1)]
         move = [[0] * (m + 1) for _ in range(n + 1)]
@@ -419,8 +488,7 @@ def align(pattern: Pattern, doc: Document) -> tuple[list[Step], Scorer]:
         return closures[node]
 
     items = doc.items
-    heading_ids = {rp.heading.id for rp in pattern.rows if rp.heading is not None}
-    heading_pats = [rp for rp in pattern.rows if rp.id in heading_ids]
+    heading_pats = scorer.heading_pats
     continuity: dict[tuple[int, int, frozenset[int]], float] = {}
     V: dict[int, float] = {start: 0.0}
     back: list[dict[int, tuple[int, RowPat | None, tuple[Event, ...]]]] = []
@@ -481,7 +549,7 @@ def _continuity_loops(rp: RowPat) -> frozenset[int]:
 
 
 def _continuity(scorer: Scorer, rp: RowPat, i: int, restarted: frozenset[int]) -> float:
-    """Cells of an outer loop (Sichuan's 项目名称 on each indicator row): merged or repeated
+    """Cells of an outer loop (a project's 项目名称 printed on each of its indicator rows): merged or repeated
     means the same project, another text the next one."""
     a = scorer.assign(rp, i)
     if a is None:
@@ -574,7 +642,8 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
                 _reset_inner(obj, counters)
         rp, a = step.row, step.assignment
         if rp is None or a is None:
-            if not item.empty and item.kind != "sheet":
+            repeated_heading = any(step.item in scorer.heading_rows(h) for h in scorer.heading_pats)
+            if not item.empty and item.kind != "sheet" and not repeated_heading:
                 out.leftovers.append(Leftover(item.place, item.snippet(80), "这一行在表样里找不到对应的栏目", item.order))
             continue
         out.rows_read += 1

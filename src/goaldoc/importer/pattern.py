@@ -396,9 +396,9 @@ def _sheet_tokens(ws, b: _Builder, fname: str, group: str) -> list[Token]:  # ty
 
 def _assign_headings(rows: list[RowPat]) -> None:
     """Each row of a loop gets the row of column labels above it: walking up its table or
-    sheet past rows of other loops and past rows of the same columns (Sichuan's department
-    row under the heading), up to a row of other columns. Of several headings (Guizhou's
-    two project grids, one per variant) the one whose columns fit best."""
+    sheet past rows of other loops and past rows of the same columns (a department row
+    under the heading), up to a row of other columns. Of several headings (a project
+    grid per variant) the one whose columns fit best."""
     for rp in rows:
         rp.is_heading = rp.heading_like()
     for i, rp in enumerate(rows):

@@ -155,6 +155,35 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
+def is_amount(model: type[BaseModel], path: Path) -> bool:
+    """The field at ``path`` is an amount (model.Amount), not another decimal (a weight)."""
+    from ..model import _to_amount
+
+    tp: Any = model
+    meta: list[Any] = []
+    for part in path:
+        tp = _unwrap(tp)
+        meta = []
+        if isinstance(part, int):
+            if typing.get_origin(tp) is not list:
+                return False
+            tp = typing.get_args(tp)[0]
+        elif isinstance(tp, type) and issubclass(tp, BaseModel) and part in tp.model_fields:
+            f = tp.model_fields[part]
+            tp, meta = f.annotation, list(f.metadata)
+        else:
+            return False
+    stack = [tp]
+    while stack:
+        t = stack.pop()
+        if typing.get_origin(t) is typing.Annotated:
+            meta += list(t.__metadata__)
+            stack.append(typing.get_args(t)[0])
+        elif typing.get_origin(t) in (Union, types.UnionType):
+            stack += list(typing.get_args(t))
+    return any(getattr(m, "func", None) is _to_amount for m in meta)
+
+
 def type_at(model: type[BaseModel], path: Path) -> Any:
     """The (unwrapped) annotation of the field at ``path`` in ``model``; None if none."""
     tp: Any = model
@@ -333,14 +362,15 @@ def _set(data: dict[str, Any], path: Path, value: Any) -> None:
 
 
 def _place(lines: LineMap, path: Path, b: Binding) -> None:
+    """The cell of ``path``; the row of its first value for each shorter path (an
+    indicator, the indicator list, the department), so that a problem about a whole item
+    or list still points at the file."""
     lines.places.setdefault(path, b.place)
     lines.lines.setdefault(path, b.order)
+    row = re.sub(r" 第 \d+ 列$", "", b.place)
     for k in range(len(path) - 1, 0, -1):
-        if isinstance(path[k - 1], int) or isinstance(path[k], int):
-            prefix = path[:k] if isinstance(path[k - 1], int) else path[: k + 1]
-            row = re.sub(r" 第 \d+ 列$", "", b.place)
-            lines.places.setdefault(prefix, row)
-            lines.lines.setdefault(prefix, b.order)
+        lines.places.setdefault(path[:k], row)
+        lines.lines.setdefault(path[:k], b.order)
 
 
 def _clean(node: Any, inherited: set[Path], path: Path = ()) -> Any:
@@ -402,8 +432,9 @@ def _lists(node: Any, path: Path = ()) -> Iterator[tuple[Path, list[Any]]]:
 
 def infer_levels(lines: list[dict[str, Any]]) -> None:
     """Levels from the labels (and ``#group`` / ``#depth`` when the form printed them), then
-    ``partial`` for the lines of a 其中 group their parent's amount does not include
-    (台山: 合计 = 基本 + 项目 + 其他 支出, so 其中:政府采购支出 is only a part)."""
+    ``partial`` for the lines of a 其中 group that are not among the addends of their parent:
+    beside numbered lines (合计 → 其中:政府采购支出, 一、基本支出, 二、项目支出 …), or when the
+    parent's amount is the sum of the other lines only."""
     prev_level = 0
     group: int | None = None  # the index of the 其中 line that opened the group
     groups: dict[int, int] = {}
@@ -432,19 +463,24 @@ def infer_levels(lines: list[dict[str, Any]]) -> None:
             groups[i] = group
         prev_level = line["level"]
     for i, parent_line in enumerate(lines):
-        total = _amount(parent_line)
-        if total is None:
-            continue
         kids = []
         for j in range(i + 1, len(lines)):
             if lines[j]["level"] <= parent_line["level"]:
                 break
             if lines[j]["level"] == parent_line["level"] + 1:
                 kids.append(j)
-        amounts = [_amount(lines[j]) for j in kids]
-        if not kids or any(a is None for a in amounts) or sum(a for a in amounts if a is not None) == total:
-            continue
         part = [j for j in kids if j in groups]
+        if not part:
+            continue
+        if any(_NUMBERED.match(str(lines[j].get("label", ""))) for j in kids if j not in groups):
+            # 其中 beside 一、二、三、: the numbered lines are the parts that add up
+            for j in part:
+                lines[j]["partial"] = True
+            continue
+        total = _amount(parent_line)
+        amounts = [_amount(lines[j]) for j in kids]
+        if total is None or any(a is None for a in amounts) or sum(a for a in amounts if a is not None) == total:
+            continue
         rest = [a for j, a in zip(kids, amounts, strict=True) if j not in groups]
         if part and rest and sum(a for a in rest if a is not None) == total:
             for j in part:
@@ -465,12 +501,12 @@ def _year_from_titles(reading: Reading) -> int | None:
     return None
 
 
-__all__ = ["Placed", "amount_of", "assemble", "infer_levels", "printed_fields", "to_model", "type_at"]
+__all__ = ["Placed", "amount_of", "assemble", "infer_levels", "is_amount", "printed_fields", "to_model", "type_at"]
 
 
 def printed_fields(pattern: Any) -> set[Path]:
     """The data paths a form prints (list indices as ``*``): what a filled file can give
-    back. A field the form does not print (Sichuan prints no ``title``) cannot be imported."""
+    back. A field the form does not print (a form whose title is fixed text prints no ``title``) cannot be imported."""
     from .match import _resolve
 
     out: set[Path] = set()

@@ -39,6 +39,7 @@ def candidates(doc: Document, templates: str | Path | None = None) -> list[tuple
         if not labels:
             continue
         weight = {t: min(len(t), 8) / shared[t] for t in labels}
+        labels = sorted(labels, key=lambda t: -weight[t])  # the most telling first
         found = [t for t in labels if found_in(t, doc)]
         score = sum(weight[t] for t in found) / sum(weight.values())
         out.append((score, spec, found, labels))

@@ -1,0 +1,138 @@
+"""The YAML an import writes, in the samples' style: a header saying where it came from,
+each top-level section with its Chinese name as a comment, keys in the model's order,
+values as typed (amounts exact, ``72.10`` keeps its zero; ``0`` and ``5322217`` stay text
+where the field is text), short records (budget lines, spending points) on one line, and at
+the end what could not be placed and what the checks found, as comments.
+
+ruamel.yaml writes it: it keeps key order and attaches comments to keys and items, and its
+emitter knows when a text must be quoted — hand-made emitting gets exactly those cases
+wrong. goaldoc reads YAML 1.1 (PyYAML), so a text such as ``yes`` or ``0123`` that 1.1 would
+read as something else is quoted too.
+"""
+
+from __future__ import annotations
+
+import io
+import typing
+from decimal import Decimal
+from typing import Any
+
+import yaml as pyyaml
+from pydantic import BaseModel
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from ..errors import Problem, format_path
+from ..forms.fields import TableRow
+from ..model import BudgetLine, Indicator, Phase, ProjectBudget, SpendingPoint
+from .match import Leftover
+from .place import _unwrap
+
+_FLOW = (BudgetLine, SpendingPoint, Phase, ProjectBudget)
+_RESOLVER = pyyaml.resolver.Resolver()
+
+
+def _yaml() -> YAML:
+    y = YAML()
+    y.width = 4096  # never fold a long 指标解释 over lines
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.representer.add_representer(Decimal, _decimal)
+    y.representer.add_representer(str, _text)
+    return y
+
+
+def _decimal(rep: Any, d: Decimal) -> Any:
+    text = format(d, "f")
+    return rep.represent_scalar("tag:yaml.org,2002:" + ("float" if "." in text else "int"), text)
+
+
+def _text(rep: Any, s: str) -> Any:
+    if _RESOLVER.resolve(pyyaml.ScalarNode, s, (True, False)) != "tag:yaml.org,2002:str" or ":" in s or "#" in s:
+        return rep.represent_scalar("tag:yaml.org,2002:str", s, style='"')
+    return rep.represent_str(s)
+
+
+def _shape(value: Any, tp: Any) -> Any:
+    """Plain data → ruamel nodes in the model's key order."""
+    tp = _unwrap(tp)
+    if isinstance(value, dict):
+        out = CommentedMap()
+        fields = list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+        keys = [k for k in fields if k in value] + [k for k in value if k not in fields]
+        for k in keys:
+            sub = tp.model_fields[k].annotation if k in fields else None
+            if typing.get_origin(tp) is dict:
+                sub = typing.get_args(tp)[1]
+            out[k] = _shape(value[k], sub)
+        if isinstance(tp, type) and issubclass(tp, _FLOW) or _short_record(value, tp):
+            out.fa.set_flow_style()
+        return out
+    if isinstance(value, list):
+        item = typing.get_args(tp)[0] if typing.get_origin(tp) is list else None
+        return CommentedSeq([_shape(v, item) for v in value])
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    return value
+
+
+def _short_record(value: dict[str, Any], tp: Any) -> bool:
+    """A row of a declared table, or an indicator with its value in parts (sign | value | unit), fits
+    on one line like the samples write them."""
+    if not (isinstance(tp, type) and issubclass(tp, BaseModel)):
+        return False
+    if issubclass(tp, Indicator):
+        return "sign" in value and len(str(value)) < 160 and not value.get("explanation")
+    return issubclass(tp, TableRow) and len(str(value)) < 120
+
+
+def _comment(text: str) -> str:
+    return "\n".join("# " + line if line else "#" for line in text.splitlines())
+
+
+def to_yaml(
+    data: dict[str, Any],
+    model: type[BaseModel],
+    header: list[str],
+    leftovers: list[Leftover] | None = None,
+    problems: list[Problem] | None = None,
+) -> str:
+    """The YAML text of imported data (see the module doc)."""
+    top = _shape(data, model)
+    for key in list(top):
+        if key in ("year", "form"):
+            continue
+        f = model.model_fields.get(key)
+        if f is not None and f.description:
+            top.yaml_set_comment_before_after_key(key, before=f.description.split("；")[0])
+    for key in ("projects",):
+        seq = top.get(key)
+        if isinstance(seq, CommentedSeq):
+            for i, p in enumerate(seq):
+                if isinstance(p, dict) and p.get("name"):
+                    seq.yaml_set_comment_before_after_key(i, before=f"---- 项目 {i + 1}：{p['name']}", indent=2)
+    if header:
+        top.yaml_set_start_comment("\n".join(header))
+    buf = io.StringIO()
+    _yaml().dump(top, buf)
+    text = buf.getvalue()
+    tail = []
+    if leftovers:
+        tail.append("# " + "-" * 30 + " 未能放入栏目的内容")
+        tail.append("# 下面这些文字在表样里找不到对应的栏目，原样留在这里：请核对，放到合适的键下，或删去。")
+        for x in leftovers:
+            body = " ".join(x.text.split())
+            tail.append(f"#   {x.place}：{x.reason}：{body}")
+    if problems:
+        tail.append("# " + "-" * 30 + " 检查结果（导入时）")
+        tail.append("# 原表本来如此、要照样保留的问题，把相应一行去掉行首的“# ”，放到 accepted: 下，并写明原因：")
+        tail.append("# accepted:")
+        for p in problems:
+            path = format_path(p.path)
+            tail.append(f"#   - {{path: \"{path}\", code: {p.code}, reason: 原表如此}}   # {p.kind}：{' '.join(p.message.split())[:80]}")
+    if tail:
+        text += "\n" + "\n".join(tail) + "\n"
+    return text
+
+
+__all__ = ["to_yaml"]

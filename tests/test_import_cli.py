@@ -1,0 +1,211 @@
+"""`goaldoc import` and `goaldoc check x.docx` as a clerk uses them (issue 10 items 3–5)."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import SAMPLES
+from goaldoc.api import load, loads, render_bytes
+from goaldoc.cli import main
+from goaldoc.model import DepartmentYear
+from pdfcheck import HAVE_SOFFICE
+
+TAISHAN = SAMPLES / "2024" / "taishan.yaml"
+LIUZHI = SAMPLES / "2023" / "liuzhi.yaml"
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args))
+
+
+def filled(sample: Path, fmt: str, tmp: Path, name: str = "收到的表") -> Path:
+    data = render_bytes(load(sample), [fmt])[fmt][1]
+    path = tmp / f"{name}.{fmt}"
+    path.write_bytes(data)
+    return path
+
+
+def test_import_writes_a_yaml_in_the_samples_style(tmp_path: Path) -> None:
+    src = filled(TAISHAN, "docx", tmp_path)
+    out = tmp_path / "2025" / "taishan.yaml"
+    res = run("import", str(src), "-o", str(out), "--year", "2025")
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines() == [
+        f"{src}：认出是表样 guangdong（广东省部门整体预算绩效目标批复表）：表样的 32 处固定文字找到 30 处（不对时用 --form 指定）",
+        f"{src}：年度改为 2025（1 处表题里的 2024 也已改）",
+        f"{src}：另有 8 处文字写着 2024（如 key_tasks[1].target、key_tasks[3].name、key_tasks[3].target等）：请按新年度逐一核对",
+        f"已导入 {out}（部门整体指标 49 条、任务 11 项）",
+    ]
+    text = out.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "# 台山市人力资源和社会保障局 2025 年（表样 guangdong：广东省部门整体预算绩效目标批复表）。"
+    assert "year: 2025" in lines and "form: guangdong" in lines
+    assert "# 总体绩效目标（逐段）" in lines  # sections commented with the model's Chinese names
+    assert "title: 2025年台山市部门整体预算绩效目标批复表" in lines
+    # amounts as typed (72.10 keeps its zero), short records on one line, texts quoted where YAML needs it
+    assert '    - {label: "其中:政府采购支出", amount: 9.87, level: 1, partial: true}' in lines
+    assert "    - {label: 其他运转类, amount: 72.10, level: 2}" in lines
+    top = [k for k in yaml.safe_load(text)]
+    assert top == [k for k in DepartmentYear.model_fields if k in top]  # keys in model order
+    imported = loads(text, str(out)).model
+    sample = load(TAISHAN).model
+    assert imported.indicators == sample.indicators and imported.budget == sample.budget
+    assert imported.year == 2025 and sample.key_tasks == imported.key_tasks
+
+
+def test_import_refuses_to_overwrite_and_says_how(tmp_path: Path) -> None:
+    src = filled(TAISHAN, "xlsx", tmp_path)
+    target = src.with_suffix(".yaml")  # -o defaults beside the input
+    target.write_text("# 我的文件\n", encoding="utf-8")
+    res = run("import", str(src))
+    assert res.exit_code == 1
+    assert res.stderr.splitlines() == [f"{target} 已存在，没有覆盖：请换一个文件名（-o），或加 --overwrite。"]
+    assert target.read_text(encoding="utf-8") == "# 我的文件\n"
+    again = run("import", str(src), "--overwrite")
+    assert again.exit_code == 0, again.output
+    assert target.read_text(encoding="utf-8").startswith("# 台山市人力资源和社会保障局 2024 年")
+
+
+def test_a_batch_into_a_folder_lists_the_forms_own_mistakes(tmp_path: Path) -> None:
+    a = filled(TAISHAN, "docx", tmp_path, "台山")
+    b = filled(LIUZHI, "xlsx", tmp_path, "六枝")
+    res = run("import", str(a), str(b), "-o", str(tmp_path / "待查"))
+    assert res.exit_code == 0, res.output
+    out = res.stdout.splitlines()
+    liuzhi = load(LIUZHI).model
+    per_project = sum(len(p.indicators) for p in liuzhi.projects)
+    assert f"[1/2] 已导入 {tmp_path / '待查' / '台山.yaml'}（部门整体指标 49 条、任务 11 项）" in out
+    assert f"[2/2] 已导入 {tmp_path / '待查' / '六枝.yaml'}（部门整体指标 {len(liuzhi.indicators)} 条、项目 4 个（指标 {per_project} 条））" in out
+    assert "[2/2] 检查发现 8 个问题（原表本来如此的，文件末尾已备好 accepted: 的写法）：" in out
+    assert out[-1] == "共 2 个文件：2 个已导入，0 个没有导入。"
+    text = (tmp_path / "待查" / "六枝.yaml").read_text(encoding="utf-8")
+    # the same 8 the sample keeps under accepted:, ready to move there
+    assert '#   - {path: "projects[2].indicators[3].level2", code: E202, reason: 原表如此}' in text
+    problems = [line for line in out if " 错误 " in line]
+    assert len(problems) == 8 and all(line.startswith(str(tmp_path / "待查" / "六枝.yaml") + ":") for line in problems)
+
+
+def test_clear_amounts_leaves_the_texts(tmp_path: Path) -> None:
+    src = filled(TAISHAN, "docx", tmp_path)
+    out = tmp_path / "new.yaml"
+    res = run("import", str(src), "-o", str(out), "--clear-amounts")
+    assert res.exit_code == 0, res.output
+    assert f"{src}：已清空 25 个金额（--clear-amounts），请填上新年度的预算" in res.stdout.splitlines()
+    model = load(out).model
+    assert [line.amount for line in model.budget.expenditure + model.budget.income] == [None] * 15
+    assert all(t.funds is None for t in model.key_tasks + model.other_tasks)
+    assert [line.label for line in model.budget.income] == ["合计", "一、财政拨款", "其中:市本级资金", "上级资金", "二、其他资金", "三、其他收入"]
+
+
+def _with_mistakes(tmp: Path) -> Path:
+    """A department file with mistakes of several kinds (sums, kinds, values)."""
+    data = yaml.safe_load(TAISHAN.read_text(encoding="utf-8"))
+    data = copy.deepcopy(data)
+    data["budget"]["expenditure"][2]["amount"] = 2610.00  # 合计 no longer adds up (E101)
+    data["indicators"] = [i for i in data["indicators"] if i["level1"] != "满意度指标"]  # E203
+    data["indicators"][3]["value"] = "120%"  # a percentage above 100 (W)
+    path = tmp / "有错的.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_check_of_a_filled_file_lists_what_check_of_its_yaml_lists(fmt: str, tmp_path: Path) -> None:
+    source = _with_mistakes(tmp_path)
+    loaded = load(source)
+    received = tmp_path / f"收到的.{fmt}"
+    received.write_bytes(render_bytes(loaded, [fmt])[fmt][1])
+    from_yaml = run("check", str(source))
+    from_file = run("check", str(received))
+    assert from_yaml.exit_code == from_file.exit_code == 1
+
+    yaml_rows = [line.split(" ", 1)[1] for line in from_yaml.stdout.splitlines()[:-1]]
+    file_lines = from_file.stdout.splitlines()[:-1]
+    assert len(yaml_rows) == len(file_lines) >= 3
+    for y, f in zip(yaml_rows, file_lines, strict=True):
+        assert f.startswith(str(received) + " ")
+        assert f.endswith(y)  # the same kind, code, key path and message
+        place = f[len(str(received)) + 1 : -len(y) - 1]
+        assert place and ":" not in place, f  # the cell instead of the YAML line
+    assert from_file.stdout.splitlines()[-1] == from_yaml.stdout.splitlines()[-1]
+    sum_line = next(f for f in file_lines if " E101 " in f)
+    if fmt == "docx":
+        assert sum_line.startswith(f"{received} 第 2 个表格 第 4 行 第 3 列 错误 E101 budget.expenditure[0].amount：")
+    else:
+        assert sum_line.startswith(f"{received} 部门整体绩效目标批复表!D5 错误 E101 budget.expenditure[0].amount：")
+
+
+def test_no_form_fits_says_what_was_looked_for(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("关于召开年度工作会议的通知")
+    t = d.add_table(rows=2, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "时间", "地点"
+    path = tmp_path / "通知.docx"
+    d.save(str(path))
+    res = run("import", str(path))
+    assert res.exit_code == 1
+    err = res.stderr.splitlines()
+    assert err[-1] == f"{path}：没有导入。"
+    assert err[0].startswith(f"{path} 错误 E025：认不出是哪个表样（可用的表样有 ")
+    for name in ("guangdong", "gaoxin", "guizhou", "sichuan"):
+        assert f"{name}（" in err[0]
+    assert "guangdong（广东省部门整体预算绩效目标批复表）找 部门整体预算绩效目标批复表目录、年部门整体预算绩效目标批复表、财政供养人员数(人)、" in err[0]
+    assert "找到 0/32 处" in err[0]
+    assert "请用 --form 指定表样（goaldoc forms 查看）" in err[0]
+    assert not path.with_suffix(".yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "code", "text"),
+    [
+        ("加密.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 100, "E021", "文件设了打开密码（已加密）"),
+        ("坏了.docx", b"PK\x03\x04" + b"\x00" * 40, "E022", "文件已损坏，或不是 Word / Excel 文件"),
+        ("坏了.xlsx", b"not a spreadsheet at all", "E022", "文件已损坏，或不是 Word / Excel 文件"),
+    ],
+)
+def test_encrypted_and_damaged_files_are_refused_clearly(name: str, data: bytes, code: str, text: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    for cmd in ("import", "check"):
+        res = run(cmd, str(path))
+        assert res.exit_code == 1
+        out = res.stderr if cmd == "import" else res.stdout
+        assert out.splitlines()[0].startswith(f"{path} 错误 {code}：{text}")
+
+
+def test_an_old_doc_without_libreoffice_says_how_to_save_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from goaldoc.importer import files
+
+    monkeypatch.setattr(files, "soffice", lambda: None)
+    path = tmp_path / "去年.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    res = run("import", str(path))
+    assert res.exit_code == 1
+    assert res.stderr.splitlines()[0] == (
+        f"{path} 错误 E023：.doc 是旧版或其他软件的格式，goaldoc 只读 .docx：请在 Word / WPS / Excel 里打开它，"
+        "“另存为” .docx（Word 文档）后再导入（装了 LibreOffice 时 goaldoc 会自动转换）"
+    )
+
+
+@pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice (soffice) is not installed")
+def test_an_old_doc_is_converted_by_libreoffice_and_the_import_says_so(tmp_path: Path) -> None:
+    src = filled(TAISHAN, "docx", tmp_path, "去年")
+    exe = shutil.which("soffice") or "soffice"
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "doc", "--outdir", str(tmp_path / "doc"), str(src)], check=True, capture_output=True, timeout=180)
+    doc = tmp_path / "doc" / "去年.doc"
+    res = run("import", str(doc), "-o", str(tmp_path / "x.yaml"))
+    assert res.exit_code == 0, res.output
+    assert f"{doc}：已用 LibreOffice 把 去年.doc 转成 .docx 再读：请核对转换后的文字（尤其是合并单元格）" in res.stdout.splitlines()
+    model = load(tmp_path / "x.yaml").model
+    sample = load(TAISHAN).model
+    assert model.indicators == sample.indicators and model.budget == sample.budget
