@@ -204,3 +204,194 @@ def test_a_hand_made_form_renders_back_with_its_text(tmp_path: Path) -> None:
         hay = fidelity.norm(fidelity.unescape(fidelity.docx_text(str(out))) if fmt == "docx" else fidelity.xlsx_text(str(out)))
         missed = [a for a in want if a not in hay]
         assert (len(want) - len(missed)) / len(want) >= 0.97, (fmt, missed)
+
+
+# ============================================================== Sichuan (峨边, not a sample)
+
+SICHUAN_HEADING = ["单位名称", "项目名称", "预算数", "年度目标", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "权重", "指标方向性"]
+
+
+def _sichuan_projects() -> list[dict[str, Any]]:
+    return expected("ebian")["units"][0]["projects"]  # type: ignore[no-any-return]
+
+
+def _one_cell(ind: dict[str, Any]) -> str:
+    """指标值 as a clerk types it in one cell; one of them with spaces."""
+    if ind["name"] == "见习留用率":
+        return "≥ 30 %"
+    return f"{ind['sign'] or ''}{ind['value']}{ind['unit'] or ''}" if ind["sign"] != "定性" else ind["value"]
+
+
+def sichuan_word(path: Path) -> Path:
+    """指标值 in one cell (no 指标性质 / 度量单位 columns); the first project's name, budget
+    and goal merged down its rows, the second's typed again on every row; the table split by
+    a page break inside the second project, the heading typed again; the unit's name merged
+    down all its projects' rows."""
+    heading = [h for h in SICHUAN_HEADING if h not in ("指标性质", "度量单位")]
+    rows: list[list[Any]] = [heading, ["308-县人社局", "", "1,234,500.00", "", "", "", "", "", "", ""]]
+    rows.append(["308001-峨边县就业服务中心", "", "1,234,500.00", "", "", "", "", "", "", ""])
+    second: list[list[Any]] = [list(heading)]
+    for k, p in enumerate(_sichuan_projects()):
+        for n, ind in enumerate(p["indicators"]):
+            total = f"{p['budget']['total']:,.2f}"
+            head = [p["name"], total, p["annual_goal"]] if (n == 0 or k == 1) else [UP, UP, UP]
+            row = [UP, *head, ind["level1"], ind["level2"], ind["name"], _one_cell(ind), str(ind["weight"]), ind["direction"] or ""]
+            (second if k == 1 and n >= 2 else rows).append(row)
+    second[1][0] = ""  # the unit's merged cell ends at the page break
+    for row in second[2:]:
+        row[0] = UP
+    blocks: list[tuple[Any, ...]] = [
+        ("p", "部门预算项目绩效目标表（2024年度）"),
+        ("p", "编制单位（盖章）：峨边县人社局        金额单位：元"),
+        ("table", rows),
+        ("break",),
+        ("table", second),
+    ]
+    return word(path, blocks)
+
+
+def sichuan_excel(path: Path) -> Path:
+    """The form's twelve columns; amounts and weights as numbers; project cells typed on
+    every row, no merges at all."""
+    rows: list[list[Any]] = [
+        [("部门预算项目绩效目标表（2024年度）", 12)],
+        [("编制单位（盖章）：峨边县人社局", 6), ("金额单位：元", 6)],
+        list(SICHUAN_HEADING),
+        ["308-县人社局", "", "1234500", *[""] * 9],
+        ["308001-峨边县就业服务中心", "", "1234500", *[""] * 9],
+    ]
+    money = {"C4": "#,##0.00", "C5": "#,##0.00"}
+    for p in _sichuan_projects():
+        for ind in p["indicators"]:
+            money[f"C{len(rows) + 1}"] = "#,##0.00"
+            rows.append(["", p["name"], str(p["budget"]["total"]), p["annual_goal"], ind["level1"], ind["level2"], ind["name"], ind["sign"], ind["value"], ind["unit"] or "", str(ind["weight"]), ind["direction"] or ""])
+    return excel(path, {"项目绩效": rows}, repeat=True, formats={"项目绩效": money})
+
+
+def test_a_sichuan_word_form_made_by_hand_with_the_value_in_one_cell(tmp_path: Path) -> None:
+    got, imp = imported(sichuan_word(tmp_path / "峨边.docx"))
+    assert imp.form.name == "sichuan"
+    want = expected("ebian")
+    for p in want["units"][0]["projects"]:
+        for ind in p["indicators"]:  # one cell typed: kept as typed, not split
+            ind.update(value=_one_cell(ind), sign=None, unit=None)
+    assert got == want
+    assert leftovers(imp) == []
+
+
+def test_a_sichuan_excel_form_made_by_hand_without_merges(tmp_path: Path) -> None:
+    got, imp = imported(sichuan_excel(tmp_path / "峨边.xlsx"))
+    assert imp.form.name == "sichuan"
+    assert got == expected("ebian")
+    assert leftovers(imp) == []
+
+
+# ============================================================== Guizhou (盘州, not a sample)
+
+
+def guizhou_word(path: Path) -> Path:
+    """No cover page; 部门（单位） with full-width brackets where the form has half-width;
+    four columns where the form has five; the project's grid with 上年度指标值."""
+    dept = [
+        ["部门（单位）基本情况", "部门（单位）名称", ("盘州市人力资源和社会保障局", 2)],
+        [UP, "部门（单位）职能描述", ("负责全市就业、社会保障和人事人才工作。", 2)],
+        ["部门（单位）资金情况", "支出预算（本级）", "名称", "2023年度预算金额（万元）"],
+        [UP, UP, "基本支出", "500"],
+        [UP, UP, "项目支出", "300"],
+        [UP, UP, "资金总额(万元)", "800"],
+        ["部门（单位）绩效目标", ("做好就业和社会保障工作。", 3)],
+        ["部门（单位）明细目标", "1", ("新增就业 5000 人", 2)],
+        [UP, "2", ("参保率达 95%", 2)],
+        ["保障绩效目标实现的措施", "组织机构", ("盘州市人力资源和社会保障局", 2)],
+        [UP, "相关管理制度", ("《就业促进法》", 2)],
+        ["部门（单位）目标阶段性计划", "1月-6月", ("完成全年任务的 50%", 2)],
+        [UP, "7月-12月", ("全面完成目标任务", 2)],
+    ]
+    grid = [
+        ["", "一级", "二级", "三级", "指标值", "指标解释及计算公式"],
+        ["绩效指标", "产出指标", "数量指标", "城镇新增就业人数", "≥5000人", "当年城镇新增就业人数"],
+        [UP, UP, "质量指标", "参保率", "≥95%", "参保人数/应参保人数×100%"],
+        [UP, "效益指标", "社会效益指标", "城镇登记失业率", "≤4%", ""],
+        [UP, "满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%", ""],
+    ]
+    project = [
+        ["项目基本情况", "项目名称", ("公益性岗位补贴", 3)],
+        [UP, "项目负责人", "张三", "联系电话", "0858-1234567"],
+        [UP, "项目类别", ("其它", 3)],
+        [UP, "项目属性", ("延续项目", 3)],
+        [UP, "项目计划实施时间", ("2023年1月-12月", 3)],
+        ["项目资金情况", "预算资金（万元）", "120", "资金性质", "一般公共预算安排"],
+        ["绩效目标情况", "年度目标", ("安置就业困难人员 300 人。", 3)],
+        [UP, "详细目标", "目标1", ("按月足额发放岗位补贴", 2)],
+        [UP, "本年度实施计划", "计划1", ("1-12 月按月核发补贴", 2)],
+        [UP, "保障绩效目标实现的措施", "组织机构：", ("就业局", 2)],
+        [UP, UP, "管理制度：", ("《公益性岗位管理办法》", 2)],
+    ]
+    project_grid = [
+        ["", "一级指标", "二级指标", "三级指标", "指标值", "指标解释及计算公式", "上年度指标值或实际水平"],
+        ["绩效指标", "产出指标", "数量指标", "岗位人数", "≥300人", "在岗人数", "280人"],
+        [UP, UP, "质量指标", "补贴发放准确率", "100%", "", "100%"],
+        [UP, "效益指标", "社会效益指标", "就业困难人员就业率", "≥90%", "", ""],
+        [UP, "满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%", "", "95%"],
+    ]
+    return word(
+        path,
+        [
+            ("p", "盘州市人力资源和社会保障局2023年部门整体支出绩效目标表"),
+            ("p", "编制单位：盘州市人力资源和社会保障局"),
+            ("table", dept),
+            ("table", grid),
+            ("break",),
+            ("p", "盘州市部门项目支出绩效目标申报表"),
+            ("p", "（2023年度）"),
+            ("p", "编制单位（盖章）：盘州市人力资源和社会保障局"),
+            ("table", project),
+            ("table", project_grid),
+        ],
+    )
+
+
+def test_a_guizhou_word_form_made_by_hand(tmp_path: Path) -> None:
+    got, imp = imported(guizhou_word(tmp_path / "盘州.docx"))
+    assert imp.form.name == "guizhou"
+    assert got == expected("panzhou")
+    assert leftovers(imp) == []
+
+
+# ============================================================== 高新区 style (an Excel workbook)
+
+
+def gaoxin_excel(path: Path) -> Path:
+    """The 绩效文本 on a sheet of its own, one project per sheet; the spending plan typed as
+    numbers formatted 0%; eight columns where the form has thirteen."""
+    text = [
+        "新区人社局", "2024年部门预算绩效文本", "新区人社局编制", "2024年部门整体绩效目标",
+        "一、总体绩效目标", "做好人才、社保和劳动关系工作。", "推进就业创业，稳定就业形势。",
+        "二、分项绩效目标", "（一）促进就业", "绩效目标：城镇新增就业 2000 人。", "绩效指标：城镇登记失业率控制在 4% 以内。",
+        "（二）社会保险", "绩效目标：参保率稳定在 95% 以上。",
+        "三、工作保障措施", "1.加强组织领导。", "2.加强绩效运行监控。",
+    ]
+    project: list[list[Any]] = [
+        [("创业补贴项目绩效目标表", 8)],
+        ["项目编码", ("2024001", 2), ("项目名称", 2), ("创业补贴", 3)],
+        ["预算规模及资金用途", "预算数", "500万元", "其中：财政资金", "500万元", "其他资金", ("", 2)],
+        [UP, ("用于发放一次性创业补贴。", 7)],
+        ["资金支出计划（%）", ("3月底", 2), ("6月底", 2), "10月底", ("12月底", 2)],
+        [UP, ("0.2", 2), ("0.5", 2), "0.8", ("1", 2)],
+        ["绩效目标", "目标1", ("扶持创业 200 人。", 6)],
+        [UP, "目标2", ("带动就业 600 人。", 6)],
+        ["一级指标", "二级指标", "三级指标", ("绩效指标描述", 2), "指标值", ("指标值确定依据", 2)],
+        ["产出指标", "数量指标", "扶持创业人数", ("获得补贴的创业者人数", 2), "≥200人", ("计划标准", 2)],
+        [UP, "质量指标", "补贴发放准确率", ("准确发放/应发放", 2), "100%", ("计划标准", 2)],
+        ["效果指标", "社会效益指标", "带动就业人数", ("创业带动的就业人数", 2), "≥600人", ("历史标准", 2)],
+        ["满意度指标", "服务对象满意度指标", "创业者满意度", ("受访创业者满意比例", 2), "≥90%", ("行业标准", 2)],
+    ]
+    percent = {c: "0%" for c in ("B6", "D6", "F6", "G6")}
+    return excel(path, {"绩效文本": [[t] for t in text], "创业补贴": project}, formats={"创业补贴": percent})
+
+
+def test_a_gaoxin_workbook_made_by_hand(tmp_path: Path) -> None:
+    got, imp = imported(gaoxin_excel(tmp_path / "新区.xlsx"))
+    assert imp.form.name == "gaoxin"
+    assert got == expected("gaoxin_hm")
+    assert leftovers(imp) == []

@@ -74,6 +74,10 @@ class Frag:
     tight: str | None = None  # a narrower regex for a capture standing next to another one
     merged_literal: bool = False
     numbering: bool = False  # holds a number printed by the loop (目标{{ loop.index }})
+    pieces: list[str] | None = None  # the literal runs between captures (None: all literal)
+
+    def runs(self) -> list[str]:
+        return [self.literal] if self.pieces is None else self.pieces
 
     @property
     def is_literal(self) -> bool:
@@ -106,6 +110,8 @@ class Reader:
     literal: str | None = None  # the whole cell is this literal (normalised)
     merged: bool = False  # a literal printed once over merged rows: `'x' | merge(...)`
     literal_parts: str = ""  # literal text around the captures (normalised)
+    pieces: list[str] = field(default_factory=list)  # its runs, each as a label (normalised)
+    fallback: bool = False  # `a or b`: the first pass takes the whole text; the second (b's) tells the fit
     opaque: list[str] = field(default_factory=list)
 
     @property
@@ -325,6 +331,12 @@ def _concat(parts: list[Frag]) -> Frag:
             regex.append(p.tight)  # `amount ~ unit`: the number ends where the unit starts
         else:
             regex.append(p.regex)
+    runs: list[str] = [""]
+    for p in parts:
+        if p.is_literal:
+            runs[-1] += p.literal
+        else:  # a capture (or several) with its own literal runs: separate runs
+            runs += [*(p.pieces or []), ""]
     out = Frag(
         "".join(regex),
         [c for p in parts for c in p.captures],
@@ -332,6 +344,7 @@ def _concat(parts: list[Frag]) -> Frag:
         "".join(p.literal for p in parts),
         [o for p in parts for o in p.opaque],
         numbering=any(p.numbering for p in parts),
+        pieces=None if all(p.is_literal for p in parts) else [r for r in runs if r.strip()],
     )
     if len(parts) == 1:
         out.tight, out.merged_literal = parts[0].tight, parts[0].merged_literal
@@ -349,8 +362,8 @@ def _alternatives(counter: Counter, alts: list[tuple[Frag, list[tuple[Target, st
         captures += frag.captures
         implications += frag.implications + [Implication(marker, t, v) for t, v in implied]
         opaque += frag.opaque
-    literal = max((a[0].literal for a in alts), key=len)
-    return Frag("(?:" + "|".join(regex) + ")", captures, implications, literal, opaque, numbering=any(a[0].numbering for a in alts))
+    longest = max((a[0] for a in alts), key=lambda f: len(f.literal))
+    return Frag("(?:" + "|".join(regex) + ")", captures, implications, longest.literal, opaque, numbering=any(a[0].numbering for a in alts), pieces=[r for r in longest.runs() if r.strip()])
 
 
 def _is_field(node: nodes.Node) -> bool:
@@ -397,9 +410,11 @@ def reader_of(text: str) -> Reader:
             a = frag_of(node.left, counter)
             b = frag_of(node.right, counter, soft=True)
             reader.passes.append(_pass(a))
-            if b.captures:
+            reader.fallback = True
+            if b.captures or b.literal.strip():
                 reader.passes.append(_pass(b))
             reader.literal_parts = norm_label(b.literal)
+            reader.pieces = _labels(b)
             reader.opaque = a.opaque
             return reader
     if main.is_literal:
@@ -408,8 +423,20 @@ def reader_of(text: str) -> Reader:
         return reader
     reader.passes.append(_pass(main))
     reader.literal_parts = norm_label(main.literal)
+    reader.pieces = _labels(main)
     reader.opaque = main.opaque
     return reader
+
+
+def _labels(f: Frag) -> list[str]:
+    out = []
+    for run in f.runs():
+        t = norm_label(run).strip(":,;.。、-—")
+        if t.count("(") != t.count(")"):
+            t = t.strip("()")
+        if len(t) >= 2:
+            out.append(t)
+    return out
 
 
 def _blank_output(n: nodes.Output) -> bool:

@@ -100,9 +100,11 @@ class Scorer:
                 return -1.0
             return 1.0 if similar(norm, r.literal) >= 0.8 else -1.5
         if not norm:
-            return -1.0 if r.literal_parts else (0.1 if cont else 0.0)
+            return -1.0 if r.literal_parts and not r.fallback else (0.1 if cont else 0.0)
         if r.listing is not None:
             return 0.3
+        if r.fallback:  # `title or (year ~ '年…表')`: any text reads; the default's words fit better
+            return 1.5 if len(r.passes) > 1 and r.passes[1].regex.match(text) else 0.3
         if r.literal_parts or (r.passes and not r.passes[0].captures):
             if read_passes(r, text) is not None:
                 return 1.5
@@ -585,11 +587,13 @@ def _signal(scorer: Scorer, cells: list[Cell], i: int) -> str:
     text = norm_label(_text(cells))
     if not text:
         return "unknown"
-    if i == 0:
+    k = i - 1  # the row above, past a heading typed again after a page break
+    while k >= 0 and (scorer.items[k].kind != "row" or scorer.items[k].empty or any(k in scorer.heading_rows(h) for h in scorer.heading_pats)):
+        k -= 1
+    if k < 0:
         return "new"
-    above = scorer.items[i - 1]
     col = cells[0].col
-    prev = next((c for c in above.cells if c.col <= col < c.col + c.span), None)
+    prev = next((c for c in scorer.items[k].cells if c.col <= col < c.col + c.span), None)
     if prev is not None and prev.norm == text:
         return "same"
     return "new"

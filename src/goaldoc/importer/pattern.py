@@ -115,12 +115,19 @@ class Pattern:
     @property
     def labels(self) -> list[str]:
         """The form's own texts (column labels, row labels, literal parts of titles)."""
-        out: list[str] = []
+        return list(self.label_weights)
+
+    @property
+    def label_weights(self) -> dict[str, float]:
+        """Each of :attr:`labels` with how surely a filled file shows it: 1, or 0.3 when
+        only rows of a condition print it (a block for some data only)."""
+        out: dict[str, float] = {}
         for r in self.rows:
+            sure = 0.3 if r.branches else 1.0
             for c in r.cells:
-                for text in (c.reader.literal, c.reader.literal_parts):
-                    if text and len(text) >= 2 and text not in out:
-                        out.append(text)
+                for text in (c.reader.literal, *c.reader.pieces):
+                    if text and len(text) >= 2:
+                        out[text] = max(out.get(text, 0.0), sure)
         return out
 
 

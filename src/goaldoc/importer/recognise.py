@@ -13,33 +13,33 @@ from ..forms import FormSpec, available_forms, load_form
 from .document import Document
 from .pattern import pattern_of
 
-ENOUGH = 0.5  # share of a form's (weighted) texts that must be found
+ENOUGH = 0.5  # share of a form's (weighted) texts that must be found (or 0.3, three times the next form's)
 
 
 def found_in(label: str, doc: Document) -> bool:
-    return label in doc.all_texts or (len(label) >= 5 and label in doc.joined)
+    return label in doc.all_texts or (len(label) >= 4 and label in doc.joined)
 
 
 def candidates(doc: Document, templates: str | Path | None = None) -> list[tuple[float, FormSpec, list[str], list[str]]]:
     """(score, form, texts found, texts looked for) of every form, best first."""
-    specs: list[tuple[FormSpec, list[str]]] = []
+    specs: list[tuple[FormSpec, dict[str, float]]] = []
     for name in available_forms(templates):
         try:
             spec = load_form(name, templates)
-            labels = pattern_of(spec, doc.fmt).labels
+            weights = pattern_of(spec, doc.fmt).label_weights
         except GoaldocError:
             continue  # a broken folder is `goaldoc forms`' to report
-        specs.append((spec, labels))
+        specs.append((spec, weights))
     shared: dict[str, int] = {}
-    for _spec, labels in specs:
-        for t in set(labels):
+    for _spec, weights in specs:
+        for t in weights:
             shared[t] = shared.get(t, 0) + 1
     out = []
-    for spec, labels in specs:
-        if not labels:
+    for spec, sure in specs:
+        if not sure:
             continue
-        weight = {t: min(len(t), 8) / shared[t] for t in labels}
-        labels = sorted(labels, key=lambda t: -weight[t])  # the most telling first
+        weight = {t: sure[t] * min(len(t), 8) / shared[t] for t in sure}
+        labels = sorted(sure, key=lambda t: -weight[t])  # the most telling first
         found = [t for t in labels if found_in(t, doc)]
         score = sum(weight[t] for t in found) / sum(weight.values())
         out.append((score, spec, found, labels))
@@ -49,7 +49,8 @@ def candidates(doc: Document, templates: str | Path | None = None) -> list[tuple
 
 def recognise(doc: Document, templates: str | Path | None = None) -> tuple[FormSpec, str]:
     ranked = candidates(doc, templates)
-    if ranked and ranked[0][0] >= ENOUGH:
+    second = ranked[1][0] if len(ranked) > 1 else 0.0
+    if ranked and (ranked[0][0] >= ENOUGH or (ranked[0][0] >= 0.3 and ranked[0][0] >= 3 * second)):
         score, spec, found, labels = ranked[0]
         return spec, f"认出是表样 {spec.name}（{spec.title}）：表样的 {len(labels)} 处固定文字找到 {len(found)} 处（不对时用 --form 指定）"
     looked = "；".join(
