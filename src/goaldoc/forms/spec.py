@@ -6,6 +6,7 @@ sheets[1].for_each：…``), never pydantic's English (issue 12 item 2).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -60,6 +61,69 @@ class ShowSpec(_Strict):
     )
 
 
+_PATH = re.compile(r"^[^\W\d]\w*(?:\.[^\W\d]\w*|\.\d+|\[\d+\]|\[\'[^\']+\'\]|\[\"[^\"]+\"\])*$")
+
+
+def _template_path(v: str) -> str:
+    if not _PATH.match(v.strip()):
+        raise ValueError(f"“{v}”不是模板里的栏目写法：应像 department.name、row.period_values['当年度']、p.budget.total")
+    return v.strip()
+
+
+class CellBinding(_Strict):
+    """How ``goaldoc import`` reads a template cell it cannot read back by itself."""
+
+    pattern: str = Field(description="正则表达式，用 (?P<名字>…) 标出各部分，如 (?P<period>.+?)：(?P<percent>.+)")
+    fields: dict[str, str] = Field(description="每个部分放进哪个栏目：名字 → 模板里的写法，如 period: sp.period")
+
+    @model_validator(mode="after")
+    def _groups_are_fields(self) -> CellBinding:
+        try:
+            rx = re.compile(self.pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern 不是正确的正则表达式：{exc}") from None
+        missing = sorted(set(rx.groupindex) ^ set(self.fields))
+        if missing:
+            raise ValueError(f"pattern 的 (?P<名字>…) 和 fields 的名字要一一对应，对不上的有 {'、'.join(missing)}")
+        for path in self.fields.values():
+            _template_path(path)
+        return self
+
+
+class ImportSpec(_Strict):
+    """``import:`` of form.yaml: what goaldoc import cannot learn from the templates."""
+
+    cells: dict[str, Any] = Field(
+        default_factory=dict,
+        description="模板单元格的原文 → 读进哪个栏目（一个写法），或 {pattern, fields}；写 null 表示这一格是算出来的，不读",
+    )
+
+    @field_validator("cells")
+    @classmethod
+    def _bindings(cls, v: dict[str, Any]) -> dict[str, str | CellBinding | None]:
+        out: dict[str, str | CellBinding | None] = {}
+        for key, x in v.items():
+            if x is None or isinstance(x, str):
+                out[key] = None if x is None else _template_path(x)
+            elif isinstance(x, dict):
+                try:
+                    out[key] = CellBinding.model_validate(x)
+                except ValidationError as exc:
+                    first = exc.errors()[0]
+                    raise ValueError(f"“{key}”：{str(first.get('ctx', {}).get('error', first['msg']))}") from None
+            else:
+                raise ValueError(f"“{key}”应写一个栏目（如 t.content）或 {{pattern: …, fields: …}}")
+        return out
+
+    def binding(self, text: str) -> tuple[bool, str | CellBinding | None]:
+        """(declared, binding) of a template cell's text (whitespace aside)."""
+        key = " ".join(text.split())
+        for k, b in self.cells.items():
+            if " ".join(k.split()) == key:
+                return True, b
+        return False, None
+
+
 class NationalSpec(_Strict):
     """templates/national.yaml: what every form has unless its form.yaml says otherwise."""
 
@@ -92,6 +156,7 @@ class FormSpec(_Strict):
     required: list[Kind] | None = Field(None, description="每张指标表至少要有的几类指标（不写用全国的）")
     rules: RulesSpec | None = Field(None, description="审核规则的参数（不写的用全国的）")
     fields: FieldsSpec = Field(default_factory=FieldsSpec, description="本表样特有的栏目")
+    import_: ImportSpec = Field(default_factory=ImportSpec, alias="import", description="goaldoc import：模板推不出的栏目从哪里读")
 
     folder: Path = Field(Path(), exclude=True)
     name: str = Field("", exclude=True)

@@ -136,4 +136,4 @@ def import_to_yaml(
         "请逐格核对；放不进栏目的文字和检查发现的问题列在文件末尾。",
     ]
     text = to_yaml(imp.data, imp.form.model, header, imp.leftovers, problems)
-    return Written(imp, text, problems, [imp.chosen, *imp.doc.notes, *messages])
+    return Written(imp, text, problems, [imp.chosen, *imp.notes, *messages])

@@ -28,6 +28,7 @@ from .expr import (
     Reader,
     Target,
     TemplateTextError,
+    bound_reader,
     implications_of,
     iterable_of,
     parse_expression,
@@ -151,12 +152,16 @@ class _Builder:
         return TemplateError([Problem(f"{place}：{message}", (), str(self.file), code="T030")])
 
     def reader(self, text: str, place: str) -> Reader:
+        declared, binding = self.spec.import_.binding(text) if text.strip() else (False, None)
+        if declared:  # form.yaml says how to read it (import.cells)
+            return bound_reader(text, binding)
         try:
             r = reader_of(text)
         except TemplateTextError as exc:
             raise self.fail(place, f"模板文字有误（{exc}）") from None
-        for o in r.opaque:
-            self.notes.append(f"{place} 的 {o} 读不回数据")
+        if r.opaque:
+            shown = " ".join(text.split())
+            self.notes.append(f"{place} 的“{shown}”读不回数据：请在 form.yaml 的 import.cells 里写明这一格读进哪个栏目（键写这一格的原文）")
         return r
 
     def row(self, kind: str, cells: list[CellPat], place: str, group: str) -> RowPat:

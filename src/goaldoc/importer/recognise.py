@@ -26,7 +26,8 @@ def candidates(doc: Document, templates: str | Path | None = None) -> list[tuple
     for name in available_forms(templates):
         try:
             spec = load_form(name, templates)
-            weights = pattern_of(spec, doc.fmt).label_weights
+            # the Word template's texts: the same labels as the Excel one, and read ten times faster
+            weights = pattern_of(spec, "docx" if "docx" in spec.formats else doc.fmt).label_weights
         except GoaldocError:
             continue  # a broken folder is `goaldoc forms`' to report
         specs.append((spec, weights))
