@@ -339,7 +339,7 @@ def _concat(parts: list[Frag]) -> Frag:
         else:  # a capture (or several) with its own literal runs: separate runs
             runs += [*(p.pieces or []), ""]
     out = Frag(
-        "".join(regex),
+        r"\s*".join(regex),  # a clerk's space between a label and a number (目标 3)
         [c for p in parts for c in p.captures],
         [i for p in parts for i in p.implications],
         "".join(p.literal for p in parts),
