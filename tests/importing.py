@@ -10,8 +10,8 @@ from typing import Any
 from goaldoc.api import Loaded, render_bytes
 from goaldoc.forms import FormSpec
 from goaldoc.importer import import_file
+from goaldoc.importer.fields import printed_fields
 from goaldoc.importer.pattern import pattern_of
-from goaldoc.importer.place import printed_fields
 from goaldoc.values import normalise_text
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

@@ -15,8 +15,10 @@ from click.testing import CliRunner
 from goaldoc.cli import main
 from goaldoc.forms import load_form
 from goaldoc.importer.expr import reader_of
+from goaldoc.importer.fields import to_model
+from goaldoc.importer.lines import infer_levels
 from goaldoc.importer.newyear import clear_amounts, move_year
-from goaldoc.importer.place import amount_of, infer_levels, to_model
+from goaldoc.importer.place import amount_of
 from goaldoc.importer.read_docx import read_docx
 from goaldoc.importer.read_xlsx import read_xlsx, shown
 from test_import_handmade import guangdong_word

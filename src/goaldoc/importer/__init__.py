@@ -7,8 +7,12 @@ The steps, one module each:
 * read_docx.py, read_xlsx.py  the file → rows of cells with their places (document.py)
 * recognise.py   which form it is, when ``--form`` is not given
 * pattern.py, expr.py  the form's templates → the pattern of the files they make
-* match.py       the file's rows read by the pattern: which cell holds which field
-* place.py       the values put where the data keeps them, typed by the form's model
+* cells.py       a file row against a pattern row: which cell is which, how well they fit
+* match.py       the file's rows aligned to the pattern (dynamic programming)
+* extract.py     what the aligned cells hold, at the context paths they print
+* fields.py, place.py, lines.py  the values put where the data keeps them, typed by the
+                 form's model; budget lines' levels
+* newyear.py     --year and --clear-amounts
 * write.py       the YAML, in the samples' style (ruamel.yaml)
 
 Nothing here knows a region: everything comes from the form folder (templates/README.md,
@@ -25,8 +29,9 @@ from ..errors import Problem
 from ..forms import FormSpec, load_form
 from ..loader import LineMap
 from .document import Document
+from .extract import Leftover, extract
 from .files import FILLED_SUFFIXES, read_document
-from .match import Leftover, align, extract
+from .match import align
 from .pattern import pattern_of
 from .place import assemble
 from .recognise import recognise

@@ -23,12 +23,12 @@ from openpyxl import load_workbook
 
 from ..errors import Problem, TemplateError
 from ..forms import FormSpec
+from .bindings import bound_reader
 from .document import column_letter
 from .expr import (
     Reader,
     Target,
     TemplateTextError,
-    bound_reader,
     implications_of,
     iterable_of,
     parse_expression,

@@ -1,14 +1,8 @@
-"""What was read, put where the data keeps it.
-
-Templates read views of the data (contract 1, views.py), so a value found through a view
-goes back to the field it shows: ``indicator_rows[3].value_text`` is ``indicators[3].value``,
-``value_parts[0]`` its sign, ``budget_rows[2].income.label`` the third income line,
-``department.label`` (``307-县人社局部门``) the department's code and short name,
-``department_total`` its total, ``p.rows`` a project's indicators. Values take the type the
-form's model gives their field (amounts exact, counts whole numbers); budget lines get the
-level their label and the amounts tell when the form does not print it (合计 0, 一、 1,
-其中 a level below, a 其中 line that is not an addend is ``partial``).
-"""
+"""What was read, put where the data keeps it: each value at the field its view shows
+(fields.py), typed as the form's model types that field (amounts exact, counts whole
+numbers), hard readings before soft ones (a title's year only when no cell prints the
+year), items with nothing read dropped, budget lines given their levels (lines.py), and
+the place of every key kept for the messages."""
 
 from __future__ import annotations
 
@@ -24,119 +18,9 @@ from pydantic import BaseModel
 from ..loader import LineMap
 from ..model import BudgetLine
 from ..values import parse_amount
-from .expr import Target
-from .match import Binding, Leftover, Reading
-
-Path = tuple[str | int, ...]
-
-
-# ---------------------------------------------------------------------------- views → fields
-
-
-def to_model(t: Target) -> Path | None:
-    """The data path a context path shows (None: computed, nothing to keep)."""
-    head, rest = t[0], list(t[1:])
-    if head in ("loop", "only", "show", "empty", "item"):
-        return None
-    if head == "form":
-        return ("#form", *rest) if rest == ["amount_unit"] else None
-    if head == "department_total":
-        return ("department", "total")
-    if head == "indicator_rows":
-        return _indicator(("indicators",), rest)
-    if head == "budget_rows":
-        if len(rest) < 2 or not isinstance(rest[0], int) or rest[1] not in ("expenditure", "income"):
-            return None
-        return _line(("budget", str(rest[1])), [rest[0], *rest[2:]])
-    if head == "department":
-        if rest[:1] == ["label"]:
-            return ("department", "#label")
-        if len(rest) >= 2 and rest[0] == "lines":
-            return _line(("department", str(rest[1])), rest[2:])
-        return ("department", *rest)
-    if head == "budget":
-        if rest[:1] in (["expenditure"], ["income"]):
-            return _line(("budget", str(rest[0])), rest[1:])
-        if rest[:1] == ["total"]:
-            return None
-        return ("budget", *rest)
-    if head == "projects":
-        return _project(("projects",), rest)
-    if head == "units":
-        if len(rest) < 2 or not isinstance(rest[0], int):
-            return None
-        base: Path = ("units", rest[0])
-        if rest[1] == "label":
-            return (*base, "#label")
-        if rest[1] == "money_unit":
-            return None
-        if rest[1] == "projects":
-            return _project((*base, "projects"), rest[2:])
-        return (*base, *rest[1:])
-    return (str(head), *rest)
-
-
-def _project(base: Path, rest: list[Any]) -> Path | None:
-    if not rest:
-        return base
-    if not isinstance(rest[0], int):
-        return None
-    p = (*base, rest[0])
-    tail = rest[1:]
-    if not tail:
-        return p
-    if tail[0] in ("number", "unit"):
-        return None
-    if tail[0] == "money_unit":
-        return (*p, "budget", "unit")
-    if tail[0] == "rows":
-        return _indicator((*p, "indicators"), tail[1:])
-    if tail[0] == "indicators":
-        return _indicator((*p, "indicators"), tail[1:])
-    if tail[0] == "lines" and len(tail) >= 2:
-        return _line((*p, str(tail[1])), tail[2:])
-    return (*p, *tail)
-
-
-def _indicator(base: Path, rest: list[Any]) -> Path | None:
-    if not rest:
-        return base
-    if not isinstance(rest[0], int):
-        return None
-    p = (*base, rest[0])
-    tail = rest[1:]
-    if not tail:
-        return p
-    f = tail[0]
-    if f == "index":
-        return None
-    if f == "value_text":
-        return (*p, "value")
-    if f == "value_parts":
-        if len(tail) < 2 or tail[1] not in (0, 1, 2):
-            return None
-        return (*p, ("sign", "value", "unit")[tail[1]])
-    return (*p, *tail)
-
-
-def _line(base: Path, rest: list[Any]) -> Path | None:
-    if not rest:
-        return base
-    if not isinstance(rest[0], int):
-        return None
-    p = (*base, rest[0])
-    tail = rest[1:]
-    if not tail:
-        return p
-    f = tail[0]
-    if f == "group_key":
-        return None
-    if f == "depth":
-        return (*p, "level")
-    if f in ("indented", "group"):
-        return (*p, f"#{f}")
-    return (*p, *tail)
-
+from .extract import Binding, Leftover, Reading
+from .fields import Path, to_model
+from .lines import infer_levels
 
 # ---------------------------------------------------------------------------- the model's types
 
@@ -397,15 +281,6 @@ def _empty(v: Any) -> bool:
     return v is None or v == "" or v == [] or v == {}
 
 
-# ---------------------------------------------------------------------------- budget lines
-
-_TOTAL = re.compile(r"^(合\s*计|总\s*计|小\s*计)|(资金|支出|收入|预算)?总额|^合计")
-_NUMBERED = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
-_SUB_NUMBERED = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
-_DIGIT_NUMBERED = re.compile(r"^[0-9]+\s*[、.．]")
-_OF_WHICH = re.compile(r"^(其中|含)\s*[:：]?")
-
-
 def _budget_levels(data: dict[str, Any], model: type[BaseModel]) -> None:
     for path, lines in _lists(data):
         item = type_at(model, (*path, 0))
@@ -430,68 +305,6 @@ def _lists(node: Any, path: Path = ()) -> Iterator[tuple[Path, list[Any]]]:
             yield from _lists(x, (*path, i))
 
 
-def infer_levels(lines: list[dict[str, Any]]) -> None:
-    """Levels from the labels (and ``#group`` / ``#depth`` when the form printed them), then
-    ``partial`` for the lines of a 其中 group that are not among the addends of their parent:
-    beside numbered lines (合计 → 其中:政府采购支出, 一、基本支出, 二、项目支出 …), or when the
-    parent's amount is the sum of the other lines only."""
-    prev_level = 0
-    group: int | None = None  # the index of the 其中 line that opened the group
-    groups: dict[int, int] = {}
-    for i, line in enumerate(lines):
-        label = str(line.get("label", "")).strip()
-        depth = line.pop("#depth", None)
-        parent = line.pop("#group", None)
-        if parent:
-            level = 2
-        elif depth:
-            level = int(depth) + 1
-        elif _TOTAL.search(label):
-            level, group = 0, None
-        elif _NUMBERED.match(label):
-            level, group = 1, None
-        elif _OF_WHICH.match(label):
-            level, group = prev_level + 1, i
-        elif _SUB_NUMBERED.match(label) or _DIGIT_NUMBERED.match(label):
-            level = 2
-        elif group is not None:
-            level = lines[group]["level"]
-        else:
-            level = 1
-        line["level"] = min(level, 3)
-        if group is not None and line["level"] == lines[group]["level"]:
-            groups[i] = group
-        prev_level = line["level"]
-    for i, parent_line in enumerate(lines):
-        kids = []
-        for j in range(i + 1, len(lines)):
-            if lines[j]["level"] <= parent_line["level"]:
-                break
-            if lines[j]["level"] == parent_line["level"] + 1:
-                kids.append(j)
-        part = [j for j in kids if j in groups]
-        if not part:
-            continue
-        if any(_NUMBERED.match(str(lines[j].get("label", ""))) for j in kids if j not in groups):
-            # 其中 beside 一、二、三、: the numbered lines are the parts that add up
-            for j in part:
-                lines[j]["partial"] = True
-            continue
-        total = _amount(parent_line)
-        amounts = [_amount(lines[j]) for j in kids]
-        if total is None or any(a is None for a in amounts) or sum(a for a in amounts if a is not None) == total:
-            continue
-        rest = [a for j, a in zip(kids, amounts, strict=True) if j not in groups]
-        if part and rest and sum(a for a in rest if a is not None) == total:
-            for j in part:
-                lines[j]["partial"] = True
-
-
-def _amount(line: dict[str, Any]) -> Decimal | None:
-    v = line.get("amount")
-    return v if isinstance(v, Decimal) else None
-
-
 def _year_from_titles(reading: Reading) -> int | None:
     for b in reading.bindings:
         if b.target and b.target[-1] == "title":
@@ -501,60 +314,4 @@ def _year_from_titles(reading: Reading) -> int | None:
     return None
 
 
-__all__ = ["Placed", "amount_of", "assemble", "infer_levels", "is_amount", "printed_fields", "to_model", "type_at"]
-
-
-def printed_fields(pattern: Any) -> set[Path]:
-    """The data paths a form prints (list indices as ``*``): what a filled file can give
-    back. A field the form does not print (a form whose title is fixed text prints no ``title``) cannot be imported."""
-    from .match import _resolve
-
-    out: set[Path] = set()
-
-    def add(t: Target) -> None:
-        p = to_model(t)
-        if p is None or p[0] == "#form":
-            return
-        last = p[-1]
-        if last == "#label":
-            base = p[:-1]
-            paths = [(*base, "code"), (*base, "short_name" if base == ("department",) else "name")]
-        elif last == "#indented":
-            paths = [(*p[:-1], "label")]
-        elif last == "#group":
-            paths = []
-        else:
-            paths = [p]
-        for q in paths:
-            wild = tuple("*" if isinstance(x, int) else x for x in q)
-            out.add(wild)
-            if wild[-1] == "label":
-                out.update({(*wild[:-1], "level"), (*wild[:-1], "partial")})
-
-    for rp in pattern.rows:
-        env: dict[str, Target] = {}
-        for lp in rp.loops:
-            if lp.target is None:
-                break
-            base = _resolve(lp.target, env)
-            for v in lp.vars:
-                env[v] = (*base, 0)
-        for cp in rp.cells:
-            r = cp.reader
-            for p in r.passes:
-                for cap in p.captures:
-                    add(_resolve(cap.target, env))
-                    if cap.unit_target is not None:
-                        add(_resolve(cap.unit_target, env))
-                for imp in p.implications:
-                    add(_resolve(imp.target, env))
-            if r.listing is not None:
-                base = _resolve(r.listing.target, env)
-                add((*base, 0))
-                inner = {**env, r.listing.var: (*base, 0)}
-                for cap in r.listing.body.captures:
-                    add(_resolve(cap.target, inner))
-        for cond, k in rp.branches:
-            for target, _value in cond.branches[k][0]:
-                add(_resolve(target, env))
-    return out
+__all__ = ["Placed", "amount_of", "assemble", "is_amount", "type_at"]

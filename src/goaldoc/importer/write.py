@@ -26,7 +26,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from ..errors import Problem, format_path
 from ..forms.fields import TableRow
 from ..model import BudgetLine, Indicator, Phase, ProjectBudget, SpendingPoint
-from .match import Leftover
+from .extract import Leftover
 from .place import _unwrap
 
 _FLOW = (BudgetLine, SpendingPoint, Phase, ProjectBudget)

@@ -1,0 +1,343 @@
+"""Pairing a row of a filled file with a row of the pattern: which file cell is which
+template cell, and how well they fit.
+
+Within a row, cells are paired with the template's in one of three ways, the best kept:
+the same grid (files goaldoc made), through the heading row's labels (a loop row under
+一级指标 | 二级指标 | … takes its columns from the heading row found above it in the file,
+whatever their order or width), or in order (a label-value row drawn differently); a
+heading row's labels are paired by their text wherever they stand. A label found where the
+form puts it counts much, a value where a value belongs a little, a label of the form found
+where a value belongs counts against.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .document import Cell, Document, Item, norm_label
+from .expr import Reader
+from .pattern import CellPat, Pattern, RowPat
+
+
+@lru_cache(maxsize=65536)
+def similar(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if sm.real_quick_ratio() < 0.6:
+        return 0.0
+    return sm.ratio()
+
+
+@dataclass
+class Assignment:
+    pairs: list[tuple[CellPat, list[Cell]]]
+    extra: list[Cell]
+    score: float
+
+
+def _text(cells: list[Cell]) -> str:
+    """One field's text from its cells: pieces typed side by side (``≥ | 90 | %`` under one
+    指标值 heading) run together."""
+    return "".join(c.text for c in cells if c.text.strip())
+
+
+class Scorer:
+    def __init__(self, pattern: Pattern, doc: Document):
+        self.pattern = pattern
+        self.doc = doc
+        self.items = doc.items
+        self.labels = {t for t in pattern.labels if len(t) >= 2}
+        self._cache: dict[tuple[int, int], Assignment | None] = {}
+        self._headings: dict[int, list[int]] = {}
+        self._latest: list[tuple[int, int] | None] | None = None
+        self.widths: dict[int, int] = {}
+        for item in self.items:
+            if item.kind == "row" and item.cells:
+                end = max(c.col + c.span for c in item.cells)
+                self.widths[item.group] = max(self.widths.get(item.group, 0), end)
+        heading_ids = {rp.heading.id for rp in pattern.rows if rp.heading is not None}
+        self.heading_pats = [rp for rp in pattern.rows if rp.id in heading_ids]
+
+    # -- one cell ------------------------------------------------------------------
+    def pair(self, cp: CellPat, cells: list[Cell]) -> float:
+        r = cp.reader
+        if len(cells) == 1:
+            text, norm, cont = cells[0].text, cells[0].norm, cells[0].continued
+        else:
+            text = _text(cells)
+            norm = norm_label(text)
+            cont = bool(cells) and all(c.continued for c in cells)
+        if cp.continued:
+            return 0.2 if (cont or not norm) else -0.5
+        if r.literal is not None:
+            if r.literal == "":
+                return 0.1 if not norm else -0.6
+            if norm == r.literal:
+                return 1.5 if r.merged else 2.0
+            if r.merged and (cont or not norm):
+                return 0.3
+            if not norm:
+                return -1.0
+            return 1.0 if similar(norm, r.literal) >= 0.8 else -1.5
+        if not norm:
+            return -1.0 if r.literal_parts and not r.fallback else (0.1 if cont else 0.0)
+        if r.listing is not None:
+            return 0.3
+        if r.fallback:  # `title or (year ~ '年…表')`: any text reads; the default's words fit better
+            return 1.5 if len(r.passes) > 1 and r.passes[1].regex.match(text) else 0.3
+        if r.literal_parts or (r.passes and not r.passes[0].captures):
+            if read_passes(r, text) is not None:
+                return 1.5
+            return 0.6 if loose_label_value(r, text) is not None else -1.5
+        if norm in self.labels:
+            return -1.5  # a label of the form where a value belongs
+        return 0.3
+
+    def skip_template(self, cp: CellPat) -> float:
+        r = cp.reader
+        if cp.continued or r.literal == "":
+            return 0.0
+        if r.literal is not None:
+            return -0.2 if r.merged else -1.0
+        return -1.0 if r.literal_parts else 0.0
+
+    @staticmethod
+    def skip_doc(cell: Cell) -> float:
+        return -0.6 if cell.text.strip() else 0.0
+
+    # -- one row -------------------------------------------------------------------
+    def assign(self, rp: RowPat, i: int) -> Assignment | None:
+        key = (rp.id, i)
+        if key in self._cache:
+            return self._cache[key]
+        item = self.items[i]
+        out = self._assign(rp, item, i)
+        self._cache[key] = out
+        return out
+
+    def _assign(self, rp: RowPat, item: Item, i: int) -> Assignment | None:
+        if rp.kind == "sheet" or item.kind == "sheet":
+            if rp.kind == item.kind:
+                return Assignment([], [], 0.5)
+            return None
+        penalty = 0.0
+        if rp.kind != item.kind:
+            if rp.kind == "para" and sum(bool(c.text.strip()) for c in item.cells) > 1:
+                return None
+            if item.kind == "para" and sum(not c.reader.is_empty for c in rp.cells) > 1:
+                return None
+            penalty = -0.2
+        if rp.heading is not None and item.kind == "row":
+            penalty += self._under_other_heading(rp.heading, i)
+        if item.kind == "row" and sum(1 for c in rp.cells if c.reader.captures) >= 2 and self._note_row(item):
+            penalty -= 2.0  # one text across the whole table: a note, not a row of data
+        cands = []
+        if [(c.col, c.span) for c in rp.cells] == [(c.col, c.span) for c in item.cells]:
+            cands.append([(cp, [c]) for cp, c in zip(rp.cells, item.cells, strict=True)])
+        elif rp.kind == "para" or item.kind == "para":
+            keep = [cp for cp in rp.cells if not cp.reader.is_empty] or rp.cells[:1]
+            cells = [c for c in item.cells if c.text.strip()] or item.cells[:1]
+            cands.append([(keep[0], cells)] + [(cp, []) for cp in rp.cells if cp is not keep[0]])
+        else:
+            via = self._by_heading(rp, item, i)
+            if via is not None:
+                cands.append(via)  # the heading row's labels say which column is what
+            else:
+                cands.append(self._in_order(rp.cells, item.cells))
+                if len(rp.literals) >= 2:
+                    cands.append(self._by_labels(rp, item))
+        best = None
+        for pairs in cands:
+            used = {id(c) for _, cs in pairs for c in cs}
+            extra = [c for c in item.cells if id(c) not in used]
+            score = penalty + sum(self.pair(cp, cs) if cs else self.skip_template(cp) for cp, cs in pairs)
+            score += sum(self.skip_doc(c) for c in extra)
+            if best is None or score > best.score:
+                best = Assignment(pairs, [c for c in extra if c.text.strip()], score)
+        return best
+
+    def _note_row(self, item: Item) -> bool:
+        filled = [c for c in item.cells if c.text.strip()]
+        width = self.widths.get(item.group, 0)
+        return len(filled) == 1 and width >= 3 and filled[0].span >= 0.8 * width
+
+    def latest_heading(self, i: int) -> tuple[int, int] | None:
+        """(file row, heading pattern id) of the last heading row above row ``i``."""
+        if self._latest is None:
+            best: dict[int, tuple[float, int]] = {}
+            for h in self.heading_pats:
+                for j in self.heading_rows(h):
+                    sc = self.score(h, j) or 0.0
+                    if j not in best or sc > best[j][0]:
+                        best[j] = (sc, h.id)
+            latest: list[tuple[int, int] | None] = []
+            cur: tuple[int, int] | None = None
+            for j in range(len(self.items)):
+                latest.append(cur)
+                if j in best:
+                    cur = (j, best[j][1])
+            self._latest = latest
+        return self._latest[i]
+
+    def _under_other_heading(self, h: RowPat, i: int) -> float:
+        """A loop row below another grid's heading row (an indicator row is no task row)."""
+        latest = self.latest_heading(i)
+        if latest is None or latest[1] == h.id:
+            return 0.0
+        j, other = latest
+        mine = self.score(h, j) if j in self.heading_rows(h) else None
+        theirs = next((self.score(x, j) for x in self.heading_pats if x.id == other), None) or 0.0
+        if mine is not None and mine >= theirs - 0.5:
+            return 0.0  # the same labels: that heading is this row's too
+        return -2.0
+
+    def _by_labels(self, rp: RowPat, item: Item) -> list[tuple[CellPat, list[Cell]]]:
+        """Labels paired by their text wherever they stand (a heading row with its columns
+        in another order), the other cells in order."""
+        got: dict[int, list[Cell]] = {}
+        used: set[int] = set()
+        for cp in rp.cells:
+            lit = cp.reader.literal
+            if not lit:
+                continue
+            cands = [(1.0 if c.norm == lit else similar(c.norm, lit), k) for k, c in enumerate(item.cells) if k not in used and c.norm]
+            best = max(cands, default=(0.0, -1))
+            if best[0] >= 0.8:
+                got[id(cp)] = [item.cells[best[1]]]
+                used.add(best[1])
+        rest = self._in_order([cp for cp in rp.cells if id(cp) not in got], [c for k, c in enumerate(item.cells) if k not in used])
+        got.update({id(cp): cs for cp, cs in rest})
+        return [(cp, got.get(id(cp), [])) for cp in rp.cells]
+
+    def _in_order(self, t: list[CellPat], d: list[Cell]) -> list[tuple[CellPat, list[Cell]]]:
+        """Cells paired in order (an edit-distance alignment)."""
+        n, m = len(t), len(d)
+        dp = [[0.0] * (m + 1) for _ in range(n + 1)]
+        move = [[0] * (m + 1) for _ in range(n + 1)]
+        for a in range(1, n + 1):
+            dp[a][0] = dp[a - 1][0] + self.skip_template(t[a - 1])
+            move[a][0] = 1
+        for b in range(1, m + 1):
+            dp[0][b] = dp[0][b - 1] + self.skip_doc(d[b - 1])
+            move[0][b] = 2
+        for a in range(1, n + 1):
+            for b in range(1, m + 1):
+                opts = (
+                    (dp[a - 1][b - 1] + self.pair(t[a - 1], [d[b - 1]]), 0),
+                    (dp[a - 1][b] + self.skip_template(t[a - 1]), 1),
+                    (dp[a][b - 1] + self.skip_doc(d[b - 1]), 2),
+                )
+                dp[a][b], move[a][b] = max(opts)
+        pairs: list[tuple[CellPat, list[Cell]]] = []
+        a, b = n, m
+        while a or b:
+            mv = move[a][b]
+            if mv == 0:
+                pairs.append((t[a - 1], [d[b - 1]]))
+                a, b = a - 1, b - 1
+            elif mv == 1:
+                pairs.append((t[a - 1], []))
+                a -= 1
+            else:
+                b -= 1
+        pairs.reverse()
+        return pairs
+
+    def heading_rows(self, h: RowPat) -> list[int]:
+        """The file rows that are this heading (its labels found)."""
+        if h.id not in self._headings:
+            need = 2.0 * len(h.literals)
+            hits = []
+            for j, item in enumerate(self.items):
+                if item.kind != "row":
+                    continue
+                a = self.assign(h, j)
+                if a is not None and a.score >= max(0.55 * need, 2.0):
+                    hits.append(j)
+            self._headings[h.id] = hits
+        return self._headings[h.id]
+
+    def _by_heading(self, rp: RowPat, item: Item, i: int) -> list[tuple[CellPat, list[Cell]]] | None:
+        h = rp.heading
+        if h is None:
+            return None
+        hits = self.heading_rows(h)
+        k = bisect.bisect_left(hits, i) - 1
+        if k < 0:
+            return None
+        j = hits[k]
+        ha = self.assign(h, j)
+        if ha is None:
+            return None
+        # the file's heading cells → the template's heading cells they are
+        spans: list[tuple[int, int, CellPat]] = []
+        for hcp, cells in ha.pairs:
+            if not cells or self.pair(hcp, cells) <= 0:
+                continue
+            lo = min(c.col for c in cells)
+            hi = max(c.col + c.span for c in cells)
+            spans.append((lo, hi, hcp))
+        if not spans:
+            return None
+        spans.sort(key=lambda s: s[0])
+        # an empty heading cell right of a label belongs to it (指标值 over three cells)
+        row_h = self.items[j]
+        for c in row_h.cells:
+            if not c.text.strip() and not c.continued:
+                left = [s for s in spans if s[1] == c.col]
+                if left:
+                    lo, _hi, hcp = left[0]
+                    spans[spans.index(left[0])] = (lo, c.col + c.span, hcp)
+        under: dict[int, list[CellPat]] = {}
+        for cp in rp.cells:
+            hc = next((x for x in h.cells if x.col <= cp.col < x.col + x.span), None)
+            if hc is not None:
+                under.setdefault(id(hc), []).append(cp)
+        got: dict[int, list[Cell]] = {id(cp): [] for cp in rp.cells}
+        count: dict[int, int] = {}
+        unplaced = []
+        for c in item.cells:
+            s = next((s for s in spans if s[0] <= c.col < s[1]), None)
+            targets = under.get(id(s[2]), []) if s is not None else []
+            if not targets:
+                unplaced.append(c)
+                continue
+            n = count.get(id(s[2]), 0) if s is not None else 0
+            count[id(s[2])] = n + 1  # type: ignore[index]
+            got[id(targets[min(n, len(targets) - 1)])].append(c)
+        for c in unplaced:  # no heading above it: the template cell in the same column
+            same = next((cp for cp in rp.cells if cp.col == c.col and not got[id(cp)]), None)
+            if same is not None:
+                got[id(same)].append(c)
+        return [(cp, got[id(cp)]) for cp in rp.cells]
+
+    def score(self, rp: RowPat, i: int) -> float | None:
+        a = self.assign(rp, i)
+        return None if a is None else a.score
+
+
+def read_passes(r: Reader, text: str) -> dict[str, Any] | None:
+    """The groups of the first pass that matches ``text`` (None if none does)."""
+    if not r.passes:
+        return None
+    m = r.passes[0].regex.match(text)
+    return None if m is None else m.groupdict()
+
+
+def loose_label_value(r: Reader, text: str) -> str | None:
+    """``编制单位：某某`` for a template ``编制单位（盖章）：{{ x }}``: a label of about the
+    same words before a colon, the value after it."""
+    if not r.passes or len(r.passes[0].captures) != 1:
+        return None
+    for sep in ("：", ":"):
+        if sep in text:
+            head, _, tail = text.partition(sep)
+            want = r.literal_parts.rstrip(":")
+            if similar(norm_label(head), want) >= 0.6:
+                return tail.strip()
+    return None

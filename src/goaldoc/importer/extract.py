@@ -1,0 +1,230 @@
+"""What the aligned rows hold: each template cell's captures, resolved to the context
+path they print (``row.level1`` in the 4th indicator row → ``indicator_rows[3].level1``),
+one 一级 / 二级 filled down from the merged cell above, and what could not be placed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cells import Scorer, _text, loose_label_value
+from .document import Cell, Item
+from .expr import CHECKED, Capture, ListPass, Target
+from .match import Step, _owner
+from .pattern import CellPat, Cond, Loop, Node, RowPat
+
+_BLANK = re.compile(r"[＿_\s—\-－.…]*")
+
+
+@dataclass
+class Binding:
+    target: Target  # resolved context path
+    value: Any  # str, or list[str]
+    capture: Capture
+    place: str
+    order: int
+    soft: bool = False
+    inherited: bool = False  # filled down from a merged cell above
+    unit_target: Target | None = None  # `x | amount(U)`: U, resolved
+
+
+@dataclass
+class Leftover:
+    place: str
+    text: str
+    reason: str
+    order: int
+
+
+@dataclass
+class Reading:
+    bindings: list[Binding] = field(default_factory=list)
+    leftovers: list[Leftover] = field(default_factory=list)
+    implied: list[Binding] = field(default_factory=list)
+    score: float = 0.0
+    rows_read: int = 0
+
+
+def extract(steps: list[Step], scorer: Scorer) -> Reading:
+    out = Reading()
+    counters: dict[int, int] = {}  # loop id → current iteration
+    last: dict[tuple[Any, ...], str] = {}  # fill-down of merged columns
+    for step in steps:
+        item = scorer.items[step.item]
+        for kind, obj in step.events:
+            if kind == "begin":
+                counters[obj.id] = 0
+                _reset_inner(obj, counters)
+            elif kind == "next":
+                counters[obj.id] = counters.get(obj.id, -1) + 1
+                _reset_inner(obj, counters)
+        rp, a = step.row, step.assignment
+        if rp is None or a is None:
+            repeated_heading = any(step.item in scorer.heading_rows(h) for h in scorer.heading_pats)
+            if not item.empty and item.kind != "sheet" and not repeated_heading:
+                out.leftovers.append(Leftover(item.place, item.snippet(80), "这一行在表样里找不到对应的栏目", item.order))
+            continue
+        out.rows_read += 1
+        out.score += a.score
+        env = _env(rp, counters)
+        if env is None:
+            continue
+        for cond, k in rp.branches:
+            if cond.branches[k][0] and _preferred(scorer, cond, k, rp, step.item):
+                for target, value in cond.branches[k][0]:
+                    out.implied.append(Binding(_resolve(target, env), value, Capture("", target), item.place, item.order, soft=True))
+        for cp, cells in a.pairs:
+            got = _read_cell(cp, cells, env, rp, counters, last, item)
+            if got is None:
+                if cells and _text(cells).strip():
+                    texts = _text(cells)
+                    out.leftovers.append(Leftover(cells[0].place, texts, "这一格的文字和表样对不上", item.order))
+                continue
+            out.bindings += got
+        for c in a.extra:
+            out.leftovers.append(Leftover(c.place, c.text, "这一格在表样里没有对应的栏目", item.order))
+    return out
+
+
+def _preferred(scorer: Scorer, cond: Cond, k: int, rp: RowPat, i: int) -> bool:
+    """The row fits branch ``k`` better than any other branch's rows: only then does the
+    branch's test tell something (a grid printed the same either way tells nothing)."""
+    own = scorer.score(rp, i) or 0.0
+    others = [
+        sc
+        for j, (_imp, body) in enumerate(cond.branches)
+        if j != k
+        for n in body
+        if isinstance(n, RowPat) and n.kind == rp.kind and (sc := scorer.score(n, i)) is not None
+    ]
+    return not others or own > max(others) + 0.05
+
+
+def _reset_inner(loop: Loop, counters: dict[int, int]) -> None:
+    for n in loop.body:
+        for inner in _loops_in(n):
+            counters.pop(inner.id, None)
+
+
+def _loops_in(node: Node) -> list[Loop]:
+    if isinstance(node, Loop):
+        return [node] + [x for b in node.body for x in _loops_in(b)]
+    if isinstance(node, Cond):
+        return [x for _, body in node.branches for b in body for x in _loops_in(b)]
+    return []
+
+
+def _env(rp: RowPat, counters: dict[int, int]) -> dict[str, Target] | None:
+    env: dict[str, Target] = {}
+    for lp in rp.loops:
+        if lp.target is None:
+            return None  # a loop goaldoc cannot read back: its rows place nothing
+        base = _resolve(lp.target, env)
+        index = lp.offset + counters.get(lp.id, 0)
+        for v in lp.vars:
+            env[v] = (*base, index)
+    return env
+
+
+def _resolve(target: Target, env: dict[str, Target]) -> Target:
+    head = target[0]
+    if isinstance(head, str) and head in env:
+        return (*env[head], *target[1:])
+    return target
+
+
+def _read_cell(
+    cp: CellPat,
+    cells: list[Cell],
+    env: dict[str, Target],
+    rp: RowPat,
+    counters: dict[int, int],
+    last: dict[tuple[Any, ...], str],
+    item: Item,
+) -> list[Binding] | None:
+    """The bindings one template cell reads from its file cells ([] when it holds nothing
+    to read; None when its text does not fit the template's)."""
+    r = cp.reader
+    text = _text(cells).strip()
+    place = cells[0].place if cells else item.place
+    cont = bool(cells) and all(c.continued for c in cells)
+    if r.literal is not None or cp.continued:
+        return []  # a label (its fit was scored)
+    if r.listing is not None:
+        return _read_list(r.listing, text, env, place, item.order)
+    inner = rp.loops[-1] if rp.loops else None
+    merge_caps = [c for c in r.captures if c.merge and inner is not None and _owner(rp, c.target) is inner]
+    if (cont or not text) and merge_caps:
+        # a merged (or, by hand, left blank) 一级 / 二级: the one above
+        out = []
+        for cap in merge_caps:
+            key = _fill_key(rp, cap, counters)
+            if key in last:
+                out.append(Binding(_resolve(cap.target, env), last[key], cap, place, item.order, inherited=True))
+        return out
+    if not text:
+        return []
+    out = []
+    for n, p in enumerate(r.passes):
+        m = p.regex.match(text)
+        if m is None:
+            if n == 0:
+                loose = loose_label_value(r, text)
+                if loose is None:
+                    return None
+                out.append(Binding(_resolve(p.captures[0].target, env), loose, p.captures[0], place, item.order))
+                break
+            continue
+        groups = m.groupdict()
+        for cap in p.captures:
+            value = groups.get(cap.group)
+            if value is None:
+                continue
+            value = value.strip()
+            if cap.kind == "choice":
+                if value and value in CHECKED:
+                    out.append(Binding(_resolve(cap.target, env), cap.choice, cap, place, item.order, cap.soft))
+                continue
+            if value == "" or (cap.kind == "blank" and _BLANK.fullmatch(value)):
+                continue  # nothing, or the line left to sign on paper
+            unit = _resolve(cap.unit_target, env) if cap.unit_target is not None else None
+            out.append(Binding(_resolve(cap.target, env), value, cap, place, item.order, cap.soft, unit_target=unit))
+            if cap.merge and inner is not None and _owner(rp, cap.target) is inner:
+                last[_fill_key(rp, cap, counters)] = value
+        if text:
+            for imp in p.implications:
+                if groups.get(imp.marker) is not None:
+                    out.append(Binding(_resolve(imp.target, env), imp.value, Capture("", imp.target), place, item.order, True))
+    return out
+
+
+def _fill_key(rp: RowPat, cap: Capture, counters: dict[int, int]) -> tuple[Any, ...]:
+    inner = rp.loops[-1]
+    outer = tuple(counters.get(lp.id, 0) for lp in rp.loops[:-1])
+    return (inner.id, outer, cap.target[1:])
+
+
+def _read_list(lp: ListPass, text: str, env: dict[str, Target], place: str, order: int) -> list[Binding]:
+    if not text:
+        return []
+    pieces = [x.strip() for x in (text.split("\n") if lp.sep.strip() == "" else text.replace("\n", lp.sep).split(lp.sep))]
+    pieces = [x for x in pieces if x]
+    base = _resolve(lp.target, env)
+    out = []
+    for k, piece in enumerate(pieces):
+        inner = {**env, lp.var: (*base, lp.offset + k)}
+        body = lp.body
+        if body.literal is not None or not body.passes:
+            continue
+        m = body.passes[0].regex.match(piece)
+        if m is None:
+            out.append(Binding((*base, lp.offset + k), piece, Capture("", base), place, order))
+            continue
+        groups = m.groupdict()
+        for cap in body.passes[0].captures:
+            v = groups.get(cap.group)
+            if v is not None and v.strip():
+                out.append(Binding(_resolve(cap.target, inner), v.strip(), cap, place, order))
+    return out

@@ -1,0 +1,178 @@
+"""The data field a template's view shows (contract 1, views.py), for reading back.
+
+Templates read views of the data, so a value found through a view goes back to the field
+it shows: ``indicator_rows[3].value_text`` is ``indicators[3].value``, ``value_parts[0]``
+its sign, ``budget_rows[2].income.label`` the third income line, ``department.label``
+(``307-县人社局部门``) the department's code and short name (``#label``, split in place.py),
+``department_total`` its total, ``p.rows`` a project's indicators; computed names
+(``loop.index``, ``p.number``) are nothing to keep.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .expr import Target
+
+Path = tuple[str | int, ...]
+
+
+def to_model(t: Target) -> Path | None:
+    """The data path a context path shows (None: computed, nothing to keep)."""
+    head, rest = t[0], list(t[1:])
+    if head in ("loop", "only", "show", "empty", "item"):
+        return None
+    if head == "form":
+        return ("#form", *rest) if rest == ["amount_unit"] else None
+    if head == "department_total":
+        return ("department", "total")
+    if head == "indicator_rows":
+        return _indicator(("indicators",), rest)
+    if head == "budget_rows":
+        if len(rest) < 2 or not isinstance(rest[0], int) or rest[1] not in ("expenditure", "income"):
+            return None
+        return _line(("budget", str(rest[1])), [rest[0], *rest[2:]])
+    if head == "department":
+        if rest[:1] == ["label"]:
+            return ("department", "#label")
+        if len(rest) >= 2 and rest[0] == "lines":
+            return _line(("department", str(rest[1])), rest[2:])
+        return ("department", *rest)
+    if head == "budget":
+        if rest[:1] in (["expenditure"], ["income"]):
+            return _line(("budget", str(rest[0])), rest[1:])
+        if rest[:1] == ["total"]:
+            return None
+        return ("budget", *rest)
+    if head == "projects":
+        return _project(("projects",), rest)
+    if head == "units":
+        if len(rest) < 2 or not isinstance(rest[0], int):
+            return None
+        base: Path = ("units", rest[0])
+        if rest[1] == "label":
+            return (*base, "#label")
+        if rest[1] == "money_unit":
+            return None
+        if rest[1] == "projects":
+            return _project((*base, "projects"), rest[2:])
+        return (*base, *rest[1:])
+    return (str(head), *rest)
+
+
+def _project(base: Path, rest: list[Any]) -> Path | None:
+    if not rest:
+        return base
+    if not isinstance(rest[0], int):
+        return None
+    p = (*base, rest[0])
+    tail = rest[1:]
+    if not tail:
+        return p
+    if tail[0] in ("number", "unit"):
+        return None
+    if tail[0] == "money_unit":
+        return (*p, "budget", "unit")
+    if tail[0] == "rows":
+        return _indicator((*p, "indicators"), tail[1:])
+    if tail[0] == "indicators":
+        return _indicator((*p, "indicators"), tail[1:])
+    if tail[0] == "lines" and len(tail) >= 2:
+        return _line((*p, str(tail[1])), tail[2:])
+    return (*p, *tail)
+
+
+def _indicator(base: Path, rest: list[Any]) -> Path | None:
+    if not rest:
+        return base
+    if not isinstance(rest[0], int):
+        return None
+    p = (*base, rest[0])
+    tail = rest[1:]
+    if not tail:
+        return p
+    f = tail[0]
+    if f == "index":
+        return None
+    if f == "value_text":
+        return (*p, "value")
+    if f == "value_parts":
+        if len(tail) < 2 or tail[1] not in (0, 1, 2):
+            return None
+        return (*p, ("sign", "value", "unit")[tail[1]])
+    return (*p, *tail)
+
+
+def _line(base: Path, rest: list[Any]) -> Path | None:
+    if not rest:
+        return base
+    if not isinstance(rest[0], int):
+        return None
+    p = (*base, rest[0])
+    tail = rest[1:]
+    if not tail:
+        return p
+    f = tail[0]
+    if f == "group_key":
+        return None
+    if f == "depth":
+        return (*p, "level")
+    if f in ("indented", "group"):
+        return (*p, f"#{f}")
+    return (*p, *tail)
+
+
+def printed_fields(pattern: Any) -> set[Path]:
+    """The data paths a form prints (list indices as ``*``): what a filled file can give
+    back. A field the form does not print (a form whose title is fixed text prints no ``title``) cannot be imported."""
+    from .extract import _resolve
+
+    out: set[Path] = set()
+
+    def add(t: Target) -> None:
+        p = to_model(t)
+        if p is None or p[0] == "#form":
+            return
+        last = p[-1]
+        if last == "#label":
+            base = p[:-1]
+            paths = [(*base, "code"), (*base, "short_name" if base == ("department",) else "name")]
+        elif last == "#indented":
+            paths = [(*p[:-1], "label")]
+        elif last == "#group":
+            paths = []
+        else:
+            paths = [p]
+        for q in paths:
+            wild = tuple("*" if isinstance(x, int) else x for x in q)
+            out.add(wild)
+            if wild[-1] == "label":
+                out.update({(*wild[:-1], "level"), (*wild[:-1], "partial")})
+
+    for rp in pattern.rows:
+        env: dict[str, Target] = {}
+        for lp in rp.loops:
+            if lp.target is None:
+                break
+            base = _resolve(lp.target, env)
+            for v in lp.vars:
+                env[v] = (*base, 0)
+        for cp in rp.cells:
+            r = cp.reader
+            for p in r.passes:
+                for cap in p.captures:
+                    add(_resolve(cap.target, env))
+                    if cap.unit_target is not None:
+                        add(_resolve(cap.unit_target, env))
+                for imp in p.implications:
+                    add(_resolve(imp.target, env))
+            if r.listing is not None:
+                base = _resolve(r.listing.target, env)
+                add((*base, 0))
+                inner = {**env, r.listing.var: (*base, 0)}
+                for cap in r.listing.body.captures:
+                    add(_resolve(cap.target, inner))
+        for cond, k in rp.branches:
+            for target, _value in cond.branches[k][0]:
+                add(_resolve(target, env))
+    return out
