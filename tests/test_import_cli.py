@@ -32,6 +32,15 @@ def filled(sample: Path, fmt: str, tmp: Path, name: str = "收到的表") -> Pat
     return path
 
 
+def test_import_help_is_chinese_with_examples() -> None:
+    res = run("import", "-h")
+    assert res.exit_code == 0
+    assert "goaldoc import 收到的/*.docx -o 待查/" in res.output and "--clear-amounts" in res.output
+    assert "不写 --form 时按表题和表头的文字认出是哪个表样" in res.output
+    assert "goaldoc import 去年的表.docx --year 2025" in run("--help").output
+    assert "填好的 Word / Excel 表直接检查" in run("check", "-h").output
+
+
 def test_import_writes_a_yaml_in_the_samples_style(tmp_path: Path) -> None:
     src = filled(TAISHAN, "docx", tmp_path)
     out = tmp_path / "2025" / "taishan.yaml"

@@ -23,6 +23,7 @@ MAIN_HELP = """goaldoc：用一个 YAML 文件生成预算绩效目标表（.doc
   goaldoc render 2024/*.yaml                        一次生成多个部门
   goaldoc check 2024/taishan.yaml                   只检查，不生成
   goaldoc init 2025/taishan.yaml                    新建一个带说明的填报文件
+  goaldoc import 去年的表.docx --year 2025          把填好的表读回成 YAML
   goaldoc render --help                             查看全部选项
 """
 
@@ -132,6 +133,7 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 例子：
   goaldoc check samples/2024/*.yaml
   goaldoc check 2024/taishan.yaml --strict     提醒也算错误
+  goaldoc check 收到的/*.docx 收到的/*.xlsx     填好的 Word / Excel 表直接检查：问题指到单元格
 """
 
 
