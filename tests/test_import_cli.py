@@ -48,7 +48,7 @@ def test_import_writes_a_yaml_in_the_samples_style(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert res.stdout.splitlines() == [
         f"{src}：认出是表样 guangdong（广东省部门整体预算绩效目标批复表）：表样的 32 处固定文字找到 31 处（不对时用 --form 指定）",
-        f"{src}：年度改为 2025（1 处表题里的 2024 也已改）",
+        f"{src}：年度改为 2025",  # the title printed is the form's default: it follows the year
         f"{src}：另有 8 处文字写着 2024（如 key_tasks[1].target、key_tasks[3].name、key_tasks[3].target等）：请按新年度逐一核对",
         f"已导入 {out}（部门整体指标 49 条、任务 11 项）",
     ]
@@ -57,7 +57,7 @@ def test_import_writes_a_yaml_in_the_samples_style(tmp_path: Path) -> None:
     assert lines[0] == "# 台山市人力资源和社会保障局 2025 年（表样 guangdong：广东省部门整体预算绩效目标批复表）。"
     assert "year: 2025" in lines and "form: guangdong" in lines
     assert "# 总体绩效目标（逐段）" in lines  # sections commented with the model's Chinese names
-    assert "title: 2025年台山市部门整体预算绩效目标批复表" in lines
+    assert not any(line.startswith("title:") for line in lines)  # the default title follows year
     # amounts as typed (72.10 keeps its zero), short records on one line, texts quoted where YAML needs it
     assert '    - {label: "其中:政府采购支出", amount: 9.87, level: 1, partial: true}' in lines
     assert "    - {label: 其他运转类, amount: 72.10, level: 2}" in lines

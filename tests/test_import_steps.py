@@ -106,7 +106,7 @@ def test_excel_merged_ranges_give_continuation_cells(tmp_path: Path) -> None:
         ("{{ (project.budget.total | amount) ~ project.budget.unit if project.budget.total is not none else '' }}", "4,000.5万元",
          {("project", "budget", "total"): "4,000.5", ("project", "budget", "unit"): "万元"}),
         ("{{ title or (year ~ '年' ~ (department.area or department.name) ~ '部门整体预算绩效目标批复表') }}", "2025年某市部门整体预算绩效目标批复表",
-         {("title",): "2025年某市部门整体预算绩效目标批复表", ("year",): "2025", ("department", "area"): "某市"}),
+         {("title",): "2025年某市部门整体预算绩效目标批复表", ("year",): "2025", ("department", "area"): "某市", ("department", "name"): "某市"}),
         ("{{ project.type | check('部门预算') }}", "☑部门预算", {("project", "type"): "部门预算"}),
         ("{{ project.type | check('部门预算') }}", "□部门预算", {}),
         ("目标{{ loop.index }}", "目标 3", {}),

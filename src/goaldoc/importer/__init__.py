@@ -79,14 +79,14 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
     pattern = pattern_of(spec, doc.fmt)
     steps, scorer = align(pattern, doc)
     reading = extract(steps, scorer)
-    placed = assemble(reading, spec.model, spec.amount_unit, str(path))
+    placed = assemble(reading, spec.model, spec.amount_unit, str(path), spec.vocabulary)
     data: dict[str, Any] = {}
     if "year" in placed.data:
         data["year"] = placed.data.pop("year")
     data["form"] = spec.name
     data.update(placed.data)
     leftovers = sorted(reading.leftovers + placed.conflicts, key=lambda x: x.order)
-    notes = list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes]
+    notes = list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + placed.notes
     return Imported(str(path), data, placed.lines, spec, doc, leftovers, chosen, notes)
 
 
@@ -125,7 +125,7 @@ def import_to_yaml(
     old_year = imp.data.get("year")
     if year is not None:
         changed, others = move_year(imp.data, year)
-        messages.append(f"年度改为 {year}（{changed} 处表题里的 {old_year} 也已改）")
+        messages.append(f"年度改为 {year}" + (f"（{changed} 处表题里的 {old_year} 也已改）" if changed else ""))
         if others:
             shown = "、".join(others[:3]) + ("等" if len(others) > 3 else "")
             messages.append(f"另有 {len(others)} 处文字写着 {old_year}（如 {shown}）：请按新年度逐一核对")

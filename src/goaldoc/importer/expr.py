@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
@@ -53,6 +53,9 @@ class Capture:
     unit_target: Target | None = None  # amount(U): U is in the form's money unit
     choice: str | None = None
     sep: str | None = None  # list: items joined by sep
+    offset: int = 0  # `year - 2` printed: the field is the number read plus 2
+    regex: str = ""  # the group as the cell's pattern writes it (a soft pass re-read with known values)
+    instead: Target | None = None  # `a or b`: b, printed when a is empty (a equal to b is no value of its own)
 
 
 @dataclass
@@ -241,6 +244,8 @@ def _source(node: nodes.Node) -> str:
 # ------------------------------------------------------------------------ expressions
 
 _TEXT = r"(?P<{g}>.*?)"
+_YEAR = r"(?P<{g}>[0-9０-９]{{4}})"  # contract 1: `year` is the budget year
+_NUMBER = r"(?P<{g}>[-+]?[0-9０-９]+)"
 _AMOUNT_TIGHT = r"(?P<{g}>[-+]?[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?|[-+]?[.．][0-9]+)?"
 
 
@@ -258,7 +263,15 @@ def frag_of(node: nodes.Node, counter: Counter, soft: bool = False) -> Frag:
         if path[0] == "loop":
             return Frag(r"[0-9]+" if path[-1] in ("index", "index0", "revindex", "length") else r".*?", numbering=True)
         g = counter.next()
-        return Frag(_TEXT.format(g=g), [Capture(g, path, soft=soft)])
+        rx = (_YEAR if path == ("year",) else _TEXT).format(g=g)
+        return Frag(rx, [Capture(g, path, soft=soft, regex=rx)])
+    if isinstance(node, nodes.Add | nodes.Sub) and isinstance(node.right, nodes.Const) and isinstance(node.right.value, int):
+        path = path_of(node.left)
+        if path is not None:  # `year - 2` (a column headed 2020年实际执行数)
+            g = counter.next()
+            rx = _NUMBER.format(g=g)
+            shift = node.right.value if isinstance(node, nodes.Sub) else -node.right.value
+            return Frag(rx, [Capture(g, path, "int", soft=soft, offset=shift, regex=rx)])
     if isinstance(node, nodes.Filter):
         return _filter(node, counter, soft)
     if isinstance(node, nodes.CondExpr):
@@ -274,8 +287,15 @@ def frag_of(node: nodes.Node, counter: Counter, soft: bool = False) -> Frag:
         if isinstance(right, nodes.Const) and not right.value:
             return frag_of(left, counter, soft)
         a = frag_of(left, counter, soft)
-        if _is_field(right):
-            return a  # `a or b`, both fields: what is printed is a's (or b's when a was empty)
+        if _is_field(right) and len(a.captures) == 1:
+            # `a or b`, both fields: what is printed is a's, or b's when a was empty; b is
+            # read too, softly (`signature.unit or department.name` names the department)
+            b = frag_of(right, counter, True)
+            if len(b.captures) == 1:
+                first = a.captures[0]
+                first.instead = b.captures[0].target
+                a.captures.append(replace(b.captures[0], group=first.group, soft=True))
+            return a
         b = frag_of(right, counter, True)
         return _alternatives(counter, [(b, []), (a, [])])
     return Frag(r".*?", opaque=[_source(node)])
@@ -306,19 +326,19 @@ def _filter(node: nodes.Filter, counter: Counter, soft: bool) -> Frag:
     g = counter.next()
     if name == "amount":
         unit = path_of(node.args[0]) if node.args else None
-        cap = Capture(g, path, "amount", soft=soft, unit_target=unit)
+        cap = Capture(g, path, "amount", soft=soft, unit_target=unit, regex=_TEXT.format(g=g))
         return Frag(_TEXT.format(g=g), [cap], tight=_AMOUNT_TIGHT.format(g=g))
     if name == "blank":
-        return Frag(_TEXT.format(g=g), [Capture(g, path, "blank", soft=soft)])
+        return Frag(_TEXT.format(g=g), [Capture(g, path, "blank", soft=soft, regex=_TEXT.format(g=g))])
     if name == "check" and node.args and isinstance(node.args[0], nodes.Const):
         option = str(node.args[0].value)
         regex = f"(?P<{g}>[{CHECKED}☐□○◯]?)\\s*{literal_regex(option)}"
         return Frag(regex, [Capture(g, path, "choice", soft=soft, choice=option)], literal=option)
     if name == "join":
         sep = str(node.args[0].value) if node.args and isinstance(node.args[0], nodes.Const) else ""
-        return Frag(_TEXT.format(g=g), [Capture(g, path, "list", soft=soft, sep=sep)])
+        return Frag(_TEXT.format(g=g), [Capture(g, path, "list", soft=soft, sep=sep, regex=_TEXT.format(g=g))])
     if name in ("default", "d"):
-        return Frag(_TEXT.format(g=g), [Capture(g, path, soft=soft)])
+        return Frag(_TEXT.format(g=g), [Capture(g, path, soft=soft, regex=_TEXT.format(g=g))])
     return Frag(r".*?", opaque=[_source(node)])
 
 
@@ -329,6 +349,8 @@ def _concat(parts: list[Frag]) -> Frag:
         nxt = parts[i + 1] if i + 1 < len(parts) else None
         if p.tight and nxt is not None and not nxt.literal.strip():
             regex.append(p.tight)  # `amount ~ unit`: the number ends where the unit starts
+            for c in p.captures:
+                c.regex = p.tight
         else:
             regex.append(p.regex)
     runs: list[str] = [""]

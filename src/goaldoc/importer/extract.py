@@ -16,6 +16,7 @@ from .match import Step, _owner
 from .pattern import CellPat, Cond, Loop, Node, RowPat
 
 _BLANK = re.compile(r"[＿_\s—\-－.…]*")
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 @dataclass
@@ -28,6 +29,21 @@ class Binding:
     soft: bool = False
     inherited: bool = False  # filled down from a merged cell above
     unit_target: Target | None = None  # `x | amount(U)`: U, resolved
+    reread: SoftRead | None = None  # the soft pass it came from, to read again with what is known
+    instead: Target | None = None  # `a or b`: b, resolved (a equal to b is dropped)
+
+
+@dataclass(eq=False)
+class SoftRead:
+    """A soft pass that matched (``title or (year ~ '年度' ~ area ~ name ~ '…表')``): read
+    again once the other cells are known, with their values in place of their groups, so
+    that two fields side by side (area, name) split where they really do."""
+
+    regex: Any
+    captures: list[Capture]
+    text: str
+    env: dict[str, Target]
+    whole: Target | None = None  # the `title` of `title or (…)`: the default explains it when this pass fits
 
 
 @dataclass
@@ -178,6 +194,10 @@ def _read_cell(
                 break
             continue
         groups = m.groupdict()
+        reread = None
+        if n > 0 and r.fallback:
+            first = r.passes[0].captures[0] if r.passes[0].captures else None
+            reread = SoftRead(p.regex, p.captures, text, env, _resolve(first.target, env) if first else None)
         for cap in p.captures:
             value = groups.get(cap.group)
             if value is None:
@@ -189,8 +209,11 @@ def _read_cell(
                 continue
             if value == "" or (cap.kind == "blank" and _BLANK.fullmatch(value)):
                 continue  # nothing, or the line left to sign on paper
+            if cap.offset:
+                value = str(int(value.translate(_DIGITS)) + cap.offset)
             unit = _resolve(cap.unit_target, env) if cap.unit_target is not None else None
-            out.append(Binding(_resolve(cap.target, env), value, cap, place, item.order, cap.soft, unit_target=unit))
+            instead = _resolve(cap.instead, env) if cap.instead is not None else None
+            out.append(Binding(_resolve(cap.target, env), value, cap, place, item.order, cap.soft, unit_target=unit, reread=reread, instead=instead))
             if cap.merge and inner is not None and _owner(rp, cap.target) is inner:
                 last[_fill_key(rp, cap, counters)] = value
         if text:

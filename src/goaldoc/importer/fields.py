@@ -176,3 +176,41 @@ def printed_fields(pattern: Any) -> set[Path]:
             for target, _value in cond.branches[k][0]:
                 add(_resolve(target, env))
     return out
+
+
+def defaulted_fields(pattern: Any) -> set[Path]:
+    """The data paths a filled file may not give back because the form prints them only
+    through a default (list indices as ``*``): the ``a`` of ``title or (year ~ '年…表')`` and
+    of ``signature.unit or department.name`` (a value equal to the default reads as none),
+    and fields printed only inside such a default (a name inside a default title that a
+    title of its own replaces)."""
+    from .extract import _resolve
+
+    def wild(p: Path) -> Path:
+        return tuple("*" if isinstance(x, int) else x for x in p)
+
+    out: set[Path] = set()
+    hard: set[Path] = set()
+    soft: set[Path] = set()
+    for rp in pattern.rows:
+        env: dict[str, Target] = {}
+        for lp in rp.loops:
+            if lp.target is None:
+                break
+            base = _resolve(lp.target, env)
+            for v in lp.vars:
+                env[v] = (*base, 0)
+        for cp in rp.cells:
+            r = cp.reader
+            caps = [r.passes[0].captures[0]] if r.fallback and r.passes and r.passes[0].captures else []
+            caps += [c for p in r.passes for c in p.captures if c.instead is not None]
+            for cap in caps:
+                p = to_model(_resolve(cap.target, env))
+                if p is not None:
+                    out.add(wild(p))
+            for ps in r.passes:
+                for cap in ps.captures:
+                    p = to_model(_resolve(cap.target, env))
+                    if p is not None:
+                        (soft if cap.soft else hard).add(wild(p))
+    return out | (soft - hard)

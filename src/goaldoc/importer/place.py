@@ -10,11 +10,13 @@ import re
 import types
 import typing
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Union
 
 from pydantic import BaseModel
 
+from ..errors import format_path
 from ..loader import LineMap
 from ..model import BudgetLine
 from ..values import parse_amount
@@ -101,8 +103,9 @@ def _convert(value: Any, tp: Any, b: Binding) -> Any:
         return int(m.group(1)) if m else text
     if tp is bool:
         return text in ("是", "true", "True", "1", "☑")
-    if typing.get_origin(tp) is list and b.capture.kind != "list":
-        return [x.strip() for x in text.split("\n") if x.strip()]
+    if typing.get_origin(tp) is list:
+        sep = b.capture.sep if b.capture.kind == "list" and b.capture.sep and b.capture.sep.strip() else "\n"
+        return [x.strip() for x in text.replace("\n", sep).split(sep) if x.strip()]
     return text
 
 
@@ -134,9 +137,10 @@ class Placed:
         self.lines = LineMap(file)
         self.inherited: set[Path] = set()
         self.conflicts: list[Leftover] = []
+        self.notes: list[str] = []  # fields the form does not print, left empty or derived
 
 
-def assemble(reading: Reading, model: type[BaseModel], form_unit: str, file: str) -> Placed:
+def assemble(reading: Reading, model: type[BaseModel], form_unit: str, file: str, vocabulary: Any = None) -> Placed:
     out = Placed(file)
     hard: dict[Path, Binding] = {}
     soft: dict[Path, Binding] = {}
@@ -154,6 +158,8 @@ def assemble(reading: Reading, model: type[BaseModel], form_unit: str, file: str
             ut = _unit_target(b)
             if ut is not None:
                 units.append((ut, b))
+    _reread([b for b in reading.bindings if b.reread is not None], soft, hard, values)
+    _drop_defaults(hard, soft, values)
     for ut, b in units:
         if ut not in hard and ut not in soft:
             soft[ut] = b
@@ -170,7 +176,97 @@ def assemble(reading: Reading, model: type[BaseModel], form_unit: str, file: str
         year = _year_from_titles(reading)
         if year:
             out.data["year"] = year
+    out.notes = fill_required(out.data, model, vocabulary)
     return out
+
+
+def _reread(rereads: list[Binding], soft: dict[Path, Binding], hard: dict[Path, Binding], values: dict[Path, Any]) -> None:
+    """Soft passes read again with the values the other cells gave (extract.SoftRead):
+    ``2019年度{area}{name}…表`` with the name known splits off the area. A text the default
+    explains (the values fit) is no value of its own: ``title:`` is then left out, as the
+    samples do, so that the title follows the year."""
+    from .expr import literal_regex
+    from .extract import _resolve
+
+    done: set[int] = set()
+    for b in rereads:
+        sr = b.reread
+        if sr is None or id(sr) in done:
+            continue
+        done.add(id(sr))
+        rx, fixed = sr.regex.pattern, set()
+        for cap in sr.captures:
+            mp = to_model(_resolve(cap.target, sr.env))
+            if mp in hard and cap.regex and cap.regex in rx and isinstance(values[mp], str | int):
+                rx = rx.replace(cap.regex, f"(?P<{cap.group}>{literal_regex(str(values[mp]))})", 1)
+                fixed.add(cap.group)
+        m = re.match(rx, sr.text, re.S)
+        if m is None:
+            continue  # the known values do not fit the default: the text is a title of its own
+        for cap in sr.captures:
+            mp = to_model(_resolve(cap.target, sr.env))
+            if cap.group in fixed or mp is None or mp in hard:
+                continue
+            v = (m.group(cap.group) or "").strip()
+            if v:
+                soft[mp], values[mp] = replace(b, value=v, capture=cap), v
+            elif mp in soft and soft[mp].reread is sr:
+                del soft[mp]
+                values.pop(mp, None)
+        whole = to_model(sr.whole) if sr.whole is not None else None
+        if whole is not None and whole in hard and values.get(whole) == sr.text.strip():
+            del hard[whole]  # printed by the default
+
+
+def _drop_defaults(hard: dict[Path, Binding], soft: dict[Path, Binding], values: dict[Path, Any]) -> None:
+    """``a or b`` printed b's value: a holds nothing of its own (``signature.unit or
+    department.name`` showing the department's name)."""
+    for path, b in list(hard.items()):
+        if b.instead is None:
+            continue
+        other = to_model(b.instead)
+        if other is not None and other != path and (other in hard or other in soft) and values.get(other) == values.get(path):
+            del hard[path]
+
+
+def fill_required(data: dict[str, Any], model: type[BaseModel], vocabulary: Any = None) -> list[str]:
+    """Required fields the file does not show: a 一级 from its 二级's place in the form's
+    indicator tree when there is one, else an empty text to fill in — so the YAML loads and
+    the checks say what is missing. Returns what was done, a line per kind of field."""
+    done: dict[str, None] = {}  # what was done, once per kind of field (an ordered set)
+
+    def walk(node: Any, tp: Any, path: Path) -> None:
+        tp = _unwrap(tp)
+        if isinstance(node, list):
+            item = typing.get_args(tp)[0] if typing.get_origin(tp) is list else None
+            for i, x in enumerate(node):
+                walk(x, item, (*path, i))
+            return
+        if not (isinstance(node, dict) and isinstance(tp, type) and issubclass(tp, BaseModel)):
+            return
+        for name, f in tp.model_fields.items():
+            if name in node:
+                walk(node[name], f.annotation, (*path, name))
+                continue
+            if not f.is_required():
+                continue
+            ann = _unwrap(f.annotation)
+            where = format_path(tuple("*" if isinstance(p, int) else p for p in (*path, name)))  # type: ignore[misc]
+            label = (f.description or name).split("，")[0]
+            if ann is str:
+                owners = vocabulary.owners_of(node["level2"]) if vocabulary is not None and name == "level1" and node.get("level2") else []
+                if len(owners) == 1:
+                    node[name] = owners[0]
+                    done[f"{where}（{label}）表上没有印：按二级指标在指标体系里的位置补上，请核对"] = None
+                else:
+                    node[name] = ""
+                    done[f"{where}（{label}）表上没有印或没读到：导入时留空，请补上"] = None
+            elif isinstance(ann, type) and issubclass(ann, BaseModel):
+                node[name] = {}
+                walk(node[name], ann, (*path, name))
+
+    walk(data, model, ())
+    return list(done)
 
 
 def _unit_target(b: Binding) -> Path | None:
