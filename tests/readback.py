@@ -207,21 +207,32 @@ def squash(text: str) -> str:
     return "".join(text.split())
 
 
+XLSX_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def xlsx_sheet_xml(data: bytes, sheet_title: str | None = None) -> etree._Element:
+    """The raw ``<worksheet>`` of a sheet (the first one if no title is given): what the
+    file holds, not what openpyxl makes of it."""
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        book = etree.fromstring(z.read("xl/workbook.xml"))
+        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        sheets = list(book.iterfind(".//m:sheet", XLSX_NS))
+        rid = next(s.get(f"{{{rel}}}id") for s in sheets if sheet_title is None or s.get("name") == sheet_title)
+        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+        return etree.fromstring(z.read("xl/" + target.lstrip("/").removeprefix("xl/")))
+
+
 def xlsx_cell_borders(data: bytes, sheet_title: str) -> dict[str, bool]:
     """{coordinate: True when all four sides have a border}, read from the raw XML.
 
     openpyxl's reader re-derives the borders of merged cells from the top-left cell, so it
     cannot tell what a file really holds; Excel draws what each cell's own style says.
     """
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    ns = XLSX_NS
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         styles = etree.fromstring(z.read("xl/styles.xml"))
-        book = etree.fromstring(z.read("xl/workbook.xml"))
-        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-        rid = next(s.get(f"{{{rel}}}id") for s in book.iterfind(".//m:sheet", ns) if s.get("name") == sheet_title)
-        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
-        sheet = etree.fromstring(z.read("xl/" + target.lstrip("/").removeprefix("xl/")))
+    sheet = xlsx_sheet_xml(data, sheet_title)
     borders = []
     for b in styles.find("m:borders", ns):
         sides = [b.find(f"m:{s}", ns) for s in ("left", "right", "top", "bottom")]

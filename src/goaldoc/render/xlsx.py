@@ -7,10 +7,12 @@ a block of rows repeated per item, up to the row saying ``{%tr endfor %}``
 themselves disappear.
 
 We never use ``insert_rows`` (it does not move merges, heights or print titles): rows are
-copied into a new sheet, and every merge, height and print setting is mapped to its new
-rows. Vertical merges come from the merge keys left by the ``merge`` filter; every cell of
-a merged range gets the range's border; row heights are computed for wrapped CJK text,
-since neither Excel nor LibreOffice autofits merged cells.
+copied into a new sheet of the same workbook, which then gets everything else the template
+sheet holds (xlsx_sheet.py: widths, panes, page setup, headers, validations, conditional
+formats, images …), whatever names a row mapped to its new rows. Vertical merges come from
+the merge keys left by the ``merge`` filter; every cell of a merged range gets the range's
+border; row heights are computed for wrapped CJK text, since neither Excel nor LibreOffice
+autofits merged cells.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
 from .markup import explain_template_error, split_mark
-from .pages import keep_merges_on_pages
+from .pages import column_widths, keep_merges_on_pages
+from .xlsx_sheet import RowMap, copy_sheet_settings
 
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
@@ -86,8 +89,10 @@ def render_xlsx(template: Path, jobs: Sequence[SheetJob], env: jinja2.Environmen
         made.append((dst, _sheet_title(job.name, used)))
     for name in template_names:
         del wb[name]
-    for ws, title in made:
+    for i, (ws, title) in enumerate(made):
         ws.title = title
+        for view in ws.views.sheetView:
+            view.tabSelected = i == 0  # one selected sheet (several would open grouped)
     wb.active = 0
     buf = io.BytesIO()
     wb.save(buf)
@@ -186,7 +191,8 @@ class _SheetWriter:
     # -- writing -----------------------------------------------------------------------
     def write(self, ctx: Mapping[str, Any]) -> None:
         self._run(self._parse(), dict(ctx))
-        self._copy_sheet_settings()
+        self.rows = RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_row)
+        copy_sheet_settings(self.src, self.dst, self.rows, self.max_col)
         self._apply_merges()
         self._fit_row_heights()
         keep_merges_on_pages(self.dst, self.out_row, self.max_col)
@@ -215,9 +221,11 @@ class _SheetWriter:
         self.out_row += 1
         out = self.out_row
         self.emitted.setdefault(r, []).append(out)
-        height = self.src.row_dimensions[r].height
-        if height is not None:
-            self.dst.row_dimensions[out].height = height
+        dim = self.src.row_dimensions.get(r)
+        if dim is not None:  # height, hidden, outline level, row style
+            cp = copy(dim)
+            cp.parent, cp.index = self.dst, out
+            self.dst.row_dimensions[out] = cp
         for c in range(1, self.max_col + 1):
             src_cell = self.src.cell(r, c)
             value = src_cell.value
@@ -233,6 +241,8 @@ class _SheetWriter:
                     dst_cell.data_type = "s"
             if src_cell.has_style:
                 dst_cell._style = copy(src_cell._style)
+            if src_cell.hyperlink is not None:
+                dst_cell.hyperlink = copy(src_cell.hyperlink)
 
     def _render_cell(self, r: int, c: int, text: str, ctx: Mapping[str, Any]) -> str:
         tpl = self._compiled.get(text)
@@ -248,45 +258,10 @@ class _SheetWriter:
             self._fail(r, explain_template_error(exc), c)
 
     # -- layout ------------------------------------------------------------------------
-    def _copy_sheet_settings(self) -> None:
-        src, dst = self.src, self.dst
-        for letter, dim in src.column_dimensions.items():
-            dst.column_dimensions[letter].width = dim.width
-            dst.column_dimensions[letter].hidden = dim.hidden
-        for attr in ("orientation", "paperSize", "fitToWidth", "fitToHeight", "scale"):
-            setattr(dst.page_setup, attr, getattr(src.page_setup, attr))
-        dst.sheet_properties.pageSetUpPr = copy(src.sheet_properties.pageSetUpPr)
-        dst.page_margins = copy(src.page_margins)
-        dst.print_options = copy(src.print_options)
-        dst.oddFooter = copy(src.oddFooter)
-        dst.oddHeader = copy(src.oddHeader)
-        dst.sheet_view.showGridLines = src.sheet_view.showGridLines
-        dst.sheet_format = copy(src.sheet_format)
-        titles = src.print_title_rows
-        if titles:
-            a, b = (int(x.replace("$", "")) for x in titles.split(":"))
-            rows = [o for r in range(a, b + 1) for o in self.emitted.get(r, [])[:1]]
-            if rows:
-                dst.print_title_rows = f"{min(rows)}:{max(rows)}"
-        if self.out_row:
-            dst.print_area = f"A1:{get_column_letter(self.max_col)}{self.out_row}"
-
-    def _map_range(self, r1: int, r2: int) -> list[tuple[int, int]]:
-        e1, e2 = self.emitted.get(r1), self.emitted.get(r2)
-        if r1 == r2:
-            return [(o, o) for o in e1 or []]
-        if e1 and e2 and len(e1) == len(e2) and len(e1) > 1:
-            return list(zip(e1, e2, strict=True))
-        start = e1[0] if e1 else self.tag_pos.get(r1)
-        end = e2[-1] if e2 else self.tag_pos.get(r2)
-        if start is None or end is None or end < start:
-            return []
-        return [(start, end)]
-
     def _apply_merges(self) -> None:
         ranges: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) -> (end row, end col)
         for mr in self.src.merged_cells.ranges:
-            for a, b in self._map_range(mr.min_row, mr.max_row):
+            for a, b in self.rows.merge_ranges(mr.min_row, mr.max_row):
                 ranges[(a, mr.min_col)] = (b, mr.max_col)
         # vertical merges by data hierarchy: per column, equal keys on consecutive rows
         by_col: dict[int, dict[int, str]] = {}
@@ -323,10 +298,7 @@ class _SheetWriter:
                     cell._style = copy(style)
 
     def _fit_row_heights(self) -> None:
-        widths = {
-            c: (self.dst.column_dimensions[get_column_letter(c)].width or 8.43)
-            for c in range(1, self.max_col + 1)
-        }
+        widths = column_widths(self.dst, self.max_col)
         spans: list[tuple[int, int, float]] = []  # (top, bottom, needed points)
         merged = {(m.min_row, m.min_col): m for m in self.dst.merged_cells.ranges}
         need: dict[int, float] = {}
@@ -337,7 +309,9 @@ class _SheetWriter:
                 m = merged.get((cell.row, cell.column))
                 c2 = m.max_col if m else cell.column
                 r2 = m.max_row if m else cell.row
-                width = sum(widths.get(c, 8.43) for c in range(cell.column, c2 + 1))
+                width = sum(widths.get(c, 0.0) for c in range(cell.column, c2 + 1))
+                if not width:
+                    continue  # a hidden column: nothing of it shows
                 points = text_height(str(cell.value), width, (cell.font.sz or 11) if cell.font else 11)
                 if r2 == cell.row:
                     need[cell.row] = max(need.get(cell.row, 0), points)
