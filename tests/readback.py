@@ -49,10 +49,26 @@ def cell_text(tc: etree._Element) -> str:
     return "\n".join("".join(t.text or "" for t in p.iter(q("t"))) for p in tc.findall(q("p")))
 
 
+def is_on(el: etree._Element | None) -> bool:
+    """A Word on/off property (cantSplit, tblHeader …) is on: present, and its w:val (if
+    any) not 0 / false / off — LibreOffice writes ``w:val="true"``, Word may write false."""
+    return el is not None and el.get(q("val"), "1") not in ("0", "false", "off")
+
+
+def grid_before_after(tr: etree._Element) -> tuple[int, int]:
+    """(w:gridBefore, w:gridAfter) of a row: grid columns left empty before / after its cells."""
+    trpr = tr.find(q("trPr"))
+    out = []
+    for name in ("gridBefore", "gridAfter"):
+        el = None if trpr is None else trpr.find(q(name))
+        out.append(int(el.get(q("val"), "0")) if el is not None else 0)
+    return out[0], out[1]
+
+
 def table_cells(tbl: etree._Element) -> list[list[CellInfo]]:
     rows = []
     for r, tr in enumerate(tbl.findall(q("tr"))):
-        col, out = 0, []
+        col, out = grid_before_after(tr)[0], []
         for tc in tr.findall(q("tc")):
             pr = tc.find(q("tcPr"))
             span = 1
@@ -102,7 +118,9 @@ def docx_text(data: bytes | Path) -> str:
 
 def docx_strictness(data: bytes | Path) -> list[str]:
     """What Word would object to: schema order of tcPr, a w:p closing each cell, text in
-    merged-away cells, rows whose grid does not add up, tcW differing from the grid."""
+    merged-away cells, rows whose grid does not add up (w:gridBefore + the cells' spans +
+    w:gridAfter), tcW / wBefore / wAfter differing from the grid; and rows that may split
+    across pages (cantSplit missing or off)."""
     problems = []
     body = docx_body(data)
     for t_i, tbl in enumerate(body.iter(q("tbl"))):
@@ -115,9 +133,15 @@ def docx_strictness(data: bytes | Path) -> list[str]:
         for r_i, tr in enumerate(tbl.findall(q("tr"))):
             where = f"table {t_i} row {r_i}"
             trpr = tr.find(q("trPr"))
-            if trpr is None or trpr.find(q("cantSplit")) is None:
+            if trpr is None or not is_on(trpr.find(q("cantSplit"))):
                 problems.append(f"{where}: no cantSplit")
-            col = 0
+            before, after = grid_before_after(tr)
+            gaps = (("wBefore", before, grid[:before]), ("wAfter", after, grid[len(grid) - after :]))
+            for name, n, cols in gaps:
+                el = None if trpr is None else trpr.find(q(name))
+                if n and (el is None or int(el.get(q("w"), "-1")) != sum(cols)):
+                    problems.append(f"{where}: {name} differs from tblGrid")
+            col = before
             for c_i, tc in enumerate(tr.findall(q("tc"))):
                 pr = tc.find(q("tcPr"))
                 if pr is None or tc[0] is not pr:
@@ -138,8 +162,8 @@ def docx_strictness(data: bytes | Path) -> list[str]:
                 if v is not None and v.get(q("val")) is None and cell_text(tc).strip():
                     problems.append(f"{where} cell {c_i}: text in a merged-away cell")
                 col += span
-            if col != len(grid):
-                problems.append(f"{where}: spans {col} grid columns of {len(grid)}")
+            if col + after != len(grid):
+                problems.append(f"{where}: spans {col + after} grid columns of {len(grid)}")
         problems += _merges_out_of_heading(tbl, t_i)
     return problems
 
@@ -149,7 +173,7 @@ def _merges_out_of_heading(tbl: etree._Element, t_i: int) -> list[str]:
     into the body."""
     rows = table_cells(tbl)
     trs = tbl.findall(q("tr"))
-    heading = [tr.find(q("trPr")) is not None and tr.find(q("trPr")).find(q("tblHeader")) is not None for tr in trs]
+    heading = [tr.find(q("trPr")) is not None and is_on(tr.find(q("trPr")).find(q("tblHeader"))) for tr in trs]
     out = []
     for r in range(len(rows) - 1):
         if not heading[r] or heading[r + 1]:

@@ -16,6 +16,12 @@ from goaldoc.api import render_bytes
 from goaldoc.indicators import group_indicators, indicator_rows, merge_spans
 from readback import (
     XLSX_NS,
+    docx_body,
+    docx_strictness,
+    docx_tables,
+    docx_text,
+    docx_vertical_merges,
+    q,
     xlsx_book,
     xlsx_cell_borders,
     xlsx_column_merges,
@@ -170,3 +176,42 @@ def test_office_saved_template_still_merges_and_borders(xlsx, ws, rows, taishan)
     boxed = xlsx_cell_borders(xlsx, SHEET)
     for top, n in level1:
         assert all(boxed[f"A{r}"] for r in range(top, top + n))
+
+
+# ------------------------------------------------------------------ Word
+
+
+def test_the_word_fixtures_have_office_habits():
+    lo = OFFICE / "libreoffice" / "forms.docx"
+    word = OFFICE / "wordlike" / "forms.docx"
+    assert "LibreOffice" in _application(lo) and "LibreOffice" in _application(word)
+    body = docx_body(word)
+    rows = list(body.iter(q("tr")))
+    assert any(tr.find(q("trPr")) is None for tr in rows)
+    assert any(tc.find(q("tcPr")) is not None and tc.find(q("tcPr")).find(q("tcW")) is None for tc in body.iter(q("tc")))
+    assert any(el is not None for el in (tr.find(f"{q('trPr')}/{q('gridBefore')}") for tr in rows))
+    # what Word would object to, before goaldoc's strictness pass
+    problems = docx_strictness(word)
+    assert any("no cantSplit" in p for p in problems)
+    assert any("tcW differs" in p for p in problems)
+    assert any("wBefore differs" in p for p in problems)
+
+
+@pytest.mark.parametrize("form", ["libreoffice", "wordlike"])
+def test_office_saved_word_templates_render_strict(taishan, form):
+    data = render_bytes(taishan, ["docx"], form=form, templates=OFFICE)["docx"][1]
+    assert docx_strictness(data) == []
+    text = docx_text(data)
+    assert "台山市人力资源和社会保障局预算绩效目标表" in text
+    assert "110641.64" in text and "269" in text
+    (grid,) = docx_tables(data)
+    rows = indicator_rows(group_indicators(taishan.model.indicators, "stable"))
+    assert len(grid) == 3 + len(rows) + 1  # 3 rows above the loop, one per indicator, signature
+    merges = docx_vertical_merges(grid)
+    assert merges[0] == [(s + 3, n) for s, n in merge_spans([r.level1.merge_key for r in rows])]
+    assert merges[1] == [(s + 3, n) for s, n in merge_spans([r.level2.merge_key for r in rows])]
+    signature = grid[-1]
+    if form == "wordlike":  # gridBefore / gridAfter kept, cells in grid columns 1 and 2
+        assert [(c.col, c.text) for c in signature] == [(1, "单位负责人：＿＿＿＿＿＿＿＿"), (2, "联系电话：＿＿＿＿＿＿＿＿")]
+    else:
+        assert [c.text for c in signature][1:3] == ["单位负责人：＿＿＿＿＿＿＿＿", "联系电话：＿＿＿＿＿＿＿＿"]
