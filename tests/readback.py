@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from lxml import etree
@@ -198,8 +200,31 @@ def xlsx_book(data: bytes | Path):  # type: ignore[no-untyped-def]
     return load_workbook(io.BytesIO(raw))
 
 
+_NUMBER_FORMAT = re.compile(r"(#,##)?0(?:\.(0+))?")
+
+
+def xlsx_shown(cell) -> str | None:  # type: ignore[no-untyped-def]
+    """What Excel shows in ``cell``: a number as its number format says (``0.00`` →
+    26843.80, ``#,##0.00`` → 1,734,952.06), text as it is. Fails on a number format it
+    does not know, rather than guess."""
+    value = cell.value
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    fmt = cell.number_format
+    if fmt == "General":
+        return str(value) if isinstance(value, int) else f"{value:.10g}"
+    m = _NUMBER_FORMAT.fullmatch(fmt)
+    assert m, f"{cell.coordinate}: number format {fmt!r} not understood by readback"
+    places = len(m.group(2) or "")
+    d = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return format(d, ",f" if m.group(1) else "f")
+
+
 def xlsx_texts(ws) -> list[str]:  # type: ignore[no-untyped-def]
-    return [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    """Every non-empty cell of a sheet as Excel shows it (see xlsx_shown)."""
+    return [xlsx_shown(c) for row in ws.iter_rows() for c in row if c.value is not None]
 
 
 def xlsx_all_text(data: bytes) -> str:

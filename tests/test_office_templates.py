@@ -27,6 +27,7 @@ from readback import (
     xlsx_column_merges,
     xlsx_row_of,
     xlsx_sheet_xml,
+    xlsx_shown,
 )
 
 OFFICE = ROOT / "tests" / "fixtures" / "office"
@@ -166,7 +167,7 @@ def test_manual_breaks_are_remapped_and_kept(ws, rows):
     assert [b.id for b in ws.col_breaks.brk] == [3]
 
 
-def test_office_saved_template_still_merges_and_borders(xlsx, ws, rows, taishan):
+def test_office_saved_template_still_merges_borders_and_numbers(xlsx, ws, rows, taishan):
     first, last = rows["indicators"]
     ind = indicator_rows(group_indicators(taishan.model.indicators, "stable"))
     assert last - first + 1 == len(ind)
@@ -176,6 +177,13 @@ def test_office_saved_template_still_merges_and_borders(xlsx, ws, rows, taishan)
     boxed = xlsx_cell_borders(xlsx, SHEET)
     for top, n in level1:
         assert all(boxed[f"A{r}"] for r in range(top, top + n))
+    b1, b2 = rows["budget"]
+    amounts = [ws.cell(r, 3) for r in range(b1, b2 + 1)]
+    assert all(isinstance(c.value, float | int) for c in amounts)
+    typed = [format(line.amount, "f") for line in taishan.model.budget.expenditure]
+    assert [xlsx_shown(c) for c in amounts] == typed
+    assert [ws.cell(r, 1).value for r in range(b1, b2 + 1)] == list(range(1, b2 - b1 + 2))  # loop.index
+    assert ws.cell(rows["staff"], 2).value == 269 and ws.cell(rows["staff"], 4).value == 2024
 
 
 # ------------------------------------------------------------------ Word

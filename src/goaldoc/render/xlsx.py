@@ -13,6 +13,12 @@ formats, images …), whatever names a row mapped to its new rows. Vertical merg
 the merge keys left by the ``merge`` filter; every cell of a merged range gets the range's
 border; row heights are computed for wrapped CJK text, since neither Excel nor LibreOffice
 autofits merged cells.
+
+Numbers are numbers (issue 13 item 5): a cell that holds one ``{{ expression }}`` and
+nothing else is evaluated as an expression, and the type of its value decides: an amount
+(``| amount``), an int or a Decimal becomes a number cell whose number format shows it as
+the Word file prints it (``0.00``, ``#,##0.00``); anything else is text, as typed (codes
+such as ``307003`` and phone numbers are text in the data, so they stay text).
 """
 
 from __future__ import annotations
@@ -24,10 +30,13 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
 import jinja2
+from jinja2 import nodes
+from jinja2.environment import TemplateExpression
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.utils import get_column_letter
@@ -37,7 +46,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
-from .markup import explain_template_error, split_mark
+from .markup import AmountText, explain_template_error, split_mark
 from .pages import column_widths, keep_merges_on_pages
 from .xlsx_sheet import RowMap, copy_sheet_settings
 
@@ -45,8 +54,23 @@ _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
 
 
-# compiled cell templates per environment (environments live for the process: markup.make_env)
-_COMPILED: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, jinja2.Template]] = (
+MAX_DIGITS = 15  # significant digits an Excel number keeps: a longer one stays text, as typed
+_VALUE = "_goaldoc_value"  # the name a cell program assigns its value to
+
+
+@dataclass
+class _CellProgram:
+    """A template cell, compiled once: a text template, or (for a cell that is one
+    ``{{ expression }}``) an expression whose value keeps its type. For ``{{ x | merge }}``
+    the expression gives ``(x, x | merge)``: the value, and the text carrying the merge key."""
+
+    template: jinja2.Template | None = None
+    expression: TemplateExpression | None = None
+    merged: bool = False
+
+
+# compiled cells per environment (environments live for the process: markup.make_env)
+_COMPILED: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, _CellProgram]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -127,7 +151,7 @@ class _SheetWriter:
         dst: Worksheet,
         env: jinja2.Environment,
         file: str,
-        compiled: dict[str, jinja2.Template],
+        compiled: dict[str, _CellProgram],
     ):
         self.src, self.dst, self.env, self.file = src, dst, env, file
         self.max_col = src.max_column
@@ -135,7 +159,7 @@ class _SheetWriter:
         self.emitted: dict[int, list[int]] = {}
         self.tag_pos: dict[int, int] = {}  # tag row -> next/last output row at that point
         self.keys: dict[tuple[int, int], str] = {}  # (out row, col) -> merge key
-        self._compiled = compiled  # cell text -> compiled template, shared by every render
+        self._compiled = compiled  # cell text -> compiled program, shared by every render
 
     # -- structure ---------------------------------------------------------------------
     def _parse(self) -> list[_Block]:
@@ -229,9 +253,9 @@ class _SheetWriter:
         for c in range(1, self.max_col + 1):
             src_cell = self.src.cell(r, c)
             value = src_cell.value
+            number_format = None
             if isinstance(value, str) and ("{{" in value or "{%" in value):
-                value = self._render_cell(r, c, value, ctx)
-                key, value = split_mark(value)
+                value, number_format, key = self._render_cell(r, c, value, ctx, src_cell.number_format)
                 if key is not None:
                     self.keys[(out, c)] = key
             dst_cell = self.dst.cell(out, c)
@@ -241,21 +265,40 @@ class _SheetWriter:
                     dst_cell.data_type = "s"
             if src_cell.has_style:
                 dst_cell._style = copy(src_cell._style)
+            if number_format is not None:
+                dst_cell.number_format = number_format
             if src_cell.hyperlink is not None:
                 dst_cell.hyperlink = copy(src_cell.hyperlink)
 
-    def _render_cell(self, r: int, c: int, text: str, ctx: Mapping[str, Any]) -> str:
-        tpl = self._compiled.get(text)
-        if tpl is None:
+    def _program(self, r: int, c: int, text: str) -> _CellProgram:
+        prog = self._compiled.get(text)
+        if prog is None:
             try:
-                tpl = self.env.from_string(text)
+                prog = _compile_cell(self.env, text)
             except Exception as exc:  # noqa: BLE001 - a syntax error, or one found while compiling
                 self._fail(r, explain_template_error(exc), c)
-            self._compiled[text] = tpl
+            self._compiled[text] = prog
+        return prog
+
+    def _render_cell(
+        self, r: int, c: int, text: str, ctx: Mapping[str, Any], template_format: str
+    ) -> tuple[Any, str | None, str | None]:
+        """(cell value, number format or None, merge key or None) of a template cell."""
+        prog = self._program(r, c, text)
         try:
-            return tpl.render(ctx).strip()
+            if prog.template is not None:
+                key, shown = split_mark(prog.template.render(ctx).strip())
+                return shown, None, key
+            assert prog.expression is not None
+            result: Any = prog.expression(**ctx)
+            value, marked = result if prog.merged else (result, result)
+            key, shown = split_mark(str(marked).strip())  # str() raises for an undefined name
         except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
             self._fail(r, explain_template_error(exc), c)
+        number = None if template_format == "@" else _as_number(value)  # "@": the admin's 文本 format
+        if number is None:
+            return shown, None, key
+        return number[0], (number[1] if template_format == "General" else None), key
 
     # -- layout ------------------------------------------------------------------------
     def _apply_merges(self) -> None:
@@ -328,6 +371,73 @@ class _SheetWriter:
                 for r in range(top, bottom + 1):
                     h = self.dst.row_dimensions[r].height or 15
                     self.dst.row_dimensions[r].height = round(h + extra, 1)
+
+
+def _compile_cell(env: jinja2.Environment, text: str) -> _CellProgram:
+    """A text template, or, for a cell that is one ``{{ expression }}`` (spaces aside), a
+    program that evaluates the expression and keeps its value (see the module doc)."""
+    tree = env.parse(text)
+    expr = _single_expression(tree)
+    if expr is None:
+        return _CellProgram(template=env.from_string(tree))
+    value = nodes.Name(_VALUE, "store")
+    if isinstance(expr, nodes.Filter) and expr.name == "merge" and expr.node is not None:
+        # {{ x | merge(key) }}: x keeps its type (an amount stays a number), and the text
+        # with the merge key is made from it
+        marked = nodes.Filter(
+            nodes.Name(_VALUE, "load"), "merge", expr.args, expr.kwargs, expr.dyn_args, expr.dyn_kwargs
+        )
+        body: list[nodes.Node] = [
+            nodes.Assign(value, expr.node),
+            nodes.Assign(nodes.Name("result", "store"), nodes.Tuple([nodes.Name(_VALUE, "load"), marked], "load")),
+        ]
+    else:
+        body = [nodes.Assign(nodes.Name("result", "store"), expr)]
+    program = nodes.Template(body, lineno=1)
+    program.set_environment(env)
+    return _CellProgram(
+        expression=TemplateExpression(env.from_string(program), undefined_to_none=False),
+        merged=len(body) == 2,
+    )
+
+
+def _single_expression(tree: nodes.Template) -> nodes.Expr | None:
+    """The expression of a template that is one ``{{ … }}`` and spaces, else None."""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], nodes.Output):
+        return None
+    parts = [n for n in tree.body[0].nodes if not (isinstance(n, nodes.TemplateData) and not n.data.strip())]
+    if len(parts) != 1 or isinstance(parts[0], nodes.TemplateData):
+        return None
+    return parts[0]
+
+
+def _as_number(value: Any) -> tuple[int | float, str] | None:
+    """(number, number format showing it as printed) when ``value`` belongs in a number
+    cell: an amount (``| amount``), an int, a Decimal or a float; None for anything else,
+    which is written as text."""
+    if isinstance(value, AmountText):
+        d, fmt = value.amount, value.number_format
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int):
+        d, fmt = Decimal(value), "General"
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
+        exp = value.as_tuple().exponent
+        d = value
+        fmt = "0." + "0" * -exp if isinstance(exp, int) and exp < 0 else "General"
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return value, "General"
+    else:
+        return None
+    if len(d.normalize().as_tuple().digits) > MAX_DIGITS:
+        return None  # Excel would round it: the text keeps every digit typed
+    if fmt == "General" and abs(d) >= 10**11:
+        fmt = "0"  # General would show 1.23457E+11
+    return (int(d) if d == d.to_integral_value() else float(d)), fmt
 
 
 def text_height(text: str, width_chars: float, font_pt: float) -> float:
