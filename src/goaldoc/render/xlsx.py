@@ -110,7 +110,7 @@ def render_xlsx(template: Path, jobs: Sequence[SheetJob], env: jinja2.Environmen
         src = wb[job.template_sheet]
         dst = wb.create_sheet(f"\ue000{i}")  # final names once the template sheets are gone
         _SheetWriter(src, dst, env, str(template), compiled).write(job.context)
-        made.append((dst, _sheet_title(job.name, used)))
+        made.append((dst, sheet_title(job.name, used)))
     for name in template_names:
         del wb[name]
     for i, (ws, title) in enumerate(made):
@@ -123,15 +123,41 @@ def render_xlsx(template: Path, jobs: Sequence[SheetJob], env: jinja2.Environmen
     return buf.getvalue()
 
 
-def _sheet_title(name: str, used: set[str]) -> str:
-    """Excel sheet names: ≤ 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", "", name).strip("' ")[:31] or "Sheet"
+MAX_SHEET_NAME = 31  # UTF-16 code units: an emoji or a CJK Extension B character counts 2
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # newline, tab … (Unicode category Cc)
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _utf16_cut(text: str, units: int) -> str:
+    """The longest start of ``text`` that is at most ``units`` UTF-16 code units."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A name Excel accepts (issue 12 item 4): at most 31 UTF-16 code units, none of
+    []:*?/\\, no control or bidi-override characters (a newline, U+202E), no apostrophe at
+    either end, not ``History`` (Excel keeps it for the change history), unique in the
+    workbook ignoring case (``(2)``, ``(3)`` … added, within the 31)."""
+    text = _CONTROL.sub(" ", "".join(ch for ch in name if ch not in _BIDI))
+    text = _SHEET_NAME_BAD.sub("", text)
+
+    def clean(t: str) -> str:
+        return t.strip("' ")
+
+    base = clean(_utf16_cut(clean(text), MAX_SHEET_NAME)) or "Sheet"
     title, n = base, 2
-    while title.lower() in used:
+    while title.casefold() in used or title.casefold() == "history":
         suffix = f"({n})"
-        title = base[: 31 - len(suffix)] + suffix
+        title = clean(_utf16_cut(base, MAX_SHEET_NAME - len(suffix))) + suffix
         n += 1
-    used.add(title.lower())
+    used.add(title.casefold())
     return title
 
 
