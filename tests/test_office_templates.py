@@ -223,3 +223,23 @@ def test_office_saved_word_templates_render_strict(taishan, form):
         assert [(c.col, c.text) for c in signature] == [(1, "单位负责人：＿＿＿＿＿＿＿＿"), (2, "联系电话：＿＿＿＿＿＿＿＿")]
     else:
         assert [c.text for c in signature][1:3] == ["单位负责人：＿＿＿＿＿＿＿＿", "联系电话：＿＿＿＿＿＿＿＿"]
+
+
+def test_one_template_sheet_for_several_output_sheets(taishan, tmp_path):
+    """Each output sheet made from the same template sheet gets its own copy of the image,
+    validations and formats; only the first is selected (several would open grouped)."""
+    import shutil
+
+    folder = tmp_path / "twice"
+    shutil.copytree(OFFICE / "libreoffice", folder)
+    spec = (folder / "form.yaml").read_text(encoding="utf-8")
+    spec = spec.replace('  - template: 表\n    name: "{{ department.name }}"\n', "  - template: 表\n    name: 甲\n  - template: 表\n    name: 乙\n")
+    (folder / "form.yaml").write_text(spec, encoding="utf-8")
+    data = render_bytes(taishan, ["xlsx"], form="twice", templates=tmp_path)["xlsx"][1]
+    wb = xlsx_book(data)
+    assert wb.sheetnames == ["甲", "乙"]
+    assert [len(ws._images) for ws in wb] == [1, 1]
+    assert _media(data) == _media(TEMPLATE_XLSX.read_bytes()) * 2
+    assert [len(ws.data_validations.dataValidation) for ws in wb] == [2, 2]
+    assert [len(ws.conditional_formatting) for ws in wb] == [2, 2]
+    assert [bool(ws.sheet_view.tabSelected) for ws in wb] == [True, False]

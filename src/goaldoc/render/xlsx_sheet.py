@@ -14,6 +14,7 @@ went, the way merges are.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
@@ -244,9 +245,13 @@ def _copy_conditional_formats(src: Worksheet, dst: Worksheet, rows: RowMap) -> N
 
 def _copy_images(src: Worksheet, dst: Worksheet, rows: RowMap) -> None:
     """Each image moves with the row it is anchored to (its size kept); each output sheet
-    gets its own copy (openpyxl numbers an image when it writes it)."""
+    gets its own copy, with its own bytes (openpyxl numbers an image when it writes it, and
+    closes the file it read it from)."""
     for img in src._images:
+        raw = img._data()  # reads and closes img.ref: give both a fresh one
+        img.ref = io.BytesIO(raw)
         cp = copy(img)
+        cp.ref = io.BytesIO(raw)
         anchor = copy(img.anchor)
         if isinstance(anchor, str):
             anchor = rows.cell(anchor)
