@@ -233,8 +233,16 @@ class _SheetWriter:
         raise TemplateError([Problem(f"Excel 模板 {cell}：{message}", (), self.file, code="T003")])
 
     def _eval(self, expr: str, ctx: Mapping[str, Any], row: int) -> Any:
+        """The value of a {%tr for/if %} expression, compiled once per text (a loop's inner
+        tags are evaluated once per item: compiling each time cost a quarter of a render)."""
+        key = "\0" + expr  # never a cell's text: cells are compiled by _program
         try:
-            return self.env.compile_expression(expr, undefined_to_none=False)(**ctx)
+            prog = self._compiled.get(key)
+            if prog is None:
+                prog = _CellProgram(expression=self.env.compile_expression(expr, undefined_to_none=False))
+                self._compiled[key] = prog
+            assert prog.expression is not None
+            return prog.expression(**ctx)
         except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
             self._fail(row, f"表达式“{expr}”出错：{explain_template_error(exc)}")
 
