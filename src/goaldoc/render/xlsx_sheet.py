@@ -83,7 +83,8 @@ class RowMap:
             else:
                 runs.append((o, o))
         if r2 > self.src_rows:  # below the template's content: shifted, never enumerated
-            a, b = self.start(max(r1, self.src_rows + 1)), min(self.end(r2), MAX_ROW)
+            a = self.start(max(r1, self.src_rows + 1))
+            b = MAX_ROW if r2 >= MAX_ROW else min(self.end(r2), MAX_ROW)  # a whole column stays whole
             if runs and a == runs[-1][1] + 1:
                 runs[-1] = (runs[-1][0], b)
             elif a <= b:
