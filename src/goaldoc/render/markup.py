@@ -111,6 +111,28 @@ def blank_filter(value: Any, line: str = BLANK_LINE) -> str:
     return str(value)
 
 
+class AmountText(str):
+    """What ``| amount`` gives: the text the form prints (``26843.80``, ``1,734,952.06``),
+    carrying the number it shows and an Excel number format that shows it the same way, so
+    that the Excel renderer writes a number cell (issue 13 item 5) where Word prints text.
+
+    The number and the format are read back from the text itself, so the cell shows exactly
+    what the Word file prints. A template sees an ordinary text (str methods apply; ``~``
+    and ``merge`` give plain text).
+    """
+
+    amount: Decimal
+    number_format: str
+
+    def __new__(cls, text: str, grouped: bool) -> AmountText:
+        obj = super().__new__(cls, text)
+        plain = text.replace(",", "")
+        decimals = len(plain.partition(".")[2])
+        obj.amount = Decimal(plain)
+        obj.number_format = ("#,##0" if grouped else "0") + ("." + "0" * decimals if decimals else "")
+        return obj
+
+
 def make_amount_filter(style: str, form_unit: str):  # type: ignore[no-untyped-def]
     from ..values import convert_amount, format_amount
 
@@ -125,7 +147,7 @@ def make_amount_filter(style: str, form_unit: str):  # type: ignore[no-untyped-d
         value = Decimal(value)
         if unit and unit != form_unit:
             value = convert_amount(value, unit, form_unit)
-        return format_amount(value, form_unit, style)
+        return AmountText(format_amount(value, form_unit, style), grouped=style == "yuan")
 
     return amount
 
