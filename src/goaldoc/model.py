@@ -6,10 +6,13 @@ what `goaldoc schema` shows an editor, and what error messages name.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .values import parse_amount
 
 
 def _to_text(v: Any) -> Any:
@@ -22,25 +25,34 @@ def _to_text(v: Any) -> Any:
 
 
 def _to_amount(v: Any) -> Any:
+    """An amount through the one tested parser (values.parse_amount): thousands separators
+    only every three digits, so ``1,2345`` and ``12,34.5`` are refused, not read as 12345
+    and 1234.5 (issue 12 item 7). The comma of a Chinese input method counts as a comma."""
     if v is None or isinstance(v, bool):
         return v
-    if isinstance(v, int | Decimal):
-        d = Decimal(v)
-    elif isinstance(v, str):
-        s = v.strip().replace(",", "").replace("，", "")
-        if s == "":
+    if isinstance(v, str):
+        v = v.strip()
+        if v == "":
             return None
-        try:
-            d = Decimal(s)
-        except InvalidOperation:
-            raise ValueError(f"金额应为数字（如 350 或 1,734,952.06），现为“{v}”") from None
+        text: str | int | Decimal = v.replace("，", ",")
+    elif isinstance(v, int | Decimal | float):
+        text = v if not isinstance(v, float) else Decimal(repr(v))
     else:
-        return v
-    if not d.is_finite():
-        raise ValueError(f"金额应为数字，现为“{v}”")
+        return v  # pydantic says what type it wanted
+    try:
+        d = parse_amount(text)
+    except ValueError:
+        if isinstance(text, str) and "," in text and _LOOSE_GROUPS.fullmatch(text):
+            raise ValueError(
+                f"金额“{v}”的千分位逗号位置不对：逗号应每三位一个（如 12,345.6），或者不写逗号（12345.6）"
+            ) from None
+        raise
     if d < 0:
         raise ValueError(f"金额不能为负数，现为 {v}：请填写正数或 0")
     return d
+
+
+_LOOSE_GROUPS = re.compile(r"-?[0-9][0-9,]*(\.[0-9]+)?")
 
 
 def _to_weight(v: Any) -> Any:
