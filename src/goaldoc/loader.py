@@ -163,22 +163,38 @@ def _plausible(text: str) -> float:
 def decode(raw: bytes, file: str) -> str:
     """UTF-8 (with or without BOM); GBK as saved by older Windows editors is accepted too.
 
-    Short GBK text is often valid UTF-8 too (台山 in GBK decodes to two IPA letters), so
-    when both decodings succeed the one made of characters Chinese forms use wins.
+    Valid UTF-8 is read as UTF-8 (issue 12 item 5: ``①局`` was read as GBK 鈶犲眬), with one
+    exception: short GBK text that happens to be valid UTF-8 (台山 in GBK is CC A8 C9 BD, two
+    IPA letters as UTF-8). Such a reading is made of two-byte sequences only, so it has no
+    character from U+0800 up, while Chinese text in UTF-8 always has some. A UTF-8 reading
+    without any character from U+0800 up, holding characters Chinese forms do not use, is
+    read as GBK when the GBK reading holds only characters they do use.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
         return _utf8_or_refuse(raw[3:], file)
-    candidates = []
-    for enc in ("utf-8", "gbk"):
-        try:
-            candidates.append(raw.decode(enc))
-        except UnicodeDecodeError:
-            pass
-    if not candidates:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return _gbk_misread_as_utf8(raw, text) or text
+    try:
+        return raw.decode("gbk")
+    except UnicodeDecodeError:
         raise InputError(
             [Problem("文件既不是 UTF-8 也不是 GBK 编码：请在编辑器里“另存为 UTF-8”后再试", (), file, code="E002")]
-        )
-    return max(candidates, key=_plausible)  # max keeps UTF-8 on a tie
+        ) from None
+
+
+def _gbk_misread_as_utf8(raw: bytes, utf8: str) -> str | None:
+    """The GBK reading of ``raw`` when its UTF-8 reading ``utf8`` looks like GBK bytes (see decode)."""
+    if all(ord(ch) < 0x80 for ch in utf8) or any(ord(ch) >= 0x800 for ch in utf8):
+        return None
+    try:
+        gbk = raw.decode("gbk")
+    except UnicodeDecodeError:
+        return None
+    return gbk if _plausible(gbk) == 1.0 and _plausible(utf8) < 1.0 else None
 
 
 def _utf8_or_refuse(raw: bytes, file: str) -> str:
