@@ -571,6 +571,46 @@ def test_e302_control_characters_are_reported_not_written():
     )
 
 
+def test_e302_noncharacters_are_refused_they_would_forge_merge_marks():
+    d = data()
+    d["indicators"][0]["name"] = "标\ufdd0x\ufdd1记"
+    assert only(d) == (
+        "E302",
+        "indicators[0].name",
+        "含有 Unicode 非字符 U+FDD0（第 2 个字）：它不是文字，Unicode 留给程序内部使用（goaldoc 用它标记合并单元格）：请删去它",
+    )
+
+
+def test_private_use_characters_are_text_not_a_problem():
+    d = data()
+    d["indicators"][0]["name"] = "\ue000\ue001造字\uf8ff"
+    assert problems(d) == []
+
+
+def test_e304_a_text_longer_than_an_excel_cell_is_refused_not_cut():
+    d = data()
+    d["department"]["functions"] = "职" * 32_767  # exactly what a cell holds
+    assert problems(d) == []
+    d["department"]["functions"] = "职" * 32_766 + "𠀀"  # Extension B counts 2 in Excel
+    assert only(d) == (
+        "E304",
+        "department.functions",
+        "有 32,768 个字符，超过 Excel 一格能存的 32,767 个字符，写进表格会被截掉：请删减到这个长度以内",
+    )
+
+
+def test_e304_goals_printed_in_one_excel_cell_are_counted_together():
+    d = data()
+    d["goals"] = ["目" * 20_000, "标" * 12_767]  # 32,767 + the line break between them
+    assert only(d) == (
+        "E304",
+        "goals",
+        "2 条合起来有 32,768 个字符：Excel 表把它们印在同一格，超过一格能存的 32,767 个字符，会被截掉：请删减",
+    )
+    d["goals"] = ["目" * 40_000, "标"]  # one too long: said once, at the item
+    assert only(d)[:2] == ("E304", "goals[0]")
+
+
 def test_e303_names_are_filled():
     d = data()
     d["department"]["name"] = ""

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from goaldoc.loader import decode
+from goaldoc.api import Loaded, render_bytes
+from goaldoc.loader import LineMap, decode
+from goaldoc.model import DepartmentYear, Indicator
+from readback import (
+    docx_tables,
+    docx_text,
+    docx_vertical_merges,
+    xlsx_book,
+    xlsx_column_merges,
+    xlsx_texts,
+)
 
 # ------------------------------------------------------------------ encodings
 
@@ -21,3 +31,46 @@ def test_short_gbk_that_is_also_valid_utf8_is_still_read_as_gbk():
     text = "department:\n  name: 台山\n"
     assert text.encode("gbk").decode("utf-8") == "department:\n  name: ̨ɽ\n"
     assert decode(text.encode("gbk"), "x.yaml") == text
+
+
+# ------------------------------------------------------------------ 造字 (private use)
+
+# characters a bureau made itself (造字) live in U+E000–U+F8FF; the old merge marks did too
+PUA = ["\ue000k\ue001甲", "\ue000k\ue001乙", "\uf8ff造字\ue000"]
+
+
+def _pua_model() -> DepartmentYear:
+    rows = [
+        Indicator(level1="产出指标", level2="数量指标", name=PUA[0], explanation=PUA[2], value="1 人"),
+        Indicator(level1="产出指标", level2="数量指标", name=PUA[1], explanation=PUA[2], value="2 人"),
+        Indicator(level1="产出指标", level2="质量指标", name="合格率", value="100%"),
+    ]
+    return DepartmentYear(year=2024, department={"name": "测\ue000局"}, indicators=rows)
+
+
+def _render(fmt: str) -> bytes:
+    return render_bytes(Loaded(_pua_model(), LineMap("x"), "x"), [fmt], form="guangdong")[fmt][1]
+
+
+def test_private_use_characters_print_as_typed_in_word():
+    data = _render("docx")
+    grid = next(t for t in docx_tables(data) if any(c.text == "一级指标" for c in t[0]))
+    names = [row[3].text for row in grid[1:]]
+    explanations = [row[4].text for row in grid[1:]]
+    assert names[:3] == [PUA[0], PUA[1], "合格率"]
+    assert explanations[:2] == [PUA[2], PUA[2]]
+    assert "测\ue000局" in docx_text(data)
+    # 一级 over three rows, 二级 over two: the 三级 column is not merged by the text's look-alike marks
+    merges = docx_vertical_merges(grid)
+    assert merges[1] == [(1, 3)] and merges[2] == [(1, 2)]
+    assert 3 not in merges and 4 not in merges
+
+
+def test_private_use_characters_print_as_typed_in_excel():
+    ws = xlsx_book(_render("xlsx"))["部门整体绩效目标批复表"]
+    texts = xlsx_texts(ws)
+    assert PUA[0] in texts and PUA[1] in texts and texts.count(PUA[2]) == 2
+    assert any("测\ue000局" in t for t in texts)
+    first = next(c.row for c in ws["B"] if c.value == "一级指标") + 1
+    assert xlsx_column_merges(ws, 2) == [(first, 3)]
+    assert xlsx_column_merges(ws, 4) == [] and xlsx_column_merges(ws, 5) == []
