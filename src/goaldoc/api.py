@@ -217,10 +217,19 @@ def render(
     rendered = render_bytes(loaded, formats, form, templates, only)
     target = Path(out_dir) if out_dir else default_dir(loaded.model)
     files = {target / f"{stem}.{fmt}": data for fmt, (stem, data) in rendered.items()}
-    written = write_all(files)
+    written = write_all(files)  # all or none (output.py); OutputError says which file and why
     seconds = time.perf_counter() - started
     log.info("rendered %s in %.3fs", path, seconds)
-    return RenderResult(written, problems, seconds)
+    return RenderResult(written, problems + _name_notes(loaded, rendered, out_dir is None), seconds)
+
+
+def _name_notes(loaded: Loaded, rendered: dict[str, tuple[str, bytes]], default_folder: bool) -> list[Problem]:
+    """提醒 W901 for each file or folder name changed to suit every system (output.safe_name)."""
+    notes = [n for stem, _data in rendered.values() for n in getattr(stem, "notes", ())]
+    if default_folder:
+        notes += safe_name(loaded.model.department.name, "文件夹名").notes
+    where = ("department", "name")
+    return [loaded.lines.problem(where, n, severity="W", code="W901") for n in dict.fromkeys(notes)]
 
 
 __all__ = ["FORMATS", "GoaldocError", "Loaded", "RenderResult", "check", "load", "loads", "render", "render_bytes"]

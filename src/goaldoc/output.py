@@ -22,6 +22,7 @@ removes the ones older than an hour.
 from __future__ import annotations
 
 import errno
+import hashlib
 import logging
 import os
 import re
@@ -30,6 +31,7 @@ import shutil
 import stat
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +45,18 @@ except ImportError:  # pragma: no cover - Windows
 
 log = logging.getLogger(__name__)
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\ud800-\udfff]')
+# Windows reserves these names for devices, with any extension (CON.docx too), in any case
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{dev}{n}" for dev in ("COM", "LPT") for n in [*"0123456789", "¹", "²", "³"]]
+)
+# A name (folder, or file without its extension) is at most this long: Linux and macOS allow
+# 255 bytes of UTF-8 (85 Chinese characters), Windows 255 UTF-16 units and 260 for a whole
+# path, which out\2024\<folder>\<file> must leave room in. The samples' names are at most
+# 32 characters (88 bytes).
+NAME_MAX_BYTES = 180
+NAME_MAX_UNITS = 90
 
 TEMP_PREFIX = ".goaldoc-"
 TEMP_SUFFIX = ".tmp"
@@ -56,14 +69,73 @@ class OutputError(GoaldocError):
     """The files could not be written; none of the earlier outputs was replaced."""
 
 
-def safe_name(name: str) -> str:
-    """A file or folder name that Windows, macOS and Linux all accept."""
-    return _UNSAFE.sub("_", name).strip(" .") or "未命名"
+class SafeName(str):
+    """A name every file system accepts; ``notes`` says, in Chinese, what had to change
+    for it that the clerk should know of (shortened, a reserved name, hidden characters)."""
+
+    notes: tuple[str, ...] = ()
+
+
+def safe_name(name: str, what: str = "文件名") -> SafeName:
+    """A file or folder name that Windows, macOS and Linux all accept (issue 12 item 4).
+
+    Characters Windows refuses become ``_``; invisible format characters go (U+202E would
+    show ``…exe.docx`` as ``…xcod.exe``); trailing dots and spaces go (Windows drops them);
+    a device name (CON, NUL, COM1, LPT1 …) gets a ``_``; a name longer than
+    :data:`NAME_MAX_BYTES` / :data:`NAME_MAX_UNITS` is cut and ends with ``…`` and 6 hex
+    digits of the whole name's hash, so two long names alike at the start stay apart.
+    """
+    notes: list[str] = []
+    hidden = [ch for ch in name if _invisible(ch)]
+    text = "".join(ch for ch in name if not _invisible(ch))
+    if hidden:
+        codes = "、".join(dict.fromkeys(f"U+{ord(ch):04X}" for ch in hidden))
+        notes.append(f"名称里有看不见的格式字符 {codes}（会让文件名显示得和实际不同），{what}里已去掉")
+    text = _UNSAFE.sub("_", text).strip(" .") or "未命名"
+    base = text.split(".", 1)[0].rstrip(" ")
+    if base.upper() in _RESERVED:
+        text = base + "_" + text[len(base) :]
+        notes.append(f"“{base}”是 Windows 的设备名，不能用作{what}，已改为“{text}”")
+    if len(text.encode("utf-8")) > NAME_MAX_BYTES or _units(text) > NAME_MAX_UNITS:
+        full = len(text)
+        text = _shorten(text, name)
+        notes.append(
+            f"名称太长（{full} 个字），{what}已缩短为 {len(text)} 个字，末尾的“{text[-7:]}”用来区分开头相同的长名称"
+        )
+    out = SafeName(text)
+    out.notes = tuple(notes)
+    return out
+
+
+def _invisible(ch: str) -> bool:
+    """Format characters (bidi overrides and isolates, zero-width spaces and joiners, BOM,
+    soft hyphen), line and paragraph separators, and noncharacters."""
+    return unicodedata.category(ch) in ("Cf", "Zl", "Zp") or 0xFDD0 <= ord(ch) <= 0xFDEF or (ord(ch) & 0xFFFE) == 0xFFFE
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _shorten(text: str, original: str) -> str:
+    tail = "…" + hashlib.sha1(original.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+    room_bytes = NAME_MAX_BYTES - len(tail.encode("utf-8"))
+    room_units = NAME_MAX_UNITS - _units(tail)
+    cut, size, units = 0, 0, 0
+    for ch in text:
+        size += len(ch.encode("utf-8"))
+        units += _units(ch)
+        if size > room_bytes or units > room_units:
+            break
+        cut += 1
+    while 0 < cut < len(text) and unicodedata.combining(text[cut]):
+        cut -= 1  # never part a letter from its accent
+    return text[:cut].rstrip(" .") + tail
 
 
 def default_dir(model: DepartmentYear, root: str | Path = "out") -> Path:
     """out/<年度>/<部门名称>/"""
-    return Path(root) / str(model.year) / safe_name(model.department.name)
+    return Path(root) / str(model.year) / safe_name(model.department.name, "文件夹名")
 
 
 # ---------------------------------------------------------------- writing a set
