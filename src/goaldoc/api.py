@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import build_context, select_projects
-from .errors import GoaldocError, InputError, Problem, TemplateError, format_path
+from .errors import GoaldocError, InputError, Problem, TemplateError
 from .forms import FormSpec, load_form
 from .loader import LineMap, load_file, load_text
 from .model import DepartmentYear
@@ -167,29 +167,74 @@ def diagnose(path: str | Path) -> tuple[Loaded | None, list[Problem]]:
         return None, problems
     bad = [p.path for p in problems]
     rules = [p for p in run_checks(salvaged, lines) if not any(p.path[: len(b)] == b for b in bad)]
-    rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path)))
+    rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path)), report_unmatched=False)
     return None, sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
 
 
-def apply_acceptances(problems: list[Problem], loaded: Loaded) -> list[Problem]:
-    """Mark the problems the YAML's ``accepted:`` lists (by key path, and code if given)."""
+def apply_acceptances(problems: list[Problem], loaded: Loaded, report_unmatched: bool = True) -> list[Problem]:
+    """Mark the problems the YAML's ``accepted:`` lists (by key path, and code if given).
+
+    A path matches a problem at that key or under it. In its brackets a number is a place
+    in the list, a name or code is the item of that name or code (model.parse_accepted_path),
+    so that inserting a project does not move an acceptance onto another one (issue 12
+    item 8). An acceptance that matches nothing is itself reported (提醒 W001): the problem
+    was fixed, or the path is wrong and a real problem shows unaccepted."""
     accepted = loaded.model.accepted
     if not accepted:
         return problems
+    used = [False] * len(accepted)
 
     def reason(p: Problem) -> str | None:
-        where = format_path(p.path)
-        return next(
-            (
-                a.reason
-                for a in accepted
-                if a.code in (None, p.code)
-                and (where == a.path or where.startswith((a.path + ".", a.path + "[")))
-            ),
-            None,
-        )
+        found = None
+        for i, a in enumerate(accepted):
+            if a.code in (None, p.code) and _path_matches(a.parts, p.path, loaded.model):
+                used[i] = True
+                found = found or a.reason
+        return found
 
-    return [replace(p, accepted=reason(p)) if reason(p) else p for p in problems]
+    out = [replace(p, accepted=why) if (why := reason(p)) else p for p in problems]
+    if report_unmatched:
+        for i, a in enumerate(accepted):
+            if not used[i]:
+                what = f"{a.path}，{a.code}" if a.code else a.path
+                out.append(
+                    loaded.lines.problem(
+                        ("accepted", i, "path"),
+                        f"这条 accepted（{what}）没有对应任何问题：问题已改正的话请删去这条；"
+                        "否则请照 goaldoc check 输出里的键路径改写（项目、单位、指标可写名称，如 projects[公益性岗位补贴]；"
+                        "全是数字的编码加引号，如 units['307003']）",
+                        severity="W",
+                        code="W001",
+                    )
+                )
+    return sorted(out, key=lambda p: (not p.is_error, p.line or 0))
+
+
+def _path_matches(parts: tuple[tuple[str, str | int], ...], path: tuple[str | int, ...], model: Any) -> bool:
+    """Whether the acceptance's ``parts`` lead to ``path`` or to one of its ancestors."""
+    if not parts or len(parts) > len(path):
+        return False
+    node: Any = model
+    for (kind, want), step in zip(parts, path, strict=False):
+        if isinstance(step, str):
+            if kind != "key" or want != step:
+                return False
+            node = getattr(node, step, None)
+            continue
+        item = node[step] if isinstance(node, list) and 0 <= step < len(node) else None
+        if kind == "index":
+            if want != step:
+                return False
+        elif kind != "item" or item is None or want not in _item_names(item):
+            return False
+        node = item
+    return True
+
+
+def _item_names(item: Any) -> set[str]:
+    """What a list item is known by: its code, name, label, title or period."""
+    names = (getattr(item, key, None) for key in ("code", "name", "label", "title", "period"))
+    return {n for n in names if isinstance(n, str) and n}
 
 
 def render(
