@@ -99,14 +99,22 @@ _TOO_MANY_NODES = "文件过大（超过 20 万个条目）"
 _MAX_DEPTH = 50
 
 
+# YAML 1.1 (PyYAML) reads 0307 as octal 199, 07505555555 as 1024908141, 8:30 as 510 (base
+# 60), 0x1F as 31 and 1_2345 as 12345: a code, a phone number or a time would print changed.
+# Only a plain decimal is a number; anything else is kept as typed, and the model says
+# where a number was wanted.
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+
+
 def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
     tag = node.tag
     text = node.value
-    if tag == _FLOAT_TAG:
-        clean = text.replace("_", "")
-        if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", clean):
+    if tag == _INT_TAG and not _PLAIN_INT.fullmatch(text):
+        return text
+    if tag == _FLOAT_TAG:  # 12_34.5 is kept as typed too (see _PLAIN_INT)
+        if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
             try:
-                return Decimal(clean)
+                return Decimal(text)
             except InvalidOperation:  # pragma: no cover - regex guards
                 return text
         return text  # .inf / .nan: keep the text, the model will say what is wrong
