@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from goaldoc.api import Loaded, render_bytes
+from goaldoc.errors import InputError
 from goaldoc.loader import LineMap, decode
 from goaldoc.model import DepartmentYear, Indicator
 from readback import (
@@ -31,6 +32,31 @@ def test_short_gbk_that_is_also_valid_utf8_is_still_read_as_gbk():
     text = "department:\n  name: 台山\n"
     assert text.encode("gbk").decode("utf-8") == "department:\n  name: ̨ɽ\n"
     assert decode(text.encode("gbk"), "x.yaml") == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_its_bom_is_read(encoding):
+    """Notepad's 另存为 “Unicode” writes UTF-16 with a BOM; neither UTF-8 nor GBK starts so."""
+    text = "department:\n  name: 台山①\U00020000局\n"
+    raw = text.encode(encoding)
+    if encoding != "utf-16":  # the codec without a BOM of its own: put it in front
+        raw = ("\ufeff" + text).encode(encoding)
+    assert decode(raw, "x.yaml") == text
+
+
+def test_an_output_handed_back_as_input_is_named_for_what_it_is(taishan_files):
+    """A clerk drags the .docx goaldoc made onto it (or a PDF of the form)."""
+    for raw, kind in [
+        (taishan_files["docx"], "一个 Word / Excel（.docx / .xlsx）或压缩文件"),
+        (taishan_files["xlsx"], "一个 Word / Excel（.docx / .xlsx）或压缩文件"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "一个旧版 Word / Excel（.doc / .xls）文件"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "一个 PDF 文件"),
+    ]:
+        with pytest.raises(InputError) as exc:
+            decode(raw, "x.yaml")
+        assert [p.format() for p in exc.value.problems] == [
+            f"x.yaml 错误 E002：这是{kind}，不是 YAML 填报文件：请指定 .yaml 文件（goaldoc 生成的 .docx / .xlsx 不能再读回来）"
+        ]
 
 
 # ------------------------------------------------------------------ 造字 (private use)

@@ -179,7 +179,8 @@ def _plausible(text: str) -> float:
 
 
 def decode(raw: bytes, file: str) -> str:
-    """UTF-8 (with or without BOM); GBK as saved by older Windows editors is accepted too.
+    """UTF-8 (with or without BOM); GBK as saved by older Windows editors, and UTF-16 with
+    its BOM (Notepad's "Unicode"), are accepted too.
 
     Valid UTF-8 is read as UTF-8 (issue 12 item 5: ``①局`` was read as GBK 鈶犲眬), with one
     exception: short GBK text that happens to be valid UTF-8 (台山 in GBK is CC A8 C9 BD, two
@@ -188,8 +189,17 @@ def decode(raw: bytes, file: str) -> str:
     without any character from U+0800 up, holding characters Chinese forms do not use, is
     read as GBK when the GBK reading holds only characters they do use.
     """
+    kind = next((k for magic, k in _NOT_YAML if raw.startswith(magic)), None)
+    if kind:  # no YAML file starts so
+        words = f"这是{kind}，不是 YAML 填报文件：请指定 .yaml 文件（goaldoc 生成的 .docx / .xlsx 不能再读回来）"
+        raise InputError([Problem(words, (), file, code="E002")])
     if raw.startswith(b"\xef\xbb\xbf"):
         return _utf8_or_refuse(raw[3:], file)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": neither GBK nor UTF-8 starts so
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # not text at all: said below
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -202,6 +212,14 @@ def decode(raw: bytes, file: str) -> str:
         raise InputError(
             [Problem("文件既不是 UTF-8 也不是 GBK 编码：请在编辑器里“另存为 UTF-8”后再试", (), file, code="E002")]
         ) from None
+
+
+# what clerks hand goaldoc by mistake, by the first bytes
+_NOT_YAML = (
+    (b"PK\x03\x04", "一个 Word / Excel（.docx / .xlsx）或压缩文件"),
+    (b"\xd0\xcf\x11\xe0", "一个旧版 Word / Excel（.doc / .xls）文件"),
+    (b"%PDF-", "一个 PDF 文件"),
+)
 
 
 def _gbk_misread_as_utf8(raw: bytes, utf8: str) -> str | None:
