@@ -247,3 +247,22 @@ def test_runs_writing_into_the_same_folder_at_once_never_take_each_others_files(
     state = folder_state(tmp_path)
     assert sorted(state) == ["a.docx", "a.xlsx"]
     assert {len(data) for data in state.values()} == {1000}
+
+
+def test_a_link_planted_where_an_output_goes_never_writes_through_it(tmp_path, monkeypatch):
+    """out/a.docx -> a file elsewhere: the link is replaced, what it points at is untouched;
+    and when the set fails, the link is put back as it was."""
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"not yours")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.docx").symlink_to(victim)
+    calls = _replace_failing_for(monkeypatch, "a.xlsx", PermissionError(errno.EACCES, "Permission denied"))
+    with pytest.raises(OutputError):
+        write_all(new_files(out))
+    assert os.readlink(out / "a.docx") == str(victim) and sorted(p.name for p in out.iterdir()) == ["a.docx"]
+    assert [dst for _src, dst in calls] == ["a.docx", "a.docx"]  # replaced, then put back
+    monkeypatch.undo()
+    write_all(new_files(out))
+    assert not (out / "a.docx").is_symlink() and folder_state(out) == NEW
+    assert victim.read_bytes() == b"not yours"
