@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 
-
 def cases(folder: Path) -> list[tuple[str, Path]]:
     out = []
     big = folder / "50mb.yaml"
