@@ -44,9 +44,11 @@ CODES: dict[str, str] = {
     "E207": "指标性质（计算符号）是 ≥ ≤ = > < ≈ 或 定性",
     "E208": "指标方向性是 正向指标 或 反向指标",
     "E301": "表题里的年份 = 预算年度",
-    "E302": "文字里没有 Word / Excel 存不下的控制字符",
+    "E302": "文字里没有 Word / Excel 存不下的控制字符，也没有 Unicode 非字符",
     "E303": "部门、下属单位、项目的名称不空",
-    "E304": "只印项目表的表样，数据里至少有一个项目",
+    "E304": "文字不超过 Excel 一格能存的 32,767 个字符（Word 的上限更高）",
+    "E305": "只印项目表的表样，数据里至少有一个项目",
+    "W001": "accepted: 的每一条都对应一个现有的问题（api.apply_acceptances）",
     "W201": "一级指标权重的分配与国家规则不同",
     "W202": "满意度指标值是百分比",
     "W203": "满意度不低于 80%",
@@ -59,8 +61,9 @@ CODES: dict[str, str] = {
 }
 
 # problems that no --force can override: the files cannot be written with them
-# (a character XML cannot hold; an amount in a unit the forms cannot convert; nothing to print)
-UNWRITABLE = frozenset({"E107", "E302", "E304"})
+# (a character XML cannot hold; an amount in a unit the forms cannot convert; a text
+# longer than a cell holds, which would be cut; nothing to print)
+UNWRITABLE = frozenset({"E107", "E302", "E304", "E305"})
 
 
 def run_checks(model: DepartmentYear, lines: LineMap, form: FormSpec | None = None) -> list[Problem]:

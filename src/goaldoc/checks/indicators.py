@@ -111,7 +111,7 @@ def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form
             names = _and([_kind_name(voc, k) for k in tops]) or "指标"
             yield _problem(lines, lst.path, "E203", f"{lst.owner}没有绩效指标：至少要有{names}各一条")
             continue
-        have = set().union(*(voc.kinds(i.level1, i.level2) for i in lst.indicators))
+        have = set().union(*(_kinds_meant(voc, i) for i in lst.indicators))
         for kind in tops:
             if kind not in have:
                 yield _problem(
@@ -131,6 +131,16 @@ def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form
                     f"{lst.owner}的{parents or '指标'}缺少{_kind_name(voc, kind)}：{under}至少要有"
                     f"{'和'.join(_kind_name(voc, k) for k in subs if _parents_of_kind(voc, k) == parents)}各一条",
                 )
+
+
+def _kinds_meant(voc: Vocabulary, ind: Indicator) -> set[str]:
+    """The kinds a row counts as; a 一级 the tree does not know counts as the nearest one
+    (the one E201 suggests), so that one misspelt name neither hides a kind that is really
+    missing nor reports the kinds it stands for as missing."""
+    if voc.node1(ind.level1) is not None:
+        return voc.kinds(ind.level1, ind.level2)
+    near = difflib.get_close_matches(voc.canonical1(ind.level1), voc.spellings1(), n=1, cutoff=0.5)
+    return voc.kinds(near[0], ind.level2) if near else set()
 
 
 def _and(names: list[str]) -> str:

@@ -34,7 +34,7 @@ from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
 from .columns import drop_docx_columns
 from .docx_locate import locate, template_line, unclosed_block_line
-from .markup import explain_template_error, split_mark, strip_marks, undefined_name
+from .markup import explain_template_error, has_mark, split_mark, strip_marks, undefined_name
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
 TCPR_ORDER = [
@@ -101,7 +101,7 @@ def render_docx(
                     _keep_with_next(tr)
         normalise_table(tbl)
     for t in body.iter(_W_T):
-        if t.text and "\ue000" in t.text:
+        if has_mark(t.text):
             t.text = strip_marks(t.text)
     buf = io.BytesIO()
     tpl.save(buf)
@@ -194,11 +194,11 @@ def merge_marked_cells(tbl: etree._Element) -> list[tuple[int, int]]:
     for r, tr in enumerate(rows):
         for col, span, tc in row_layout(tr):
             text = cell_text(tc)
-            if "\ue000" not in text:
+            if not has_mark(text):
                 continue
             key, _ = split_mark(text)
             for t in tc.iter(_W_T):
-                if t.text and "\ue000" in t.text:
+                if has_mark(t.text):
                     t.text = strip_marks(t.text)
             columns.setdefault((col, span), [(None, None)] * len(rows))[r] = (key, tc)
     made: list[tuple[int, int]] = []

@@ -20,9 +20,12 @@ import jinja2
 
 from .sandbox import FormSandbox
 
-# private-use characters: never typed by a clerk, survive XML escaping untouched
-MARK_OPEN = "\ue000"
-MARK_CLOSE = "\ue001"
+# Unicode noncharacters (U+FDD0–U+FDEF are reserved for a program's own use and never
+# typed; XML may hold them, so they survive docxtpl untouched). Not the private-use area:
+# a bureau's own characters (造字) live there and print as typed (issue 12 item 5); the
+# checks refuse noncharacters in the data (E302), so a mark in a cell is always ours.
+MARK_OPEN = "\ufdd0"
+MARK_CLOSE = "\ufdd1"
 _MARK_RE = re.compile(f"{MARK_OPEN}([^{MARK_CLOSE}]*){MARK_CLOSE}")
 
 BLANK_LINE = "＿＿＿＿＿＿＿＿"
@@ -48,6 +51,11 @@ def split_mark(text: str) -> tuple[str | None, str]:
 
 def strip_marks(text: str) -> str:
     return _MARK_RE.sub("", text)
+
+
+def has_mark(text: str | None) -> bool:
+    """Whether the text may hold a merge tag (cheap test before :func:`split_mark`)."""
+    return text is not None and MARK_OPEN in text
 
 
 class TemplateDataError(jinja2.TemplateRuntimeError):
