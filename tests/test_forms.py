@@ -210,3 +210,60 @@ def test_a_folder_adds_to_the_national_tree_and_a_required_kind_it_lacks_is_name
         "weight_splits 写了 satisfaction，但指标体系里没有这一类",
         "weight_splits 写了 satisfaction，但指标体系里没有这一类",
     ]
+
+
+# ------------------------------------------------------------------ errors while rendering (issue 12 item 2)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'filename: "{{ year }}年{{ department.name }}部门整体预算绩效目标批复表"',
+            'filename: "{{ year }}年{{ department.nmae }}"',
+            "表样说明 filename（“{{ year }}年{{ department.nmae }}”）有误：没有名为“nmae”的变量或字段（见 templates/README.md 的变量表）",
+        ),
+        (
+            "    name: 部门整体绩效目标批复表",
+            '    name: "{{ department.name "',
+            "表样说明 sheets[1].name（“{{ department.name ”）有误：模板没写完：少了 {% endfor %}、{% endif %} 或 }}",
+        ),
+        (
+            "    when: show.contents",
+            "    when: show.contents and 1//0",
+            "表样说明 sheets[0].when（“show.contents and 1//0”）有误：除数为 0：请检查模板里的除法",
+        ),
+    ],
+)
+def test_a_jinja_mistake_in_form_yaml_names_its_key(old, new, expected, taishan, tmp_path):
+    templates = folder_copy(tmp_path)
+    form_yaml = templates / "guangdong" / "form.yaml"
+    text = form_yaml.read_text(encoding="utf-8")
+    assert old in text
+    form_yaml.write_text(text.replace(old, new), encoding="utf-8")
+    from goaldoc.api import render_bytes
+
+    with pytest.raises(TemplateError) as exc:
+        render_bytes(taishan, templates=templates)
+    (p,) = exc.value.problems
+    assert (p.file, p.code, p.message) == (str(form_yaml), "T012", expected)
+
+
+def test_anything_unexpected_in_a_renderer_is_a_message_and_the_batch_goes_on(monkeypatch, tmp_path):
+    """The one error boundary: a bug or a surprise while rendering names the template."""
+    import goaldoc.render.docx as docx_renderer
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("磁带机没电了")
+
+    monkeypatch.setattr(docx_renderer, "render_docx", broken)
+    liuzhi = SAMPLES / "2023" / "liuzhi.yaml"
+    taishan = SAMPLES / "2024" / "taishan.yaml"
+    res = CliRunner().invoke(main, ["render", str(taishan), str(liuzhi), "-o", str(tmp_path / "out"), "-f", "docx"])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    lines = [ln for ln in res.stderr.splitlines() if "T099" in ln]
+    assert len(lines) == 2
+    assert lines[0] == (
+        f"{ROOT / 'templates' / 'guangdong' / 'forms.docx'} 错误 T099："
+        "用表样“guangdong”生成 .docx 时出错：模板运行出错（RuntimeError: 磁带机没电了）"
+    )
