@@ -58,7 +58,7 @@ def test_an_unknown_form_is_an_error_at_its_line_with_the_known_names(tmp_path):
     assert res.exit_code == 1
     assert res.output.splitlines()[0] == (
         f"{f}:12 错误 E011 form：没有名为“guangdnog”的表样：是不是“guangdong”？"
-        "可用的表样有 gaoxin、guangdong、guangshui、guizhou、sichuan（goaldoc forms 查看）"
+        "可用的表样有 gaoxin、guangdong、guangshui、guizhou、ningde、sichuan（goaldoc forms 查看）"
     )
     res = CliRunner().invoke(main, ["render", str(f), "-o", str(tmp_path / "out")])
     assert res.exit_code == 1 and "E011" in res.stderr and not (tmp_path / "out").exists()
