@@ -166,36 +166,91 @@ def schema() -> None:
 INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），从这里开始填。
 
 \b
+年度取自 --year，否则取自路径（2025/nongye.yaml → 2025），再否则是明年；新建后会说写的是哪一年。
+--from 用去年的文件做今年的：年度和表题里的年份改为今年，填报日期清空，注释原样保留；
+金额照旧（goaldoc check 逐个提醒“上年数字，请核对”，见文件末尾 carried:），或用 --clear-amounts 清空。
+已有的文件不会被覆盖。
+
+\b
 例子：
-  goaldoc init 2025/taishan.yaml
-  goaldoc init 2025/liuzhi.yaml --form guizhou --year 2025
-已有的文件不会被覆盖。也可以复制去年的文件改年份和数字。
+  goaldoc init 2025/nongye.yaml
+  goaldoc init 2025/liuzhi.yaml --form guizhou
+  goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml
+  goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml --clear-amounts
 """
 
 
 @main.command(help=INIT_HELP)
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--form", default="guangdong", show_default=True, help="表样（goaldoc forms 查看）。")
-@click.option("--year", type=int, help="预算年度（默认：明年）。")
-def init(path, form, year) -> None:  # type: ignore[no-untyped-def]
+@click.option("--form", help="表样（goaldoc forms 查看）；默认 guangdong，--from 时沿用上年的。")
+@click.option("--year", type=click.IntRange(2000, 2100), help="预算年度（默认：路径里的年份，否则明年）。")
+@click.option("--from", "source", type=click.Path(dir_okay=False), help="上年的文件：照它做今年的。")
+@click.option("--clear-amounts", is_flag=True, help="与 --from 一起用：金额清空，不带上年的数。")
+def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-untyped-def]
     import datetime
-    from importlib.resources import files
 
     from .forms import available_forms
+    from .nextyear import year_from_path
 
     target = Path(path)
     if target.exists():
         click.echo(f"{target} 已存在，没有覆盖：请换一个文件名，或直接编辑它。", err=True)
         sys.exit(1)
-    if form not in available_forms():
+    if form is not None and form not in available_forms():
         click.echo(f"没有表样“{form}”：可用的有 {'、'.join(available_forms())}", err=True)
         sys.exit(2)
-    year = year or datetime.date.today().year + 1
+    if clear_amounts and not source:
+        click.echo("--clear-amounts 要和 --from 一起用（新建的文件金额本来就是 0）。", err=True)
+        sys.exit(2)
+    in_path = year_from_path(target)
+    if year is not None:
+        why = "按 --year" + (f"；注意路径里写的是 {in_path}" if in_path and in_path != year else "")
+    elif in_path is not None:
+        year, why = in_path, "年份取自路径"
+    elif source:
+        why = "上年文件的年度加 1；要别的年份请加 --year"
+    else:
+        year, why = datetime.date.today().year + 1, "路径里没有年份，按明年；要别的年份请加 --year"
+    if source:
+        _init_from(target, source, year, why, form, clear_amounts)
+        return
+    from importlib.resources import files
+
     text = files("goaldoc").joinpath("starter.yaml").read_text(encoding="utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text.format(year=year, form=form, path=target.as_posix()), encoding="utf-8")
-    click.echo(f"已新建 {target}：填好后运行 goaldoc check {target.as_posix()}")
+    target.write_text(text.format(year=year, form=form or "guangdong", path=target.as_posix()), encoding="utf-8")
+    click.echo(f"已新建 {target}（{year} 年度，{why}）：填好后运行 goaldoc check {target.as_posix()}")
+
+
+def _init_from(target: Path, source: str, year: int | None, why: str, form: str | None, clear_amounts: bool) -> None:
+    from .errors import InputError
+    from .nextyear import next_year
+
+    try:
+        made = next_year(source, year, clear_amounts, form)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        click.echo(f"上年的文件 {source} 有 {len(exc.problems)} 处问题，没有新建 {target}：请先改好（goaldoc check {source}）。", err=True)
+        sys.exit(1)
+    if made.year == made.from_year:
+        click.echo(f"新文件的年度和上年的文件一样（{made.year}）：请用 --year 指定今年的年度。", err=True)
+        sys.exit(2)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(made.text, encoding="utf-8")
+    moved = f"年度和 {len(made.titles)} 个表题里的年份改为 {made.year}" if made.titles else f"年度改为 {made.year}"
+    dated = "，填报日期已清空" if "signature.date" in made.cleared else ""
+    click.echo(f"已从 {source} 新建 {target}（{made.year} 年度，{why}）：{moved}{dated}。")
+    amounts = len(made.cleared) - ("signature.date" in made.cleared)
+    if clear_amounts:
+        click.echo(f"  {amounts} 个金额已清空，请填写今年的数。")
+    if made.carried:
+        click.echo(f"  {len(made.carried)} 个数字是上年的（列在文件末尾 carried:）：goaldoc check 会逐个提醒“上年数字，请核对”。")
+    if made.mentions:
+        shown = "；".join(f"第 {line} 行 {p}" for p, line in made.mentions[:5])
+        more = f" 等 {len(made.mentions)} 处" if len(made.mentions) > 5 else ""
+        click.echo(f"  这些文字里还写着 {made.from_year}，请核对：{shown}{more}。")
+    click.echo(f"改好后运行 goaldoc check {target.as_posix()}")
 
 
 @main.command(name="forms", help="列出可用的表样（templates/ 下的文件夹）。")
