@@ -34,6 +34,7 @@ class RenderResult:
     files: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    model: DepartmentYear | None = None  # what was rendered (for the CLI's summary line)
 
 
 def load(path: str | Path) -> Loaded:
@@ -220,7 +221,7 @@ def render(
     written = write_all(files)
     seconds = time.perf_counter() - started
     log.info("rendered %s in %.3fs", path, seconds)
-    return RenderResult(written, problems, seconds)
+    return RenderResult(written, problems, seconds, loaded.model)
 
 
 __all__ = ["FORMATS", "GoaldocError", "Loaded", "RenderResult", "check", "load", "loads", "render", "render_bytes"]

@@ -116,6 +116,10 @@ def render(files, out_dir, formats, form, templates, only, force) -> None:  # ty
             click.echo(f"{prefix}{file}：另有 {kept} 个已确认保留的问题（见 accepted:；goaldoc check 逐条列出）。", err=True)
         for path in result.files:
             click.echo(f"{prefix}已生成 {path}")
+        if result.model is not None:
+            from .summary import one_line, summarize
+
+            click.echo(f"{prefix}{one_line(summarize(result.model))}")
     if total > 1:
         click.echo(f"共 {total} 个文件：{total - failed} 个成功，{failed} 个有问题。")
     sys.exit(1 if failed else 0)
@@ -132,6 +136,7 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 例子：
   goaldoc check samples/2024/*.yaml
   goaldoc check 2024/taishan.yaml --strict     提醒也算错误
+  goaldoc check 2024/taishan.yaml --summary    另列合计、基本/项目支出、重点任务资金、指标数、项目数
 """
 
 
@@ -139,20 +144,33 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
-def check(files, strict) -> None:  # type: ignore[no-untyped-def]
-    from .api import check as check_one
+@click.option("--summary", is_flag=True, help="每个文件另列摘要：合计、基本/项目支出、重点任务资金、各一级指标条数、项目。")
+def check(files, strict, summary) -> None:  # type: ignore[no-untyped-def]
+    from .api import diagnose
 
     files = expand_inputs(files)
     errors = warnings = accepted = 0
     for file in files:
-        problems = check_one(file)
+        loaded, problems = diagnose(file)
         _print_problems(problems, err=False)
+        if summary:
+            _print_summary(loaded, file)
         errors += sum(p.is_error for p in problems)
         warnings += sum(p.severity == "W" and not p.accepted for p in problems)
         accepted += sum(bool(p.accepted) for p in problems)
     kept = f"，{accepted} 个已确认保留" if accepted else ""
     click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}。")
     sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+def _print_summary(loaded, file: str) -> None:  # type: ignore[no-untyped-def]
+    from .summary import block, summarize
+
+    if loaded is None:
+        click.echo(f"{file}：没有摘要（先改好上面的错误，文件才读得出来）")
+        return
+    for line in block(summarize(loaded.model), file):
+        click.echo(line)
 
 
 @main.command(help="输出 YAML 文件的 JSON Schema，供编辑器自动补全和标出错误的键。\n\n\b\n例子：\n  goaldoc schema > goaldoc.schema.json")
