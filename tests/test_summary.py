@@ -95,3 +95,4 @@ def test_render_ends_with_the_summary_line(tmp_path):
         "绩效指标 49 条（产出 24、效益 19、满意度 6）；项目 0 个"
     )
     assert res.stdout.splitlines()[-1] == one_line(summarize(load(TAISHAN).model))
+
