@@ -226,3 +226,29 @@ def test_no_english_reaches_the_user_from_2000_broken_samples():
                 assert not _english(p.message), p.format()
                 explained += 1
     assert explained > 300  # the mutations really broke files
+
+
+def test_several_mistakes_are_shown_at_once_each_at_its_own_line(tmp_path):
+    """PyYAML stops at the first; following each message's fix on a copy finds the next."""
+    text = TAISHAN.read_text(encoding="utf-8")
+    broken = (
+        text.replace("  area: 台山市\n", "  area：台山市\n", 1)
+        .replace("  staff_count: 269", "\u3000staff_count: 269", 1)
+        .replace("    name: 受理仲裁案件数量\n", "\tname: 受理仲裁案件数量\n", 1)
+        .replace("    value: ≥260 件\n", "    value: “≥260 件”\n", 1)
+    )
+    got = check(broken, tmp_path)
+    assert got == [
+        f"16:7 {P}键“area”后面是中文冒号“：”：YAML 只认英文冒号：请写成 area: 台山市（英文冒号后面空一格）",
+        f"17:1 {P}行首用了全角空格“　”：YAML 只认半角空格缩进：请把行首的空白换成 2 个半角空格（输入法切到半角再打空格）",
+        f"119:1 {P}行首用了制表符（Tab）：YAML 只能用空格缩进：请把行首的空白换成 4 个空格",
+        f"121:12 {P}值 “≥260 件” 两头是中文引号：YAML 不把它们当引号，会原样印到表上：请改成英文引号，"
+        '写成 value: "≥260 件"（或删去两头的引号）；如果确实要印出中文引号，请写成 value: "“≥260 件”"',
+        "检查了 1 个文件：4 个错误，0 个提醒。",
+    ]
+    fixed = broken
+    for message in got[:-1]:
+        n = int(message.split(":")[0])
+        bad_line = fixed.split("\n")[n - 1] + "\n"
+        fixed = follow(fixed, bad_line, message)
+    assert check(fixed, tmp_path, "fixed.yaml") == check(text, tmp_path, "sample.yaml")

@@ -214,8 +214,8 @@ def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
             raise InputError(slipped)
         data = _build(loader, node, (), linemap.lines)
     except yaml.MarkedYAMLError as exc:
-        at_line, at_col, reason = yamlhints.explain(text, exc)
-        raise InputError([Problem(reason, (), file, at_line, at_col, code="E001")]) from None
+        found = yamlhints.explain(text, exc)
+        raise InputError([Problem(reason, (), file, line, col, code="E001") for line, col, reason in found]) from None
     finally:
         loader.dispose()
     return data, linemap

@@ -172,24 +172,97 @@ _LINE_SLIPS = (_fw_indent, _fw_colon, _curly, _no_space)
 
 
 def _slip_before(lines: list[str], at: int) -> tuple[int, int, str] | None:
-    """The clerk's mistake on line ``at`` or the lines leading to it (0-based), stopping at
-    the first line above that is certainly well formed."""
+    """The clerk's first mistake on line ``at`` or the lines leading to it (0-based), looking
+    back to the first line above that is certainly well formed."""
+    found: list[tuple[int, int, str]] = []
     for j in range(min(at, len(lines) - 1), max(-1, at - 50), -1):
         for slip in _LINE_SLIPS:
-            found = slip(lines, j)
-            if found:
-                return found
+            hit = slip(lines, j)
+            if hit:
+                found.append(hit)
+                break
         if j < at and _WELL_FORMED.match(lines[j]):
-            return None
-    return None
+            break
+    return min(found) if found else None
 
 
 # ---------------------------------------------------------------- PyYAML's problems in Chinese
 
+_MAX_SLIPS = 20
 
-def explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, int | None, str]:
-    """(line, column, message) of a syntax error, 1-based, at the clerk's mistake."""
+
+def explain(text: str, exc: yaml.MarkedYAMLError) -> list[tuple[int | None, int | None, str]]:
+    """(line, column, message) of each syntax mistake, 1-based, at the clerk's mistake.
+
+    PyYAML stops at the first error; to show a clerk more than one mistake per run, the fix
+    a message gives is applied to a copy and the copy read again, as long as each message
+    has a fix (up to 20). The fixes change single lines, so lines and columns stay those of
+    the clerk's file."""
     lines = text.split("\n")
+    out: list[tuple[int | None, int | None, str]] = []
+    for _ in range(_MAX_SLIPS):
+        found = _explain_one(lines, exc)
+        if found in out:
+            break
+        out.append(found)
+        fixed = follow(lines, *found)
+        if fixed is None:
+            break
+        nxt = _first_error(fixed)
+        if isinstance(nxt, list):  # reads now: add the slips that parse (curly quotes…)
+            out += [(p.line, p.column, p.message) for p in nxt if (p.line, p.column, p.message) not in out]
+            break
+        lines, exc = fixed, nxt
+    return out
+
+
+def _first_error(lines: list[str]) -> yaml.MarkedYAMLError | list[Problem]:
+    from .loader import _Loader
+
+    text = "\n".join(lines)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return exc
+    except yaml.YAMLError:  # pragma: no cover - the reader's errors come before any fix
+        return []
+    finally:
+        loader.dispose()
+    return slips(node, text, "", {}, {}) if node is not None else []
+
+
+def follow(lines: list[str], line: int | None, col: int | None, message: str) -> list[str] | None:
+    """The lines with the fix ``message`` gives applied, as a clerk would; None if it gives none."""
+    if line is None or not 0 < line <= len(lines):
+        return None
+    i = line - 1
+    text = lines[i]
+    body = text.lstrip(" \t\u3000")
+    m = re.search(r"换成 (\d+) 个(?:半角)?空格", message)
+    if m:
+        return [*lines[:i], " " * int(m[1]) + body, *lines[i + 1 :]]
+    if "请把它换成一个空格" in message and col is not None and text[col - 1 : col] == "\t":
+        return [*lines[:i], text[: col - 1] + " " + text[col:], *lines[i + 1 :]]
+    m = re.search(r"写成 (.+?)(?:（|；|$)", message)
+    if not m:
+        return None
+    fix = m[1]
+    if fix.startswith("- "):
+        start = len(text) - len(body)
+    else:
+        key = fix.split(":")[0]
+        limit = (col or len(text)) - 1
+        start = text.rfind(key, 0, max(limit, 0) + 1)
+        if start < 0:
+            return None
+    rest = text[start:]
+    end = re.search(r",[ ]*[A-Za-z_]\w*[ ]*[:：][ ]|[ \t]+#|}[ ]*$", rest[len(fix.split(":")[0]) :])
+    typed = rest[: len(fix.split(":")[0]) + end.start()] if end else rest
+    return [*lines[:i], text[:start] + fix + text[start + len(typed) :], *lines[i + 1 :]]
+
+
+def _explain_one(lines: list[str], exc: yaml.MarkedYAMLError) -> tuple[int | None, int | None, str]:
     problem = exc.problem or ""
     context = exc.context or ""
     mark = exc.problem_mark or exc.context_mark
