@@ -89,6 +89,23 @@ def test_force_never_writes_what_a_file_cannot_hold(monkeypatch, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    "name,line",
+    [
+        ("71_text_longer_than_a_cell", "错误 E304 department.functions：有 32,768 个字符"),
+        ("72_noncharacter", "错误 E302 department.name：含有 Unicode 非字符 U+FDD0"),
+    ],
+)
+def test_force_never_writes_a_text_that_would_be_cut_or_forge_a_merge(name, line, monkeypatch, tmp_path):
+    monkeypatch.chdir(CASES)
+    res = run("render", f"{name}.yaml", "--force", "-o", str(tmp_path / "out"))
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exc_info
+    assert res.exit_code == 1
+    assert res.stderr.splitlines()[0].startswith(f"{name}.yaml:") and line in res.stderr
+    assert res.stderr.splitlines()[-1] == f"{name}.yaml：有 1 处问题，未生成任何文件。"
+    assert not (tmp_path / "out").exists()
+
+
 # ---------------------------------------------------------------- 10,000 indicators
 
 

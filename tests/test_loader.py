@@ -82,3 +82,25 @@ def test_empty_file():
     with pytest.raises(InputError) as exc:
         loads("", "t.yaml")
     assert exc.value.problems[0].message.startswith("文件是空的")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["0307", "07505555555", "8:30", "2024:01", "0x1F", "0b101", "1_000", "+0750"],
+)
+def test_numbers_yaml_11_would_change_are_kept_as_typed(typed):
+    """PyYAML reads 0307 as octal 199, 8:30 as 510 (base 60), 0x1F as 31: a department
+    code, a phone number or a time would print changed on the form."""
+    data, _ = load_text(f"code: {typed}\n")
+    assert data == {"code": typed}
+
+
+def test_plain_numbers_are_still_numbers():
+    data, _ = load_text("a: 269\nb: -3\nc: 0\nd: 26843.80\n")
+    assert data == {"a": 269, "b": -3, "c": 0, "d": Decimal("26843.80")}
+    assert str(data["d"]) == "26843.80"
+
+
+def test_a_code_and_a_phone_number_reach_the_model_as_typed():
+    loaded = loads("year: 2024\ndepartment:\n  name: 测试局\n  code: 0307\nsignature:\n  phone: 07505555555\n")
+    assert (loaded.model.department.code, loaded.model.signature.phone) == ("0307", "07505555555")

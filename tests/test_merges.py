@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from goaldoc.api import Loaded, render_bytes
-from goaldoc.indicators import canonical, group_indicators, indicator_rows, merge_spans
+from goaldoc.forms import load_form
+from goaldoc.indicators import group_indicators, indicator_rows, merge_spans
 from goaldoc.loader import LineMap
 from goaldoc.model import DepartmentYear, Indicator
 from readback import docx_tables, docx_vertical_merges, xlsx_book, xlsx_column_merges
@@ -56,10 +57,11 @@ def test_placeholder_row_for_a_group_without_indicators():
     assert len(rows) == 1 and rows[0].name == "" and rows[0].value_text == ""
 
 
-def test_aliases_resolve_to_canonical_names():
-    assert canonical("效果指标") == "效益指标"
-    assert canonical("社会公众或服务对象满意度") == "服务对象满意度指标"
-    assert canonical("社会效益 指标") == "社会效益指标"
+def test_other_spellings_resolve_to_the_tree_names():
+    voc = load_form("guangdong").vocabulary  # the national tree (templates/national.yaml)
+    assert voc.canonical1("效果指标") == "效益指标"
+    assert voc.canonical2("社会公众或服务对象满意度") == "服务对象满意度指标"
+    assert voc.canonical2("社会效益 指标") == "社会效益指标"
 
 
 def _model():

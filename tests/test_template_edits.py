@@ -52,7 +52,7 @@ def test_user_templates_come_first_on_the_search_path(tmp_path):
     _copy_region(tmp_path)
     path = search_path(tmp_path / "templates")
     assert path[0] == tmp_path / "templates"
-    assert path[-2] == ROOT / "templates"  # then the installed copy, if any
+    assert path[-1] == ROOT / "templates"  # the shipped ones last (editable install: the checkout)
     assert load_form("guangdong", tmp_path / "templates").folder == tmp_path / "templates" / "guangdong"
     assert load_form("guangdong").folder == ROOT / "templates" / "guangdong"
 
@@ -88,10 +88,33 @@ def test_a_misspelt_variable_in_word_names_table_row_and_cell(taishan, tmp_path)
     assert "第 2 个表格 第 1 行 第 2 列" in msg
 
 
-def test_every_template_folder_ships_with_a_plain_install():
-    import tomllib
+def test_a_new_template_folder_ships_with_a_plain_install_without_editing_pyproject(tmp_path):
+    """Issue 8 item 5: templates/ is package data by pattern; a wheel built from a tree with
+    one more folder carries that folder (no line per region in pyproject.toml)."""
+    import subprocess
+    import sys
+    import zipfile
 
-    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["data-files"]
-    shipped = {target.rsplit("/", 1)[-1] for target in data_files}
-    regions = {p.parent.name for p in (ROOT / "templates").glob("*/form.yaml")}
-    assert regions <= shipped, "add the new folder to [tool.setuptools.data-files] in pyproject.toml"
+    tree = tmp_path / "tree"
+    for part in ("src", "templates"):
+        shutil.copytree(ROOT / part, tree / part, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, tree / name)
+    new = tree / "templates" / "newregion"
+    shutil.copytree(ROOT / "templates" / "guangdong", new)
+    (new / "images").mkdir()
+    (new / "images" / "logo.png").write_bytes(b"png")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "w"), str(tree)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = (tmp_path / "w").glob("goaldoc-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        "goaldoc_templates/" + p.relative_to(tree / "templates").as_posix()
+        for p in (tree / "templates").rglob("*")
+        if p.is_file()
+    }
+    assert "goaldoc_templates/newregion/images/logo.png" in expected
+    assert expected <= names

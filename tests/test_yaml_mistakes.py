@@ -90,9 +90,9 @@ CASES = {
     ),
     "an unquoted [n] path in accepted:": (
         JINGYAN,
-        '{path: "units[0].projects[2].indicators", code: E204',
-        "{path: units[0].projects[2].indicators, code: E204",
-        f"236:17 {P}花括号 {{ }} 里的值含有“[”，YAML 读不懂：请把整个值用英文引号括起来，写成 path: \"units[0].projects[2].indicators\"",
+        '{path: "units[井研县就业创业促进中心].projects[职业技能提升行动培训资金].indicators", code: E204',
+        "{path: units[井研县就业创业促进中心].projects[职业技能提升行动培训资金].indicators, code: E204",
+        f"237:17 {P}花括号 {{ }} 里的值含有“[”，YAML 读不懂：请把整个值用英文引号括起来，写成 path: \"units[井研县就业创业促进中心].projects[职业技能提升行动培训资金].indicators\"",
     ),
     "curly quotes around a whole value": (
         TAISHAN,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import build_context, select_projects
-from .errors import GoaldocError, InputError, Problem, TemplateError, format_path
+from .errors import GoaldocError, InputError, Problem, TemplateError
 from .forms import FormSpec, load_form
 from .loader import LineMap, load_file, load_text
 from .model import DepartmentYear
@@ -27,6 +28,7 @@ class Loaded:
     model: DepartmentYear
     lines: LineMap
     file: str
+    form: FormSpec | None = None  # the form the data names (its vocabulary, fields, rules)
 
 
 @dataclass
@@ -37,22 +39,48 @@ class RenderResult:
     model: DepartmentYear | None = None  # what was rendered (for the CLI's summary line)
 
 
-def load(path: str | Path) -> Loaded:
+def load(path: str | Path, templates: str | Path | None = None) -> Loaded:
     """Read and validate one YAML file; raises :class:`InputError` with every problem."""
     data, lines = load_file(path)
-    return _validated(data, lines, str(path))
+    return _validated(data, lines, str(path), templates)
 
 
-def loads(text: str, file: str = "<输入>") -> Loaded:
+def loads(text: str, file: str = "<输入>", templates: str | Path | None = None) -> Loaded:
     data, lines = load_text(text, file)
-    return _validated(data, lines, file)
+    return _validated(data, lines, file, templates)
 
 
-def _validated(data: Any, lines: LineMap, file: str) -> Loaded:
-    model, problems = validate(data, lines)
-    if model is None:
-        raise InputError(problems)
-    return Loaded(model, lines, file)
+def _validated(data: Any, lines: LineMap, file: str, templates: str | Path | None) -> Loaded:
+    spec, problems = form_of(data, lines, templates)
+    model, schema = validate(data, lines, spec.model)
+    if model is None or problems:
+        raise InputError(problems + schema)
+    model.form = spec.name
+    return Loaded(model, lines, file, spec)
+
+
+def form_of(data: Any, lines: LineMap, templates: str | Path | None = None) -> tuple[FormSpec, list[Problem]]:
+    """The form the data names (``form:``, else templates/national.yaml's default_form).
+
+    An unknown name is a located problem (E011, with the known names and the nearest one),
+    and the default form stands in, so that one run still shows every other problem. A
+    broken form folder raises :class:`TemplateError` (the admin's to fix)."""
+    from .forms import national, unknown_form
+
+    default = national(templates).default_form
+    name = data.get("form") if isinstance(data, dict) else None
+    if not isinstance(name, str) or not _FOLDER_NAME.match(name):
+        return load_form(default, templates), []  # missing: the default; malformed: E010 says so
+    try:
+        return load_form(name, templates), []
+    except TemplateError as exc:
+        if [p.code for p in exc.problems] != ["E011"]:
+            raise
+        where = {"file": lines.file, "line": lines.line_of(("form",))}
+        return load_form(default, templates), [unknown_form(name, templates, **where)]
+
+
+_FOLDER_NAME = re.compile(r"^[^/\\.:][^/\\:]*$")
 
 
 def render_bytes(
@@ -64,7 +92,10 @@ def render_bytes(
 ) -> dict[str, tuple[str, bytes]]:
     """Render in memory: {format: (file stem, bytes)}. Nothing is written."""
     model = loaded.model
-    spec = load_form(form or model.form, templates)
+    if form or templates or loaded.form is None:
+        spec = load_form(form or model.form, templates)
+    else:
+        spec = loaded.form
     only = list(only or [])
     if only:
         chosen = [p for p, _ in select_projects(model, only)]
@@ -94,7 +125,8 @@ def _render_format(spec: FormSpec, ctx: dict[str, Any], fmt: str) -> bytes:
         if fmt == "docx":
             from .render.docx import render_docx
 
-            return render_docx(spec.path("docx"), ctx, make_env(spec.amount_style, spec.amount_unit, autoescape=True))
+            env = make_env(spec.amount_style, spec.amount_unit, autoescape=True)
+            return render_docx(spec.path("docx"), ctx, env, spec.keep_merged_rows, ctx["dropped_columns"])
         if fmt == "xlsx":
             return _render_xlsx(spec, ctx)
         raise ValueError(fmt)
@@ -120,7 +152,11 @@ def _render_xlsx(spec: FormSpec, ctx: dict[str, Any]) -> bytes:
                 continue
             name = _form_expr(spec, f"sheets[{k}].name", sheet.name, sctx)
             jobs.append(SheetJob(sheet.template, name, sctx))
-    return render_xlsx(spec.path("xlsx"), jobs, env)
+    if not jobs:
+        raise TemplateError(
+            [Problem(f"表样“{spec.name}”的 sheets 对这份数据一张表也不印（没有项目，或 when: 都为假）：没有可生成的 Excel 文件", (), str(spec.folder / "form.yaml"), code="T017")]
+        )
+    return render_xlsx(spec.path("xlsx"), jobs, env, ctx["dropped_columns"])
 
 
 def _form_expr(spec: FormSpec, key: str, text: str, ctx: dict[str, Any], expression: bool = False) -> Any:
@@ -145,52 +181,104 @@ def _file_stem(spec: FormSpec, ctx: dict[str, Any], only: list[str]) -> str:
     return safe_name(stem)
 
 
-def check(path: str | Path) -> list[Problem]:
+def check(path: str | Path, templates: str | Path | None = None) -> list[Problem]:
     """Every problem of one file: YAML, schema, then the finance bureau's rules."""
-    return diagnose(path)[1]
+    return diagnose(path, templates)[1]
 
 
-def diagnose(path: str | Path) -> tuple[Loaded | None, list[Problem]]:
-    """Load and check once: the loaded file (None when the schema refused it) and its problems."""
+def diagnose(path: str | Path, templates: str | Path | None = None) -> tuple[Loaded | None, list[Problem]]:
+    """Load and check once: the loaded file (None when it cannot be rendered) and its problems.
+
+    The form the data names decides the schema (its declared fields and variants), the
+    indicator vocabulary and the rules' numbers."""
     from .checks import run_checks
 
     try:
         data, lines = load_file(path)
     except InputError as exc:
         return None, exc.problems
-    model, problems = validate(data, lines)
+    spec, form_problems = form_of(data, lines, templates)
+    model, problems = validate(data, lines, spec.model)
+    problems = form_problems + problems
     if model is not None:
-        loaded = Loaded(model, lines, str(path))
-        return loaded, apply_acceptances(run_checks(model, lines), loaded)
+        model.form = spec.name
+        loaded = Loaded(model, lines, str(path), spec)
+        found = sorted(problems + run_checks(model, lines, spec), key=lambda p: (not p.is_error, p.line or 0))
+        return (None if form_problems else loaded), apply_acceptances(found, loaded)
     # schema problems first; the rules run on what could be read, minus what they concern
-    salvaged = salvage(data)
+    salvaged = salvage(data, spec.model)
     if salvaged is None:
         return None, problems
     bad = [p.path for p in problems]
-    rules = [p for p in run_checks(salvaged, lines) if not any(p.path[: len(b)] == b for b in bad)]
-    rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path)))
+    rules = [p for p in run_checks(salvaged, lines, spec) if not any(p.path[: len(b)] == b for b in bad)]
+    rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path), spec), report_unmatched=False)
     return None, sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
 
 
-def apply_acceptances(problems: list[Problem], loaded: Loaded) -> list[Problem]:
-    """Mark the problems the YAML's ``accepted:`` lists (by key path, and code if given)."""
+def apply_acceptances(problems: list[Problem], loaded: Loaded, report_unmatched: bool = True) -> list[Problem]:
+    """Mark the problems the YAML's ``accepted:`` lists (by key path, and code if given).
+
+    A path matches a problem at that key or under it. In its brackets a number is a place
+    in the list, a name or code is the item of that name or code (model.parse_accepted_path),
+    so that inserting a project does not move an acceptance onto another one (issue 12
+    item 8). An acceptance that matches nothing is itself reported (提醒 W001): the problem
+    was fixed, or the path is wrong and a real problem shows unaccepted."""
     accepted = loaded.model.accepted
     if not accepted:
         return problems
+    used = [False] * len(accepted)
 
     def reason(p: Problem) -> str | None:
-        where = format_path(p.path)
-        return next(
-            (
-                a.reason
-                for a in accepted
-                if a.code in (None, p.code)
-                and (where == a.path or where.startswith((a.path + ".", a.path + "[")))
-            ),
-            None,
-        )
+        found = None
+        for i, a in enumerate(accepted):
+            if a.code in (None, p.code) and _path_matches(a.parts, p.path, loaded.model):
+                used[i] = True
+                found = found or a.reason
+        return found
 
-    return [replace(p, accepted=reason(p)) if reason(p) else p for p in problems]
+    out = [replace(p, accepted=why) if (why := reason(p)) else p for p in problems]
+    if report_unmatched:
+        for i, a in enumerate(accepted):
+            if not used[i]:
+                what = f"{a.path}，{a.code}" if a.code else a.path
+                out.append(
+                    loaded.lines.problem(
+                        ("accepted", i, "path"),
+                        f"这条 accepted（{what}）没有对应任何问题：问题已改正的话请删去这条；"
+                        "否则请照 goaldoc check 输出里的键路径改写（项目、单位、指标可写名称，如 projects[公益性岗位补贴]；"
+                        "全是数字的编码加引号，如 units['307003']）",
+                        severity="W",
+                        code="W001",
+                    )
+                )
+    return sorted(out, key=lambda p: (not p.is_error, p.line or 0))
+
+
+def _path_matches(parts: tuple[tuple[str, str | int], ...], path: tuple[str | int, ...], model: Any) -> bool:
+    """Whether the acceptance's ``parts`` lead to ``path`` or to one of its ancestors."""
+    if not parts or len(parts) > len(path):
+        return False
+    node: Any = model
+    for (kind, want), step in zip(parts, path, strict=False):
+        if isinstance(step, str):
+            if kind != "key" or want != step:
+                return False
+            node = getattr(node, step, None)
+            continue
+        item = node[step] if isinstance(node, list) and 0 <= step < len(node) else None
+        if kind == "index":
+            if want != step:
+                return False
+        elif kind != "item" or item is None or want not in _item_names(item):
+            return False
+        node = item
+    return True
+
+
+def _item_names(item: Any) -> set[str]:
+    """What a list item is known by: its code, name, label, title or period."""
+    names = (getattr(item, key, None) for key in ("code", "name", "label", "title", "period"))
+    return {n for n in names if isinstance(n, str) and n}
 
 
 def render(
@@ -209,7 +297,7 @@ def render(
     from .checks import UNWRITABLE
 
     started = time.perf_counter()
-    loaded, problems = diagnose(path)  # the same list as `goaldoc check`
+    loaded, problems = diagnose(path, templates)  # the same list as `goaldoc check`
     if loaded is None:
         raise InputError(problems)
     # no --force and no `accepted:` makes a file hold what it cannot (checks.UNWRITABLE)
@@ -218,10 +306,19 @@ def render(
     rendered = render_bytes(loaded, formats, form, templates, only)
     target = Path(out_dir) if out_dir else default_dir(loaded.model)
     files = {target / f"{stem}.{fmt}": data for fmt, (stem, data) in rendered.items()}
-    written = write_all(files)
+    written = write_all(files)  # all or none (output.py); OutputError says which file and why
     seconds = time.perf_counter() - started
     log.info("rendered %s in %.3fs", path, seconds)
-    return RenderResult(written, problems, seconds, loaded.model)
+    return RenderResult(written, problems + _name_notes(loaded, rendered, out_dir is None), seconds, loaded.model)
+
+
+def _name_notes(loaded: Loaded, rendered: dict[str, tuple[str, bytes]], default_folder: bool) -> list[Problem]:
+    """提醒 W901 for each file or folder name changed to suit every system (output.safe_name)."""
+    notes = [n for stem, _data in rendered.values() for n in getattr(stem, "notes", ())]
+    if default_folder:
+        notes += safe_name(loaded.model.department.name, "文件夹名").notes
+    where = ("department", "name")
+    return [loaded.lines.problem(where, n, severity="W", code="W901") for n in dict.fromkeys(notes)]
 
 
 __all__ = ["FORMATS", "GoaldocError", "Loaded", "RenderResult", "check", "load", "loads", "render", "render_bytes"]

@@ -38,7 +38,7 @@ FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中�
   goaldoc render samples/2024/taishan.yaml
   goaldoc render samples/2024/taishan.yaml -o 送财政局/
   goaldoc render samples/2024/taishan.yaml --format docx
-  goaldoc render samples/2024/taishan.yaml --form sichuan
+  goaldoc render samples/2024/taishan.yaml --form 另一个表样名     （goaldoc forms 查看）
   goaldoc render samples/2023/liuzhi.yaml --only 公益性岗位补贴
 """
 
@@ -90,7 +90,7 @@ def main() -> None:
     multiple=True,
     help="只生成某一种格式（可重复）；默认两种都生成。",
 )
-@click.option("--form", help="换用另一个地区的表样（templates/ 下的文件夹名），如 sichuan。")
+@click.option("--form", help="换用另一个地区的表样（templates/ 下的文件夹名，goaldoc forms 查看）。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--only", multiple=True, help="只生成某个项目的表（项目名称或项目编码，可重复）。")
 @click.option("--force", is_flag=True, help="检查发现错误时仍然生成（不建议：财政局会退回）。")
@@ -144,14 +144,20 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--summary", is_flag=True, help="每个文件另列摘要：合计、基本/项目支出、重点任务资金、各一级指标条数、项目。")
-def check(files, strict, summary) -> None:  # type: ignore[no-untyped-def]
+def check(files, strict, templates, summary) -> None:  # type: ignore[no-untyped-def]
     from .api import diagnose
+    from .errors import GoaldocError
 
     files = expand_inputs(files)
     errors = warnings = accepted = 0
     for file in files:
-        loaded, problems = diagnose(file)
+        loaded = None
+        try:
+            loaded, problems = diagnose(file, templates)
+        except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
+            problems = exc.problems
         _print_problems(problems, err=False)
         if summary:
             _print_summary(loaded, file)
@@ -173,12 +179,29 @@ def _print_summary(loaded, file: str) -> None:  # type: ignore[no-untyped-def]
         click.echo(line)
 
 
-@main.command(help="输出 YAML 文件的 JSON Schema，供编辑器自动补全和标出错误的键。\n\n\b\n例子：\n  goaldoc schema > goaldoc.schema.json")
-@click.help_option("-h", "--help", help="显示帮助并退出。")
-def schema() -> None:
-    from .model import DepartmentYear
+SCHEMA_HELP = """输出某个表样的 YAML 文件的 JSON Schema（含这个表样特有的栏目），供编辑器自动补全和标出错误的键。
 
-    click.echo(json.dumps(DepartmentYear.model_json_schema(), ensure_ascii=False, indent=2))
+\b
+例子：
+  goaldoc schema > goaldoc.schema.json
+  goaldoc schema --form 表样名 > 表样名.schema.json
+"""
+
+
+@main.command(help=SCHEMA_HELP)
+@click.help_option("-h", "--help", help="显示帮助并退出。")
+@click.option("--form", help="表样（goaldoc forms 查看；默认为 templates/national.yaml 的 default_form）。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹。")
+def schema(form, templates) -> None:  # type: ignore[no-untyped-def]
+    from .errors import GoaldocError
+    from .forms import load_form
+
+    try:
+        spec = load_form(form, templates)
+    except GoaldocError as exc:
+        _print_problems(exc.problems)
+        sys.exit(1)
+    click.echo(json.dumps(spec.model.model_json_schema(), ensure_ascii=False, indent=2))
 
 
 INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），从这里开始填。
@@ -192,7 +215,7 @@ INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），
 \b
 例子：
   goaldoc init 2025/nongye.yaml
-  goaldoc init 2025/liuzhi.yaml --form guizhou
+  goaldoc init 2025/x.yaml --form 表样名    （goaldoc forms 查看表样名）
   goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml
   goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml --clear-amounts
 """
@@ -201,7 +224,7 @@ INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），
 @main.command(help=INIT_HELP)
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--form", help="表样（goaldoc forms 查看）；默认 guangdong，--from 时沿用上年的。")
+@click.option("--form", help="表样（goaldoc forms 查看；默认为 templates/national.yaml 的 default_form，--from 时沿用上年的）。")
 @click.option("--year", type=click.IntRange(2000, 2100), help="预算年度（默认：路径里的年份，否则明年）。")
 @click.option("--from", "source", type=click.Path(dir_okay=False), help="上年的文件：照它做今年的。")
 @click.option("--clear-amounts", is_flag=True, help="与 --from 一起用：金额清空，不带上年的数。")
@@ -235,9 +258,11 @@ def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-un
         return
     from importlib.resources import files
 
+    from .forms import national
+
     text = files("goaldoc").joinpath("starter.yaml").read_text(encoding="utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text.format(year=year, form=form or "guangdong", path=target.as_posix()), encoding="utf-8")
+    target.write_text(text.format(year=year, form=form or national().default_form, path=target.as_posix()), encoding="utf-8")
     click.echo(f"已新建 {target}（{year} 年度，{why}）：填好后运行 goaldoc check {target.as_posix()}")
 
 
@@ -271,15 +296,35 @@ def _init_from(target: Path, source: str, year: int | None, why: str, form: str 
     click.echo(f"改好后运行 goaldoc check {target.as_posix()}")
 
 
-@main.command(name="forms", help="列出可用的表样（templates/ 下的文件夹）。")
+FORMS_HELP = """列出可用的表样（templates/ 下的文件夹）：名字、表样名称、印哪些表、项目表的样式、所在文件夹。
+
+\b
+例子：
+  goaldoc forms
+  goaldoc forms --templates 我的模板/
+"""
+
+
+@main.command(name="forms", help=FORMS_HELP)
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹。")
 def list_forms(templates) -> None:  # type: ignore[no-untyped-def]
+    from .errors import GoaldocError
     from .forms import available_forms, load_form
 
+    broken = 0
     for name in available_forms(templates):
-        spec = load_form(name, templates)
-        click.echo(f"{name}\t{spec.title}\t{spec.folder}")
+        try:
+            spec = load_form(name, templates)
+        except GoaldocError as exc:
+            broken += 1
+            click.echo(f"{name}\t（表样有误，暂不能用）")
+            _print_problems(exc.problems)
+            continue
+        prints = "、".join({"department": "部门整体表", "projects": "每个项目一张项目表"}[p] for p in spec.prints)
+        variants = "；项目表样式：" + "、".join(f"{k}（{v}）" for k, v in spec.variants.items()) if spec.variants else ""
+        click.echo(f"{name}\t{spec.title}\t{prints}{variants}\t{spec.folder}")
+    sys.exit(1 if broken else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

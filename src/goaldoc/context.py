@@ -1,16 +1,5 @@
-"""The template context: the documented contract between goaldoc and template authors.
-
-Every name below can be used in a Word or Excel template (see templates/README.md for the
-full list with examples). Model objects are passed as they are (``department.name``,
-``signature.head``); what a template cannot compute itself is added here:
-
-``budget_rows``     预算整体情况, the two lists side by side: ``r.expenditure`` / ``r.income``
-                    (each a budget line or None)
-``indicator_rows``  the department's 绩效指标 rows, grouped 一级 → 二级 with merge keys
-``projects``        every project (also those of 下属单位), each with ``rows`` (its indicator
-                    rows), ``number`` (1-based) and ``unit`` (its 下属单位 or None)
-``form``            the form's settings (``form.title``, ``form.amount_unit``)
-"""
+"""Build the template context (contract 1, documented in views.py and templates/README.md)
+for one department and one form."""
 
 from __future__ import annotations
 
@@ -20,49 +9,20 @@ from typing import Any
 
 from .forms import FormSpec
 from .indicators import IndicatorRow, group_indicators, indicator_rows
-from .model import BudgetLine, DepartmentYear, Project, Unit
-
-
-class View:
-    """A model object plus computed attributes, read-only, for templates."""
-
-    def __init__(self, obj: Any, **extra: Any):
-        self.__dict__["_obj"] = obj
-        self.__dict__["_extra"] = extra
-
-    def template_fields(self) -> frozenset[str]:
-        obj = self.__dict__["_obj"]
-        return frozenset(self.__dict__["_extra"]) | obj.template_fields()
-
-    def __getattr__(self, name: str) -> Any:
-        extra = self.__dict__["_extra"]
-        if name in extra:
-            return extra[name]
-        return getattr(self.__dict__["_obj"], name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("read-only")
-
-
-class BudgetRow:
-    template_fields = frozenset({"expenditure", "income"})
-
-    def __init__(self, expenditure: BudgetLine | None, income: BudgetLine | None):
-        self.expenditure = expenditure
-        self.income = income
-
-
-class FormInfo:
-    """``form`` in a template: the form's settings as plain values (never the folder or
-    anything else that reaches the file system: issue 12)."""
-
-    template_fields = frozenset({"name", "title", "amount_unit", "amount_style"})
-
-    def __init__(self, spec: FormSpec):
-        self.name = spec.name
-        self.title = spec.title
-        self.amount_unit = spec.amount_unit
-        self.amount_style = spec.amount_style
+from .model import DepartmentYear, Project, Unit
+from .views import (
+    CONTRACT,
+    BudgetRow,
+    Empty,
+    FormInfo,
+    LineView,
+    Show,
+    View,
+    joined_label,
+    line_views,
+    total_line,
+    unit_money_unit,
+)
 
 
 def all_projects(model: DepartmentYear) -> list[tuple[Project, Unit | None]]:
@@ -78,24 +38,78 @@ def select_projects(model: DepartmentYear, only: Iterable[str] | None) -> list[t
     return [(p, u) for p, u in pairs if p.name in wanted or (p.code and p.code in wanted)]
 
 
-def build_context(
-    model: DepartmentYear, spec: FormSpec, only: Iterable[str] | None = None
-) -> dict[str, Any]:
-    ctx: dict[str, Any] = {name: getattr(model, name) for name in DepartmentYear.model_fields}
-    ctx["budget_rows"] = [
-        BudgetRow(e, i) for e, i in zip_longest(model.budget.expenditure, model.budget.income)
-    ]
+def build_context(model: DepartmentYear, spec: FormSpec, only: Iterable[str] | None = None) -> dict[str, Any]:
+    only = list(only or [])
+    fields = spec.fields
+    money = model.budget.unit
+    budget_total = total_line(model.budget.expenditure)
+    expenditure = line_views(model.budget.expenditure, "e")
+    income = line_views(model.budget.income, "i")
+
+    ctx: dict[str, Any] = {name: getattr(model, name) for name in type(model).model_fields if name in CONTRACT}
+    for name, f in fields.year.items():  # a field this form declares, absent from other forms' data
+        ctx[name] = getattr(model, name) if name in type(model).model_fields else View(None, {name: f}).__getattr__(name)
+    ctx["department"] = View(
+        model.department,
+        fields.department,
+        label=joined_label(model.department.code, model.department.short_name or model.department.name),
+    )
+    ctx["department_total"] = model.department.total if model.department.total is not None else budget_total
+    ctx["budget"] = View(model.budget, None, expenditure=expenditure, income=income, total=budget_total)
+    ctx["budget_rows"] = [BudgetRow(e, i) for e, i in zip_longest(expenditure, income)]
     ctx["indicator_rows"] = rows_of(model.indicators, spec, "d")
+
+    units: dict[int, View] = {}
+    for u in model.units:
+        units[id(u)] = View(
+            u,
+            None,
+            label=joined_label(u.code, u.name),
+            money_unit=unit_money_unit(u, money),
+            projects=[],
+        )
     projects = []
     for n, (project, unit) in enumerate(select_projects(model, only), start=1):
-        projects.append(
-            View(project, rows=rows_of(project.indicators, spec, f"p{n}"), number=n, unit=unit)
+        uview = units[id(unit)] if unit is not None else None
+        view = View(
+            project,
+            fields.project,
+            rows=rows_of(project.indicators, spec, f"p{n}"),
+            number=n,
+            unit=uview,
+            money_unit=project.budget.unit,
+            lines={name: line_views(getattr(project, name, []), f"p{n}{name}") for name, f in fields.project.items() if f.type == "lines"},
         )
+        projects.append(view)
+        if uview is not None:
+            uview.__dict__["_extra"]["projects"].append(view)
     ctx["projects"] = projects
+    ctx["units"] = [units[id(u)] for u in model.units if not only or units[id(u)].projects]
+    for name, f in fields.department.items():
+        if f.type == "lines":
+            ctx["department"].__dict__["_extra"].setdefault("lines", {})[name] = line_views(
+                getattr(model.department, name, []), f"d{name}"
+            )
     ctx["form"] = FormInfo(spec)
-    ctx["only"] = list(only or [])
+    ctx["only"] = only
+    ctx["show"] = Show(spec.show.contents == "always" or (spec.show.contents == "when_data" and bool(model.contents)))
+    ctx["empty"] = Empty()
+    ctx["dropped_columns"] = dropped_columns(model, spec)  # for the renderers, not documented for templates
     return ctx
 
 
 def rows_of(indicators: list[Any], spec: FormSpec, scope: str) -> list[IndicatorRow]:
-    return indicator_rows(group_indicators(indicators, spec.indicator_grouping), scope)
+    return indicator_rows(group_indicators(indicators, spec.indicator_grouping), scope, spec.fields.indicator)
+
+
+def dropped_columns(model: DepartmentYear, spec: FormSpec) -> list[str]:
+    """Headings of the optional columns (form.yaml ``show.columns``) that no indicator fills."""
+    inds = list(model.indicators) + [i for p, _u in all_projects(model) for i in p.indicators]
+    return [
+        heading
+        for heading, field in spec.show.columns.items()
+        if not any(str(getattr(i, field, "") or "").strip() for i in inds)
+    ]
+
+
+__all__ = ["LineView", "all_projects", "build_context", "dropped_columns", "rows_of", "select_projects"]

@@ -33,14 +33,15 @@ class Problem:
     accepted: str | None = None  # the clerk's reason, when the YAML's `accepted:` lists it
 
     def format(self) -> str:
-        where = self.file or "<输入>"
+        where = self.file or ""
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
         note = f"（已确认保留：{self.accepted}）" if self.accepted else ""
         path = f" {format_path(self.path)}" if self.path else ""
-        return f"{where} {self.kind} {self.code}{path}：{self.message}{note}"
+        head = f"{where} " if where else ""
+        return f"{head}{self.kind} {self.code}{path}：{self.message}{note}"
 
     @property
     def kind(self) -> str:

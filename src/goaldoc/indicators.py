@@ -1,4 +1,5 @@
-"""The 一级 → 二级 → 三级 tree: canonical names, regional aliases, grouping and merge spans.
+"""The 一级 → 二级 → 三级 rows of an indicator grid: grouping and merge spans (the names of the
+tree and their other spellings are the form's: forms/vocabulary.py).
 
 Merges follow the data's hierarchy, never equal text: every grouped cell carries a
 *merge key* (its path in the tree), and the renderers merge consecutive cells of a column
@@ -8,36 +9,12 @@ new merge, and two one-row groups with equal text stay apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .model import Indicator
 from .values import from_parts, normalise_text, parse_value
-
-# FORMATS.md §1: canonical 一级 → its 二级
-TREE: dict[str, tuple[str, ...]] = {
-    "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
-    "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
-    "满意度指标": ("服务对象满意度指标",),
-    "成本指标": ("经济成本指标", "社会成本指标", "生态环境成本指标"),
-}
-
-# regional names that mean the same thing (a form prints the name its region uses)
-ALIASES: dict[str, str] = {
-    "效果指标": "效益指标",
-    "项目完成指标": "产出指标",
-    "社会公众或服务对象满意度指标": "服务对象满意度指标",
-    "社会公众或服务对象满意度": "服务对象满意度指标",
-    "服务对象满意度": "服务对象满意度指标",
-    "环境效益指标": "生态效益指标",
-}
-
-
-def canonical(name: str) -> str:
-    """The canonical name of a 一级/二级 (aliases resolved, spaces removed)."""
-    clean = "".join(name.split())
-    return ALIASES.get(clean, clean)
 
 
 class MergeText(str):
@@ -106,6 +83,7 @@ class IndicatorRow:
     level2: MergeText
     indicator: Indicator | None  # None for the placeholder row of an empty group
     index: int  # 1-based position in the grid
+    declared: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the form's indicator fields
 
     @property
     def value_text(self) -> str:
@@ -132,16 +110,24 @@ class IndicatorRow:
         return parse_value(ind.value).parts()
 
     def template_fields(self) -> frozenset[str]:
-        return _ROW_FIELDS
+        ind = self.__dict__.get("indicator")
+        own = frozenset(type(ind).model_fields) if ind is not None else frozenset()
+        return _ROW_FIELDS | own | frozenset(self.__dict__.get("declared", {}))
 
     def __getattr__(self, name: str) -> object:
-        # templates write row.name, row.value … straight from the indicator record
+        # templates write row.name, row.value … straight from the indicator record; a field
+        # the form declares and this data lacks is empty (forms.fields.empty_value)
         ind = self.__dict__.get("indicator")
-        if ind is None:
-            if name in Indicator.model_fields:
-                return ""
-            raise AttributeError(name)
-        return getattr(ind, name)
+        if ind is not None and name in type(ind).model_fields:
+            return getattr(ind, name)
+        declared = self.__dict__.get("declared", {})
+        if name in declared:
+            from .forms.fields import empty_value
+
+            return empty_value(declared[name])
+        if name in Indicator.model_fields:
+            return ""
+        raise AttributeError(name)
 
 
 _ROW_FIELDS = frozenset({"level1", "level2", "index", "value_text", "value_parts"}) | frozenset(
@@ -149,7 +135,9 @@ _ROW_FIELDS = frozenset({"level1", "level2", "index", "value_text", "value_parts
 )
 
 
-def indicator_rows(groups: Sequence[Level1Group], scope: str = "") -> list[IndicatorRow]:
+def indicator_rows(
+    groups: Sequence[Level1Group], scope: str = "", declared: Mapping[str, Any] | None = None
+) -> list[IndicatorRow]:
     """Flatten grouped indicators to printed rows with merge keys ``scope/i`` and ``scope/i.j``."""
     rows: list[IndicatorRow] = []
     for i, g1 in enumerate(groups):
@@ -158,7 +146,7 @@ def indicator_rows(groups: Sequence[Level1Group], scope: str = "") -> list[Indic
             k2 = f"{k1}.{j}"
             for ind in g2.rows or [None]:  # type: ignore[list-item]  # placeholder row
                 rows.append(
-                    IndicatorRow(MergeText(g1.name, k1), MergeText(g2.name, k2), ind, len(rows) + 1)
+                    IndicatorRow(MergeText(g1.name, k1), MergeText(g2.name, k2), ind, len(rows) + 1, declared or {})
                 )
     return rows
 

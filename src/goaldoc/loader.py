@@ -11,7 +11,10 @@ PyYAML's ``SafeLoader`` already refuses ``!!python/...`` tags; on top of it we
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -51,11 +54,17 @@ class LineMap:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without aliases (see module doc), and no deeper than _MAX_DEPTH."""
+    """SafeLoader without aliases (see module doc), no deeper than _MAX_DEPTH, and no more
+    than _MAX_NODES nodes (counted while composing, so a file of a million tiny items stops
+    at the limit instead of being composed whole first)."""
 
     _depth = 0
+    _nodes = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self._nodes += 1
+        if self._nodes > _MAX_NODES:
+            raise yaml.MarkedYAMLError(None, None, _TOO_MANY_NODES, self.peek_event().start_mark)
         # PyYAML composes recursively: "[[[[…" thousands deep would blow Python's stack
         self._depth += 1
         try:
@@ -91,17 +100,26 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _VALUE_TAG = "tag:yaml.org,2002:value"  # a bare `=`: clerks type it as the sign 等于
 _MAX_NODES = 200_000
+_TOO_MANY_NODES = "文件过大（超过 20 万个条目）"
 _MAX_DEPTH = 50
+
+
+# YAML 1.1 (PyYAML) reads 0307 as octal 199, 07505555555 as 1024908141, 8:30 as 510 (base
+# 60), 0x1F as 31 and 1_2345 as 12345: a code, a phone number or a time would print changed.
+# Only a plain decimal is a number; anything else is kept as typed, and the model says
+# where a number was wanted.
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 
 
 def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
     tag = node.tag
     text = node.value
-    if tag == _FLOAT_TAG:
-        clean = text.replace("_", "")
-        if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", clean):
+    if tag == _INT_TAG and not _PLAIN_INT.fullmatch(text):
+        return text
+    if tag == _FLOAT_TAG:  # 12_34.5 is kept as typed too (see _PLAIN_INT)
+        if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
             try:
-                return Decimal(clean)
+                return Decimal(text)
             except InvalidOperation:  # pragma: no cover - regex guards
                 return text
         return text  # .inf / .nan: keep the text, the model will say what is wrong
@@ -125,7 +143,7 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int
             None, None, f"不支持的 YAML 标签 {node.tag}：请删去它，只写普通文字或数字", node.start_mark
         )
     if len(lines) > _MAX_NODES:
-        raise yaml.MarkedYAMLError(None, None, "文件过大（超过 20 万个条目）", node.start_mark)
+        raise yaml.MarkedYAMLError(None, None, _TOO_MANY_NODES, node.start_mark)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -166,24 +184,58 @@ def _plausible(text: str) -> float:
 
 
 def decode(raw: bytes, file: str) -> str:
-    """UTF-8 (with or without BOM); GBK as saved by older Windows editors is accepted too.
+    """UTF-8 (with or without BOM); GBK as saved by older Windows editors, and UTF-16 with
+    its BOM (Notepad's "Unicode"), are accepted too.
 
-    Short GBK text is often valid UTF-8 too (台山 in GBK decodes to two IPA letters), so
-    when both decodings succeed the one made of characters Chinese forms use wins.
+    Valid UTF-8 is read as UTF-8 (issue 12 item 5: ``①局`` was read as GBK 鈶犲眬), with one
+    exception: short GBK text that happens to be valid UTF-8 (some two-character place names
+    in GBK are two IPA letters as UTF-8). Such a reading is made of two-byte sequences only, so it has no
+    character from U+0800 up, while Chinese text in UTF-8 always has some. A UTF-8 reading
+    without any character from U+0800 up, holding characters Chinese forms do not use, is
+    read as GBK when the GBK reading holds only characters they do use.
     """
+    kind = next((k for magic, k in _NOT_YAML if raw.startswith(magic)), None)
+    if kind:  # no YAML file starts so
+        words = f"这是{kind}，不是 YAML 填报文件：请指定 .yaml 文件（goaldoc 生成的 .docx / .xlsx 不能再读回来）"
+        raise InputError([Problem(words, (), file, code="E002")])
     if raw.startswith(b"\xef\xbb\xbf"):
         return _utf8_or_refuse(raw[3:], file)
-    candidates = []
-    for enc in ("utf-8", "gbk"):
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": neither GBK nor UTF-8 starts so
         try:
-            candidates.append(raw.decode(enc))
+            return raw.decode("utf-16")
         except UnicodeDecodeError:
-            pass
-    if not candidates:
+            pass  # not text at all: said below
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return _gbk_misread_as_utf8(raw, text) or text
+    try:
+        return raw.decode("gbk")
+    except UnicodeDecodeError:
         raise InputError(
             [Problem("文件既不是 UTF-8 也不是 GBK 编码：请在编辑器里“另存为 UTF-8”后再试", (), file, code="E002")]
-        )
-    return max(candidates, key=_plausible)  # max keeps UTF-8 on a tie
+        ) from None
+
+
+# what clerks hand goaldoc by mistake, by the first bytes
+_NOT_YAML = (
+    (b"PK\x03\x04", "一个 Word / Excel（.docx / .xlsx）或压缩文件"),
+    (b"\xd0\xcf\x11\xe0", "一个旧版 Word / Excel（.doc / .xls）文件"),
+    (b"%PDF-", "一个 PDF 文件"),
+)
+
+
+def _gbk_misread_as_utf8(raw: bytes, utf8: str) -> str | None:
+    """The GBK reading of ``raw`` when its UTF-8 reading ``utf8`` looks like GBK bytes (see decode)."""
+    if all(ord(ch) < 0x80 for ch in utf8) or any(ord(ch) >= 0x800 for ch in utf8):
+        return None
+    try:
+        gbk = raw.decode("gbk")
+    except UnicodeDecodeError:
+        return None
+    return gbk if _plausible(gbk) == 1.0 and _plausible(utf8) < 1.0 else None
 
 
 def _utf8_or_refuse(raw: bytes, file: str) -> str:
@@ -222,9 +274,82 @@ def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
 
 
 def load_file(path: str | Path) -> tuple[Any, LineMap]:
-    p = Path(path)
+    """Read and parse one YAML file (see :func:`read_input` for what is refused unread)."""
+    return load_text(decode(read_input(path), str(path)), str(path))
+
+
+# A department's year is 25–40 KB (samples/); 10,000 indicators are 0.9 MB and take ~4 s.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+_KINDS = (
+    (stat.S_ISDIR, "这是一个文件夹，不是文件：请写出其中的 .yaml 文件名"),
+    (stat.S_ISFIFO, "这是一个管道（FIFO），不是普通文件：请指定保存在磁盘上的 .yaml 文件"),
+    (stat.S_ISCHR, "这是一个设备，不是普通文件：请指定保存在磁盘上的 .yaml 文件"),
+    (stat.S_ISBLK, "这是一个磁盘设备，不是普通文件：请指定保存在磁盘上的 .yaml 文件"),
+    (stat.S_ISSOCK, "这是一个套接字，不是普通文件：请指定保存在磁盘上的 .yaml 文件"),
+)
+
+
+def read_input(path: str | Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES` (issue 12 item 6).
+
+    Anything else is refused before a byte is read: opening a FIFO waits for a writer for
+    ever, /dev/zero never ends, and a 50 MB file would take minutes to parse. The file is
+    opened without blocking and checked again on the open descriptor, so a FIFO put in its
+    place between the two looks is refused too.
+    """
+    file = str(path)
     try:
-        raw = p.read_bytes()
+        _refuse_unless_small_regular(os.stat(path), file)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise InputError([Problem(f"无法读取文件：{exc.strerror}", (), str(path), code="E004")]) from None
-    return load_text(decode(raw, str(path)), str(path))
+        raise _unreadable(exc, file) from None
+    with os.fdopen(fd, "rb") as fh:
+        _refuse_unless_small_regular(os.fstat(fh.fileno()), file)
+        try:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise _unreadable(exc, file) from None
+    if len(raw) > MAX_FILE_BYTES:  # it grew while we looked
+        raise _too_big(len(raw), file)
+    return raw
+
+
+def _refuse_unless_small_regular(st: os.stat_result, file: str) -> None:
+    for is_kind, words in _KINDS:
+        if is_kind(st.st_mode):
+            raise InputError([Problem(words, (), file, code="E004")])
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError([Problem("这不是普通文件：请指定保存在磁盘上的 .yaml 文件", (), file, code="E004")])
+    if st.st_size > MAX_FILE_BYTES:
+        raise _too_big(st.st_size, file)
+
+
+def _too_big(size: int, file: str) -> InputError:
+    mb = 1024 * 1024
+    return InputError(
+        [
+            Problem(
+                f"文件有 {size / mb:.1f} MB，超过上限 {MAX_FILE_BYTES // mb} MB：一个部门一年的填报文件通常不到 100 KB，"
+                "请检查是不是选错了文件，或是否把同样的内容重复粘贴了很多遍",
+                (),
+                file,
+                code="E004",
+            )
+        ]
+    )
+
+
+_ERRNO_WORDS = {
+    errno.ENOENT: "文件不存在：请检查文件名和所在的文件夹",
+    errno.EACCES: "没有读取这个文件的权限：请检查文件的权限，或把它复制到自己的文件夹再试",
+    errno.EPERM: "没有读取这个文件的权限：请检查文件的权限，或把它复制到自己的文件夹再试",
+    errno.ENAMETOOLONG: "文件名或路径太长：请把文件移到短一些的路径下",
+    errno.ELOOP: "文件是一个循环的符号链接：请指定真正的文件",
+    errno.ENOTDIR: "路径中有一部分不是文件夹：请检查路径",
+}
+
+
+def _unreadable(exc: OSError, file: str) -> InputError:
+    words = _ERRNO_WORDS.get(exc.errno or 0) or f"无法读取文件（{exc.strerror or exc}）：请检查文件能否打开"
+    return InputError([Problem(words, (), file, code="E004")])

@@ -6,10 +6,13 @@ what `goaldoc schema` shows an editor, and what error messages name.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .values import parse_amount
 
 
 def _to_text(v: Any) -> Any:
@@ -22,25 +25,34 @@ def _to_text(v: Any) -> Any:
 
 
 def _to_amount(v: Any) -> Any:
+    """An amount through the one tested parser (values.parse_amount): thousands separators
+    only every three digits, so ``1,2345`` and ``12,34.5`` are refused, not read as 12345
+    and 1234.5 (issue 12 item 7). The comma of a Chinese input method counts as a comma."""
     if v is None or isinstance(v, bool):
         return v
-    if isinstance(v, int | Decimal):
-        d = Decimal(v)
-    elif isinstance(v, str):
-        s = v.strip().replace(",", "").replace("，", "")
-        if s == "":
+    if isinstance(v, str):
+        v = v.strip()
+        if v == "":
             return None
-        try:
-            d = Decimal(s)
-        except InvalidOperation:
-            raise ValueError(f"金额应为数字（如 350 或 1,734,952.06），现为“{v}”") from None
+        text: str | int | Decimal = v.replace("，", ",")
+    elif isinstance(v, int | Decimal | float):
+        text = v if not isinstance(v, float) else Decimal(repr(v))
     else:
-        return v
-    if not d.is_finite():
-        raise ValueError(f"金额应为数字，现为“{v}”")
+        return v  # pydantic says what type it wanted
+    try:
+        d = parse_amount(text)
+    except ValueError:
+        if isinstance(text, str) and "," in text and _LOOSE_GROUPS.fullmatch(text):
+            raise ValueError(
+                f"金额“{v}”的千分位逗号位置不对：逗号应每三位一个（如 12,345.6），或者不写逗号（12345.6）"
+            ) from None
+        raise
     if d < 0:
         raise ValueError(f"金额不能为负数，现为 {v}：请填写正数或 0")
     return d
+
+
+_LOOSE_GROUPS = re.compile(r"-?[0-9][0-9,]*(\.[0-9]+)?")
 
 
 def _to_weight(v: Any) -> Any:
@@ -119,7 +131,7 @@ class Phase(Model):
 
 
 class SubGoal(Model):
-    """高新区 分项绩效目标 （一）…（五）."""
+    """分项绩效目标 （一）…（五）."""
 
     title: Text = Field(description="分项名称")
     goal: Text = Field("", description="绩效目标")
@@ -189,7 +201,7 @@ class Unit(Model):
 
 class Department(Model):
     name: Text = Field(description="部门名称")
-    area: Text | None = Field(None, description="所属行政区，如 台山市、六枝特区（用于表题）")
+    area: Text | None = Field(None, description="所属行政区，如 某某市、某某区（用于表题）")
     code: Text | None = Field(None, description="部门编码，如 307")
     short_name: Text | None = Field(None, description="简称，如 县人社局部门")
     staff_count: int | None = Field(None, ge=0, description="财政供养人员数（人）")
@@ -208,20 +220,70 @@ class Cover(Model):
     title: Text | None = Field(None, description="封面标题")
 
 
+PathPart = tuple[str, str | int]  # ("key", "projects"), ("index", 2) or ("item", "公益性岗位补贴")
+
+_PATH_KEY = re.compile(r"[^.\[\]\s][^.\[\]]*")
+_PATH_ITEM = re.compile(r"""\[\s*(?:(\d+)|"([^"]+)"|'([^']+)'|([^\]"']+?))\s*\]""")
+_PATH_EXAMPLE = "如 projects[公益性岗位补贴].indicators[2].value 或 units[0].total"
+
+
+def parse_accepted_path(text: str) -> tuple[PathPart, ...]:
+    """``projects[公益性岗位补贴].indicators[2].value`` → its parts (issue 12 item 8).
+
+    In brackets, a number is the item's place in its list (as `goaldoc check` prints it);
+    anything else is the item's name or code (项目名称 / 项目编码, a unit's name or code,
+    an indicator's 三级指标 name, a budget line's label), which stays right when items are
+    inserted before it. A code made of digits is quoted: ``units['307003']``."""
+    parts: list[PathPart] = []
+    pos = 0
+    while pos < len(text):
+        if parts and text[pos] == "[":
+            m = _PATH_ITEM.match(text, pos)
+            if not m:
+                raise ValueError(f"键路径“{text}”第 {pos + 1} 个字处的方括号写法有误：[ ] 里写序号或名称，{_PATH_EXAMPLE}")
+            index, *names = m.groups()
+            parts.append(("index", int(index)) if index else ("item", next(n for n in names if n).strip()))
+        else:
+            if parts:
+                if text[pos] != ".":
+                    raise ValueError(f"键路径“{text}”第 {pos + 1} 个字处少了“.”，{_PATH_EXAMPLE}")
+                pos += 1
+            m = _PATH_KEY.match(text, pos)
+            if not m:
+                raise ValueError(f"键路径“{text}”第 {pos + 1} 个字处缺少键名，{_PATH_EXAMPLE}")
+            parts.append(("key", m[0].strip()))
+        pos = m.end()
+    return tuple(parts)
+
+
 class Acceptance(Model):
     """A problem the clerk knows of and keeps on purpose (the bureau agreed, or the published
     form has it): still listed by `goaldoc check`, but it no longer stops `goaldoc render`."""
 
-    path: Text = Field(description="键路径，照 goaldoc check 输出里的写，如 units[0].total")
+    path: Text = Field(
+        description="键路径，照 goaldoc check 输出里的写；项目、单位、指标最好写名称而不写序号，"
+        "如 projects[公益性岗位补贴].indicators[2].value（插入新项目后仍然对得上）"
+    )
     code: Text | None = Field(None, description="只保留这一种问题（规则编号，如 E301）；不填则保留该处的全部问题")
     reason: Text = Field(description="为什么保留，如 原表如此、已与财政局确认")
+
+    @field_validator("path")
+    @classmethod
+    def _path_is_readable(cls, v: str) -> str:
+        if v:  # an empty path matches nothing, and is reported so (W001)
+            parse_accepted_path(v)
+        return v
+
+    @property
+    def parts(self) -> tuple[PathPart, ...]:
+        return parse_accepted_path(self.path) if self.path else ()
 
 
 class DepartmentYear(Model):
     """Everything one department hands its finance bureau for one budget year."""
 
     year: int = Field(ge=2000, le=2100, description="预算年度")
-    form: Text = Field("guangdong", description="表样（templates/ 下的文件夹名），如 guangdong")
+    form: Text | None = Field(None, description="表样（templates/ 下的文件夹名，goaldoc forms 查看）；不写则用 templates/national.yaml 的 default_form")
     title: Text | None = Field(None, description="部门整体表表题（不填则按模板默认）")
     department: Department = Field(description="部门基本信息")
     cover: Cover = Field(default_factory=Cover, description="封面")
@@ -248,7 +310,7 @@ class DepartmentYear(Model):
 
     @field_validator("form")
     @classmethod
-    def _form_is_folder_name(cls, v: str) -> str:
-        if not v or "/" in v or "\\" in v or v.startswith("."):
-            raise ValueError(f"表样名应为 templates/ 下的文件夹名（如 guangdong），现为“{v}”")
+    def _form_is_folder_name(cls, v: str | None) -> str | None:
+        if v is not None and (not v or "/" in v or "\\" in v or ":" in v or v.startswith(".")):
+            raise ValueError(f"表样名应为 templates/ 下的文件夹名（goaldoc forms 查看），现为“{v}”")
         return v

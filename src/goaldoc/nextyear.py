@@ -82,7 +82,7 @@ def year_from_path(path: str | Path) -> int | None:
 
 
 def move_years(text: str, old: int, new: int) -> str:
-    """``2024年台山市…`` → ``2025年台山市…``; a range keeps its years while it holds ``new``."""
+    """``2024年某某市…`` → ``2025年某某市…``; a range keeps its years while it holds ``new``."""
 
     def one(m: re.Match[str]) -> str:
         if m["one"]:
@@ -133,7 +133,7 @@ def numbers(model: DepartmentYear, counts: bool = True) -> list[tuple[Path_, Dec
             return
         if not isinstance(obj, BaseModel):
             return
-        kind = type(obj).__name__
+        kind = _kind(obj)
         label = getattr(obj, "label", None) or getattr(obj, "name", None) or owner
         wanted = AMOUNT_FIELDS.get(kind, ()) + (COUNT_FIELDS.get(kind, ()) if counts else ())
         for name, info in type(obj).model_fields.items():
@@ -150,6 +150,11 @@ def numbers(model: DepartmentYear, counts: bool = True) -> list[tuple[Path_, Dec
 
     walk(model, (), "")
     return out
+
+
+def _kind(obj: BaseModel) -> str:
+    """The model.py class a form's model derives from (forms add fields in subclasses)."""
+    return next((c.__name__ for c in type(obj).__mro__ if c.__module__ == "goaldoc.model"), type(obj).__name__)
 
 
 def _short(text: str, n: int = 24) -> str:

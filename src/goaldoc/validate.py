@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 import types
 import typing
 from typing import Any
@@ -15,9 +16,9 @@ from .loader import LineMap
 from .model import DepartmentYear
 
 
-def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
+def _model_at(path: tuple[str | int, ...], root: type[BaseModel] = DepartmentYear) -> type[BaseModel] | None:
     """The pydantic model class that holds the keys at ``path`` (None past a leaf)."""
-    model: Any = DepartmentYear
+    model: Any = root
     for part in path:
         if isinstance(part, int):
             continue
@@ -53,11 +54,13 @@ def _describe(model: type[BaseModel] | None, key: str) -> str:
     return f"“{key}”（{short}）" if short else f"“{key}”"
 
 
-def _message(err: Any, loc: tuple[str | int, ...], linemap: LineMap) -> str:
+def _message(
+    err: Any, loc: tuple[str | int, ...], root: type[BaseModel] = DepartmentYear, linemap: LineMap | None = None
+) -> str:
     kind = err["type"]
     key = next((p for p in reversed(loc) if isinstance(p, str)), "")
-    parent = _model_at(loc[:-1]) if loc else None
-    if kind == "extra_forbidden" and loc in linemap.hints:
+    parent = _model_at(loc[:-1], root) if loc else None
+    if kind == "extra_forbidden" and linemap is not None and loc in linemap.hints:
         # `{explanation: 受理的案件, 含调解}`: the comma split the value (yamlhints.slips)
         return (
             f"未知的键“{key}”：它是上一个值的后半截，花括号 {{ }} 里的英文逗号“,”把值断开了："
@@ -99,7 +102,16 @@ def _message(err: Any, loc: tuple[str | int, ...], linemap: LineMap) -> str:
         return f"{word} {bound}，现为 {_show(err.get('input'))}"
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", err["msg"]))
-    return err["msg"]
+    if kind in ("literal_error", "enum"):
+        expected = err.get("ctx", {}).get("expected", "")
+        options = re.findall(r"'([^']*)'", expected)
+        got = err.get("input")
+        near = difflib.get_close_matches(str(got), options, n=1, cutoff=0.4) if isinstance(got, str) else []
+        hint = f"：是不是“{near[0]}”？" if near else ""
+        return f"应为 {'、'.join(options)} 之一，现为 {_show(got)}{hint}"
+    if kind in ("int_parsing_size", "too_long", "too_short"):
+        return err["msg"]
+    return f"{err['msg']}（请对照 templates/README.md 修改）"
 
 
 def _show(value: Any) -> str:
@@ -116,27 +128,35 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def validate(data: Any, linemap: LineMap) -> tuple[DepartmentYear | None, list[Problem]]:
+def validate(
+    data: Any, linemap: LineMap, model: type[DepartmentYear] = DepartmentYear
+) -> tuple[DepartmentYear | None, list[Problem]]:
+    """The department file as ``model`` (the form's model: forms.fields.model_for)."""
     if not isinstance(data, dict):
         kind = "列表" if isinstance(data, list) else "单个值"
         return None, [
             linemap.problem((), f"文件顶层应为“键: 值”（year:、department: …），现为{kind}：请按 samples/ 里的示例填写", code="E010")
         ]
     try:
-        return DepartmentYear.model_validate(data), []
+        return model.model_validate(data), []
     except ValidationError as exc:
-        problems: list[Problem] = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            problem = linemap.problem(loc, _message(err, loc, linemap), column=linemap.columns.get(loc), code="E010")
-            if loc in linemap.hints and any(p.line == problem.line and linemap.hints.get(p.path) == linemap.hints[loc] for p in problems):
-                continue  # `a, b, c`: one message for the value the commas split
-            problems.append(problem)
-        problems.sort(key=lambda p: (p.line or 0, p.format()))
-        return None, problems
+        return None, problems_of(exc, linemap, model, "E010")
 
 
-def salvage(data: Any) -> DepartmentYear | None:
+def problems_of(exc: ValidationError, linemap: LineMap, root: type[BaseModel], code: str) -> list[Problem]:
+    """Every error of a pydantic validation as a located Chinese problem, in line order."""
+    problems: list[Problem] = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p != "[key]")  # pydantic marks a dict key so
+        problem = linemap.problem(loc, _message(err, loc, root, linemap), column=linemap.columns.get(loc), code=code)
+        if loc in linemap.hints and any(p.line == problem.line and linemap.hints.get(p.path) == linemap.hints[loc] for p in problems):
+            continue  # `a, b, c`: one message for the value the commas split
+        problems.append(problem)
+    problems.sort(key=lambda p: (p.line or 0, p.format()))
+    return problems
+
+
+def salvage(data: Any, model: type[DepartmentYear] = DepartmentYear) -> DepartmentYear | None:
     """A model for the finance bureau's rules despite schema problems, so that one run shows
     every problem (issue 5): unknown keys and values of the wrong type are dropped (the
     field's default applies), a missing text becomes "". None when that is not enough."""
@@ -145,7 +165,7 @@ def salvage(data: Any) -> DepartmentYear | None:
     data = copy.deepcopy(data)
     for _ in range(3):
         try:
-            return DepartmentYear.model_validate(data)
+            return model.model_validate(data)
         except ValidationError as exc:
             if not all(_mend(data, tuple(e["loc"]), e["type"]) for e in exc.errors()):
                 return None

@@ -27,11 +27,11 @@ import yaml
 from .errors import Problem
 
 KEY = r"[A-Za-z_][A-Za-z0-9_]*"
-# `name：台山` — an English key followed by a full-width colon (Chinese input method)
+# `name：某某局` — an English key followed by a full-width colon (Chinese input method)
 _FW_COLON = re.compile(rf"^(?P<lead>[ \t\u3000]*(?:-[ \t\u3000]+)?)(?P<key>{KEY})[ \t]*：[ \t\u3000]*(?P<rest>.*)$")
 # full-width space among the leading white space of a line that holds a key or an item
 _FW_INDENT = re.compile(r"^(?P<lead>[ \t]*\u3000[ \t\u3000]*)(?=[^\s])")
-# `name:台山` — the colon of a key without the space YAML needs after it (not a URL)
+# `name:某某局` — the colon of a key without the space YAML needs after it (not a URL)
 _NO_SPACE = re.compile(rf"^(?P<lead>[ ]*(?:-[ ]+)?)(?P<key>{KEY}):(?!//)(?P<rest>[^\s].*)$")
 # a bare English word on its own line: a key whose colon is missing
 _BARE_KEY = re.compile(rf"^(?P<lead>[ ]*(?:-[ ]+)?)(?P<key>{KEY})[ ]*$")

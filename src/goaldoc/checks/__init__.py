@@ -14,6 +14,7 @@ The rules live by theme: :mod:`.amounts` (E1xx), :mod:`.indicators` (E2xx, W2xx)
 from __future__ import annotations
 
 from ..errors import Problem
+from ..forms import FormSpec
 from ..loader import LineMap
 from ..model import DepartmentYear
 
@@ -33,17 +34,21 @@ CODES: dict[str, str] = {
     "E105": "年度重点工作任务的拟投入资金之和不超过 项目支出",
     "E106": "资金支出计划是百分比，逐期不下降，最后为 100%",
     "E107": "金额单位是 元、万元 或 亿元",
-    "E201": "一级指标是 产出 / 效益 / 满意度 / 成本指标（或其别名）",
-    "E202": "二级指标属于它的一级指标（别名可用）",
-    "E203": "每个项目（及部门整体）都有产出、效益、满意度指标",
-    "E204": "产出指标下有数量指标和质量指标",
+    "E108": "表样声明的表格里，“合计”行的各金额列 = 其他行之和",
+    "E201": "一级指标是表样指标体系里的（或其另一种写法）",
+    "E202": "二级指标属于它的一级指标（另一种写法可用）",
+    "E203": "每个项目（及部门整体）都有表样要求的几类一级指标（全国：产出、效益、满意度）",
+    "E204": "表样要求的二级指标都有（全国：产出指标下的数量指标和质量指标）",
     "E205": "填了权重时，每条指标都有权重且为正数",
-    "E206": "权重之和为表样的总分（90 或 100）",
+    "E206": "权重之和为表样的总分（全国：90 或 100）",
     "E207": "指标性质（计算符号）是 ≥ ≤ = > < ≈ 或 定性",
     "E208": "指标方向性是 正向指标 或 反向指标",
     "E301": "表题里的年份 = 预算年度",
-    "E302": "文字里没有 Word / Excel 存不下的控制字符",
+    "E302": "文字里没有 Word / Excel 存不下的控制字符，也没有 Unicode 非字符",
     "E303": "部门、下属单位、项目的名称不空",
+    "E304": "文字不超过 Excel 一格能存的 32,767 个字符（Word 的上限更高）",
+    "E305": "只印项目表的表样，数据里至少有一个项目",
+    "W001": "accepted: 的每一条都对应一个现有的问题（api.apply_acceptances）",
     "W201": "一级指标权重的分配与国家规则不同",
     "W202": "满意度指标值是百分比",
     "W203": "满意度不低于 80%",
@@ -58,11 +63,17 @@ CODES: dict[str, str] = {
 }
 
 # problems that no --force can override: the files cannot be written with them
-# (a character XML cannot hold; an amount in a unit the forms cannot convert)
-UNWRITABLE = frozenset({"E107", "E302"})
+# (a character XML cannot hold; an amount in a unit the forms cannot convert; a text
+# longer than a cell holds, which would be cut; nothing to print)
+UNWRITABLE = frozenset({"E107", "E302", "E304", "E305"})
 
 
-def run_checks(model: DepartmentYear, lines: LineMap) -> list[Problem]:
-    """Every rule's problems: errors first, then warnings, each in line order."""
-    problems = [p for r in RULES for p in r(model, lines)]
+def run_checks(model: DepartmentYear, lines: LineMap, form: FormSpec | None = None) -> list[Problem]:
+    """Every rule's problems: errors first, then warnings, each in line order. The rules
+    use ``form``'s vocabulary and numbers (default: the form the data names)."""
+    if form is None:
+        from ..forms import load_form
+
+        form = load_form(model.form)
+    problems = [p for r in RULES for p in r(model, lines, form)]
     return sorted(problems, key=lambda p: (not p.is_error, p.line or 0))

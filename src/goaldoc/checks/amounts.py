@@ -4,10 +4,13 @@ key-task funds, the spending plan, and money units."""
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from ..errors import Problem
+from ..forms import FormSpec
 from ..loader import LineMap
 from ..model import BudgetLine, DepartmentYear, Project, Unit
 from ..values import parse_value
@@ -34,38 +37,117 @@ def _children(lines_: list[BudgetLine], i: int) -> list[int]:
     return out
 
 
-def _terms(parts: list[BudgetLine]) -> str:
+def _terms(parts: list[BudgetLine], column: str = "amount") -> str:
     """'一、基本支出 2610.83 + 二、项目支出 108030.81', so the clerk sees which line is off."""
-    shown = [f"{p.label} {_num(p.amount) if p.amount is not None else '空'}" for p in parts[:6]]
+    shown = [f"{p.label} {_num(getattr(p, column)) if getattr(p, column) is not None else '空'}" for p in parts[:6]]
     return " + ".join(shown) + (" + …" if len(parts) > 6 else "")
 
 
-@rule
-def budget_lines_add_up(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
-    """E101: 合计 = its lines; a line's 其中 lines = the line (partial 其中 lines excluded)."""
+def _line_lists(model: DepartmentYear, form: FormSpec) -> Iterator[tuple[Path, list[Any], str, str]]:
+    """(key path, lines, name, money unit) of every list of labelled amount lines: the
+    department's budget, and each ``type: lines`` field the form declares (a project's
+    nested fund lines add up like the department's: issue 8 item 2)."""
     unit = model.budget.unit
-    for key, name in (("expenditure", "部门预算支出"), ("income", "收入来源")):
-        rows: list[BudgetLine] = getattr(model.budget, key)
-        for i, row in enumerate(rows):
-            if row.amount is None or row.partial:
-                continue
-            parts = [rows[j] for j in _children(rows, i) if not rows[j].partial]
-            if not parts or all(p.amount is None for p in parts):
-                continue
-            total = sum((p.amount or Decimal(0) for p in parts), Decimal(0))
-            if total != row.amount:
-                yield _problem(
-                    lines,
-                    ("budget", key, i, "amount"),
-                    "E101",
-                    f"{name}“{row.label}”为 {_num(row.amount)} {unit}，其下各行之和为 "
-                    f"{_num(total)} {unit}（{_terms(parts)}，相差 {_num(abs(row.amount - total))} "
-                    f"{unit}）：请核对各行金额",
-                )
+    yield ("budget", "expenditure"), model.budget.expenditure, "部门预算支出", unit
+    yield ("budget", "income"), model.budget.income, "收入来源", unit
+    for place, name, spec in form.fields.items():
+        if spec.type != "lines":
+            continue
+        if place == "project":
+            for path, p, _unit in _projects(model):
+                yield (*path, name), getattr(p, name, []), spec.label, p.budget.unit
+        else:
+            owner = model if place == "year" else model.department
+            yield ((name,) if place == "year" else ("department", name)), getattr(owner, name, []), spec.label, unit
+
+
+def _amount_columns(rows: list[Any]) -> list[str]:
+    """``amount`` and every other amount column the lines carry (declared columns)."""
+    if not rows:
+        return ["amount"]
+    fields = type(rows[0]).model_fields
+    extra = [n for n, f in fields.items() if n not in BudgetLine.model_fields and _is_amount(f.annotation)]
+    return ["amount", *extra]
+
+
+def _is_amount(annotation: Any) -> bool:
+    """Amount | None, Annotated[Decimal, …]: a Decimal somewhere inside."""
+    if annotation is Decimal:
+        return True
+    return any(_is_amount(a) for a in typing.get_args(annotation))
 
 
 @rule
-def income_equals_expenditure(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def budget_lines_add_up(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """E101: 合计 = its lines; a line's 其中 lines = the line (partial 其中 lines excluded);
+    for every amount column of the lines."""
+    for where, rows, name, unit in _line_lists(model, form):
+        for column in _amount_columns(rows):
+            for i, row in enumerate(rows):
+                value = getattr(row, column)
+                if value is None or row.partial:
+                    continue
+                parts = [rows[j] for j in _children(rows, i) if not rows[j].partial]
+                if not parts or all(getattr(p, column) is None for p in parts):
+                    continue
+                total = sum((getattr(p, column) or Decimal(0) for p in parts), Decimal(0))
+                if total != value:
+                    col = "" if column == "amount" else f"的{_column_label(form, where, column)}"
+                    yield _problem(
+                        lines,
+                        (*where, i, column),
+                        "E101",
+                        f"{name}“{row.label}”{col}为 {_num(value)} {unit}，其下各行之和为 "
+                        f"{_num(total)} {unit}（{_terms(parts, column)}，相差 {_num(abs(value - total))} "
+                        f"{unit}）：请核对各行金额",
+                    )
+
+
+def _column_label(form: FormSpec, where: Path, column: str) -> str:
+    name = next((p for p in reversed(where) if isinstance(p, str)), "")
+    for _place, field, spec in form.fields.items():
+        if field == name and spec.columns and column in spec.columns:
+            return spec.columns[column].label
+    return column
+
+
+@rule
+def table_totals_add_up(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """E108: in a declared table with a 合计 row (form.yaml ``total:``), each amount column
+    of that row is the sum of the other rows."""
+    for place, name, spec in form.fields.items():
+        if spec.type != "table" or spec.total is None:
+            continue
+        if place == "project":
+            owners: list[tuple[Path, Any, str]] = [(path, p, p.budget.unit) for path, p, _u in _projects(model)]
+        else:
+            owners = [((), model, model.budget.unit)] if place == "year" else [(("department",), model.department, model.budget.unit)]
+        for path, owner, unit in owners:
+            rows = getattr(owner, name, [])
+            for t, total_row in enumerate(rows):
+                if "".join(str(getattr(total_row, spec.total.column) or "").split()) != spec.total.label:
+                    continue
+                others = [r for k, r in enumerate(rows) if k != t]
+                for col, col_spec in (spec.columns or {}).items():
+                    if col_spec.type != "amount" or getattr(total_row, col) is None:
+                        continue
+                    values = [getattr(r, col) for r in others if getattr(r, col) is not None]
+                    if not values:
+                        continue
+                    s = sum(values, Decimal(0))
+                    want = getattr(total_row, col)
+                    if s != want:
+                        yield _problem(
+                            lines,
+                            (*path, name, t, col),
+                            "E108",
+                            f"{spec.label}“{spec.total.label}”行的{col_spec.label}为 {_num(want)} {unit}，其他各行之和为 "
+                            f"{_num(s)} {unit}（相差 {_num(abs(want - s))} {unit}）：请核对",
+                        )
+
+
+@rule
+def income_equals_expenditure(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E102: 收入来源 合计 = 部门预算支出 合计."""
     e, i = _total_line(model.budget.expenditure), _total_line(model.budget.income)
     if e is None or i is None:
@@ -85,7 +167,7 @@ def income_equals_expenditure(model: DepartmentYear, lines: LineMap) -> Iterator
 
 
 @rule
-def project_funds_add_up(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def project_funds_add_up(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E103: 资金总额 = 财政资金 + 其他资金."""
     for path, p, _unit in _projects(model):
         b = p.budget
@@ -122,7 +204,7 @@ def _unit_of(unit: Unit, fallback: str) -> str:
 
 
 @rule
-def money_units(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def money_units(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E107: amounts are in 元, 万元 or 亿元."""
     units: list[tuple[Path, str]] = [(("budget", "unit"), model.budget.unit)]
     units += [((*path, "budget", "unit"), p.budget.unit) for path, p, _u in _projects(model)]
@@ -132,7 +214,7 @@ def money_units(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
 
 
 @rule
-def totals_match_projects(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def totals_match_projects(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E104: a unit's total = its projects; the department's total = all of its projects."""
     money = model.budget.unit
     unit_sums: list[Decimal | None] = []
@@ -181,16 +263,19 @@ def _label_key(label: str) -> str:
 
 
 @rule
-def task_funds_within_project_spending(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
-    """E105: 年度重点工作任务 funds together do not exceed 项目支出."""
+def task_funds_within_project_spending(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """E105: 年度重点工作任务 funds together do not exceed the form's 项目支出 line
+    (rules.project_spending_line)."""
     tasks = [t.funds for t in model.key_tasks if t.funds is not None]
     if not tasks:
         return
+    assert form.vocabulary.rules is not None
+    spending = form.vocabulary.rules.project_spending_line
     line = next(
         (
             r
             for r in model.budget.expenditure
-            if _label_key(r.label) == "项目支出" and r.amount is not None
+            if _label_key(r.label) == _label_key(spending) and r.amount is not None
         ),
         None,
     )
@@ -216,7 +301,7 @@ def _percent(text: str) -> Decimal | None:
 
 
 @rule
-def spending_plan_rises_to_100(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def spending_plan_rises_to_100(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E106: 资金支出计划 is cumulative: never decreasing, ending at 100%."""
     for path, p, _unit in _projects(model):
         plan = p.spending_plan

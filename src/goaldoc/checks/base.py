@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..errors import Problem
 from ..loader import LineMap
 from ..model import BudgetLine, DepartmentYear, Project, Unit
 from ..values import convert_amount
 
-Rule = Callable[[DepartmentYear, LineMap], Iterator[Problem]]
+if TYPE_CHECKING:
+    from ..forms import FormSpec
+
+Rule = Callable[[DepartmentYear, LineMap, "FormSpec"], Iterator[Problem]]
 RULES: list[Rule] = []
 Path = tuple[str | int, ...]
 

@@ -6,24 +6,20 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ..errors import Problem
-from ..indicators import ALIASES, TREE, canonical
+from ..forms import FormSpec, Vocabulary
+from ..forms.vocabulary import KINDS, Rules
 from ..loader import LineMap
 from ..model import DepartmentYear, Indicator, Project
 from ..values import IndicatorValue, from_parts, normalise_sign, parse_value
 from .base import MONEY_UNITS, Path, _convert, _num, _problem, _projects, _total_line, rule
 
-WEIGHT_TOTALS = (Decimal(90), Decimal(100))  # the forms' total score (FORMATS.md §3)
-# national scoring rule (财预〔2020〕10号 / 〔2021〕101号): 预算执行率 takes the last 10 points
-NATIONAL_SPLIT = {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
-NATIONAL_SPLIT_WITH_COST = {"产出指标": 40, "成本指标": 20, "效益指标": 20, "满意度指标": 10}
-SATISFACTION_FLOOR = Decimal(80)
-MAX_VALUE_CHARS = 100
-MAX_INDICATORS = 1000
+# The tree, the kinds every list needs and the rules' numbers are the form's
+# (templates/national.yaml and form.yaml: forms/vocabulary.py); nothing regional here.
 
 
 @dataclass
@@ -58,12 +54,10 @@ def _shown(ind: Indicator) -> str:
     return ind.value or ""
 
 
-def _level1(ind: Indicator) -> str:
-    return canonical(ind.level1)
-
-
-def _level2(ind: Indicator) -> str:
-    return canonical(ind.level2)
+def _rules(form: FormSpec) -> Rules:
+    rules = form.vocabulary.rules
+    assert rules is not None
+    return rules
 
 
 # ---------------------------------------------------------------- indicator tree (E2xx)
@@ -75,29 +69,27 @@ def _nearest(name: str, known: list[str]) -> str:
 
 
 @rule
-def level2_under_level1(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
-    """E201 / E202: 一级 is known; 二级 belongs to its 一级 (aliases accepted)."""
-    level1_names = list(TREE) + [a for a, c in ALIASES.items() if c in TREE]
-    owner = {l2: l1 for l1, l2s in TREE.items() for l2 in l2s if l2 != "成本指标"}
+def level2_under_level1(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """E201 / E202: 一级 is known; 二级 belongs to its 一级 (other spellings accepted)."""
+    voc = form.vocabulary
+    known1 = "、".join(voc.level1)
     for lst in _lists(model):
         for k, ind in enumerate(lst.indicators):
-            l1, l2 = _level1(ind), _level2(ind)
-            if l1 not in TREE:
-                hint = (
-                    _nearest(l1, level1_names) or "应为 产出指标、效益指标、满意度指标 或 成本指标"
-                )
+            if voc.node1(ind.level1) is None:
+                hint = _nearest(voc.canonical1(ind.level1), voc.spellings1()) or f"应为 {known1} 之一"
                 yield _problem(
                     lines, (*lst.path, k, "level1"), "E201", f"一级指标“{ind.level1}”不认识：{hint}"
                 )
                 continue
-            if l2 in TREE[l1]:
+            if voc.node2(ind.level1, ind.level2) is not None:
                 continue
-            allowed = "、".join(TREE[l1])
-            if l2 in owner:
-                why = f"“{ind.level2}”属于{owner[l2]}"
+            l1 = voc.canonical1(ind.level1)
+            allowed = "、".join(voc.level2[l1]) or "（无）"
+            owners = voc.owners_of(ind.level2)
+            if owners:
+                why = f"“{ind.level2}”属于{'、'.join(owners)}"
             else:
-                names = list(TREE[l1]) + [a for a, c in ALIASES.items() if c in TREE[l1]]
-                why = _nearest(l2, names) or f"“{ind.level2}”不是二级指标"
+                why = _nearest(voc.canonical2(ind.level2), voc.spellings2(ind.level1)) or f"“{ind.level2}”不是二级指标"
             yield _problem(
                 lines,
                 (*lst.path, k, "level2"),
@@ -108,38 +100,63 @@ def level2_under_level1(model: DepartmentYear, lines: LineMap) -> Iterator[Probl
 
 
 @rule
-def each_list_has_the_three_kinds(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
-    """E203 / E204: 产出, 效益 and 满意度 indicators; 产出 has 数量 and 质量."""
+def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """E203 / E204: the kinds the form requires (national: 产出, 效益 and 满意度 among the 一级,
+    数量 and 质量 among the 二级) are each present in every indicator list."""
+    voc = form.vocabulary
+    tops = [k for k in voc.required if voc.kind_level(k) == 1]
+    subs = [k for k in voc.required if voc.kind_level(k) == 2]
     for lst in _lists(model):
         if not lst.indicators:
-            yield _problem(
-                lines,
-                lst.path,
-                "E203",
-                f"{lst.owner}没有绩效指标：至少要有产出指标、效益指标和满意度指标各一条",
-            )
+            names = _and([_kind_name(voc, k) for k in tops]) or "指标"
+            yield _problem(lines, lst.path, "E203", f"{lst.owner}没有绩效指标：至少要有{names}各一条")
             continue
-        level1 = {_level1(i) for i in lst.indicators}
-        if not level1 <= set(TREE):
-            continue  # an unknown 一级 (E201) may be the missing one: fix that first
-        for kind in ("产出指标", "效益指标", "满意度指标"):
-            if kind not in level1:
+        have = set().union(*(_kinds_meant(voc, i) for i in lst.indicators))
+        for kind in tops:
+            if kind not in have:
                 yield _problem(
                     lines,
                     lst.path,
                     "E203",
-                    f"{lst.owner}缺少{kind}：产出指标、效益指标和满意度指标至少各要有一条",
+                    f"{lst.owner}缺少{_kind_name(voc, kind)}：{_and([_kind_name(voc, k) for k in tops])}至少各要有一条",
                 )
-        if "产出指标" in level1:
-            level2 = {_level2(i) for i in lst.indicators if _level1(i) == "产出指标"}
-            for kind in ("数量指标", "质量指标"):
-                if kind not in level2:
-                    yield _problem(
-                        lines,
-                        lst.path,
-                        "E204",
-                        f"{lst.owner}的产出指标缺少{kind}：产出指标下至少要有数量指标和质量指标各一条",
-                    )
+        for kind in subs:
+            if kind not in have:
+                parents = _parents_of_kind(voc, kind)
+                under = f"{parents}下" if parents else ""
+                yield _problem(
+                    lines,
+                    lst.path,
+                    "E204",
+                    f"{lst.owner}的{parents or '指标'}缺少{_kind_name(voc, kind)}：{under}至少要有"
+                    f"{'和'.join(_kind_name(voc, k) for k in subs if _parents_of_kind(voc, k) == parents)}各一条",
+                )
+
+
+def _kinds_meant(voc: Vocabulary, ind: Indicator) -> set[str]:
+    """The kinds a row counts as; a 一级 the tree does not know counts as the nearest one
+    (the one E201 suggests), so that one misspelt name neither hides a kind that is really
+    missing nor reports the kinds it stands for as missing."""
+    if voc.node1(ind.level1) is not None:
+        return voc.kinds(ind.level1, ind.level2)
+    near = difflib.get_close_matches(voc.canonical1(ind.level1), voc.spellings1(), n=1, cutoff=0.5)
+    return voc.kinds(near[0], ind.level2) if near else set()
+
+
+def _and(names: list[str]) -> str:
+    """产出指标、效益指标和满意度指标."""
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + "和" + names[-1] if names else ""
+
+
+def _kind_name(voc: Vocabulary, kind: str) -> str:
+    names = voc.kind_names(kind)
+    if not names:
+        return KINDS[kind] + "指标"
+    return "或".join(n.rsplit("下的", 1)[-1] for n in names)
+
+
+def _parents_of_kind(voc: Vocabulary, kind: str) -> str:
+    return "、".join(l1 for l1, children in voc.level2.items() if any(n.kind == kind for n in children.values()))
 
 
 def _score(d: Decimal) -> str:
@@ -147,13 +164,15 @@ def _score(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
-def _split_text(split: dict[str, Decimal] | dict[str, int]) -> str:
-    return "、".join(f"{k.removesuffix('指标')} {_score(Decimal(v))}" for k, v in split.items())
+def _split_text(voc: Vocabulary, split: Mapping[str, Decimal]) -> str:
+    return "、".join(f"{_kind_name(voc, k).removesuffix('指标')} {_score(Decimal(v))}" for k, v in split.items())
 
 
 @rule
-def weights(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
-    """E205 / E206 / W201: weights positive, summing to 90 or 100, split as the national rule."""
+def weights(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """E205 / E206 / W201: weights positive, summing to the form's total, split as the national rule."""
+    voc, rules = form.vocabulary, _rules(form)
+    totals = " 或 ".join(_score(t) for t in rules.weight_totals)
     for lst in _lists(model):
         if not any(i.weight is not None for i in lst.indicators):
             continue
@@ -178,48 +197,66 @@ def weights(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
         if not complete:
             continue
         total = sum((i.weight or Decimal(0) for i in lst.indicators), Decimal(0))
-        if total not in WEIGHT_TOTALS:
+        if total not in rules.weight_totals:
             yield _problem(
                 lines,
                 lst.path,
                 "E206",
-                f"{lst.owner}各指标权重之和为 {_score(total)}，应为 90 或 100（表样的总分）：请调整权重",
+                f"{lst.owner}各指标权重之和为 {_score(total)}，应为 {totals}（表样的总分）：请调整权重",
             )
             continue
         split: dict[str, Decimal] = {}
+        unknown = False
         for ind in lst.indicators:
-            split[_level1(ind)] = split.get(_level1(ind), Decimal(0)) + (ind.weight or 0)
-        if not set(NATIONAL_SPLIT) <= set(split) <= set(TREE):
-            continue  # a missing or unknown 一级 is already an error (E203 / E201)
-        rule_ = NATIONAL_SPLIT_WITH_COST if "成本指标" in split else NATIONAL_SPLIT
-        if not _split_fits(split, rule_, total):
-            ordered = {k: split.get(k, Decimal(0)) for k in rule_} | {
-                k: v for k, v in split.items() if k not in rule_
+            node = voc.node1(ind.level1)
+            if node is None or node.kind is None:
+                unknown = True  # an unknown 一级 is already an error (E201)
+                continue
+            split[node.kind] = split.get(node.kind, Decimal(0)) + (ind.weight or 0)
+        if unknown or not rules.weight_splits:
+            continue
+        chosen = _split_rule(rules, split)
+        if not set(chosen) - {"cost"} <= set(split):
+            continue  # a missing kind is already an error (E203)
+        if not _split_fits(split, chosen, total):
+            ordered = {k: split.get(k, Decimal(0)) for k in chosen} | {
+                k: v for k, v in split.items() if k not in chosen
             }
             yield _problem(
                 lines,
                 lst.path,
                 "W201",
-                f"{lst.owner}一级指标权重为 {_split_text(ordered)}，国家规则为 {_split_text(rule_)}"
-                "（预算执行率另计 10 分）：如无特殊理由请按规则分配",
+                f"{lst.owner}一级指标权重为 {_split_text(voc, ordered)}，国家规则为 {_split_text(voc, chosen)}"
+                f"（预算执行率另计 {_score(max(rules.weight_totals) - sum(chosen.values(), Decimal(0)))} 分）：如无特殊理由请按规则分配",
             )
 
 
-def _split_fits(split: dict[str, Decimal], national: dict[str, int], total: Decimal) -> bool:
-    """Equal to the rule; with a total of 100 the 预算执行率's 10 points may sit in one 一级."""
+def _split_rule(rules: Rules, split: Mapping[str, Decimal]) -> Mapping[str, Decimal]:
+    """The rule's split that fits the kinds present: the one naming 成本 when the list has one."""
+    with_cost = [s for s in rules.weight_splits if "cost" in s]
+    without = [s for s in rules.weight_splits if "cost" not in s]
+    if "cost" in split and with_cost:
+        return with_cost[0]
+    return (without or with_cost)[0]
+
+
+def _split_fits(split: Mapping[str, Decimal], national: Mapping[str, Decimal], total: Decimal) -> bool:
+    """Equal to the rule; with a total above the rule's own sum, the remaining points (预算执行率)
+    may sit in one 一级."""
     if set(split) - set(national):
         return False
     diffs = [split.get(k, Decimal(0)) - v for k, v in national.items()]
-    if total == 90:
+    spare = total - sum(national.values(), Decimal(0))
+    if spare == 0:
         return all(d == 0 for d in diffs)
-    return sorted(diffs)[-1] == 10 and all(d == 0 for d in sorted(diffs)[:-1])
+    return sorted(diffs)[-1] == spare and all(d == 0 for d in sorted(diffs)[:-1])
 
 
 _DIRECTIONS = {"正向指标": "正向", "正向": "正向", "反向指标": "反向", "反向": "反向"}
 
 
 @rule
-def sign_and_direction(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def sign_and_direction(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E207 / E208 / W205: known sign and direction, and they agree (≥ 正向, ≤ 反向)."""
     for lst in _lists(model):
         for k, ind in enumerate(lst.indicators):
@@ -260,15 +297,16 @@ def sign_and_direction(model: DepartmentYear, lines: LineMap) -> Iterator[Proble
 
 
 @rule
-def indicator_values(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
-    """W202–W209: 满意度 as a %, not below 80%; % ≤ 100; 数量 quantified; short values; size."""
+def indicator_values(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """W202–W209: 满意度 as a %, not below the floor; % ≤ 100; 数量 quantified; short values; size."""
+    voc, rules = form.vocabulary, _rules(form)
     for lst in _lists(model):
-        if len(lst.indicators) > MAX_INDICATORS:
+        if len(lst.indicators) > rules.indicators_max:
             yield _problem(
                 lines,
                 lst.path,
                 "W209",
-                f"{lst.owner}有 {len(lst.indicators)} 条绩效指标，超过 {MAX_INDICATORS} 条："
+                f"{lst.owner}有 {len(lst.indicators)} 条绩效指标，超过 {rules.indicators_max} 条："
                 "表格会长达数百页，请确认没有重复录入",
             )
         for k, ind in enumerate(lst.indicators):
@@ -277,41 +315,42 @@ def indicator_values(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]
                 continue  # an empty 二级 prints as a placeholder row
             where = (*lst.path, k, "value")
             v = _value(ind)
-            if len(raw) > MAX_VALUE_CHARS:
+            kinds = voc.kinds(ind.level1, ind.level2)
+            if len(raw) > rules.value_max_chars:
                 yield _problem(
                     lines,
                     where,
                     "W208",
-                    f"指标值有 {len(raw)} 个字，超过 {MAX_VALUE_CHARS} 字：指标值应简短（如 ≥95%），"
+                    f"指标值有 {len(raw)} 个字，超过 {rules.value_max_chars} 字：指标值应简短（如 ≥95%），"
                     "说明文字请写到 explanation（指标解释）",
                 )
-            if _level1(ind) == "满意度指标" or v.unit == "%":
-                yield from _percent_problems(lines, where, ind, v, raw)
-            if _level2(ind) == "数量指标" and not re.search(r"\d", raw):
+            if "satisfaction" in kinds or v.unit == "%":
+                yield from _percent_problems(lines, where, ind, v, raw, "satisfaction" in kinds, rules.satisfaction_min)
+            if "quantity" in kinds and not re.search(r"\d", raw):
                 yield _problem(
                     lines,
                     where,
                     "W207",
-                    f"数量指标应量化（写出数字，如 ≥260 件），现为“{raw}”",
+                    f"{_kind_name(voc, 'quantity')}应量化（写出数字，如 ≥260 件），现为“{raw}”",
                 )
 
 
 def _percent_problems(
-    lines: LineMap, where: Path, ind: Indicator, v: IndicatorValue, raw: str
+    lines: LineMap, where: Path, ind: Indicator, v: IndicatorValue, raw: str, satisfaction: bool, floor: Decimal
 ) -> Iterator[Problem]:
     pct = v.as_percent()
-    if _level1(ind) == "满意度指标":
+    if satisfaction:
         if pct is None:
             yield _problem(lines, where, "W202", f"满意度指标值应为百分比（如 ≥90%），现为“{raw}”")
             return
         # the floor is for satisfaction rates; a 投诉率 under 满意度 is rightly low
         rate = "满意" in ind.name or not ind.name
-        if rate and v.sign not in ("≤", "<") and pct < SATISFACTION_FLOOR:
+        if rate and v.sign not in ("≤", "<") and pct < floor:
             yield _problem(
                 lines,
                 where,
                 "W203",
-                f"满意度 {_num(pct)}% 低于 {_num(SATISFACTION_FLOOR)}%：满意度目标一般不低于 80%，请核实",
+                f"满意度 {_num(pct)}% 低于 {_num(floor)}%：满意度目标一般不低于 {_num(floor)}%，请核实",
             )
     if v.unit == "%" and v.number is not None and v.number > 100:
         yield _problem(
@@ -319,12 +358,8 @@ def _percent_problems(
         )
 
 
-def _is_cost(ind: Indicator) -> bool:
-    return _level1(ind) == "成本指标" or _level2(ind) == "成本指标"
-
-
 @rule
-def costs_within_budget(model: DepartmentYear, lines: LineMap) -> Iterator[Problem]:
+def costs_within_budget(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """W206: a 成本指标 in money (元 / 万元 / 亿元) is not above the project's budget."""
     for lst in _lists(model):
         if lst.project is not None:
@@ -337,7 +372,7 @@ def costs_within_budget(model: DepartmentYear, lines: LineMap) -> Iterator[Probl
         if budget is None:
             continue
         for k, ind in enumerate(lst.indicators):
-            if not _is_cost(ind):
+            if "cost" not in form.vocabulary.kinds(ind.level1, ind.level2):
                 continue
             v = _value(ind)
             if v.number is None or v.unit not in MONEY_UNITS:

@@ -10,13 +10,18 @@ paragraph loops). We then
    widths on each cell (``tcW``, which Word reads) equal to the ``tblGrid`` (which
    LibreOffice reads), a paragraph closing every cell, no text in merged-away cells,
    ``cantSplit`` on every row.
+
+Templates come from Word, WPS and LibreOffice, each with its habits (issue 8 item 4): rows
+without ``trPr``, cells without ``tcW``, rows that start or end beside the grid
+(``gridBefore`` / ``gridAfter``), on/off flags written ``w:val="true"`` or ``"false"``.
+tests/fixtures/office holds such files.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +32,9 @@ from lxml import etree
 
 from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
+from .columns import drop_docx_columns
 from .docx_locate import locate, template_line, unclosed_block_line
-from .markup import explain_template_error, split_mark, strip_marks, undefined_name
+from .markup import explain_template_error, has_mark, split_mark, strip_marks, undefined_name
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
 TCPR_ORDER = [
@@ -62,8 +68,20 @@ class _Template(DocxTemplate):
         return super().render_xml_part(src_xml, part, context, jinja_env)
 
 
-def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environment) -> bytes:
+def render_docx(
+    template: Path,
+    context: Mapping[str, Any],
+    env: jinja2.Environment,
+    keep_merged_rows: int = 0,
+    drop_columns: Sequence[str] = (),
+) -> bytes:
+    """``keep_merged_rows``: a vertically merged block of at most this many rows is kept on
+    one page (keep-with-next on all its rows but the last; form.yaml ``keep_merged_rows``),
+    since a page break through a merged cell prints its text cut. ``drop_columns``: the
+    headings of optional columns to take out (render/columns.py)."""
     tpl = _Template(str(template))
+    tpl.init_docx()
+    drop_docx_columns(tpl.docx.element.body, drop_columns)
     try:
         tpl.render(dict(context), env, autoescape=True)
     except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
@@ -76,10 +94,14 @@ def render_docx(template: Path, context: Mapping[str, Any], env: jinja2.Environm
     if last.tag == qn("w:tbl"):
         last.addnext(etree.Element(_W_P))
     for tbl in body.iter(qn("w:tbl")):
-        merge_marked_cells(tbl)
+        rows = tbl.findall(_W_TR)
+        for start, length in merge_marked_cells(tbl):
+            if length <= keep_merged_rows:
+                for tr in rows[start : start + length - 1]:
+                    _keep_with_next(tr)
         normalise_table(tbl)
     for t in body.iter(_W_T):
-        if t.text and "\ue000" in t.text:
+        if has_mark(t.text):
             t.text = strip_marks(t.text)
     buf = io.BytesIO()
     tpl.save(buf)
@@ -164,22 +186,25 @@ def _empty_cell(tc: etree._Element) -> None:
         p.append(etree.fromstring(etree.tostring(ppr)))
 
 
-def merge_marked_cells(tbl: etree._Element) -> None:
-    """Merge consecutive cells of a column whose merge keys are equal (see indicators.py)."""
+def merge_marked_cells(tbl: etree._Element) -> list[tuple[int, int]]:
+    """Merge consecutive cells of a column whose merge keys are equal (see indicators.py);
+    returns the (first row, rows) of every merge made."""
     rows = tbl.findall(_W_TR)
     columns: dict[tuple[int, int], list[tuple[str | None, etree._Element | None]]] = {}
     for r, tr in enumerate(rows):
         for col, span, tc in row_layout(tr):
             text = cell_text(tc)
-            if "\ue000" not in text:
+            if not has_mark(text):
                 continue
             key, _ = split_mark(text)
             for t in tc.iter(_W_T):
-                if t.text and "\ue000" in t.text:
+                if has_mark(t.text):
                     t.text = strip_marks(t.text)
             columns.setdefault((col, span), [(None, None)] * len(rows))[r] = (key, tc)
+    made: list[tuple[int, int]] = []
     for cells in columns.values():
         for start, length in merge_spans([k for k, _ in cells]):
+            made.append((start, length))
             first = cells[start][1]
             assert first is not None
             _set_vmerge(first, restart=True)
@@ -187,6 +212,7 @@ def merge_marked_cells(tbl: etree._Element) -> None:
                 assert tc is not None
                 _set_vmerge(tc, restart=False)
                 _empty_cell(tc)
+    return made
 
 
 def _keep_with_next(tr: etree._Element) -> None:
@@ -212,6 +238,30 @@ def _sort_children(parent: etree._Element, order: list[str]) -> None:
         parent.append(child)
 
 
+def _is_on(el: etree._Element | None) -> bool:
+    """A Word on/off property is on: present and not w:val="0/false/off" (LibreOffice
+    writes w:val="true"; Word and WPS may write false)."""
+    return el is not None and el.get(qn("w:val"), "1") not in ("0", "false", "off")
+
+
+def _set_row_gaps(trpr: etree._Element, grid: list[int]) -> None:
+    """w:wBefore / w:wAfter equal to the grid columns w:gridBefore / w:gridAfter leave empty
+    (Word and WPS write these; a stale width makes Word re-lay the row)."""
+    for count_tag, width_tag, pick in (
+        ("w:gridBefore", "w:wBefore", lambda n: grid[:n]),
+        ("w:gridAfter", "w:wAfter", lambda n: grid[len(grid) - n :]),
+    ):
+        count = trpr.find(qn(count_tag))
+        n = int(count.get(qn("w:val"), "0")) if count is not None else 0
+        if n <= 0:
+            continue
+        width = trpr.find(qn(width_tag))
+        if width is None:
+            width = etree.SubElement(trpr, qn(width_tag))
+        width.set(qn("w:w"), str(sum(pick(n))))
+        width.set(qn("w:type"), "dxa")
+
+
 def normalise_table(tbl: etree._Element) -> None:
     grid = _grid(tbl)
     tblpr = tbl.find(qn("w:tblPr"))
@@ -219,13 +269,18 @@ def normalise_table(tbl: etree._Element) -> None:
         _sort_children(tblpr, TBLPR_ORDER)
     for tr in tbl.findall(_W_TR):
         trpr = tr.find(qn("w:trPr"))
-        if trpr is None:
+        if trpr is None:  # Word and WPS write none for a row with no properties
             trpr = etree.Element(qn("w:trPr"))
             prex = tr.find(qn("w:tblPrEx"))
             tr.insert(1 if prex is not None else 0, trpr)
-        if trpr.find(qn("w:cantSplit")) is None:
+        cant = trpr.find(qn("w:cantSplit"))
+        if cant is None:
             trpr.insert(0, etree.Element(qn("w:cantSplit")))
-        if trpr.find(qn("w:tblHeader")) is not None:
+        elif qn("w:val") in cant.attrib:  # w:val="false" would let the row split
+            del cant.attrib[qn("w:val")]
+        if grid:
+            _set_row_gaps(trpr, grid)
+        if _is_on(trpr.find(qn("w:tblHeader"))):
             _keep_with_next(tr)  # a heading row never stays alone at the foot of a page
         for col, span, tc in row_layout(tr):
             tcpr = _tcpr(tc)

@@ -1,0 +1,253 @@
+"""Fields a form declares beyond the common model (issue 8 item 2), and the per-form model.
+
+The common model (model.py) is what every form shares: the department, budget lines,
+indicators, projects, signature. A form that prints more — 部门预算编码, a 成本构成 table, an
+indicator value per period — declares each field in its form.yaml with a name, its Chinese
+label, a type and where it lives::
+
+    fields:
+      project:
+        cost_items:
+          label: 成本构成
+          type: table
+          columns:
+            item: {label: 成本构成}
+            amount: {label: 金额, type: amount}
+          total: {column: item, label: 合计}
+
+A department file writes a declared field as a key of its own, beside the common ones
+(``projects: [{name: …, cost_items: [...]}]``). :func:`model_for` builds, per form, a
+subclass of the common model whose classes carry the declared fields, still with
+``extra="forbid"``: a misspelt key is refused as before, with the nearest declared or
+common name suggested, and ``goaldoc schema --form X`` shows the form's own keys.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+
+from ..model import Amount, BudgetLine, Department, DepartmentYear, Indicator, Project, Text, Unit
+
+FieldType = Literal["text", "integer", "amount", "texts", "choice", "lines", "table", "periods"]
+ColumnType = Literal["text", "integer", "amount"]
+Place = Literal["year", "department", "project", "indicator"]
+PLACES: dict[str, str] = {"year": "文件顶层", "department": "department", "project": "每个项目", "indicator": "每条指标"}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ColumnSpec(_Strict):
+    label: str = Field(description="列名（中文，印在表上的字）")
+    type: ColumnType = Field("text", description="text 文字 / integer 整数 / amount 金额")
+
+
+class TotalSpec(_Strict):
+    column: str = Field(description="哪一列写着“合计”")
+    label: str = Field("合计", description="合计行这一列的字")
+
+
+class FieldSpec(_Strict):
+    """One declared field."""
+
+    label: str = Field(description="中文名（印在表上的字，也用在提示里）")
+    type: FieldType = Field("text", description="类型")
+    required: bool = Field(False, description="必须填")
+    help: str | None = Field(None, description="给填表人的说明（goaldoc schema 和新建文件里显示）")
+    options: list[str] | None = Field(None, description="choice：可选的值（打印成 ☑ / □）")
+    columns: dict[str, ColumnSpec] | None = Field(None, description="table / lines：各列")
+    total: TotalSpec | None = Field(None, description="table：合计行（各金额列 = 其他行之和）")
+    periods: list[str] | None = Field(None, description="periods：各期的名字，如 实施周期、当年度")
+
+    @model_validator(mode="after")
+    def _parts_fit_the_type(self) -> FieldSpec:
+        need = {"choice": "options", "table": "columns", "periods": "periods"}
+        if self.type in need and not getattr(self, need[self.type]):
+            raise ValueError(f"type: {self.type} 要写 {need[self.type]}")
+        for name in ("options", "columns", "total", "periods"):
+            if getattr(self, name) is not None and name not in _PARTS[self.type]:
+                raise ValueError(f"type: {self.type} 没有 {name}（只有 {' '.join(_PARTS[self.type]) or '类型本身'}）")
+        if self.total is not None and self.columns and self.total.column not in self.columns:
+            raise ValueError(f"total.column “{self.total.column}”不是这个表的列（有 {'、'.join(self.columns)}）")
+        for col in self.columns or {}:
+            if not _NAME.match(col):
+                raise ValueError(f"列名“{col}”只能用小写英文字母、数字和下划线，以字母开头")
+        return self
+
+
+_PARTS: dict[str, tuple[str, ...]] = {
+    "text": (),
+    "integer": (),
+    "amount": (),
+    "texts": (),
+    "choice": ("options",),
+    "lines": ("columns",),
+    "table": ("columns", "total"),
+    "periods": ("periods",),
+}
+
+
+class FieldsSpec(_Strict):
+    """``fields:`` of form.yaml: where each declared field lives."""
+
+    year: dict[str, FieldSpec] = Field(default_factory=dict, description="文件顶层")
+    department: dict[str, FieldSpec] = Field(default_factory=dict, description="department 下")
+    project: dict[str, FieldSpec] = Field(default_factory=dict, description="每个项目下")
+    indicator: dict[str, FieldSpec] = Field(default_factory=dict, description="每条指标下")
+
+    @field_validator("year", "department", "project", "indicator")
+    @classmethod
+    def _names(cls, v: dict[str, FieldSpec], info: Any) -> dict[str, FieldSpec]:
+        common = _COMMON[info.field_name]
+        for name in v:
+            if not _NAME.match(name):
+                raise ValueError(f"字段名“{name}”只能用小写英文字母、数字和下划线，以字母开头")
+            if name in common:
+                raise ValueError(f"字段“{name}”已是通用字段（{common[name]}），不用再声明：直接在模板里用")
+        return v
+
+    def items(self) -> list[tuple[str, str, FieldSpec]]:
+        """(place, name, spec) of every declared field."""
+        return [(place, name, f) for place in PLACES for name, f in getattr(self, place).items()]
+
+
+def _common_fields(model: type[BaseModel]) -> dict[str, str]:
+    return {name: (f.description or name).split("，")[0] for name, f in model.model_fields.items()}
+
+
+_COMMON = {
+    "year": _common_fields(DepartmentYear),
+    "department": _common_fields(Department),
+    "project": _common_fields(Project),
+    "indicator": _common_fields(Indicator),
+}
+
+
+# ---------------------------------------------------------------------------- types
+
+
+def _column_type(kind: str) -> Any:
+    return {"text": Text, "integer": int, "amount": Amount}[kind]
+
+
+def _row_model(owner: str, name: str, spec: FieldSpec, base: type[BaseModel]) -> type[BaseModel]:
+    cols: dict[str, Any] = {
+        col: (_column_type(c.type) | None, Field(None, ge=0, description=c.label) if c.type == "integer" else Field(None, description=c.label))
+        for col, c in (spec.columns or {}).items()
+    }
+    return create_model(f"{owner}_{name}", __base__=base, **cols)
+
+
+class TableRow(BaseModel):
+    """A row of a declared table: its columns are declared in form.yaml."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    def template_fields(self) -> frozenset[str]:
+        return frozenset(type(self).model_fields)
+
+
+def python_type(owner: str, name: str, spec: FieldSpec) -> tuple[Any, Any]:
+    """The pydantic annotation and Field of one declared field."""
+    desc = spec.label + (f"：{spec.help}" if spec.help else "")
+    default: Any = ... if spec.required else None
+    if spec.type == "text":
+        return (Text if spec.required else Text | None), Field(default, description=desc)
+    if spec.type == "integer":
+        return (int if spec.required else int | None), Field(default, ge=0, description=desc)
+    if spec.type == "amount":
+        return (Amount if spec.required else Amount | None), Field(default, description=desc)
+    if spec.type == "choice":
+        lit = Literal[tuple(spec.options or ())]  # type: ignore[valid-type]
+        return (lit if spec.required else lit | None), Field(default, description=f"{desc}（{' / '.join(spec.options or ())}）")
+    list_default: Any = ... if spec.required else []
+    if spec.type == "texts":
+        return list[Text], Field(list_default, description=desc) if spec.required else Field(default_factory=list, description=desc)
+    if spec.type == "lines":
+        row = _row_model(owner, name, spec, BudgetLine)
+    elif spec.type == "table":
+        row = _row_model(owner, name, spec, TableRow)
+    else:  # periods: 实施周期 → text, 当年度 → text
+        keys: Any = Literal[tuple(spec.periods or ())]  # type: ignore[valid-type]
+        return dict[keys, Text], Field(default_factory=dict, description=f"{desc}（{' / '.join(spec.periods or ())}）")
+    if spec.required:
+        return list[row], Field(..., description=desc)  # type: ignore[valid-type]
+    return list[row], Field(default_factory=list, description=desc)  # type: ignore[valid-type]
+
+
+def empty_value(spec: FieldSpec) -> Any:
+    """What a template sees for a declared field the data does not have (another form's
+    data rendered through this form, `--form`): nothing printed, nothing to break."""
+    if spec.type in ("texts", "lines", "table"):
+        return []
+    if spec.type == "periods":
+        return {p: "" for p in spec.periods or ()}
+    if spec.type in ("amount", "integer"):
+        return None
+    return ""
+
+
+# ---------------------------------------------------------------------------- models
+
+
+def model_for(
+    form_name: str, fields: FieldsSpec, variants: dict[str, str] | None = None
+) -> type[DepartmentYear]:
+    """The common model with the form's declared fields (and its variant names) added."""
+    tag = re.sub(r"\W", "_", form_name)
+
+    def declared(place: str) -> dict[str, Any]:
+        return {name: python_type(f"{tag}_{place}", name, f) for name, f in getattr(fields, place).items()}
+
+    ind = create_model(f"Indicator_{tag}", __base__=Indicator, **declared("indicator"))
+    project_extra = declared("project")
+    if variants:
+        lit = Literal[tuple(variants)]  # type: ignore[valid-type]
+        project_extra["variant"] = (
+            lit | None,
+            Field(None, description="项目表样：" + "、".join(f"{k}（{v}）" for k, v in variants.items())),
+        )
+    project = create_model(
+        f"Project_{tag}",
+        __base__=Project,
+        indicators=(list[ind], Field(default_factory=list, description="绩效指标")),  # type: ignore[valid-type]
+        **project_extra,
+    )
+    unit = create_model(
+        f"Unit_{tag}",
+        __base__=Unit,
+        projects=(list[project], Field(default_factory=list, description="本单位的项目")),  # type: ignore[valid-type]
+    )
+    dept = create_model(f"Department_{tag}", __base__=Department, **declared("department"))
+    return create_model(  # type: ignore[no-any-return]
+        f"DepartmentYear_{tag}",
+        __base__=DepartmentYear,
+        department=(dept, Field(description="部门基本信息")),
+        indicators=(list[ind], Field(default_factory=list, description="部门整体绩效指标")),  # type: ignore[valid-type]
+        projects=(list[project], Field(default_factory=list, description="项目")),  # type: ignore[valid-type]
+        units=(list[unit], Field(default_factory=list, description="下属单位（各有项目）")),  # type: ignore[valid-type]
+        **declared("year"),
+    )
+
+
+def decimal_columns(spec: FieldSpec) -> list[str]:
+    return [c for c, col in (spec.columns or {}).items() if col.type == "amount"]
+
+
+__all__ = [
+    "PLACES",
+    "ColumnSpec",
+    "FieldSpec",
+    "FieldsSpec",
+    "TableRow",
+    "TotalSpec",
+    "decimal_columns",
+    "empty_value",
+    "model_for",
+    "python_type",
+]

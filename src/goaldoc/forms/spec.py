@@ -1,0 +1,217 @@
+"""What ``form.yaml`` may say, and how a form folder becomes a :class:`FormSpec`.
+
+Every mistake in a form.yaml is a located Chinese message (``form.yaml:12 错误 T010
+sheets[1].for_each：…``), never pydantic's English (issue 12 item 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ..errors import Problem, TemplateError
+from ..loader import LineMap, load_text
+from ..model import DepartmentYear
+from .fields import FieldsSpec, model_for
+from .vocabulary import (
+    Kind,
+    Level1Spec,
+    RulesSpec,
+    Vocabulary,
+    build_vocabulary,
+    merge_rules,
+    merge_trees,
+)
+
+CONTRACT = 1  # the template context this goaldoc offers (templates/README.md "模板上下文")
+MONEY_UNITS = ("元", "万元", "亿元")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SheetSpec(_Strict):
+    template: str = Field(description="Excel 模板里的工作表名")
+    name: str = Field(description="输出工作表名（可用 Jinja）")
+    for_each: Literal["projects"] | None = Field(None, description="每个项目一张表")
+    when: str | None = Field(None, description="条件（Jinja 表达式），为假时不输出这张表")
+
+
+class ShowSpec(_Strict):
+    """Optional parts: printed when the data has them, or as the form says (``show.*``)."""
+
+    contents: Literal["always", "when_data", "never"] = Field("when_data", description="目录页")
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="表头写着这些字的列 → 决定它印不印的指标字段：所有指标的这一项都空着时不印这一列",
+    )
+
+
+class NationalSpec(_Strict):
+    """templates/national.yaml: what every form has unless its form.yaml says otherwise."""
+
+    default_form: str = Field(description="数据文件没写 form: 时用的表样")
+    indicator_tree: dict[str, Level1Spec | None] = Field(description="指标体系")
+    required: list[Kind] = Field(default_factory=list, description="每张指标表至少要有的几类指标")
+    rules: RulesSpec = Field(description="审核规则的参数")
+
+
+class FormSpec(_Strict):
+    """One form folder's form.yaml (see templates/README.md)."""
+
+    contract: int = Field(description="按哪一版模板上下文写的（现为 1）")
+    title: str = Field(description="表样名称")
+    prints: list[Literal["department", "projects"]] = Field(
+        ["department", "projects"],
+        description="这个表样印哪些表：department 部门整体、projects 每个项目一张",
+    )
+    docx: str | None = Field(None, description="Word 模板文件")
+    xlsx: str | None = Field(None, description="Excel 模板文件")
+    filename: str = Field("{{ year }}年{{ department.name }}预算绩效目标表", description="输出文件名（Jinja）")
+    indicator_grouping: Literal["stable", "runs", "none"] = Field("stable", description="指标怎么归组合并")
+    amount_style: Literal["as_typed", "yuan"] = Field("as_typed", description="金额的写法")
+    amount_unit: Literal["元", "万元", "亿元"] = Field("万元", description="表上金额的单位")
+    sheets: list[SheetSpec] = Field(default_factory=list, description="Excel 输出的工作表")
+    keep_merged_rows: int = Field(15, ge=0, description="Word：不超过这么多行的合并块不跨页（0 = 不限制）")
+    variants: dict[str, str] = Field(default_factory=dict, description="项目表的几种样式：名字 → 表题")
+    show: ShowSpec = Field(default_factory=ShowSpec, description="可有可无的部分")
+    indicator_tree: dict[str, Level1Spec | None] = Field(default_factory=dict, description="本地区的指标叫法（加在全国的上面）")
+    required: list[Kind] | None = Field(None, description="每张指标表至少要有的几类指标（不写用全国的）")
+    rules: RulesSpec | None = Field(None, description="审核规则的参数（不写的用全国的）")
+    fields: FieldsSpec = Field(default_factory=FieldsSpec, description="本表样特有的栏目")
+
+    folder: Path = Field(Path(), exclude=True)
+    name: str = Field("", exclude=True)
+    _national: NationalSpec | None = PrivateAttr(None)
+
+    @field_validator("contract")
+    @classmethod
+    def _known_contract(cls, v: int) -> int:
+        if v != CONTRACT:
+            raise ValueError(f"这版 goaldoc 提供的模板上下文是 contract: {CONTRACT}，这个表样写的是 {v}：请换用相应版本的 goaldoc，或按 templates/README.md 改模板")
+        return v
+
+    @model_validator(mode="after")
+    def _sheets_and_prints(self) -> FormSpec:
+        if not self.prints:
+            raise ValueError("prints 至少写 department 或 projects 之一")
+        if self.xlsx and not self.sheets:
+            raise ValueError("有 xlsx 模板时要写 sheets（输出哪些工作表）")
+        return self
+
+    # -- what the folder means ----------------------------------------------------------
+    def path(self, fmt: str) -> Path:
+        rel = self.docx if fmt == "docx" else self.xlsx
+        if not rel:
+            raise TemplateError(
+                [Problem(f"表样“{self.name}”没有 {fmt} 模板（form.yaml 没写 {fmt}:）", (), str(self.folder / "form.yaml"), code="T013")]
+            )
+        return self.folder / rel
+
+    @property
+    def formats(self) -> list[str]:
+        return [fmt for fmt in ("docx", "xlsx") if getattr(self, fmt)]
+
+    @property
+    def projects_only(self) -> bool:
+        return self.prints == ["projects"]
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        national = self._national
+        assert national is not None, "load_form sets it"
+        tree = merge_trees(national.indicator_tree, self.indicator_tree)
+        required = self.required if self.required is not None else national.required
+        return build_vocabulary(tree, required, merge_rules(national.rules, self.rules))
+
+    @cached_property
+    def model(self) -> type[DepartmentYear]:
+        """The department file's model for this form: the common one plus declared fields."""
+        return model_for(self.name, self.fields, self.variants)
+
+
+def read_yaml(path: Path) -> tuple[Any, LineMap]:
+    """A form folder's YAML file (form.yaml, national.yaml) with the line of every key,
+    read like department files (safe, exact decimals); a syntax error is a T010 problem."""
+    from ..errors import InputError
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError([Problem(f"无法读取：{exc}", (), str(path), code="T010")]) from None
+    try:
+        return load_text(text, str(path))
+    except InputError as exc:
+        raise TemplateError([replace(p, code="T010") for p in exc.problems]) from None
+
+
+def parse_form(path: Path, name: str, national: NationalSpec) -> FormSpec:
+    """form.yaml → FormSpec, every mistake a located problem (T010 / T014 / T016)."""
+    from ..validate import problems_of
+
+    raw, lines = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise TemplateError([Problem("form.yaml 顶层应为“键: 值”（title:、docx: …）", (), str(path), 1, code="T010")])
+    try:
+        spec = FormSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise TemplateError(problems_of(exc, lines, FormSpec, "T010")) from None
+    spec.folder = path.parent
+    spec.name = name
+    spec._national = national
+    problems = [
+        lines.problem((fmt,), f"{fmt}: {rel} —— 文件夹 {path.parent} 里没有这个文件：请放进去，或改正文件名", code="T014")
+        for fmt in ("docx", "xlsx")
+        if (rel := getattr(spec, fmt)) and not (path.parent / rel).is_file()
+    ]
+    problems += _vocabulary_problems(spec, lines)
+    if problems:
+        raise TemplateError(problems)
+    return spec
+
+
+def _vocabulary_problems(spec: FormSpec, lines: LineMap) -> list[Problem]:
+    """The rules can find every kind the form requires, and every kind its splits name."""
+    voc = spec.vocabulary
+    present = {n.kind for n in voc.level1.values()} | {n.kind for c in voc.level2.values() for n in c.values()}
+    out = []
+    for i, kind in enumerate(voc.required):
+        if kind not in present:
+            out.append(
+                lines.problem(
+                    ("required", i),
+                    f"required 写了 {kind}，但指标体系里没有 kind: {kind} 的指标：请在 indicator_tree 里给相应的一级或二级加上 kind: {kind}",
+                    code="T016",
+                )
+            )
+    assert voc.rules is not None
+    for i, split in enumerate(voc.rules.weight_splits):
+        for kind in split:
+            if kind not in present:
+                out.append(
+                    lines.problem(("rules", "weight_splits", i), f"weight_splits 写了 {kind}，但指标体系里没有这一类", code="T016")
+                )
+    return out
+
+
+def parse_national(path: Path) -> NationalSpec:
+    from ..validate import problems_of
+
+    raw, lines = read_yaml(path)
+    try:
+        return NationalSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise TemplateError(problems_of(exc, lines, NationalSpec, "T010")) from None

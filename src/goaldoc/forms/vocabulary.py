@@ -1,0 +1,225 @@
+"""A form's indicator vocabulary and rule parameters, read from data (issue 8 item 1).
+
+The tree 一级 → 二级, the other spellings a region uses (``also``), which kinds every
+indicator list must have, and the numbers the finance bureau's rules use. The national
+defaults are ``templates/national.yaml``; a form's ``form.yaml`` adds to them or changes
+them. This module holds the mechanism only: no indicator name is written here.
+
+A *kind* is what a rule calls a node of the tree (``satisfaction`` for 满意度指标, or for
+a 满意度 二级 that a region puts under 效益指标). The kinds are fixed: the rules are code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Kind = Literal["output", "benefit", "satisfaction", "cost", "quantity", "quality", "timeliness"]
+KINDS: dict[str, str] = {
+    "output": "产出",
+    "benefit": "效益",
+    "satisfaction": "满意度",
+    "cost": "成本",
+    "quantity": "数量",
+    "quality": "质量",
+    "timeliness": "时效",
+}
+
+
+def squash(name: str) -> str:
+    """Spaces (also full-width ones and line breaks) never make a different name."""
+    return "".join(name.split())
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Level2Spec(_Strict):
+    kind: Kind | None = Field(None, description="审核规则怎么认它")
+    also: list[str] = Field(default_factory=list, description="同义的其他写法")
+
+
+class Level1Spec(_Strict):
+    kind: Kind | None = Field(None, description="审核规则怎么认它")
+    also: list[str] = Field(default_factory=list, description="同义的其他写法")
+    level2: dict[str, Level2Spec | None] = Field(default_factory=dict, description="二级指标")
+
+
+class RulesSpec(_Strict):
+    """Parameters of the finance bureau's rules (checks/): every key is optional in a
+    form.yaml; what it leaves out comes from templates/national.yaml."""
+
+    weight_totals: list[Decimal] | None = Field(None, description="权重之和应为其中之一")
+    weight_splits: list[dict[Kind, Decimal]] | None = Field(None, description="国家规则的一级指标分值")
+    satisfaction_min: Decimal | None = Field(None, description="满意度下限（%）")
+    value_max_chars: int | None = Field(None, gt=0, description="指标值最多几个字")
+    indicators_max: int | None = Field(None, gt=0, description="一张表最多几条指标")
+    project_spending_line: str | None = Field(None, description="年度重点工作任务资金对照的预算行")
+
+    @field_validator("weight_splits")
+    @classmethod
+    def _splits_not_empty(cls, v: list[dict[str, Decimal]] | None) -> list[dict[str, Decimal]] | None:
+        if v is not None and any(not s for s in v):
+            raise ValueError("每种分配至少写一类指标的分值")
+        return v
+
+
+@dataclass(frozen=True)
+class Rules:
+    weight_totals: tuple[Decimal, ...]
+    weight_splits: tuple[Mapping[str, Decimal], ...]
+    satisfaction_min: Decimal
+    value_max_chars: int
+    indicators_max: int
+    project_spending_line: str
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str  # canonical, as the tree writes it
+    kind: str | None
+    parent: str | None = None  # the 一级 of a 二级
+
+
+@dataclass
+class Vocabulary:
+    """The indicator tree of one form, with its aliases, required kinds and rule numbers."""
+
+    level1: dict[str, Node] = field(default_factory=dict)
+    level2: dict[str, dict[str, Node]] = field(default_factory=dict)  # 一级 → 二级 → node
+    aliases1: dict[str, str] = field(default_factory=dict)  # squashed spelling → canonical 一级
+    aliases2: dict[str, str] = field(default_factory=dict)  # squashed spelling → canonical 二级
+    required: tuple[str, ...] = ()
+    rules: Rules | None = None
+
+    # -- names -------------------------------------------------------------------------
+    def canonical1(self, name: str) -> str:
+        """The tree's name for a 一级 as typed (another spelling resolved, spaces aside)."""
+        s = squash(name)
+        return self.aliases1.get(s, s)
+
+    def canonical2(self, name: str) -> str:
+        s = squash(name)
+        return self.aliases2.get(s, s)
+
+    def node1(self, name: str) -> Node | None:
+        return self.level1.get(self.canonical1(name))
+
+    def node2(self, level1: str, level2: str) -> Node | None:
+        return self.level2.get(self.canonical1(level1), {}).get(self.canonical2(level2))
+
+    def spellings1(self) -> list[str]:
+        """Every accepted spelling of a 一级 (for suggestions)."""
+        return list(self.level1) + [a for a, c in self.aliases1.items() if a != c]
+
+    def spellings2(self, level1: str) -> list[str]:
+        names = list(self.level2.get(self.canonical1(level1), {}))
+        return names + [a for a, c in self.aliases2.items() if c in names and a != c]
+
+    def owners_of(self, level2: str) -> list[str]:
+        """The 一级 under which this 二级 is found in the tree."""
+        c = self.canonical2(level2)
+        return [l1 for l1, children in self.level2.items() if c in children]
+
+    def other_spellings(self, canonical: str, level: int) -> list[str]:
+        aliases = self.aliases1 if level == 1 else self.aliases2
+        return [a for a, c in aliases.items() if c == canonical and a != c]
+
+    # -- kinds -------------------------------------------------------------------------
+    def kinds(self, level1: str, level2: str) -> set[str]:
+        """The kinds an indicator row counts as: its 一级's and its 二级's."""
+        out = set()
+        n1 = self.node1(level1)
+        if n1 is not None and n1.kind:
+            out.add(n1.kind)
+        n2 = self.node2(level1, level2)
+        if n2 is not None and n2.kind:
+            out.add(n2.kind)
+        return out
+
+    def kind_level(self, kind: str) -> int:
+        """1 when the tree has a 一级 of this kind, else 2."""
+        return 1 if any(n.kind == kind for n in self.level1.values()) else 2
+
+    def kind_names(self, kind: str) -> list[str]:
+        """How the tree writes this kind, for messages (满意度指标; 效益指标下的满意度)."""
+        names = [n.name for n in self.level1.values() if n.kind == kind]
+        if names:
+            return names
+        return [
+            f"{l1}下的{n.name}" for l1, children in self.level2.items() for n in children.values() if n.kind == kind
+        ]
+
+
+def build_vocabulary(
+    tree: Mapping[str, Level1Spec | None], required: Iterable[str], rules: Rules
+) -> Vocabulary:
+    voc = Vocabulary(required=tuple(required), rules=rules)
+    for name1, spec1 in tree.items():
+        spec1 = spec1 or Level1Spec()
+        c1 = squash(name1)
+        voc.level1[c1] = Node(c1, spec1.kind)
+        voc.aliases1[c1] = c1
+        for a in spec1.also:
+            voc.aliases1[squash(a)] = c1
+        children = voc.level2.setdefault(c1, {})
+        for name2, spec2 in spec1.level2.items():
+            spec2 = spec2 or Level2Spec()
+            c2 = squash(name2)
+            children[c2] = Node(c2, spec2.kind, c1)
+            voc.aliases2.setdefault(c2, c2)
+            for a in spec2.also:
+                voc.aliases2[squash(a)] = c2
+    return voc
+
+
+def merge_trees(
+    base: Mapping[str, Level1Spec | None], extra: Mapping[str, Level1Spec | None]
+) -> dict[str, Level1Spec | None]:
+    """A form's tree on top of the national one: a 一级 or 二级 it names gets the form's kind
+    (when given) and its other spellings added; a new 一级 or 二级 is added."""
+    out: dict[str, Level1Spec | None] = {}
+    for name, spec in base.items():
+        out[squash(name)] = spec.model_copy(deep=True) if spec else None
+    for name, spec in extra.items():
+        key = squash(name)
+        old = out.get(key)
+        if old is None or spec is None:
+            out[key] = spec if old is None else old
+            continue
+        level2 = dict(old.level2)
+        for k, v in spec.level2.items():
+            was = level2.get(squash(k))
+            if was is None or v is None:
+                level2[squash(k)] = v if was is None else was
+            else:  # the form's kind where it gives one; other spellings added to the national ones
+                level2[squash(k)] = Level2Spec(kind=v.kind or was.kind, also=[*was.also, *(a for a in v.also if a not in was.also)])
+        out[key] = Level1Spec(
+            kind=spec.kind or old.kind,
+            also=[*old.also, *(a for a in spec.also if a not in old.also)],
+            level2=level2,
+        )
+    return out
+
+
+def merge_rules(base: RulesSpec, extra: RulesSpec | None) -> Rules:
+    """The form's rule numbers, the national ones where it gives none."""
+    values: dict[str, Any] = base.model_dump()
+    if extra is not None:
+        values.update({k: v for k, v in extra.model_dump().items() if v is not None})
+    missing = [k for k, v in values.items() if v is None]
+    if missing:
+        raise ValueError(f"templates/national.yaml 缺少 rules 的 {'、'.join(missing)}")
+    return Rules(
+        weight_totals=tuple(values["weight_totals"]),
+        weight_splits=tuple(values["weight_splits"]),
+        satisfaction_min=values["satisfaction_min"],
+        value_max_chars=values["value_max_chars"],
+        indicators_max=values["indicators_max"],
+        project_spending_line=values["project_spending_line"],
+    )
