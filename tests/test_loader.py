@@ -44,7 +44,7 @@ def test_syntax_error_names_line_and_column():
         load_text("year: 2024\ndepartment:\n\tname: 甲\n", "tab.yaml")
     p = exc.value.problems[0]
     assert (p.line, p.column) == (3, 1)
-    assert p.format() == "tab.yaml:3:1 错误 E001：YAML 格式错误：用了制表符（Tab）缩进：YAML 只能用空格缩进"
+    assert p.format() == "tab.yaml:3:1 错误 E001：YAML 格式错误：行首用了制表符（Tab）：YAML 只能用空格缩进：请把行首的空白换成 2 个空格"
 
 
 def test_bom_and_gbk_are_read():

@@ -36,6 +36,7 @@ class RenderResult:
     files: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    model: DepartmentYear | None = None  # what was rendered (for the CLI's summary line)
 
 
 def load(path: str | Path, templates: str | Path | None = None) -> Loaded:
@@ -308,7 +309,7 @@ def render(
     written = write_all(files)  # all or none (output.py); OutputError says which file and why
     seconds = time.perf_counter() - started
     log.info("rendered %s in %.3fs", path, seconds)
-    return RenderResult(written, problems + _name_notes(loaded, rendered, out_dir is None), seconds)
+    return RenderResult(written, problems + _name_notes(loaded, rendered, out_dir is None), seconds, loaded.model)
 
 
 def _name_notes(loaded: Loaded, rendered: dict[str, tuple[str, bytes]], default_folder: bool) -> list[Problem]:

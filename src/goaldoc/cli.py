@@ -116,6 +116,10 @@ def render(files, out_dir, formats, form, templates, only, force) -> None:  # ty
             click.echo(f"{prefix}{file}：另有 {kept} 个已确认保留的问题（见 accepted:；goaldoc check 逐条列出）。", err=True)
         for path in result.files:
             click.echo(f"{prefix}已生成 {path}")
+        if result.model is not None:
+            from .summary import one_line, summarize
+
+            click.echo(f"{prefix}{one_line(summarize(result.model))}")
     if total > 1:
         click.echo(f"共 {total} 个文件：{total - failed} 个成功，{failed} 个有问题。")
     sys.exit(1 if failed else 0)
@@ -132,6 +136,7 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 例子：
   goaldoc check samples/2024/*.yaml
   goaldoc check 2024/taishan.yaml --strict     提醒也算错误
+  goaldoc check 2024/taishan.yaml --summary    另列合计、基本/项目支出、重点任务资金、指标数、项目数
 """
 
 
@@ -140,24 +145,38 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
-def check(files, strict, templates) -> None:  # type: ignore[no-untyped-def]
-    from .api import check as check_one
+@click.option("--summary", is_flag=True, help="每个文件另列摘要：合计、基本/项目支出、重点任务资金、各一级指标条数、项目。")
+def check(files, strict, templates, summary) -> None:  # type: ignore[no-untyped-def]
+    from .api import diagnose
     from .errors import GoaldocError
 
     files = expand_inputs(files)
     errors = warnings = accepted = 0
     for file in files:
+        loaded = None
         try:
-            problems = check_one(file, templates)
+            loaded, problems = diagnose(file, templates)
         except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
             problems = exc.problems
         _print_problems(problems, err=False)
+        if summary:
+            _print_summary(loaded, file)
         errors += sum(p.is_error for p in problems)
         warnings += sum(p.severity == "W" and not p.accepted for p in problems)
         accepted += sum(bool(p.accepted) for p in problems)
     kept = f"，{accepted} 个已确认保留" if accepted else ""
     click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}。")
     sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+def _print_summary(loaded, file: str) -> None:  # type: ignore[no-untyped-def]
+    from .summary import block, summarize
+
+    if loaded is None:
+        click.echo(f"{file}：没有摘要（先改好上面的错误，文件才读得出来）")
+        return
+    for line in block(summarize(loaded.model), file):
+        click.echo(line)
 
 
 SCHEMA_HELP = """输出某个表样的 YAML 文件的 JSON Schema（含这个表样特有的栏目），供编辑器自动补全和标出错误的键。
@@ -188,39 +207,93 @@ def schema(form, templates) -> None:  # type: ignore[no-untyped-def]
 INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），从这里开始填。
 
 \b
+年度取自 --year，否则取自路径（2025/nongye.yaml → 2025），再否则是明年；新建后会说写的是哪一年。
+--from 用去年的文件做今年的：年度和表题里的年份改为今年，填报日期清空，注释原样保留；
+金额照旧（goaldoc check 逐个提醒“上年数字，请核对”，见文件末尾 carried:），或用 --clear-amounts 清空。
+已有的文件不会被覆盖。
+
+\b
 例子：
-  goaldoc init 2025/taishan.yaml
-  goaldoc init 2025/x.yaml --form 表样名 --year 2025    （goaldoc forms 查看表样名）
-已有的文件不会被覆盖。也可以复制去年的文件改年份和数字。
+  goaldoc init 2025/nongye.yaml
+  goaldoc init 2025/x.yaml --form 表样名    （goaldoc forms 查看表样名）
+  goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml
+  goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml --clear-amounts
 """
 
 
 @main.command(help=INIT_HELP)
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--form", help="表样（goaldoc forms 查看；默认为 templates/national.yaml 的 default_form）。")
-@click.option("--year", type=int, help="预算年度（默认：明年）。")
-def init(path, form, year) -> None:  # type: ignore[no-untyped-def]
+@click.option("--form", help="表样（goaldoc forms 查看；默认为 templates/national.yaml 的 default_form，--from 时沿用上年的）。")
+@click.option("--year", type=click.IntRange(2000, 2100), help="预算年度（默认：路径里的年份，否则明年）。")
+@click.option("--from", "source", type=click.Path(dir_okay=False), help="上年的文件：照它做今年的。")
+@click.option("--clear-amounts", is_flag=True, help="与 --from 一起用：金额清空，不带上年的数。")
+def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-untyped-def]
     import datetime
-    from importlib.resources import files
 
     from .forms import available_forms
+    from .nextyear import year_from_path
 
     target = Path(path)
     if target.exists():
         click.echo(f"{target} 已存在，没有覆盖：请换一个文件名，或直接编辑它。", err=True)
         sys.exit(1)
-    from .forms import national
-
-    form = form or national().default_form
-    if form not in available_forms():
+    if form is not None and form not in available_forms():
         click.echo(f"没有表样“{form}”：可用的有 {'、'.join(available_forms())}", err=True)
         sys.exit(2)
-    year = year or datetime.date.today().year + 1
+    if clear_amounts and not source:
+        click.echo("--clear-amounts 要和 --from 一起用（新建的文件金额本来就是 0）。", err=True)
+        sys.exit(2)
+    in_path = year_from_path(target)
+    if year is not None:
+        why = "按 --year" + (f"；注意路径里写的是 {in_path}" if in_path and in_path != year else "")
+    elif in_path is not None:
+        year, why = in_path, "年份取自路径"
+    elif source:
+        why = "上年文件的年度加 1；要别的年份请加 --year"
+    else:
+        year, why = datetime.date.today().year + 1, "路径里没有年份，按明年；要别的年份请加 --year"
+    if source:
+        _init_from(target, source, year, why, form, clear_amounts)
+        return
+    from importlib.resources import files
+
+    from .forms import national
+
     text = files("goaldoc").joinpath("starter.yaml").read_text(encoding="utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text.format(year=year, form=form, path=target.as_posix()), encoding="utf-8")
-    click.echo(f"已新建 {target}：填好后运行 goaldoc check {target.as_posix()}")
+    target.write_text(text.format(year=year, form=form or national().default_form, path=target.as_posix()), encoding="utf-8")
+    click.echo(f"已新建 {target}（{year} 年度，{why}）：填好后运行 goaldoc check {target.as_posix()}")
+
+
+def _init_from(target: Path, source: str, year: int | None, why: str, form: str | None, clear_amounts: bool) -> None:
+    from .errors import InputError
+    from .nextyear import next_year
+
+    try:
+        made = next_year(source, year, clear_amounts, form)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        click.echo(f"上年的文件 {source} 有 {len(exc.problems)} 处问题，没有新建 {target}：请先改好（goaldoc check {source}）。", err=True)
+        sys.exit(1)
+    if made.year == made.from_year:
+        click.echo(f"新文件的年度和上年的文件一样（{made.year}）：请用 --year 指定今年的年度。", err=True)
+        sys.exit(2)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(made.text, encoding="utf-8")
+    moved = f"年度和 {len(made.titles)} 个表题里的年份改为 {made.year}" if made.titles else f"年度改为 {made.year}"
+    dated = "，填报日期已清空" if "signature.date" in made.cleared else ""
+    click.echo(f"已从 {source} 新建 {target}（{made.year} 年度，{why}）：{moved}{dated}。")
+    amounts = len(made.cleared) - ("signature.date" in made.cleared)
+    if clear_amounts:
+        click.echo(f"  {amounts} 个金额已清空，请填写今年的数。")
+    if made.carried:
+        click.echo(f"  {len(made.carried)} 个数字是上年的（列在文件末尾 carried:）：goaldoc check 会逐个提醒“上年数字，请核对”。")
+    if made.mentions:
+        shown = "；".join(f"第 {line} 行 {p}" for p, line in made.mentions[:5])
+        more = f" 等 {len(made.mentions)} 处" if len(made.mentions) > 5 else ""
+        click.echo(f"  这些文字里还写着 {made.from_year}，请核对：{shown}{more}。")
+    click.echo(f"改好后运行 goaldoc check {target.as_posix()}")
 
 
 FORMS_HELP = """列出可用的表样（templates/ 下的文件夹）：名字、表样名称、印哪些表、项目表的样式、所在文件夹。

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from . import yamlhints
 from .errors import InputError, Problem
 
 Path_ = tuple[str | int, ...]
@@ -33,6 +34,10 @@ class LineMap:
 
     file: str
     lines: dict[Path_, int] = field(default_factory=dict)
+    # keys that a comma inside `{…}` split off the value before them: their column, and the
+    # whole value written with quotes (yamlhints.slips fills both; validate says to add quotes)
+    columns: dict[Path_, int] = field(default_factory=dict)
+    hints: dict[Path_, str] = field(default_factory=dict)
 
     def line_of(self, path: Path_) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one."""
@@ -256,39 +261,16 @@ def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
         node = loader.get_single_node()
         if node is None:
             raise InputError([Problem("文件是空的：请按 samples/ 里的示例填写", (), file, 1, code="E003")])
+        slipped = yamlhints.slips(node, text, file, linemap.hints, linemap.columns)
+        if slipped:
+            raise InputError(slipped)
         data = _build(loader, node, (), linemap.lines)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context == "while scanning a quoted scalar" and exc.context_mark:
-            mark = exc.context_mark  # where the quote was opened, not the end of the file
-        reason = _yaml_reason(exc)
-        at_line = mark.line + 1 if mark else None
-        at_col = mark.column + 1 if mark else None
-        raise InputError([Problem(reason, (), file, at_line, at_col, code="E001")]) from None
+        found = yamlhints.explain(text, exc)
+        raise InputError([Problem(reason, (), file, line, col, code="E001") for line, col, reason in found]) from None
     finally:
         loader.dispose()
     return data, linemap
-
-
-def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or ""
-    if any("\u4e00" <= ch <= "\u9fff" for ch in problem):
-        return problem
-    hints = {
-        "found character '\\t'": "用了制表符（Tab）缩进：YAML 只能用空格缩进",
-        "mapping values are not allowed": "冒号用法有误：键后面的“: ”之后如果还有冒号，请把整个值用引号括起来",
-        "could not find expected ':'": "缺少“: ”：每个键后面要有英文冒号和一个空格",
-        "did not find expected key": "缩进不一致：同一层的键要对齐",
-        "found unacceptable character": "含有不可见的控制字符：请删去它",
-        "expected <block end>": "缩进不一致：同一层的键要对齐",
-        "found undefined alias": "不支持 YAML 别名（*名称）",
-        "while scanning a quoted scalar": "引号没有配对：这里开始的引号到文件末尾都没有结束，请补上另一半引号",
-        "but found another document": "一个文件只能有一份内容，这里的“---”开始了第二份：请删去它及其后的内容",
-    }
-    for needle, hint in hints.items():
-        if needle in problem or needle in str(exc):
-            return f"YAML 格式错误：{hint}"
-    return f"YAML 格式错误：{problem or exc}（请检查这一行的缩进、冒号和引号）"
 
 
 def load_file(path: str | Path) -> tuple[Any, LineMap]:

@@ -303,6 +303,10 @@ class DepartmentYear(Model):
     accepted: list[Acceptance] = Field(
         default_factory=list, description="已确认保留的问题（仍会列出，但不再阻止生成）"
     )
+    carried: dict[str, Amount] = Field(
+        default_factory=dict,
+        description="上年带来的数字（goaldoc init --from 写入）：键路径 → 上年的数；仍等于上年数的，check 提醒核对",
+    )
 
     @field_validator("form")
     @classmethod

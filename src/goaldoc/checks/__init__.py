@@ -8,7 +8,7 @@ to write files while errors remain (unless --force).
 Messages say what is wrong, with the numbers, and how to fix it (issue 5).
 
 The rules live by theme: :mod:`.amounts` (E1xx), :mod:`.indicators` (E2xx, W2xx) and
-:mod:`.text` (E3xx); :mod:`.base` holds what they share, `rule` and `RULES` among it.
+:mod:`.text` (E3xx, W3xx); :mod:`.base` holds what they share, `rule` and `RULES` among it.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "W207": "数量指标是量化的（有数字）",
     "W208": "指标值简短（不超过 100 字）",
     "W209": "一张表的指标不超过 1000 条",
+    "W310": "没有留下新建文件（goaldoc init）里的“……”、“某某市…”和全是 0 的金额",
+    "W311": "goaldoc init --from 带过来的上年数字都核对过（改了，或从 carried: 删去）",
 }
 
 # problems that no --force can override: the files cannot be written with them

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,7 +14,7 @@ from ..errors import Problem
 from ..forms import FormSpec
 from ..loader import LineMap
 from ..model import DepartmentYear
-from .base import Path, _problem, _projects, rule
+from .base import Path, _num, _problem, _projects, rule
 
 # characters XML 1.0 cannot hold: Word and Excel files cannot contain them
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -159,3 +160,52 @@ def a_projects_form_has_a_project(model: DepartmentYear, lines: LineMap, form: F
             f"表样“{form.name}”（{form.title}）只印项目表，这份数据没有项目：请在 projects: 下至少填一个项目"
             f"（goaldoc init --form {form.name} 新建的文件里有样子）",
         )
+
+
+# ---------------------------------------------------------------- left from a starting point (issue 13 item 1)
+
+# what `goaldoc init` writes where the clerk has to fill in (src/goaldoc/starter.yaml)
+_PLACEHOLDER = re.compile(r"[\s\d.、．()（）]*(?:…|\.\.\.)+[\s。]*")
+_EXAMPLE_NAMES = ("某某市某某局", "某某市")  # exactly as the starter has them: a real name may say 某某
+
+
+@rule
+def starter_text_is_replaced(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """W310: text and amounts left as `goaldoc init` wrote them (……, 某某市…, every amount 0).
+
+    A 提醒, not an error: the starter checks and renders as written, so that a clerk can try
+    it first; a reviewer would send back a form that still says 某某市某某局."""
+    for path, text in _strings(model, ()):
+        if path[:1] in (("accepted",), ("carried",)):
+            continue
+        if _PLACEHOLDER.fullmatch(text):
+            yield _problem(lines, path, "W310", f"还是新建文件里的“{text}”：请填写实际内容（用不上的项可以整项删去）")
+        elif text in _EXAMPLE_NAMES:
+            yield _problem(lines, path, "W310", f"还是新建文件里的示例“{text}”：请改成实际的名称")
+    amounts = [line.amount for line in model.budget.expenditure + model.budget.income]
+    amounts += [t.funds for t in model.key_tasks + model.other_tasks]
+    filled = [a for a in amounts if a is not None]
+    if filled and all(a == 0 for a in filled):
+        yield _problem(lines, ("budget",), "W310", "金额全是 0，还是新建文件的样子：请填写今年的预算数")
+
+
+@rule
+def carried_numbers_are_checked(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """W311: a number that `goaldoc init --from` carried over from last year and that still
+    equals last year's value (nextyear.py explains the `carried:` section)."""
+    from ..nextyear import parse_path, value_at
+
+    for key, last in model.carried.items():
+        path = parse_path(key)
+        now = value_at(model, path) if path else None
+        if path is None or isinstance(now, bool) or not isinstance(now, int | Decimal):
+            continue  # the number is gone (line deleted): nothing left to check
+        if Decimal(now) == last:
+            at = lines.line_of(("carried", key))
+            yield _problem(
+                lines,
+                path,
+                "W311",
+                f"上年数字，请核对：{_num(Decimal(now))} 是上年的数；改成今年的数后不再提醒，"
+                + (f"今年不变的请删去第 {at} 行（carried: 里的这一项）" if at else "今年不变的请删去 carried: 里的这一项"),
+            )
