@@ -316,6 +316,7 @@ def _carried_block(carried: list[tuple[Path_, Decimal, str]], source: str | Path
 
 def _check_reads_back(result: NextYear, source: str) -> None:
     """The new text must read as a valid file with the new year: a guard on the edits above."""
+    from .api import form_of
     from .loader import load_text
     from .validate import validate
 
@@ -323,7 +324,9 @@ def _check_reads_back(result: NextYear, source: str) -> None:
         data, lines = load_text(result.text, "<新文件>")
     except InputError as exc:  # pragma: no cover - the tests run every sample through here
         raise InputError([Problem(f"从 {source} 生成的新文件读不回来：{exc.problems[0].message}", (), source, code="E006")]) from None
-    model, problems = validate(data, lines)
+    spec, form_problems = form_of(data, lines)  # the form's own fields are part of the file
+    model, problems = validate(data, lines, spec.model)
+    problems = form_problems + problems
     if model is None or model.year != result.year:  # pragma: no cover - as above
         first = problems[0].format() if problems else "年度不对"
         raise InputError([Problem(f"从 {source} 生成的新文件读不回来：{first}", (), source, code="E006")])
