@@ -56,9 +56,11 @@ def test_an_unknown_form_is_an_error_at_its_line_with_the_known_names(tmp_path):
     f.write_text(sample_text("2024/taishan.yaml", **{"form: guangdong": "form: guangdnog"}), encoding="utf-8")
     res = CliRunner().invoke(main, ["check", str(f)])
     assert res.exit_code == 1
+    folders = "、".join(sorted(p.parent.name for p in (ROOT / "templates").glob("*/form.yaml")))
+    assert {"gaoxin", "guangdong", "guizhou", "sichuan"} <= set(folders.split("、"))
     assert res.output.splitlines()[0] == (
         f"{f}:12 错误 E011 form：没有名为“guangdnog”的表样：是不是“guangdong”？"
-        "可用的表样有 gaoxin、guangdong、guizhou、sichuan（goaldoc forms 查看）"
+        f"可用的表样有 {folders}（goaldoc forms 查看）"
     )
     res = CliRunner().invoke(main, ["render", str(f), "-o", str(tmp_path / "out")])
     assert res.exit_code == 1 and "E011" in res.stderr and not (tmp_path / "out").exists()
