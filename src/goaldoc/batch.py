@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import GoaldocError, InputError, Problem
+
+if TYPE_CHECKING:  # concurrent.futures costs ~50 ms to import: only batches of jobs > 1 need it
+    from concurrent.futures import ProcessPoolExecutor
 
 FORMATS = ("docx", "xlsx")
 
@@ -175,6 +175,9 @@ def run(files: Sequence[str], opts: Options) -> Iterator[Step]:
 
     Raises :class:`InputError` (nothing rendered) when two files would write the same path.
     """
+    import shutil
+    import tempfile
+
     files = list(files)
     total = len(files)
     jobs = max(1, min(opts.jobs or default_jobs(), total))
@@ -309,10 +312,17 @@ class _Pool:
     def __enter__(self) -> _Pool:
         if self.jobs > 1:
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-            # fork: the workers start with goaldoc already imported (no thread runs yet:
-            # the CLI draws its progress from this thread). Elsewhere the platform's default.
-            ctx = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+            ctx = None
+            if sys.platform == "linux":
+                # fork, with goaldoc and the renderers imported here first: each worker starts
+                # with them instead of importing them again (~0.5 s of CPU each). No thread
+                # runs yet: the CLI draws its progress from this thread.
+                from . import api  # noqa: F401
+                from .render import docx, xlsx  # noqa: F401
+
+                ctx = multiprocessing.get_context("fork")
             self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx)
         return self
 
@@ -325,7 +335,9 @@ class _Pool:
             for fn, args in tasks:
                 yield fn(*args)
             return
-        futures: dict[Future[Outcome], tuple[Any, ...]] = {self.executor.submit(fn, *args): args for fn, args in tasks}
+        from concurrent.futures import as_completed
+
+        futures = {self.executor.submit(fn, *args): args for fn, args in tasks}
         for fut in as_completed(futures):
             try:
                 yield fut.result()

@@ -6,7 +6,6 @@ This is the only place that prints and decides exit codes: 0 done (warnings allo
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -256,6 +255,8 @@ def check(files, strict) -> None:  # type: ignore[no-untyped-def]
 @main.command(help="输出 YAML 文件的 JSON Schema，供编辑器自动补全和标出错误的键。\n\n\b\n例子：\n  goaldoc schema > goaldoc.schema.json")
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 def schema() -> None:
+    import json
+
     from .model import DepartmentYear
 
     click.echo(json.dumps(DepartmentYear.model_json_schema(), ensure_ascii=False, indent=2))
