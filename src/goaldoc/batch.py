@@ -301,6 +301,14 @@ def summarize(outcomes: Sequence[Outcome], seconds: float, pdf: bool = False) ->
     return s
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops handing out files and lets the ones
+    under way finish (each is written whole, or not at all)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class _Pool:
     """Run tasks in worker processes, or here when one job is asked for; results come back
     as they finish."""
@@ -323,7 +331,7 @@ class _Pool:
                 from .render import docx, xlsx  # noqa: F401
 
                 ctx = multiprocessing.get_context("fork")
-            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx)
+            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_ignore_interrupts)
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -137,6 +137,11 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
         _print_problems(exc.problems, echo=progress.echo)
         click.echo(f"{len(exc.problems)} 处输出文件重名，未生成任何文件。", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        progress.close()
+        done = sum(not o.failed and bool(o.files) for o in outcomes.values())
+        click.echo(f"已中断：{done} 个部门的文件已生成（每个文件都是完整的），其余没有生成。", err=True)
+        sys.exit(130)
     progress.close()
     if total > 1:
         s = batch.summarize(list(outcomes.values()), time.perf_counter() - started, opts.pdf)
