@@ -241,3 +241,34 @@ def test_the_time_limit_is_per_file_not_per_batch(tmp_path, monkeypatch):
         sources.append((src, tmp_path / "out" / f"{k}.pdf"))
     results = pdf.convert(sources, timeout=2, soffice=str(script))
     assert [(r.target.name, r.pages, r.problem) for r in results] == [(f"{k}.pdf", 1, None) for k in range(5)]
+
+
+def test_a_long_batch_is_cut_into_command_lines_of_a_few_hundred_files(tmp_path, monkeypatch):
+    script = tmp_path / "quick"
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            #!{sys.executable}
+            import pathlib, sys
+            args = sys.argv[1:]
+            out = pathlib.Path(args[args.index("--outdir") + 1])
+            with open({str(tmp_path / "calls")!r}, "a") as fh:
+                fh.write(" ".join(pathlib.Path(a).name for a in args if a.endswith(".docx")) + "\\n")
+            for a in [a for a in args if a.endswith(".docx")]:
+                pdf = out / (pathlib.Path(a).stem + ".pdf")
+                print(f"convert {{a}} -> {{pdf}} using filter : x", flush=True)
+                pdf.write_bytes(b"%PDF-1.6\\n<</Type/Page>>\\n%%EOF")
+            """
+        ),
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    monkeypatch.setattr(pdf, "PER_PROCESS", 2)
+    sources = []
+    for k in range(5):
+        src = tmp_path / f"{k}.docx"
+        src.write_bytes(b"x")
+        sources.append((src, tmp_path / "out" / f"{k}.pdf"))
+    results = pdf.convert(sources, soffice=str(script))
+    assert [r.ok for r in results] == [True] * 5
+    assert (tmp_path / "calls").read_text().splitlines() == ["00000.docx 00001.docx", "00002.docx 00003.docx", "00004.docx"]

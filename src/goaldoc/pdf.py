@@ -39,6 +39,7 @@ from .output import write_atomic
 
 DEFAULT_TIMEOUT = 120.0  # seconds for one file (a 10,000-row .docx takes tens of seconds)
 DEBIAN_PACKAGES = "libreoffice-writer-nogui fonts-noto-cjk"
+PER_PROCESS = 400  # files on one command line: Windows allows 32,767 characters
 
 # where installers put soffice when it is not on PATH
 _KNOWN_PLACES = [
@@ -140,9 +141,10 @@ def convert_each(
             shutil.copyfile(r.source, work / "in" / names[-1])
         pending = list(range(len(results)))
         while pending:
+            chunk = pending[:PER_PROCESS]
             stuck = None
-            for event, pos, said in _run(soffice, work, [names[k] for k in pending], timeout):
-                k = pending[pos]
+            for event, pos, said in _run(soffice, work, [names[k] for k in chunk], timeout):
+                k = chunk[pos]
                 r = results[k]
                 pdf = work / "out" / (Path(names[k]).stem + ".pdf")
                 if event == "stuck":
@@ -168,7 +170,7 @@ def convert_each(
                         code="P002",
                     )
                 yield k, r
-            pending = pending[stuck + 1 :] if stuck is not None else []
+            pending = pending[stuck + 1 :] if stuck is not None else pending[len(chunk) :]
 
 
 # what LibreOffice prints, in the clerk's words
