@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -109,7 +108,9 @@ def test_force_never_writes_a_text_that_would_be_cut_or_forge_a_merge(name, line
 # ---------------------------------------------------------------- 10,000 indicators
 
 
-def test_10000_indicators_are_checked_in_seconds(tmp_path):
+def test_10000_indicators_are_checked_with_one_warning(tmp_path):
+    """What the run prints; how long it takes is measured in bench/ (issue 11 §4: no
+    wall-clock asserts in tests)."""
     rows = [
         {"level1": "产出指标", "level2": "数量指标", "name": "招聘会场次", "value": "≥10 场"},
         {"level1": "产出指标", "level2": "质量指标", "name": "合规率", "value": "100%"},
@@ -123,15 +124,12 @@ def test_10000_indicators_are_checked_in_seconds(tmp_path):
     path.write_text(
         f"year: 2024\ndepartment:\n  name: 测试局\nindicators:\n{body}", encoding="utf-8"
     )
-    started = time.perf_counter()
     res = run("check", str(path))
-    seconds = time.perf_counter() - started
     assert res.stdout.splitlines() == [
         f"{path}:4 提醒 W209 indicators：部门整体有 10000 条绩效指标，超过 1000 条：表格会长达数百页，请确认没有重复录入",
         "检查了 1 个文件：0 个错误，1 个提醒。",
     ]
     assert res.exit_code == 0
-    assert seconds < 5
 
 
 # ---------------------------------------------------------------- text that looks like code

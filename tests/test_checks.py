@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -540,14 +539,13 @@ def test_w208_a_long_value():
     )
 
 
-def test_w209_and_10000_indicators_are_checked_quickly():
+def test_w209_and_10000_indicators_are_checked():
+    # how long it takes is measured in bench/ (issue 11 §4: no wall-clock asserts in tests)
     d = data()
     d["indicators"] = d["indicators"] * 2500
     text = dump(d)
-    started = time.perf_counter()
     loaded = loads(text, "t.yaml")
     found = run_checks(loaded.model, loaded.lines)
-    assert time.perf_counter() - started < 5
     assert [(p.code, p.message) for p in found] == [
         ("W209", "部门整体有 10000 条绩效指标，超过 1000 条：表格会长达数百页，请确认没有重复录入")
     ]

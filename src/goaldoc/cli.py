@@ -6,7 +6,6 @@ This is the only place that prints and decides exit codes: 0 done (warnings allo
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -26,18 +25,21 @@ MAIN_HELP = """goaldoc：用一个 YAML 文件生成预算绩效目标表（.doc
   goaldoc render --help                             查看全部选项
 """
 
-RENDER_HELP = """生成预算绩效目标表（Word 和 Excel）。
+RENDER_HELP = """生成预算绩效目标表（Word 和 Excel，可加 PDF）。
 
 \b
-FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中全部 .yaml）或 2024/*.yaml。默认输出到 out/<年度>/<部门名称>/，
-一个部门一个 .docx（全部表格按顺序）和一个 .xlsx（一表一个工作表）。
-有错误时不生成任何文件，已有的旧文件保持不变。
+FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中和子文件夹里全部 .yaml）或 2024/*.yaml。
+默认输出到 out/<年度>/<部门名称>/，一个部门一个 .docx（全部表格按顺序）和一个 .xlsx（一表一个工作表）；
+加 --pdf 再由 .docx 转出一个 PDF（需要 LibreOffice）。有错误时不生成任何文件（这个部门的），已有的旧文件保持不变；
+多个文件时其余文件照常生成，同时用几个进程（--jobs），最后一行是统计。
 
 \b
 例子：
   goaldoc render samples/2024/taishan.yaml
   goaldoc render samples/2024/taishan.yaml -o 送财政局/
   goaldoc render samples/2024/taishan.yaml --format docx
+  goaldoc render samples/ --pdf                       全部部门，另加 PDF
+  goaldoc render 2024/*.yaml -f pdf --jobs 2          只要 PDF，两个进程
   goaldoc render samples/2024/taishan.yaml --form 另一个表样名     （goaldoc forms 查看）
   goaldoc render samples/2023/liuzhi.yaml --only 公益性岗位补贴
 """
@@ -51,8 +53,13 @@ def expand_inputs(args: tuple[str, ...]) -> list[str]:
     out: list[str] = []
     for arg in args:
         p = Path(arg)
-        if p.is_dir():
-            out += sorted(str(f) for f in p.iterdir() if f.suffix in (".yaml", ".yml"))
+        if p.is_dir():  # with its subfolders (samples/ holds 2023/, 2024/), hidden ones aside
+            out += sorted(
+                str(f)
+                for f in p.rglob("*")
+                if f.suffix in (".yaml", ".yml") and f.is_file()
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
         elif not p.exists() and any(ch in arg for ch in "*?["):
             out += sorted(glob.glob(arg)) or [arg]
         else:
@@ -60,9 +67,9 @@ def expand_inputs(args: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _print_problems(problems, err: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _print_problems(problems, err: bool = True, echo=None) -> None:  # type: ignore[no-untyped-def]
     for p in sorted(problems, key=lambda p: (not p.is_error, p.file or "", p.line or 0)):
-        click.echo(p.format(), err=err)
+        (echo or click.echo)(p.format(), err=err)
 
 
 @click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,43 +93,136 @@ def main() -> None:
     "-f",
     "--format",
     "formats",
-    type=click.Choice(["docx", "xlsx"]),
+    type=click.Choice(["docx", "xlsx", "pdf"]),
     multiple=True,
-    help="只生成某一种格式（可重复）；默认两种都生成。",
+    help="只生成某几种格式（可重复）；默认 docx 和 xlsx。pdf 由 .docx 转出。",
 )
+@click.option("--pdf", "with_pdf", is_flag=True, help="另外生成 PDF（由 .docx 转出，需要 LibreOffice）。")
 @click.option("--form", help="换用另一个地区的表样（templates/ 下的文件夹名，goaldoc forms 查看）。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--only", multiple=True, help="只生成某个项目的表（项目名称或项目编码，可重复）。")
 @click.option("--force", is_flag=True, help="检查发现错误时仍然生成（不建议：财政局会退回）。")
-def render(files, out_dir, formats, form, templates, only, force) -> None:  # type: ignore[no-untyped-def]
-    from .api import render as render_one
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时用几个进程生成（默认：CPU 核数）。")
+@click.option(
+    "--pdf-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="转一个 PDF 最多等几秒，超时就停下、报出这个文件并继续（默认 120）。",
+)
+def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs, pdf_timeout) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from . import batch
     from .errors import GoaldocError
 
+    started = time.perf_counter()
     files = expand_inputs(files)
-    failed = 0
+    if not files:
+        click.echo("没有找到要生成的 .yaml 文件：请检查文件夹或通配符。", err=True)
+        sys.exit(2)
+    chosen = tuple(dict.fromkeys(formats)) or ("docx", "xlsx")
+    if with_pdf and "pdf" not in chosen:
+        chosen += ("pdf",)
+    opts = batch.Options(out_dir, chosen, form, templates, tuple(only), force, jobs, pdf_timeout)
     total = len(files)
-    for n, file in enumerate(files, start=1):
-        prefix = f"[{n}/{total}] " if total > 1 else ""
-        try:
-            result = render_one(file, out_dir, formats or ("docx", "xlsx"), form, templates, only, force)
-        except GoaldocError as exc:
-            failed += 1
-            _print_problems(exc.problems)
-            click.echo(f"{prefix}{file}：有 {len(exc.problems)} 处问题，未生成任何文件。", err=True)
-            continue
-        _print_problems([p for p in result.warnings if not p.accepted])
-        kept = sum(bool(p.accepted) for p in result.warnings)
-        if kept:
-            click.echo(f"{prefix}{file}：另有 {kept} 个已确认保留的问题（见 accepted:；goaldoc check 逐条列出）。", err=True)
-        for path in result.files:
-            click.echo(f"{prefix}已生成 {path}")
-        if result.model is not None:
-            from .summary import one_line, summarize
-
-            click.echo(f"{prefix}{one_line(summarize(result.model))}")
+    progress = _Progress(total > 1 and _is_terminal())
+    outcomes: dict[int, batch.Outcome] = {}
+    try:
+        for step in batch.run(files, opts):
+            outcomes[step.outcome.index] = step.outcome
+            progress.advance(step)
+            if step.phase != "plan":  # a file refused by the plan comes again as rendered
+                _report(step, total, progress, opts)
+    except GoaldocError as exc:  # inputs that would overwrite each other: nothing rendered
+        progress.close()
+        _print_problems(exc.problems, echo=progress.echo)
+        click.echo(f"{len(exc.problems)} 处输出文件重名，未生成任何文件。", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        progress.close()
+        done = sum(not o.failed and bool(o.files) for o in outcomes.values())
+        click.echo(f"已中断：{done} 个部门的文件已生成（每个文件都是完整的），其余没有生成。", err=True)
+        sys.exit(130)
+    progress.close()
     if total > 1:
-        click.echo(f"共 {total} 个文件：{total - failed} 个成功，{failed} 个有问题。")
-    sys.exit(1 if failed else 0)
+        s = batch.summarize(list(outcomes.values()), time.perf_counter() - started, opts.pdf)
+        click.echo(_summary_line(s))
+    sys.exit(1 if any(o.failed for o in outcomes.values()) else 0)
+
+
+def _report(step, total: int, progress: _Progress, opts) -> None:  # type: ignore[no-untyped-def]
+    """What one file's step printed: problems on stderr, the files written on stdout."""
+    o = step.outcome
+    prefix = f"[{o.index}/{total}] " if total > 1 else ""
+    if step.phase == "pdf":
+        new = [p for p in o.problems if p.code.startswith("P")]
+        _print_problems(new, echo=progress.echo)
+        for path in o.files:
+            if path.suffix == ".pdf":
+                pages = f"（{o.pages} 页）" if o.pages else ""
+                progress.echo(f"{prefix}已生成 {path}{pages}")
+        return
+    if o.failed:
+        _print_problems(o.problems, echo=progress.echo)
+        progress.echo(f"{prefix}{o.file}：有 {len(o.problems)} 处问题，未生成任何文件。", err=True)
+        return
+    _print_problems([p for p in o.problems if not p.accepted], echo=progress.echo)
+    kept = sum(bool(p.accepted) for p in o.problems)
+    if kept:
+        progress.echo(f"{prefix}{o.file}：另有 {kept} 个已确认保留的问题（见 accepted:；goaldoc check 逐条列出）。", err=True)
+    for path in o.files:
+        progress.echo(f"{prefix}已生成 {path}")
+    if o.summary:
+        progress.echo(f"{prefix}{o.summary}")
+
+
+def _summary_line(s) -> str:  # type: ignore[no-untyped-def]
+    made = f"生成 {s.files} 个文件（{s.forms} 张表"
+    made += f"，PDF 共 {s.pages} 页）" if s.pdf else "）"
+    problems = f"{s.errors} 个错误，{s.warnings} 个提醒" + (f"，{s.accepted} 个已确认保留" if s.accepted else "")
+    return (
+        f"共 {s.departments} 个部门：{s.succeeded} 个成功，{s.failed} 个有问题；{made}；"
+        f"{problems}；用时 {s.seconds:.1f} 秒。"
+    )
+
+
+def _is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class _Progress:
+    """A progress bar on a terminal (stderr), nothing extra otherwise: the per-file lines
+    are the progress in a log (CI). Lines printed while the bar shows go above it."""
+
+    PHASES = {"plan": "读取", "render": "生成", "pdf": "转 PDF"}
+
+    def __init__(self, enabled: bool):
+        self.bar = None
+        self.phase = ""
+        if enabled:
+            import tqdm
+
+            tqdm.tqdm.monitor_interval = 0  # no monitor thread: the workers are forked later
+            self.bar = tqdm.tqdm(file=sys.stderr, unit="个", dynamic_ncols=True, leave=False)
+
+    def advance(self, step) -> None:  # type: ignore[no-untyped-def]
+        if self.bar is None:
+            return
+        if step.phase != self.phase:
+            self.phase = step.phase
+            self.bar.reset(total=step.total)
+            self.bar.set_description(self.PHASES.get(step.phase, step.phase))
+        self.bar.update(step.done - self.bar.n)
+
+    def echo(self, text: str, err: bool = False) -> None:
+        if self.bar is None:
+            click.echo(text, err=err)
+        else:
+            self.bar.write(text, file=sys.stderr if err else sys.stdout)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审核规则。
@@ -193,6 +293,8 @@ SCHEMA_HELP = """输出某个表样的 YAML 文件的 JSON Schema（含这个表
 @click.option("--form", help="表样（goaldoc forms 查看；默认为 templates/national.yaml 的 default_form）。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹。")
 def schema(form, templates) -> None:  # type: ignore[no-untyped-def]
+    import json
+
     from .errors import GoaldocError
     from .forms import load_form
 
