@@ -106,7 +106,7 @@ def test_init_writes_a_starter_that_checks_and_renders(tmp_path):
     res = run("init", str(target), "--form", "guangdong", "--year", "2025")
     assert res.exit_code == 0, res.output
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("# goaldoc 填报文件（2025 年度）") and "year: 2025" in text
+    assert text.startswith("# goaldoc 填报文件（2025 年度，表样 guangdong：") and "year: 2025" in text
     assert run("check", str(target)).exit_code == 0
     assert run("render", str(target), "-o", str(tmp_path / "out")).exit_code == 0
     again = run("init", str(target))

@@ -236,19 +236,20 @@ def test_the_starter_checks_with_a_reminder_for_every_blank_left_and_renders(tmp
     got = check_lines(target)
     fill = "：请填写实际内容（用不上的项可以整项删去）"
     assert got == [
-        "13 提醒 W310 department.name：还是新建文件里的示例“某某市某某局”：请改成实际的名称",
-        "14 提醒 W310 department.area：还是新建文件里的示例“某某市”：请改成实际的名称",
-        "18 提醒 W310 budget：金额全是 0，还是新建文件的样子：请填写今年的预算数",
-        f"29 提醒 W310 goals[0]：还是新建文件里的“1. ……”{fill}",
-        f"32 提醒 W310 key_tasks[0].name：还是新建文件里的“……”{fill}",
-        f"33 提醒 W310 key_tasks[0].content：还是新建文件里的“……”{fill}",
-        f"35 提醒 W310 key_tasks[0].target：还是新建文件里的“……”{fill}",
+        "15 提醒 W310 department.name：还是新建文件里的示例“某某市某某局”：请改成实际的名称",
+        "16 提醒 W310 department.area：还是新建文件里的示例“某某市”：请改成实际的名称",
+        f"21 提醒 W310 contents[0].title：还是新建文件里的“……”{fill}",
+        "23 提醒 W310 budget：金额全是 0，还是新建文件的样子：请填写今年的预算数",
+        f"34 提醒 W310 goals[0]：还是新建文件里的“1. ……”{fill}",
+        f"37 提醒 W310 key_tasks[0].name：还是新建文件里的“……”{fill}",
+        f"38 提醒 W310 key_tasks[0].content：还是新建文件里的“……”{fill}",
+        f"40 提醒 W310 key_tasks[0].target：还是新建文件里的“……”{fill}",
         *[
-            f"{38 + i} 提醒 W310 indicators[{i}].{key}：还是新建文件里的“……”{fill}"
+            f"{45 + i} 提醒 W310 indicators[{i}].{key}：还是新建文件里的“……”{fill}"
             for i in range(4)
             for key in ("name", "explanation")
         ],
-        "检查了 1 个文件：0 个错误，15 个提醒。",
+        "检查了 1 个文件：0 个错误，16 个提醒。",
     ]
     assert run("render", str(target), "-o", str(tmp_path / "out")).exit_code == 0
 

@@ -358,13 +358,18 @@ def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-un
     if source:
         _init_from(target, source, year, why, form, clear_amounts)
         return
-    from importlib.resources import files
+    from .errors import GoaldocError
+    from .forms import load_form
+    from .starter import starter_text
 
-    from .forms import national
-
-    text = files("goaldoc").joinpath("starter.yaml").read_text(encoding="utf-8")
+    try:
+        spec = load_form(form)
+    except GoaldocError as exc:
+        _print_problems(exc.problems)
+        sys.exit(1)
+    text = starter_text(spec, year, target.as_posix())
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text.format(year=year, form=form or national().default_form, path=target.as_posix()), encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
     click.echo(f"已新建 {target}（{year} 年度，{why}）：填好后运行 goaldoc check {target.as_posix()}")
 
 

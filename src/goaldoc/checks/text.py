@@ -164,7 +164,7 @@ def a_projects_form_has_a_project(model: DepartmentYear, lines: LineMap, form: F
 
 # ---------------------------------------------------------------- left from a starting point (issue 13 item 1)
 
-# what `goaldoc init` writes where the clerk has to fill in (src/goaldoc/starter.yaml)
+# what `goaldoc init` writes where the clerk has to fill in (src/goaldoc/starter.py)
 _PLACEHOLDER = re.compile(r"[\s\d.、．()（）]*(?:…|\.\.\.)+[\s。]*")
 _EXAMPLE_NAMES = ("某某市某某局", "某某市")  # exactly as the starter has them: a real name may say 某某
 
