@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,19 @@ def test_plain_numbers_are_still_numbers():
 def test_a_code_and_a_phone_number_reach_the_model_as_typed():
     loaded = loads("year: 2024\ndepartment:\n  name: 测试局\n  code: 0307\nsignature:\n  phone: 07505555555\n")
     assert (loaded.model.department.code, loaded.model.signature.phone) == ("0307", "07505555555")
+
+
+def test_libyaml_and_pure_python_read_every_sample_alike(monkeypatch):
+    """The fast path (libyaml's parser, composed in Python) and PyYAML's pure-Python loader
+    give the same data and the same line of every key (issue 11 §3)."""
+    import goaldoc.loader as loader_module
+
+    assert loader_module._CParser is not None, "PyYAML's wheels carry libyaml"
+    for sample in sorted((Path(__file__).resolve().parents[1] / "samples").glob("*/*.yaml")):
+        text = sample.read_text(encoding="utf-8")
+        fast = loader_module.load_text(text, "s")
+        with monkeypatch.context() as m:
+            m.setattr(loader_module, "_CParser", None)
+            slow = loader_module.load_text(text, "s")
+        assert fast[0] == slow[0], sample
+        assert fast[1].lines == slow[1].lines, sample

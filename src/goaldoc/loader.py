@@ -53,11 +53,19 @@ class LineMap:
         return Problem(message, tuple(path), self.file, self.line_of(tuple(path)), **kw)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without aliases (see module doc), no deeper than _MAX_DEPTH, and no more
-    than _MAX_NODES nodes (counted while composing, so a file of a million tiny items stops
-    at the limit instead of being composed whole first)."""
+class _Checks:
+    """Composing without aliases or anchors (see module doc), no deeper than _MAX_DEPTH,
+    and no more than _MAX_NODES nodes (counted while composing, so a file of a million
+    tiny items stops at the limit instead of being composed whole first).
 
+    PyYAML's composer, lean: the safe loaders have no path resolvers, so descending and
+    ascending them is left out, and a plain scalar's tag is found once per distinct text
+    (clerks' files repeat the same keys and values thousands of times)."""
+
+    # mixed into a loader: the parser's event methods come from it
+    get_event: Any
+    peek_event: Any
+    check_event: Any
     _depth = 0
     _nodes = 0
 
@@ -65,7 +73,7 @@ class _Loader(yaml.SafeLoader):
         self._nodes += 1
         if self._nodes > _MAX_NODES:
             raise yaml.MarkedYAMLError(None, None, _TOO_MANY_NODES, self.peek_event().start_mark)
-        # PyYAML composes recursively: "[[[[…" thousands deep would blow Python's stack
+        # composing is recursive: "[[[[…" thousands deep would blow Python's stack
         self._depth += 1
         try:
             if self._depth > _MAX_DEPTH:
@@ -73,25 +81,86 @@ class _Loader(yaml.SafeLoader):
                     None, None, f"嵌套超过 {_MAX_DEPTH} 层：请检查方括号 [ ] 和花括号 {{ }} 是否配对",
                     self.peek_event().start_mark,
                 )
-            return self._compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def _compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "不支持 YAML 锚点/别名（*名称）：请把内容直接写出来", event.start_mark
-            )
-        if self.check_event(yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent):
-            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise yaml.MarkedYAMLError(
+                    None, None, "不支持 YAML 锚点/别名（*名称）：请把内容直接写出来", event.start_mark
+                )
             if getattr(event, "anchor", None):
                 raise yaml.MarkedYAMLError(
                     None, None, "不支持 YAML 锚点（&名称）：请把内容直接写出来", event.start_mark
                 )
-        return super().compose_node(parent, index)
+            if isinstance(event, yaml.ScalarEvent):
+                return self._scalar_node(self.get_event())
+            if isinstance(event, yaml.SequenceStartEvent):
+                return self._collection(yaml.SequenceNode, yaml.SequenceEndEvent, _SEQ_TAG, False)
+            return self._collection(yaml.MappingNode, yaml.MappingEndEvent, _MAP_TAG, True)
+        finally:
+            self._depth -= 1
+
+    def _scalar_node(self, event):  # type: ignore[no-untyped-def]
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self._plain_tag(event.value) if event.implicit[0] else _STR_TAG
+        # libyaml calls the plain style "", PyYAML None (yamlhints reads it)
+        return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style or None)
+
+    def _plain_tag(self, value: str) -> str:
+        cache = self.__dict__.setdefault("_tags", {})
+        tag = cache.get(value)
+        if tag is None:
+            resolvers = self.yaml_implicit_resolvers  # type: ignore[attr-defined]
+            candidates = resolvers.get(value[0] if value else "", []) + resolvers.get(None, [])
+            tag = next((t for t, rx in candidates if rx.match(value)), _STR_TAG)
+            cache[value] = tag
+        return tag  # type: ignore[no-any-return]
+
+    def _collection(self, kind, end, default_tag: str, pairs: bool):  # type: ignore[no-untyped-def]
+        start = self.get_event()
+        tag = start.tag
+        if tag is None or tag == "!":
+            tag = default_tag
+        node = kind(tag, [], start.start_mark, None, flow_style=start.flow_style)
+        items = node.value
+        if pairs:
+            while not self.check_event(end):
+                key = self.compose_node(node, None)
+                items.append((key, self.compose_node(node, key)))
+        else:
+            index = 0
+            while not self.check_event(end):
+                items.append(self.compose_node(node, index))
+                index += 1
+        node.end_mark = self.get_event().end_mark
+        return node
 
 
+class _Loader(_Checks, yaml.SafeLoader):
+    """PyYAML's pure-Python SafeLoader with the checks: its error messages are the ones
+    yamlhints explains, so every file that does not parse is read again with this one."""
+
+
+_CParser: Any
+try:  # libyaml's scanner and parser, when PyYAML was built with it (the wheels are)
+    from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined,no-redef]
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    _CParser = None
+
+if _CParser is not None:
+
+    class _FastLoader(_Checks, yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc,valid-type]
+        """libyaml's C scanner and parser, composed in Python with the same checks: the
+        events carry the same marks, and reading a file is ~10× faster (issue 11 §3)."""
+
+        def __init__(self, stream: str):
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _INT_TAG = "tag:yaml.org,2002:int"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -123,10 +192,14 @@ def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
             except InvalidOperation:  # pragma: no cover - regex guards
                 return text
         return text  # .inf / .nan: keep the text, the model will say what is wrong
-    if tag in (_TIMESTAMP_TAG, _VALUE_TAG):
+    if tag == _STR_TAG or tag in (_TIMESTAMP_TAG, _VALUE_TAG):
         return text
-    if tag in (_INT_TAG, _BOOL_TAG, _NULL_TAG, _STR_TAG):
-        return loader.construct_object(node, deep=True)
+    if tag == _INT_TAG:
+        return int(text)  # a plain decimal (checked above)
+    if tag == _NULL_TAG:
+        return None
+    if tag == _BOOL_TAG:
+        return yaml.constructor.SafeConstructor.bool_values[text.lower()]
     # any other tag (!!python/object, !!binary, custom !tags) is refused
     raise yaml.constructor.ConstructorError(
         None, None, f"不支持的 YAML 标签 {tag}：请删去它，只写普通文字或数字", node.start_mark
@@ -248,7 +321,24 @@ def _utf8_or_refuse(raw: bytes, file: str) -> str:
 
 
 def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
-    """Parse YAML text; returns the plain data and the line of every key path."""
+    """Parse YAML text; returns the plain data and the line of every key path.
+
+    A text is parsed by libyaml when it can be (fast); one that does not parse, or holds a
+    character the pure-Python reader refuses, is read again by PyYAML's pure-Python loader,
+    whose errors and marks are the ones the messages below are written for."""
+    # libyaml accepts a Tab where PyYAML refuses it (after a colon): such a file is read the
+    # slow way too, so that a file checks the same with or without libyaml
+    if _CParser is not None and "\t" not in text and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        fast = LineMap(file)
+        loader: Any = _FastLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None and not yamlhints.slips(node, text, file, fast.hints, fast.columns):
+                return _build(loader, node, (), fast.lines), fast
+        except yaml.YAMLError:
+            pass  # said below, in the pure-Python loader's words
+        finally:
+            loader.dispose()
     linemap = LineMap(file)
     try:
         loader = _Loader(text)  # the reader refuses control characters right here

@@ -75,7 +75,9 @@ Weight = Annotated[Decimal, BeforeValidator(_to_weight)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # defer_build: each form validates with its own subclass (forms.fields.model_for), so the
+    # common classes need their schema only when something validates with them directly
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     def template_fields(self) -> frozenset[str]:
         """What a template may read (render/sandbox.py): the data's fields, nothing else."""
