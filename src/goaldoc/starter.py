@@ -126,8 +126,9 @@ def _budget(used: set[str]) -> str:
     )
 
 
-def _placeholder(spec: FieldSpec) -> str:
-    """A YAML value (flow style) for a declared field: what the clerk replaces."""
+def _placeholder(spec: FieldSpec, value: str | None = None) -> str:
+    """A YAML value (flow style) for a declared field: what the clerk replaces (a value per
+    period that is checked like 指标值 gets the row's example value)."""
     if spec.type in ("integer", "amount"):
         return "0"
     if spec.type == "choice":
@@ -135,7 +136,8 @@ def _placeholder(spec: FieldSpec) -> str:
     if spec.type == "texts":
         return f"[{FILL}]"
     if spec.type == "periods":
-        return "{" + ", ".join(f"{_quote(p)}: {FILL}" for p in spec.periods or ()) + "}"
+        each = f'"{value}"' if value is not None and spec.check_values else FILL
+        return "{" + ", ".join(f"{_quote(p)}: {each}" for p in spec.periods or ()) + "}"
     if spec.type == "lines":
         return "[{label: 合计, amount: 0}]"
     if spec.type == "table":
@@ -180,9 +182,9 @@ def _example_indicators(spec: FormSpec) -> list[tuple[str, str, str]]:
 
 def _indicators(spec: FormSpec, declared: dict[str, FieldSpec], key: str, indent: int) -> str:
     pad = " " * indent
-    extra = "".join(f", {name}: {_placeholder(f)}" for name, f in declared.items())
     lines = [f"{pad}{key}:{' ' * max(1, 33 - indent - len(key))}# 绩效指标：一级 → 二级 按填写顺序分组、合并"]
     for l1, l2, value in _example_indicators(spec):
+        extra = "".join(f", {name}: {_placeholder(f, value)}" for name, f in declared.items())
         lines.append(f"{pad}  - {{level1: {l1}, level2: {l2}, name: {FILL}, explanation: {FILL}, value: \"{value}\"{extra}}}")
     return "\n".join(lines) + "\n"
 

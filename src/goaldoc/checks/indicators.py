@@ -309,30 +309,38 @@ def indicator_values(model: DepartmentYear, lines: LineMap, form: FormSpec) -> I
                 f"{lst.owner}有 {len(lst.indicators)} 条绩效指标，超过 {rules.indicators_max} 条："
                 "表格会长达数百页，请确认没有重复录入",
             )
+        checked = [(name, f) for name, f in form.fields.indicator.items() if f.type == "periods" and f.check_values]
         for k, ind in enumerate(lst.indicators):
-            raw = _shown(ind).strip()
-            if not raw:
-                continue  # an empty 二级 prints as a placeholder row
-            where = (*lst.path, k, "value")
-            v = _value(ind)
             kinds = voc.kinds(ind.level1, ind.level2)
-            if len(raw) > rules.value_max_chars:
-                yield _problem(
-                    lines,
-                    where,
-                    "W208",
-                    f"指标值有 {len(raw)} 个字，超过 {rules.value_max_chars} 字：指标值应简短（如 ≥95%），"
-                    "说明文字请写到 explanation（指标解释）",
-                )
-            if "satisfaction" in kinds or v.unit == "%":
-                yield from _percent_problems(lines, where, ind, v, raw, "satisfaction" in kinds, rules.satisfaction_min)
-            if "quantity" in kinds and not re.search(r"\d", raw):
-                yield _problem(
-                    lines,
-                    where,
-                    "W207",
-                    f"{_kind_name(voc, 'quantity')}应量化（写出数字，如 ≥260 件），现为“{raw}”",
-                )
+            values: list[tuple[Path, str, IndicatorValue]] = [((*lst.path, k, "value"), _shown(ind).strip(), _value(ind))]
+            for name, _f in checked:  # a value per period, checked like 指标值 (form.yaml check_values)
+                for period, text in (getattr(ind, name, None) or {}).items():
+                    values.append(((*lst.path, k, name, period), str(text).strip(), parse_value(str(text))))
+            for where, raw, v in values:
+                if raw:  # an empty 二级 prints as a placeholder row
+                    yield from _value_problems(lines, where, ind, v, raw, kinds, voc, rules)
+
+
+def _value_problems(
+    lines: LineMap, where: Path, ind: Indicator, v: IndicatorValue, raw: str, kinds: set[str], voc: Vocabulary, rules: Rules
+) -> Iterator[Problem]:
+    if len(raw) > rules.value_max_chars:
+        yield _problem(
+            lines,
+            where,
+            "W208",
+            f"指标值有 {len(raw)} 个字，超过 {rules.value_max_chars} 字：指标值应简短（如 ≥95%），"
+            "说明文字请写到 explanation（指标解释）",
+        )
+    if "satisfaction" in kinds or v.unit == "%":
+        yield from _percent_problems(lines, where, ind, v, raw, "satisfaction" in kinds, rules.satisfaction_min)
+    if "quantity" in kinds and not re.search(r"\d", raw):
+        yield _problem(
+            lines,
+            where,
+            "W207",
+            f"{_kind_name(voc, 'quantity')}应量化（写出数字，如 ≥260 件），现为“{raw}”",
+        )
 
 
 def _percent_problems(

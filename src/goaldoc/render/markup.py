@@ -107,10 +107,12 @@ def cn_number(n: int) -> str:
     return str(n)
 
 
-def check_filter(value: Any, option: str, on: str = "☑", off: str = "□") -> str:
-    """``{{ project.project_type | check('部门预算') }}`` → ☑部门预算 when chosen, else □部门预算."""
+def check_filter(value: Any, option: str, after: bool = False, on: str = "☑", off: str = "□") -> str:
+    """``{{ project.project_type | check('部门预算') }}`` → ☑部门预算 when chosen, else □部门预算;
+    ``check('部门预算', after=true)`` → 部门预算 ☑ (the box after the word, as some forms print it)."""
     chosen = value is not None and "".join(str(value).split()) == "".join(str(option).split())
-    return f"{on if chosen else off}{option}"
+    box = on if chosen else off
+    return f"{option} {box}" if after else f"{box}{option}"
 
 
 def blank_filter(value: Any, line: str = BLANK_LINE) -> str:
