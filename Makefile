@@ -26,5 +26,7 @@ lint: $(BIN)/goaldoc
 	$(BIN)/ruff check src tests tools bench
 	$(BIN)/mypy src
 
-bench: $(BIN)/goaldoc
+# figures into bench/RESULTS.md: render.py (per sample), speed.py (issue 11's ratios, minutes)
+bench: deps $(BIN)/goaldoc
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/speed.py

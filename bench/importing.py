@@ -28,9 +28,11 @@ sys.path.insert(0, str(ROOT / "src"))
 from goaldoc.api import Loaded, load, render_bytes  # noqa: E402
 from goaldoc.importer import import_file  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from results import write_section  # noqa: E402
+
 RUNS = 7
 INDICATORS = 100
-BEGIN, END = "<!-- bench/importing.py: begin -->", "<!-- bench/importing.py: end -->"
 
 
 def median_time(fn, runs: int = RUNS) -> float:
@@ -81,7 +83,6 @@ def main() -> int:
                 subprocess.run([str(Path(sys.executable).parent / "goaldoc"), "import", str(path), "-o", str(out), "--overwrite"], check=True, capture_output=True)
                 cold.append((sample, fmt, time.perf_counter() - t))
     lines = [
-        BEGIN,
         "## Import benchmark",
         "",
         f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}; a form of "
@@ -94,16 +95,9 @@ def main() -> int:
     lines += [f"| {s} | {f} | {k} | {a * 1000:.0f} | {b * 1000:.0f} |" for s, f, k, a, b in rows]
     lines += ["", "Cold command line (`goaldoc import FILE -o X.yaml`, a new process: imports, recognition, checks and the YAML written):", ""]
     lines += [f"- {s} ({f}): {c * 1000:.0f} ms" for s, f, c in cold]
-    lines += ["", END]
     section = "\n".join(lines)
     print(section)
-    results = ROOT / "bench" / "RESULTS.md"
-    text = results.read_text(encoding="utf-8") if results.exists() else ""
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    results.write_text(text, encoding="utf-8")
+    write_section("importing", section)  # bench/RESULTS.md: only this script's section
     return 0
 
 

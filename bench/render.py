@@ -1,6 +1,6 @@
 """Benchmark: how long a department's forms take to render, beside a bare library write.
 
-    python bench/render.py            # prints a table and rewrites bench/RESULTS.md
+    python bench/render.py            # prints a table and rewrites its section of bench/RESULTS.md
 
 For each sample: goaldoc's in-process render (template + merges + strictness pass) per
 format, the median of N runs after one warm-up, then the same cells written with bare
@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from results import write_section  # noqa: E402
 
 from goaldoc.api import load, render_bytes  # noqa: E402
 from goaldoc.context import all_projects  # noqa: E402
@@ -123,7 +126,7 @@ def main() -> None:
     ]
     text = "\n".join(lines) + "\n"
     print(text)
-    (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+    write_section("render", text)
 
 
 if __name__ == "__main__":

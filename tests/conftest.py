@@ -13,7 +13,7 @@ pytest.register_assert_rewrite("bundles")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"  # copies of the published forms (README there)
 
 _WIDTH = str.maketrans("（）：，；", "():,;")
 

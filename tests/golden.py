@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from readback import docx_body, q, table_cells, xlsx_book
+from readback import docx_body, q, table_cells, xlsx_book, xlsx_shown
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 
@@ -28,14 +28,11 @@ def docx_fingerprint(data: bytes) -> dict[str, Any]:
     return {"paragraphs": paragraphs, "tables": tables}
 
 
-def cell_text(value: Any) -> str:
-    return str(value)
-
-
 def xlsx_fingerprint(data: bytes) -> dict[str, Any]:
+    """Cells as Excel shows them (a number by its number format: 110641.64, 1,734,952.06)."""
     out: dict[str, Any] = {}
     for ws in xlsx_book(data):
-        cells = {c.coordinate: cell_text(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
+        cells = {c.coordinate: xlsx_shown(c) for row in ws.iter_rows() for c in row if c.value is not None}
         merges = sorted(str(m) for m in ws.merged_cells.ranges)
         out[ws.title] = {"cells": cells, "merges": merges}
     return out

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from lxml import etree
@@ -49,10 +51,26 @@ def cell_text(tc: etree._Element) -> str:
     return "\n".join("".join(t.text or "" for t in p.iter(q("t"))) for p in tc.findall(q("p")))
 
 
+def is_on(el: etree._Element | None) -> bool:
+    """A Word on/off property (cantSplit, tblHeader …) is on: present, and its w:val (if
+    any) not 0 / false / off — LibreOffice writes ``w:val="true"``, Word may write false."""
+    return el is not None and el.get(q("val"), "1") not in ("0", "false", "off")
+
+
+def grid_before_after(tr: etree._Element) -> tuple[int, int]:
+    """(w:gridBefore, w:gridAfter) of a row: grid columns left empty before / after its cells."""
+    trpr = tr.find(q("trPr"))
+    out = []
+    for name in ("gridBefore", "gridAfter"):
+        el = None if trpr is None else trpr.find(q(name))
+        out.append(int(el.get(q("val"), "0")) if el is not None else 0)
+    return out[0], out[1]
+
+
 def table_cells(tbl: etree._Element) -> list[list[CellInfo]]:
     rows = []
     for r, tr in enumerate(tbl.findall(q("tr"))):
-        col, out = 0, []
+        col, out = grid_before_after(tr)[0], []
         for tc in tr.findall(q("tc")):
             pr = tc.find(q("tcPr"))
             span = 1
@@ -102,7 +120,9 @@ def docx_text(data: bytes | Path) -> str:
 
 def docx_strictness(data: bytes | Path) -> list[str]:
     """What Word would object to: schema order of tcPr, a w:p closing each cell, text in
-    merged-away cells, rows whose grid does not add up, tcW differing from the grid."""
+    merged-away cells, rows whose grid does not add up (w:gridBefore + the cells' spans +
+    w:gridAfter), tcW / wBefore / wAfter differing from the grid; and rows that may split
+    across pages (cantSplit missing or off)."""
     problems = []
     body = docx_body(data)
     for t_i, tbl in enumerate(body.iter(q("tbl"))):
@@ -115,9 +135,15 @@ def docx_strictness(data: bytes | Path) -> list[str]:
         for r_i, tr in enumerate(tbl.findall(q("tr"))):
             where = f"table {t_i} row {r_i}"
             trpr = tr.find(q("trPr"))
-            if trpr is None or trpr.find(q("cantSplit")) is None:
+            if trpr is None or not is_on(trpr.find(q("cantSplit"))):
                 problems.append(f"{where}: no cantSplit")
-            col = 0
+            before, after = grid_before_after(tr)
+            gaps = (("wBefore", before, grid[:before]), ("wAfter", after, grid[len(grid) - after :]))
+            for name, n, cols in gaps:
+                el = None if trpr is None else trpr.find(q(name))
+                if n and (el is None or int(el.get(q("w"), "-1")) != sum(cols)):
+                    problems.append(f"{where}: {name} differs from tblGrid")
+            col = before
             for c_i, tc in enumerate(tr.findall(q("tc"))):
                 pr = tc.find(q("tcPr"))
                 if pr is None or tc[0] is not pr:
@@ -138,8 +164,8 @@ def docx_strictness(data: bytes | Path) -> list[str]:
                 if v is not None and v.get(q("val")) is None and cell_text(tc).strip():
                     problems.append(f"{where} cell {c_i}: text in a merged-away cell")
                 col += span
-            if col != len(grid):
-                problems.append(f"{where}: spans {col} grid columns of {len(grid)}")
+            if col + after != len(grid):
+                problems.append(f"{where}: spans {col + after} grid columns of {len(grid)}")
         problems += _merges_out_of_heading(tbl, t_i)
     return problems
 
@@ -149,7 +175,7 @@ def _merges_out_of_heading(tbl: etree._Element, t_i: int) -> list[str]:
     into the body."""
     rows = table_cells(tbl)
     trs = tbl.findall(q("tr"))
-    heading = [tr.find(q("trPr")) is not None and tr.find(q("trPr")).find(q("tblHeader")) is not None for tr in trs]
+    heading = [tr.find(q("trPr")) is not None and is_on(tr.find(q("trPr")).find(q("tblHeader"))) for tr in trs]
     out = []
     for r in range(len(rows) - 1):
         if not heading[r] or heading[r + 1]:
@@ -174,8 +200,31 @@ def xlsx_book(data: bytes | Path):  # type: ignore[no-untyped-def]
     return load_workbook(io.BytesIO(raw))
 
 
+_NUMBER_FORMAT = re.compile(r"(#,##)?0(?:\.(0+))?")
+
+
+def xlsx_shown(cell) -> str | None:  # type: ignore[no-untyped-def]
+    """What Excel shows in ``cell``: a number as its number format says (``0.00`` →
+    26843.80, ``#,##0.00`` → 1,734,952.06), text as it is. Fails on a number format it
+    does not know, rather than guess."""
+    value = cell.value
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    fmt = cell.number_format
+    if fmt == "General":
+        return str(value) if isinstance(value, int) else f"{value:.10g}"
+    m = _NUMBER_FORMAT.fullmatch(fmt)
+    assert m, f"{cell.coordinate}: number format {fmt!r} not understood by readback"
+    places = len(m.group(2) or "")
+    d = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return format(d, ",f" if m.group(1) else "f")
+
+
 def xlsx_texts(ws) -> list[str]:  # type: ignore[no-untyped-def]
-    return [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    """Every non-empty cell of a sheet as Excel shows it (see xlsx_shown)."""
+    return [xlsx_shown(c) for row in ws.iter_rows() for c in row if c.value is not None]
 
 
 def xlsx_all_text(data: bytes) -> str:
@@ -207,21 +256,32 @@ def squash(text: str) -> str:
     return "".join(text.split())
 
 
+XLSX_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def xlsx_sheet_xml(data: bytes, sheet_title: str | None = None) -> etree._Element:
+    """The raw ``<worksheet>`` of a sheet (the first one if no title is given): what the
+    file holds, not what openpyxl makes of it."""
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        book = etree.fromstring(z.read("xl/workbook.xml"))
+        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        sheets = list(book.iterfind(".//m:sheet", XLSX_NS))
+        rid = next(s.get(f"{{{rel}}}id") for s in sheets if sheet_title is None or s.get("name") == sheet_title)
+        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+        return etree.fromstring(z.read("xl/" + target.lstrip("/").removeprefix("xl/")))
+
+
 def xlsx_cell_borders(data: bytes, sheet_title: str) -> dict[str, bool]:
     """{coordinate: True when all four sides have a border}, read from the raw XML.
 
     openpyxl's reader re-derives the borders of merged cells from the top-left cell, so it
     cannot tell what a file really holds; Excel draws what each cell's own style says.
     """
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    ns = XLSX_NS
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         styles = etree.fromstring(z.read("xl/styles.xml"))
-        book = etree.fromstring(z.read("xl/workbook.xml"))
-        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-        rid = next(s.get(f"{{{rel}}}id") for s in book.iterfind(".//m:sheet", ns) if s.get("name") == sheet_title)
-        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
-        sheet = etree.fromstring(z.read("xl/" + target.lstrip("/").removeprefix("xl/")))
+    sheet = xlsx_sheet_xml(data, sheet_title)
     borders = []
     for b in styles.find("m:borders", ns):
         sides = [b.find(f"m:{s}", ns) for s in ("left", "right", "top", "bottom")]

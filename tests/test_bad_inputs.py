@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,10 +88,29 @@ def test_force_never_writes_what_a_file_cannot_hold(monkeypatch, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    "name,line",
+    [
+        ("71_text_longer_than_a_cell", "错误 E304 department.functions：有 32,768 个字符"),
+        ("72_noncharacter", "错误 E302 department.name：含有 Unicode 非字符 U+FDD0"),
+    ],
+)
+def test_force_never_writes_a_text_that_would_be_cut_or_forge_a_merge(name, line, monkeypatch, tmp_path):
+    monkeypatch.chdir(CASES)
+    res = run("render", f"{name}.yaml", "--force", "-o", str(tmp_path / "out"))
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exc_info
+    assert res.exit_code == 1
+    assert res.stderr.splitlines()[0].startswith(f"{name}.yaml:") and line in res.stderr
+    assert res.stderr.splitlines()[-1] == f"{name}.yaml：有 1 处问题，未生成任何文件。"
+    assert not (tmp_path / "out").exists()
+
+
 # ---------------------------------------------------------------- 10,000 indicators
 
 
-def test_10000_indicators_are_checked_in_seconds(tmp_path):
+def test_10000_indicators_are_checked_with_one_warning(tmp_path):
+    """What the run prints; how long it takes is measured in bench/ (issue 11 §4: no
+    wall-clock asserts in tests)."""
     rows = [
         {"level1": "产出指标", "level2": "数量指标", "name": "招聘会场次", "value": "≥10 场"},
         {"level1": "产出指标", "level2": "质量指标", "name": "合规率", "value": "100%"},
@@ -106,15 +124,12 @@ def test_10000_indicators_are_checked_in_seconds(tmp_path):
     path.write_text(
         f"year: 2024\ndepartment:\n  name: 测试局\nindicators:\n{body}", encoding="utf-8"
     )
-    started = time.perf_counter()
     res = run("check", str(path))
-    seconds = time.perf_counter() - started
     assert res.stdout.splitlines() == [
         f"{path}:4 提醒 W209 indicators：部门整体有 10000 条绩效指标，超过 1000 条：表格会长达数百页，请确认没有重复录入",
         "检查了 1 个文件：0 个错误，1 个提醒。",
     ]
     assert res.exit_code == 0
-    assert seconds < 5
 
 
 # ---------------------------------------------------------------- text that looks like code

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -326,15 +325,22 @@ def test_e107_money_units():
 # ---------------------------------------------------------------- the indicator tree E2xx
 
 
-def test_e201_unknown_level1_suggests_the_nearest_and_does_not_hide_what_is_missing():
+def test_e201_unknown_level1_suggests_the_nearest_and_counts_as_it():
     d = ind(data(), 0, level1="产出")
     assert problems(d) == [
-        (
-            "E204",
-            "projects[0].indicators",
-            "项目“甲项目”的产出指标缺少数量指标：产出指标下至少要有数量指标和质量指标各一条",
-        ),
         ("E201", "projects[0].indicators[0].level1", "一级指标“产出”不认识：是不是“产出指标”？"),
+    ]
+
+
+def test_an_unknown_level1_does_not_hide_a_kind_that_is_really_missing():
+    """Issue 8: an unknown 一级 used to switch E203 off for the whole list."""
+    d = ind(data(), 0, level1="项目产出")
+    d["projects"][0]["indicators"] = [i for i in d["projects"][0]["indicators"] if i["level1"] != "满意度指标"]
+    for i in d["projects"][0]["indicators"]:
+        i.pop("weight", None)
+    assert [(c, m) for c, _, m in problems(d)] == [
+        ("E203", "项目“甲项目”缺少满意度指标：产出指标、效益指标和满意度指标至少各要有一条"),
+        ("E201", "一级指标“项目产出”不认识：是不是“产出指标”？"),
     ]
 
 
@@ -533,14 +539,13 @@ def test_w208_a_long_value():
     )
 
 
-def test_w209_and_10000_indicators_are_checked_quickly():
+def test_w209_and_10000_indicators_are_checked():
+    # how long it takes is measured in bench/ (issue 11 §4: no wall-clock asserts in tests)
     d = data()
     d["indicators"] = d["indicators"] * 2500
     text = dump(d)
-    started = time.perf_counter()
     loaded = loads(text, "t.yaml")
     found = run_checks(loaded.model, loaded.lines)
-    assert time.perf_counter() - started < 5
     assert [(p.code, p.message) for p in found] == [
         ("W209", "部门整体有 10000 条绩效指标，超过 1000 条：表格会长达数百页，请确认没有重复录入")
     ]
@@ -572,6 +577,46 @@ def test_e302_control_characters_are_reported_not_written():
         "indicators[0].explanation",
         "含有 Word/Excel 无法保存的控制字符 U+000B（第 6 个字）：请删去它（常见于从网页或 PDF 复制的文字）",
     )
+
+
+def test_e302_noncharacters_are_refused_they_would_forge_merge_marks():
+    d = data()
+    d["indicators"][0]["name"] = "标\ufdd0x\ufdd1记"
+    assert only(d) == (
+        "E302",
+        "indicators[0].name",
+        "含有 Unicode 非字符 U+FDD0（第 2 个字）：它不是文字，Unicode 留给程序内部使用（goaldoc 用它标记合并单元格）：请删去它",
+    )
+
+
+def test_private_use_characters_are_text_not_a_problem():
+    d = data()
+    d["indicators"][0]["name"] = "\ue000\ue001造字\uf8ff"
+    assert problems(d) == []
+
+
+def test_e304_a_text_longer_than_an_excel_cell_is_refused_not_cut():
+    d = data()
+    d["department"]["functions"] = "职" * 32_767  # exactly what a cell holds
+    assert problems(d) == []
+    d["department"]["functions"] = "职" * 32_766 + "𠀀"  # Extension B counts 2 in Excel
+    assert only(d) == (
+        "E304",
+        "department.functions",
+        "有 32,768 个字符，超过 Excel 一格能存的 32,767 个字符，写进表格会被截掉：请删减到这个长度以内",
+    )
+
+
+def test_e304_goals_printed_in_one_excel_cell_are_counted_together():
+    d = data()
+    d["goals"] = ["目" * 20_000, "标" * 12_767]  # 32,767 + the line break between them
+    assert only(d) == (
+        "E304",
+        "goals",
+        "2 条合起来有 32,768 个字符：Excel 表把它们印在同一格，超过一格能存的 32,767 个字符，会被截掉：请删减",
+    )
+    d["goals"] = ["目" * 40_000, "标"]  # one too long: said once, at the item
+    assert only(d)[:2] == ("E304", "goals[0]")
 
 
 def test_e303_names_are_filled():

@@ -70,7 +70,8 @@ def test_error_writes_nothing_and_keeps_earlier_outputs(tmp_path):
 
 def test_usage_error_exits_2():
     assert run("render").exit_code == 2
-    assert run("render", TAISHAN, "--format", "pdf").exit_code == 2
+    assert run("render", TAISHAN, "--format", "html").exit_code == 2
+    assert run("render", TAISHAN, "--jobs", "0").exit_code == 2
 
 
 def test_schema_is_json_schema():
@@ -94,9 +95,10 @@ def test_only_what_the_format_needs_is_imported(tmp_path):
 
 
 def test_batch_shows_progress_and_a_summary(tmp_path):
-    res = run("render", TAISHAN, TAISHAN, "-o", str(tmp_path))
+    liuzhi = str(SAMPLES / "2023" / "liuzhi.yaml")
+    res = run("render", TAISHAN, liuzhi, "-o", str(tmp_path))
     assert "[1/2] 已生成" in res.output and "[2/2] 已生成" in res.output
-    assert "共 2 个文件：2 个成功，0 个有问题。" in res.output
+    assert "共 2 个部门：2 个成功，0 个有问题；生成 4 个文件（6 张表）" in res.output  # more in test_batch.py
 
 
 def test_init_writes_a_starter_that_checks_and_renders(tmp_path):
@@ -104,7 +106,7 @@ def test_init_writes_a_starter_that_checks_and_renders(tmp_path):
     res = run("init", str(target), "--form", "guangdong", "--year", "2025")
     assert res.exit_code == 0, res.output
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("# goaldoc 填报文件（2025 年度）") and "year: 2025" in text
+    assert text.startswith("# goaldoc 填报文件（2025 年度，表样 guangdong：") and "year: 2025" in text
     assert run("check", str(target)).exit_code == 0
     assert run("render", str(target), "-o", str(tmp_path / "out")).exit_code == 0
     again = run("init", str(target))

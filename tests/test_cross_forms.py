@@ -17,12 +17,13 @@ from docx import Document
 
 from goaldoc import api
 from goaldoc.forms import available_forms, load_form
+from goaldoc.render.markup import MARK_CLOSE, MARK_OPEN
 from readback import docx_text, xlsx_book, xlsx_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("**/*.yaml"))
 FORMS = available_forms()
-LEFTOVERS = ("{{", "}}", "{%", "%}", "\ue000", "\ue001")  # Jinja, or the merge filter's marks
+LEFTOVERS = ("{{", "}}", "{%", "%}", MARK_OPEN, MARK_CLOSE)  # Jinja, or the merge filter's marks
 
 
 def _id(sample: Path) -> str:

@@ -211,7 +211,7 @@ def test_a_value_per_period_prints_in_two_blocks_in_both_formats(templates):
         ["物管服务面积", "2.6万平方米", "2.6万平方米"],
         ["合格率", "≥95%", "100%"],
     ]
-    assert ws["B1"].value == "75.00"
+    assert ws["B1"].value == 75 and ws["B1"].number_format == "0.00"  # a number, shown as typed
 
 
 def test_a_declared_field_the_form_prints_is_empty_when_other_data_lacks_it(templates, taishan):
@@ -219,3 +219,84 @@ def test_a_declared_field_the_form_prints_is_empty_when_other_data_lacks_it(temp
     files = render_bytes(taishan, ["docx"], form="declared", templates=templates)
     text = textwrap.dedent("".join(c.text for t in docx_tables(files["docx"][1]) for r in t for c in r))
     assert "None" not in text
+
+
+# ------------------------------------------------------------------ relations, narrowed fields, periods
+
+
+def edited_templates(templates: Path, extra: str) -> Path:
+    form_yaml = templates / "declared" / "form.yaml"
+    form_yaml.write_text(form_yaml.read_text(encoding="utf-8") + textwrap.dedent(extra), encoding="utf-8")
+    return templates
+
+
+def test_declared_amount_relations_are_checked(tmp_path, templates):
+    """芜湖-style: 当年预算 = the three fund sources, and not above 项目总预算 (E109)."""
+    edited_templates(
+        templates,
+        """
+        amount_checks:
+          - {where: project, total: budget.total, parts: [total_budget]}
+          - {where: project, value: budget.total, at_most: total_budget}
+        """,
+    )
+    found = messages(tmp_path, templates, DATA)
+    assert found == ["14 E109 projects[0].budget.total：预算数 / 资金总额 25.00 万元 ≠ 项目总预算 75.00 = 75.00 万元（相差 50.00 万元）：请核对"]
+    over = DATA.replace("total_budget: 75.00", "total_budget: 20.00")
+    assert messages(tmp_path, templates, over)[1:] == [
+        "14 E109 projects[0].budget.total：预算数 / 资金总额 25.00 万元 超过项目总预算 20.00 万元：请核对"
+    ]
+
+
+def test_an_amount_relation_naming_no_amount_is_a_located_form_yaml_mistake(templates):
+    edited_templates(templates, "\namount_checks:\n  - {where: project, total: budget.total, parts: [project_type]}\n")
+    from goaldoc.errors import TemplateError
+    from goaldoc.forms import load_form
+
+    with pytest.raises(TemplateError) as exc:
+        load_form("declared", templates)
+    (p,) = exc.value.problems
+    assert p.code == "T018" and "“project_type”不是 project 下的金额字段" in p.message
+
+
+def test_a_common_text_field_may_be_narrowed_to_a_choice(tmp_path, templates):
+    edited_templates(templates, "")
+    form_yaml = templates / "declared" / "form.yaml"
+    text = form_yaml.read_text(encoding="utf-8").replace(
+        "  project:\n", "  project:\n    attribute: {label: 项目属性, type: choice, options: [延续项目, 新增项目]}\n", 1
+    )
+    form_yaml.write_text(text, encoding="utf-8")
+    ok = DATA.replace("    project_type: 切块预算\n", "    project_type: 切块预算\n    attribute: 延续项目\n")
+    assert messages(tmp_path, templates, ok) == []
+    bad = ok.replace("attribute: 延续项目", "attribute: 延续")
+    assert messages(tmp_path, templates, bad) == [
+        "13 E010 projects[0].attribute：应为 延续项目、新增项目 之一，现为 “延续”：是不是“延续项目”？"
+    ]
+
+
+def test_values_per_period_can_be_checked_like_the_value(tmp_path, templates):
+    low = DATA.replace("{实施周期: \"≥90%\", 当年度: \"≥90%\"}", "{实施周期: \"≥70%\", 当年度: \"≥90%\"}")
+    assert messages(tmp_path, templates, low) == []  # not asked for: the grades of 邯郸 are not values
+    form_yaml = templates / "declared" / "form.yaml"
+    form_yaml.write_text(
+        form_yaml.read_text(encoding="utf-8").replace("      periods: [实施周期, 当年度]\n", "      periods: [实施周期, 当年度]\n      check_values: true\n"),
+        encoding="utf-8",
+    )
+    assert messages(tmp_path, templates, low) == [
+        "27 W203 projects[0].indicators[3].period_values.实施周期：满意度 70% 低于 80%：满意度目标一般不低于 80%，请核实"
+    ]
+
+
+def test_a_period_left_out_prints_empty(templates):
+    one = DATA.replace("{实施周期: 是, 当年度: 是}", "{当年度: 是}")
+    loaded = loads(one, "d.yaml", templates)
+    table = docx_tables(render_bytes(loaded, ["docx"], templates=templates)["docx"][1])[0]
+    assert [c.text for c in table[3]] == ["正常开放", "", "是"]
+
+
+def test_the_check_filter_puts_the_box_before_or_after():
+    from goaldoc.render.markup import make_env
+
+    env = make_env(autoescape=False)
+    tpl = env.from_string("{{ v | check('部门预算') }} {{ v | check('切块预算', after=true) }}")
+    assert tpl.render(v="部门预算") == "☑部门预算 切块预算 □"

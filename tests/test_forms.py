@@ -18,7 +18,7 @@ from goaldoc.api import check, loads
 from goaldoc.checks import run_checks
 from goaldoc.cli import main
 from goaldoc.errors import TemplateError, format_path
-from goaldoc.forms import load_form
+from goaldoc.forms import available_forms, load_form
 
 
 def folder_copy(tmp_path: Path, name: str = "guangdong", edit: str = "") -> Path:
@@ -56,10 +56,12 @@ def test_an_unknown_form_is_an_error_at_its_line_with_the_known_names(tmp_path):
     f.write_text(sample_text("2024/taishan.yaml", **{"form: guangdong": "form: guangdnog"}), encoding="utf-8")
     res = CliRunner().invoke(main, ["check", str(f)])
     assert res.exit_code == 1
+    known = "、".join(available_forms())  # every folder under templates/, in name order
     assert res.output.splitlines()[0] == (
         f"{f}:12 错误 E011 form：没有名为“guangdnog”的表样：是不是“guangdong”？"
-        "可用的表样有 gaoxin、guangdong、guizhou、sichuan（goaldoc forms 查看）"
+        f"可用的表样有 {known}（goaldoc forms 查看）"
     )
+    assert {"gaoxin", "guangdong", "guizhou", "sichuan"} <= set(known.split("、"))
     res = CliRunner().invoke(main, ["render", str(f), "-o", str(tmp_path / "out")])
     assert res.exit_code == 1 and "E011" in res.stderr and not (tmp_path / "out").exists()
 
@@ -209,4 +211,61 @@ def test_a_folder_adds_to_the_national_tree_and_a_required_kind_it_lacks_is_name
         "required 写了 satisfaction，但指标体系里没有 kind: satisfaction 的指标：请在 indicator_tree 里给相应的一级或二级加上 kind: satisfaction",
         "weight_splits 写了 satisfaction，但指标体系里没有这一类",
         "weight_splits 写了 satisfaction，但指标体系里没有这一类",
+    ]
+
+
+# ------------------------------------------------------------------ errors while rendering (issue 12 item 2)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'filename: "{{ year }}年{{ department.name }}部门整体预算绩效目标批复表"',
+            'filename: "{{ year }}年{{ department.nmae }}"',
+            "表样说明 filename（“{{ year }}年{{ department.nmae }}”）有误：没有名为“nmae”的变量或字段（见 templates/README.md 的变量表）",
+        ),
+        (
+            "    name: 部门整体绩效目标批复表",
+            '    name: "{{ department.name "',
+            "表样说明 sheets[1].name（“{{ department.name ”）有误：模板没写完：少了 {% endfor %}、{% endif %} 或 }}",
+        ),
+        (
+            "    when: show.contents",
+            "    when: show.contents and 1//0",
+            "表样说明 sheets[0].when（“show.contents and 1//0”）有误：除数为 0：请检查模板里的除法",
+        ),
+    ],
+)
+def test_a_jinja_mistake_in_form_yaml_names_its_key(old, new, expected, taishan, tmp_path):
+    templates = folder_copy(tmp_path)
+    form_yaml = templates / "guangdong" / "form.yaml"
+    text = form_yaml.read_text(encoding="utf-8")
+    assert old in text
+    form_yaml.write_text(text.replace(old, new), encoding="utf-8")
+    from goaldoc.api import render_bytes
+
+    with pytest.raises(TemplateError) as exc:
+        render_bytes(taishan, templates=templates)
+    (p,) = exc.value.problems
+    assert (p.file, p.code, p.message) == (str(form_yaml), "T012", expected)
+
+
+def test_anything_unexpected_in_a_renderer_is_a_message_and_the_batch_goes_on(monkeypatch, tmp_path):
+    """The one error boundary: a bug or a surprise while rendering names the template."""
+    import goaldoc.render.docx as docx_renderer
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("磁带机没电了")
+
+    monkeypatch.setattr(docx_renderer, "render_docx", broken)
+    liuzhi = SAMPLES / "2023" / "liuzhi.yaml"
+    taishan = SAMPLES / "2024" / "taishan.yaml"
+    res = CliRunner().invoke(main, ["render", str(taishan), str(liuzhi), "-o", str(tmp_path / "out"), "-f", "docx"])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    lines = sorted(ln for ln in res.stderr.splitlines() if "T099" in ln)
+    assert lines == [
+        f"{ROOT / 'templates' / form / 'forms.docx'} 错误 T099："
+        f"用表样“{form}”生成 .docx 时出错：模板运行出错（RuntimeError: 磁带机没电了）"
+        for form in ("guangdong", "guizhou")
     ]

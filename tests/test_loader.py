@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_syntax_error_names_line_and_column():
         load_text("year: 2024\ndepartment:\n\tname: 甲\n", "tab.yaml")
     p = exc.value.problems[0]
     assert (p.line, p.column) == (3, 1)
-    assert p.format() == "tab.yaml:3:1 错误 E001：YAML 格式错误：用了制表符（Tab）缩进：YAML 只能用空格缩进"
+    assert p.format() == "tab.yaml:3:1 错误 E001：YAML 格式错误：行首用了制表符（Tab）：YAML 只能用空格缩进：请把行首的空白换成 2 个空格"
 
 
 def test_bom_and_gbk_are_read():
@@ -82,3 +83,41 @@ def test_empty_file():
     with pytest.raises(InputError) as exc:
         loads("", "t.yaml")
     assert exc.value.problems[0].message.startswith("文件是空的")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["0307", "07505555555", "8:30", "2024:01", "0x1F", "0b101", "1_000", "+0750"],
+)
+def test_numbers_yaml_11_would_change_are_kept_as_typed(typed):
+    """PyYAML reads 0307 as octal 199, 8:30 as 510 (base 60), 0x1F as 31: a department
+    code, a phone number or a time would print changed on the form."""
+    data, _ = load_text(f"code: {typed}\n")
+    assert data == {"code": typed}
+
+
+def test_plain_numbers_are_still_numbers():
+    data, _ = load_text("a: 269\nb: -3\nc: 0\nd: 26843.80\n")
+    assert data == {"a": 269, "b": -3, "c": 0, "d": Decimal("26843.80")}
+    assert str(data["d"]) == "26843.80"
+
+
+def test_a_code_and_a_phone_number_reach_the_model_as_typed():
+    loaded = loads("year: 2024\ndepartment:\n  name: 测试局\n  code: 0307\nsignature:\n  phone: 07505555555\n")
+    assert (loaded.model.department.code, loaded.model.signature.phone) == ("0307", "07505555555")
+
+
+def test_libyaml_and_pure_python_read_every_sample_alike(monkeypatch):
+    """The fast path (libyaml's parser, composed in Python) and PyYAML's pure-Python loader
+    give the same data and the same line of every key (issue 11 §3)."""
+    import goaldoc.loader as loader_module
+
+    assert loader_module._CParser is not None, "PyYAML's wheels carry libyaml"
+    for sample in sorted((Path(__file__).resolve().parents[1] / "samples").glob("*/*.yaml")):
+        text = sample.read_text(encoding="utf-8")
+        fast = loader_module.load_text(text, "s")
+        with monkeypatch.context() as m:
+            m.setattr(loader_module, "_CParser", None)
+            slow = loader_module.load_text(text, "s")
+        assert fast[0] == slow[0], sample
+        assert fast[1].lines == slow[1].lines, sample

@@ -31,6 +31,7 @@ from readback import (
     squash,
     xlsx_book,
     xlsx_column_merges,
+    xlsx_shown,
     xlsx_texts,
 )
 
@@ -89,9 +90,10 @@ def docx_rows(table) -> list[list[str]]:
 
 
 def xlsx_rows(ws) -> list[list[str]]:
+    """Each row's 12 cells as Excel shows them (numbers by their number format)."""
     return [
-        [squash("" if v is None else str(v)) for v in row]
-        for row in ws.iter_rows(min_col=1, max_col=12, values_only=True)
+        [squash(xlsx_shown(c) or "") for c in row]
+        for row in ws.iter_rows(min_col=1, max_col=12)
     ]
 
 

@@ -141,12 +141,12 @@ def test_a_projects_only_form_given_no_project_says_so_and_writes_nothing(tmp_pa
     )
     res = CliRunner().invoke(main, ["check", str(f), "--templates", str(templates)])
     assert res.output.splitlines()[0] == (
-        f"{f}:1 错误 E304 projects：表样“xm”（贵州省预算绩效目标表）只印项目表，这份数据没有项目："
+        f"{f}:1 错误 E305 projects：表样“xm”（贵州省预算绩效目标表）只印项目表，这份数据没有项目："
         "请在 projects: 下至少填一个项目（goaldoc init --form xm 新建的文件里有样子）"
     )
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["render", str(f), "--templates", str(templates), "-o", str(out), "--force"])
-    assert res.exit_code == 1 and "Traceback" not in res.output and "E304" in res.stderr
+    assert res.exit_code == 1 and "Traceback" not in res.output and "E305" in res.stderr
     assert not out.exists()
 
 

@@ -7,7 +7,9 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
-fc-list 2>/dev/null | grep -q "Noto Serif CJK" || need+=(fonts-noto-cjk)
+# grep without -q reads all of fc-list's output: with -q it may exit first, fc-list then dies
+# of SIGPIPE and pipefail takes the font for missing (an apt-get run on every `make test`)
+fc-list : family 2>/dev/null | grep "Noto Serif CJK" >/dev/null || need+=(fonts-noto-cjk)
 command -v fc-cache >/dev/null 2>&1 || need+=(fontconfig)
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -23,3 +25,9 @@ if ! cmp -s "$here/data/fontconfig/60-goaldoc-cjk.conf" "$conf" 2>/dev/null; the
   cp "$here/data/fontconfig/60-goaldoc-cjk.conf" "$conf"
   fc-cache -f >/dev/null 2>&1 || true
 fi
+# goaldoc --pdf: the forms' fonts must resolve to an installed CJK face, or LibreOffice falls
+# back to whatever it finds (boxes, or a Latin font's metrics)
+for family in 宋体 仿宋_GB2312 黑体 方正小标宋简体; do
+  got="$(fc-match -f '%{family}' "$family" 2>/dev/null || true)"
+  case "$got" in *CJK*) ;; *) echo "warning: fontconfig maps $family to '$got', not a CJK font: see data/fontconfig/" >&2 ;; esac
+done

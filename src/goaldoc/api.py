@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import build_context, select_projects
-from .errors import GoaldocError, InputError, Problem, TemplateError, format_path
+from .errors import GoaldocError, InputError, Problem, TemplateError
 from .forms import FormSpec, load_form
 from .loader import LineMap, load_file, load_text
 from .model import DepartmentYear
@@ -36,6 +36,7 @@ class RenderResult:
     files: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    model: DepartmentYear | None = None  # what was rendered (for the CLI's summary line)
 
 
 def load(path: str | Path, templates: str | Path | None = None) -> Loaded:
@@ -227,29 +228,74 @@ def diagnose_data(data: Any, lines: LineMap, path: str, templates: str | Path | 
         return None, problems
     bad = [p.path for p in problems]
     rules = [p for p in run_checks(salvaged, lines, spec) if not any(p.path[: len(b)] == b for b in bad)]
-    rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path), spec))
+    rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path), spec), report_unmatched=False)
     return None, sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
 
 
-def apply_acceptances(problems: list[Problem], loaded: Loaded) -> list[Problem]:
-    """Mark the problems the YAML's ``accepted:`` lists (by key path, and code if given)."""
+def apply_acceptances(problems: list[Problem], loaded: Loaded, report_unmatched: bool = True) -> list[Problem]:
+    """Mark the problems the YAML's ``accepted:`` lists (by key path, and code if given).
+
+    A path matches a problem at that key or under it. In its brackets a number is a place
+    in the list, a name or code is the item of that name or code (model.parse_accepted_path),
+    so that inserting a project does not move an acceptance onto another one (issue 12
+    item 8). An acceptance that matches nothing is itself reported (提醒 W001): the problem
+    was fixed, or the path is wrong and a real problem shows unaccepted."""
     accepted = loaded.model.accepted
     if not accepted:
         return problems
+    used = [False] * len(accepted)
 
     def reason(p: Problem) -> str | None:
-        where = format_path(p.path)
-        return next(
-            (
-                a.reason
-                for a in accepted
-                if a.code in (None, p.code)
-                and (where == a.path or where.startswith((a.path + ".", a.path + "[")))
-            ),
-            None,
-        )
+        found = None
+        for i, a in enumerate(accepted):
+            if a.code in (None, p.code) and _path_matches(a.parts, p.path, loaded.model):
+                used[i] = True
+                found = found or a.reason
+        return found
 
-    return [replace(p, accepted=reason(p)) if reason(p) else p for p in problems]
+    out = [replace(p, accepted=why) if (why := reason(p)) else p for p in problems]
+    if report_unmatched:
+        for i, a in enumerate(accepted):
+            if not used[i]:
+                what = f"{a.path}，{a.code}" if a.code else a.path
+                out.append(
+                    loaded.lines.problem(
+                        ("accepted", i, "path"),
+                        f"这条 accepted（{what}）没有对应任何问题：问题已改正的话请删去这条；"
+                        "否则请照 goaldoc check 输出里的键路径改写（项目、单位、指标可写名称，如 projects[公益性岗位补贴]；"
+                        "全是数字的编码加引号，如 units['307003']）",
+                        severity="W",
+                        code="W001",
+                    )
+                )
+    return sorted(out, key=lambda p: (not p.is_error, p.line or 0))
+
+
+def _path_matches(parts: tuple[tuple[str, str | int], ...], path: tuple[str | int, ...], model: Any) -> bool:
+    """Whether the acceptance's ``parts`` lead to ``path`` or to one of its ancestors."""
+    if not parts or len(parts) > len(path):
+        return False
+    node: Any = model
+    for (kind, want), step in zip(parts, path, strict=False):
+        if isinstance(step, str):
+            if kind != "key" or want != step:
+                return False
+            node = getattr(node, step, None)
+            continue
+        item = node[step] if isinstance(node, list) and 0 <= step < len(node) else None
+        if kind == "index":
+            if want != step:
+                return False
+        elif kind != "item" or item is None or want not in _item_names(item):
+            return False
+        node = item
+    return True
+
+
+def _item_names(item: Any) -> set[str]:
+    """What a list item is known by: its code, name, label, title or period."""
+    names = (getattr(item, key, None) for key in ("code", "name", "label", "title", "period"))
+    return {n for n in names if isinstance(n, str) and n}
 
 
 def render(
@@ -277,10 +323,19 @@ def render(
     rendered = render_bytes(loaded, formats, form, templates, only)
     target = Path(out_dir) if out_dir else default_dir(loaded.model)
     files = {target / f"{stem}.{fmt}": data for fmt, (stem, data) in rendered.items()}
-    written = write_all(files)
+    written = write_all(files)  # all or none (output.py); OutputError says which file and why
     seconds = time.perf_counter() - started
     log.info("rendered %s in %.3fs", path, seconds)
-    return RenderResult(written, problems, seconds)
+    return RenderResult(written, problems + _name_notes(loaded, rendered, out_dir is None), seconds, loaded.model)
+
+
+def _name_notes(loaded: Loaded, rendered: dict[str, tuple[str, bytes]], default_folder: bool) -> list[Problem]:
+    """提醒 W901 for each file or folder name changed to suit every system (output.safe_name)."""
+    notes = [n for stem, _data in rendered.values() for n in getattr(stem, "notes", ())]
+    if default_folder:
+        notes += safe_name(loaded.model.department.name, "文件夹名").notes
+    where = ("department", "name")
+    return [loaded.lines.problem(where, n, severity="W", code="W901") for n in dict.fromkeys(notes)]
 
 
 __all__ = ["FORMATS", "GoaldocError", "Loaded", "RenderResult", "check", "load", "loads", "render", "render_bytes"]

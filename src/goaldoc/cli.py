@@ -6,7 +6,6 @@ This is the only place that prints and decides exit codes: 0 done (warnings allo
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -27,18 +26,21 @@ MAIN_HELP = """goaldoc：用一个 YAML 文件生成预算绩效目标表（.doc
   goaldoc render --help                             查看全部选项
 """
 
-RENDER_HELP = """生成预算绩效目标表（Word 和 Excel）。
+RENDER_HELP = """生成预算绩效目标表（Word 和 Excel，可加 PDF）。
 
 \b
-FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中全部 .yaml）或 2024/*.yaml。默认输出到 out/<年度>/<部门名称>/，
-一个部门一个 .docx（全部表格按顺序）和一个 .xlsx（一表一个工作表）。
-有错误时不生成任何文件，已有的旧文件保持不变。
+FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中和子文件夹里全部 .yaml）或 2024/*.yaml。
+默认输出到 out/<年度>/<部门名称>/，一个部门一个 .docx（全部表格按顺序）和一个 .xlsx（一表一个工作表）；
+加 --pdf 再由 .docx 转出一个 PDF（需要 LibreOffice）。有错误时不生成任何文件（这个部门的），已有的旧文件保持不变；
+多个文件时其余文件照常生成，同时用几个进程（--jobs），最后一行是统计。
 
 \b
 例子：
   goaldoc render samples/2024/taishan.yaml
   goaldoc render samples/2024/taishan.yaml -o 送财政局/
   goaldoc render samples/2024/taishan.yaml --format docx
+  goaldoc render samples/ --pdf                       全部部门，另加 PDF
+  goaldoc render 2024/*.yaml -f pdf --jobs 2          只要 PDF，两个进程
   goaldoc render samples/2024/taishan.yaml --form 另一个表样名     （goaldoc forms 查看）
   goaldoc render samples/2023/liuzhi.yaml --only 公益性岗位补贴
 """
@@ -52,8 +54,13 @@ def expand_inputs(args: tuple[str, ...], suffixes: tuple[str, ...] = (".yaml", "
     out: list[str] = []
     for arg in args:
         p = Path(arg)
-        if p.is_dir():
-            out += sorted(str(f) for f in p.iterdir() if f.suffix.lower() in suffixes)
+        if p.is_dir():  # with its subfolders (samples/ holds 2023/, 2024/), hidden ones aside
+            out += sorted(
+                str(f)
+                for f in p.rglob("*")
+                if f.suffix.lower() in suffixes and f.is_file()
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
         elif not p.exists() and any(ch in arg for ch in "*?["):
             out += sorted(glob.glob(arg)) or [arg]
         else:
@@ -61,9 +68,9 @@ def expand_inputs(args: tuple[str, ...], suffixes: tuple[str, ...] = (".yaml", "
     return out
 
 
-def _print_problems(problems, err: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _print_problems(problems, err: bool = True, echo=None) -> None:  # type: ignore[no-untyped-def]
     for p in sorted(problems, key=lambda p: (not p.is_error, p.file or "", p.line or 0)):
-        click.echo(p.format(), err=err)
+        (echo or click.echo)(p.format(), err=err)
 
 
 @click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,39 +94,136 @@ def main() -> None:
     "-f",
     "--format",
     "formats",
-    type=click.Choice(["docx", "xlsx"]),
+    type=click.Choice(["docx", "xlsx", "pdf"]),
     multiple=True,
-    help="只生成某一种格式（可重复）；默认两种都生成。",
+    help="只生成某几种格式（可重复）；默认 docx 和 xlsx。pdf 由 .docx 转出。",
 )
+@click.option("--pdf", "with_pdf", is_flag=True, help="另外生成 PDF（由 .docx 转出，需要 LibreOffice）。")
 @click.option("--form", help="换用另一个地区的表样（templates/ 下的文件夹名，goaldoc forms 查看）。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--only", multiple=True, help="只生成某个项目的表（项目名称或项目编码，可重复）。")
 @click.option("--force", is_flag=True, help="检查发现错误时仍然生成（不建议：财政局会退回）。")
-def render(files, out_dir, formats, form, templates, only, force) -> None:  # type: ignore[no-untyped-def]
-    from .api import render as render_one
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时用几个进程生成（默认：CPU 核数）。")
+@click.option(
+    "--pdf-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="转一个 PDF 最多等几秒，超时就停下、报出这个文件并继续（默认 120）。",
+)
+def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs, pdf_timeout) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from . import batch
     from .errors import GoaldocError
 
+    started = time.perf_counter()
     files = expand_inputs(files)
-    failed = 0
+    if not files:
+        click.echo("没有找到要生成的 .yaml 文件：请检查文件夹或通配符。", err=True)
+        sys.exit(2)
+    chosen = tuple(dict.fromkeys(formats)) or ("docx", "xlsx")
+    if with_pdf and "pdf" not in chosen:
+        chosen += ("pdf",)
+    opts = batch.Options(out_dir, chosen, form, templates, tuple(only), force, jobs, pdf_timeout)
     total = len(files)
-    for n, file in enumerate(files, start=1):
-        prefix = f"[{n}/{total}] " if total > 1 else ""
-        try:
-            result = render_one(file, out_dir, formats or ("docx", "xlsx"), form, templates, only, force)
-        except GoaldocError as exc:
-            failed += 1
-            _print_problems(exc.problems)
-            click.echo(f"{prefix}{file}：有 {len(exc.problems)} 处问题，未生成任何文件。", err=True)
-            continue
-        _print_problems([p for p in result.warnings if not p.accepted])
-        kept = sum(bool(p.accepted) for p in result.warnings)
-        if kept:
-            click.echo(f"{prefix}{file}：另有 {kept} 个已确认保留的问题（见 accepted:；goaldoc check 逐条列出）。", err=True)
-        for path in result.files:
-            click.echo(f"{prefix}已生成 {path}")
+    progress = _Progress(total > 1 and _is_terminal())
+    outcomes: dict[int, batch.Outcome] = {}
+    try:
+        for step in batch.run(files, opts):
+            outcomes[step.outcome.index] = step.outcome
+            progress.advance(step)
+            if step.phase != "plan":  # a file refused by the plan comes again as rendered
+                _report(step, total, progress, opts)
+    except GoaldocError as exc:  # inputs that would overwrite each other: nothing rendered
+        progress.close()
+        _print_problems(exc.problems, echo=progress.echo)
+        click.echo(f"{len(exc.problems)} 处输出文件重名，未生成任何文件。", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        progress.close()
+        done = sum(not o.failed and bool(o.files) for o in outcomes.values())
+        click.echo(f"已中断：{done} 个部门的文件已生成（每个文件都是完整的），其余没有生成。", err=True)
+        sys.exit(130)
+    progress.close()
     if total > 1:
-        click.echo(f"共 {total} 个文件：{total - failed} 个成功，{failed} 个有问题。")
-    sys.exit(1 if failed else 0)
+        s = batch.summarize(list(outcomes.values()), time.perf_counter() - started, opts.pdf)
+        click.echo(_summary_line(s))
+    sys.exit(1 if any(o.failed for o in outcomes.values()) else 0)
+
+
+def _report(step, total: int, progress: _Progress, opts) -> None:  # type: ignore[no-untyped-def]
+    """What one file's step printed: problems on stderr, the files written on stdout."""
+    o = step.outcome
+    prefix = f"[{o.index}/{total}] " if total > 1 else ""
+    if step.phase == "pdf":
+        new = [p for p in o.problems if p.code.startswith("P")]
+        _print_problems(new, echo=progress.echo)
+        for path in o.files:
+            if path.suffix == ".pdf":
+                pages = f"（{o.pages} 页）" if o.pages else ""
+                progress.echo(f"{prefix}已生成 {path}{pages}")
+        return
+    if o.failed:
+        _print_problems(o.problems, echo=progress.echo)
+        progress.echo(f"{prefix}{o.file}：有 {len(o.problems)} 处问题，未生成任何文件。", err=True)
+        return
+    _print_problems([p for p in o.problems if not p.accepted], echo=progress.echo)
+    kept = sum(bool(p.accepted) for p in o.problems)
+    if kept:
+        progress.echo(f"{prefix}{o.file}：另有 {kept} 个已确认保留的问题（见 accepted:；goaldoc check 逐条列出）。", err=True)
+    for path in o.files:
+        progress.echo(f"{prefix}已生成 {path}")
+    if o.summary:
+        progress.echo(f"{prefix}{o.summary}")
+
+
+def _summary_line(s) -> str:  # type: ignore[no-untyped-def]
+    made = f"生成 {s.files} 个文件（{s.forms} 张表"
+    made += f"，PDF 共 {s.pages} 页）" if s.pdf else "）"
+    problems = f"{s.errors} 个错误，{s.warnings} 个提醒" + (f"，{s.accepted} 个已确认保留" if s.accepted else "")
+    return (
+        f"共 {s.departments} 个部门：{s.succeeded} 个成功，{s.failed} 个有问题；{made}；"
+        f"{problems}；用时 {s.seconds:.1f} 秒。"
+    )
+
+
+def _is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class _Progress:
+    """A progress bar on a terminal (stderr), nothing extra otherwise: the per-file lines
+    are the progress in a log (CI). Lines printed while the bar shows go above it."""
+
+    PHASES = {"plan": "读取", "render": "生成", "pdf": "转 PDF"}
+
+    def __init__(self, enabled: bool):
+        self.bar = None
+        self.phase = ""
+        if enabled:
+            import tqdm
+
+            tqdm.tqdm.monitor_interval = 0  # no monitor thread: the workers are forked later
+            self.bar = tqdm.tqdm(file=sys.stderr, unit="个", dynamic_ncols=True, leave=False)
+
+    def advance(self, step) -> None:  # type: ignore[no-untyped-def]
+        if self.bar is None:
+            return
+        if step.phase != self.phase:
+            self.phase = step.phase
+            self.bar.reset(total=step.total)
+            self.bar.set_description(self.PHASES.get(step.phase, step.phase))
+        self.bar.update(step.done - self.bar.n)
+
+    def echo(self, text: str, err: bool = False) -> None:
+        if self.bar is None:
+            click.echo(text, err=err)
+        else:
+            self.bar.write(text, file=sys.stderr if err else sys.stdout)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审核规则。
@@ -133,6 +237,7 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 例子：
   goaldoc check samples/2024/*.yaml
   goaldoc check 2024/taishan.yaml --strict     提醒也算错误
+  goaldoc check 2024/taishan.yaml --summary    另列合计、基本/项目支出、重点任务资金、指标数、项目数
   goaldoc check 收到的/*.docx 收到的/*.xlsx     填好的 Word / Excel 表直接检查：问题指到单元格
 """
 
@@ -142,18 +247,22 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
-def check(files, strict, templates) -> None:  # type: ignore[no-untyped-def]
-    from .api import check as check_one
+@click.option("--summary", is_flag=True, help="每个文件另列摘要：合计、基本/项目支出、重点任务资金、各一级指标条数、项目。")
+def check(files, strict, templates, summary) -> None:  # type: ignore[no-untyped-def]
+    from .api import diagnose
     from .errors import GoaldocError
 
     files = expand_inputs(files)
     errors = warnings = accepted = 0
     for file in files:
+        loaded = None
         try:
-            problems = check_one(file, templates)
+            loaded, problems = diagnose(file, templates)
         except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
             problems = exc.problems
         _print_problems(problems, err=False)
+        if summary:
+            _print_summary(loaded, file)
         errors += sum(p.is_error for p in problems)
         warnings += sum(p.severity == "W" and not p.accepted for p in problems)
         accepted += sum(bool(p.accepted) for p in problems)
@@ -253,6 +362,16 @@ def _counts(data: dict) -> str:  # type: ignore[type-arg]
     return "（" + "、".join(parts) + "）" if parts else ""
 
 
+def _print_summary(loaded, file: str) -> None:  # type: ignore[no-untyped-def]
+    from .summary import block, summarize
+
+    if loaded is None:
+        click.echo(f"{file}：没有摘要（先改好上面的错误，文件才读得出来）")
+        return
+    for line in block(summarize(loaded.model), file):
+        click.echo(line)
+
+
 SCHEMA_HELP = """输出某个表样的 YAML 文件的 JSON Schema（含这个表样特有的栏目），供编辑器自动补全和标出错误的键。
 
 \b
@@ -267,6 +386,8 @@ SCHEMA_HELP = """输出某个表样的 YAML 文件的 JSON Schema（含这个表
 @click.option("--form", help="表样（goaldoc forms 查看；默认为 templates/national.yaml 的 default_form）。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹。")
 def schema(form, templates) -> None:  # type: ignore[no-untyped-def]
+    import json
+
     from .errors import GoaldocError
     from .forms import load_form
 
@@ -281,39 +402,98 @@ def schema(form, templates) -> None:  # type: ignore[no-untyped-def]
 INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），从这里开始填。
 
 \b
+年度取自 --year，否则取自路径（2025/nongye.yaml → 2025），再否则是明年；新建后会说写的是哪一年。
+--from 用去年的文件做今年的：年度和表题里的年份改为今年，填报日期清空，注释原样保留；
+金额照旧（goaldoc check 逐个提醒“上年数字，请核对”，见文件末尾 carried:），或用 --clear-amounts 清空。
+已有的文件不会被覆盖。
+
+\b
 例子：
-  goaldoc init 2025/taishan.yaml
-  goaldoc init 2025/x.yaml --form 表样名 --year 2025    （goaldoc forms 查看表样名）
-已有的文件不会被覆盖。也可以复制去年的文件改年份和数字。
+  goaldoc init 2025/nongye.yaml
+  goaldoc init 2025/x.yaml --form 表样名    （goaldoc forms 查看表样名）
+  goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml
+  goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml --clear-amounts
 """
 
 
 @main.command(help=INIT_HELP)
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--form", help="表样（goaldoc forms 查看；默认为 templates/national.yaml 的 default_form）。")
-@click.option("--year", type=int, help="预算年度（默认：明年）。")
-def init(path, form, year) -> None:  # type: ignore[no-untyped-def]
+@click.option("--form", help="表样（goaldoc forms 查看；默认为 templates/national.yaml 的 default_form，--from 时沿用上年的）。")
+@click.option("--year", type=click.IntRange(2000, 2100), help="预算年度（默认：路径里的年份，否则明年）。")
+@click.option("--from", "source", type=click.Path(dir_okay=False), help="上年的文件：照它做今年的。")
+@click.option("--clear-amounts", is_flag=True, help="与 --from 一起用：金额清空，不带上年的数。")
+def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-untyped-def]
     import datetime
-    from importlib.resources import files
 
     from .forms import available_forms
+    from .nextyear import year_from_path
 
     target = Path(path)
     if target.exists():
         click.echo(f"{target} 已存在，没有覆盖：请换一个文件名，或直接编辑它。", err=True)
         sys.exit(1)
-    from .forms import national
-
-    form = form or national().default_form
-    if form not in available_forms():
+    if form is not None and form not in available_forms():
         click.echo(f"没有表样“{form}”：可用的有 {'、'.join(available_forms())}", err=True)
         sys.exit(2)
-    year = year or datetime.date.today().year + 1
-    text = files("goaldoc").joinpath("starter.yaml").read_text(encoding="utf-8")
+    if clear_amounts and not source:
+        click.echo("--clear-amounts 要和 --from 一起用（新建的文件金额本来就是 0）。", err=True)
+        sys.exit(2)
+    in_path = year_from_path(target)
+    if year is not None:
+        why = "按 --year" + (f"；注意路径里写的是 {in_path}" if in_path and in_path != year else "")
+    elif in_path is not None:
+        year, why = in_path, "年份取自路径"
+    elif source:
+        why = "上年文件的年度加 1；要别的年份请加 --year"
+    else:
+        year, why = datetime.date.today().year + 1, "路径里没有年份，按明年；要别的年份请加 --year"
+    if source:
+        _init_from(target, source, year, why, form, clear_amounts)
+        return
+    from .errors import GoaldocError
+    from .forms import load_form
+    from .starter import starter_text
+
+    try:
+        spec = load_form(form)
+    except GoaldocError as exc:
+        _print_problems(exc.problems)
+        sys.exit(1)
+    text = starter_text(spec, year, target.as_posix())
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text.format(year=year, form=form, path=target.as_posix()), encoding="utf-8")
-    click.echo(f"已新建 {target}：填好后运行 goaldoc check {target.as_posix()}")
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"已新建 {target}（{year} 年度，{why}）：填好后运行 goaldoc check {target.as_posix()}")
+
+
+def _init_from(target: Path, source: str, year: int | None, why: str, form: str | None, clear_amounts: bool) -> None:
+    from .errors import InputError
+    from .nextyear import next_year
+
+    try:
+        made = next_year(source, year, clear_amounts, form)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        click.echo(f"上年的文件 {source} 有 {len(exc.problems)} 处问题，没有新建 {target}：请先改好（goaldoc check {source}）。", err=True)
+        sys.exit(1)
+    if made.year == made.from_year:
+        click.echo(f"新文件的年度和上年的文件一样（{made.year}）：请用 --year 指定今年的年度。", err=True)
+        sys.exit(2)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(made.text, encoding="utf-8")
+    moved = f"年度和 {len(made.titles)} 个表题里的年份改为 {made.year}" if made.titles else f"年度改为 {made.year}"
+    dated = "，填报日期已清空" if "signature.date" in made.cleared else ""
+    click.echo(f"已从 {source} 新建 {target}（{made.year} 年度，{why}）：{moved}{dated}。")
+    amounts = len(made.cleared) - ("signature.date" in made.cleared)
+    if clear_amounts:
+        click.echo(f"  {amounts} 个金额已清空，请填写今年的数。")
+    if made.carried:
+        click.echo(f"  {len(made.carried)} 个数字是上年的（列在文件末尾 carried:）：goaldoc check 会逐个提醒“上年数字，请核对”。")
+    if made.mentions:
+        shown = "；".join(f"第 {line} 行 {p}" for p, line in made.mentions[:5])
+        more = f" 等 {len(made.mentions)} 处" if len(made.mentions) > 5 else ""
+        click.echo(f"  这些文字里还写着 {made.from_year}，请核对：{shown}{more}。")
+    click.echo(f"改好后运行 goaldoc check {target.as_posix()}")
 
 
 FORMS_HELP = """列出可用的表样（templates/ 下的文件夹）：名字、表样名称、印哪些表、项目表的样式、所在文件夹。

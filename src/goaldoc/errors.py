@@ -63,8 +63,14 @@ class GoaldocError(Exception):
     """Base class: carries the problems that stopped the work."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(p.format() for p in problems))
+        self.problems = list(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Exception pickles as cls(*self.args): args holds the joined message, which
+        # __init__ would take for the problem list — a worker's error arrived one character
+        # per line (issue 11 §2). Rebuild from the problems instead.
+        return (type(self), (self.problems,), self.__dict__)
 
 
 class InputError(GoaldocError):

@@ -118,9 +118,13 @@ class IndicatorRow:
         # templates write row.name, row.value … straight from the indicator record; a field
         # the form declares and this data lacks is empty (forms.fields.empty_value)
         ind = self.__dict__.get("indicator")
-        if ind is not None and name in type(ind).model_fields:
-            return getattr(ind, name)
         declared = self.__dict__.get("declared", {})
+        if ind is not None and name in type(ind).model_fields:
+            if name in declared:
+                from .forms.fields import shown_value
+
+                return shown_value(declared[name], getattr(ind, name))
+            return getattr(ind, name)
         if name in declared:
             from .forms.fields import empty_value
 

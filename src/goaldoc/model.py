@@ -6,10 +6,13 @@ what `goaldoc schema` shows an editor, and what error messages name.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .values import parse_amount
 
 
 def _to_text(v: Any) -> Any:
@@ -22,25 +25,34 @@ def _to_text(v: Any) -> Any:
 
 
 def _to_amount(v: Any) -> Any:
+    """An amount through the one tested parser (values.parse_amount): thousands separators
+    only every three digits, so ``1,2345`` and ``12,34.5`` are refused, not read as 12345
+    and 1234.5 (issue 12 item 7). The comma of a Chinese input method counts as a comma."""
     if v is None or isinstance(v, bool):
         return v
-    if isinstance(v, int | Decimal):
-        d = Decimal(v)
-    elif isinstance(v, str):
-        s = v.strip().replace(",", "").replace("，", "")
-        if s == "":
+    if isinstance(v, str):
+        v = v.strip()
+        if v == "":
             return None
-        try:
-            d = Decimal(s)
-        except InvalidOperation:
-            raise ValueError(f"金额应为数字（如 350 或 1,734,952.06），现为“{v}”") from None
+        text: str | int | Decimal = v.replace("，", ",")
+    elif isinstance(v, int | Decimal | float):
+        text = v if not isinstance(v, float) else Decimal(repr(v))
     else:
-        return v
-    if not d.is_finite():
-        raise ValueError(f"金额应为数字，现为“{v}”")
+        return v  # pydantic says what type it wanted
+    try:
+        d = parse_amount(text)
+    except ValueError:
+        if isinstance(text, str) and "," in text and _LOOSE_GROUPS.fullmatch(text):
+            raise ValueError(
+                f"金额“{v}”的千分位逗号位置不对：逗号应每三位一个（如 12,345.6），或者不写逗号（12345.6）"
+            ) from None
+        raise
     if d < 0:
         raise ValueError(f"金额不能为负数，现为 {v}：请填写正数或 0")
     return d
+
+
+_LOOSE_GROUPS = re.compile(r"-?[0-9][0-9,]*(\.[0-9]+)?")
 
 
 def _to_weight(v: Any) -> Any:
@@ -63,7 +75,9 @@ Weight = Annotated[Decimal, BeforeValidator(_to_weight)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # defer_build: each form validates with its own subclass (forms.fields.model_for), so the
+    # common classes need their schema only when something validates with them directly
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     def template_fields(self) -> frozenset[str]:
         """What a template may read (render/sandbox.py): the data's fields, nothing else."""
@@ -208,13 +222,63 @@ class Cover(Model):
     title: Text | None = Field(None, description="封面标题")
 
 
+PathPart = tuple[str, str | int]  # ("key", "projects"), ("index", 2) or ("item", "公益性岗位补贴")
+
+_PATH_KEY = re.compile(r"[^.\[\]\s][^.\[\]]*")
+_PATH_ITEM = re.compile(r"""\[\s*(?:(\d+)|"([^"]+)"|'([^']+)'|([^\]"']+?))\s*\]""")
+_PATH_EXAMPLE = "如 projects[公益性岗位补贴].indicators[2].value 或 units[0].total"
+
+
+def parse_accepted_path(text: str) -> tuple[PathPart, ...]:
+    """``projects[公益性岗位补贴].indicators[2].value`` → its parts (issue 12 item 8).
+
+    In brackets, a number is the item's place in its list (as `goaldoc check` prints it);
+    anything else is the item's name or code (项目名称 / 项目编码, a unit's name or code,
+    an indicator's 三级指标 name, a budget line's label), which stays right when items are
+    inserted before it. A code made of digits is quoted: ``units['307003']``."""
+    parts: list[PathPart] = []
+    pos = 0
+    while pos < len(text):
+        if parts and text[pos] == "[":
+            m = _PATH_ITEM.match(text, pos)
+            if not m:
+                raise ValueError(f"键路径“{text}”第 {pos + 1} 个字处的方括号写法有误：[ ] 里写序号或名称，{_PATH_EXAMPLE}")
+            index, *names = m.groups()
+            parts.append(("index", int(index)) if index else ("item", next(n for n in names if n).strip()))
+        else:
+            if parts:
+                if text[pos] != ".":
+                    raise ValueError(f"键路径“{text}”第 {pos + 1} 个字处少了“.”，{_PATH_EXAMPLE}")
+                pos += 1
+            m = _PATH_KEY.match(text, pos)
+            if not m:
+                raise ValueError(f"键路径“{text}”第 {pos + 1} 个字处缺少键名，{_PATH_EXAMPLE}")
+            parts.append(("key", m[0].strip()))
+        pos = m.end()
+    return tuple(parts)
+
+
 class Acceptance(Model):
     """A problem the clerk knows of and keeps on purpose (the bureau agreed, or the published
     form has it): still listed by `goaldoc check`, but it no longer stops `goaldoc render`."""
 
-    path: Text = Field(description="键路径，照 goaldoc check 输出里的写，如 units[0].total")
+    path: Text = Field(
+        description="键路径，照 goaldoc check 输出里的写；项目、单位、指标最好写名称而不写序号，"
+        "如 projects[公益性岗位补贴].indicators[2].value（插入新项目后仍然对得上）"
+    )
     code: Text | None = Field(None, description="只保留这一种问题（规则编号，如 E301）；不填则保留该处的全部问题")
     reason: Text = Field(description="为什么保留，如 原表如此、已与财政局确认")
+
+    @field_validator("path")
+    @classmethod
+    def _path_is_readable(cls, v: str) -> str:
+        if v:  # an empty path matches nothing, and is reported so (W001)
+            parse_accepted_path(v)
+        return v
+
+    @property
+    def parts(self) -> tuple[PathPart, ...]:
+        return parse_accepted_path(self.path) if self.path else ()
 
 
 class DepartmentYear(Model):
@@ -240,6 +304,10 @@ class DepartmentYear(Model):
     signature: Signature = Field(default_factory=Signature, description="签字栏 / 联系方式")
     accepted: list[Acceptance] = Field(
         default_factory=list, description="已确认保留的问题（仍会列出，但不再阻止生成）"
+    )
+    carried: dict[str, Amount] = Field(
+        default_factory=dict,
+        description="上年带来的数字（goaldoc init --from 写入）：键路径 → 上年的数；仍等于上年数的，check 提醒核对",
     )
 
     @field_validator("form")

@@ -54,10 +54,18 @@ def _describe(model: type[BaseModel] | None, key: str) -> str:
     return f"“{key}”（{short}）" if short else f"“{key}”"
 
 
-def _message(err: Any, loc: tuple[str | int, ...], root: type[BaseModel] = DepartmentYear) -> str:
+def _message(
+    err: Any, loc: tuple[str | int, ...], root: type[BaseModel] = DepartmentYear, linemap: LineMap | None = None
+) -> str:
     kind = err["type"]
     key = next((p for p in reversed(loc) if isinstance(p, str)), "")
     parent = _model_at(loc[:-1], root) if loc else None
+    if kind == "extra_forbidden" and linemap is not None and loc in linemap.hints:
+        # `{explanation: 受理的案件, 含调解}`: the comma split the value (yamlhints.slips)
+        return (
+            f"未知的键“{key}”：它是上一个值的后半截，花括号 {{ }} 里的英文逗号“,”把值断开了："
+            f"请给整个值加英文引号，写成 {linemap.hints[loc]}"
+        )
     if kind == "extra_forbidden":
         known = list(parent.model_fields) if parent else []
         near = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
@@ -107,6 +115,8 @@ def _message(err: Any, loc: tuple[str | int, ...], root: type[BaseModel] = Depar
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, bool):  # not Python's True/False: what the clerk typed was yes/no/true/false
+        return "真假值（yes、no、true、false 不加引号时是真假值）"
     if isinstance(value, str):
         return f"“{value[:40]}”"
     if isinstance(value, dict):
@@ -135,10 +145,13 @@ def validate(
 
 def problems_of(exc: ValidationError, linemap: LineMap, root: type[BaseModel], code: str) -> list[Problem]:
     """Every error of a pydantic validation as a located Chinese problem, in line order."""
-    problems = []
+    problems: list[Problem] = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if p != "[key]")  # pydantic marks a dict key so
-        problems.append(linemap.problem(loc, _message(err, loc, root), code=code))
+        problem = linemap.problem(loc, _message(err, loc, root, linemap), column=linemap.columns.get(loc), code=code)
+        if loc in linemap.hints and any(p.line == problem.line and linemap.hints.get(p.path) == linemap.hints[loc] for p in problems):
+            continue  # `a, b, c`: one message for the value the commas split
+        problems.append(problem)
     problems.sort(key=lambda p: (p.line or 0, p.format()))
     return problems
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from .forms import FormSpec
-from .forms.fields import FieldSpec, empty_value
+from .forms.fields import FieldSpec, empty_value, shown_value
 
 CONTRACT_VERSION = 1
 
@@ -67,10 +67,12 @@ class View:
         if name in d["_extra"]:
             return d["_extra"][name]
         obj = d["_obj"]
+        declared = d["_declared"].get(name)
         if obj is not None and name in type(obj).model_fields:
-            return getattr(obj, name)
-        if name in d["_declared"]:
-            return empty_value(d["_declared"][name])
+            value = getattr(obj, name)
+            return value if declared is None else shown_value(declared, value)
+        if declared is not None:
+            return empty_value(declared)
         raise AttributeError(name)
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -8,7 +8,7 @@ to write files while errors remain (unless --force).
 Messages say what is wrong, with the numbers, and how to fix it (issue 5).
 
 The rules live by theme: :mod:`.amounts` (E1xx), :mod:`.indicators` (E2xx, W2xx) and
-:mod:`.text` (E3xx); :mod:`.base` holds what they share, `rule` and `RULES` among it.
+:mod:`.text` (E3xx, W3xx); :mod:`.base` holds what they share, `rule` and `RULES` among it.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "E106": "资金支出计划是百分比，逐期不下降，最后为 100%",
     "E107": "金额单位是 元、万元 或 亿元",
     "E108": "表样声明的表格里，“合计”行的各金额列 = 其他行之和",
+    "E109": "表样声明的金额关系（form.yaml amount_checks）：合计 = 各项之和，某项不超过上限",
     "E201": "一级指标是表样指标体系里的（或其另一种写法）",
     "E202": "二级指标属于它的一级指标（另一种写法可用）",
     "E203": "每个项目（及部门整体）都有表样要求的几类一级指标（全国：产出、效益、满意度）",
@@ -44,9 +45,11 @@ CODES: dict[str, str] = {
     "E207": "指标性质（计算符号）是 ≥ ≤ = > < ≈ 或 定性",
     "E208": "指标方向性是 正向指标 或 反向指标",
     "E301": "表题里的年份 = 预算年度",
-    "E302": "文字里没有 Word / Excel 存不下的控制字符",
+    "E302": "文字里没有 Word / Excel 存不下的控制字符，也没有 Unicode 非字符",
     "E303": "部门、下属单位、项目的名称不空",
-    "E304": "只印项目表的表样，数据里至少有一个项目",
+    "E304": "文字不超过 Excel 一格能存的 32,767 个字符（Word 的上限更高）",
+    "E305": "只印项目表的表样，数据里至少有一个项目",
+    "W001": "accepted: 的每一条都对应一个现有的问题（api.apply_acceptances）",
     "W201": "一级指标权重的分配与国家规则不同",
     "W202": "满意度指标值是百分比",
     "W203": "满意度不低于 80%",
@@ -56,11 +59,14 @@ CODES: dict[str, str] = {
     "W207": "数量指标是量化的（有数字）",
     "W208": "指标值简短（不超过 100 字）",
     "W209": "一张表的指标不超过 1000 条",
+    "W310": "没有留下新建文件（goaldoc init）里的“……”、“某某市…”和全是 0 的金额",
+    "W311": "goaldoc init --from 带过来的上年数字都核对过（改了，或从 carried: 删去）",
 }
 
 # problems that no --force can override: the files cannot be written with them
-# (a character XML cannot hold; an amount in a unit the forms cannot convert; nothing to print)
-UNWRITABLE = frozenset({"E107", "E302", "E304"})
+# (a character XML cannot hold; an amount in a unit the forms cannot convert; a text
+# longer than a cell holds, which would be cut; nothing to print)
+UNWRITABLE = frozenset({"E107", "E302", "E304", "E305"})
 
 
 def run_checks(model: DepartmentYear, lines: LineMap, form: FormSpec | None = None) -> list[Problem]:

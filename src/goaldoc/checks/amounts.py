@@ -341,3 +341,52 @@ def spending_plan_rises_to_100(model: DepartmentYear, lines: LineMap, form: Form
                 "E106",
                 f"资金支出计划最后一期（{plan[-1].period}）应为 100%，现为 {_num(last)}%：到年底应支出完毕",
             )
+
+
+@rule
+def declared_amounts_relate(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """E109: the relations between amounts the form declares (form.yaml ``amount_checks``):
+    a total equals the sum of its parts, a value is not above its limit."""
+    from ..forms.fields import amount_field
+
+    for check in form.amount_checks:
+        if check.where == "project":
+            owners: list[tuple[Path, Any, str]] = [(path, p, p.budget.unit) for path, p, _u in _projects(model)]
+        elif check.where == "department":
+            owners = [(("department",), model.department, model.budget.unit)]
+        else:
+            owners = [((), model, model.budget.unit)]
+        label = {n: amount_field(form.model, form.fields, check.where, n) or n for n in check.names()}
+        for path, owner, unit in owners:
+            got = {n: _dotted(owner, n) for n in check.names()}
+            if any(v is None for v in got.values()):
+                continue  # a blank amount: nothing to compare
+            if check.total is not None and check.parts is not None:
+                total = got[check.total]
+                s = sum((got[n] for n in check.parts), Decimal(0))
+                if s != total:
+                    terms = " + ".join(f"{label[n]} {_num(got[n])}" for n in check.parts)
+                    yield _problem(
+                        lines,
+                        (*path, *check.total.split(".")),
+                        "E109",
+                        f"{label[check.total]} {_num(total)} {unit} ≠ {terms} = {_num(s)} {unit}"
+                        f"（相差 {_num(abs(total - s))} {unit}）：请核对",
+                    )
+            elif check.value is not None and check.at_most is not None:
+                value, limit = got[check.value], got[check.at_most]
+                if value > limit:
+                    yield _problem(
+                        lines,
+                        (*path, *check.value.split(".")),
+                        "E109",
+                        f"{label[check.value]} {_num(value)} {unit} 超过{label[check.at_most]} {_num(limit)} {unit}：请核对",
+                    )
+
+
+def _dotted(owner: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        owner = getattr(owner, part, None)
+        if owner is None:
+            return None
+    return owner

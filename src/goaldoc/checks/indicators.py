@@ -111,7 +111,7 @@ def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form
             names = _and([_kind_name(voc, k) for k in tops]) or "指标"
             yield _problem(lines, lst.path, "E203", f"{lst.owner}没有绩效指标：至少要有{names}各一条")
             continue
-        have = set().union(*(voc.kinds(i.level1, i.level2) for i in lst.indicators))
+        have = set().union(*(_kinds_meant(voc, i) for i in lst.indicators))
         for kind in tops:
             if kind not in have:
                 yield _problem(
@@ -131,6 +131,16 @@ def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form
                     f"{lst.owner}的{parents or '指标'}缺少{_kind_name(voc, kind)}：{under}至少要有"
                     f"{'和'.join(_kind_name(voc, k) for k in subs if _parents_of_kind(voc, k) == parents)}各一条",
                 )
+
+
+def _kinds_meant(voc: Vocabulary, ind: Indicator) -> set[str]:
+    """The kinds a row counts as; a 一级 the tree does not know counts as the nearest one
+    (the one E201 suggests), so that one misspelt name neither hides a kind that is really
+    missing nor reports the kinds it stands for as missing."""
+    if voc.node1(ind.level1) is not None:
+        return voc.kinds(ind.level1, ind.level2)
+    near = difflib.get_close_matches(voc.canonical1(ind.level1), voc.spellings1(), n=1, cutoff=0.5)
+    return voc.kinds(near[0], ind.level2) if near else set()
 
 
 def _and(names: list[str]) -> str:
@@ -299,30 +309,38 @@ def indicator_values(model: DepartmentYear, lines: LineMap, form: FormSpec) -> I
                 f"{lst.owner}有 {len(lst.indicators)} 条绩效指标，超过 {rules.indicators_max} 条："
                 "表格会长达数百页，请确认没有重复录入",
             )
+        checked = [(name, f) for name, f in form.fields.indicator.items() if f.type == "periods" and f.check_values]
         for k, ind in enumerate(lst.indicators):
-            raw = _shown(ind).strip()
-            if not raw:
-                continue  # an empty 二级 prints as a placeholder row
-            where = (*lst.path, k, "value")
-            v = _value(ind)
             kinds = voc.kinds(ind.level1, ind.level2)
-            if len(raw) > rules.value_max_chars:
-                yield _problem(
-                    lines,
-                    where,
-                    "W208",
-                    f"指标值有 {len(raw)} 个字，超过 {rules.value_max_chars} 字：指标值应简短（如 ≥95%），"
-                    "说明文字请写到 explanation（指标解释）",
-                )
-            if "satisfaction" in kinds or v.unit == "%":
-                yield from _percent_problems(lines, where, ind, v, raw, "satisfaction" in kinds, rules.satisfaction_min)
-            if "quantity" in kinds and not re.search(r"\d", raw):
-                yield _problem(
-                    lines,
-                    where,
-                    "W207",
-                    f"{_kind_name(voc, 'quantity')}应量化（写出数字，如 ≥260 件），现为“{raw}”",
-                )
+            values: list[tuple[Path, str, IndicatorValue]] = [((*lst.path, k, "value"), _shown(ind).strip(), _value(ind))]
+            for name, _f in checked:  # a value per period, checked like 指标值 (form.yaml check_values)
+                for period, text in (getattr(ind, name, None) or {}).items():
+                    values.append(((*lst.path, k, name, period), str(text).strip(), parse_value(str(text))))
+            for where, raw, v in values:
+                if raw:  # an empty 二级 prints as a placeholder row
+                    yield from _value_problems(lines, where, ind, v, raw, kinds, voc, rules)
+
+
+def _value_problems(
+    lines: LineMap, where: Path, ind: Indicator, v: IndicatorValue, raw: str, kinds: set[str], voc: Vocabulary, rules: Rules
+) -> Iterator[Problem]:
+    if len(raw) > rules.value_max_chars:
+        yield _problem(
+            lines,
+            where,
+            "W208",
+            f"指标值有 {len(raw)} 个字，超过 {rules.value_max_chars} 字：指标值应简短（如 ≥95%），"
+            "说明文字请写到 explanation（指标解释）",
+        )
+    if "satisfaction" in kinds or v.unit == "%":
+        yield from _percent_problems(lines, where, ind, v, raw, "satisfaction" in kinds, rules.satisfaction_min)
+    if "quantity" in kinds and not re.search(r"\d", raw):
+        yield _problem(
+            lines,
+            where,
+            "W207",
+            f"{_kind_name(voc, 'quantity')}应量化（写出数字，如 ≥260 件），现为“{raw}”",
+        )
 
 
 def _percent_problems(

@@ -63,12 +63,17 @@ class FieldSpec(_Strict):
     columns: dict[str, ColumnSpec] | None = Field(None, description="table / lines：各列")
     total: TotalSpec | None = Field(None, description="table：合计行（各金额列 = 其他行之和）")
     periods: list[str] | None = Field(None, description="periods：各期的名字，如 实施周期、当年度")
+    check_values: bool = Field(
+        False, description="periods（放在指标下时）：各期的值按“指标值”审核（满意度、百分比、数量指标量化…）"
+    )
 
     @model_validator(mode="after")
     def _parts_fit_the_type(self) -> FieldSpec:
         need = {"choice": "options", "table": "columns", "periods": "periods"}
         if self.type in need and not getattr(self, need[self.type]):
             raise ValueError(f"type: {self.type} 要写 {need[self.type]}")
+        if self.check_values and self.type != "periods":
+            raise ValueError("check_values 只用于 type: periods（每期一个指标值）")
         for name in ("options", "columns", "total", "periods"):
             if getattr(self, name) is not None and name not in _PARTS[self.type]:
                 raise ValueError(f"type: {self.type} 没有 {name}（只有 {' '.join(_PARTS[self.type]) or '类型本身'}）")
@@ -104,11 +109,14 @@ class FieldsSpec(_Strict):
     @classmethod
     def _names(cls, v: dict[str, FieldSpec], info: Any) -> dict[str, FieldSpec]:
         common = _COMMON[info.field_name]
-        for name in v:
+        for name, spec in v.items():
             if not _NAME.match(name):
                 raise ValueError(f"字段名“{name}”只能用小写英文字母、数字和下划线，以字母开头")
-            if name in common:
-                raise ValueError(f"字段“{name}”已是通用字段（{common[name]}），不用再声明：直接在模板里用")
+            if name in common and not (spec.type == "choice" and name in _TEXT_FIELDS[info.field_name]):
+                raise ValueError(
+                    f"字段“{name}”已是通用字段（{common[name]}），不用再声明：直接在模板里用"
+                    "（通用的文字字段只能声明成 type: choice，限定可填的值）"
+                )
         return v
 
     def items(self) -> list[tuple[str, str, FieldSpec]]:
@@ -119,6 +127,18 @@ class FieldsSpec(_Strict):
 def _common_fields(model: type[BaseModel]) -> dict[str, str]:
     return {name: (f.description or name).split("，")[0] for name, f in model.model_fields.items()}
 
+
+def _text_fields(model: type[BaseModel]) -> set[str]:
+    """Common fields holding one text: a form may narrow these to a choice of values."""
+    return {n for n, f in model.model_fields.items() if f.annotation in (Text, Text | None, str, str | None)}
+
+
+_TEXT_FIELDS = {
+    "year": _text_fields(DepartmentYear),
+    "department": _text_fields(Department),
+    "project": _text_fields(Project),
+    "indicator": _text_fields(Indicator),
+}
 
 _COMMON = {
     "year": _common_fields(DepartmentYear),
@@ -180,6 +200,15 @@ def python_type(owner: str, name: str, spec: FieldSpec) -> tuple[Any, Any]:
     return list[row], Field(default_factory=list, description=desc)  # type: ignore[valid-type]
 
 
+def shown_value(spec: FieldSpec, value: Any) -> Any:
+    """A declared field as templates see it: a periods value has every declared period
+    (a period the data leaves out is empty, so ``row.period_values['当年度']`` never fails)."""
+    if spec.type == "periods":
+        given = value or {}
+        return {p: given.get(p, "") for p in spec.periods or ()}
+    return value
+
+
 def empty_value(spec: FieldSpec) -> Any:
     """What a template sees for a declared field the data does not have (another form's
     data rendered through this form, `--form`): nothing printed, nothing to break."""
@@ -235,12 +264,53 @@ def model_for(
     )
 
 
+def amount_field(model: type[DepartmentYear], fields: FieldsSpec, where: str, dotted: str) -> str | None:
+    """The Chinese label of the amount field ``dotted`` (``budget.total``) at ``where`` in
+    the form's model, or None when it is not an amount there."""
+    import typing
+    from decimal import Decimal
+
+    declared = getattr(fields, where).get(dotted)
+    if declared is not None:
+        return declared.label if declared.type == "amount" else None
+    owner: Any = model
+    steps = {"year": [], "department": ["department"], "project": ["projects"]}[where]
+    for step in steps:
+        owner = _inner_model(owner.model_fields[step].annotation)
+    field = None
+    for part in dotted.split("."):
+        if not (isinstance(owner, type) and issubclass(owner, BaseModel)) or part not in owner.model_fields:
+            return None
+        field = owner.model_fields[part]
+        owner = _inner_model(field.annotation)
+    if field is None or not _has(field.annotation, Decimal, typing):
+        return None
+    return (field.description or dotted).split("：")[0].split("，")[0]
+
+
+def _inner_model(tp: Any) -> Any:
+    import typing
+
+    for arg in (tp, *typing.get_args(tp)):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        inner = [a for a in typing.get_args(arg) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if inner:
+            return inner[0]
+    return tp
+
+
+def _has(tp: Any, wanted: type, typing: Any) -> bool:
+    return tp is wanted or any(_has(a, wanted, typing) for a in typing.get_args(tp))
+
+
 def decimal_columns(spec: FieldSpec) -> list[str]:
     return [c for c, col in (spec.columns or {}).items() if col.type == "amount"]
 
 
 __all__ = [
     "PLACES",
+    "amount_field",
     "ColumnSpec",
     "FieldSpec",
     "FieldsSpec",
@@ -248,6 +318,7 @@ __all__ = [
     "TotalSpec",
     "decimal_columns",
     "empty_value",
+    "shown_value",
     "model_for",
     "python_type",
 ]

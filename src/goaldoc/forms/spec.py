@@ -51,6 +51,29 @@ class SheetSpec(_Strict):
     when: str | None = Field(None, description="条件（Jinja 表达式），为假时不输出这张表")
 
 
+class AmountCheckSpec(_Strict):
+    """One relation between amounts the form prints (form.yaml ``amount_checks``, E109):
+    ``total`` = the sum of ``parts``, or ``value`` ≤ ``at_most``. Names are fields of the
+    place (``budget.total``, a declared field), dotted into nested ones."""
+
+    where: Literal["year", "department", "project"] = Field(description="在哪一级：year / department / project")
+    total: str | None = Field(None, description="合计的字段")
+    parts: list[str] | None = Field(None, description="加起来应等于合计的字段")
+    value: str | None = Field(None, description="不应超过 at_most 的字段")
+    at_most: str | None = Field(None, description="上限的字段")
+
+    @model_validator(mode="after")
+    def _one_relation(self) -> AmountCheckSpec:
+        if (self.total is None) != (self.parts is None) or (self.value is None) != (self.at_most is None):
+            raise ValueError("total 和 parts 要一起写，value 和 at_most 要一起写")
+        if (self.total is None) == (self.value is None):
+            raise ValueError("每一条写一种关系：total + parts（合计 = 各项之和），或 value + at_most（不超过）")
+        return self
+
+    def names(self) -> list[str]:
+        return [n for n in (self.total, *(self.parts or []), self.value, self.at_most) if n]
+
+
 class ShowSpec(_Strict):
     """Optional parts: printed when the data has them, or as the form says (``show.*``)."""
 
@@ -157,6 +180,7 @@ class FormSpec(_Strict):
     rules: RulesSpec | None = Field(None, description="审核规则的参数（不写的用全国的）")
     fields: FieldsSpec = Field(default_factory=FieldsSpec, description="本表样特有的栏目")
     import_: ImportSpec = Field(default_factory=ImportSpec, alias="import", description="goaldoc import：模板推不出的栏目从哪里读")
+    amount_checks: list[AmountCheckSpec] = Field(default_factory=list, description="金额之间的关系（合计、不超过）")
 
     folder: Path = Field(Path(), exclude=True)
     name: str = Field("", exclude=True)
@@ -243,6 +267,7 @@ def parse_form(path: Path, name: str, national: NationalSpec) -> FormSpec:
         if (rel := getattr(spec, fmt)) and not (path.parent / rel).is_file()
     ]
     problems += _vocabulary_problems(spec, lines)
+    problems += _amount_check_problems(spec, lines)
     if problems:
         raise TemplateError(problems)
     return spec
@@ -268,6 +293,24 @@ def _vocabulary_problems(spec: FormSpec, lines: LineMap) -> list[Problem]:
             if kind not in present:
                 out.append(
                     lines.problem(("rules", "weight_splits", i), f"weight_splits 写了 {kind}，但指标体系里没有这一类", code="T016")
+                )
+    return out
+
+
+def _amount_check_problems(spec: FormSpec, lines: LineMap) -> list[Problem]:
+    """Every name an amount check uses is an amount of its place in the form's model."""
+    from .fields import amount_field
+
+    out = []
+    for i, check in enumerate(spec.amount_checks):
+        for name in check.names():
+            if amount_field(spec.model, spec.fields, check.where, name) is None:
+                out.append(
+                    lines.problem(
+                        ("amount_checks", i),
+                        f"amount_checks 里的“{name}”不是 {check.where} 下的金额字段：请写金额字段的名字（如 budget.total，或 fields 里 type: amount 的字段）",
+                        code="T018",
+                    )
                 )
     return out
 

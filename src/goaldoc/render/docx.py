@@ -10,6 +10,11 @@ paragraph loops). We then
    widths on each cell (``tcW``, which Word reads) equal to the ``tblGrid`` (which
    LibreOffice reads), a paragraph closing every cell, no text in merged-away cells,
    ``cantSplit`` on every row.
+
+Templates come from Word, WPS and LibreOffice, each with its habits (issue 8 item 4): rows
+without ``trPr``, cells without ``tcW``, rows that start or end beside the grid
+(``gridBefore`` / ``gridAfter``), on/off flags written ``w:val="true"`` or ``"false"``.
+tests/fixtures/office holds such files.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
 from .columns import drop_docx_columns
 from .docx_locate import locate, template_line, unclosed_block_line
-from .markup import explain_template_error, split_mark, strip_marks, undefined_name
+from .markup import explain_template_error, has_mark, split_mark, strip_marks, undefined_name
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
 TCPR_ORDER = [
@@ -96,7 +101,7 @@ def render_docx(
                     _keep_with_next(tr)
         normalise_table(tbl)
     for t in body.iter(_W_T):
-        if t.text and "\ue000" in t.text:
+        if has_mark(t.text):
             t.text = strip_marks(t.text)
     buf = io.BytesIO()
     tpl.save(buf)
@@ -189,11 +194,11 @@ def merge_marked_cells(tbl: etree._Element) -> list[tuple[int, int]]:
     for r, tr in enumerate(rows):
         for col, span, tc in row_layout(tr):
             text = cell_text(tc)
-            if "\ue000" not in text:
+            if not has_mark(text):
                 continue
             key, _ = split_mark(text)
             for t in tc.iter(_W_T):
-                if t.text and "\ue000" in t.text:
+                if has_mark(t.text):
                     t.text = strip_marks(t.text)
             columns.setdefault((col, span), [(None, None)] * len(rows))[r] = (key, tc)
     made: list[tuple[int, int]] = []
@@ -233,6 +238,30 @@ def _sort_children(parent: etree._Element, order: list[str]) -> None:
         parent.append(child)
 
 
+def _is_on(el: etree._Element | None) -> bool:
+    """A Word on/off property is on: present and not w:val="0/false/off" (LibreOffice
+    writes w:val="true"; Word and WPS may write false)."""
+    return el is not None and el.get(qn("w:val"), "1") not in ("0", "false", "off")
+
+
+def _set_row_gaps(trpr: etree._Element, grid: list[int]) -> None:
+    """w:wBefore / w:wAfter equal to the grid columns w:gridBefore / w:gridAfter leave empty
+    (Word and WPS write these; a stale width makes Word re-lay the row)."""
+    for count_tag, width_tag, pick in (
+        ("w:gridBefore", "w:wBefore", lambda n: grid[:n]),
+        ("w:gridAfter", "w:wAfter", lambda n: grid[len(grid) - n :]),
+    ):
+        count = trpr.find(qn(count_tag))
+        n = int(count.get(qn("w:val"), "0")) if count is not None else 0
+        if n <= 0:
+            continue
+        width = trpr.find(qn(width_tag))
+        if width is None:
+            width = etree.SubElement(trpr, qn(width_tag))
+        width.set(qn("w:w"), str(sum(pick(n))))
+        width.set(qn("w:type"), "dxa")
+
+
 def normalise_table(tbl: etree._Element) -> None:
     grid = _grid(tbl)
     tblpr = tbl.find(qn("w:tblPr"))
@@ -240,13 +269,18 @@ def normalise_table(tbl: etree._Element) -> None:
         _sort_children(tblpr, TBLPR_ORDER)
     for tr in tbl.findall(_W_TR):
         trpr = tr.find(qn("w:trPr"))
-        if trpr is None:
+        if trpr is None:  # Word and WPS write none for a row with no properties
             trpr = etree.Element(qn("w:trPr"))
             prex = tr.find(qn("w:tblPrEx"))
             tr.insert(1 if prex is not None else 0, trpr)
-        if trpr.find(qn("w:cantSplit")) is None:
+        cant = trpr.find(qn("w:cantSplit"))
+        if cant is None:
             trpr.insert(0, etree.Element(qn("w:cantSplit")))
-        if trpr.find(qn("w:tblHeader")) is not None:
+        elif qn("w:val") in cant.attrib:  # w:val="false" would let the row split
+            del cant.attrib[qn("w:val")]
+        if grid:
+            _set_row_gaps(trpr, grid)
+        if _is_on(trpr.find(qn("w:tblHeader"))):
             _keep_with_next(tr)  # a heading row never stays alone at the foot of a page
         for col, span, tc in row_layout(tr):
             tcpr = _tcpr(tc)

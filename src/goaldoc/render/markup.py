@@ -20,9 +20,12 @@ import jinja2
 
 from .sandbox import FormSandbox
 
-# private-use characters: never typed by a clerk, survive XML escaping untouched
-MARK_OPEN = "\ue000"
-MARK_CLOSE = "\ue001"
+# Unicode noncharacters (U+FDD0–U+FDEF are reserved for a program's own use and never
+# typed; XML may hold them, so they survive docxtpl untouched). Not the private-use area:
+# a bureau's own characters (造字) live there and print as typed (issue 12 item 5); the
+# checks refuse noncharacters in the data (E302), so a mark in a cell is always ours.
+MARK_OPEN = "\ufdd0"
+MARK_CLOSE = "\ufdd1"
 _MARK_RE = re.compile(f"{MARK_OPEN}([^{MARK_CLOSE}]*){MARK_CLOSE}")
 
 BLANK_LINE = "＿＿＿＿＿＿＿＿"
@@ -48,6 +51,11 @@ def split_mark(text: str) -> tuple[str | None, str]:
 
 def strip_marks(text: str) -> str:
     return _MARK_RE.sub("", text)
+
+
+def has_mark(text: str | None) -> bool:
+    """Whether the text may hold a merge tag (cheap test before :func:`split_mark`)."""
+    return text is not None and MARK_OPEN in text
 
 
 class TemplateDataError(jinja2.TemplateRuntimeError):
@@ -99,16 +107,40 @@ def cn_number(n: int) -> str:
     return str(n)
 
 
-def check_filter(value: Any, option: str, on: str = "☑", off: str = "□") -> str:
-    """``{{ project.project_type | check('部门预算') }}`` → ☑部门预算 when chosen, else □部门预算."""
+def check_filter(value: Any, option: str, after: bool = False, on: str = "☑", off: str = "□") -> str:
+    """``{{ project.project_type | check('部门预算') }}`` → ☑部门预算 when chosen, else □部门预算;
+    ``check('部门预算', after=true)`` → 部门预算 ☑ (the box after the word, as some forms print it)."""
     chosen = value is not None and "".join(str(value).split()) == "".join(str(option).split())
-    return f"{on if chosen else off}{option}"
+    box = on if chosen else off
+    return f"{option} {box}" if after else f"{box}{option}"
 
 
 def blank_filter(value: Any, line: str = BLANK_LINE) -> str:
     if value is None or str(value).strip() == "":
         return line
     return str(value)
+
+
+class AmountText(str):
+    """What ``| amount`` gives: the text the form prints (``26843.80``, ``1,734,952.06``),
+    carrying the number it shows and an Excel number format that shows it the same way, so
+    that the Excel renderer writes a number cell (issue 13 item 5) where Word prints text.
+
+    The number and the format are read back from the text itself, so the cell shows exactly
+    what the Word file prints. A template sees an ordinary text (str methods apply; ``~``
+    and ``merge`` give plain text).
+    """
+
+    amount: Decimal
+    number_format: str
+
+    def __new__(cls, text: str, grouped: bool) -> AmountText:
+        obj = super().__new__(cls, text)
+        plain = text.replace(",", "")
+        decimals = len(plain.partition(".")[2])
+        obj.amount = Decimal(plain)
+        obj.number_format = ("#,##0" if grouped else "0") + ("." + "0" * decimals if decimals else "")
+        return obj
 
 
 def make_amount_filter(style: str, form_unit: str):  # type: ignore[no-untyped-def]
@@ -125,7 +157,7 @@ def make_amount_filter(style: str, form_unit: str):  # type: ignore[no-untyped-d
         value = Decimal(value)
         if unit and unit != form_unit:
             value = convert_amount(value, unit, form_unit)
-        return format_amount(value, form_unit, style)
+        return AmountText(format_amount(value, form_unit, style), grouped=style == "yuan")
 
     return amount
 

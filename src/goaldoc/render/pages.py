@@ -7,12 +7,13 @@ the renderer set and the page setup (paper, orientation, margins, fit-to-width s
 print titles), and put a manual break before every merged block that would cross the
 bottom of a page. Our pages are a little shorter than the application's (``PAGE_FILL``),
 so it never needs a break of its own before ours. A block taller than a page breaks
-between its rows, where it falls.
+between its rows, where it falls. Manual breaks the admin put in the template (remapped to
+the output rows by the renderer) are kept, and a page starts after each of them.
 """
 
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -25,6 +26,25 @@ PAPER_POINTS = {
     11: (420.0, 595.0),  # A5
 }
 PAGE_FILL = 0.93  # row heights and the scale are estimates: leave the application room
+DEFAULT_COLUMN_WIDTH = 8.43  # Excel's, in characters, when the sheet does not say
+
+
+def column_widths(ws: Worksheet, max_col: int) -> dict[int, float]:
+    """{column: width in characters} for columns 1..max_col, as Excel shows them: a
+    ``<col min="2" max="3">`` range gives both its columns the width, a hidden column is 0.
+
+    Reads ``ws.column_dimensions`` without indexing it: indexing creates a dimension of
+    openpyxl's default width (13) for a column covered by a range, which would then be
+    written out and override the range.
+    """
+    default = ws.sheet_format.defaultColWidth or DEFAULT_COLUMN_WIDTH
+    widths = dict.fromkeys(range(1, max_col + 1), float(default))
+    for dim in list(ws.column_dimensions.values()):
+        lo = dim.min or column_index_from_string(dim.index)
+        hi = dim.max or lo
+        for c in range(lo, min(hi, max_col) + 1):
+            widths[c] = 0.0 if dim.hidden else float(dim.width or default)
+    return widths
 
 
 def page_height(ws: Worksheet, max_col: int) -> float | None:
@@ -45,10 +65,7 @@ def page_height(ws: Worksheet, max_col: int) -> float | None:
         if high != 0:
             return None
         # a column of width w is about 7w + 5 pixels (Excel's default font), 0.75 pt each
-        content_w = sum(
-            ((ws.column_dimensions[get_column_letter(c)].width or 8.43) * 7 + 5) * 0.75
-            for c in range(1, max_col + 1)
-        )
+        content_w = sum((w * 7 + 5) * 0.75 for w in column_widths(ws, max_col).values() if w)
         scale = min(1.0, wide * usable_w / content_w) if wide and content_w else 1.0
     return usable_h / scale
 
@@ -78,7 +95,9 @@ def keep_merges_on_pages(ws: Worksheet, last_row: int, max_col: int) -> list[int
     default = ws.sheet_format.defaultRowHeight or 15
 
     def height(r: int) -> float:
-        dim = ws.row_dimensions[r]
+        dim = ws.row_dimensions.get(r)
+        if dim is None:
+            return default
         return 0.0 if dim.hidden else (dim.height or default)
 
     titles = 0.0  # print titles repeat on top of every page after the first
@@ -86,6 +105,7 @@ def keep_merges_on_pages(ws: Worksheet, last_row: int, max_col: int) -> list[int
         a, b = (int(x.replace("$", "")) for x in ws.print_title_rows.split(":"))
         titles = sum(height(r) for r in range(a, b + 1))
     blocks = merged_blocks(ws)
+    manual = {int(b.id) for b in ws.row_breaks.brk if b.id}  # the admin's: a page ends there
     breaks: list[int] = []
     used = top = 0.0  # height used on this page; of it, what repeats on top of the page
     placed: list[tuple[int, float, bool]] = []  # this page's units: (first row, height, merged)
@@ -96,6 +116,9 @@ def keep_merges_on_pages(ws: Worksheet, last_row: int, max_col: int) -> list[int
         merged = end > r
         if h > avail - titles:  # taller than a page: its rows break where they fall
             end, h, merged = r, height(r), False
+        if r - 1 in manual:
+            used = top = titles
+            placed = []
         if used + h > avail and used > top:
             carried: list[tuple[int, float, bool]] = []
             # a single row right above a merged block (its column headings) goes with it
@@ -111,5 +134,6 @@ def keep_merges_on_pages(ws: Worksheet, last_row: int, max_col: int) -> list[int
         used += h
         r = end + 1
     for b in breaks:
-        ws.row_breaks.append(Break(id=b))
+        if b not in manual:
+            ws.row_breaks.append(Break(id=b))
     return breaks

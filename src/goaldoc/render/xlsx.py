@@ -7,10 +7,14 @@ a block of rows repeated per item, up to the row saying ``{%tr endfor %}``
 themselves disappear.
 
 We never use ``insert_rows`` (it does not move merges, heights or print titles): rows are
-copied into a new sheet, and every merge, height and print setting is mapped to its new
-rows. Vertical merges come from the merge keys left by the ``merge`` filter; every cell of
-a merged range gets the range's border; row heights are computed for wrapped CJK text,
-since neither Excel nor LibreOffice autofits merged cells.
+copied into a new sheet of the same workbook, which then gets everything else the template
+sheet holds (xlsx_sheet.py: widths, panes, page setup, headers, validations, conditional
+formats, images …), whatever names a row mapped to its new rows. Vertical merges come from
+the merge keys left by the ``merge`` filter; every cell of a merged range gets the range's
+border; row heights are computed for wrapped CJK text, since neither Excel nor LibreOffice
+autofits merged cells.
+
+What a template cell becomes, text or a number (issue 13 item 5), is xlsx_cells.py's.
 """
 
 from __future__ import annotations
@@ -37,14 +41,16 @@ from ..errors import Problem, TemplateError
 from ..indicators import merge_spans
 from .columns import drop_xlsx_columns
 from .markup import explain_template_error, split_mark
-from .pages import keep_merges_on_pages
+from .pages import column_widths, keep_merges_on_pages
+from .xlsx_cells import CellProgram, as_number, compile_cell
+from .xlsx_sheet import RowMap, copy_sheet_settings
 
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
 
 
-# compiled cell templates per environment (environments live for the process: markup.make_env)
-_COMPILED: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, jinja2.Template]] = (
+# compiled cells per environment (environments live for the process: markup.make_env)
+_COMPILED: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, CellProgram]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -89,26 +95,54 @@ def render_xlsx(
         src = wb[job.template_sheet]
         dst = wb.create_sheet(f"\ue000{i}")  # final names once the template sheets are gone
         _SheetWriter(src, dst, env, str(template), compiled).write(job.context)
-        made.append((dst, _sheet_title(job.name, used)))
+        made.append((dst, sheet_title(job.name, used)))
     for name in template_names:
         del wb[name]
-    for ws, title in made:
+    for i, (ws, title) in enumerate(made):
         ws.title = title
+        for view in ws.views.sheetView:
+            view.tabSelected = i == 0  # one selected sheet (several would open grouped)
     wb.active = 0
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def _sheet_title(name: str, used: set[str]) -> str:
-    """Excel sheet names: ≤ 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", "", name).strip("' ")[:31] or "Sheet"
+MAX_SHEET_NAME = 31  # UTF-16 code units: an emoji or a CJK Extension B character counts 2
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # newline, tab … (Unicode category Cc)
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _utf16_cut(text: str, units: int) -> str:
+    """The longest start of ``text`` that is at most ``units`` UTF-16 code units."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A name Excel accepts (issue 12 item 4): at most 31 UTF-16 code units, none of
+    []:*?/\\, no control or bidi-override characters (a newline, U+202E), no apostrophe at
+    either end, not ``History`` (Excel keeps it for the change history), unique in the
+    workbook ignoring case (``(2)``, ``(3)`` … added, within the 31)."""
+    text = _CONTROL.sub(" ", "".join(ch for ch in name if ch not in _BIDI))
+    text = _SHEET_NAME_BAD.sub("", text)
+
+    def clean(t: str) -> str:
+        return t.strip("' ")
+
+    base = clean(_utf16_cut(clean(text), MAX_SHEET_NAME)) or "Sheet"
     title, n = base, 2
-    while title.lower() in used:
+    while title.casefold() in used or title.casefold() == "history":
         suffix = f"({n})"
-        title = base[: 31 - len(suffix)] + suffix
+        title = clean(_utf16_cut(base, MAX_SHEET_NAME - len(suffix))) + suffix
         n += 1
-    used.add(title.lower())
+    used.add(title.casefold())
     return title
 
 
@@ -128,7 +162,7 @@ class _SheetWriter:
         dst: Worksheet,
         env: jinja2.Environment,
         file: str,
-        compiled: dict[str, jinja2.Template],
+        compiled: dict[str, CellProgram],
     ):
         self.src, self.dst, self.env, self.file = src, dst, env, file
         self.max_col = src.max_column
@@ -136,7 +170,7 @@ class _SheetWriter:
         self.emitted: dict[int, list[int]] = {}
         self.tag_pos: dict[int, int] = {}  # tag row -> next/last output row at that point
         self.keys: dict[tuple[int, int], str] = {}  # (out row, col) -> merge key
-        self._compiled = compiled  # cell text -> compiled template, shared by every render
+        self._compiled = compiled  # cell text -> compiled program, shared by every render
 
     # -- structure ---------------------------------------------------------------------
     def _parse(self) -> list[_Block]:
@@ -184,15 +218,24 @@ class _SheetWriter:
         raise TemplateError([Problem(f"Excel 模板 {cell}：{message}", (), self.file, code="T003")])
 
     def _eval(self, expr: str, ctx: Mapping[str, Any], row: int) -> Any:
+        """The value of a {%tr for/if %} expression, compiled once per text (a loop's inner
+        tags are evaluated once per item: compiling each time cost a quarter of a render)."""
+        key = "\0" + expr  # never a cell's text: cells are compiled by _program
         try:
-            return self.env.compile_expression(expr, undefined_to_none=False)(**ctx)
+            prog = self._compiled.get(key)
+            if prog is None:
+                prog = CellProgram(expression=self.env.compile_expression(expr, undefined_to_none=False))
+                self._compiled[key] = prog
+            assert prog.expression is not None
+            return prog.expression(**ctx)
         except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
             self._fail(row, f"表达式“{expr}”出错：{explain_template_error(exc)}")
 
     # -- writing -----------------------------------------------------------------------
     def write(self, ctx: Mapping[str, Any]) -> None:
         self._run(self._parse(), dict(ctx))
-        self._copy_sheet_settings()
+        self.rows = RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_row)
+        copy_sheet_settings(self.src, self.dst, self.rows, self.max_col)
         self._apply_merges()
         self._fit_row_heights()
         keep_merges_on_pages(self.dst, self.out_row, self.max_col)
@@ -221,15 +264,17 @@ class _SheetWriter:
         self.out_row += 1
         out = self.out_row
         self.emitted.setdefault(r, []).append(out)
-        height = self.src.row_dimensions[r].height
-        if height is not None:
-            self.dst.row_dimensions[out].height = height
+        dim = self.src.row_dimensions.get(r)
+        if dim is not None:  # height, hidden, outline level, row style
+            cp = copy(dim)
+            cp.parent, cp.index = self.dst, out
+            self.dst.row_dimensions[out] = cp
         for c in range(1, self.max_col + 1):
             src_cell = self.src.cell(r, c)
             value = src_cell.value
+            number_format = None
             if isinstance(value, str) and ("{{" in value or "{%" in value):
-                value = self._render_cell(r, c, value, ctx)
-                key, value = split_mark(value)
+                value, number_format, key = self._render_cell(r, c, value, ctx, src_cell.number_format)
                 if key is not None:
                     self.keys[(out, c)] = key
             dst_cell = self.dst.cell(out, c)
@@ -239,60 +284,46 @@ class _SheetWriter:
                     dst_cell.data_type = "s"
             if src_cell.has_style:
                 dst_cell._style = copy(src_cell._style)
+            if number_format is not None:
+                dst_cell.number_format = number_format
+            if src_cell.hyperlink is not None:
+                dst_cell.hyperlink = copy(src_cell.hyperlink)
 
-    def _render_cell(self, r: int, c: int, text: str, ctx: Mapping[str, Any]) -> str:
-        tpl = self._compiled.get(text)
-        if tpl is None:
+    def _program(self, r: int, c: int, text: str) -> CellProgram:
+        prog = self._compiled.get(text)
+        if prog is None:
             try:
-                tpl = self.env.from_string(text)
+                prog = compile_cell(self.env, text)
             except Exception as exc:  # noqa: BLE001 - a syntax error, or one found while compiling
                 self._fail(r, explain_template_error(exc), c)
-            self._compiled[text] = tpl
+            self._compiled[text] = prog
+        return prog
+
+    def _render_cell(
+        self, r: int, c: int, text: str, ctx: Mapping[str, Any], template_format: str
+    ) -> tuple[Any, str | None, str | None]:
+        """(cell value, number format or None, merge key or None) of a template cell."""
+        prog = self._program(r, c, text)
         try:
-            return tpl.render(ctx).strip()
+            if prog.template is not None:
+                key, shown = split_mark(prog.template.render(ctx).strip())
+                return shown, None, key
+            assert prog.expression is not None
+            result: Any = prog.expression(**ctx)
+            value, marked = result if prog.merged else (result, result)
+            key, shown = split_mark(str(marked).strip())  # str() raises for an undefined name
         except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
             self._fail(r, explain_template_error(exc), c)
+        number = None if template_format == "@" else as_number(value)  # "@": the admin's 文本 format
+        if number is None:
+            return shown, None, key
+        return number[0], (number[1] if template_format == "General" else None), key
 
     # -- layout ------------------------------------------------------------------------
-    def _copy_sheet_settings(self) -> None:
-        src, dst = self.src, self.dst
-        for letter, dim in src.column_dimensions.items():
-            dst.column_dimensions[letter].width = dim.width
-            dst.column_dimensions[letter].hidden = dim.hidden
-        for attr in ("orientation", "paperSize", "fitToWidth", "fitToHeight", "scale"):
-            setattr(dst.page_setup, attr, getattr(src.page_setup, attr))
-        dst.sheet_properties.pageSetUpPr = copy(src.sheet_properties.pageSetUpPr)
-        dst.page_margins = copy(src.page_margins)
-        dst.print_options = copy(src.print_options)
-        dst.oddFooter = copy(src.oddFooter)
-        dst.oddHeader = copy(src.oddHeader)
-        dst.sheet_view.showGridLines = src.sheet_view.showGridLines
-        dst.sheet_format = copy(src.sheet_format)
-        titles = src.print_title_rows
-        if titles:
-            a, b = (int(x.replace("$", "")) for x in titles.split(":"))
-            rows = [o for r in range(a, b + 1) for o in self.emitted.get(r, [])[:1]]
-            if rows:
-                dst.print_title_rows = f"{min(rows)}:{max(rows)}"
-        if self.out_row:
-            dst.print_area = f"A1:{get_column_letter(self.max_col)}{self.out_row}"
-
-    def _map_range(self, r1: int, r2: int) -> list[tuple[int, int]]:
-        e1, e2 = self.emitted.get(r1), self.emitted.get(r2)
-        if r1 == r2:
-            return [(o, o) for o in e1 or []]
-        if e1 and e2 and len(e1) == len(e2) and len(e1) > 1:
-            return list(zip(e1, e2, strict=True))
-        start = e1[0] if e1 else self.tag_pos.get(r1)
-        end = e2[-1] if e2 else self.tag_pos.get(r2)
-        if start is None or end is None or end < start:
-            return []
-        return [(start, end)]
-
     def _apply_merges(self) -> None:
         ranges: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) -> (end row, end col)
         for mr in self.src.merged_cells.ranges:
-            for a, b in self._map_range(mr.min_row, mr.max_row):
+            for a, b in self.rows.merge_ranges(mr.min_row, mr.max_row):
                 ranges[(a, mr.min_col)] = (b, mr.max_col)
         # vertical merges by data hierarchy: per column, equal keys on consecutive rows
         by_col: dict[int, dict[int, str]] = {}
@@ -329,10 +360,7 @@ class _SheetWriter:
                     cell._style = copy(style)
 
     def _fit_row_heights(self) -> None:
-        widths = {
-            c: (self.dst.column_dimensions[get_column_letter(c)].width or 8.43)
-            for c in range(1, self.max_col + 1)
-        }
+        widths = column_widths(self.dst, self.max_col)
         spans: list[tuple[int, int, float]] = []  # (top, bottom, needed points)
         merged = {(m.min_row, m.min_col): m for m in self.dst.merged_cells.ranges}
         need: dict[int, float] = {}
@@ -343,7 +371,9 @@ class _SheetWriter:
                 m = merged.get((cell.row, cell.column))
                 c2 = m.max_col if m else cell.column
                 r2 = m.max_row if m else cell.row
-                width = sum(widths.get(c, 8.43) for c in range(cell.column, c2 + 1))
+                width = sum(widths.get(c, 0.0) for c in range(cell.column, c2 + 1))
+                if not width:
+                    continue  # a hidden column: nothing of it shows
                 points = text_height(str(cell.value), width, (cell.font.sz or 11) if cell.font else 11)
                 if r2 == cell.row:
                     need[cell.row] = max(need.get(cell.row, 0), points)

@@ -1,0 +1,371 @@
+"""Many departments at once: worker processes, progress, a summary (issue 11 §2).
+
+A batch runs in phases, each reported step by step to the caller (the CLI draws the
+progress, this module prints nothing):
+
+1. ``plan``: every file is read and its output paths worked out (in the workers). Two
+   inputs that would write the same path are refused before anything is rendered: the
+   second would silently overwrite the first.
+2. ``render``: each department is checked and rendered by :func:`goaldoc.api.render` in a
+   worker; a failing file never stops the others.
+3. ``pdf``: when asked, every department's .docx goes through one LibreOffice process
+   (:mod:`goaldoc.pdf`), in the parent, after the renders.
+
+Workers are processes (rendering is CPU-bound Python): ``jobs`` of them, by default one per
+core; with one job, or one file, everything runs in this process. Each task ends with a
+garbage collection: python-docx's object cycles would otherwise keep every department's
+lxml trees until the collector happens to run (bench/RESULTS.md, memory).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import GoaldocError, InputError, Problem
+
+if TYPE_CHECKING:  # concurrent.futures costs ~50 ms to import: only batches of jobs > 1 need it
+    from concurrent.futures import ProcessPoolExecutor
+
+FORMATS = ("docx", "xlsx")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What `goaldoc render` was asked for; the same for every file of the batch."""
+
+    out_dir: str | None = None
+    formats: tuple[str, ...] = FORMATS  # what is written: docx, xlsx, pdf
+    form: str | None = None
+    templates: str | None = None
+    only: tuple[str, ...] = ()
+    force: bool = False
+    jobs: int | None = None  # None: one per core
+    pdf_timeout: float | None = None  # None: pdf.DEFAULT_TIMEOUT
+
+    @property
+    def pdf(self) -> bool:
+        return "pdf" in self.formats
+
+    @property
+    def office_formats(self) -> tuple[str, ...]:
+        """What goaldoc renders itself; the PDF needs the .docx even when it is not kept."""
+        fmts = tuple(f for f in FORMATS if f in self.formats)
+        return fmts if not self.pdf or "docx" in fmts else ("docx", *fmts)
+
+
+@dataclass
+class Outcome:
+    """One input file's result, whatever happened to it."""
+
+    index: int  # 1-based position in the batch
+    file: str
+    problems: list[Problem] = field(default_factory=list)  # warnings, or what stopped it
+    failed: bool = False
+    files: list[Path] = field(default_factory=list)  # written, in order
+    forms: int = 0  # 表 in the bundle: the department's own plus one per project
+    pages: int | None = None  # of the PDF
+    targets: list[Path] = field(default_factory=list)  # planned output paths
+    master: Path | None = None  # the .docx the PDF is made from (kept or staged)
+    summary: str | None = None  # the one-line 摘要 a clerk eyeballs (summary.one_line)
+
+
+@dataclass
+class Step:
+    """Progress: ``done`` of ``total`` files through ``phase`` (plan, render, pdf)."""
+
+    phase: str
+    done: int
+    total: int
+    outcome: Outcome
+
+
+@dataclass
+class Summary:
+    departments: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    forms: int = 0
+    files: int = 0
+    pages: int = 0
+    errors: int = 0
+    warnings: int = 0
+    accepted: int = 0
+    seconds: float = 0.0
+    pdf: bool = False
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # what this process may use (containers, taskset)
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------- the work of one file (in a worker)
+
+
+def plan_one(index: int, file: str, opts: Options) -> Outcome:
+    """Read the file and work out where its outputs go (what api.render would write)."""
+    from .api import _file_stem, diagnose, load
+    from .context import build_context, select_projects
+    from .forms import load_form
+    from .output import default_dir
+
+    out = Outcome(index, file)
+    try:
+        loaded = load(file)
+        spec = load_form(opts.form or loaded.model.form, opts.templates)
+        ctx = build_context(loaded.model, spec, opts.only)
+        stem = _file_stem(spec, ctx, list(opts.only))
+    except InputError:
+        out.failed, out.problems = True, diagnose(file)[1]  # every problem, as `check` lists them
+        return out
+    except GoaldocError as exc:
+        out.failed, out.problems = True, exc.problems
+        return out
+    target = Path(opts.out_dir) if opts.out_dir else default_dir(loaded.model)
+    out.targets = [target / f"{stem}.{fmt}" for fmt in opts.formats]
+    out.forms = 1 + len(select_projects(loaded.model, opts.only))
+    return out
+
+
+def render_one(
+    index: int, file: str, opts: Options, out_dir: str | None, forms: int = 0, keep_dir: Path | None = None
+) -> Outcome:
+    """Check and render one file with :func:`goaldoc.api.render`; never raises for a
+    problem of the input or the templates (it is in the outcome).
+
+    With ``keep_dir``, ``out_dir`` is a staging folder: the .docx for a PDF that is not kept
+    (``-f pdf``) stays there, the files asked for move on to ``keep_dir``.
+    """
+    from .api import render
+    from .output import write_all
+
+    out = Outcome(index, file, forms=forms)
+    try:
+        result = render(file, out_dir, opts.office_formats, opts.form, opts.templates, opts.only, opts.force)
+    except GoaldocError as exc:
+        out.failed, out.problems = True, exc.problems
+    else:
+        out.problems = result.warnings
+        if result.model is not None:
+            from .summary import one_line, summarize
+
+            out.summary = one_line(summarize(result.model))
+        out.master = next((p for p in result.files if p.suffix == ".docx"), None) if opts.pdf else None
+        asked = [p for p in result.files if p.suffix[1:] in opts.formats]
+        if keep_dir is not None and asked:  # moved from the staging folder, as one set
+            try:
+                write_all({keep_dir / p.name: p.read_bytes() for p in asked})
+            except GoaldocError as exc:  # locked, disk full, no permission: said, nothing moved
+                out.failed, out.problems = True, exc.problems
+                asked = []
+            else:
+                for p in asked:
+                    p.unlink()
+                asked = [keep_dir / p.name for p in asked]
+        out.files += asked
+    finally:
+        gc.collect()  # python-docx's cycles hold whole lxml trees: free them now, not later
+    return out
+
+
+# ---------------------------------------------------------------- the batch (in the parent)
+
+
+def run(files: Sequence[str], opts: Options) -> Iterator[Step]:
+    """Render every file; yields a :class:`Step` as each file gets through each phase.
+
+    Raises :class:`InputError` (nothing rendered) when two files would write the same path.
+    """
+    import shutil
+    import tempfile
+
+    files = list(files)
+    total = len(files)
+    jobs = max(1, min(opts.jobs or default_jobs(), total))
+    staging = Path(tempfile.mkdtemp(prefix="goaldoc-")) if opts.pdf and "docx" not in opts.formats else None
+    try:
+        with _Pool(jobs) as pool:
+            outcomes: list[Outcome] = []
+            if total > 1 or staging is not None:
+                plans: list[tuple[Callable[..., Outcome], tuple[Any, ...]]]
+                plans = [(plan_one, (i, f, opts)) for i, f in enumerate(files, start=1)]
+                for done, out in enumerate(pool.each(plans), start=1):
+                    outcomes.append(out)
+                    yield Step("plan", done, total, out)
+                outcomes.sort(key=lambda o: o.index)
+                refuse_collisions(outcomes)
+            else:
+                outcomes = [Outcome(1, files[0])]
+            todo = [o for o in outcomes if not o.failed]
+            tasks: list[tuple[Callable[..., Outcome], tuple[Any, ...]]] = []
+            for o in todo:
+                out_dir = opts.out_dir
+                keep = o.targets[0].parent if o.targets else None  # planned: no need to work it out again
+                if staging is not None:
+                    out_dir = str(staging / str(o.index))
+                elif keep is not None:
+                    out_dir, keep = str(keep), None
+                tasks.append((render_one, (o.index, o.file, opts, out_dir, o.forms, keep)))
+            done = 0
+            for o in outcomes:
+                if o.failed:
+                    done += 1
+                    yield Step("render", done, total, o)
+            rendered: dict[int, Outcome] = {}
+            planned = {o.index: o for o in outcomes}
+            for out in pool.each(tasks):
+                done += 1
+                out.targets = planned[out.index].targets
+                rendered[out.index] = out
+                yield Step("render", done, total, out)
+        if opts.pdf:
+            yield from _convert([rendered[k] for k in sorted(rendered)], opts, staging)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _convert(outcomes: list[Outcome], opts: Options, staging: Path | None) -> Iterator[Step]:
+    from . import pdf
+
+    masters = [o for o in outcomes if not o.failed and o.master is not None]
+    if not masters:
+        return
+    jobs: list[tuple[Path, Path]] = []
+    for o in masters:
+        assert o.master is not None
+        # the PDF beside the other outputs: the .docx's folder, or the planned one if staged
+        target = o.master.with_suffix(".pdf")
+        if staging is not None:
+            target = next(t for t in o.targets if t.suffix == ".pdf")
+        jobs.append((o.master, target))
+    if pdf.find_soffice() is None:
+        for k, o in enumerate(masters, start=1):
+            o.failed = True
+            # the whole advice once, then a reminder per department
+            problem = pdf.missing_problem(o.file) if k == 1 else Problem(
+                "PDF 没有生成：没有找到 LibreOffice（安装方法见上）", (), o.file, code="P001"
+            )
+            o.problems = [*o.problems, problem]
+            yield Step("pdf", k, len(masters), o)
+        return
+    for k, (n, conv) in enumerate(pdf.convert_each(jobs, opts.pdf_timeout or pdf.DEFAULT_TIMEOUT), start=1):
+        o = masters[n]
+        if conv.ok:
+            o.files.append(conv.target)
+            o.pages = conv.pages
+        else:
+            assert conv.problem is not None
+            o.failed = True
+            o.problems = [*o.problems, replace(conv.problem, file=o.file)]
+        yield Step("pdf", k, len(masters), o)
+
+
+def refuse_collisions(outcomes: list[Outcome]) -> None:
+    """Two inputs writing one path: refuse the batch, naming both and the path."""
+    seen: dict[str, Outcome] = {}
+    problems: list[Problem] = []
+    for o in outcomes:
+        for target in o.targets:
+            key = os.path.normcase(os.path.abspath(target))
+            if sys.platform in ("darwin", "win32"):  # their file systems ignore case
+                key = key.casefold()
+            first = seen.setdefault(key, o)
+            if first is not o:
+                same = os.path.samefile(first.file, o.file)
+                fix = "删去重复的一个" if same else "同一部门同一年只留一个 YAML 文件，或分两次用 -o 生成到不同的文件夹"
+                problems.append(
+                    Problem(
+                        f"与 {first.file}{'（同一个文件）' if same else ''} 会写到同一个文件 {target}，"
+                        f"后生成的会覆盖先生成的：{fix}",
+                        ("department", "name"),
+                        o.file,
+                        code="B001",
+                    )
+                )
+                break
+    if problems:
+        raise InputError(problems)
+
+
+def summarize(outcomes: Sequence[Outcome], seconds: float, pdf: bool = False) -> Summary:
+    s = Summary(departments=len(outcomes), seconds=seconds, pdf=pdf)
+    for o in outcomes:
+        s.failed += o.failed
+        s.succeeded += not o.failed
+        s.forms += o.forms if not o.failed else 0
+        s.files += len(o.files)
+        s.pages += o.pages or 0
+        s.errors += sum(p.is_error for p in o.problems)
+        s.warnings += sum(p.severity == "W" and not p.accepted for p in o.problems)
+        s.accepted += sum(bool(p.accepted) for p in o.problems)
+    return s
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops handing out files and lets the ones
+    under way finish (each is written whole, or not at all)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Pool:
+    """Run tasks in worker processes, or here when one job is asked for; results come back
+    as they finish."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Pool:
+        if self.jobs > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            ctx = None
+            if sys.platform == "linux":
+                # fork, with goaldoc and the renderers imported here first: each worker starts
+                # with them instead of importing them again (~0.5 s of CPU each). No thread
+                # runs yet: the CLI draws its progress from this thread.
+                from . import api  # noqa: F401
+                from .render import docx, xlsx  # noqa: F401
+
+                ctx = multiprocessing.get_context("fork")
+            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_ignore_interrupts)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+
+    def each(self, tasks: list[tuple[Callable[..., Outcome], tuple[Any, ...]]]) -> Iterator[Outcome]:
+        if self.executor is None:
+            for fn, args in tasks:
+                yield fn(*args)
+            return
+        from concurrent.futures import as_completed
+
+        futures = {self.executor.submit(fn, *args): args for fn, args in tasks}
+        for fut in as_completed(futures):
+            try:
+                yield fut.result()
+            except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
+                index, file = futures[fut][:2]
+                yield Outcome(
+                    index,
+                    file,
+                    [Problem(f"生成时工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")],
+                    failed=True,
+                )
+
+
+__all__ = ["Options", "Outcome", "Step", "Summary", "default_jobs", "refuse_collisions", "run", "summarize"]

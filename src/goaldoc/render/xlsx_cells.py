@@ -1,0 +1,104 @@
+"""What an Excel template cell becomes: text, or a number (issue 13 item 5).
+
+A cell that holds one ``{{ expression }}`` and nothing else (spaces aside) is evaluated as
+an expression, and the type of its value decides: an amount (``| amount``, see
+markup.AmountText), an int or a Decimal becomes a number cell whose number format shows it
+as the Word file prints it (``0.00``, ``#,##0.00``), so SUM adds it and Excel shows no
+warning triangle; anything else is text, as typed. Codes such as ``307003`` and phone
+numbers are text in the data, so they stay text; so does a cell with words around its
+expression. ``{{ x | merge(key) }}`` keeps x's type: the program gives x and x | merge.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.environment import TemplateExpression
+
+from .markup import AmountText
+
+MAX_DIGITS = 15  # significant digits an Excel number keeps: a longer one stays text, as typed
+_VALUE = "_goaldoc_value"  # the name a cell program assigns its value to
+
+
+@dataclass
+class CellProgram:
+    """A template cell, compiled once: a text template, or (for a cell that is one
+    ``{{ expression }}``) an expression whose value keeps its type. For ``{{ x | merge }}``
+    the expression gives ``(x, x | merge)``: the value, and the text carrying the merge key."""
+
+    template: jinja2.Template | None = None
+    expression: TemplateExpression | None = None
+    merged: bool = False
+
+
+def compile_cell(env: jinja2.Environment, text: str) -> CellProgram:
+    """A text template, or, for a cell that is one ``{{ expression }}`` (spaces aside), a
+    program that evaluates the expression and keeps its value (see the module doc)."""
+    tree = env.parse(text)
+    expr = _single_expression(tree)
+    if expr is None:
+        return CellProgram(template=env.from_string(tree))
+    value = nodes.Name(_VALUE, "store")
+    if isinstance(expr, nodes.Filter) and expr.name == "merge" and expr.node is not None:
+        # {{ x | merge(key) }}: x keeps its type (an amount stays a number), and the text
+        # with the merge key is made from it
+        marked = nodes.Filter(
+            nodes.Name(_VALUE, "load"), "merge", expr.args, expr.kwargs, expr.dyn_args, expr.dyn_kwargs
+        )
+        body: list[nodes.Node] = [
+            nodes.Assign(value, expr.node),
+            nodes.Assign(nodes.Name("result", "store"), nodes.Tuple([nodes.Name(_VALUE, "load"), marked], "load")),
+        ]
+    else:
+        body = [nodes.Assign(nodes.Name("result", "store"), expr)]
+    program = nodes.Template(body, lineno=1)
+    program.set_environment(env)
+    return CellProgram(
+        expression=TemplateExpression(env.from_string(program), undefined_to_none=False),
+        merged=len(body) == 2,
+    )
+
+
+def _single_expression(tree: nodes.Template) -> nodes.Expr | None:
+    """The expression of a template that is one ``{{ … }}`` and spaces, else None."""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], nodes.Output):
+        return None
+    parts = [n for n in tree.body[0].nodes if not (isinstance(n, nodes.TemplateData) and not n.data.strip())]
+    if len(parts) != 1 or isinstance(parts[0], nodes.TemplateData):
+        return None
+    return parts[0]
+
+
+def as_number(value: Any) -> tuple[int | float, str] | None:
+    """(number, number format showing it as printed) when ``value`` belongs in a number
+    cell: an amount (``| amount``), an int, a Decimal or a float; None for anything else,
+    which is written as text."""
+    if isinstance(value, AmountText):
+        d, fmt = value.amount, value.number_format
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int):
+        d, fmt = Decimal(value), "General"
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
+        exp = value.as_tuple().exponent
+        d = value
+        fmt = "0." + "0" * -exp if isinstance(exp, int) and exp < 0 else "General"
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return value, "General"
+    else:
+        return None
+    if len(d.normalize().as_tuple().digits) > MAX_DIGITS:
+        return None  # Excel would round it: the text keeps every digit typed
+    if fmt == "General" and abs(d) >= 10**11:
+        fmt = "0"  # General would show 1.23457E+11
+    return (int(d) if d == d.to_integral_value() else float(d)), fmt

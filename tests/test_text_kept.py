@@ -1,0 +1,102 @@
+"""Text is never lost or changed (issue 12 item 5): UTF-8 read as UTF-8, 造字 printed as
+typed, and a value too long for a cell refused by name instead of cut."""
+
+from __future__ import annotations
+
+import pytest
+
+from goaldoc.api import Loaded, render_bytes
+from goaldoc.errors import InputError
+from goaldoc.loader import LineMap, decode
+from goaldoc.model import DepartmentYear, Indicator
+from readback import (
+    docx_tables,
+    docx_text,
+    docx_vertical_merges,
+    xlsx_book,
+    xlsx_column_merges,
+    xlsx_texts,
+)
+
+# ------------------------------------------------------------------ encodings
+
+
+@pytest.mark.parametrize("name", ["①局", "②③", "㈠就业", "Ⅲ类", "\ue000\ue001局", "𠀀局", "éà", "5°C"])
+def test_valid_utf8_is_read_as_utf8(name):
+    text = f"department:\n  name: {name}\n"
+    assert decode(text.encode("utf-8"), "x.yaml") == text
+
+
+def test_short_gbk_that_is_also_valid_utf8_is_still_read_as_gbk():
+    """台山 in GBK (CC A8 C9 BD) is valid UTF-8 for two IPA letters: nobody types those."""
+    text = "department:\n  name: 台山\n"
+    assert text.encode("gbk").decode("utf-8") == "department:\n  name: ̨ɽ\n"
+    assert decode(text.encode("gbk"), "x.yaml") == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_its_bom_is_read(encoding):
+    """Notepad's 另存为 “Unicode” writes UTF-16 with a BOM; neither UTF-8 nor GBK starts so."""
+    text = "department:\n  name: 台山①\U00020000局\n"
+    raw = text.encode(encoding)
+    if encoding != "utf-16":  # the codec without a BOM of its own: put it in front
+        raw = ("\ufeff" + text).encode(encoding)
+    assert decode(raw, "x.yaml") == text
+
+
+def test_an_output_handed_back_as_input_is_named_for_what_it_is(taishan_files):
+    """A clerk drags the .docx goaldoc made onto it (or a PDF of the form)."""
+    for raw, kind in [
+        (taishan_files["docx"], "一个 Word / Excel（.docx / .xlsx）或压缩文件"),
+        (taishan_files["xlsx"], "一个 Word / Excel（.docx / .xlsx）或压缩文件"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "一个旧版 Word / Excel（.doc / .xls）文件"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "一个 PDF 文件"),
+    ]:
+        with pytest.raises(InputError) as exc:
+            decode(raw, "x.yaml")
+        assert [p.format() for p in exc.value.problems] == [
+            f"x.yaml 错误 E002：这是{kind}，不是 YAML 填报文件：请指定 .yaml 文件（goaldoc 生成的 .docx / .xlsx 不能再读回来）"
+        ]
+
+
+# ------------------------------------------------------------------ 造字 (private use)
+
+# characters a bureau made itself (造字) live in U+E000–U+F8FF; the old merge marks did too
+PUA = ["\ue000k\ue001甲", "\ue000k\ue001乙", "\uf8ff造字\ue000"]
+
+
+def _pua_model() -> DepartmentYear:
+    rows = [
+        Indicator(level1="产出指标", level2="数量指标", name=PUA[0], explanation=PUA[2], value="1 人"),
+        Indicator(level1="产出指标", level2="数量指标", name=PUA[1], explanation=PUA[2], value="2 人"),
+        Indicator(level1="产出指标", level2="质量指标", name="合格率", value="100%"),
+    ]
+    return DepartmentYear(year=2024, department={"name": "测\ue000局"}, indicators=rows)
+
+
+def _render(fmt: str) -> bytes:
+    return render_bytes(Loaded(_pua_model(), LineMap("x"), "x"), [fmt], form="guangdong")[fmt][1]
+
+
+def test_private_use_characters_print_as_typed_in_word():
+    data = _render("docx")
+    grid = next(t for t in docx_tables(data) if any(c.text == "一级指标" for c in t[0]))
+    names = [row[3].text for row in grid[1:]]
+    explanations = [row[4].text for row in grid[1:]]
+    assert names[:3] == [PUA[0], PUA[1], "合格率"]
+    assert explanations[:2] == [PUA[2], PUA[2]]
+    assert "测\ue000局" in docx_text(data)
+    # 一级 over three rows, 二级 over two: the 三级 column is not merged by the text's look-alike marks
+    merges = docx_vertical_merges(grid)
+    assert merges[1] == [(1, 3)] and merges[2] == [(1, 2)]
+    assert 3 not in merges and 4 not in merges
+
+
+def test_private_use_characters_print_as_typed_in_excel():
+    ws = xlsx_book(_render("xlsx"))["部门整体绩效目标批复表"]
+    texts = xlsx_texts(ws)
+    assert PUA[0] in texts and PUA[1] in texts and texts.count(PUA[2]) == 2
+    assert any("测\ue000局" in t for t in texts)
+    first = next(c.row for c in ws["B"] if c.value == "一级指标") + 1
+    assert xlsx_column_merges(ws, 2) == [(first, 3)]
+    assert xlsx_column_merges(ws, 4) == [] and xlsx_column_merges(ws, 5) == []
