@@ -27,6 +27,7 @@ from readback import (
     docx_tables,
     docx_text,
     docx_vertical_merges,
+    is_page_separator,
     page_break_before,
     q,
     squash,
@@ -198,7 +199,7 @@ def test_every_project_form_starts_a_new_page(gaoxin, files):
     m = gaoxin.model
     breaks = []
     for p in docx_body(files["docx"]).iter(q("p")):
-        if page_break_before(p):
+        if page_break_before(p) and not is_page_separator(p):  # not where goaldoc split a table
             breaks.append("".join(t.text or "" for t in p.iter(q("t"))))
     assert breaks == [m.title] + [p.title or p.name + "项目绩效目标表" for p in m.projects]
 

@@ -31,9 +31,13 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from ..errors import Problem, TemplateError
+from ..forms.spec import PagesSpec
 from ..indicators import merge_spans
 from .columns import drop_docx_columns
 from .docx_locate import locate, template_line, unclosed_block_line
+from .docx_pages import apply as apply_pages
+from .docx_pages import fit_table, keep_signature, lay_out, measure, page_of_section
+from .docx_styles import StyleSheet
 from .markup import explain_template_error, has_mark, split_mark, strip_marks, undefined_name
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
@@ -72,13 +76,11 @@ def render_docx(
     template: Path,
     context: Mapping[str, Any],
     env: jinja2.Environment,
-    keep_merged_rows: int = 0,
     drop_columns: Sequence[str] = (),
+    pages: PagesSpec | None = None,
 ) -> bytes:
-    """``keep_merged_rows``: a vertically merged block of at most this many rows is kept on
-    one page (keep-with-next on all its rows but the last; form.yaml ``keep_merged_rows``),
-    since a page break through a merged cell prints its text cut. ``drop_columns``: the
-    headings of optional columns to take out (render/columns.py)."""
+    """``drop_columns``: the headings of optional columns to take out (render/columns.py);
+    ``pages``: the form's pagination rules (form.yaml ``pages:``; render/docx_pages.py)."""
     tpl = _Template(str(template))
     tpl.init_docx()
     drop_docx_columns(tpl.docx.element.body, drop_columns)
@@ -93,19 +95,27 @@ def render_docx(
     last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
     if last.tag == qn("w:tbl"):
         last.addnext(etree.Element(_W_P))
+    pages = pages or PagesSpec()
+    styles = StyleSheet(tpl.docx.styles.element)
     for tbl in body.iter(qn("w:tbl")):
-        rows = tbl.findall(_W_TR)
-        for start, length in merge_marked_cells(tbl):
-            if length <= keep_merged_rows:
-                for tr in rows[start : start + length - 1]:
-                    _keep_with_next(tr)
+        merge_marked_cells(tbl)
+        fit_table(tbl, styles, pages)
         normalise_table(tbl)
+    paginate_body(body, styles, pages)
     for t in body.iter(_W_T):
         if has_mark(t.text):
             t.text = strip_marks(t.text)
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
+
+
+def paginate_body(body: etree._Element, styles: StyleSheet, pages: PagesSpec) -> None:
+    """Lay the body out on pages and break it there (render/docx_pages.py)."""
+    page = page_of_section(body.find(qn("w:sectPr")))
+    measured = measure(body, styles, page, pages)
+    keep_signature(measured.pieces, pages)
+    apply_pages(body, measured, lay_out(measured, page))
 
 
 def _where(tpl: _Template, exc: BaseException) -> str:
