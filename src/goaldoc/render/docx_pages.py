@@ -401,6 +401,19 @@ def separator() -> etree._Element:
     return p
 
 
+def is_separator(p: etree._Element) -> bool:
+    """A paragraph :func:`separator` made (between the parts of a split table)."""
+    if p.tag != _W_P or p.find(_W_R) is not None:
+        return False
+    sp = p.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+    return (
+        sp is not None
+        and sp.get(qn("w:line")) == "20"
+        and sp.get(qn("w:lineRule")) == "exact"
+        and p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None
+    )
+
+
 def _set_vmerge(tc: etree._Element, restart: bool) -> None:
     tcpr = tc.find(qn("w:tcPr"))
     if tcpr is None:
@@ -669,7 +682,7 @@ def _merge_runs_down(heading: etree._Element, body: etree._Element) -> bool:
 def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
     """Move the table's column boundaries so that no number breaks inside and the columns
     form.yaml names are widened (``pages.widen``); the grid's total width stays."""
-    from .fit import GridCell, Widen, fit_columns
+    from .fit import GridCell, fit_columns, widen_rules
 
     grid_el = tbl.find(qn("w:tblGrid"))
     widths = _grid(tbl)
@@ -678,20 +691,15 @@ def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
     tstyle = styles.table_style(tbl)
     _top, left, _bottom, right = styles.table_cell_margins(tbl)
     cells: list[GridCell] = []
-    named: dict[str, int] = {}
+    named: dict[str, tuple[int, int]] = {}
     for r, tr in enumerate(tbl.findall(_W_TR)):
         for col, span, tc in _cells(tr):
             if vmerge(tc) == "continue":
                 continue
             text = "\n".join("".join(t.text or "" for t in p.iter(_W_T)) for p in tc.findall(_W_P))
             cells.append(GridCell(r, col, span, text, _cell_size(tc, styles, tstyle)))
-            if span == 1:
-                named.setdefault(squash(text), col)
-    rules = [
-        Widen(named[squash(w.column)], named[squash(w.take_from)], w.max_share)
-        for w in spec.widen
-        if squash(w.column) in named and squash(w.take_from) in named
-    ]
+            named.setdefault(squash(text), (col, col + span - 1))
+    rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
     new = fit_columns(widths, cells, left + right, rules)
     if all(abs(a - b) < 0.05 for a, b in zip(new, widths, strict=True)):
         return

@@ -7,7 +7,8 @@ keeps its width and its look:
 * an amount (any number) never breaks inside: a column too narrow for the widest number
   in it takes the missing width from a neighbour — the one whose cells grow least for it;
 * a column form.yaml names (``pages.widen``: 指标值 from 指标解释) takes width from its
-  neighbour while that makes the table shorter, up to a share of the neighbour's width.
+  neighbour while its cells are the tallest of their rows and get lower for it, the table
+  growing by 5 % at most, up to a share of the neighbour's width.
 
 A cell that loses width keeps at least 60 % of it and room for its own numbers.
 """
@@ -21,6 +22,7 @@ from .measure import line_count, line_height, widest_number_em
 
 KEEP = 0.6  # a cell keeps at least this share of its width
 MIN_COLUMN = 6.0  # points
+GROWTH = 0.05  # a column form.yaml widens may make its table this much taller
 
 
 @dataclass
@@ -67,6 +69,16 @@ class _Grid:
             rows[c.row] = max(rows.get(c.row, 0.0), _height(c, _width(widths, c), self.pad))
         return sum(rows.values())
 
+    def excess(self, widths: Sequence[float], col: int) -> float:
+        """How much taller the column's cells are than the rest of their rows."""
+        own: dict[int, float] = {}
+        rest: dict[int, float] = {}
+        for c in self.cells:
+            h = _height(c, _width(widths, c), self.pad)
+            bucket = own if c.col == col and c.span == 1 else rest
+            bucket[c.row] = max(bucket.get(c.row, 0.0), h)
+        return sum(max(h - rest.get(r, 0.0), 0.0) for r, h in own.items())
+
     def move(self, boundary: int, delta: float) -> list[float]:
         """Widths with the boundary after column ``boundary`` moved right by ``delta``."""
         w = list(self.widths)
@@ -84,6 +96,22 @@ class _Grid:
         return True
 
 
+def widen_rules(named: dict[str, tuple[int, int]], wanted: Sequence[tuple[str, str, float]]) -> list[Widen]:
+    """The form's ``pages.widen`` rules as grid columns: ``named`` gives the first and last
+    grid column of each heading text; a rule applies where the two headings are neighbours
+    (the boundary between them moves)."""
+    out = []
+    for column, donor, share in wanted:
+        if column not in named or donor not in named:
+            continue
+        (t1, t2), (d1, d2) = named[column], named[donor]
+        if d1 == t2 + 1:
+            out.append(Widen(t2, d1, share))
+        elif d2 + 1 == t1:
+            out.append(Widen(t1, d2, share))
+    return out
+
+
 def fit_columns(
     widths: Sequence[float], cells: Sequence[GridCell], pad: float, widen: Sequence[Widen] = ()
 ) -> list[float]:
@@ -94,21 +122,24 @@ def fit_columns(
     # numbers never break inside
     for col in range(n):
         need = max((_number_need(c, pad) for c in grid.cells if c.col == col and c.span == 1), default=0.0)
-        missing = need - grid.widths[col]
-        if missing <= 0:
-            continue
-        options = []
-        for boundary, sign in ((col, 1.0), (col - 1, -1.0)):  # take from the right / the left
-            if 0 <= boundary < n - 1:
-                give = _largest(grid, boundary, sign, missing)
-                if give > 0:
-                    trial = grid.move(boundary, sign * give)
-                    options.append((give < missing - 1e-6, grid.row_heights(trial), trial))
-        if options:
+        for _side in range(2):  # from one neighbour, and what it cannot give from the other
+            missing = need - grid.widths[col]
+            if missing <= 0.01:
+                break
+            options = []
+            for boundary, sign in ((col, 1.0), (col - 1, -1.0)):  # take from the right / the left
+                if 0 <= boundary < n - 1:
+                    give = _largest(grid, boundary, sign, missing)
+                    if give > 0.01:
+                        trial = grid.move(boundary, sign * give)
+                        options.append((give < missing - 1e-6, grid.row_heights(trial), trial))
+            if not options:
+                break
             options.sort(key=lambda o: (o[0], o[1]))
             grid.widths = options[0][2]
-        # a number still too wide for its column is the renderer's to shrink (Excel)
-    # the form's own: widen a column while the table gets shorter
+        # a number still too wide for its column breaks: the neighbours keep 60 % of their width
+    # the form's own: widen a column whose cells stand out as the tallest of their rows (a
+    # sentence in a narrow 指标值), while that shrinks and the table grows by GROWTH at most
     for rule in widen:
         if abs(rule.target - rule.donor) != 1:
             continue
@@ -116,15 +147,16 @@ def fit_columns(
         budget = grid.original[rule.donor] * rule.max_share
         step = max(grid.original[rule.donor] * 0.05, 2.0)
         given = 0.0
-        best = grid.row_heights(grid.widths)
-        while given + step <= budget + 1e-6:
+        start = grid.row_heights(grid.widths)
+        excess = grid.excess(grid.widths, rule.target)
+        while given + step <= budget + 1e-6 and excess > 0:
             trial = grid.move(boundary, sign * step)
             if not grid.allowed(trial):
                 break
-            h = grid.row_heights(trial)
-            if h >= best - 0.5:
+            now = grid.excess(trial, rule.target)
+            if now >= excess - 0.5 or grid.row_heights(trial) > start * (1 + GROWTH):
                 break
-            grid.widths, best = trial, h
+            grid.widths, excess = trial, now
             given += step
     return grid.widths
 

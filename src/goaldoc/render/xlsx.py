@@ -39,7 +39,13 @@ from .columns import drop_xlsx_columns
 from .markup import explain_template_error, split_mark
 from .pages import column_widths
 from .xlsx_cells import CellProgram, as_number, compile_cell
-from .xlsx_layout import SheetRows, continue_tall_cells, lay_out
+from .xlsx_layout import (
+    SheetRows,
+    continue_tall_cells,
+    fit_sheet_columns,
+    lay_out,
+    set_column_widths,
+)
 from .xlsx_sheet import copy_sheet_settings
 
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
@@ -236,13 +242,15 @@ class _SheetWriter:
         rows = SheetRows(
             self.dst, self.src, self.max_col, self.out_row, self.keys, self.emitted, self.tag_pos, self.tag_starts
         )
-        widths = column_widths(self.src, self.max_col)
+        template_widths = column_widths(self.src, self.max_col)
+        widths = fit_sheet_columns(rows, template_widths, self.pages_spec)
         continue_tall_cells(rows, widths)
         self.layout = lay_out(rows, widths, self.pages_spec)
         self.sheet_rows = rows
         self.rows = rows.row_map()
         self.pages = rows.pages
         copy_sheet_settings(self.src, self.dst, self.rows, self.max_col)
+        set_column_widths(self.dst, widths, template_widths)
         self.layout.add_breaks(self.dst)
         rows.apply_merges(self.layout.ranges)
 

@@ -266,12 +266,15 @@ def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
     """A cell of one row whose text needs more than Excel's 409 points continues in new
     rows below it; the row's other texts (its label) are merged down beside them."""
     ranges = rows.merge_ranges()
+    page = page_height(rows.src, rows.max_col, widths)
+    # rows of at most half a page, so that two fill one (409 points would leave pages half empty)
+    tallest = min(MAX_ROW_HEIGHT, page * PAGE_FILL / 2 - 8) if page else MAX_ROW_HEIGHT
     chunks: dict[int, dict[int, list[str]]] = {}
     for need in _needs(rows, ranges, widths):
         if need.bottom != need.row or need.points <= MAX_ROW_HEIGHT:
             continue
         line = line_height(need.text, need.size)
-        per_row = max(int((MAX_ROW_HEIGHT - CELL_PADDING - 4) // line), 1)
+        per_row = max(int((tallest - CELL_PADDING - 4) // line), 1)
         parts, rest = [], need.text
         while rest:
             head, rest = split_lines(rest, need.width, need.size, per_row)
@@ -627,3 +630,69 @@ def _set_heights(rows: SheetRows, heights: list[float], grow: dict[tuple[int, in
         if dim is not None and dim.hidden:
             continue
         rows.ws.row_dimensions[r].height = min(math.ceil(h * 10) / 10, MAX_ROW_HEIGHT)
+
+
+# -- columns that fit their content (render/fit.py) ----------------------------------------
+def shown_text(cell: Any) -> str:
+    """A cell's text as Excel shows it (a number by its number format: 0.00, #,##0.00)."""
+    value = cell.value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    fmt = cell.number_format or "General"
+    places = len(fmt.partition(".")[2]) if "." in fmt else 0
+    text = f"{value:,.{places}f}" if "," in fmt else f"{value:.{places}f}"
+    return text if fmt != "General" else (str(value) if isinstance(value, int) else f"{value:.10g}")
+
+
+def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> dict[int, float]:
+    """The sheet's column widths (characters) with boundaries moved so that no number is
+    wider than its column and the columns ``pages.widen`` names get room (render/fit.py)."""
+    from .fit import GridCell, fit_columns, widen_rules
+
+    cols = list(range(1, rows.max_col + 1))
+    if len(cols) < 2:
+        return widths
+    ranges = rows.merge_ranges()
+    hidden = {
+        (r, c)
+        for (r1, c1), (r2, c2) in ranges.items()
+        for r in range(r1, r2 + 1)
+        for c in range(c1, c2 + 1)
+        if (r, c) != (r1, c1)
+    }
+    cells: list[GridCell] = []
+    named: dict[str, tuple[int, int]] = {}
+    for (r, c), cell in rows.ws._cells.items():
+        if cell.value is None or (r, c) in hidden or r > rows.out_rows:
+            continue
+        _r2, c2 = ranges.get((r, c), (r, c))
+        text = shown_text(cell)
+        cells.append(GridCell(r, c - 1, c2 - c + 1, text, _font_size(cell)))
+        named.setdefault(squash(text), (c - 1, c2 - 1))
+    rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
+    points = [column_points(widths.get(c, 0.0)) for c in cols]
+    if any(p == 0 for p in points):
+        return widths  # a hidden column: leave the sheet as the admin set it
+    new = fit_columns(points, cells, 10.0, rules)
+    out = dict(widths)
+    for c, pt in zip(cols, new, strict=True):
+        if abs(pt - points[c - 1]) > 0.05:
+            out[c] = round((pt / 0.75 - 5) / 7, 2)
+    return out
+
+
+def set_column_widths(ws: Worksheet, widths: dict[int, float], before: dict[int, float]) -> None:
+    """Write the changed widths into the sheet (a <col> range is split where it changes)."""
+    changed = [c for c, w in widths.items() if abs(w - before.get(c, w)) >= 0.01]
+    for key, dim in list(ws.column_dimensions.items()):
+        lo = dim.min or 0
+        hi = dim.max or lo
+        if hi > lo and any(lo <= c <= hi for c in changed):
+            del ws.column_dimensions[key]
+            for k in range(lo, hi + 1):
+                cp = copy(dim)
+                cp.index, cp.min, cp.max = get_column_letter(k), k, k
+                ws.column_dimensions[cp.index] = cp
+    for c in changed:
+        dim = ws.column_dimensions[get_column_letter(c)]
+        dim.width, dim.min, dim.max = widths[c], c, c
