@@ -39,6 +39,7 @@ from .docx_pages import apply as apply_pages
 from .docx_pages import fit_table, keep_signature, lay_out, measure, page_of_section
 from .docx_styles import StyleSheet
 from .markup import explain_template_error, has_mark, split_mark, strip_marks, undefined_name
+from .page_numbers import docx_default_footer
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
 TCPR_ORDER = [
@@ -96,6 +97,7 @@ def render_docx(
     if last.tag == qn("w:tbl"):
         last.addnext(etree.Element(_W_P))
     pages = pages or PagesSpec()
+    docx_default_footer(tpl.docx, pages.page_numbers)  # only where the template has no footer
     styles = StyleSheet(tpl.docx.styles.element)
     for tbl in body.iter(qn("w:tbl")):
         merge_marked_cells(tbl)

@@ -37,6 +37,7 @@ from ..errors import Problem, TemplateError
 from ..forms.spec import PagesSpec
 from .columns import drop_xlsx_columns
 from .markup import explain_template_error, split_mark
+from .page_numbers import xlsx_default_footer
 from .pages import column_widths
 from .xlsx_cells import CellProgram, as_number, compile_cell
 from .xlsx_layout import (
@@ -251,6 +252,7 @@ class _SheetWriter:
         self.pages = rows.pages
         copy_sheet_settings(self.src, self.dst, self.rows, self.max_col)
         set_column_widths(self.dst, widths, template_widths)
+        xlsx_default_footer(self.dst, self.pages_spec.page_numbers)  # only where the template has none
         self.layout.add_breaks(self.dst)
         rows.apply_merges(self.layout.ranges)
 
