@@ -39,6 +39,7 @@ from .columns import drop_xlsx_columns
 from .markup import explain_template_error, split_mark
 from .page_numbers import xlsx_default_footer
 from .pages import column_widths
+from .toc import fill_xlsx_contents
 from .xlsx_cells import CellProgram, as_number, compile_cell
 from .xlsx_layout import (
     SheetRows,
@@ -114,6 +115,7 @@ def render_xlsx(
         writer.layout.add_marks(writer.sheet_rows, title)
         for view in ws.views.sheetView:
             view.tabSelected = i == 0  # one selected sheet (several would open grouped)
+    fill_xlsx_contents([(ws, writer.pages) for ws, _title, writer in made])  # the 目录's pages
     wb.active = 0
     buf = io.BytesIO()
     wb.save(buf)
