@@ -19,7 +19,6 @@ from bundles import (
 from conftest import SAMPLES, norm, seed_cells
 from goaldoc.api import Loaded, load
 from goaldoc.indicators import IndicatorRow
-from pdfcheck import pdf_of
 from readback import (
     docx_body,
     docx_east_asia_font,
@@ -269,8 +268,8 @@ def test_xlsx_merges_follow_the_data(gaoxin, files):
 
 # ------------------------------------------------------------------ LibreOffice
 @needs_soffice
-def test_pdf_pages(gaoxin, files, tmp_path):
-    pdf = pdf_of(files["docx"], tmp_path / "gaoxin.docx")
+def test_pdf_pages(gaoxin, sample_pdfs, tmp_path):
+    pdf = sample_pdfs[("gaoxin", "docx")]
     pages = squashed_pages(pdf)
     m = gaoxin.model
     titles = [squash(p.title or p.name + "项目绩效目标表") for p in m.projects]

@@ -19,7 +19,6 @@ from bundles import (
 from conftest import SAMPLES, norm, seed_cells
 from goaldoc.api import Loaded, load
 from goaldoc.indicators import IndicatorRow
-from pdfcheck import pdf_of
 from readback import (
     docx_body,
     docx_east_asia_font,
@@ -302,8 +301,8 @@ def test_xlsx_boxed_merges_have_borders_on_every_cell(liuzhi, files):
 
 # ------------------------------------------------------------------ LibreOffice
 @needs_soffice
-def test_pdf_pages(liuzhi, files, tmp_path):
-    pdf = pdf_of(files["docx"], tmp_path / "liuzhi.docx")
+def test_pdf_pages(liuzhi, sample_pdfs, tmp_path):
+    pdf = sample_pdfs[("liuzhi", "docx")]
     pages = squashed_pages(pdf)
     m = liuzhi.model
     assert pages[0].startswith(squash(f"{m.cover.label}：")) and squash(m.cover.title) in pages[0]

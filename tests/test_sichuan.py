@@ -20,7 +20,7 @@ from docx import Document
 from openpyxl import Workbook
 
 from goaldoc import api
-from pdfcheck import HAVE_SOFFICE, pdf_of
+from pdfcheck import HAVE_SOFFICE
 from readback import (
     W,
     docx_body,
@@ -472,12 +472,8 @@ def pdf_pages(pdf: Path) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def printed(rendered, tmp_path_factory):
-    # a folder per format: both print to sichuan.pdf
-    return {
-        fmt: pdf_of(rendered[fmt], tmp_path_factory.mktemp(fmt) / f"sichuan.{fmt}")
-        for fmt in ("docx", "xlsx")
-    }
+def printed(sample_pdfs):
+    return {fmt: sample_pdfs[("jingyan", fmt)] for fmt in ("docx", "xlsx")}
 
 
 @needs_office
