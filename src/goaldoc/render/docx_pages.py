@@ -183,18 +183,22 @@ def _grid(tbl: etree._Element) -> list[float]:
     return [int(c.get(qn("w:w"), "0")) / 20 for c in grid.findall(qn("w:gridCol"))] if grid is not None else []
 
 
+_W_TRPR, _W_TCPR, _W_VAL = qn("w:trPr"), qn("w:tcPr"), qn("w:val")
+_W_GRIDBEFORE, _W_GRIDSPAN, _W_VMERGE = qn("w:gridBefore"), qn("w:gridSpan"), qn("w:vMerge")
+
+
 def _cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
     col = 0
-    trpr = tr.find(qn("w:trPr"))
+    trpr = tr.find(_W_TRPR)
     if trpr is not None:
-        gb = trpr.find(qn("w:gridBefore"))
+        gb = trpr.find(_W_GRIDBEFORE)
         if gb is not None:
-            col = int(gb.get(qn("w:val"), "0"))
+            col = int(gb.get(_W_VAL, "0"))
     out = []
     for tc in tr.findall(_W_TC):
-        tcpr = tc.find(qn("w:tcPr"))
-        gs = tcpr.find(qn("w:gridSpan")) if tcpr is not None else None
-        span = int(gs.get(qn("w:val"), "1")) if gs is not None else 1
+        tcpr = tc.find(_W_TCPR)
+        gs = tcpr.find(_W_GRIDSPAN) if tcpr is not None else None
+        span = int(gs.get(_W_VAL, "1")) if gs is not None else 1
         out.append((col, span, tc))
         col += span
     return out
@@ -202,11 +206,11 @@ def _cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
 
 def vmerge(tc: etree._Element) -> str | None:
     """'restart', 'continue' or None."""
-    tcpr = tc.find(qn("w:tcPr"))
-    vm = tcpr.find(qn("w:vMerge")) if tcpr is not None else None
+    tcpr = tc.find(_W_TCPR)
+    vm = tcpr.find(_W_VMERGE) if tcpr is not None else None
     if vm is None:
         return None
-    return "restart" if vm.get(qn("w:val")) == "restart" else "continue"
+    return "restart" if vm.get(_W_VAL) == "restart" else "continue"
 
 
 def _cell_text(tc: etree._Element) -> str:

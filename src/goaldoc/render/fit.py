@@ -62,19 +62,28 @@ class _Grid:
         self.original = list(widths)
         self.cells = list(cells)
         self.pad = pad
+        self._heights: dict[tuple[int, float], float] = {}  # (cell, width) -> height: most cells keep theirs
+
+    def height(self, k: int, widths: Sequence[float]) -> float:
+        cell = self.cells[k]
+        key = (k, round(_width(widths, cell), 1))
+        h = self._heights.get(key)
+        if h is None:
+            h = self._heights[key] = _height(cell, key[1], self.pad)
+        return h
 
     def row_heights(self, widths: Sequence[float]) -> float:
         rows: dict[int, float] = {}
-        for c in self.cells:
-            rows[c.row] = max(rows.get(c.row, 0.0), _height(c, _width(widths, c), self.pad))
+        for k, c in enumerate(self.cells):
+            rows[c.row] = max(rows.get(c.row, 0.0), self.height(k, widths))
         return sum(rows.values())
 
     def excess(self, widths: Sequence[float], col: int) -> float:
         """How much taller the column's cells are than the rest of their rows."""
         own: dict[int, float] = {}
         rest: dict[int, float] = {}
-        for c in self.cells:
-            h = _height(c, _width(widths, c), self.pad)
+        for k, c in enumerate(self.cells):
+            h = self.height(k, widths)
             bucket = own if c.col == col and c.span == 1 else rest
             bucket[c.row] = max(bucket.get(c.row, 0.0), h)
         return sum(max(h - rest.get(r, 0.0), 0.0) for r, h in own.items())

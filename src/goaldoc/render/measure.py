@@ -149,8 +149,14 @@ def wrap(text: str, width_em: float) -> list[str]:
 
 def line_count(text: str, width_pt: float, size: float) -> int:
     """Lines a text takes (each newline starts a paragraph) in a column ``width_pt`` wide."""
-    width_em = width_pt / size
-    return sum(len(wrap(part, width_em)) for part in text.split("\n"))
+    width_em = round(width_pt / size, 3)
+    return sum(_lines(part, width_em) for part in text.split("\n"))
+
+
+@lru_cache(maxsize=1 << 16)
+def _lines(part: str, width_em: float) -> int:
+    """Lines of one paragraph (a form repeats its texts and widths: worth remembering)."""
+    return len(wrap(part, width_em))
 
 
 def text_height(text: str, width_pt: float, size: float, padding: float = 0.0) -> float:
