@@ -274,3 +274,23 @@ def test_a_template_without_a_footer_gets_page_numbers(taishan, tmp_path):
     for fmt, pdf in pdfs.items():
         pages = _pages(pdf)
         assert [re.findall(r"第(\d+)页", p)[-1:] for p in pages] == [[str(k)] for k in range(1, len(pages) + 1)], fmt
+
+
+# ------------------------------------------------------------------ narrative headings (Excel)
+def test_a_narrative_heading_never_ends_an_excel_page():
+    """gaoxin's form.yaml keeps its 绩效文本 headings with the next row (pages.keep_with_next):
+    whatever the length of the text above them, no page break falls right after one."""
+    from goaldoc.api import load
+
+    gaoxin = load(ROOT / "samples" / "2024" / "gaoxin.yaml")
+    heading = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三]、)")
+    seen_breaks = 0
+    for n in range(0, 400, 40):
+        goals = [gaoxin.model.goals[0] + "补充说明。" * n, *gaoxin.model.goals[1:]]
+        data = render_bytes(Loaded(gaoxin.model.model_copy(update={"goals": goals}), gaoxin.lines, "x"), ["xlsx"])["xlsx"][1]
+        ws = xlsx_book(data)["部门预算绩效文本"]
+        for brk in ws.row_breaks.brk:
+            text = ws.cell(brk.id, 1).value
+            seen_breaks += 1
+            assert not (isinstance(text, str) and heading.match(text)), (n, text)
+    assert seen_breaks > 10  # the narrative breaks in many places over these lengths
