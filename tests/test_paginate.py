@@ -99,3 +99,10 @@ def test_print_titles_take_room_on_every_page_after_the_first():
     layout = paginate(units, PAGE, fill=1.0, titles=20, titles_from=0)
     assert layout.starts == [5]  # page 2 holds the titles and 4 rows
     assert layout.pages == 2
+
+
+def test_flowing_text_fills_the_whole_page_rows_only_the_fill_share():
+    text = [Unit(47, flows=True), Unit(47, flows=True)]  # the application breaks text at the foot
+    assert paginate(text, PAGE, fill=0.9).starts == []
+    table = rows(47, 47)
+    assert paginate(table, PAGE, fill=0.9).starts == [1]  # our own breaks leave the application room

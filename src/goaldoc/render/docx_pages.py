@@ -255,6 +255,7 @@ def measure(body: etree._Element, styles: StyleSheet, page: Page, spec: PagesSpe
                     page_before=(st.pageBreakBefore and k == 0) or k > 0,
                     splittable=not st.keepLines and lines >= 3.5,
                     line=line,
+                    flows=True,
                 )
                 out.pieces.append(_Piece(unit, el, text=text if k == 0 else ""))
             ppr = el.find(qn("w:pPr"))

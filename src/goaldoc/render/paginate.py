@@ -23,7 +23,8 @@ The rules:
 * a page starts before a unit with ``page_before`` (a page break of the template).
 
 Pages are filled to ``fill`` of their height, since every height is an estimate: the
-application then never needs a break of its own before ours.
+application then never needs a break of its own before ours. Flowing text (``flows``) is
+the application's to break, at the foot of the page: the model follows it there.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Unit:
     line: float = 0.0  # for splittable text: the height of one line
     heading: int | None = None  # the index of the heading this unit is a row of
     under: int | None = None  # the heading that heads this unit (repeated above it)
+    flows: bool = False  # flowing text the application breaks itself: it fills the whole page
 
 
 @dataclass
@@ -210,21 +212,22 @@ def paginate(
         if u.page_before and i > 0:
             new_page(i, False, None)
         empty = used <= top + 1e-6
+        room = page if u.flows else avail  # the application breaks flowing text at the page's foot
         need = chain(i) + deficit(i, ending=False)
-        if used + need > avail and not empty:
-            if u.splittable and u.line and not u.keep_next and avail - used >= 2 * u.line:
+        if used + need > room and not empty:
+            if u.splittable and u.line and not u.keep_next and room - used >= 2 * u.line:
                 pass  # flowing text: fills this page, runs on (below)
             else:
                 head = u.under if (u.under is not None and u.heading is None) else None
                 new_page(i, True, head)
         page_of[i] = pg
         h = heights[i]
-        while used + h > avail and u.splittable:
-            room = avail - used
+        while used + h > room and u.splittable:
+            left = room - used
             if u.line:
-                room = (room // u.line) * u.line
-            h -= max(room, 0.0)
-            used = avail
+                left = (left // u.line) * u.line
+            h -= max(left, 0.0)
+            used = room
             fills.append(used)
             pg += 1
             head = u.under if u.under is not None else None
