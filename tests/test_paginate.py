@@ -51,28 +51,28 @@ def test_the_signature_chain_moves_with_the_last_rows_of_its_table():
 
 
 def test_a_merged_label_breaks_between_rows_and_each_part_holds_it():
-    units = rows(*([20] * 8))
-    span = Span(0, 7, need=30, line=10)
-    layout = paginate(units, PAGE, spans=[span], fill=1.0)
-    assert layout.starts == [5]
-    assert [(c.span, c.at, c.head_lines) for c in layout.cuts] == [(0, 5, None)]  # printed again whole
+    units = rows(*([20] * 16))
+    span = Span(0, 15, need=30, line=10)  # shorter than a quarter page: printed again whole
+    layout = paginate(units, 200, spans=[span], fill=1.0)
+    assert layout.starts == [10]
+    assert [(c.span, c.at, c.head_lines) for c in layout.cuts] == [(0, 10, None)]
     assert layout.grow == {}  # both parts are taller than the label
 
 
 def test_a_label_part_too_short_to_hold_it_moves_to_the_next_page():
-    units = rows(*([20] * 6))
-    span = Span(3, 5, need=50, line=10)
-    layout = paginate(units, PAGE, spans=[span], fill=1.0)
-    # rows 0-3 would fit (80), but row 3 alone could not hold the label (20 < 50)
-    assert layout.starts == [3] and layout.cuts == [] and layout.grow == {}
+    units = rows(*([20] * 12))
+    span = Span(9, 11, need=45, line=10)
+    layout = paginate(units, 200, spans=[span], fill=1.0)
+    # rows 0-9 would fit (200), but row 9 alone could not hold the label (20 < 45)
+    assert layout.starts == [9] and layout.cuts == [] and layout.grow == {}
 
 
 def test_a_label_needing_more_than_its_rows_makes_them_taller():
-    layout = paginate(rows(20, 20, 20), PAGE, spans=[Span(0, 1, need=50, line=10)], fill=1.0)
+    layout = paginate(rows(20, 20, 20), 200, spans=[Span(0, 1, need=50, line=10)], fill=1.0)
     assert layout.grow == {(0, 1): 10} and layout.fill == [70]
 
 
-def test_a_label_longer_than_half_a_page_continues_on_the_next():
+def test_a_label_longer_than_a_quarter_page_continues_on_the_next():
     units = rows(*([20] * 8))
     span = Span(0, 7, need=140, line=10)
     layout = paginate(units, PAGE, spans=[span], fill=1.0)

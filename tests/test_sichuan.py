@@ -487,7 +487,7 @@ def test_printed_pdf_shows_every_long_text_whole(fmt, printed, jingyan, sheet):
     assert text.count(squash("单位名称项目名称预算数年度目标")) == pages
     projects = [p for u in jingyan.model.units for p in u.projects]
     cut = [p.name for p in projects if squash(p.name) not in text]
-    # a 年度目标 is whole on a page, or (longer than half a page) continues on the next one
+    # a 年度目标 is whole on a page, or (longer than a quarter of a page) continues on the next one
     by_page = [squash(t) for t in pdf_text(pdf).split("\f")]
     cut += [p.annual_goal[:20] for p in projects if not _whole_or_continued(squash(p.annual_goal or ""), by_page)]
     if fmt == "xlsx":

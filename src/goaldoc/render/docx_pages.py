@@ -9,7 +9,7 @@ table is **split** into two tables, with a one-point paragraph between them that
 page. Each continuation table begins with copies of its column headings (marked as
 heading rows, so an application that breaks it once more repeats them itself), and every
 merged label cut by the break is merged again in the continuation with its text printed
-again (a label longer than half a page: the rest of its text). Where a page starts at a
+again (a label longer than a quarter of a page: the rest of its text). Where a page starts at a
 paragraph, the paragraph gets "page break before". Flowing text (a narrative form) is
 left to break where it falls; the model follows it, so the tables after it start where
 the model thinks.

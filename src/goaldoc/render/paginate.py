@@ -15,7 +15,7 @@ The rules:
   signature block to the last rows of its table this way, and a title to its table;
 * a merged label (:class:`Span`: 一级 / 二级, Sichuan's 项目名称 / 预算数 / 年度目标) may
   break between its rows; then it is printed again on the next page, and each part's
-  rows are made tall enough for it. A label longer than half a page is not printed twice
+  rows are made tall enough for it. A label longer than a quarter of a page is not printed twice
   but continues: the first part shows the lines that fit, the next part the rest;
 * a unit taller than a page (a row of a 10,000-character goal, a long paragraph) runs on
   over the next pages: Word lets such a row split; Excel never gets one (rows are at most
@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-LONG_LABEL = 0.5  # a label taller than this part of a page continues instead of repeating
+LONG_LABEL = 0.25  # a label taller than this part of a page continues instead of repeating
 
 
 @dataclass

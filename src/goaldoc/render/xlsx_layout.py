@@ -15,7 +15,7 @@ the ``merge`` filter. Here:
    heading rows copied to the top of every page its rows continue on (print titles are one
    range per sheet, and a sheet holds several tables), and a merged label cut by a break
    split in two, its text printed again in the part on the next page (or, for a label
-   longer than half a page, continued there).
+   longer than a quarter of a page, continued there).
 
 Print titles the admin set stay Excel's own: a heading that is one is not copied.
 """
