@@ -35,8 +35,9 @@ from ..forms.spec import PagesSpec
 from ..indicators import merge_spans
 from .columns import drop_docx_columns
 from .docx_locate import locate, template_line, unclosed_block_line
+from .docx_measure import fit_table, keep_signature, measure, page_of_section
 from .docx_pages import apply as apply_pages
-from .docx_pages import fit_table, is_separator, keep_signature, lay_out, measure, page_of_section
+from .docx_pages import is_separator, lay_out
 from .docx_styles import StyleSheet
 from .markup import explain_template_error, has_mark, split_mark, strip_marks, undefined_name
 from .page_numbers import docx_default_footer

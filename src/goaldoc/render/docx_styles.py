@@ -192,9 +192,9 @@ class StyleSheet:
             sources += self._chain(ts.get(qn("w:val")))
         for st in sources:
             if st is not None:
-                _read_margins(st.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}"), out)
+                read_margins(st.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}"), out)
         if tblpr is not None:
-            _read_margins(tblpr.find(qn("w:tblCellMar")), out)
+            read_margins(tblpr.find(qn("w:tblCellMar")), out)
         return out["top"], out["left"], out["bottom"], out["right"]
 
     def table_style(self, tbl: etree._Element) -> str | None:
@@ -203,7 +203,7 @@ class StyleSheet:
         return ts.get(qn("w:val")) if ts is not None else self._default_table
 
 
-def _read_margins(mar: etree._Element | None, out: dict[str, float]) -> None:
+def read_margins(mar: etree._Element | None, out: dict[str, float]) -> None:
     if mar is None:
         return
     for side, names in (("top", ("top",)), ("bottom", ("bottom",)), ("left", ("left", "start")), ("right", ("right", "end"))):

@@ -41,13 +41,8 @@ from .page_numbers import xlsx_default_footer
 from .pages import column_widths
 from .toc import fill_xlsx_contents
 from .xlsx_cells import CellProgram, as_number, compile_cell
-from .xlsx_layout import (
-    SheetRows,
-    continue_tall_cells,
-    fit_sheet_columns,
-    lay_out,
-    set_column_widths,
-)
+from .xlsx_layout import lay_out
+from .xlsx_rows import SheetRows, continue_tall_cells, fit_sheet_columns, set_column_widths
 from .xlsx_sheet import copy_sheet_settings
 
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
