@@ -79,22 +79,22 @@ class Measured:
     span_cells: list[tuple[etree._Element, float, float]] = field(default_factory=list)  # (restart tc, width, size)
 
 
-def _para_text(p: etree._Element) -> list[tuple[str, float | None]]:
-    """The paragraph's text as (text, run size) pieces; a line break is a newline, a page
-    break a form feed."""
-    out: list[tuple[str, float | None]] = []
+def _para_text(p: etree._Element) -> str:
+    """The paragraph's text; a line break is a newline, a page break a form feed, a tab
+    four spaces."""
+    out: list[str] = []
     for r in p.iter(_W_R):
         for child in r:
             tag = child.tag
             if tag == _W_T:
-                out.append((child.text or "", None))
+                out.append(child.text or "")
             elif tag == qn("w:tab"):
-                out.append(("    ", None))
+                out.append("    ")
             elif tag == qn("w:br"):
-                out.append(("\f" if child.get(qn("w:type")) == "page" else "\n", None))
+                out.append("\f" if child.get(qn("w:type")) == "page" else "\n")
             elif tag == qn("w:cr"):
-                out.append(("\n", None))
-    return out
+                out.append("\n")
+    return "".join(out)
 
 
 class _Measurer:
@@ -111,7 +111,7 @@ class _Measurer:
                 s = self.styles.run_size(r)
                 if s is not None:
                     size = max(size, s) if size != st.size else s
-        text = "".join(t for t, _ in _para_text(p))
+        text = _para_text(p)
         first = st.first_chars * size if st.first_chars is not None else st.first
         usable = max(width - st.left - st.right, size)
         parts = text.split("\f")

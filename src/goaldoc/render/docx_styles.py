@@ -127,7 +127,7 @@ class StyleSheet:
             if not sid:
                 continue
             self._by_id[sid] = st
-            if is_on(st.find(qn("w:default"))) or st.get(qn("w:default")) in ("1", "true", "on"):
+            if st.get(qn("w:default")) in ("1", "true", "on"):  # the default paragraph / table style
                 kind = st.get(qn("w:type"))
                 if kind == "paragraph":
                     self._default_para = sid
