@@ -47,3 +47,43 @@ def taishan():
 def taishan_files(taishan):
     """{format: bytes} of the Guangdong bundle, rendered once for the session."""
     return {fmt: data for fmt, (_stem, data) in render_bytes(taishan).items()}
+
+
+SAMPLE_FILES = {"taishan": "2024/taishan.yaml", "gaoxin": "2024/gaoxin.yaml", "liuzhi": "2023/liuzhi.yaml", "jingyan": "2024/jingyan.yaml"}
+
+
+@pytest.fixture(scope="session")
+def sample_files(taishan):
+    """{(sample, format): bytes} of the four samples, rendered once for the session."""
+    out = {}
+    for stem, rel in SAMPLE_FILES.items():
+        loaded = taishan if stem == "taishan" else load(SAMPLES / rel)
+        for fmt, (_stem, data) in render_bytes(loaded).items():
+            out[(stem, fmt)] = data
+    return out
+
+
+def convert_all(files: dict, folder: Path) -> dict:
+    """{key: PDF} of {key: .docx/.xlsx bytes}, two LibreOffice conversions at a time (the
+    machines running the suite have two cores)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pdfcheck import HAVE_SOFFICE, pdf_of
+
+    if not HAVE_SOFFICE:
+        pytest.skip("LibreOffice/poppler not installed: run make deps")
+
+    def one(item):
+        key, data = item
+        name = "-".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+        fmt = key[-1] if isinstance(key, tuple) else "docx"
+        return key, pdf_of(data, folder / f"{name}.{fmt}")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(one, files.items()))
+
+
+@pytest.fixture(scope="session")
+def sample_pdfs(sample_files, tmp_path_factory):
+    """{(sample, format): PDF} of the four samples, each converted once for the session."""
+    return convert_all(sample_files, tmp_path_factory.mktemp("samples-pdf"))

@@ -45,6 +45,7 @@ class CellInfo:
     span: int
     text: str
     vmerge: str | None  # "restart", "continue" or None
+    relabelled: bool = False  # a merged label goaldoc printed again after a page break
 
 
 def cell_text(tc: etree._Element) -> str:
@@ -81,14 +82,80 @@ def table_cells(tbl: etree._Element) -> list[list[CellInfo]]:
                 v = pr.find(q("vMerge"))
                 if v is not None:
                     vm = v.get(q("val"), "continue")
-            out.append(CellInfo(r, col, span, cell_text(tc), vm))
+            out.append(CellInfo(r, col, span, cell_text(tc), vm, _has_mark(tc, LABEL_MARK)))
             col += span
         rows.append(out)
     return rows
 
 
-def docx_tables(data: bytes | Path) -> list[list[list[CellInfo]]]:
+def docx_table_parts(data: bytes | Path) -> list[list[list[CellInfo]]]:
+    """Every table of the body as the file holds it: a table goaldoc split at a page break
+    is two tables here (see :func:`docx_tables`)."""
     return [table_cells(t) for t in docx_body(data).iter(q("tbl"))]
+
+
+def is_page_separator(p: etree._Element) -> bool:
+    """The one-point paragraph goaldoc puts between the parts of a table split at a page
+    break (render/docx_pages.py)."""
+    if p.tag != q("p") or not page_break_before(p) or "".join(t.text or "" for t in p.iter(q("t"))):
+        return False
+    sp = p.find("w:pPr/w:spacing", NS)
+    return sp is not None and sp.get(q("line")) == "20" and sp.get(q("lineRule")) == "exact"
+
+
+REPEAT_MARK, LABEL_MARK = "_GoaldocRepeat", "_GoaldocLabel"  # render/docx_pages.py, xlsx_layout.py
+
+
+def _has_mark(el: etree._Element, prefix: str) -> bool:
+    return any((b.get(q("name")) or "").startswith(prefix) for b in el.iter(q("bookmarkStart")))
+
+
+def docx_tables(data: bytes | Path) -> list[list[list[CellInfo]]]:
+    """Every table of the body as a reader reads it, page breaks aside: the parts of a
+    table split at a page break joined again, without the heading rows repeated at the top
+    of each part, and a merged label printed again in a part merged with the part above."""
+    body = docx_body(data).find(q("body"))
+    tables: list[list[list[CellInfo]]] = []
+    previous: etree._Element | None = None
+    for el in body.iter(q("tbl"), q("p")):
+        if el.tag == q("p"):
+            if el.getparent() is body and not is_page_separator(el):
+                previous = None
+            continue
+        if el.getparent() is not body:
+            tables.append(table_cells(el))  # a table in a cell
+            continue
+        part = table_cells(el)
+        if previous is None or not tables:
+            tables.append(part)
+        else:
+            _join(tables[-1], part, [_has_mark(tr, REPEAT_MARK) for tr in el.findall(q("tr"))])
+        previous = el
+    return tables
+
+
+def _join(table: list[list[CellInfo]], part: list[list[CellInfo]], repeated: list[bool]) -> None:
+    """Append a part of a split table to the rows before it: the heading rows goaldoc
+    printed again left out, a label merged again joined to its merge above."""
+    open_: dict[int, CellInfo] = {}
+    for row in table:
+        for c in row:
+            if c.vmerge == "restart":
+                open_[c.col] = c
+            elif c.vmerge != "continue":
+                open_.pop(c.col, None)
+    rows = [row for row, again in zip(part, repeated, strict=True) if not again]
+    for c in rows[0] if rows else []:
+        if c.relabelled and c.col in open_:
+            label = open_[c.col]
+            if c.text != label.text:  # a long label: the rest of its text
+                label.text += c.text
+            c.vmerge, c.text, c.relabelled = "continue", "", False
+    base = len(table)
+    for i, row in enumerate(rows):
+        for c in row:
+            c.row = base + i
+        table.append(row)
 
 
 def docx_vertical_merges(table: list[list[CellInfo]]) -> dict[int, list[tuple[int, int]]]:
@@ -288,3 +355,66 @@ def xlsx_cell_borders(data: bytes, sheet_title: str) -> dict[str, bool]:
         borders.append(all(s is not None and s.get("style") for s in sides))
     xfs = [int(x.get("borderId", "0")) for x in styles.find("m:cellXfs", ns)]
     return {c.get("r"): borders[xfs[int(c.get("s", "0"))]] for c in sheet.iterfind(".//m:c", ns)}
+
+
+def xlsx_logical_book(data: bytes | Path):  # type: ignore[no-untyped-def]
+    """The workbook as a reader reads it, page breaks aside: every sheet without the heading
+    rows goaldoc printed again after a page break, and with each merged label cut by a break
+    (printed again, or a long one continued) merged whole again. Values and merges only."""
+    from openpyxl import Workbook
+
+    book = xlsx_book(data)
+    out = Workbook()
+    out.remove(out.active)
+    for ws in book:
+        _logical_sheet(ws, out.create_sheet(ws.title))
+    return out
+
+
+def _marked(ws, prefix: str) -> list[str]:  # type: ignore[no-untyped-def]
+    out = []
+    for name, dn in ws.defined_names.items():
+        if name.startswith(prefix):
+            out += [ref for _sheet, ref in dn.destinations]
+    return out
+
+
+def _logical_sheet(ws, dst) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    width = ws.max_column
+    dropped = {int(ref.split(":")[0].strip("$")) for ref in _marked(ws, REPEAT_MARK)}
+    labels = set()
+    for ref in _marked(ws, LABEL_MARK):
+        col, row = coordinate_from_string(ref.replace("$", ""))
+        labels.add((row, column_index_from_string(col)))
+    kept = [r for r in range(1, ws.max_row + 1) if r not in dropped]
+    new_row = {r: k + 1 for k, r in enumerate(kept)}
+    spans = {(m.min_row, m.min_col): [m.min_row, m.min_col, m.max_row, m.max_col] for m in ws.merged_cells.ranges}
+    text = {(r, c): ws.cell(r, c).value for r in range(1, ws.max_row + 1) for c in range(1, width + 1)}
+    # a merge running from a repeated heading row into the rows below goes on from above
+    labels |= {k for k, m in spans.items() if m[0] in dropped and m[2] > m[0] and any(x not in dropped for x in range(m[0], m[2] + 1))}
+    for r, c in sorted(labels):  # a label printed again: its part joins the part above
+        part = spans.pop((r, c), [r, c, r, c])
+        before = max(k for k in kept if k < r)
+        above = next((m for m in spans.values() if m[1] == c and m[0] <= before <= m[2]), None)
+        if above is None:
+            above = spans[(before, c)] = [before, c, before, part[3]]
+        if text[(r, c)] != text[(above[0], c)] and isinstance(text[(r, c)], str):
+            text[(above[0], c)] = (text[(above[0], c)] or "") + text[(r, c)]  # a long label's rest
+        above[2] = part[2]
+        text[(r, c)] = None
+    for r in kept:
+        for c in range(1, width + 1):
+            cell = ws.cell(r, c)
+            if type(cell).__name__ == "MergedCell" or text[(r, c)] is None:
+                continue
+            d = dst.cell(new_row[r], c)
+            d.value = text[(r, c)]
+            d.number_format = cell.number_format
+    for r1, c1, r2, c2 in spans.values():
+        if r1 in dropped:
+            continue
+        last = max(k for k in kept if k <= r2)
+        if (new_row[r1], c1) != (new_row[last], c2):
+            dst.merge_cells(start_row=new_row[r1], start_column=c1, end_row=new_row[last], end_column=c2)

@@ -14,6 +14,7 @@ from readback import (
     docx_vertical_merges,
     xlsx_book,
     xlsx_column_merges,
+    xlsx_logical_book,
     xlsx_texts,
 )
 
@@ -59,7 +60,7 @@ def test_docx_indicator_merges_follow_the_data(taishan, taishan_files):
 
 
 def test_xlsx_indicator_merges_follow_the_data(taishan, taishan_files):
-    ws = xlsx_book(taishan_files["xlsx"])["部门整体绩效目标批复表"]
+    ws = xlsx_logical_book(taishan_files["xlsx"])["部门整体绩效目标批复表"]  # page breaks aside
     header_row = next(c.row for c in ws["B"] if c.value == "一级指标")
     first = header_row + 1
     assert xlsx_column_merges(ws, 2) == [(s + first, n) for s, n in _expected_spans(taishan.model, "level1")]
@@ -214,7 +215,7 @@ def test_values_print_normalised_but_as_typed(taishan, fmt):
         grid = next(t for t in docx_tables(data) if any(c.text == "一级指标" for c in t[0]))
         values = [row[-1].text for row in grid[1:]]
     else:
-        ws = xlsx_book(data)["部门整体绩效目标批复表"]
+        ws = xlsx_logical_book(data)["部门整体绩效目标批复表"]
         first = next(c.row for c in ws["B"] if c.value == "一级指标") + 1
         values = [ws.cell(first + i, 7).value for i in range(len(typed))]
     assert values == ["≥95%", "≥5个", "=100%", "≥ 4900 人", "较高"]

@@ -7,20 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from pdfcheck import HAVE_SOFFICE, appears_whole, overlapping_words, page_texts, pieces, to_pdf
+from pdfcheck import HAVE_SOFFICE, appears_whole, overlapping_words, page_texts, pieces
 
 pytestmark = pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice/poppler not installed: run make deps")
 
 
 @pytest.fixture(scope="module")
-def pdfs(taishan_files, tmp_path_factory):
-    out = {}
-    folder = tmp_path_factory.mktemp("pdf")
-    for fmt, data in taishan_files.items():
-        path = folder / f"taishan-{fmt}.{fmt}"  # one PDF each: same stems would overwrite
-        path.write_bytes(data)
-        out[fmt] = to_pdf(path)
-    return out
+def pdfs(sample_pdfs):
+    return {fmt: sample_pdfs[("taishan", fmt)] for fmt in ("docx", "xlsx")}
 
 
 def _long_texts(model):

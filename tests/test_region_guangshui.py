@@ -26,6 +26,7 @@ from readback import (
     q,
     xlsx_book,
     xlsx_column_merges,
+    xlsx_logical_book,
     xlsx_row_of,
     xlsx_shown,
 )
@@ -168,7 +169,7 @@ def test_docx_page_numbers(files):
 
 # ------------------------------------------------------------------ Excel
 def test_xlsx_cells_and_merges(files):
-    ws = xlsx_book(files["xlsx"]).worksheets[0]
+    ws = xlsx_logical_book(files["xlsx"]).worksheets[0]  # page breaks aside (labels repeated there)
     assert ws.title == "部门整体支出绩效目标申报表"
     assert [xlsx_shown(ws.cell(r, 1)) for r in (1, 2, 3)] == ["附件2：", "部门整体支出绩效目标申报表", "填报日期：2021年1月28日"]
     assert [xlsx_shown(ws.cell(4, c)) for c in (1, 2, 4, 5, 6, 7)] == ["部门（单位）名称", "广水市人民政府办公室", "填报人", "南春锋", "联系电话", "6296906"]

@@ -20,7 +20,14 @@ from goaldoc.context import build_context
 from goaldoc.errors import InputError, TemplateError
 from goaldoc.forms import load_form
 from goaldoc.views import CONTRACT
-from readback import docx_tables, docx_text, xlsx_book, xlsx_column_merges, xlsx_row_of
+from readback import (
+    docx_tables,
+    docx_text,
+    xlsx_book,
+    xlsx_column_merges,
+    xlsx_logical_book,
+    xlsx_row_of,
+)
 
 README = (ROOT / "templates" / "README.md").read_text(encoding="utf-8")
 
@@ -85,13 +92,14 @@ def test_no_explanation_anywhere_drops_the_column_in_both_formats(taishan):
     assert [c.text for c in after[1]][3:] == ["受理仲裁案件数量", "≥260 件"]
     assert "指标解释" not in docx_text(out["docx"][1])
     # Excel: 三级指标 takes the cells of 指标解释 (D:F merged on the heading row and each indicator row)
-    ws = xlsx_book(out["xlsx"][1])["部门整体绩效目标批复表"]
+    ws = xlsx_logical_book(out["xlsx"][1])["部门整体绩效目标批复表"]  # page breaks aside
     head = xlsx_row_of(ws, 4, "三级指标")
     merged = {str(m) for m in ws.merged_cells.ranges}
     assert f"D{head}:F{head}" in merged and f"D{head + 1}:F{head + 1}" in merged
     assert ws.cell(head, 7).value == "指标值" and ws.cell(head + 1, 7).value == "≥260 件"
     assert "指标解释" not in [c.value for row in ws.iter_rows() for c in row]
-    assert xlsx_column_merges(ws, 2, head) == xlsx_column_merges(xlsx_book(full["xlsx"][1])["部门整体绩效目标批复表"], 2, head)
+    full_ws = xlsx_logical_book(full["xlsx"][1])["部门整体绩效目标批复表"]
+    assert xlsx_column_merges(ws, 2, head) == xlsx_column_merges(full_ws, 2, head)
 
 
 def test_the_contents_page_prints_only_with_contents(taishan):

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from conftest import SAMPLES
 from goaldoc.api import Loaded, load, render_bytes
-from readback import xlsx_book, xlsx_column_merges, xlsx_row_of, xlsx_shown
+from readback import xlsx_book, xlsx_column_merges, xlsx_logical_book, xlsx_row_of, xlsx_shown
 
 SHEET = "部门整体绩效目标批复表"
 TOP_LINES = ("一、", "二、", "三、")  # the lines that add up to 合计 (其中 lines are parts)
@@ -79,7 +79,8 @@ def test_many_decimals_and_a_key_task_in_a_number_cell(taishan):
 
 def test_yuan_amounts_are_numbers_with_thousands_separators():
     jingyan = load(SAMPLES / "2024" / "jingyan.yaml")
-    ws = xlsx_book(render_bytes(jingyan, ["xlsx"])["xlsx"][1]).worksheets[0]
+    data = render_bytes(jingyan, ["xlsx"])["xlsx"][1]
+    ws = xlsx_logical_book(data).worksheets[0]  # page breaks aside: a label printed again is one merge
     dept = ws.cell(xlsx_row_of(ws, 1, "307-县人社局部门"), 3)
     assert (dept.value, dept.number_format, xlsx_shown(dept)) == (1734952.06, "#,##0.00", "1,734,952.06")
     unit_row = xlsx_row_of(ws, 1, "307003-井研县就业创业促进中心")
@@ -91,6 +92,9 @@ def test_yuan_amounts_are_numbers_with_thousands_separators():
     assert [c.value for c in amounts] == [float(p.budget.total) for p in projects]
     assert all(c.number_format == "#,##0.00" for c in amounts)
     assert all(ws.cell(r, 11).data_type == "n" for top, n in merges for r in range(top, top + n))  # 权重
+    raw = xlsx_book(data).worksheets[0]
+    again = [c for row in raw.iter_rows(min_col=3, max_col=3) for c in row if c.value == 50000]
+    assert len(again) >= 1 and all(c.data_type == "n" and c.number_format == "#,##0.00" for c in again)
     assert ws.cell(xlsx_row_of(ws, 2, projects[0].name), 3).value == 50000  # 50000.00 元
     assert xlsx_shown(ws.cell(xlsx_row_of(ws, 2, projects[0].name), 3)) == "50,000.00"
 

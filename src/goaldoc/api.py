@@ -126,7 +126,7 @@ def _render_format(spec: FormSpec, ctx: dict[str, Any], fmt: str) -> bytes:
             from .render.docx import render_docx
 
             env = make_env(spec.amount_style, spec.amount_unit, autoescape=True)
-            return render_docx(spec.path("docx"), ctx, env, spec.keep_merged_rows, ctx["dropped_columns"])
+            return render_docx(spec.path("docx"), ctx, env, ctx["dropped_columns"], spec.pages)
         if fmt == "xlsx":
             return _render_xlsx(spec, ctx)
         raise ValueError(fmt)
@@ -156,7 +156,7 @@ def _render_xlsx(spec: FormSpec, ctx: dict[str, Any]) -> bytes:
         raise TemplateError(
             [Problem(f"表样“{spec.name}”的 sheets 对这份数据一张表也不印（没有项目，或 when: 都为假）：没有可生成的 Excel 文件", (), str(spec.folder / "form.yaml"), code="T017")]
         )
-    return render_xlsx(spec.path("xlsx"), jobs, env, ctx["dropped_columns"])
+    return render_xlsx(spec.path("xlsx"), jobs, env, ctx["dropped_columns"], spec.pages)
 
 
 def _form_expr(spec: FormSpec, key: str, text: str, ctx: dict[str, Any], expression: bool = False) -> Any:

@@ -18,6 +18,7 @@ from .views import (
     LineView,
     Show,
     View,
+    contents_views,
     joined_label,
     line_views,
     total_line,
@@ -90,6 +91,7 @@ def build_context(model: DepartmentYear, spec: FormSpec, only: Iterable[str] | N
             ctx["department"].__dict__["_extra"].setdefault("lines", {})[name] = line_views(
                 getattr(model.department, name, []), f"d{name}"
             )
+    ctx["contents"] = contents_views(model.contents)
     ctx["form"] = FormInfo(spec)
     ctx["only"] = only
     ctx["show"] = Show(spec.show.contents == "always" or (spec.show.contents == "when_data" and bool(model.contents)))

@@ -28,7 +28,7 @@ CONTRACT: dict[str, str] = {
     "department": "部门（DepartmentView）",
     "department_total": "印在表上的部门预算合计：department.total，没填时为部门预算支出的合计行",
     "cover": "封面：.label、.title",
-    "contents": "目录：每项 .title、.pages",
+    "contents": "目录：每项 .title、.pages（页码：数据里填了照印，没填由 goaldoc 按排版算出）",
     "budget": "预算整体情况（BudgetView）",
     "budget_rows": "支出和收入并排：每行 .expenditure、.income（某一边没有时为空）",
     "goals": "总体绩效目标（逐段）",
@@ -158,6 +158,22 @@ class BudgetRow:
     def __init__(self, expenditure: LineView | None, income: LineView | None):
         self.expenditure = expenditure
         self.income = income
+
+
+# where a page range goes that goaldoc works out once the pages are laid out (render/toc.py):
+# Unicode noncharacters, like the merge marks (render/markup.py), never typed by a clerk
+PAGES_OPEN = "\ufdd4"
+PAGES_CLOSE = "\ufdd5"
+
+
+def contents_views(entries: Iterable[Any]) -> list[View]:
+    """``contents``: each entry's ``.title``, and ``.pages`` as the clerk typed it (an
+    override), else a mark the renderer replaces with the pages of the form the entry lists
+    (the n-th form after the 目录 for the n-th entry)."""
+    return [
+        View(e, None, pages=e.pages if e.pages else f"{PAGES_OPEN}{i}{PAGES_CLOSE}")
+        for i, e in enumerate(entries, start=1)
+    ]
 
 
 class FormInfo:

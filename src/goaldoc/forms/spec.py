@@ -147,6 +147,41 @@ class ImportSpec(_Strict):
         return False, None
 
 
+HEADING_WORDS = ["一级指标", "二级指标", "三级指标"]
+SIGNATURE_WORDS = ["编制单位", "单位负责人", "财务负责人", "经办人", "填表人", "填报人", "填报日期"]
+
+
+class WidenSpec(_Strict):
+    """A column that may be widened to fit its content, taking the width from another."""
+
+    column: str = Field(description="表头写着这几个字的列")
+    take_from: str = Field(description="从表头写着这几个字的列拿宽度")
+    max_share: float = Field(0.5, gt=0, le=1, description="最多拿走那一列宽度的多少（0～1）")
+
+
+class PagesSpec(_Strict):
+    """How a form's pages break (issue 9; templates/README.md “分页”)."""
+
+    headings: list[str] = Field(
+        default_factory=lambda: list(HEADING_WORDS),
+        description="表头行：一格写着这几个字的行。跨页时在下一页顶端再印一次，且不单独留在页末"
+        "（Word 里设了“标题行重复”、Excel 里设了“顶端标题行”的行不用写）",
+    )
+    keep_with_next: list[str] = Field(
+        default_factory=list,
+        description="Excel：模板里一格写着这几个字的行，和下一行印在同一页（Word 用段落的“与下段同页”）",
+    )
+    signature: list[str] = Field(
+        default_factory=lambda: list(SIGNATURE_WORDS), description="签字栏：有这些字样的行"
+    )
+    signature_rows: int = Field(2, ge=0, description="签字栏和表格的最后几行印在同一页")
+    widen: list[WidenSpec] = Field(default_factory=list, description="按内容加宽的列")
+    page_numbers: str = Field(
+        "第 {page} 页 共 {pages} 页",
+        description="模板没有页脚时加的页码：{page} 本页，{pages} 总页数",
+    )
+
+
 class NationalSpec(_Strict):
     """templates/national.yaml: what every form has unless its form.yaml says otherwise."""
 
@@ -172,7 +207,7 @@ class FormSpec(_Strict):
     amount_style: Literal["as_typed", "yuan"] = Field("as_typed", description="金额的写法")
     amount_unit: Literal["元", "万元", "亿元"] = Field("万元", description="表上金额的单位")
     sheets: list[SheetSpec] = Field(default_factory=list, description="Excel 输出的工作表")
-    keep_merged_rows: int = Field(15, ge=0, description="Word：不超过这么多行的合并块不跨页（0 = 不限制）")
+    pages: PagesSpec = Field(default_factory=PagesSpec, description="分页：表头、同页、签字栏、列宽、页码")
     variants: dict[str, str] = Field(default_factory=dict, description="项目表的几种样式：名字 → 表题")
     show: ShowSpec = Field(default_factory=ShowSpec, description="可有可无的部分")
     indicator_tree: dict[str, Level1Spec | None] = Field(default_factory=dict, description="本地区的指标叫法（加在全国的上面）")

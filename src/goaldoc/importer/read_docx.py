@@ -25,6 +25,15 @@ def _q(tag: str) -> str:
 
 P, TBL, TR, TC, SDT, SDT_CONTENT = _q("p"), _q("tbl"), _q("tr"), _q("tc"), _q("sdt"), _q("sdtContent")
 _T, _TAB, _BR, _CR = _q("t"), _q("tab"), _q("br"), _q("cr")
+# goaldoc's own page breaks (render/docx_pages.py): a table split where a page starts has
+# its heading rows printed again (bookmark _GoaldocRepeat) and its cut labels merged again
+# (_GoaldocLabel) in the part after the break; the reader joins the parts back
+REPEAT_MARK, LABEL_MARK = "_GoaldocRepeat", "_GoaldocLabel"
+_BOOKMARK, _NAME = _q("bookmarkStart"), _q("name")
+
+
+def _marked(el: etree._Element, prefix: str) -> bool:
+    return any((b.get(_NAME) or "").startswith(prefix) for b in el.iter(_BOOKMARK))
 _VAL = _q("val")
 
 
@@ -97,11 +106,30 @@ def _walk(parent: etree._Element, doc: Document, counters: dict[str, int]) -> No
                 doc.items.append(Item("para", [Cell(0, 1, text.strip(), place)], place))
         elif el.tag == TBL:
             counters["tbl"] += 1
-            _table(el, counters["tbl"], doc)
+            rows = _children(el, TR)
+            part = bool(rows) and (_marked(rows[0], REPEAT_MARK) or _marked(rows[0], LABEL_MARK))
+            group = counters.get("group", counters["tbl"]) if part else counters["tbl"]
+            counters["group"] = group
+            _table(el, counters["tbl"], doc, group)
 
 
-def _table(tbl: etree._Element, number: int, doc: Document) -> None:
+def _open_cell(doc: Document, group: int, col: int) -> Cell | None:
+    """The cell a merge at ``col`` runs down from, in the rows read so far of ``group``."""
+    for item in reversed(doc.items):
+        if item.kind != "row" or item.group != group:
+            return None
+        cell = next((c for c in item.cells if c.col == col), None)
+        if cell is None:
+            return None
+        if not cell.continued:
+            return cell
+    return None
+
+
+def _table(tbl: etree._Element, number: int, doc: Document, group: int) -> None:
     for r, tr in enumerate(_children(tbl, TR), start=1):
+        if _marked(tr, REPEAT_MARK):
+            continue  # a heading row printed again after a page break
         trpr = tr.find(_q("trPr"))
         col = _int(trpr.find(_q("gridBefore")) if trpr is not None else None, 0)
         cells: list[Cell] = []
@@ -116,6 +144,14 @@ def _table(tbl: etree._Element, number: int, doc: Document) -> None:
                 col += span
                 continue
             continued = vmerge is not None and vmerge.get(_VAL, "continue") == "continue"
+            if not continued and _marked(tc, LABEL_MARK):  # a label merged again after a break
+                above = _open_cell(doc, group, col)
+                rest = cell_text(tc)
+                if above is not None:
+                    if rest and rest != above.text:  # a long label: the rest of its text
+                        above.text += rest
+                        above.__dict__.pop("norm", None)
+                    continued = True
             cells.append(Cell(col, max(span, 1), "" if continued else cell_text(tc), place, continued))
             col += max(span, 1)
-        doc.items.append(Item("row", cells, f"第 {number} 个表格 第 {r} 行", group=number))
+        doc.items.append(Item("row", cells, f"第 {number} 个表格 第 {r} 行", group=group))

@@ -19,6 +19,26 @@ from openpyxl import load_workbook
 
 from .document import Cell, Document, Item, column_letter
 
+# goaldoc's own page breaks (render/xlsx_layout.py): heading rows printed again after a
+# break (hidden name _GoaldocRepeat) are left out, a label merged again (_GoaldocLabel)
+# joins the merge above it
+REPEAT_NAME, LABEL_NAME = "_GoaldocRepeat", "_GoaldocLabel"
+
+
+def _marked(ws: Any, prefix: str) -> list[str]:
+    refs: list[str] = []
+    for name, dn in ws.defined_names.items():
+        if name.startswith(prefix):
+            refs += [ref.replace("$", "") for _sheet, ref in dn.destinations]
+    return refs
+
+
+def _coord(ref: str) -> tuple[int, int]:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters, row = coordinate_from_string(ref)
+    return row, column_index_from_string(letters)
+
 
 def read_xlsx(data: bytes, file: str) -> Document:
     wb = load_workbook(io.BytesIO(data), data_only=True)
@@ -36,8 +56,13 @@ def read_xlsx(data: bytes, file: str) -> Document:
             for r in range(rng.min_row, rng.max_row + 1):
                 (starts if r == rng.min_row else below)[(r, rng.min_col)] = width
                 covered.update((r, c) for c in range(rng.min_col + 1, rng.max_col + 1))
+        repeated = {int(ref.split(":")[0]) for ref in _marked(ws, REPEAT_NAME)}
+        relabelled = {_coord(ref) for ref in _marked(ws, LABEL_NAME)}
+        open_cells: dict[int, Cell] = {}  # column → the cell a merge there runs down from
         max_col = ws.max_column
         for r, row in enumerate(ws.iter_rows(), start=1):
+            if r in repeated:
+                continue  # a heading row printed again after a page break
             cells: list[Cell] = []
             values = {c.column: c for c in row}
             col = 1
@@ -54,7 +79,17 @@ def read_xlsx(data: bytes, file: str) -> Document:
                 width = starts.get((r, col), 1)
                 cell = values.get(col)
                 text = shown(cell.value, cell.number_format) if cell is not None else ""
-                cells.append(Cell(col - 1, width, text, coord))
+                above = open_cells.get(col)
+                if (r, col) in relabelled and above is not None:  # a label merged again after a break
+                    if text and text != above.text:  # a long label: the rest of its text
+                        above.text += text
+                        above.__dict__.pop("norm", None)
+                    cells.append(Cell(col - 1, width, "", coord, continued=True))
+                    col += width
+                    continue
+                made = Cell(col - 1, width, text, coord)
+                cells.append(made)
+                open_cells[col] = made
                 col += width
             item = Item("row", cells, f"{title} 第 {r} 行", group=number)
             if not item.empty:

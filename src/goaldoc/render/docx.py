@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +31,23 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from ..errors import Problem, TemplateError
+from ..forms.spec import PagesSpec
 from ..indicators import merge_spans
 from .columns import drop_docx_columns
 from .docx_locate import locate, template_line, unclosed_block_line
+from .docx_measure import fit_table, keep_signature, measure, page_of_section
+from .docx_pages import apply as apply_pages
+from .docx_pages import is_separator, lay_out
+from .docx_styles import StyleSheet
 from .markup import explain_template_error, has_mark, split_mark, strip_marks, undefined_name
+from .page_numbers import docx_default_footer
+from .toc import (
+    fill_contents,
+    has_contents_marks,
+    layout_pass_enabled,
+    libreoffice_pages,
+    mark_forms,
+)
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
 TCPR_ORDER = [
@@ -72,13 +85,11 @@ def render_docx(
     template: Path,
     context: Mapping[str, Any],
     env: jinja2.Environment,
-    keep_merged_rows: int = 0,
     drop_columns: Sequence[str] = (),
+    pages: PagesSpec | None = None,
 ) -> bytes:
-    """``keep_merged_rows``: a vertically merged block of at most this many rows is kept on
-    one page (keep-with-next on all its rows but the last; form.yaml ``keep_merged_rows``),
-    since a page break through a merged cell prints its text cut. ``drop_columns``: the
-    headings of optional columns to take out (render/columns.py)."""
+    """``drop_columns``: the headings of optional columns to take out (render/columns.py);
+    ``pages``: the form's pagination rules (form.yaml ``pages:``; render/docx_pages.py)."""
     tpl = _Template(str(template))
     tpl.init_docx()
     drop_docx_columns(tpl.docx.element.body, drop_columns)
@@ -93,19 +104,51 @@ def render_docx(
     last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
     if last.tag == qn("w:tbl"):
         last.addnext(etree.Element(_W_P))
+    pages = pages or PagesSpec()
+    docx_default_footer(tpl.docx, pages.page_numbers)  # only where the template has no footer
+    styles = StyleSheet(tpl.docx.styles.element)
     for tbl in body.iter(qn("w:tbl")):
-        rows = tbl.findall(_W_TR)
-        for start, length in merge_marked_cells(tbl):
-            if length <= keep_merged_rows:
-                for tr in rows[start : start + length - 1]:
-                    _keep_with_next(tr)
+        merge_marked_cells(tbl)
+        fit_table(tbl, styles, pages)
         normalise_table(tbl)
+    page_of = paginate_body(body, styles, pages)
     for t in body.iter(_W_T):
         if has_mark(t.text):
             t.text = strip_marks(t.text)
+    contents = mark_forms(body, is_separator, page_of) if has_contents_marks(body) else None
+    data = _save(tpl)
+    if contents is not None:  # the 目录's pages: LibreOffice's layout where it is installed
+        laid_out = libreoffice_pages(data, etree.tostring(body)) if layout_pass_enabled() else None
+        fill_contents(body, {**contents, **{k: v for k, v in (laid_out or {}).items() if k in contents}})
+        data = _save(tpl)
+    return data
+
+
+def _save(tpl: _Template) -> bytes:
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
+
+
+def paginate_body(body: etree._Element, styles: StyleSheet, pages: PagesSpec) -> Callable[[etree._Element], int]:
+    """Lay the body out on pages and break it there (render/docx_pages.py); returns the
+    page (0-based) each paragraph or table starts on, as the model lays them out."""
+    page = page_of_section(body.find(qn("w:sectPr")))
+    measured = measure(body, styles, page, pages)
+    keep_signature(measured.pieces, pages)
+    layout = lay_out(measured, page)
+    apply_pages(body, measured, layout)
+    first: dict[etree._Element, int] = {}
+    for piece, at in zip(measured.pieces, layout.page_of, strict=True):
+        first.setdefault(piece.element, at)
+
+    def page_of(el: etree._Element) -> int:
+        if el in first:
+            return first[el]
+        rows = [first[tr] for tr in el.iter(_W_TR) if tr in first]
+        return min(rows, default=0)
+
+    return page_of
 
 
 def _where(tpl: _Template, exc: BaseException) -> str:

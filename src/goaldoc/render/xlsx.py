@@ -20,7 +20,6 @@ What a template cell becomes, text or a number (issue 13 item 5), is xlsx_cells.
 from __future__ import annotations
 
 import io
-import math
 import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,19 +30,20 @@ from typing import Any, NoReturn
 
 import jinja2
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import Problem, TemplateError
-from ..indicators import merge_spans
+from ..forms.spec import PagesSpec
 from .columns import drop_xlsx_columns
 from .markup import explain_template_error, split_mark
-from .pages import column_widths, keep_merges_on_pages
+from .page_numbers import xlsx_default_footer
+from .pages import column_widths
+from .toc import fill_xlsx_contents
 from .xlsx_cells import CellProgram, as_number, compile_cell
-from .xlsx_sheet import RowMap, copy_sheet_settings
+from .xlsx_layout import lay_out
+from .xlsx_rows import SheetRows, continue_tall_cells, fit_sheet_columns, set_column_widths
+from .xlsx_sheet import copy_sheet_settings
 
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
@@ -76,9 +76,15 @@ class _Block:
 
 
 def render_xlsx(
-    template: Path, jobs: Sequence[SheetJob], env: jinja2.Environment, drop_columns: Sequence[str] = ()
+    template: Path,
+    jobs: Sequence[SheetJob],
+    env: jinja2.Environment,
+    drop_columns: Sequence[str] = (),
+    pages: PagesSpec | None = None,
 ) -> bytes:
-    """``drop_columns``: headings of optional columns to take out first (render/columns.py)."""
+    """``drop_columns``: headings of optional columns to take out first (render/columns.py);
+    ``pages``: the form's pagination rules (form.yaml ``pages:``)."""
+    pages = pages or PagesSpec()
     wb = load_workbook(str(template))
     for ws in wb.worksheets:
         drop_xlsx_columns(ws, drop_columns)
@@ -94,14 +100,17 @@ def render_xlsx(
     for i, job in enumerate(jobs):
         src = wb[job.template_sheet]
         dst = wb.create_sheet(f"\ue000{i}")  # final names once the template sheets are gone
-        _SheetWriter(src, dst, env, str(template), compiled).write(job.context)
-        made.append((dst, sheet_title(job.name, used)))
+        writer = _SheetWriter(src, dst, env, str(template), compiled, pages)
+        writer.write(job.context)
+        made.append((dst, sheet_title(job.name, used), writer))
     for name in template_names:
         del wb[name]
-    for i, (ws, title) in enumerate(made):
+    for i, (ws, title, writer) in enumerate(made):
         ws.title = title
+        writer.layout.add_marks(writer.sheet_rows, title)
         for view in ws.views.sheetView:
             view.tabSelected = i == 0  # one selected sheet (several would open grouped)
+    fill_xlsx_contents([(ws, writer.pages) for ws, _title, writer in made])  # the 目录's pages
     wb.active = 0
     buf = io.BytesIO()
     wb.save(buf)
@@ -146,15 +155,6 @@ def sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-class _Merge(MergedCellRange):
-    """A merged range without openpyxl's border bookkeeping (we style every cell ourselves)."""
-
-    def __init__(self, worksheet: Worksheet, coord: str):
-        self.ws = worksheet
-        CellRange.__init__(self, range_string=coord)
-        self.start_cell = None
-
-
 class _SheetWriter:
     def __init__(
         self,
@@ -163,8 +163,11 @@ class _SheetWriter:
         env: jinja2.Environment,
         file: str,
         compiled: dict[str, CellProgram],
+        pages: PagesSpec,
     ):
         self.src, self.dst, self.env, self.file = src, dst, env, file
+        self.pages_spec = pages
+        self.tag_starts: set[int] = set()  # tag rows that open a block (for/if)
         self.max_col = src.max_column
         self.out_row = 0
         self.emitted: dict[int, list[int]] = {}
@@ -234,17 +237,28 @@ class _SheetWriter:
     # -- writing -----------------------------------------------------------------------
     def write(self, ctx: Mapping[str, Any]) -> None:
         self._run(self._parse(), dict(ctx))
-        self.rows = RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_row)
+        rows = SheetRows(
+            self.dst, self.src, self.max_col, self.out_row, self.keys, self.emitted, self.tag_pos, self.tag_starts
+        )
+        template_widths = column_widths(self.src, self.max_col)
+        widths = fit_sheet_columns(rows, template_widths, self.pages_spec)
+        continue_tall_cells(rows, widths)
+        self.layout = lay_out(rows, widths, self.pages_spec)
+        self.sheet_rows = rows
+        self.rows = rows.row_map()
+        self.pages = rows.pages
         copy_sheet_settings(self.src, self.dst, self.rows, self.max_col)
-        self._apply_merges()
-        self._fit_row_heights()
-        keep_merges_on_pages(self.dst, self.out_row, self.max_col)
+        set_column_widths(self.dst, widths, template_widths)
+        xlsx_default_footer(self.dst, self.pages_spec.page_numbers)  # only where the template has none
+        self.layout.add_breaks(self.dst)
+        rows.apply_merges(self.layout.ranges)
 
     def _run(self, blocks: Iterable[_Block], ctx: dict[str, Any]) -> None:
         for b in blocks:
             if b.kind == "row":
                 self._write_row(b.row, ctx)
             elif b.kind == "if":
+                self.tag_starts.add(b.row)
                 self.tag_pos[b.row] = self.out_row + 1
                 if self._eval(b.expr, ctx, b.row):
                     self._run(b.body, ctx)
@@ -252,6 +266,7 @@ class _SheetWriter:
                     self._run(b.orelse, ctx)
                 self.tag_pos[b.end_row] = self.out_row
             else:
+                self.tag_starts.add(b.row)
                 self.tag_pos[b.row] = self.out_row + 1
                 items = self._eval(b.expr, ctx, b.row) or []
                 items = list(items)
@@ -318,91 +333,3 @@ class _SheetWriter:
         if number is None:
             return shown, None, key
         return number[0], (number[1] if template_format == "General" else None), key
-
-    # -- layout ------------------------------------------------------------------------
-    def _apply_merges(self) -> None:
-        ranges: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) -> (end row, end col)
-        for mr in self.src.merged_cells.ranges:
-            for a, b in self.rows.merge_ranges(mr.min_row, mr.max_row):
-                ranges[(a, mr.min_col)] = (b, mr.max_col)
-        # vertical merges by data hierarchy: per column, equal keys on consecutive rows
-        by_col: dict[int, dict[int, str]] = {}
-        for (row, col), key in self.keys.items():
-            by_col.setdefault(col, {})[row] = key
-        for col, keyed in by_col.items():
-            rows = range(1, self.out_row + 1)
-            for start, length in merge_spans([keyed.get(r) for r in rows]):
-                top = start + 1
-                bottom = top + length - 1
-                end_col = max(
-                    (ranges.pop((r, col))[1] for r in range(top, bottom + 1) if (r, col) in ranges),
-                    default=col,
-                )
-                ranges[(top, col)] = (bottom, end_col)
-                for r in range(top + 1, bottom + 1):
-                    self.dst.cell(r, col).value = None
-        for (r1, c1), (r2, c2) in ranges.items():
-            if (r1, c1) == (r2, c2):
-                continue
-            # every cell of the range gets the range's full style (borders included): Excel
-            # draws each cell's own border. We add the range ourselves, since merge_cells()
-            # first re-derives edge borders cell by cell, which costs more than the rest.
-            style = self.dst.cell(r1, c1)._style
-            rng = _Merge(self.dst, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
-            self.dst.merged_cells.ranges.add(rng)  # a set: .add() would scan every range (quadratic)
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    if (r, c) != (r1, c1):
-                        cell = MergedCell(self.dst, r, c)
-                        self.dst._cells[(r, c)] = cell
-                    else:
-                        cell = self.dst._cells[(r, c)]
-                    cell._style = copy(style)
-
-    def _fit_row_heights(self) -> None:
-        widths = column_widths(self.dst, self.max_col)
-        spans: list[tuple[int, int, float]] = []  # (top, bottom, needed points)
-        merged = {(m.min_row, m.min_col): m for m in self.dst.merged_cells.ranges}
-        need: dict[int, float] = {}
-        for row in self.dst.iter_rows(min_row=1, max_row=self.out_row):
-            for cell in row:
-                if not isinstance(cell, Cell) or cell.value is None:
-                    continue
-                m = merged.get((cell.row, cell.column))
-                c2 = m.max_col if m else cell.column
-                r2 = m.max_row if m else cell.row
-                width = sum(widths.get(c, 0.0) for c in range(cell.column, c2 + 1))
-                if not width:
-                    continue  # a hidden column: nothing of it shows
-                points = text_height(str(cell.value), width, (cell.font.sz or 11) if cell.font else 11)
-                if r2 == cell.row:
-                    need[cell.row] = max(need.get(cell.row, 0), points)
-                else:
-                    spans.append((cell.row, r2, points))
-        for r in range(1, self.out_row + 1):
-            base = self.dst.row_dimensions[r].height or 0
-            if need.get(r, 0) > base:
-                self.dst.row_dimensions[r].height = round(need[r], 1)
-        for top, bottom, points in spans:
-            have = sum(self.dst.row_dimensions[r].height or 15 for r in range(top, bottom + 1))
-            if points > have:
-                extra = (points - have) / (bottom - top + 1)
-                for r in range(top, bottom + 1):
-                    h = self.dst.row_dimensions[r].height or 15
-                    self.dst.row_dimensions[r].height = round(h + extra, 1)
-
-
-def text_height(text: str, width_chars: float, font_pt: float) -> float:
-    """Points needed to show ``text`` wrapped in a column ``width_chars`` wide.
-
-    Excel's width unit is one digit of the default 11 pt font (about 7 px); a CJK glyph is
-    about one em wide, a Latin character about half of that. We keep a margin (0.9) since
-    printed fonts differ from the screen's.
-    """
-    usable_px = max(width_chars * 7 - 5, 7) * 0.95
-    em_px = font_pt * 96 / 72
-    lines = 0
-    for part in text.split("\n"):
-        px = sum(em_px if ord(ch) > 0x2E7F else em_px * 0.55 for ch in part)
-        lines += max(1, math.ceil(px / usable_px))
-    return lines * font_pt * 1.3 + 5

@@ -1,0 +1,393 @@
+"""Word: the rendered body measured for the pagination model (issue 9): the page's body
+area from the section, every paragraph's and table row's height from its text, the style
+sheet (render/docx_styles.py) and the cell widths; the column headings, merged labels,
+keep-with-next rows and the signature block the model keeps together. Also the columns
+fitted to their content (render/fit.py) before anything is measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from docx.oxml.ns import qn
+from lxml import etree
+
+from ..forms.spec import PagesSpec
+from .docx_styles import ParaStyle, StyleSheet, is_on, read_margins
+from .measure import line_height, wrap
+from .paginate import Heading, Span, Unit
+
+ROW_RULE = 0.75  # points a row's border adds
+_W_P, _W_R, _W_T, _W_TR, _W_TC, _W_TBL = (qn(f"w:{t}") for t in ("p", "r", "t", "tr", "tc", "tbl"))
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+@dataclass
+class Page:
+    """The body area of a page, in points."""
+
+    height: float
+    width: float
+
+
+def page_of_section(sect: etree._Element | None, footer_lines: float = 1.0) -> Page:
+    """A4 portrait with Word's margins unless the section says; a footer taller than the
+    bottom margin pushes the body up (as Word and LibreOffice do)."""
+    w, h = 595.3, 841.9
+    top = bottom = 72.0
+    left = right = 90.0
+    footer = 36.0
+    if sect is not None:
+        sz = sect.find(qn("w:pgSz"))
+        if sz is not None:
+            w = int(sz.get(qn("w:w"), "11906")) / 20
+            h = int(sz.get(qn("w:h"), "16838")) / 20
+        mar = sect.find(qn("w:pgMar"))
+        if mar is not None:
+            top = abs(int(mar.get(qn("w:top"), "1440"))) / 20
+            bottom = abs(int(mar.get(qn("w:bottom"), "1440"))) / 20
+            left = int(mar.get(qn("w:left"), "1800")) / 20
+            right = int(mar.get(qn("w:right"), "1800")) / 20
+            footer = int(mar.get(qn("w:footer"), "720")) / 20
+    has_footer = sect is not None and sect.find(qn("w:footerReference")) is not None
+    if has_footer:
+        bottom = max(bottom, footer + footer_lines * 10.5 * 1.44 + 2)
+    return Page(h - top - bottom, w - left - right)
+
+
+# -- measuring -------------------------------------------------------------------------
+@dataclass
+class _Piece:
+    """A unit of the layout and what it is in the document."""
+
+    unit: Unit
+    element: etree._Element  # a w:p, or a w:tr
+    table: etree._Element | None = None
+    row: int = -1  # the row's index in its table
+    text: str = ""
+
+
+@dataclass
+class Measured:
+    pieces: list[_Piece] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    heading_rows: list[list[etree._Element]] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    span_cells: list[tuple[etree._Element, float, float]] = field(default_factory=list)  # (restart tc, width, size)
+
+
+def _para_text(p: etree._Element) -> str:
+    """The paragraph's text; a line break is a newline, a page break a form feed, a tab
+    four spaces."""
+    out: list[str] = []
+    for r in p.iter(_W_R):
+        for child in r:
+            tag = child.tag
+            if tag == _W_T:
+                out.append(child.text or "")
+            elif tag == qn("w:tab"):
+                out.append("    ")
+            elif tag == qn("w:br"):
+                out.append("\f" if child.get(qn("w:type")) == "page" else "\n")
+            elif tag == qn("w:cr"):
+                out.append("\n")
+    return "".join(out)
+
+
+class _Measurer:
+    def __init__(self, styles: StyleSheet, page: Page):
+        self.styles = styles
+        self.page = page
+
+    def paragraph(self, p: etree._Element, width: float, table_style: str | None = None) -> tuple[list[float], ParaStyle, str, float]:
+        """Heights of the paragraph's parts (split at page breaks), its style, text, line."""
+        st = self.styles.paragraph(p, table_style)
+        size = st.size
+        for r in p.iter(_W_R):
+            if r.find(_W_T) is not None:
+                s = self.styles.run_size(r)
+                if s is not None:
+                    size = max(size, s) if size != st.size else s
+        text = _para_text(p)
+        first = st.first_chars * size if st.first_chars is not None else st.first
+        usable = max(width - st.left - st.right, size)
+        parts = text.split("\f")
+        line = self._line(text, size, st)
+        heights = []
+        for k, part in enumerate(parts):
+            lines = 0
+            for para in part.split("\n"):
+                lines += len(wrap(para, usable / size - max(first, 0) / size)) if para else 1
+            if not part and k and k == len(parts) - 1:
+                lines = 1  # the paragraph mark after a page break
+            before = st.before_lines * line if st.before_lines is not None else st.before
+            after = st.after_lines * line if st.after_lines is not None else st.after
+            heights.append(before * (k == 0) + lines * line + after * (k == len(parts) - 1))
+        return heights, st, text, line
+
+    def _line(self, text: str, size: float, st: ParaStyle) -> float:
+        natural = line_height(text or "中", size)
+        if st.line_rule == "exact":
+            return st.line
+        if st.line_rule == "atLeast":
+            return max(st.line, natural)
+        return natural * st.line
+
+    def cell(self, tc: etree._Element, width: float, table_style: str | None, margins: tuple[float, float, float, float]) -> tuple[float, str, float]:
+        """(height, text, line height) of a cell's content at its width."""
+        top, left, bottom, right = margins
+        tcpr = tc.find(qn("w:tcPr"))
+        mar = tcpr.find(qn("w:tcMar")) if tcpr is not None else None
+        if mar is not None:
+            own = {"top": top, "left": left, "bottom": bottom, "right": right}
+            read_margins(mar, own)
+            top, left, bottom, right = own["top"], own["left"], own["bottom"], own["right"]
+        inner = max(width - left - right, 6.0)
+        total, texts, line = 0.0, [], 0.0
+        for child in tc:
+            if child.tag == _W_P:
+                hs, _st, text, ln = self.paragraph(child, inner, table_style)
+                total += sum(hs)
+                texts.append(text)
+                line = max(line, ln)
+            elif child.tag == _W_TBL:  # a table in a cell: its rows' text, roughly
+                for p in child.iter(_W_P):
+                    hs, _st, text, ln = self.paragraph(p, inner / 2, table_style)
+                    total += sum(hs)
+        return total + top + bottom, "\n".join(texts), line or 15.0
+
+
+def _grid(tbl: etree._Element) -> list[float]:
+    grid = tbl.find(qn("w:tblGrid"))
+    return [int(c.get(qn("w:w"), "0")) / 20 for c in grid.findall(qn("w:gridCol"))] if grid is not None else []
+
+
+_W_TRPR, _W_TCPR, _W_VAL = qn("w:trPr"), qn("w:tcPr"), qn("w:val")
+_W_GRIDBEFORE, _W_GRIDSPAN, _W_VMERGE = qn("w:gridBefore"), qn("w:gridSpan"), qn("w:vMerge")
+
+
+def row_cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
+    col = 0
+    trpr = tr.find(_W_TRPR)
+    if trpr is not None:
+        gb = trpr.find(_W_GRIDBEFORE)
+        if gb is not None:
+            col = int(gb.get(_W_VAL, "0"))
+    out = []
+    for tc in tr.findall(_W_TC):
+        tcpr = tc.find(_W_TCPR)
+        gs = tcpr.find(_W_GRIDSPAN) if tcpr is not None else None
+        span = int(gs.get(_W_VAL, "1")) if gs is not None else 1
+        out.append((col, span, tc))
+        col += span
+    return out
+
+
+def vmerge(tc: etree._Element) -> str | None:
+    """'restart', 'continue' or None."""
+    tcpr = tc.find(_W_TCPR)
+    vm = tcpr.find(_W_VMERGE) if tcpr is not None else None
+    if vm is None:
+        return None
+    return "restart" if vm.get(_W_VAL) == "restart" else "continue"
+
+
+def _cell_text(tc: etree._Element) -> str:
+    return "".join(t.text or "" for t in tc.iter(_W_T))
+
+
+def _row_height_rule(tr: etree._Element) -> tuple[float, str]:
+    trpr = tr.find(qn("w:trPr"))
+    h = trpr.find(qn("w:trHeight")) if trpr is not None else None
+    if h is None:
+        return 0.0, "atLeast"
+    return int(h.get(qn("w:val"), "0")) / 20, h.get(qn("w:hRule"), "atLeast")
+
+
+def _is_heading_row(tr: etree._Element) -> bool:
+    trpr = tr.find(qn("w:trPr"))
+    return trpr is not None and is_on(trpr.find(qn("w:tblHeader")))
+
+
+def _all_keep_next(tr: etree._Element) -> bool:
+    ps = list(tr.iter(_W_P))
+    for p in ps:
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None or not is_on(ppr.find(qn("w:keepNext"))):
+            return False
+    return bool(ps)
+
+
+def measure(body: etree._Element, styles: StyleSheet, page: Page, spec: PagesSpec) -> Measured:
+    """The body as units of layout: paragraphs (split at their page breaks) and table rows."""
+    m = _Measurer(styles, page)
+    out = Measured()
+    wanted = {squash(h) for h in spec.headings}
+    for el in body:
+        if el.tag == _W_P:
+            heights, st, text, line = m.paragraph(el, page.width)
+            for k, h in enumerate(heights):
+                lines = h / line if line else 1
+                unit = Unit(
+                    h,
+                    keep_next=st.keepNext and k == len(heights) - 1,
+                    page_before=(st.pageBreakBefore and k == 0) or k > 0,
+                    splittable=not st.keepLines and lines >= 3.5,
+                    line=line,
+                    flows=True,
+                )
+                out.pieces.append(_Piece(unit, el, text=text if k == 0 else ""))
+            ppr = el.find(qn("w:pPr"))
+            sect = ppr.find(qn("w:sectPr")) if ppr is not None else None
+            if sect is not None:
+                typ = sect.find(qn("w:type"))
+                if typ is None or typ.get(qn("w:val"), "nextPage") != "continuous":
+                    out.pieces.append(_Piece(Unit(0.0, page_before=True), el))
+        elif el.tag == _W_TBL:
+            _measure_table(el, m, styles, out, wanted, page)
+    return out
+
+
+def _measure_table(tbl: etree._Element, m: _Measurer, styles: StyleSheet, out: Measured, wanted: set[str], page: Page) -> None:
+    grid = _grid(tbl)
+    tstyle = styles.table_style(tbl)
+    margins = styles.table_cell_margins(tbl)
+    rows = tbl.findall(_W_TR)
+    layouts: list[tuple[int, ...]] = []
+    texts: list[str] = []
+    base = len(out.pieces)
+    open_spans: dict[int, int] = {}  # grid column -> index into out.spans
+    span_units: dict[int, list[int]] = {}
+    for i, tr in enumerate(rows):
+        cells = row_cells(tr)
+        layouts.append(tuple(c for c, _s, _tc in cells))
+        own = 0.0
+        row_text = []
+        for col, span, tc in cells:
+            width = sum(grid[col : col + span]) if grid else page.width / max(len(cells), 1)
+            vm = vmerge(tc)
+            if vm == "continue":
+                if col in open_spans:
+                    out.spans[open_spans[col]].last = base + i
+                continue
+            h, text, line = m.cell(tc, width, tstyle, margins)
+            row_text.append(text)
+            if vm == "restart":
+                open_spans[col] = len(out.spans)
+                out.spans.append(Span(base + i, base + i, h, line))
+                out.span_cells.append((tc, width - margins[1] - margins[3], _cell_size(tc, styles, tstyle)))
+                span_units.setdefault(col, []).append(base + i)
+                continue
+            open_spans.pop(col, None)
+            own = max(own, h)
+        min_h, rule = _row_height_rule(tr)
+        height = min_h if rule == "exact" else max(own, min_h)
+        text = "\n".join(row_text)
+        texts.append(text)
+        out.pieces.append(_Piece(Unit(height + ROW_RULE, keep_next=_all_keep_next(tr)), tr, tbl, i, text))
+    # spans over one row are plain cells
+    for s in out.spans:
+        if s.first == s.last and s.first >= base:
+            piece = out.pieces[s.first].unit
+            piece.height = max(piece.height, s.need + ROW_RULE)
+            s.need = 0.0
+    # headings: the rows Word repeats (tblHeader, at the top), and those form.yaml names
+    is_heading = [(_is_heading_row(tr) and all(_is_heading_row(x) for x in rows[:i])) for i, tr in enumerate(rows)]
+    declared = [bool(wanted) and any(squash(_cell_text(tc)) in wanted for _c, _s, tc in row_cells(tr)) for tr in rows]
+    i = 0
+    while i < len(rows):
+        if not (is_heading[i] or declared[i]):
+            i += 1
+            continue
+        group = [i]
+        while group[-1] + 1 < len(rows) and (is_heading[group[-1] + 1] or declared[group[-1] + 1]):
+            group.append(group[-1] + 1)
+        h_index = len(out.headings)
+        for g in group:
+            out.pieces[base + g].unit.keep_next = True
+            out.pieces[base + g].unit.heading = h_index
+        out.headings.append(Heading([base + g for g in group], sum(out.pieces[base + g].unit.height for g in group)))
+        out.heading_rows.append([rows[g] for g in group])
+        last = group[-1]
+        k = last + 1
+        top_heading = is_heading[last]
+        while k < len(rows) and not is_heading[k] and not declared[k]:
+            if not top_heading and (layouts[k] != layouts[last] or not squash(texts[k])):
+                break
+            out.pieces[base + k].unit.under = h_index
+            k += 1
+        i = last + 1
+
+
+def _cell_size(tc: etree._Element, styles: StyleSheet, tstyle: str | None) -> float:
+    p = tc.find(_W_P)
+    if p is None:
+        return 10.5
+    size = styles.paragraph(p, tstyle).size
+    for r in p.iter(_W_R):
+        s = styles.run_size(r)
+        if s is not None:
+            return s
+    return size
+
+
+def keep_signature(pieces: list[_Piece], spec: PagesSpec) -> None:
+    """The signature block (units with 单位负责人 …) stays whole on a page, with the last
+    ``signature_rows`` rows of the table above it and the empty paragraphs between."""
+    words = [squash(w) for w in spec.signature if w.strip()]
+    if not words:
+        return
+    marked = [any(w in squash(p.text) for w in words) for p in pieces]
+    i = 0
+    while i < len(pieces):
+        if not marked[i] or pieces[i].table is None:  # a block in a table (the forms' own)
+            i += 1
+            continue
+        last = i
+        while last + 1 < len(pieces) and marked[last + 1]:
+            last += 1
+        first = i
+        while first - 1 >= 0 and not squash(pieces[first - 1].text) and pieces[first - 1].table is None:
+            first -= 1
+        kept = 0
+        while kept < spec.signature_rows and first - 1 >= 0 and pieces[first - 1].table is not None:
+            first -= 1
+            kept += 1
+        for j in range(first, last):
+            pieces[j].unit.keep_next = True
+        i = last + 1
+
+
+# -- columns that fit their content (render/fit.py) ----------------------------------------
+def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
+    """Move the table's column boundaries so that no number breaks inside and the columns
+    form.yaml names are widened (``pages.widen``); the grid's total width stays."""
+    from .fit import GridCell, fit_columns, widen_rules
+
+    grid_el = tbl.find(qn("w:tblGrid"))
+    widths = _grid(tbl)
+    if grid_el is None or len(widths) < 2:
+        return
+    tstyle = styles.table_style(tbl)
+    _top, left, _bottom, right = styles.table_cell_margins(tbl)
+    cells: list[GridCell] = []
+    named: dict[str, tuple[int, int]] = {}
+    for r, tr in enumerate(tbl.findall(_W_TR)):
+        for col, span, tc in row_cells(tr):
+            if vmerge(tc) == "continue":
+                continue
+            text = "\n".join("".join(t.text or "" for t in p.iter(_W_T)) for p in tc.findall(_W_P))
+            cells.append(GridCell(r, col, span, text, _cell_size(tc, styles, tstyle)))
+            named.setdefault(squash(text), (col, col + span - 1))
+    rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
+    new = fit_columns(widths, cells, left + right, rules)
+    if all(abs(a - b) < 0.05 for a, b in zip(new, widths, strict=True)):
+        return
+    twips = [round(w * 20) for w in new]
+    twips[-1] += round(sum(widths) * 20) - sum(twips)  # the table keeps its width exactly
+    for gc, w in zip(grid_el.findall(qn("w:gridCol")), twips, strict=True):
+        gc.set(qn("w:w"), str(w))
+

@@ -1,0 +1,184 @@
+"""Columns that fit their content (issue 9 item 4), for Word tables and Excel sheets alike.
+
+The template's column widths are the admin's; they are kept unless the content does not
+fit, and then only the boundary between two neighbouring columns moves, so the table
+keeps its width and its look:
+
+* an amount (any number) never breaks inside: a column too narrow for the widest number
+  in it takes the missing width from a neighbour — the one whose cells grow least for it;
+* a column form.yaml names (``pages.widen``: 指标值 from 指标解释) takes width from its
+  neighbour while its cells are the tallest of their rows and get lower for it, the table
+  growing by 5 % at most, up to a share of the neighbour's width.
+
+A cell that loses width keeps at least 60 % of it and room for its own numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .measure import line_count, line_height, widest_number_em
+
+KEEP = 0.6  # a cell keeps at least this share of its width
+MIN_COLUMN = 6.0  # points
+GROWTH = 0.05  # a column form.yaml widens may make its table this much taller
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int  # first grid column
+    span: int
+    text: str
+    size: float
+
+
+@dataclass
+class Widen:
+    target: int  # grid column to widen
+    donor: int  # its neighbour that gives the width
+    max_share: float
+
+
+def _width(widths: Sequence[float], cell: GridCell) -> float:
+    return sum(widths[cell.col : cell.col + cell.span])
+
+
+def _height(cell: GridCell, width: float, pad: float) -> float:
+    if not cell.text.strip():
+        return 0.0
+    return line_count(cell.text, max(width - pad, cell.size), cell.size) * line_height(cell.text, cell.size)
+
+
+def _number_need(cell: GridCell, pad: float) -> float:
+    em = widest_number_em(cell.text)
+    return em * cell.size + pad + 1.5 if em else 0.0
+
+
+class _Grid:
+    def __init__(self, widths: Sequence[float], cells: Sequence[GridCell], pad: float):
+        self.widths = list(widths)
+        self.original = list(widths)
+        self.cells = list(cells)
+        self.pad = pad
+        self._heights: dict[tuple[int, float], float] = {}  # (cell, width) -> height: most cells keep theirs
+
+    def height(self, k: int, widths: Sequence[float]) -> float:
+        cell = self.cells[k]
+        key = (k, round(_width(widths, cell), 1))
+        h = self._heights.get(key)
+        if h is None:
+            h = self._heights[key] = _height(cell, key[1], self.pad)
+        return h
+
+    def row_heights(self, widths: Sequence[float]) -> float:
+        rows: dict[int, float] = {}
+        for k, c in enumerate(self.cells):
+            rows[c.row] = max(rows.get(c.row, 0.0), self.height(k, widths))
+        return sum(rows.values())
+
+    def excess(self, widths: Sequence[float], col: int) -> float:
+        """How much taller the column's cells are than the rest of their rows."""
+        own: dict[int, float] = {}
+        rest: dict[int, float] = {}
+        for k, c in enumerate(self.cells):
+            h = self.height(k, widths)
+            bucket = own if c.col == col and c.span == 1 else rest
+            bucket[c.row] = max(bucket.get(c.row, 0.0), h)
+        return sum(max(h - rest.get(r, 0.0), 0.0) for r, h in own.items())
+
+    def move(self, boundary: int, delta: float) -> list[float]:
+        """Widths with the boundary after column ``boundary`` moved right by ``delta``."""
+        w = list(self.widths)
+        w[boundary] += delta
+        w[boundary + 1] -= delta
+        return w
+
+    def allowed(self, widths: Sequence[float]) -> bool:
+        if any(x < MIN_COLUMN for x in widths):
+            return False
+        for c in self.cells:
+            now, was = _width(widths, c), _width(self.original, c)
+            if now < was - 1e-6 and (now < KEEP * was or now < _number_need(c, self.pad)):
+                return False
+        return True
+
+
+def widen_rules(named: dict[str, tuple[int, int]], wanted: Sequence[tuple[str, str, float]]) -> list[Widen]:
+    """The form's ``pages.widen`` rules as grid columns: ``named`` gives the first and last
+    grid column of each heading text; a rule applies where the two headings are neighbours
+    (the boundary between them moves)."""
+    out = []
+    for column, donor, share in wanted:
+        if column not in named or donor not in named:
+            continue
+        (t1, t2), (d1, d2) = named[column], named[donor]
+        if d1 == t2 + 1:
+            out.append(Widen(t2, d1, share))
+        elif d2 + 1 == t1:
+            out.append(Widen(t1, d2, share))
+    return out
+
+
+def fit_columns(
+    widths: Sequence[float], cells: Sequence[GridCell], pad: float, widen: Sequence[Widen] = ()
+) -> list[float]:
+    """New column widths (points) for a grid of ``cells``; ``pad``: what a cell's margins
+    take from its width."""
+    grid = _Grid(widths, cells, pad)
+    n = len(grid.widths)
+    # numbers never break inside
+    for col in range(n):
+        need = max((_number_need(c, pad) for c in grid.cells if c.col == col and c.span == 1), default=0.0)
+        for _side in range(2):  # from one neighbour, and what it cannot give from the other
+            missing = need - grid.widths[col]
+            if missing <= 0.01:
+                break
+            options = []
+            for boundary, sign in ((col, 1.0), (col - 1, -1.0)):  # take from the right / the left
+                if 0 <= boundary < n - 1:
+                    give = _largest(grid, boundary, sign, missing)
+                    if give > 0.01:
+                        trial = grid.move(boundary, sign * give)
+                        options.append((give < missing - 1e-6, grid.row_heights(trial), trial))
+            if not options:
+                break
+            options.sort(key=lambda o: (o[0], o[1]))
+            grid.widths = options[0][2]
+        # a number still too wide for its column breaks: the neighbours keep 60 % of their width
+    # the form's own: widen a column whose cells stand out as the tallest of their rows (a
+    # sentence in a narrow 指标值), while that shrinks and the table grows by GROWTH at most
+    for rule in widen:
+        if abs(rule.target - rule.donor) != 1:
+            continue
+        boundary, sign = (rule.target, 1.0) if rule.donor > rule.target else (rule.donor, -1.0)
+        budget = grid.original[rule.donor] * rule.max_share
+        step = max(grid.original[rule.donor] * 0.05, 2.0)
+        given = 0.0
+        start = grid.row_heights(grid.widths)
+        excess = grid.excess(grid.widths, rule.target)
+        while given + step <= budget + 1e-6 and excess > 0:
+            trial = grid.move(boundary, sign * step)
+            if not grid.allowed(trial):
+                break
+            now = grid.excess(trial, rule.target)
+            if now >= excess - 0.5 or grid.row_heights(trial) > start * (1 + GROWTH):
+                break
+            grid.widths, excess = trial, now
+            given += step
+    return grid.widths
+
+
+def _largest(grid: _Grid, boundary: int, sign: float, want: float) -> float:
+    """The most (up to ``want``) the boundary can move toward the donor."""
+    lo, hi = 0.0, want
+    if grid.allowed(grid.move(boundary, sign * hi)):
+        return hi
+    for _ in range(20):
+        mid = (lo + hi) / 2
+        if grid.allowed(grid.move(boundary, sign * mid)):
+            lo = mid
+        else:
+            hi = mid
+    return lo

@@ -1,0 +1,352 @@
+"""Excel: the rows of an output sheet before it is laid out on pages (issue 9): where the
+template rows went and room made for new ones (copied headings, continued text), the
+merges worked out (the template's through :class:`RowMap`, and the keyed ones of the
+``merge`` filter) and applied, each text cell measured (render/measure.py), a cell needing
+more than 409 points (Excel's highest row) continued in the rows below it, and the
+columns fitted to their content (render/fit.py).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from copy import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..forms.spec import PagesSpec
+from ..indicators import merge_spans
+from .measure import line_height, split_lines, text_height
+from .pages import column_points, page_height
+from .xlsx_sheet import RowMap
+
+MAX_ROW_HEIGHT = 409.0  # Excel's highest row, in points
+CELL_PADDING = 5.0  # points a cell adds to its lines of text
+PAGE_FILL = 0.93  # heights and the scale are estimates: leave the application room
+
+Ranges = dict[tuple[int, int], tuple[int, int]]  # (top row, left col) -> (bottom row, right col)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+class _Merge(MergedCellRange):
+    """A merged range without openpyxl's border bookkeeping (we style every cell ourselves)."""
+
+    def __init__(self, worksheet: Worksheet, coord: str):
+        self.ws = worksheet
+        CellRange.__init__(self, range_string=coord)
+        self.start_cell = None
+
+
+@dataclass
+class SheetRows:
+    """What the writer put into an output sheet: cells of rows 1..out_rows, merge keys,
+    and where the template rows went (emitted, tag_pos: see RowMap)."""
+
+    ws: Worksheet
+    src: Worksheet
+    max_col: int
+    out_rows: int
+    keys: dict[tuple[int, int], str]
+    emitted: dict[int, list[int]]
+    tag_pos: dict[int, int]
+    tag_starts: set[int]
+    copies: dict[int, int] = field(default_factory=dict)  # a copied row -> the row it copies
+    pages: int = 1  # printed pages, once laid out
+    repeated: list[int] = field(default_factory=list)  # heading rows printed again at a page top
+    relabelled: list[tuple[int, int]] = field(default_factory=list)  # labels merged again there
+
+    def row_map(self) -> RowMap:
+        return RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_rows)
+
+    def text(self, r: int, c: int) -> str:
+        cell = self.ws._cells.get((r, c))
+        return "" if cell is None or cell.value is None else str(cell.value)
+
+    # -- rows -------------------------------------------------------------------------
+    def insert(self, before: dict[int, int]) -> Callable[[int], int]:
+        """Make room for ``before[r]`` new rows before output row r; returns where each old
+        row went. Done before merges exist, so every cell is a plain Cell."""
+        marks = sorted(before)
+        counts = [0]
+        for m in marks:
+            counts.append(counts[-1] + before[m])
+
+        def new(r: int) -> int:
+            return r + counts[bisect.bisect_right(marks, r)]
+
+        if not marks:
+            return new
+        ws = self.ws
+        cells = {}
+        for (r, c), cell in ws._cells.items():
+            cell.row = new(r)
+            cells[(cell.row, c)] = cell
+        ws._cells = cells
+        dims = list(ws.row_dimensions.items())
+        for r, _dim in dims:
+            del ws.row_dimensions[r]
+        for r, dim in dims:
+            dim.index = new(r)
+            ws.row_dimensions[dim.index] = dim
+        self.keys = {(new(r), c): k for (r, c), k in self.keys.items()}
+        self.emitted = {t: [new(r) for r in rs] for t, rs in self.emitted.items()}
+        self.tag_pos = {
+            t: (new(p) - before.get(p, 0) if t in self.tag_starts else new(p)) for t, p in self.tag_pos.items()
+        }
+        self.copies = {new(r): new(s) for r, s in self.copies.items()}
+        self.out_rows += counts[-1]
+        return new
+
+    def copy_row(self, source: int, target: int, values: bool = True) -> None:
+        """Row ``target`` (empty, just inserted) made like row ``source``: styles, height,
+        merge keys, and (``values``) its texts."""
+        ws = self.ws
+        for c in range(1, self.max_col + 1):
+            cell = ws._cells.get((source, c))
+            if cell is None:
+                continue
+            dst = ws.cell(target, c)
+            if values:
+                dst._value, dst.data_type = cell._value, cell.data_type
+                if cell.hyperlink is not None:
+                    dst.hyperlink = copy(cell.hyperlink)
+            if cell.has_style:
+                dst._style = copy(cell._style)
+            if (source, c) in self.keys:
+                self.keys[(target, c)] = self.keys[(source, c)]
+        dim = ws.row_dimensions.get(source)
+        if dim is not None:
+            cp = copy(dim)
+            cp.parent, cp.index = ws, target
+            ws.row_dimensions[target] = cp
+        self.copies[target] = self.copies.get(source, source)
+
+    # -- merges -----------------------------------------------------------------------
+    def merge_ranges(self) -> Ranges:
+        """The template's merges at the output rows, the copied rows' merges, and the
+        vertical merges of equal keys (which take in a template merge in their rows)."""
+        rows = self.row_map()
+        ranges: Ranges = {}
+        for mr in self.src.merged_cells.ranges:
+            for a, b in rows.merge_ranges(mr.min_row, mr.max_row):
+                ranges[(a, mr.min_col)] = (b, mr.max_col)
+        by_source: dict[int, list[int]] = {}
+        for target, source in self.copies.items():
+            by_source.setdefault(source, []).append(target)
+        for (r1, c1), (r2, c2) in list(ranges.items()):
+            if r1 == r2:
+                for target in by_source.get(r1, []):
+                    ranges.setdefault((target, c1), (target, c2))
+            elif all(r in by_source for r in range(r1, r2 + 1)):  # a heading of several rows
+                for k, target in enumerate(by_source[r1]):
+                    if all(len(by_source[r]) > k and by_source[r][k] == target + r - r1 for r in range(r1, r2 + 1)):
+                        ranges.setdefault((target, c1), (target + r2 - r1, c2))
+        by_col: dict[int, dict[int, str]] = {}
+        for (row, col), key in self.keys.items():
+            by_col.setdefault(col, {})[row] = key
+        for col, keyed in by_col.items():
+            for start, length in merge_spans([keyed.get(r) for r in range(1, self.out_rows + 1)]):
+                top, bottom = start + 1, start + length
+                end_col = max(
+                    (ranges.pop((r, col))[1] for r in range(top, bottom + 1) if (r, col) in ranges),
+                    default=col,
+                )
+                ranges[(top, col)] = (bottom, end_col)
+        return ranges
+
+    def apply_merges(self, ranges: Ranges) -> None:
+        """Merge the ranges. Every cell of a range gets the range's full style (borders
+        included): Excel draws each cell's own border. The ranges are added directly, since
+        merge_cells() first re-derives edge borders cell by cell, which costs more than the
+        rest, and a set's .add() would scan every range (quadratic)."""
+        ws = self.ws
+        for (r1, c1), (r2, c2) in ranges.items():
+            if (r1, c1) == (r2, c2):
+                continue
+            style = ws.cell(r1, c1)._style
+            ws.merged_cells.ranges.add(_Merge(ws, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"))
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        cell: Any = MergedCell(ws, r, c)
+                        ws._cells[(r, c)] = cell
+                    else:
+                        cell = ws._cells[(r, c)]
+                    cell._style = copy(style)
+
+
+# -- measuring ----------------------------------------------------------------------------
+def font_size(cell: Any) -> float:
+    return float(cell.font.sz or 11) if cell is not None and cell.font is not None else 11.0
+
+
+def _text_width(widths: dict[int, float], c1: int, c2: int) -> float:
+    """Points a cell's text may use across columns c1..c2 (the cell's margins and a 5 %
+    reserve for printed fonts taken off)."""
+    pts = sum(column_points(widths.get(c, 0.0)) for c in range(c1, c2 + 1))
+    return max(pts - 7.5, 5.0) * 0.95
+
+
+@dataclass
+class CellNeed:
+    row: int
+    col: int
+    bottom: int
+    right: int
+    points: float
+    text: str
+    width: float
+    size: float
+
+
+def cell_needs(rows: SheetRows, ranges: Ranges, widths: dict[int, float]) -> list[CellNeed]:
+    """What each text cell needs: its text height in the width of its (merged) cell."""
+    hidden = {
+        (r, c)
+        for (r1, c1), (r2, c2) in ranges.items()
+        for r in range(r1, r2 + 1)
+        for c in range(c1, c2 + 1)
+        if (r, c) != (r1, c1)
+    }
+    out = []
+    for (r, c), cell in rows.ws._cells.items():
+        if not isinstance(cell, Cell) or cell.value is None or r > rows.out_rows or (r, c) in hidden:
+            continue
+        r2, c2 = ranges.get((r, c), (r, c))
+        width = _text_width(widths, c, c2)
+        if not any(widths.get(k, 0.0) for k in range(c, c2 + 1)):
+            continue  # a hidden column: nothing of it shows
+        text, size = str(cell.value), font_size(cell)
+        out.append(CellNeed(r, c, r2, c2, text_height(text, width, size, CELL_PADDING), text, width, size))
+    return out
+
+
+def base_heights(rows: SheetRows) -> list[float]:
+    """Each row's height before its texts: the template's (a minimum), else the default."""
+    default = float(rows.ws.sheet_format.defaultRowHeight or 15)
+    out = [0.0] * (rows.out_rows + 1)
+    for r in range(1, rows.out_rows + 1):
+        dim = rows.ws.row_dimensions.get(r)
+        if dim is not None and dim.hidden:
+            continue
+        out[r] = float(dim.height) if dim is not None and dim.height else default
+    return out
+
+
+def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
+    """A cell of one row whose text needs more than Excel's 409 points continues in new
+    rows below it; the row's other texts (its label) are merged down beside them."""
+    ranges = rows.merge_ranges()
+    page = page_height(rows.src, rows.max_col, widths)
+    # rows of at most half a page, so that two fill one (409 points would leave pages half empty)
+    tallest = min(MAX_ROW_HEIGHT, page * PAGE_FILL / 2 - 8) if page else MAX_ROW_HEIGHT
+    chunks: dict[int, dict[int, list[str]]] = {}
+    for need in cell_needs(rows, ranges, widths):
+        if need.bottom != need.row or need.points <= MAX_ROW_HEIGHT:
+            continue
+        line = line_height(need.text, need.size)
+        per_row = max(int((tallest - CELL_PADDING - 4) // line), 1)
+        parts, rest = [], need.text
+        while rest:
+            head, rest = split_lines(rest, need.width, need.size, per_row)
+            if not head and rest:  # nothing fits (cannot happen with a positive width)
+                head, rest = rest, ""
+            parts.append(head)
+        chunks.setdefault(need.row, {})[need.col] = parts
+    if not chunks:
+        return
+    extra = {r: max(len(p) for p in cols.values()) - 1 for r, cols in chunks.items()}
+    new = rows.insert({r + 1: n for r, n in extra.items() if n > 0})
+    for r, cols in chunks.items():
+        top = new(r)
+        tall = set(cols)
+        label_keys = {}
+        for c in range(1, rows.max_col + 1):
+            if c in tall or not rows.text(top, c):
+                continue
+            label_keys[c] = rows.keys.get((top, c)) or f"\ufdd2cont{top}:{c}"
+            rows.keys[(top, c)] = label_keys[c]
+        for k in range(1, extra[r] + 1):
+            rows.copy_row(top, top + k, values=False)
+            for c, key in label_keys.items():
+                rows.keys[(top + k, c)] = key
+        for c, parts in cols.items():
+            for k, part in enumerate(parts):
+                cell = rows.ws.cell(top + k, c)
+                cell.value = part or None
+
+
+# -- columns that fit their content (render/fit.py) ----------------------------------------
+def shown_text(cell: Any) -> str:
+    """A cell's text as Excel shows it (a number by its number format: 0.00, #,##0.00)."""
+    value = cell.value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    fmt = cell.number_format or "General"
+    places = len(fmt.partition(".")[2]) if "." in fmt else 0
+    text = f"{value:,.{places}f}" if "," in fmt else f"{value:.{places}f}"
+    return text if fmt != "General" else (str(value) if isinstance(value, int) else f"{value:.10g}")
+
+
+def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> dict[int, float]:
+    """The sheet's column widths (characters) with boundaries moved so that no number is
+    wider than its column and the columns ``pages.widen`` names get room (render/fit.py)."""
+    from .fit import GridCell, fit_columns, widen_rules
+
+    cols = list(range(1, rows.max_col + 1))
+    if len(cols) < 2:
+        return widths
+    ranges = rows.merge_ranges()
+    hidden = {
+        (r, c)
+        for (r1, c1), (r2, c2) in ranges.items()
+        for r in range(r1, r2 + 1)
+        for c in range(c1, c2 + 1)
+        if (r, c) != (r1, c1)
+    }
+    cells: list[GridCell] = []
+    named: dict[str, tuple[int, int]] = {}
+    for (r, c), cell in rows.ws._cells.items():
+        if cell.value is None or (r, c) in hidden or r > rows.out_rows:
+            continue
+        _r2, c2 = ranges.get((r, c), (r, c))
+        text = shown_text(cell)
+        cells.append(GridCell(r, c - 1, c2 - c + 1, text, font_size(cell)))
+        named.setdefault(squash(text), (c - 1, c2 - 1))
+    rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
+    points = [column_points(widths.get(c, 0.0)) for c in cols]
+    if any(p == 0 for p in points):
+        return widths  # a hidden column: leave the sheet as the admin set it
+    new = fit_columns(points, cells, 10.0, rules)
+    out = dict(widths)
+    for c, pt in zip(cols, new, strict=True):
+        if abs(pt - points[c - 1]) > 0.05:
+            out[c] = round((pt / 0.75 - 5) / 7, 2)
+    return out
+
+
+def set_column_widths(ws: Worksheet, widths: dict[int, float], before: dict[int, float]) -> None:
+    """Write the changed widths into the sheet (a <col> range is split where it changes)."""
+    changed = [c for c, w in widths.items() if abs(w - before.get(c, w)) >= 0.01]
+    for key, dim in list(ws.column_dimensions.items()):
+        lo = dim.min or 0
+        hi = dim.max or lo
+        if hi > lo and any(lo <= c <= hi for c in changed):
+            del ws.column_dimensions[key]
+            for k in range(lo, hi + 1):
+                cp = copy(dim)
+                cp.index, cp.min, cp.max = get_column_letter(k), k, k
+                ws.column_dimensions[cp.index] = cp
+    for c in changed:
+        dim = ws.column_dimensions[get_column_letter(c)]
+        dim.width, dim.min, dim.max = widths[c], c, c
+

@@ -1,0 +1,37 @@
+"""How much room text takes (render/measure.py)."""
+
+from __future__ import annotations
+
+from goaldoc.render.measure import char_em, line_count, split_lines, text_em, widest_number_em, wrap
+
+
+def test_cjk_and_full_width_punctuation_are_one_em():
+    for ch in "中、，。（“”①°×":  # “ ” ① ° are East Asian *ambiguous*: full width in CJK fonts (issue 9 item 5)
+        assert char_em(ch) == 1.0, ch
+    assert char_em("a") < 0.7 and char_em("1") == 0.64
+
+
+def test_lines_break_between_cjk_characters_but_never_inside_a_number():
+    assert wrap("一二三四五六七八九十", 4) == ["一二三四", "五六七八", "九十"]
+    lines = wrap("资金11434.23万元", 4)
+    assert any("11434.23" in line for line in lines)
+
+
+def test_a_closing_mark_never_starts_a_line():
+    lines = wrap("一二三四，五六", 4)
+    assert not any(line.startswith("，") for line in lines)
+
+
+def test_newlines_start_lines():
+    assert line_count("一\n二\n三", 100, 10) == 3
+
+
+def test_split_lines_cuts_after_the_lines_that_fit():
+    text = "一二三四五六七八九十" * 3
+    head, rest = split_lines(text, 50, 10, 2)  # 5 characters a line
+    assert head == text[:10] and rest == text[10:]
+
+
+def test_widest_number():
+    assert widest_number_em("共 2026.9325 万元，12 人") == text_em("2026.9325")
+    assert widest_number_em("没有数字") == 0
