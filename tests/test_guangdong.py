@@ -19,8 +19,9 @@ from readback import (
 )
 
 SEED = "000_ae0cafa9a96b406a.txt"
-# cells of the seed that are page furniture, not form content
-NOT_CONTENT = {"34"}
+# cells of the seed that are page furniture, not form content: a page number, and the
+# 目录's page range of the published PDF (goaldoc counts the pages it prints: issue 9)
+NOT_CONTENT = {"34", "1-13"}
 
 
 def _expected_spans(model, attr):

@@ -117,8 +117,9 @@ def test_a_carried_number_stops_reminding_once_changed_or_confirmed(tmp_path):
     text = target.read_text(encoding="utf-8")
     first = check_lines(target)
     line = next(n for n, s in enumerate(text.splitlines(), 1) if '"budget.expenditure[2].amount"' in s)
+    at = next(n for n, s in enumerate(text.splitlines(), 1) if "{label: 一、基本支出, amount: 2610.83" in s)
     reminder = (
-        "30 提醒 W311 budget.expenditure[2].amount：上年数字，请核对：2610.83 是上年的数；"
+        f"{at} 提醒 W311 budget.expenditure[2].amount：上年数字，请核对：2610.83 是上年的数；"
         f"改成今年的数后不再提醒，今年不变的请删去第 {line} 行（carried: 里的这一项）"
     )
     assert reminder in first

@@ -26,6 +26,8 @@ def to_model(t: Target) -> Path | None:
         return ("#form", *rest) if rest == ["amount_unit"] else None
     if head == "department_total":
         return ("department", "total")
+    if head == "contents" and rest[-1:] == ["pages"]:
+        return None  # goaldoc counts a 目录's pages itself (issue 9): a number read back would freeze them
     if head == "indicator_rows":
         return _indicator(("indicators",), rest)
     if head == "budget_rows":
