@@ -192,13 +192,14 @@ def _split_table(
     first_row = {pieces[i].row: i for i in starts}
     current = tbl
     shown: dict[etree._Element, etree._Element] = {}  # original restart tc -> the restart now showing it
+    # the table's properties and grid, found once (not among its rows at every page)
+    head = [el for el in (tbl.find(qn("w:tblPr")), tbl.find(qn("w:tblGrid"))) if el is not None]
     for r, tr in enumerate(rows):
         if r in first_row:
             unit = first_row[r]
             part = etree.Element(_W_TBL)
-            for child in tbl:
-                if child.tag in (qn("w:tblPr"), qn("w:tblGrid")):
-                    part.append(copy.deepcopy(child))
+            for child in head:
+                part.append(copy.deepcopy(child))
             current.addnext(separator())
             current.getnext().addnext(part)
             current = part
