@@ -100,3 +100,54 @@ def test_private_use_characters_print_as_typed_in_excel():
     first = next(c.row for c in ws["B"] if c.value == "一级指标") + 1
     assert xlsx_column_merges(ws, 2) == [(first, 3)]
     assert xlsx_column_merges(ws, 4) == [] and xlsx_column_merges(ws, 5) == []
+
+
+def test_a_template_joining_texts_past_a_cells_height_keeps_every_character(tmp_path):
+    """A template that joins several texts into one cell (here 7 targets × 20, 35,000
+    characters) never loses text in Excel: it continues in the rows below (issue 9's 409 pt
+    rule), and every cell stays under what a cell holds (issue 12 item 5)."""
+    import io
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from conftest import ROOT, SAMPLES
+    from goaldoc.api import load
+
+    dst = tmp_path / "templates" / "guangdong"
+    shutil.copytree(ROOT / "templates" / "guangdong", dst)
+    wb = load_workbook(dst / "forms.xlsx")
+    wb["部门整体"]["B2"].value = "{% for t in key_tasks %}{{ t.target * 20 }}{% endfor %}"
+    wb.save(dst / "forms.xlsx")
+    loaded = load(SAMPLES / "2024" / "taishan.yaml")
+    joined = "".join(t.target * 20 for t in loaded.model.key_tasks)
+    out = render_bytes(loaded, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
+    ws = load_workbook(io.BytesIO(out))["部门整体绩效目标批复表"]
+    parts = []
+    for r in range(2, ws.max_row + 1):
+        v = ws.cell(r, 2).value
+        if not isinstance(v, str) or not joined.startswith("".join(parts) + v):
+            break
+        parts.append(v)
+    assert "".join(parts) == joined and len(parts) > 1
+    assert max(len(p) for p in parts) < 32767
+
+
+def test_a_cell_longer_than_excel_holds_is_refused_naming_it():
+    """The backstop before the .xlsx is written (T019): no cell is ever cut by Excel."""
+    from openpyxl import Workbook
+
+    from goaldoc.errors import TemplateError
+    from goaldoc.render.xlsx import _refuse_overlong_cells
+
+    ws = Workbook().active
+    ws.title = "项目表"
+    ws["C7"] = "字" * 32767  # fits
+    _refuse_overlong_cells([ws], "forms.xlsx")
+    ws["C8"] = "𠀀" * 16384  # Extension B: two UTF-16 units each, 32,768 in all
+    with pytest.raises(TemplateError) as exc:
+        _refuse_overlong_cells([ws], "forms.xlsx")
+    assert [p.message for p in exc.value.problems] == [
+        "Excel 表 项目表!C8：这一格生成了 32,768 个字符，超过 Excel 一格能存的 32,767 个字符，打开时会被截掉："
+        "请缩短数据，或在模板里把这些内容分到几格"
+    ]

@@ -111,10 +111,38 @@ def render_xlsx(
         for view in ws.views.sheetView:
             view.tabSelected = i == 0  # one selected sheet (several would open grouped)
     fill_xlsx_contents([(ws, writer.pages) for ws, _title, writer in made])  # the 目录's pages
+    _refuse_overlong_cells([ws for ws, _t, _w in made], str(template))
     wb.active = 0
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+EXCEL_CELL_MAX = 32767  # characters (UTF-16 units) one Excel cell holds; Excel cuts the rest
+
+
+def _refuse_overlong_cells(sheets: Sequence[Worksheet], file: str) -> None:
+    """A cell longer than Excel holds would be cut without a word when the file opens
+    (issue 12 item 5): checks (E304) refuse such data, and a template that joins texts
+    into one cell is refused here, naming the cell."""
+    problems = []
+    for ws in sheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                v = cell.value
+                if isinstance(v, str) and len(v) > EXCEL_CELL_MAX // 2 and len(v.encode("utf-16-le")) // 2 > EXCEL_CELL_MAX:
+                    n = len(v.encode("utf-16-le")) // 2
+                    problems.append(
+                        Problem(
+                            f"Excel 表 {ws.title}!{cell.coordinate}：这一格生成了 {n:,} 个字符，超过 Excel 一格能存的 "
+                            f"{EXCEL_CELL_MAX:,} 个字符，打开时会被截掉：请缩短数据，或在模板里把这些内容分到几格",
+                            (),
+                            file,
+                            code="T019",
+                        )
+                    )
+    if problems:
+        raise TemplateError(problems)
 
 
 MAX_SHEET_NAME = 31  # UTF-16 code units: an emoji or a CJK Extension B character counts 2
