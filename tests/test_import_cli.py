@@ -218,3 +218,21 @@ def test_an_old_doc_is_converted_by_libreoffice_and_the_import_says_so(tmp_path:
     model = load(tmp_path / "x.yaml").model
     sample = load(TAISHAN).model
     assert model.indicators == sample.indicators and model.budget == sample.budget
+
+
+def test_a_yaml_render_does_not_import_the_importer():
+    """Start-up time (issue 11): the importer is imported only for a filled file."""
+    import subprocess
+    import sys
+
+    from goaldoc.api import _FILLED_SUFFIXES
+    from goaldoc.importer.files import FILLED_SUFFIXES
+
+    assert _FILLED_SUFFIXES == FILLED_SUFFIXES
+    code = (
+        "import sys; from goaldoc.api import diagnose; "
+        "diagnose('samples/2024/taishan.yaml'); print('goaldoc.importer' in sys.modules)"
+    )
+    root = __import__("conftest").ROOT
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
+    assert out.split() == ["False"]

@@ -294,3 +294,15 @@ def test_a_narrative_heading_never_ends_an_excel_page():
             seen_breaks += 1
             assert not (isinstance(text, str) and heading.match(text)), (n, text)
     assert seen_breaks > 10  # the narrative breaks in many places over these lengths
+
+
+def test_the_layout_pass_stores_the_pages_libreoffice_lays_out(cases, printed, monkeypatch):
+    """GOALDOC_LAYOUT_PASS=1: the fields' stored numbers come from one LibreOffice run; they
+    are the PDF's pages (and the model's, which the default stores)."""
+    from goaldoc.render import toc
+
+    monkeypatch.setenv("GOALDOC_LAYOUT_PASS", "1")
+    assert toc.layout_pass_enabled()
+    found = toc.libreoffice_pages(cases["signature"]["docx"], b"test-layout-pass")
+    assert found is not None
+    assert (found["_GoaldocForm1"], found["_GoaldocFormEnd1"]) == (2, len(_pages(printed[("signature", "docx")])))

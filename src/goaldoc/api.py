@@ -202,12 +202,17 @@ def diagnose(path: str | Path, templates: str | Path | None = None) -> tuple[Loa
 def read_input(path: str | Path, templates: str | Path | None = None) -> tuple[Any, LineMap, list[Problem]]:
     """A department's data, the place of each key and notes on reading it: from its YAML
     file, or from a filled .docx / .xlsx read by its form (goaldoc.importer, issue 10)."""
-    from .importer import FILLED_SUFFIXES, read_filled
+    if Path(path).suffix.lower() in _FILLED_SUFFIXES:  # the importer only when one is given
+        from .importer import read_filled
 
-    if Path(path).suffix.lower() in FILLED_SUFFIXES:
         return read_filled(path, templates)
     data, lines = load_file(path)
     return data, lines, []
+
+
+# importer.files.FILLED_SUFFIXES, kept here too so that a YAML render never imports the
+# importer (~120 ms at start-up: issue 11); tests/test_import_cli.py keeps them equal
+_FILLED_SUFFIXES = (".docx", ".docm", ".xlsx", ".xlsm", ".doc", ".xls", ".wps", ".et", ".rtf", ".odt", ".ods")
 
 
 def diagnose_data(data: Any, lines: LineMap, path: str, templates: str | Path | None = None) -> tuple[Loaded | None, list[Problem]]:

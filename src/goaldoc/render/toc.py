@@ -6,11 +6,13 @@ entry lists the n-th form after the 目录: in Word, a form is what starts on a 
 the template's own page break; in Excel, an output sheet.
 
 Word: a hidden bookmark at each form's first and last paragraph, and PAGEREF fields in the
-目录 (``2-8``), so Word and WPS can update them (F9) and LibreOffice computes them itself.
-Their printed values are filled in from a LibreOffice layout of the finished file where
-LibreOffice is installed (:func:`libreoffice_pages`), else from the pagination model, so
-the PDF, Word and WPS print the same numbers. ``GOALDOC_LAYOUT_PASS=0`` skips the
-LibreOffice pass (the model's numbers are used).
+目录 (``2-8``), so Word and WPS can update them (F9) and LibreOffice computes them itself
+whenever it lays the file out (goaldoc's PDF always prints LibreOffice's own pages, checked
+by corrupting the stored numbers). The numbers stored in the fields — what Word and WPS show
+until they update them — are the pagination model's, which equal LibreOffice's on every
+sample (tests/test_print_rules.py). ``GOALDOC_LAYOUT_PASS=1`` stores LibreOffice's instead
+(:func:`libreoffice_pages`): one LibreOffice run per render, ~1.5 s, so not the default —
+a clerk renders a file many times while fixing it (issue 11).
 
 Excel: pages are counted by the layout of each sheet (render/paginate.py places every
 break), and Excel, WPS and LibreOffice number a printed workbook's pages on across its
@@ -237,7 +239,8 @@ _CACHE: dict[str, dict[str, int] | None] = {}
 
 
 def layout_pass_enabled() -> bool:
-    return os.environ.get("GOALDOC_LAYOUT_PASS", "1") not in ("0", "no", "off") and shutil.which("soffice") is not None
+    """``GOALDOC_LAYOUT_PASS=1`` (and LibreOffice installed): store LibreOffice's pages."""
+    return os.environ.get("GOALDOC_LAYOUT_PASS", "0") not in ("0", "no", "off", "") and shutil.which("soffice") is not None
 
 
 def libreoffice_pages(docx: bytes, key: bytes) -> dict[str, int] | None:
