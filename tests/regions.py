@@ -29,3 +29,14 @@ def recall(region_file: str, rendered: Path) -> tuple[float, list[str]]:
     want = fidelity.atoms(seed)
     missed = [a for a in want if a not in hay]
     return (len(want) - len(missed)) / max(1, len(want)), missed
+
+
+def written(loaded: object, folder: Path, stem: str) -> dict[str, Path]:
+    """{format: path} of a sample rendered in every format of its form (recall reads files)."""
+    from bundles import render_files
+
+    paths = {}
+    for fmt, data in render_files(loaded).items():  # type: ignore[arg-type]
+        paths[fmt] = folder / f"{stem}.{fmt}"
+        paths[fmt].write_bytes(data)
+    return paths

@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from bundles import render_files
 from conftest import SAMPLES
 from goaldoc.api import load, loads, render_bytes
 from goaldoc.cli import main
@@ -28,7 +27,7 @@ from readback import (
     xlsx_column_merges,
     xlsx_shown,
 )
-from regions import recall
+from regions import recall, written
 
 SAMPLE = SAMPLES / "2022" / "dongguan.yaml"
 REGION = "guangdong_dongguan_zhanlanguan_2022.txt"
@@ -42,12 +41,7 @@ def dongguan():
 
 @pytest.fixture(scope="module")
 def files(dongguan, tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("dongguan")
-    paths = {}
-    for fmt, data in render_files(dongguan).items():
-        paths[fmt] = out / f"dongguan.{fmt}"
-        paths[fmt].write_bytes(data)
-    return paths
+    return written(dongguan, tmp_path_factory.mktemp("dongguan"), "dongguan")
 
 
 def goals(loaded) -> tuple[str, str]:

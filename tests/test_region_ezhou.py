@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from docx import Document
 
 import fidelity
-from bundles import render_files
 from conftest import SAMPLES
 from goaldoc.api import Loaded, load, loads, render_bytes
 from goaldoc.cli import main
@@ -29,7 +28,7 @@ from readback import (
     xlsx_column_merges,
     xlsx_shown,
 )
-from regions import REGIONS, recall
+from regions import REGIONS, recall, written
 
 SAMPLE = SAMPLES / "2022" / "ezhou.yaml"
 REGION = "hubei_ezhou_project_2022.txt"
@@ -45,12 +44,7 @@ def ezhou():
 
 @pytest.fixture(scope="module")
 def files(ezhou, tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("ezhou")
-    paths = {}
-    for fmt, data in render_files(ezhou).items():
-        paths[fmt] = out / f"ezhou.{fmt}"
-        paths[fmt].write_bytes(data)
-    return paths
+    return written(ezhou, tmp_path_factory.mktemp("ezhou"), "ezhou")
 
 
 def texts(table) -> list[list[str]]:

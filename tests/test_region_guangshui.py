@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import fidelity
-from bundles import IndicatorGrid, render_files
+from bundles import IndicatorGrid
 from conftest import SAMPLES
 from goaldoc.api import load, loads, render_bytes
 from goaldoc.cli import main
@@ -30,7 +30,7 @@ from readback import (
     xlsx_row_of,
     xlsx_shown,
 )
-from regions import REGIONS
+from regions import REGIONS, written
 
 SAMPLE = SAMPLES / "2021" / "guangshui.yaml"
 REGION = "hubei_guangshui_dept_overall_2021.txt"
@@ -56,12 +56,7 @@ def guangshui():
 @pytest.fixture(scope="module")
 def files(guangshui, tmp_path_factory):
     """{format: path} of the rendered files (the recall reads them from disk)."""
-    out = tmp_path_factory.mktemp("guangshui")
-    paths = {}
-    for fmt, data in render_files(guangshui).items():
-        paths[fmt] = out / f"guangshui.{fmt}"
-        paths[fmt].write_bytes(data)
-    return paths
+    return written(guangshui, tmp_path_factory.mktemp("guangshui"), "guangshui")
 
 
 # ------------------------------------------------------------------ check

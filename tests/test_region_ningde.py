@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from bundles import IndicatorGrid, render_files
+from bundles import IndicatorGrid
 from conftest import SAMPLES
 from goaldoc.api import load
 from goaldoc.cli import main
@@ -25,7 +25,7 @@ from readback import (
     xlsx_row_of,
     xlsx_shown,
 )
-from regions import recall
+from regions import recall, written
 
 SAMPLE = SAMPLES / "2019" / "ningde.yaml"
 REGION = "fujian_ningde_dept_overall_2019.txt"
@@ -41,12 +41,7 @@ def ningde():
 @pytest.fixture(scope="module")
 def files(ningde, tmp_path_factory):
     """{format: path} of the rendered files (recall reads them from disk)."""
-    out = tmp_path_factory.mktemp("ningde")
-    paths = {}
-    for fmt, data in render_files(ningde).items():
-        paths[fmt] = out / f"ningde.{fmt}"
-        paths[fmt].write_bytes(data)
-    return paths
+    return written(ningde, tmp_path_factory.mktemp("ningde"), "ningde")
 
 
 def _main_and_grid(path):

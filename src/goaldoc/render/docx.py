@@ -37,7 +37,7 @@ from .columns import drop_docx_columns
 from .docx_locate import locate, template_line, unclosed_block_line
 from .docx_measure import fit_table, keep_signature, measure, page_of_section
 from .docx_pages import apply as apply_pages
-from .docx_pages import is_separator, lay_out
+from .docx_pages import is_separator, keep_with_next, lay_out
 from .docx_styles import StyleSheet
 from .markup import explain_template_error, has_mark, split_mark, strip_marks, undefined_name
 from .page_numbers import docx_default_footer
@@ -258,17 +258,6 @@ def merge_marked_cells(tbl: etree._Element) -> list[tuple[int, int]]:
     return made
 
 
-def _keep_with_next(tr: etree._Element) -> None:
-    for p in tr.iter(_W_P):
-        ppr = p.find(qn("w:pPr"))
-        if ppr is None:
-            ppr = etree.Element(qn("w:pPr"))
-            p.insert(0, ppr)
-        if ppr.find(qn("w:keepNext")) is None:
-            style = ppr.find(qn("w:pStyle"))
-            ppr.insert(1 if style is not None else 0, etree.Element(qn("w:keepNext")))
-
-
 def _sort_children(parent: etree._Element, order: list[str]) -> None:
     """Children in schema order; a property given twice keeps its first (schema: once)."""
     rank = {tag: i for i, tag in enumerate(order)}
@@ -324,7 +313,7 @@ def normalise_table(tbl: etree._Element) -> None:
         if grid:
             _set_row_gaps(trpr, grid)
         if _is_on(trpr.find(qn("w:tblHeader"))):
-            _keep_with_next(tr)  # a heading row never stays alone at the foot of a page
+            keep_with_next(tr)  # a heading row never stays alone at the foot of a page
         for col, span, tc in row_layout(tr):
             tcpr = _tcpr(tc)
             if grid:

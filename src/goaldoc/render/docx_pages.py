@@ -296,9 +296,8 @@ class _Marks:
         self.next += 1
 
 
-def _mark_heading(tr: etree._Element) -> None:
-    """A heading row: repeated by the application on the pages the table continues on,
-    never alone at the foot of a page (keep with next)."""
+def keep_with_next(tr: etree._Element) -> None:
+    """Every paragraph of a row keeps with the next (keepNext after any pStyle: schema order)."""
     for p in tr.iter(_W_P):
         ppr = p.find(qn("w:pPr"))
         if ppr is None:
@@ -307,6 +306,12 @@ def _mark_heading(tr: etree._Element) -> None:
         if ppr.find(qn("w:keepNext")) is None:
             style = ppr.find(qn("w:pStyle"))
             ppr.insert(1 if style is not None else 0, etree.Element(qn("w:keepNext")))
+
+
+def _mark_heading(tr: etree._Element) -> None:
+    """A heading row: repeated by the application on the pages the table continues on,
+    never alone at the foot of a page (keep with next)."""
+    keep_with_next(tr)
     trpr = tr.find(qn("w:trPr"))
     if trpr is None:
         trpr = etree.Element(qn("w:trPr"))
