@@ -357,9 +357,51 @@ def test_e202_level2_under_the_wrong_level1():
 def test_e202_aliases_and_whitespace_are_accepted():
     d = data()
     ind(d, 3, level1="效果\n指标", level2="社会效益\n指标")
-    ind(d, 4, level2="环境效益指标")
+    ind(d, 4, level1="效果指标", level2="环境效益指标")
     ind(d, 5, level2="服务对象满意度")
     assert problems(d) == []
+
+
+def test_w210_two_spellings_of_one_level1_in_a_list_name_both():
+    """Issue 13 item 3: 效果指标 beside 效益指标 prints as two groups; the 提醒 is on the
+    less used spelling's first row and names both with their counts."""
+    d = ind(data(), 4, level1="效果指标")
+    assert only(d) == (
+        "W210",
+        "projects[0].indicators[4].level1",
+        "项目“甲项目”的一级指标有不同写法：“效益指标”（1 条）、“效果指标”（1 条）是同一个一级指标"
+        "（表样写作“效益指标”），表里会分开印成不同的组：请统一写成“效益指标”",
+    )
+    d = ind(data(), 0, level1="项目完成指标")  # 2 产出指标 rows remain, so 项目完成指标 is the odd one
+    assert only(d)[:2] == ("W210", "projects[0].indicators[0].level1")
+    assert "“产出指标”（2 条）、“项目完成指标”（1 条）" in only(d)[2]
+
+
+def test_w210_level2_spellings_under_one_level1_and_spaces_do_not_count():
+    d = data()
+    d["projects"][0]["indicators"].append(dict(d["projects"][0]["indicators"][4], name="绿化", level2="环境效益指标"))
+    d["projects"][0]["indicators"][4]["level2"] = "生态效益 指标"  # spaces never make another spelling
+    d["projects"][0]["indicators"][4]["weight"] = 0.5
+    d["projects"][0]["indicators"][-1]["weight"] = 0.5
+    code, where, message = only(d)
+    assert (code, where) == ("W210", "projects[0].indicators[6].level2")
+    assert message.startswith("项目“甲项目”的二级指标有不同写法：“生态效益指标”（1 条）、“环境效益指标”（1 条）")
+
+
+def test_w210_one_spelling_per_list_each_list_its_own(tmp_path):
+    d = data()
+    for i in d["projects"][0]["indicators"]:
+        if i["level1"] == "效益指标":
+            i["level1"] = "效果指标"  # the project writes 效果指标 throughout, the department too
+    assert problems(d) == []
+    d["indicators"][2]["level1"] = "效益指标"  # alone in the department's list: one spelling there
+    assert problems(d) == []
+    d["indicators"].append(dict(d["indicators"][2], level1="效果指标", name="再就业"))
+    f = tmp_path / "t.yaml"
+    f.write_text(dump(d), encoding="utf-8")
+    out = CliRunner().invoke(main, ["check", str(f)])
+    line = next(ln for ln in out.output.splitlines() if "W210" in ln)
+    assert "提醒" in line and "部门整体的一级指标有不同写法" in line, out.output
 
 
 def test_e202_the_2021_cost_level1():

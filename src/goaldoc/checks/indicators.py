@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ..errors import Problem
 from ..forms import FormSpec, Vocabulary
-from ..forms.vocabulary import KINDS, Rules
+from ..forms.vocabulary import KINDS, Rules, squash
 from ..loader import LineMap
 from ..model import DepartmentYear, Indicator, Project
 from ..values import IndicatorValue, from_parts, normalise_sign, parse_value
@@ -97,6 +97,41 @@ def level2_under_level1(model: DepartmentYear, lines: LineMap, form: FormSpec) -
                 f"二级指标“{ind.level2}”不能放在一级指标“{ind.level1}”下（{why}）："
                 f"{l1}下的二级指标为 {allowed}",
             )
+
+
+@rule
+def one_spelling_per_name(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """W210: in one indicator list a 一级 (or a 二级 under one 一级) is written one way --
+    效果指标 beside 效益指标 is the same 一级, printed as two groups a reviewer sends back.
+    The 提醒 sits on the first row of the less used spelling and names both."""
+    voc = form.vocabulary
+    for lst in _lists(model):
+        seen1: dict[str, dict[str, list[int]]] = {}  # canonical 一级 → spelling → rows
+        seen2: dict[tuple[str, str], dict[str, list[int]]] = {}
+        for k, ind in enumerate(lst.indicators):
+            if voc.node1(ind.level1) is None:
+                continue  # unknown: E201
+            c1 = voc.canonical1(ind.level1)
+            seen1.setdefault(c1, {}).setdefault(squash(ind.level1), []).append(k)
+            if ind.level2.strip() and voc.node2(ind.level1, ind.level2) is not None:
+                seen2.setdefault((c1, voc.canonical2(ind.level2)), {}).setdefault(squash(ind.level2), []).append(k)
+        for level, seen in ((1, seen1), (2, seen2)):
+            for key, spellings in seen.items():
+                if len(spellings) < 2:
+                    continue
+                canonical = key if isinstance(key, str) else key[1]
+                ranked = sorted(spellings.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+                main, *others = ranked
+                both = "、".join(f"“{name}”（{len(rows)} 条）" for name, rows in ranked)
+                what = "一级" if level == 1 else "二级"
+                for _spelling, rows in others:
+                    yield _problem(
+                        lines,
+                        (*lst.path, rows[0], "level1" if level == 1 else "level2"),
+                        "W210",
+                        f"{lst.owner}的{what}指标有不同写法：{both}是同一个{what}指标（表样写作“{canonical}”），"
+                        f"表里会分开印成不同的组：请统一写成“{main[0]}”",
+                    )
 
 
 @rule
