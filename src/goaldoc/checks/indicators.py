@@ -102,7 +102,7 @@ def level2_under_level1(model: DepartmentYear, lines: LineMap, form: FormSpec) -
 @rule
 def one_spelling_per_name(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """W210: in one indicator list a 一级 (or a 二级 under one 一级) is written one way --
-    效果指标 beside 效益指标 is the same 一级, printed as two groups a reviewer sends back.
+    A regional spelling beside the national one is the same 一级, printed as two groups a reviewer sends back.
     The 提醒 sits on the first row of the less used spelling and names both."""
     voc = form.vocabulary
     for lst in _lists(model):
