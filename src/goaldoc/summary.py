@@ -61,10 +61,21 @@ def _per_level1(indicators: list[Indicator]) -> dict[str, int]:
     return out
 
 
+def _declared_expenditure(model: DepartmentYear) -> list[BudgetLine]:
+    """A form that keeps its 支出 in a declared `lines` field (its rows carry columns the
+    common budget lines have not) still has a 合计 and 基本支出 / 项目支出 rows: the first
+    declared list of budget lines naming one of them stands in for budget.expenditure."""
+    for value in vars(model.department).values():
+        if isinstance(value, list) and value and all(isinstance(b, BudgetLine) for b in value):
+            if _line(value, "基本支出") is not None or _line(value, "项目支出") is not None:
+                return value
+    return []
+
+
 def summarize(model: DepartmentYear) -> Summary:
     unit = model.budget.unit
     s = Summary(model.department.name, model.year, unit)
-    exp = model.budget.expenditure
+    exp = model.budget.expenditure or _declared_expenditure(model)
     s.total = next((b.amount for b in exp if b.level == 0 and b.amount is not None), model.department.total)
     s.basic = _line(exp, "基本支出")
     s.project = _line(exp, "项目支出")
