@@ -34,12 +34,19 @@ from ..errors import Problem, TemplateError
 from ..forms.spec import PagesSpec
 from ..indicators import merge_spans
 from .columns import drop_docx_columns
-from .docx_locate import locate, template_line, unclosed_block_line
+from .docx_locate import locate, template_line, unclosed_block_line, unclosed_quote_line
 from .docx_measure import fit_table, keep_signature, measure, page_of_section
 from .docx_pages import apply as apply_pages
 from .docx_pages import is_separator, keep_with_next, lay_out
 from .docx_styles import StyleSheet
-from .markup import explain_template_error, has_mark, split_mark, strip_marks, undefined_name
+from .markup import (
+    UNCLOSED_QUOTE,
+    explain_template_error,
+    has_mark,
+    split_mark,
+    strip_marks,
+    undefined_name,
+)
 from .page_numbers import docx_default_footer
 from .toc import (
     fill_contents,
@@ -97,7 +104,7 @@ def render_docx(
         tpl.render(dict(context), env, autoescape=True)
     except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
         raise TemplateError(
-            [Problem(f"Word 模板有误：{explain_template_error(exc)}；位置：{_where(tpl, exc)}", (), str(template), code="T001")]
+            [Problem(f"Word 模板有误：{_what(tpl, exc)}；位置：{_where(tpl, exc)}", (), str(template), code="T001")]
         ) from None
     body = tpl.docx.element.body
     # Word wants the body to end with a paragraph (before the section properties)
@@ -151,11 +158,25 @@ def paginate_body(body: etree._Element, styles: StyleSheet, pages: PagesSpec) ->
     return page_of
 
 
+def _quote_line(tpl: _Template, exc: BaseException) -> int | None:
+    """A syntax error after a quote left open is the open quote's (docxtpl compiles the
+    whole document as one template: the text runs on into later cells)."""
+    if not isinstance(exc, jinja2.TemplateSyntaxError):
+        return None
+    line = unclosed_quote_line(tpl.rendering_src)
+    return line if line is not None and line <= (exc.lineno or line) else None
+
+
+def _what(tpl: _Template, exc: BaseException) -> str:
+    return UNCLOSED_QUOTE if _quote_line(tpl, exc) else explain_template_error(exc)
+
+
 def _where(tpl: _Template, exc: BaseException) -> str:
     """Table, row and cell (or paragraph) of the template where the error is."""
     line = template_line(exc)
     if isinstance(exc, jinja2.TemplateSyntaxError) and "end of template" in (exc.message or ""):
         line = unclosed_block_line(tpl.rendering_src) or line
+    line = _quote_line(tpl, exc) or line
     place = locate(tpl.rendering_src, line, undefined_name(exc))
     if place is None:
         return "无法确定是哪一格（请检查各处 {{ }} 和 {% %} 是否配对）"

@@ -149,6 +149,26 @@ def unclosed_block_line(src_xml: str) -> int | None:
     return stack[-1] if stack else None
 
 
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+
+def unclosed_quote_line(src_xml: str) -> int | None:
+    """The line of the first {{ }} / {% %} whose text opens a quote it does not close.
+    Jinja reads such a text on into the next cells, up to the next quote anywhere in the
+    document, and reports whatever it finds there."""
+    for m in _TAG.finditer(src_xml):
+        text = html.unescape(re.sub(r"<[^>]+>", "", m.group(0)))
+        open_quote = ""
+        for ch in text:
+            if open_quote:
+                open_quote = "" if ch == open_quote else open_quote
+            elif ch in "'\"":
+                open_quote = ch
+        if open_quote:
+            return src_xml.count("\n", 0, m.start()) + 1
+    return None
+
+
 def template_line(exc: BaseException) -> int | None:
     """The template line Jinja reports: ``lineno`` of a syntax error, else the innermost
     template frame of the traceback (Jinja rewrites tracebacks to template lines)."""

@@ -62,12 +62,27 @@ class TemplateDataError(jinja2.TemplateRuntimeError):
     """A filter was given what it cannot use (text where an amount belongs, say)."""
 
 
+UNCLOSED_QUOTE = "引号没有配对：文字两边各加一个英文引号，如 '合计'"
 _SYNTAX_WORDS = (
     (r"No filter named '([^']+)'", "没有名为“{0}”的过滤器（可用的过滤器见 templates/README.md）"),
     (r"No test named '([^']+)'", "没有名为“{0}”的判断（is 后面的词）：请检查拼写"),
     (r"Encountered unknown tag '([^']+)'", "不认识的标签“{{% {0} %}}”：请检查拼写，或是否少了开头的 {{% for %}} / {{% if %}}"),
     (r"(?i)unexpected end of template", "模板没写完：少了 {{% endfor %}}、{{% endif %}} 或 }}}}"),
+    (r"expected token '([^']+)', got '([^']+)'", "这里应是“{0}”，写的却是“{1}”：请检查是否少了 }}}} 或 %}}，或两个词之间少了 | 或运算符"),
+    (r"unexpected char (?:\"'\"|'\"')", UNCLOSED_QUOTE),
+    (r"unexpected char '([^']+)'", "{{{{ }}}} 和 {{% %}} 里有不认识的字符“{0}”：里面只用英文标点，文字要加英文引号"),
+    (r"expected name or number", "点（.）后面少了字段名，如 department.name"),
+    (r"unexpected '([^']+)'", "多了或放错了“{0}”：请检查 {{{{ }}}}、{{% %}} 和括号是否配对"),
 )
+# Jinja's names of the tokens it expected or got, as an admin sees them in the template.
+_TOKENS = {
+    "end of print statement": "}}",
+    "end of statement block": "%}",
+    "begin of print statement": "{{",
+    "begin of statement block": "{%",
+    "name": "名字",
+    "end of template": "模板末尾",
+}
 
 
 def explain_template_error(exc: BaseException) -> str:
@@ -80,7 +95,7 @@ def explain_template_error(exc: BaseException) -> str:
         for pattern, words in _SYNTAX_WORDS:
             m = re.search(pattern, msg)
             if m:
-                return words.format(*m.groups())
+                return words.format(*(_TOKENS.get(g, g) for g in m.groups()))
         return f"模板语法有误（{msg}）：请检查 {{{{ }}}} 和 {{% %}} 是否配对、写法是否正确"
     if isinstance(exc, jinja2.TemplateError):
         return getattr(exc, "message", None) or str(exc)
