@@ -5,11 +5,15 @@ bounded length, shortened names kept apart, and the clerk told of each change.""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 
 import docx
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
+from conftest import ROOT, SAMPLES
 from goaldoc.cli import main
 from goaldoc.output import NAME_MAX_BYTES, NAME_MAX_UNITS, safe_name
 
@@ -128,3 +132,35 @@ def test_a_department_named_like_a_device_and_with_an_override_character(tmp_pat
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in (tmp_path / "out" / "2024").iterdir()) == ["CON_", "测试局"]
     assert "U+202E" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "pattern,stem", [("../../../../pwned{{ year }}", "_.._.._.._pwned2019"), ("/tmp/abs{{ year }}", "_tmp_abs2019")]
+)
+def test_a_form_filename_never_leads_out_of_the_output_folder(pattern, stem, tmp_path):
+    """An attacker's form.yaml (templates travel by e-mail): a name that climbs out with ../
+    or starts at / is one file name inside the output folder."""
+    folder = tmp_path / "templates" / "ningde"
+    shutil.copytree(ROOT / "templates" / "ningde", folder)
+    form = folder / "form.yaml"
+    form.write_text(re.sub(r"(?m)^filename: .*$", f'filename: "{pattern}"', form.read_text(encoding="utf-8")), encoding="utf-8")
+    out = tmp_path / "a" / "b" / "out"
+    res = CliRunner().invoke(
+        main, ["render", str(SAMPLES / "2019" / "ningde.yaml"), "--templates", str(folder.parent), "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == [f"{stem}.docx", f"{stem}.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "templates"]
+
+
+def test_template_syntax_in_the_data_prints_as_typed(tmp_path):
+    """A department file is data: {{ }} and {% %} typed in it are never run as a template."""
+    name = "{{ 7*7 }}{% for i in range(3) %}x{% endfor %}"
+    res = _render(tmp_path, name)
+    assert res.exit_code == 0, res.output
+    (docx_file,) = (tmp_path / "out" / "2024").glob("*/*.docx")
+    text = [c.text for t in docx.Document(str(docx_file)).tables for r in t.rows for c in r.cells]
+    assert name in text and "49" not in "".join(text).replace(name, "")
+    (xlsx_file,) = (tmp_path / "out" / "2024").glob("*/*.xlsx")
+    values = [c.value for ws in load_workbook(xlsx_file) for row in ws.iter_rows() for c in row]
+    assert name in values
