@@ -377,6 +377,15 @@ def test_w210_two_spellings_of_one_level1_in_a_list_name_both():
     assert "“产出指标”（2 条）、“项目完成指标”（1 条）" in only(d)[2]
 
 
+def test_w210_on_a_tie_the_form_spelling_is_the_one_to_keep():
+    """One row each, the regional spelling first: the 提醒 goes to the row the form does not
+    print that way, and asks for the form's own spelling."""
+    d = ind(data(), 3, level1="效果指标")  # rows 3 (效果指标) and 4 (效益指标)
+    code, where, message = only(d)
+    assert (code, where) == ("W210", "projects[0].indicators[3].level1")
+    assert message.endswith("请统一写成“效益指标”")
+
+
 def test_w210_level2_spellings_under_one_level1_and_spaces_do_not_count():
     d = data()
     d["projects"][0]["indicators"].append(dict(d["projects"][0]["indicators"][4], name="绿化", level2="环境效益指标"))

@@ -103,7 +103,8 @@ def level2_under_level1(model: DepartmentYear, lines: LineMap, form: FormSpec) -
 def one_spelling_per_name(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """W210: in one indicator list a 一级 (or a 二级 under one 一级) is written one way --
     A regional spelling beside the national one is the same 一级, printed as two groups a reviewer sends back.
-    The 提醒 sits on the first row of the less used spelling and names both."""
+    The 提醒 sits on the first row of the less used spelling (of two used as often: the one
+    the form does not print) and names both."""
     voc = form.vocabulary
     for lst in _lists(model):
         seen1: dict[str, dict[str, list[int]]] = {}  # canonical 一级 → spelling → rows
@@ -120,7 +121,10 @@ def one_spelling_per_name(model: DepartmentYear, lines: LineMap, form: FormSpec)
                 if len(spellings) < 2:
                     continue
                 canonical = key if isinstance(key, str) else key[1]
-                ranked = sorted(spellings.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+                # the more used spelling; on a tie the form's own, then the first written
+                ranked = sorted(
+                    spellings.items(), key=lambda kv: (-len(kv[1]), kv[0] != squash(canonical), kv[1][0])
+                )
                 main, *others = ranked
                 both = "、".join(f"“{name}”（{len(rows)} 条）" for name, rows in ranked)
                 what = "一级" if level == 1 else "二级"
