@@ -10,6 +10,7 @@ its sign, ``budget_rows[2].income.label`` the third income line, ``department.la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .expr import Target
@@ -84,15 +85,18 @@ def _project(base: Path, rest: list[Any]) -> Path | None:
     return (*p, *tail)
 
 
-def _indicator(base: Path, rest: list[Any]) -> Path | None:
+def _item(base: Path, rest: list[Any], field: Callable[[Path, list[Any]], Path | None]) -> Path | None:
+    """``rest`` = [row index, field, …] under a list at ``base``: the row's path, with its
+    field's path worked out by ``field`` (given the row's path and what follows the index)."""
     if not rest:
         return base
     if not isinstance(rest[0], int):
         return None
     p = (*base, rest[0])
-    tail = rest[1:]
-    if not tail:
-        return p
+    return field(p, rest[1:]) if rest[1:] else p
+
+
+def _indicator_field(p: Path, tail: list[Any]) -> Path | None:
     f = tail[0]
     if f == "index":
         return None
@@ -105,15 +109,7 @@ def _indicator(base: Path, rest: list[Any]) -> Path | None:
     return (*p, *tail)
 
 
-def _line(base: Path, rest: list[Any]) -> Path | None:
-    if not rest:
-        return base
-    if not isinstance(rest[0], int):
-        return None
-    p = (*base, rest[0])
-    tail = rest[1:]
-    if not tail:
-        return p
+def _line_field(p: Path, tail: list[Any]) -> Path | None:
     f = tail[0]
     if f == "group_key":
         return None
@@ -122,6 +118,14 @@ def _line(base: Path, rest: list[Any]) -> Path | None:
     if f in ("indented", "group"):
         return (*p, f"#{f}")
     return (*p, *tail)
+
+
+def _indicator(base: Path, rest: list[Any]) -> Path | None:
+    return _item(base, rest, _indicator_field)
+
+
+def _line(base: Path, rest: list[Any]) -> Path | None:
+    return _item(base, rest, _line_field)
 
 
 def printed_fields(pattern: Any) -> set[Path]:
