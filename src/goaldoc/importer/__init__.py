@@ -140,5 +140,5 @@ def import_to_yaml(
         *messages,
         "请逐格核对；放不进栏目的文字和检查发现的问题列在文件末尾。",
     ]
-    text = to_yaml(imp.data, imp.form.model, header, imp.leftovers, problems)
+    text = to_yaml(imp.data, imp.form.model, header, imp.leftovers, problems, imp.file)
     return Written(imp, text, problems, [imp.chosen, *imp.notes, *messages])
