@@ -96,14 +96,14 @@ def docx_table_parts(data: bytes | Path) -> list[list[list[CellInfo]]]:
 
 def is_page_separator(p: etree._Element) -> bool:
     """The one-point paragraph goaldoc puts between the parts of a table split at a page
-    break (render/docx_pages.py)."""
+    break (render/word/pages.py)."""
     if p.tag != q("p") or not page_break_before(p) or "".join(t.text or "" for t in p.iter(q("t"))):
         return False
     sp = p.find("w:pPr/w:spacing", NS)
     return sp is not None and sp.get(q("line")) == "20" and sp.get(q("lineRule")) == "exact"
 
 
-REPEAT_MARK, LABEL_MARK = "_GoaldocRepeat", "_GoaldocLabel"  # render/docx_pages.py, xlsx_layout.py
+REPEAT_MARK, LABEL_MARK = "_GoaldocRepeat", "_GoaldocLabel"  # render/word/pages.py, render/excel/layout.py
 
 
 def _has_mark(el: etree._Element, prefix: str) -> bool:

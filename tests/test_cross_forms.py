@@ -17,7 +17,7 @@ from docx import Document
 
 from goaldoc import api
 from goaldoc.forms import available_forms, load_form
-from goaldoc.render.markup import MARK_CLOSE, MARK_OPEN
+from goaldoc.render.template.markup import MARK_CLOSE, MARK_OPEN
 from readback import docx_text, xlsx_book, xlsx_texts
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -295,7 +295,7 @@ def test_a_period_left_out_prints_empty(templates):
 
 
 def test_the_check_filter_puts_the_box_before_or_after():
-    from goaldoc.render.markup import make_env
+    from goaldoc.render.template.markup import make_env
 
     env = make_env(autoescape=False)
     tpl = env.from_string("{{ v | check('部门预算') }} {{ v | check('切块预算', after=true) }}")

@@ -253,7 +253,7 @@ def test_a_jinja_mistake_in_form_yaml_names_its_key(old, new, expected, taishan,
 
 def test_anything_unexpected_in_a_renderer_is_a_message_and_the_batch_goes_on(monkeypatch, tmp_path):
     """The one error boundary: a bug or a surprise while rendering names the template."""
-    import goaldoc.render.docx as docx_renderer
+    import goaldoc.render.word.document as docx_renderer
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("磁带机没电了")

@@ -1,8 +1,15 @@
-"""How much room text takes (render/measure.py)."""
+"""How much room text takes (render/pages/measure.py)."""
 
 from __future__ import annotations
 
-from goaldoc.render.measure import char_em, line_count, split_lines, text_em, widest_number_em, wrap
+from goaldoc.render.pages.measure import (
+    char_em,
+    line_count,
+    split_lines,
+    text_em,
+    widest_number_em,
+    wrap,
+)
 
 
 def test_cjk_and_full_width_punctuation_are_one_em():

@@ -1,5 +1,5 @@
 """File and folder names every system accepts (issue 12 item 4; Excel sheet names are
-render/xlsx.py's): no device names, no trailing dots or spaces, no invisible characters,
+render/excel/workbook.py's): no device names, no trailing dots or spaces, no invisible characters,
 bounded length, shortened names kept apart, and the clerk told of each change."""
 
 from __future__ import annotations

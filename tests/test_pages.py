@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from goaldoc.render.pages import column_points, column_widths, page_height
+from goaldoc.render.excel.paper import column_points, column_widths, page_height
 
 
 def _sheet():

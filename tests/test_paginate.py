@@ -1,8 +1,8 @@
-"""The pagination model (render/paginate.py), one rule per test, on made-up units."""
+"""The pagination model (render/pages/paginate.py), one rule per test, on made-up units."""
 
 from __future__ import annotations
 
-from goaldoc.render.paginate import Heading, Span, Unit, paginate
+from goaldoc.render.pages.paginate import Heading, Span, Unit, paginate
 
 PAGE = 100.0  # points; filled to 100 (fill=1) unless a test says
 

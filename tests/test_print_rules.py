@@ -299,7 +299,7 @@ def test_a_narrative_heading_never_ends_an_excel_page():
 def test_the_layout_pass_stores_the_pages_libreoffice_lays_out(cases, printed, monkeypatch):
     """GOALDOC_LAYOUT_PASS=1: the fields' stored numbers come from one LibreOffice run; they
     are the PDF's pages (and the model's, which the default stores)."""
-    from goaldoc.render import toc
+    from goaldoc.render.pages import contents as toc
 
     monkeypatch.setenv("GOALDOC_LAYOUT_PASS", "1")
     assert toc.layout_pass_enabled()

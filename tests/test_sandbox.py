@@ -17,8 +17,8 @@ from conftest import ROOT, SAMPLES
 from goaldoc.api import render_bytes
 from goaldoc.cli import main
 from goaldoc.errors import TemplateError
-from goaldoc.render import sandbox
-from goaldoc.render.markup import make_env
+from goaldoc.render.template import sandbox
+from goaldoc.render.template.markup import make_env
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad_templates" / "cases.yaml").read_text(encoding="utf-8"))
 

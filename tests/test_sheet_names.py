@@ -6,7 +6,7 @@ import pytest
 
 from conftest import SAMPLES
 from goaldoc.api import Loaded, load, render_bytes
-from goaldoc.render.xlsx import MAX_SHEET_NAME, sheet_title
+from goaldoc.render.excel.workbook import MAX_SHEET_NAME, sheet_title
 from readback import xlsx_book
 
 

@@ -138,7 +138,7 @@ def test_a_cell_longer_than_excel_holds_is_refused_naming_it():
     from openpyxl import Workbook
 
     from goaldoc.errors import TemplateError
-    from goaldoc.render.xlsx import _refuse_overlong_cells
+    from goaldoc.render.excel.workbook import _refuse_overlong_cells
 
     ws = Workbook().active
     ws.title = "项目表"

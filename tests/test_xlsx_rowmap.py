@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl.worksheet.cell_range import CellRange
 
-from goaldoc.render.xlsx_sheet import MAX_ROW, RowMap, shift_formula
+from goaldoc.render.excel.sheet import MAX_ROW, RowMap, shift_formula
 
 # template: 1 title, 2 heading, 3 {%tr for %}, 4 the repeated row, 5 {%tr endfor %}, 6 total
 # output: the loop ran three times -> rows 1, 2, 3 4 5, 6

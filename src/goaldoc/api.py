@@ -105,7 +105,7 @@ def render_bytes(
             raise InputError(
                 [Problem(f"没有名为“{m}”的项目（--only 按项目名称或项目编码选）", ("projects",), loaded.file, code="E005") for m in missing]
             )
-    from .render.sandbox import render_budget
+    from .render.template.sandbox import render_budget
 
     with render_budget():
         ctx = build_context(model, spec, only)
@@ -119,11 +119,11 @@ def render_bytes(
 def _render_format(spec: FormSpec, ctx: dict[str, Any], fmt: str) -> bytes:
     """One file of the form. The one error boundary of rendering: whatever a template does
     wrong comes back as a message naming the template, never as a traceback."""
-    from .render.markup import explain_template_error, make_env
+    from .render.template.markup import explain_template_error, make_env
 
     try:
         if fmt == "docx":
-            from .render.docx import render_docx
+            from .render.word.document import render_docx
 
             env = make_env(spec.amount_style, spec.amount_unit, autoescape=True)
             return render_docx(spec.path("docx"), ctx, env, ctx["dropped_columns"], spec.pages)
@@ -139,8 +139,8 @@ def _render_format(spec: FormSpec, ctx: dict[str, Any], fmt: str) -> bytes:
 
 
 def _render_xlsx(spec: FormSpec, ctx: dict[str, Any]) -> bytes:
-    from .render.markup import make_env
-    from .render.xlsx import SheetJob, render_xlsx
+    from .render.excel.workbook import SheetJob, render_xlsx
+    from .render.template.markup import make_env
 
     env = make_env(spec.amount_style, spec.amount_unit, autoescape=False)
     jobs: list[SheetJob] = []
@@ -161,7 +161,7 @@ def _render_xlsx(spec: FormSpec, ctx: dict[str, Any]) -> bytes:
 
 def _form_expr(spec: FormSpec, key: str, text: str, ctx: dict[str, Any], expression: bool = False) -> Any:
     """A Jinja text (or expression) of form.yaml, its errors located at its key."""
-    from .render.markup import explain_template_error, make_env
+    from .render.template.markup import explain_template_error, make_env
 
     env = make_env(autoescape=False)
     try:

@@ -337,7 +337,8 @@ class _Pool:
                 # with them instead of importing them again (~0.5 s of CPU each). No thread
                 # runs yet: the CLI draws its progress from this thread.
                 from . import api  # noqa: F401
-                from .render import docx, xlsx  # noqa: F401
+                from .render.excel import workbook  # noqa: F401
+                from .render.word import document  # noqa: F401
 
                 ctx = multiprocessing.get_context("fork")
             self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_ignore_interrupts)

@@ -80,7 +80,7 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     def template_fields(self) -> frozenset[str]:
-        """What a template may read (render/sandbox.py): the data's fields, nothing else."""
+        """What a template may read (render/template/sandbox.py): the data's fields, nothing else."""
         return frozenset(type(self).model_fields)
 
 

@@ -6,7 +6,7 @@ department total, budget lines with their group), and the fields the form declar
 form.yaml — empty when the data has none, so that any department renders through any form.
 Everything a template may read is listed in :data:`CONTRACT` and on each view class, and
 templates/README.md documents the same names (a test keeps them together). The sandbox
-(render/sandbox.py) allows exactly these names.
+(render/template/sandbox.py) allows exactly these names.
 """
 
 from __future__ import annotations
@@ -160,8 +160,8 @@ class BudgetRow:
         self.income = income
 
 
-# where a page range goes that goaldoc works out once the pages are laid out (render/toc.py):
-# Unicode noncharacters, like the merge marks (render/markup.py), never typed by a clerk
+# where a page range goes that goaldoc works out once the pages are laid out (render/pages/contents.py):
+# Unicode noncharacters, like the merge marks (render/template/markup.py), never typed by a clerk
 PAGES_OPEN = "\ufdd4"
 PAGES_CLOSE = "\ufdd5"
 

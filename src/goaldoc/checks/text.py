@@ -19,7 +19,7 @@ from .base import Path, _num, _problem, _projects, rule
 # characters XML 1.0 cannot hold: Word and Excel files cannot contain them
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Unicode noncharacters reserved for a program's own use: never typed, and goaldoc's merge
-# marks (render/markup.py), so one in the data could merge cells that are not to be merged
+# marks (render/template/markup.py), so one in the data could merge cells that are not to be merged
 _NONCHARACTER = re.compile("[\ufdd0-\ufdef]")
 # Excel holds at most 32,767 characters in a cell (UTF-16 units: an Extension B character or
 # an emoji counts 2), and openpyxl cuts longer text without a word. Word's limit is far above

@@ -25,7 +25,7 @@ def _q(tag: str) -> str:
 
 P, TBL, TR, TC, SDT, SDT_CONTENT = _q("p"), _q("tbl"), _q("tr"), _q("tc"), _q("sdt"), _q("sdtContent")
 _T, _TAB, _BR, _CR = _q("t"), _q("tab"), _q("br"), _q("cr")
-# goaldoc's own page breaks (render/docx_pages.py): a table split where a page starts has
+# goaldoc's own page breaks (render/word/pages.py): a table split where a page starts has
 # its heading rows printed again (bookmark _GoaldocRepeat) and its cut labels merged again
 # (_GoaldocLabel) in the part after the break; the reader joins the parts back
 REPEAT_MARK, LABEL_MARK = "_GoaldocRepeat", "_GoaldocLabel"

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from .document import Cell, Document, Item, column_letter
 
-# goaldoc's own page breaks (render/xlsx_layout.py): heading rows printed again after a
+# goaldoc's own page breaks (render/excel/layout.py): heading rows printed again after a
 # break (hidden name _GoaldocRepeat) are left out, a label merged again (_GoaldocLabel)
 # joins the merge above it
 REPEAT_NAME, LABEL_NAME = "_GoaldocRepeat", "_GoaldocLabel"

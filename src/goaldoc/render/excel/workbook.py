@@ -8,13 +8,13 @@ themselves disappear.
 
 We never use ``insert_rows`` (it does not move merges, heights or print titles): rows are
 copied into a new sheet of the same workbook, which then gets everything else the template
-sheet holds (xlsx_sheet.py: widths, panes, page setup, headers, validations, conditional
+sheet holds (excel/sheet.py: widths, panes, page setup, headers, validations, conditional
 formats, images …), whatever names a row mapped to its new rows. Vertical merges come from
 the merge keys left by the ``merge`` filter; every cell of a merged range gets the range's
 border; row heights are computed for wrapped CJK text, since neither Excel nor LibreOffice
 autofits merged cells.
 
-What a template cell becomes, text or a number (issue 13 item 5), is xlsx_cells.py's.
+What a template cell becomes, text or a number (issue 13 item 5), is excel/cells.py's.
 """
 
 from __future__ import annotations
@@ -33,17 +33,17 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import Problem, TemplateError
-from ..forms.spec import PagesSpec
-from .columns import drop_xlsx_columns
-from .markup import explain_template_error, split_mark
-from .page_numbers import xlsx_default_footer
-from .pages import column_widths
-from .toc import fill_xlsx_contents
-from .xlsx_cells import CellProgram, as_number, compile_cell
-from .xlsx_layout import lay_out
-from .xlsx_rows import SheetRows, continue_tall_cells, fit_sheet_columns, set_column_widths
-from .xlsx_sheet import copy_sheet_settings
+from ...errors import Problem, TemplateError
+from ...forms.spec import PagesSpec
+from ..pages.contents import fill_xlsx_contents
+from ..pages.numbers import xlsx_default_footer
+from ..template.columns import drop_xlsx_columns
+from ..template.markup import explain_template_error, split_mark
+from .cells import CellProgram, as_number, compile_cell
+from .layout import lay_out
+from .paper import column_widths
+from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, set_column_widths
+from .sheet import copy_sheet_settings
 
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
@@ -82,7 +82,7 @@ def render_xlsx(
     drop_columns: Sequence[str] = (),
     pages: PagesSpec | None = None,
 ) -> bytes:
-    """``drop_columns``: headings of optional columns to take out first (render/columns.py);
+    """``drop_columns``: headings of optional columns to take out first (render/template/columns.py);
     ``pages``: the form's pagination rules (form.yaml ``pages:``)."""
     pages = pages or PagesSpec()
     wb = load_workbook(str(template))

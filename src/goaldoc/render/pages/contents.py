@@ -14,7 +14,7 @@ sample (tests/test_print_rules.py). ``GOALDOC_LAYOUT_PASS=1`` stores LibreOffice
 (:func:`libreoffice_pages`): one LibreOffice run per render, ~1.5 s, so not the default —
 a clerk renders a file many times while fixing it (issue 11).
 
-Excel: pages are counted by the layout of each sheet (render/paginate.py places every
+Excel: pages are counted by the layout of each sheet (render/pages/paginate.py places every
 break), and Excel, WPS and LibreOffice number a printed workbook's pages on across its
 sheets, so a sheet starts on the page after the sheets before it.
 """
@@ -34,7 +34,7 @@ from pathlib import Path
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ..views import PAGES_CLOSE, PAGES_OPEN
+from ...views import PAGES_CLOSE, PAGES_OPEN
 
 log = logging.getLogger(__name__)
 

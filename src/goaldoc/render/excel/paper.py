@@ -1,6 +1,6 @@
 """The printed page of an Excel sheet: its paper, margins and fit-to-width scale, and the
 widths of its columns as Excel shows them (the pages themselves are laid out by
-render/paginate.py, for Word and Excel alike; render/xlsx_layout.py applies them).
+render/pages/paginate.py, for Word and Excel alike; render/excel/layout.py applies them).
 """
 
 from __future__ import annotations

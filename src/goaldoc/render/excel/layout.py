@@ -1,10 +1,10 @@
 """Excel: an output sheet laid out on its printed pages (issue 9).
 
-The writer (xlsx.py) has put every row's cells into the sheet (render/xlsx_rows.py: the
+The writer (excel/workbook.py) has put every row's cells into the sheet (render/excel/rows.py: the
 rows, their merges and heights, text continued below a cell taller than 409 points). Here:
 
-1. every row is measured (render/measure.py) and the sheet is laid out on pages by
-   render/paginate.py, with the form's rules: the column headings of a table
+1. every row is measured (render/pages/measure.py) and the sheet is laid out on pages by
+   render/pages/paginate.py, with the form's rules: the column headings of a table
    (form.yaml ``pages.headings``, or the sheet's print titles) stay with the rows under
    them; the signature block stays with the last rows of its table; a row the template
    marks (``pages.keep_with_next``) stays with the next;
@@ -30,11 +30,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..forms.spec import PagesSpec
-from .measure import line_height, split_lines
-from .pages import page_height
-from .paginate import Heading, Layout, Span, Unit, paginate
-from .xlsx_rows import (
+from ...forms.spec import PagesSpec
+from ..pages.measure import line_height, split_lines
+from ..pages.paginate import Heading, Layout, Span, Unit, paginate
+from .paper import page_height
+from .rows import (
     MAX_ROW_HEIGHT,
     PAGE_FILL,
     CellNeed,

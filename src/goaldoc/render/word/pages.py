@@ -1,4 +1,4 @@
-"""Word: the measured body (render/docx_measure.py) laid out on pages (render/paginate.py),
+"""Word: the measured body (render/word/measure.py) laid out on pages (render/pages/paginate.py),
 and the layout made the document's own, so that Word, WPS and LibreOffice break where the
 model says (issue 9).
 
@@ -25,9 +25,9 @@ from collections.abc import Iterable
 from docx.oxml.ns import qn
 from lxml import etree
 
-from .docx_measure import Measured, Page, row_cells, vmerge
-from .measure import split_lines
-from .paginate import Layout, paginate
+from ..pages.measure import split_lines
+from ..pages.paginate import Layout, paginate
+from .measure import Measured, Page, row_cells, vmerge
 
 PAGE_FILL = 0.94  # heights are estimates: leave the application room
 _W_P, _W_R, _W_T, _W_TR, _W_TC, _W_TBL = (qn(f"w:{t}") for t in ("p", "r", "t", "tr", "tc", "tbl"))

@@ -1,8 +1,8 @@
 """Word: the rendered body measured for the pagination model (issue 9): the page's body
 area from the section, every paragraph's and table row's height from its text, the style
-sheet (render/docx_styles.py) and the cell widths; the column headings, merged labels,
+sheet (render/word/styles.py) and the cell widths; the column headings, merged labels,
 keep-with-next rows and the signature block the model keeps together. Also the columns
-fitted to their content (render/fit.py) before anything is measured.
+fitted to their content (render/pages/fit.py) before anything is measured.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ..forms.spec import PagesSpec
-from .docx_styles import ParaStyle, StyleSheet, is_on, read_margins
-from .measure import line_height, wrap
-from .paginate import Heading, Span, Unit
+from ...forms.spec import PagesSpec
+from ..pages.measure import line_height, wrap
+from ..pages.paginate import Heading, Span, Unit
+from .styles import ParaStyle, StyleSheet, is_on, read_margins
 
 ROW_RULE = 0.75  # points a row's border adds
 _W_P, _W_R, _W_T, _W_TR, _W_TC, _W_TBL = (qn(f"w:{t}") for t in ("p", "r", "t", "tr", "tc", "tbl"))
@@ -361,11 +361,11 @@ def keep_signature(pieces: list[_Piece], spec: PagesSpec) -> None:
         i = last + 1
 
 
-# -- columns that fit their content (render/fit.py) ----------------------------------------
+# -- columns that fit their content (render/pages/fit.py) ----------------------------------------
 def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
     """Move the table's column boundaries so that no number breaks inside and the columns
     form.yaml names are widened (``pages.widen``); the grid's total width stays."""
-    from .fit import GridCell, fit_columns, widen_rules
+    from ..pages.fit import GridCell, fit_columns, widen_rules
 
     grid_el = tbl.find(qn("w:tblGrid"))
     widths = _grid(tbl)

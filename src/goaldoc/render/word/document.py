@@ -30,16 +30,19 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from ..errors import Problem, TemplateError
-from ..forms.spec import PagesSpec
-from ..indicators import merge_spans
-from .columns import drop_docx_columns
-from .docx_locate import locate, template_line, unclosed_block_line, unclosed_quote_line
-from .docx_measure import fit_table, keep_signature, measure, page_of_section
-from .docx_pages import apply as apply_pages
-from .docx_pages import is_separator, keep_with_next, lay_out
-from .docx_styles import StyleSheet
-from .markup import (
+from ...errors import Problem, TemplateError
+from ...forms.spec import PagesSpec
+from ...indicators import merge_spans
+from ..pages.contents import (
+    fill_contents,
+    has_contents_marks,
+    layout_pass_enabled,
+    libreoffice_pages,
+    mark_forms,
+)
+from ..pages.numbers import docx_default_footer
+from ..template.columns import drop_docx_columns
+from ..template.markup import (
     UNCLOSED_QUOTE,
     explain_template_error,
     has_mark,
@@ -47,14 +50,11 @@ from .markup import (
     strip_marks,
     undefined_name,
 )
-from .page_numbers import docx_default_footer
-from .toc import (
-    fill_contents,
-    has_contents_marks,
-    layout_pass_enabled,
-    libreoffice_pages,
-    mark_forms,
-)
+from .locate import locate, template_line, unclosed_block_line, unclosed_quote_line
+from .measure import fit_table, keep_signature, measure, page_of_section
+from .pages import apply as apply_pages
+from .pages import is_separator, keep_with_next, lay_out
+from .styles import StyleSheet
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
 TCPR_ORDER = [
@@ -95,8 +95,8 @@ def render_docx(
     drop_columns: Sequence[str] = (),
     pages: PagesSpec | None = None,
 ) -> bytes:
-    """``drop_columns``: the headings of optional columns to take out (render/columns.py);
-    ``pages``: the form's pagination rules (form.yaml ``pages:``; render/docx_pages.py)."""
+    """``drop_columns``: the headings of optional columns to take out (render/template/columns.py);
+    ``pages``: the form's pagination rules (form.yaml ``pages:``; render/word/pages.py)."""
     tpl = _Template(str(template))
     tpl.init_docx()
     drop_docx_columns(tpl.docx.element.body, drop_columns)
@@ -138,7 +138,7 @@ def _save(tpl: _Template) -> bytes:
 
 
 def paginate_body(body: etree._Element, styles: StyleSheet, pages: PagesSpec) -> Callable[[etree._Element], int]:
-    """Lay the body out on pages and break it there (render/docx_pages.py); returns the
+    """Lay the body out on pages and break it there (render/word/pages.py); returns the
     page (0-based) each paragraph or table starts on, as the model lays them out."""
     page = page_of_section(body.find(qn("w:sectPr")))
     measured = measure(body, styles, page, pages)

@@ -20,7 +20,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.environment import TemplateExpression
 
-from .markup import AmountText
+from ..template.markup import AmountText
 
 MAX_DIGITS = 15  # significant digits an Excel number keeps: a longer one stays text, as typed
 _VALUE = "_goaldoc_value"  # the name a cell program assigns its value to

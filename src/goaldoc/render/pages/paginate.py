@@ -1,6 +1,6 @@
 """Where the printed pages of a form break: one model for Word and Excel (issue 9 item 1).
 
-The renderers measure what they print (render/measure.py) and describe it as a list of
+The renderers measure what they print (render/pages/measure.py) and describe it as a list of
 :class:`Unit` — a table row, or a paragraph of Word's flowing text — with the rules that
 keep things together; :func:`paginate` lays them out on pages of a given height and says
 where each page starts and what to print again at its top. The renderers then make the

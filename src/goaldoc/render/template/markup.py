@@ -159,7 +159,7 @@ class AmountText(str):
 
 
 def make_amount_filter(style: str, form_unit: str):  # type: ignore[no-untyped-def]
-    from ..values import convert_amount, format_amount
+    from ...values import convert_amount, format_amount
 
     def amount(value: Any, unit: str | None = None) -> str:
         """``{{ x | amount }}``: x is in the form's unit; ``{{ x | amount('元') }}``: x is in 元."""
@@ -179,7 +179,7 @@ def make_amount_filter(style: str, form_unit: str):  # type: ignore[no-untyped-d
 
 @functools.lru_cache(maxsize=16)
 def make_env(amount_style: str = "as_typed", amount_unit: str = "万元", *, autoescape: bool) -> FormSandbox:
-    """Sandboxed (templates are untrusted: render/sandbox.py) and strict (a misspelt
+    """Sandboxed (templates are untrusted: render/template/sandbox.py) and strict (a misspelt
     variable fails loudly).
 
     One environment per setting for the whole process (its filters hold no state), so a

@@ -1,9 +1,9 @@
 """Excel: the rows of an output sheet before it is laid out on pages (issue 9): where the
 template rows went and room made for new ones (copied headings, continued text), the
 merges worked out (the template's through :class:`RowMap`, and the keyed ones of the
-``merge`` filter) and applied, each text cell measured (render/measure.py), a cell needing
+``merge`` filter) and applied, each text cell measured (render/pages/measure.py), a cell needing
 more than 409 points (Excel's highest row) continued in the rows below it, and the
-columns fitted to their content (render/fit.py).
+columns fitted to their content (render/pages/fit.py).
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..forms.spec import PagesSpec
-from ..indicators import merge_spans
-from .measure import line_height, split_lines, text_height
-from .pages import column_points, page_height
-from .xlsx_sheet import RowMap
+from ...forms.spec import PagesSpec
+from ...indicators import merge_spans
+from ..pages.measure import line_height, split_lines, text_height
+from .paper import column_points, page_height
+from .sheet import RowMap
 
 MAX_ROW_HEIGHT = 409.0  # Excel's highest row, in points
 CELL_PADDING = 5.0  # points a cell adds to its lines of text
@@ -285,7 +285,7 @@ def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
                 cell.value = part or None
 
 
-# -- columns that fit their content (render/fit.py) ----------------------------------------
+# -- columns that fit their content (render/pages/fit.py) ----------------------------------------
 def shown_text(cell: Any) -> str:
     """A cell's text as Excel shows it (a number by its number format: 0.00, #,##0.00)."""
     value = cell.value
@@ -299,8 +299,8 @@ def shown_text(cell: Any) -> str:
 
 def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> dict[int, float]:
     """The sheet's column widths (characters) with boundaries moved so that no number is
-    wider than its column and the columns ``pages.widen`` names get room (render/fit.py)."""
-    from .fit import GridCell, fit_columns, widen_rules
+    wider than its column and the columns ``pages.widen`` names get room (render/pages/fit.py)."""
+    from ..pages.fit import GridCell, fit_columns, widen_rules
 
     cols = list(range(1, rows.max_col + 1))
     if len(cols) < 2:

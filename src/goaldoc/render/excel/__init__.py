@@ -1,0 +1,1 @@
+"""The Excel renderer: template sheets copied and filled, page layout (``workbook.render_xlsx``)."""

@@ -1,0 +1,1 @@
+"""What a template may do: the Jinja environment and its filters, the sandbox, optional columns."""
