@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from goaldoc import loader
+from goaldoc import loader, yamlparse
 from goaldoc.api import check
 from goaldoc.loader import MAX_FILE_BYTES
 
@@ -97,7 +97,8 @@ def test_a_symlink_to_a_regular_file_is_read(tmp_path):
 def test_too_many_items_stop_the_parse_where_the_limit_is_passed(tmp_path, monkeypatch):
     """Counted while composing: what comes after the limit is never parsed (here a syntax
     error at the end, which a parse of the whole file would report instead)."""
-    monkeypatch.setattr(loader, "_MAX_NODES", 1000)
+    monkeypatch.setattr(yamlparse, "MAX_NODES", 1000)  # the composer's count
+    monkeypatch.setattr(loader, "MAX_NODES", 1000)  # the builder's
     path = tmp_path / "many.yaml"
     path.write_text(GOOD + "goals:\n" + "  - 目标\n" * 2000 + "bad: [unclosed\n", encoding="utf-8")
     # nodes: the top mapping, year and department (key, value, name key, name value), goals'

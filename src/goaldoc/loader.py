@@ -24,6 +24,20 @@ import yaml
 
 from . import yamlhints
 from .errors import InputError, Problem
+from .yamlparse import (
+    BOOL_TAG,
+    FLOAT_TAG,
+    INT_TAG,
+    MAX_NODES,
+    NULL_TAG,
+    STR_TAG,
+    TIMESTAMP_TAG,
+    TOO_MANY_NODES,
+    VALUE_TAG,
+    CParser,
+    FastLoader,
+    PureLoader,
+)
 
 Path_ = tuple[str | int, ...]
 
@@ -70,126 +84,6 @@ class LineMap:
         return Problem(message, tuple(path), self.file, self.line_of(tuple(path)), **kw)
 
 
-class _Checks:
-    """Composing without aliases or anchors (see module doc), no deeper than _MAX_DEPTH,
-    and no more than _MAX_NODES nodes (counted while composing, so a file of a million
-    tiny items stops at the limit instead of being composed whole first).
-
-    PyYAML's composer, lean: the safe loaders have no path resolvers, so descending and
-    ascending them is left out, and a plain scalar's tag is found once per distinct text
-    (clerks' files repeat the same keys and values thousands of times)."""
-
-    # mixed into a loader: the parser's event methods come from it
-    get_event: Any
-    peek_event: Any
-    check_event: Any
-    _depth = 0
-    _nodes = 0
-
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        self._nodes += 1
-        if self._nodes > _MAX_NODES:
-            raise yaml.MarkedYAMLError(None, None, _TOO_MANY_NODES, self.peek_event().start_mark)
-        # composing is recursive: "[[[[…" thousands deep would blow Python's stack
-        self._depth += 1
-        try:
-            if self._depth > _MAX_DEPTH:
-                raise yaml.MarkedYAMLError(
-                    None, None, f"嵌套超过 {_MAX_DEPTH} 层：请检查方括号 [ ] 和花括号 {{ }} 是否配对",
-                    self.peek_event().start_mark,
-                )
-            event = self.peek_event()
-            if isinstance(event, yaml.AliasEvent):
-                raise yaml.MarkedYAMLError(
-                    None, None, "不支持 YAML 锚点/别名（*名称）：请把内容直接写出来", event.start_mark
-                )
-            if getattr(event, "anchor", None):
-                raise yaml.MarkedYAMLError(
-                    None, None, "不支持 YAML 锚点（&名称）：请把内容直接写出来", event.start_mark
-                )
-            if isinstance(event, yaml.ScalarEvent):
-                return self._scalar_node(self.get_event())
-            if isinstance(event, yaml.SequenceStartEvent):
-                return self._collection(yaml.SequenceNode, yaml.SequenceEndEvent, _SEQ_TAG, False)
-            return self._collection(yaml.MappingNode, yaml.MappingEndEvent, _MAP_TAG, True)
-        finally:
-            self._depth -= 1
-
-    def _scalar_node(self, event):  # type: ignore[no-untyped-def]
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = self._plain_tag(event.value) if event.implicit[0] else _STR_TAG
-        # libyaml calls the plain style "", PyYAML None (yamlhints reads it)
-        return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style or None)
-
-    def _plain_tag(self, value: str) -> str:
-        cache = self.__dict__.setdefault("_tags", {})
-        tag = cache.get(value)
-        if tag is None:
-            resolvers = self.yaml_implicit_resolvers  # type: ignore[attr-defined]
-            candidates = resolvers.get(value[0] if value else "", []) + resolvers.get(None, [])
-            tag = next((t for t, rx in candidates if rx.match(value)), _STR_TAG)
-            cache[value] = tag
-        return tag  # type: ignore[no-any-return]
-
-    def _collection(self, kind, end, default_tag: str, pairs: bool):  # type: ignore[no-untyped-def]
-        start = self.get_event()
-        tag = start.tag
-        if tag is None or tag == "!":
-            tag = default_tag
-        node = kind(tag, [], start.start_mark, None, flow_style=start.flow_style)
-        items = node.value
-        if pairs:
-            while not self.check_event(end):
-                key = self.compose_node(node, None)
-                items.append((key, self.compose_node(node, key)))
-        else:
-            index = 0
-            while not self.check_event(end):
-                items.append(self.compose_node(node, index))
-                index += 1
-        node.end_mark = self.get_event().end_mark
-        return node
-
-
-class _Loader(_Checks, yaml.SafeLoader):
-    """PyYAML's pure-Python SafeLoader with the checks: its error messages are the ones
-    yamlhints explains, so every file that does not parse is read again with this one."""
-
-
-_CParser: Any
-try:  # libyaml's scanner and parser, when PyYAML was built with it (the wheels are)
-    from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined,no-redef]
-except ImportError:  # pragma: no cover - a PyYAML built without libyaml
-    _CParser = None
-
-if _CParser is not None:
-
-    class _FastLoader(_Checks, yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc,valid-type]
-        """libyaml's C scanner and parser, composed in Python with the same checks: the
-        events carry the same marks, and reading a file is ~10× faster (issue 11 §3)."""
-
-        def __init__(self, stream: str):
-            _CParser.__init__(self, stream)
-            yaml.composer.Composer.__init__(self)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_FLOAT_TAG = "tag:yaml.org,2002:float"
-_INT_TAG = "tag:yaml.org,2002:int"
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_NULL_TAG = "tag:yaml.org,2002:null"
-_STR_TAG = "tag:yaml.org,2002:str"
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-_VALUE_TAG = "tag:yaml.org,2002:value"  # a bare `=`: clerks type it as the sign 等于
-_MAX_NODES = 200_000
-_TOO_MANY_NODES = "文件过大（超过 20 万个条目）"
-_MAX_DEPTH = 50
-
-
 # YAML 1.1 (PyYAML) reads 0307 as octal 199, 07505555555 as 1024908141, 8:30 as 510 (base
 # 60), 0x1F as 31 and 1_2345 as 12345: a code, a phone number or a time would print changed.
 # Only a plain decimal is a number; anything else is kept as typed, and the model says
@@ -197,25 +91,25 @@ _MAX_DEPTH = 50
 _PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 
 
-def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
+def _scalar(loader: PureLoader, node: yaml.ScalarNode) -> Any:
     tag = node.tag
     text = node.value
-    if tag == _INT_TAG and not _PLAIN_INT.fullmatch(text):
+    if tag == INT_TAG and not _PLAIN_INT.fullmatch(text):
         return text
-    if tag == _FLOAT_TAG:  # 12_34.5 is kept as typed too (see _PLAIN_INT)
+    if tag == FLOAT_TAG:  # 12_34.5 is kept as typed too (see _PLAIN_INT)
         if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
             try:
                 return Decimal(text)
             except InvalidOperation:  # pragma: no cover - regex guards
                 return text
         return text  # .inf / .nan: keep the text, the model will say what is wrong
-    if tag == _STR_TAG or tag in (_TIMESTAMP_TAG, _VALUE_TAG):
+    if tag == STR_TAG or tag in (TIMESTAMP_TAG, VALUE_TAG):
         return text
-    if tag == _INT_TAG:
+    if tag == INT_TAG:
         return int(text)  # a plain decimal (checked above)
-    if tag == _NULL_TAG:
+    if tag == NULL_TAG:
         return None
-    if tag == _BOOL_TAG:
+    if tag == BOOL_TAG:
         return yaml.constructor.SafeConstructor.bool_values[text.lower()]
     # any other tag (!!python/object, !!binary, custom !tags) is refused
     raise yaml.constructor.ConstructorError(
@@ -226,14 +120,14 @@ def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
-def _build(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
+def _build(loader: PureLoader, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     lines[path] = node.start_mark.line + 1
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
         raise yaml.constructor.ConstructorError(
             None, None, f"不支持的 YAML 标签 {node.tag}：请删去它，只写普通文字或数字", node.start_mark
         )
-    if len(lines) > _MAX_NODES:
-        raise yaml.MarkedYAMLError(None, None, _TOO_MANY_NODES, node.start_mark)
+    if len(lines) > MAX_NODES:
+        raise yaml.MarkedYAMLError(None, None, TOO_MANY_NODES, node.start_mark)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -345,9 +239,9 @@ def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
     whose errors and marks are the ones the messages below are written for."""
     # libyaml accepts a Tab where PyYAML refuses it (after a colon): such a file is read the
     # slow way too, so that a file checks the same with or without libyaml
-    if _CParser is not None and "\t" not in text and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+    if CParser is not None and "\t" not in text and not yaml.reader.Reader.NON_PRINTABLE.search(text):
         fast = LineMap(file)
-        loader: Any = _FastLoader(text)
+        loader: Any = FastLoader(text)
         try:
             node = loader.get_single_node()
             if node is not None and not yamlhints.slips(node, text, file, fast.hints, fast.columns):
@@ -358,7 +252,7 @@ def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
             loader.dispose()
     linemap = LineMap(file)
     try:
-        loader = _Loader(text)  # the reader refuses control characters right here
+        loader = PureLoader(text)  # the reader refuses control characters right here
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
         line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1

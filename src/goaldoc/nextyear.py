@@ -209,14 +209,15 @@ def next_year(
     problem or a YAML mistake); the finance bureau's rules do not stop it.
     """
     from .api import load
-    from .loader import _Loader, decode
+    from .loader import decode
+    from .yamlparse import PureLoader
 
     loaded = load(source)  # every YAML or schema problem, in Chinese, located
     model = loaded.model
     text = decode(Path(source).read_bytes(), str(source))
     old = model.year
     new = year if year is not None else old + 1
-    loader = _Loader(text)
+    loader = PureLoader(text)
     try:
         root = loader.get_single_node()
     finally:

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .yamlparse import PureLoader
 
 KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 # `name：某某局` — an English key followed by a full-width colon (Chinese input method)
@@ -100,9 +101,8 @@ def _indent_for(lines: list[str], i: int) -> int | None:
 
 def _reads_past(lines: list[str], i: int) -> bool:
     """True when the text parses, or its first error is after line ``i`` (0-based)."""
-    from .loader import _Loader
 
-    loader = _Loader("\n".join(lines))
+    loader = PureLoader("\n".join(lines))
     try:
         loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -217,10 +217,9 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> list[tuple[int | None, int 
 
 
 def _first_error(lines: list[str]) -> yaml.MarkedYAMLError | list[Problem]:
-    from .loader import _Loader
 
     text = "\n".join(lines)
-    loader = _Loader(text)
+    loader = PureLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
