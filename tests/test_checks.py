@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from goaldoc.api import check, loads
 from goaldoc.checks import CODES, RULES, run_checks
 from goaldoc.cli import main
-from goaldoc.errors import format_path
 from goaldoc.loader import LineMap
 from goaldoc.model import (
     Budget,
@@ -29,6 +28,7 @@ from goaldoc.model import (
     Task,
     Unit,
 )
+from goaldoc.paths import format_path
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

@@ -15,7 +15,8 @@ from openpyxl import Workbook
 
 from goaldoc.api import check, loads, render_bytes
 from goaldoc.cli import main
-from goaldoc.errors import InputError, format_path
+from goaldoc.errors import InputError
+from goaldoc.paths import format_path
 from readback import docx_tables, xlsx_book
 
 FORM = """\

@@ -17,8 +17,9 @@ from conftest import ROOT, SAMPLES
 from goaldoc.api import check, loads
 from goaldoc.checks import run_checks
 from goaldoc.cli import main
-from goaldoc.errors import TemplateError, format_path
+from goaldoc.errors import TemplateError
 from goaldoc.forms import available_forms, load_form
+from goaldoc.paths import format_path
 
 
 def folder_copy(tmp_path: Path, name: str = "guangdong", edit: str = "") -> Path:

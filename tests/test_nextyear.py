@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from conftest import SAMPLES
 from goaldoc.api import load
 from goaldoc.cli import main
-from goaldoc.nextyear import move_years, next_year, numbers, parse_path, year_from_path
+from goaldoc.nextyear import move_years, next_year, numbers, year_from_path
+from goaldoc.paths import parse_path
 
 TAISHAN = SAMPLES / "2024" / "taishan.yaml"
 SAMPLE_FILES = sorted(SAMPLES.glob("*/*.yaml"))

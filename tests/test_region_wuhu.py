@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import SAMPLES
 from goaldoc.api import check, load, loads, render_bytes
 from goaldoc.cli import main
-from goaldoc.errors import format_path
+from goaldoc.paths import format_path
 from readback import (
     docx_body,
     docx_east_asia_font,

@@ -5,18 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .paths import format_path
+
 Severity = Literal["E", "W"]
-
-
-def format_path(path: tuple[str | int, ...]) -> str:
-    """('projects', 2, 'indicators', 4, 'value') -> 'projects[2].indicators[4].value'."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "（文件顶层）"
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from .errors import InputError, Problem, format_path
+from .errors import InputError, Problem
 from .model import DepartmentYear
-
-Path_ = tuple[str | int, ...]
+from .paths import Path_, format_path
 
 # the money fields of the model, by the class that holds them; and the two counts
 AMOUNT_FIELDS = {
@@ -49,7 +48,6 @@ COUNT_FIELDS = {"Department": ("staff_count", "subunit_count")}
 _YEARS = re.compile(
     r"(?<!\d)(?P<lo>20\d\d)(?P<sep>\s*年?\s*[-－—–~～至到]\s*)(?P<hi>20\d\d)(?!\d)|(?<!\d)(?P<one>20\d\d)(?!\d)"
 )
-_PATH_PART = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 MARKER = "# ---- 上年数字"
 
@@ -93,33 +91,6 @@ def move_years(text: str, old: int, new: int) -> str:
         return f"{lo + new - old}{m['sep']}{hi + new - old}"
 
     return _YEARS.sub(one, text)
-
-
-def parse_path(text: str) -> Path_ | None:
-    """``budget.expenditure[0].amount`` → ('budget', 'expenditure', 0, 'amount'); None if not a path."""
-    out: list[str | int] = []
-    pos = 0
-    while pos < len(text):
-        m = _PATH_PART.match(text, pos)
-        if not m or (m[1] and pos and not m[0].startswith(".")):
-            return None
-        out.append(m[1] if m[1] else int(m[2]))
-        pos = m.end()
-    return tuple(out) if out and isinstance(out[0], str) else None
-
-
-def value_at(obj: Any, path: Path_) -> Any:
-    """The value at ``path`` in the model, or None when there is none."""
-    for part in path:
-        if isinstance(part, int):
-            if not isinstance(obj, list) or part >= len(obj):
-                return None
-            obj = obj[part]
-        else:
-            if not isinstance(obj, BaseModel) or part not in type(obj).model_fields:
-                return None
-            obj = getattr(obj, part)
-    return obj
 
 
 def numbers(model: DepartmentYear, counts: bool = True) -> list[tuple[Path_, Decimal, str]]:

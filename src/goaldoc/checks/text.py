@@ -14,6 +14,7 @@ from ..errors import Problem
 from ..forms import FormSpec
 from ..loader import LineMap
 from ..model import DepartmentYear
+from ..paths import parse_path, value_at
 from .base import Path, _num, _problem, _projects, rule
 
 # characters XML 1.0 cannot hold: Word and Excel files cannot contain them
@@ -193,7 +194,6 @@ def starter_text_is_replaced(model: DepartmentYear, lines: LineMap, form: FormSp
 def carried_numbers_are_checked(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """W311: a number that `goaldoc init --from` carried over from last year and that still
     equals last year's value (nextyear.py explains the `carried:` section)."""
-    from ..nextyear import parse_path, value_at
 
     for key, last in model.carried.items():
         path = parse_path(key)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..errors import format_path
+from ..paths import format_path
 from .place import is_amount
 
 _TITLES = ("title",)

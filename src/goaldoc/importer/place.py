@@ -16,9 +16,9 @@ from typing import Any, Union
 
 from pydantic import BaseModel
 
-from ..errors import format_path
 from ..loader import LineMap
 from ..model import BudgetLine
+from ..paths import format_path
 from ..values import parse_amount
 from .extract import Binding, Leftover, Reading
 from .fields import Path, to_model

@@ -31,9 +31,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from ..errors import InputError, Problem, format_path
+from ..errors import InputError, Problem
 from ..forms.fields import TableRow
 from ..model import BudgetLine, Indicator, Phase, ProjectBudget, SpendingPoint
+from ..paths import format_path
 from .extract import Leftover
 from .place import _unwrap
 
