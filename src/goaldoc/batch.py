@@ -112,17 +112,18 @@ def default_jobs() -> int:
 
 def plan_one(index: int, file: str, opts: Options) -> Outcome:
     """Read the file and work out where its outputs go (what api.render would write)."""
-    from .api import _file_stem, diagnose, load
+    from .api import diagnose, load
     from .context import build_context, select_projects
     from .forms import load_form
     from .output import default_dir
+    from .render.bundle import file_stem
 
     out = Outcome(index, file)
     try:
         loaded = load(file)
         spec = load_form(opts.form or loaded.model.form, opts.templates)
         ctx = build_context(loaded.model, spec, opts.only)
-        stem = _file_stem(spec, ctx, list(opts.only))
+        stem = file_stem(spec, ctx, list(opts.only))
     except InputError:
         out.failed, out.problems = True, diagnose(file)[1]  # every problem, as `check` lists them
         return out

@@ -179,8 +179,8 @@ def next_year(
     Raises :class:`InputError` with last year's problems when it cannot be read (a schema
     problem or a YAML mistake); the finance bureau's rules do not stop it.
     """
-    from .api import load
     from .loader import decode
+    from .loading import load
     from .yamlparse import PureLoader
 
     loaded = load(source)  # every YAML or schema problem, in Chinese, located
@@ -288,8 +288,8 @@ def _carried_block(carried: list[tuple[Path_, Decimal, str]], source: str | Path
 
 def _check_reads_back(result: NextYear, source: str) -> None:
     """The new text must read as a valid file with the new year: a guard on the edits above."""
-    from .api import form_of
     from .loader import load_text
+    from .loading import form_of
     from .validate import validate
 
     try:

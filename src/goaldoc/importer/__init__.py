@@ -116,7 +116,7 @@ def import_to_yaml(
     clear: bool = False,
 ) -> Written:
     """Import one filled file and write its YAML text (nothing is written to disk)."""
-    from ..api import diagnose_data
+    from ..loading import diagnose_data
     from .newyear import clear_amounts, move_year
     from .write import to_yaml
 

@@ -1,0 +1,164 @@
+"""A department's data, loaded and checked: the YAML (or what a filled form gave) validated
+by the model of the form it names, then the finance bureau's rules, with the clerk's
+``accepted:`` applied.
+
+Used by the library (:mod:`goaldoc.api`), by ``goaldoc import`` (which checks what it read
+before writing it) and by next year's file: its own module, so that none of them imports
+another to reach it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, Problem, TemplateError
+from .forms import FormSpec, load_form
+from .loader import LineMap, load_file, load_text
+from .model import DepartmentYear
+from .validate import salvage, validate
+
+
+@dataclass
+class Loaded:
+    model: DepartmentYear
+    lines: LineMap
+    file: str
+    form: FormSpec | None = None  # the form the data names (its vocabulary, fields, rules)
+
+
+def load(path: str | Path, templates: str | Path | None = None) -> Loaded:
+    """Read and validate one YAML file; raises :class:`InputError` with every problem."""
+    data, lines = load_file(path)
+    return _validated(data, lines, str(path), templates)
+
+
+def loads(text: str, file: str = "<输入>", templates: str | Path | None = None) -> Loaded:
+    data, lines = load_text(text, file)
+    return _validated(data, lines, file, templates)
+
+
+def _validated(data: Any, lines: LineMap, file: str, templates: str | Path | None) -> Loaded:
+    spec, problems = form_of(data, lines, templates)
+    model, schema = validate(data, lines, spec.model)
+    if model is None or problems:
+        raise InputError(problems + schema)
+    model.form = spec.name
+    return Loaded(model, lines, file, spec)
+
+
+def form_of(data: Any, lines: LineMap, templates: str | Path | None = None) -> tuple[FormSpec, list[Problem]]:
+    """The form the data names (``form:``, else templates/national.yaml's default_form).
+
+    An unknown name is a located problem (E011, with the known names and the nearest one),
+    and the default form stands in, so that one run still shows every other problem. A
+    broken form folder raises :class:`TemplateError` (the admin's to fix)."""
+    from .forms import national, unknown_form
+
+    default = national(templates).default_form
+    name = data.get("form") if isinstance(data, dict) else None
+    if not isinstance(name, str) or not _FOLDER_NAME.match(name):
+        return load_form(default, templates), []  # missing: the default; malformed: E010 says so
+    try:
+        return load_form(name, templates), []
+    except TemplateError as exc:
+        if [p.code for p in exc.problems] != ["E011"]:
+            raise
+        where = {"file": lines.file, "line": lines.line_of(("form",))}
+        return load_form(default, templates), [unknown_form(name, templates, **where)]
+
+
+_FOLDER_NAME = re.compile(r"^[^/\\.:][^/\\:]*$")
+
+
+def diagnose_data(data: Any, lines: LineMap, path: str, templates: str | Path | None = None) -> tuple[Loaded | None, list[Problem]]:
+    """:func:`diagnose` of data already read."""
+    from .checks import run_checks
+
+    spec, form_problems = form_of(data, lines, templates)
+    model, problems = validate(data, lines, spec.model)
+    problems = form_problems + problems
+    if model is not None:
+        model.form = spec.name
+        loaded = Loaded(model, lines, str(path), spec)
+        found = sorted(problems + run_checks(model, lines, spec), key=lambda p: (not p.is_error, p.line or 0))
+        return (None if form_problems else loaded), apply_acceptances(found, loaded)
+    # schema problems first; the rules run on what could be read, minus what they concern
+    salvaged = salvage(data, spec.model)
+    if salvaged is None:
+        return None, problems
+    bad = [p.path for p in problems]
+    rules = [p for p in run_checks(salvaged, lines, spec) if not any(p.path[: len(b)] == b for b in bad)]
+    rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path), spec), report_unmatched=False)
+    return None, sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
+
+
+def apply_acceptances(problems: list[Problem], loaded: Loaded, report_unmatched: bool = True) -> list[Problem]:
+    """Mark the problems the YAML's ``accepted:`` lists (by key path, and code if given).
+
+    A path matches a problem at that key or under it. In its brackets a number is a place
+    in the list, a name or code is the item of that name or code (model.parse_accepted_path),
+    so that inserting a project does not move an acceptance onto another one (issue 12
+    item 8). An acceptance that matches nothing is itself reported (提醒 W001): the problem
+    was fixed, or the path is wrong and a real problem shows unaccepted."""
+    accepted = loaded.model.accepted
+    if not accepted:
+        return problems
+    used = [False] * len(accepted)
+
+    def reason(p: Problem) -> str | None:
+        found = None
+        for i, a in enumerate(accepted):
+            if a.code in (None, p.code) and _path_matches(a.parts, p.path, loaded.model):
+                used[i] = True
+                found = found or a.reason
+        return found
+
+    out = [replace(p, accepted=why) if (why := reason(p)) else p for p in problems]
+    if report_unmatched:
+        for i, a in enumerate(accepted):
+            if not used[i]:
+                what = f"{a.path}，{a.code}" if a.code else a.path
+                out.append(
+                    loaded.lines.problem(
+                        ("accepted", i, "path"),
+                        f"这条 accepted（{what}）没有对应任何问题：问题已改正的话请删去这条；"
+                        "否则请照 goaldoc check 输出里的键路径改写（项目、单位、指标可写名称，如 projects[公益性岗位补贴]；"
+                        "全是数字的编码加引号，如 units['307003']）",
+                        severity="W",
+                        code="W001",
+                    )
+                )
+    return sorted(out, key=lambda p: (not p.is_error, p.line or 0))
+
+
+def _path_matches(parts: tuple[tuple[str, str | int], ...], path: tuple[str | int, ...], model: Any) -> bool:
+    """Whether the acceptance's ``parts`` lead to ``path`` or to one of its ancestors."""
+    if not parts or len(parts) > len(path):
+        return False
+    node: Any = model
+    for (kind, want), step in zip(parts, path, strict=False):
+        if isinstance(step, str):
+            if kind != "key" or want != step:
+                return False
+            node = getattr(node, step, None)
+            continue
+        item = node[step] if isinstance(node, list) and 0 <= step < len(node) else None
+        if kind == "index":
+            if want != step:
+                return False
+        elif kind != "item" or item is None or want not in _item_names(item):
+            return False
+        node = item
+    return True
+
+
+def _item_names(item: Any) -> set[str]:
+    """What a list item is known by: its code, name, label, title or period."""
+    names = (getattr(item, key, None) for key in ("code", "name", "label", "title", "period"))
+    return {n for n in names if isinstance(n, str) and n}
+
+
+__all__ = ["Loaded", "apply_acceptances", "diagnose_data", "form_of", "load", "loads"]
