@@ -27,27 +27,27 @@ if not HAVE_SOFFICE and os.environ.get("CI"):
 
 
 def to_pdf(path: Path) -> Path:
-    """Convert with LibreOffice in a private profile (parallel runs don't lock each other)."""
-    profile = tempfile.mkdtemp(prefix="lo-profile-")
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(path.parent),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    shutil.rmtree(profile, ignore_errors=True)
-    pdf = path.with_suffix(".pdf")
-    assert pdf.exists(), f"LibreOffice wrote no PDF for {path}"
-    return pdf
+    """Convert with LibreOffice in a private profile (parallel runs don't lock each other).
+
+    One retry in a new profile: on a machine where LibreOffice was just installed, the very
+    first conversion of a CI run once exited 1 while the same file converted at the second try
+    and in every later run (both attempts' output is in the failure message)."""
+    tried = []
+    for _attempt in range(2):
+        profile = tempfile.mkdtemp(prefix="lo-profile-")
+        try:
+            done = subprocess.run(
+                ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(path.parent), str(path)],
+                capture_output=True,
+                timeout=240,
+            )
+        finally:
+            shutil.rmtree(profile, ignore_errors=True)
+        pdf = path.with_suffix(".pdf")
+        if done.returncode == 0 and pdf.exists():
+            return pdf
+        tried.append(f"exit {done.returncode}: {done.stdout.decode(errors='replace')} {done.stderr.decode(errors='replace')}")
+    raise AssertionError(f"LibreOffice wrote no PDF for {path}: " + " | ".join(tried))
 
 
 def pdf_of(data: bytes, path: Path) -> Path:
