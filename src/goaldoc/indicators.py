@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .model import Indicator
+from .textnorm import name_key
 from .values import from_parts, normalise_text, parse_value
 
 
@@ -53,23 +54,26 @@ def group_indicators(indicators: Iterable[Indicator], mode: Grouping = "stable")
     ``stable``: rows of an already seen (一级, 二级) join that group (first appearance order).
     ``runs``: only consecutive rows with the same (一级, 二级) form a group (nothing moves).
     ``none``: every row is its own group (Sichuan prints rows in the order entered).
+
+    Names are compared by their normal form (textnorm.name_key: ``数量指标（或…）`` and
+    ``数量指标(或…)`` are one group, printed as first typed).
     """
     top: list[Level1Group] = []
     for ind in indicators:
-        l1, l2 = ind.level1, ind.level2
+        l1, l2 = name_key(ind.level1), name_key(ind.level2)
         if mode == "stable":
-            g1 = next((g for g in top if g.name == l1), None)
+            g1 = next((g for g in top if name_key(g.name) == l1), None)
         else:
-            g1 = top[-1] if top and top[-1].name == l1 and mode == "runs" else None
+            g1 = top[-1] if top and name_key(top[-1].name) == l1 and mode == "runs" else None
         if g1 is None:
-            g1 = Level1Group(l1)
+            g1 = Level1Group(ind.level1)
             top.append(g1)
         if mode == "stable":
-            g2 = next((g for g in g1.groups if g.name == l2), None)
+            g2 = next((g for g in g1.groups if name_key(g.name) == l2), None)
         else:
-            g2 = g1.groups[-1] if g1.groups and g1.groups[-1].name == l2 and mode == "runs" else None
+            g2 = g1.groups[-1] if g1.groups and name_key(g1.groups[-1].name) == l2 and mode == "runs" else None
         if g2 is None:
-            g2 = Level2Group(l2)
+            g2 = Level2Group(ind.level2)
             g1.groups.append(g2)
         g2.rows.append(ind)
     return top

@@ -15,6 +15,7 @@ from ..forms import FormSpec, Vocabulary
 from ..forms.vocabulary import KINDS, Rules, squash
 from ..loader import LineMap
 from ..model import DepartmentYear, Indicator, Project
+from ..textnorm import name_key
 from ..values import IndicatorValue, from_parts, normalise_sign, parse_value
 from .base import MONEY_UNITS, Path, _convert, _num, _problem, _projects, _total_line, rule
 
@@ -89,7 +90,7 @@ def level2_under_level1(model: DepartmentYear, lines: LineMap, form: FormSpec) -
             if owners:
                 why = f"“{ind.level2}”属于{'、'.join(owners)}"
             else:
-                why = _nearest(voc.canonical2(ind.level2), voc.spellings2(ind.level1)) or f"“{ind.level2}”不是二级指标"
+                why = _nearest(squash(ind.level2), voc.spellings2(ind.level1)) or f"“{ind.level2}”不是二级指标"
             yield _problem(
                 lines,
                 (*lst.path, k, "level2"),
@@ -107,23 +108,29 @@ def one_spelling_per_name(model: DepartmentYear, lines: LineMap, form: FormSpec)
     the form does not print) and names both."""
     voc = form.vocabulary
     for lst in _lists(model):
-        seen1: dict[str, dict[str, list[int]]] = {}  # canonical 一级 → spelling → rows
+        # canonical 一级 → spelling (its normal form: textnorm.name_key) → rows; a spelling
+        # shows as first typed (数量指标（或…） and 数量指标(或…) are one spelling, one group)
+        seen1: dict[str, dict[str, list[int]]] = {}
         seen2: dict[tuple[str, str], dict[str, list[int]]] = {}
+        shown: dict[str, str] = {}
         for k, ind in enumerate(lst.indicators):
             if voc.node1(ind.level1) is None:
                 continue  # unknown: E201
             c1 = voc.canonical1(ind.level1)
-            seen1.setdefault(c1, {}).setdefault(squash(ind.level1), []).append(k)
+            shown.setdefault(name_key(ind.level1), squash(ind.level1))
+            seen1.setdefault(c1, {}).setdefault(name_key(ind.level1), []).append(k)
             if ind.level2.strip() and voc.node2(ind.level1, ind.level2) is not None:
-                seen2.setdefault((c1, voc.canonical2(ind.level2)), {}).setdefault(squash(ind.level2), []).append(k)
+                shown.setdefault(name_key(ind.level2), squash(ind.level2))
+                seen2.setdefault((c1, voc.canonical2(ind.level2, ind.level1)), {}).setdefault(name_key(ind.level2), []).append(k)
         for level, seen in ((1, seen1), (2, seen2)):
-            for key, spellings in seen.items():
-                if len(spellings) < 2:
+            for key, by_key in seen.items():
+                if len(by_key) < 2:
                     continue
                 canonical = key if isinstance(key, str) else key[1]
+                spellings = {shown[s]: rows for s, rows in by_key.items()}
                 # the more used spelling; on a tie the form's own, then the first written
                 ranked = sorted(
-                    spellings.items(), key=lambda kv: (-len(kv[1]), kv[0] != squash(canonical), kv[1][0])
+                    spellings.items(), key=lambda kv: (-len(kv[1]), name_key(kv[0]) != name_key(canonical), kv[1][0])
                 )
                 main, *others = ranked
                 both = "、".join(f"“{name}”（{len(rows)} 条）" for name, rows in ranked)

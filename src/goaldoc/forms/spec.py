@@ -194,7 +194,7 @@ class NationalSpec(_Strict):
 class FormSpec(_Strict):
     """One form folder's form.yaml (see templates/README.md)."""
 
-    contract: int = Field(description="按哪一版模板上下文写的（现为 1）")
+    contract: int = Field(description="按哪一版模板上下文写的（现为 1）", examples=[CONTRACT])
     title: str = Field(description="表样名称")
     prints: list[Literal["department", "projects"]] = Field(
         ["department", "projects"],
@@ -259,7 +259,7 @@ class FormSpec(_Strict):
         assert national is not None, "load_form sets it"
         tree = merge_trees(national.indicator_tree, self.indicator_tree)
         required = self.required if self.required is not None else national.required
-        return build_vocabulary(tree, required, merge_rules(national.rules, self.rules))
+        return build_vocabulary(tree, required, merge_rules(national.rules, self.rules), self.indicator_tree)
 
     @cached_property
     def model(self) -> type[DepartmentYear]:
