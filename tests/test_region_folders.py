@@ -11,6 +11,8 @@ import shutil
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 from goaldoc.api import loads
 from goaldoc.checks import run_checks
@@ -128,3 +130,68 @@ def test_spellings_group_and_merge_by_their_normal_form():
     ]
     assert merge_spans([r.level1.merge_key for r in printed]) == [(0, 4)]
     assert merge_spans([r.level2.merge_key for r in printed]) == [(0, 2), (2, 2)]
+
+
+# ------------------------------------------------------------------ item 6: small things an admin meets
+
+
+def test_init_starts_a_file_from_a_folder_given_with_templates(tmp_path):
+    from click.testing import CliRunner
+
+    from goaldoc.cli import main
+
+    templates = folder(tmp_path / "mine", "wuhu", as_name="hunan_xian")
+    target = tmp_path / "2025" / "x.yaml"
+    res = CliRunner().invoke(main, ["init", str(target), "--form", "hunan_xian", "--templates", str(templates)])
+    assert res.exit_code == 0, res.output
+    assert "form: hunan_xian" in target.read_text(encoding="utf-8")
+    assert "total_budget:" in target.read_text(encoding="utf-8")  # the folder's own fields
+    # next year's file from it, through the same folder
+    nxt = tmp_path / "2026" / "x.yaml"
+    res = CliRunner().invoke(main, ["init", str(nxt), "--from", str(target), "--templates", str(templates)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["init", str(tmp_path / "y.yaml"), "--form", "hunan_xian"])
+    assert res.exit_code == 2 and "没有表样“hunan_xian”" in res.output
+
+
+def test_a_missing_contract_says_what_to_write(tmp_path):
+    from goaldoc.errors import TemplateError
+    from goaldoc.forms import load_form
+
+    templates = folder(tmp_path, "ningde")
+    form_yaml = templates / "ningde" / "form.yaml"
+    form_yaml.write_text(re.sub(r"^contract:.*\n", "", form_yaml.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    with pytest.raises(TemplateError) as exc:
+        load_form("ningde", templates)
+    assert [p.format().split(" ", 1)[1] for p in exc.value.problems] == [
+        "错误 T010 contract：缺少必填项 “contract”（按哪一版模板上下文写的）：请补上，写成 contract: 1"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("added", "fix"),
+    [
+        ("pages:\n  widen:\n    - {column: 指标值[当年度], take_from: 三级指标}\n", 'column: "指标值[当年度]"'),
+        (
+            "import:\n  cells:\n    \"{{ row.period_values['当年度'] | default('') }}\": "
+            "{pattern: \"(?P<a>.*)\", fields: {a: row.period_values['当年度']}}\n",
+            "a: \"row.period_values['当年度']\"",
+        ),
+    ],
+)
+def test_a_bracket_inside_braces_in_form_yaml_is_one_problem_with_a_fix_that_works(tmp_path, added, fix):
+    from goaldoc.errors import TemplateError
+    from goaldoc.forms import load_form
+
+    templates = folder(tmp_path, "dongguan")
+    form_yaml = templates / "dongguan" / "form.yaml"
+    form_yaml.write_text(form_yaml.read_text(encoding="utf-8") + added, encoding="utf-8")
+    with pytest.raises(TemplateError) as exc:
+        load_form("dongguan", templates)
+    messages = [p.message for p in exc.value.problems]
+    assert messages == [f"YAML 格式错误：花括号 {{ }} 里的值含有“[”，YAML 读不懂：请把整个值用英文引号括起来，写成 {fix}"]
+    # the fix, followed, reads
+    value = fix.split(": ", 1)[1]
+    head, tail = added.rsplit(value.strip('"'), 1)
+    form_yaml.write_text(form_yaml.read_text(encoding="utf-8").replace(added, head + value + tail), encoding="utf-8")
+    assert load_form("dongguan", templates).title

@@ -133,6 +133,9 @@ class ImportSpec(_Strict):
                     out[key] = CellBinding.model_validate(x)
                 except ValidationError as exc:
                     first = exc.errors()[0]
+                    if first["type"] in ("missing", "extra_forbidden"):
+                        what = "缺少" if first["type"] == "missing" else "不认识"
+                        raise ValueError(f"“{key}”：{what} {first['loc'][-1]}：写一个栏目（如 t.content），或 {{pattern: …, fields: …}}") from None
                     raise ValueError(f"“{key}”：{str(first.get('ctx', {}).get('error', first['msg']))}") from None
             else:
                 raise ValueError(f"“{key}”应写一个栏目（如 t.content）或 {{pattern: …, fields: …}}")
