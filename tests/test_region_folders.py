@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from goaldoc.api import loads
+from goaldoc.api import loads, render_bytes
 from goaldoc.checks import run_checks
 from goaldoc.indicators import group_indicators, indicator_rows, merge_spans
 from goaldoc.model import Indicator
@@ -195,3 +195,95 @@ def test_a_bracket_inside_braces_in_form_yaml_is_one_problem_with_a_fix_that_wor
     head, tail = added.rsplit(value.strip('"'), 1)
     form_yaml.write_text(form_yaml.read_text(encoding="utf-8").replace(added, head + value + tail), encoding="utf-8")
     assert load_form("dongguan", templates).title
+
+
+# ------------------------------------------------------------------ item 4: amounts, lines, no 二级
+
+PROJECT_LINES = """
+fields:
+  project:
+    fund_lines: {label: 项目资金, type: lines}
+amount_checks:
+  - {where: project, total: budget.total, parts: [fund_lines]}
+"""
+
+
+def project(fund_lines: str, total: str = "100") -> str:
+    head = textwrap.dedent(f"""\
+        year: 2024
+        form: gaoxin
+        department: {{name: 测试局}}
+        projects:
+          - name: 培训
+            budget: {{unit: 万元, total: {total}}}
+            indicators:
+              - {{level1: 产出指标, level2: 数量指标, name: 培训人次, value: ≥100 人次}}
+              - {{level1: 产出指标, level2: 质量指标, name: 合格率, value: 100%}}
+              - {{level1: 效益指标, level2: 社会效益指标, name: 就业, value: 提升}}
+              - {{level1: 满意度指标, level2: 服务对象满意度指标, name: 满意度, value: ≥90%}}
+            fund_lines:
+        """)
+    return head + textwrap.indent(textwrap.dedent(fund_lines).strip("\n"), "      ") + "\n"
+
+
+def test_a_projects_total_is_tied_to_its_declared_fund_lines(tmp_path):
+    templates = folder(tmp_path, "gaoxin", edit=PROJECT_LINES)
+    lines = """
+    - {label: 合计, amount: 90}
+    - {label: 财政拨款, amount: 60, level: 1}
+    - {label: 其他资金, amount: 30, level: 1}
+    """
+    assert problems(project(lines), templates) == [
+        ("E109", "projects[0].budget.total", "预算数 / 资金总额 100 万元 ≠ 项目资金合计 90 = 90 万元（相差 10 万元）：请核对"),
+    ]
+    # no 合计 line: the level-1 lines are the total
+    assert problems(project(lines.replace("    - {label: 合计, amount: 90}\n", ""), "90"), templates) == []
+
+
+def test_a_table_amount_is_tied_to_the_budget_line_it_names():
+    """宁德's 年度履职目标 row 基本支出 prints 171.41 against the budget line's 110.61:
+    the folder's amount_checks (rows + match + lines) report it, the sample accepts it."""
+    from goaldoc.api import load
+
+    loaded = load(ROOT / "samples" / "2019" / "ningde.yaml")
+    e109 = [p for p in run_checks(loaded.model, loaded.lines, loaded.form) if p.code == "E109"]
+    assert [(format_path(p.path), p.message) for p in e109] == [
+        (
+            "duty_targets[2].amount",
+            "年度履职目标里支出项目名称为“基本支出”的第 3 行预算金额 171.41 万元 ≠ 部门预算支出“基本支出” 110.61 万元"
+            "（相差 60.80 万元）：请核对",
+        )
+    ]
+
+
+def test_budget_lines_take_the_columns_a_folder_declares_and_e102_compares_them():
+    """广水's 收入构成 / 支出构成 live in the common budget with 占比 and two earlier years
+    (fields.budget_line), so E102 is on; other forms' data prints through the folder."""
+    from goaldoc.api import load
+
+    loaded = load(ROOT / "samples" / "2021" / "guangshui.yaml")
+    assert [(x.label, x.share) for x in loaded.model.budget.income] == [("财政拨款", None), ("其他资金", None), ("合计", "100%")]
+    text = (ROOT / "samples" / "2021" / "guangshui.yaml").read_text(encoding="utf-8")
+    wrong = text.replace("- {label: 财政拨款, amount: 968.1918, level: 1}", "- {label: 财政拨款, amount: 900, level: 1}")
+    wrong = wrong.replace('- {label: 合计, amount: 968.1918, share: "100%"}\n  # 判断', '- {label: 合计, amount: 900, share: "100%"}\n  # 判断')
+    assert [p[:2] for p in problems(wrong)] == [("E102", "budget.income[2].amount")]
+    taishan = load(ROOT / "samples" / "2024" / "taishan.yaml")
+    assert render_bytes(taishan, ["docx"], form="guangshui")["docx"][1]  # no 占比 in its data: blank
+
+
+def test_a_form_that_prints_no_level2_does_not_require_it(tmp_path):
+    rows = """
+    - {level1: 产出指标, name: 救助覆盖率, value: 100%}
+    - {level1: 效果指标, name: 满意度, value: ≥90%}
+    """
+    found = problems(department(rows, "handan").replace("indicators:", "projects:\n  - name: 救助\n    indicators:").replace("\n  - {level1", "\n      - {level1"))
+    assert found == [
+        (
+            "E203",
+            "projects[0].indicators",
+            "项目“救助”缺少满意度指标：产出指标、效益指标和满意度指标至少各要有一条"
+            "（这张表不印二级指标：放在效益指标下的那一条，请写 level2: 服务对象满意度指标，表上不印）",
+        )
+    ]
+    rows = rows.replace("name: 满意度,", "level2: 服务对象满意度指标, name: 满意度,")
+    assert problems(department(rows, "handan").replace("indicators:", "projects:\n  - name: 救助\n    indicators:").replace("\n  - {level1", "\n      - {level1")) == []

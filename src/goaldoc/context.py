@@ -44,8 +44,8 @@ def build_context(model: DepartmentYear, spec: FormSpec, only: Iterable[str] | N
     fields = spec.fields
     money = model.budget.unit
     budget_total = total_line(model.budget.expenditure)
-    expenditure = line_views(model.budget.expenditure, "e")
-    income = line_views(model.budget.income, "i")
+    expenditure = line_views(model.budget.expenditure, "e", fields.budget_line)
+    income = line_views(model.budget.income, "i", fields.budget_line)
 
     ctx: dict[str, Any] = {name: getattr(model, name) for name in type(model).model_fields if name in CONTRACT}
     for name, f in fields.year.items():  # a field this form declares, absent from other forms' data

@@ -84,6 +84,8 @@ def level2_under_level1(model: DepartmentYear, lines: LineMap, form: FormSpec) -
                 continue
             if voc.node2(ind.level1, ind.level2) is not None:
                 continue
+            if not form.prints_level2 and not ind.level2.strip():
+                continue  # the form prints no 二级 (form.yaml prints_level2: false)
             l1 = voc.canonical1(ind.level1)
             allowed = "、".join(voc.level2[l1]) or "（无）"
             owners = voc.owners_of(ind.level2)
@@ -151,7 +153,8 @@ def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form
     数量 and 质量 among the 二级) are each present in every indicator list."""
     voc = form.vocabulary
     tops = [k for k in voc.required if voc.kind_level(k) == 1]
-    subs = [k for k in voc.required if voc.kind_level(k) == 2]
+    # a form that prints no 二级 (prints_level2: false) cannot ask for 数量 / 质量 二级 rows
+    subs = [k for k in voc.required if voc.kind_level(k) == 2] if form.prints_level2 else []
     for lst in _lists(model):
         if not lst.indicators:
             names = _and([_kind_name(voc, k) for k in tops]) or "指标"
@@ -164,7 +167,8 @@ def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form
                     lines,
                     lst.path,
                     "E203",
-                    f"{lst.owner}缺少{_kind_name(voc, kind)}：{_and([_kind_name(voc, k) for k in tops])}至少各要有一条",
+                    f"{lst.owner}缺少{_kind_name(voc, kind)}：{_and([_kind_name(voc, k) for k in tops])}至少各要有一条"
+                    + ("" if form.prints_level2 else _level2_hint(voc, kind)),
                 )
         for kind in subs:
             if kind not in have:
@@ -177,6 +181,17 @@ def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form
                     f"{lst.owner}的{parents or '指标'}缺少{_kind_name(voc, kind)}：{under}至少要有"
                     f"{'和'.join(_kind_name(voc, k) for k in subs if _parents_of_kind(voc, k) == parents)}各一条",
                 )
+
+
+def _level2_hint(voc: Vocabulary, kind: str) -> str:
+    """For a form that prints no 二级: where a 二级 of this kind sits under another 一级
+    (满意度 under 效益指标), the row says so with a level2 the paper does not show."""
+    places = [(l1, n.name) for l1, children in voc.level2.items() for n in children.values()
+              if n.kind == kind and (voc.level1[l1].kind != kind)]
+    if not places:
+        return ""
+    l1, name = places[0]
+    return f"（这张表不印二级指标：放在{l1}下的那一条，请写 level2: {name}，表上不印）"
 
 
 def _kinds_meant(voc: Vocabulary, ind: Indicator) -> set[str]:
