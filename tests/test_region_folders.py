@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -287,3 +288,91 @@ def test_a_form_that_prints_no_level2_does_not_require_it(tmp_path):
     ]
     rows = rows.replace("name: 满意度,", "level2: 服务对象满意度指标, name: 满意度,")
     assert problems(department(rows, "handan").replace("indicators:", "projects:\n  - name: 救助\n    indicators:").replace("\n  - {level1", "\n      - {level1")) == []
+
+
+# ------------------------------------------------------------------ a folder saved by LibreOffice
+# tests/fixtures/folders/older_layout: a county project form in the older national layout,
+# drawn and then saved through LibreOffice (make.py there); every declaration above at once.
+
+FOLDERS = ROOT / "tests" / "fixtures" / "folders"
+OLDER = FOLDERS / "older_layout" / "sample.yaml"
+
+
+@pytest.fixture(scope="module")
+def older_files(tmp_path_factory) -> dict[str, Path]:
+    from goaldoc.api import load
+
+    out = tmp_path_factory.mktemp("older")
+    files = {}
+    for fmt, (_stem, data) in render_bytes(load(OLDER, FOLDERS), templates=FOLDERS).items():
+        files[fmt] = out / f"older.{fmt}"
+        files[fmt].write_bytes(data)
+    return files
+
+
+def test_the_folder_is_office_saved_and_checks_clean():
+    import zipfile
+
+    from goaldoc.api import check
+
+    for name in ("forms.docx", "forms.xlsx"):
+        with zipfile.ZipFile(FOLDERS / "older_layout" / name) as z:
+            assert "LibreOffice" in z.read("docProps/app.xml").decode("utf-8")
+    # 满意度 under 效益指标, either bracket of 数量指标（或建筑规模指标）, fund lines tied to the total
+    assert [p.format() for p in check(OLDER, FOLDERS)] == []
+
+
+def test_a_block_prints_the_forms_own_spelling_and_merges_by_the_data(older_files):
+    """Item 3: the right-hand 二级 column is ``row.printed.level2 | merge``: the form's
+    spelling (print: 数量指标（或建筑规模指标）, whatever bracket the clerk typed), merged
+    exactly where the left-hand 二级 (as typed) is."""
+    from readback import (
+        docx_tables,
+        docx_vertical_merges,
+        xlsx_book,
+        xlsx_column_merges,
+        xlsx_row_of,
+    )
+
+    grid = next(t for t in docx_tables(older_files["docx"]) if t[0][0].text == "一级指标")
+    left = [r[1].text for r in grid[1:] if r[1].vmerge != "continue"]
+    right = [r[4].text for r in grid[1:] if r[4].vmerge != "continue"]
+    assert left == ["数量指标(或建筑规模指标)", "质量指标", "社会效益指标", "社会公众或服务对象满意度指标"]
+    assert right == ["数量指标（或建筑规模指标）", "质量指标", "社会效益指标", "社会公众或服务对象满意度指标"]
+    merges = docx_vertical_merges(grid)
+    assert merges[1] == merges[4] == [(1, 2)]
+    ws = xlsx_book(older_files["xlsx"])["农村公路养护"]
+    head = xlsx_row_of(ws, 1, "一级指标")
+    assert [ws.cell(head + 1, c).value for c in (2, 5)] == ["数量指标(或建筑规模指标)", "数量指标（或建筑规模指标）"]
+    assert xlsx_column_merges(ws, 2, head) == xlsx_column_merges(ws, 5, head) == [(head + 1, 2)]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_the_filled_form_reads_back_with_no_import_trick_and_lines_at_their_level(older_files, fmt):
+    """Items 3 and 5: the folder has no ``import:`` entry; the right-hand block reads as the
+    same 二级 (nothing left over), and every 项目资金 line comes back at its level, so the
+    subtotal check (E101) still holds on the re-imported data."""
+    import yaml
+
+    from goaldoc.importer import import_file
+
+    assert "import:" not in (FOLDERS / "older_layout" / "form.yaml").read_text(encoding="utf-8")
+    got = import_file(older_files[fmt], None, FOLDERS)
+    assert got.form.name == "older_layout"
+    assert got.leftovers == [] and not [n for n in got.notes if "读不回" in n]
+    want = yaml.safe_load(OLDER.read_text(encoding="utf-8"))["projects"][0]
+    project = got.data["projects"][0]
+    assert [(x["label"], x["level"]) for x in project["fund_lines"]] == [(x["label"], x.get("level", 0)) for x in want["fund_lines"]]
+    assert [(i["level1"], i["name"]) for i in project["indicators"]] == [(i["level1"], i["name"]) for i in want["indicators"]]
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v)))
+
+    def text(fund_lines: list) -> str:
+        data = {**got.data, "projects": [{**project, "budget": want["budget"], "fund_lines": fund_lines}]}
+        return yaml.dump(data, Dumper=Dumper, allow_unicode=True)
+
+    assert problems(text(project["fund_lines"]), FOLDERS) == []
+    wrong = [dict(x, amount=Decimal(70)) if x["label"] == "上级补助" else x for x in project["fund_lines"]]
+    assert [p[:2] for p in problems(text(wrong), FOLDERS)] == [("E101", "projects[0].fund_lines[1].amount")]

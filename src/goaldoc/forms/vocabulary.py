@@ -152,13 +152,14 @@ class Vocabulary:
         return [self.spelled.get(a, a) for a, c in aliases.items() if c == canonical and a != name_key(c)]
 
     def printed1(self, name: str) -> str:
-        """How this form prints a 一级 as typed: its ``print:`` spelling, else as typed."""
+        """How this form prints a 一级 typed in any of its spellings: its ``print:`` spelling,
+        else the tree's name; a name the tree does not know as typed."""
         node = self.node1(name)
-        return node.printed if node is not None and node.printed else name
+        return (node.printed or node.name) if node is not None else name
 
     def printed2(self, level1: str, level2: str) -> str:
         node = self.node2(level1, level2)
-        return node.printed if node is not None and node.printed else level2
+        return (node.printed or node.name) if node is not None else level2
 
     # -- kinds -------------------------------------------------------------------------
     def kinds(self, level1: str, level2: str) -> set[str]:
