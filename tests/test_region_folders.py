@@ -376,3 +376,41 @@ def test_the_filled_form_reads_back_with_no_import_trick_and_lines_at_their_leve
     assert problems(text(project["fund_lines"]), FOLDERS) == []
     wrong = [dict(x, amount=Decimal(70)) if x["label"] == "上级补助" else x for x in project["fund_lines"]]
     assert [p[:2] for p in problems(text(wrong), FOLDERS)] == [("E101", "projects[0].fund_lines[1].amount")]
+
+
+def _rewrite(path: Path, part: str, old: str, new: str) -> None:
+    """One XML part of an office file with ``old`` (first occurrence) made ``new``, the rest byte for byte."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        items = [(info, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename == part:
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode(), 1)
+            z.writestr(info, data)
+
+
+def test_a_template_wider_than_its_page_is_said_by_goaldoc_forms(tmp_path):
+    """Item 6: the LibreOffice-saved folder with its indicator table drawn too wide in Word
+    and a column too wide in Excel: goaldoc forms says so under the form (提醒, exit 0)."""
+    from click.testing import CliRunner
+
+    from goaldoc.cli import main
+
+    dst = tmp_path / "templates" / "older_layout"
+    shutil.copytree(FOLDERS / "older_layout", dst)
+    res = CliRunner().invoke(main, ["forms", "--templates", str(dst.parent)])
+    assert res.exit_code == 0 and not [line for line in res.output.splitlines() if str(dst) in line and "提醒" in line]
+    _rewrite(dst / "forms.docx", "word/document.xml", '<w:gridCol w:w="1425"/>', '<w:gridCol w:w="5425"/>')
+    _rewrite(dst / "forms.xlsx", "xl/worksheets/sheet1.xml", 'max="3" min="3" style="0" width="16"', 'max="3" min="3" style="0" width="80"')
+    res = CliRunner().invoke(main, ["forms", "--templates", str(dst.parent)])
+    assert res.exit_code == 0
+    mine = [line for line in res.output.splitlines() if str(dst) in line and "提醒" in line]
+    assert mine == [
+        f"{dst / 'forms.docx'} 第 2 个表格 提醒 T066：第 2 个表格宽 24.6 厘米，比页面的正文宽度（纸宽减去左右页边距）17.6 厘米宽 7.1 厘米："
+        "Word 里表格会伸进右边距，打印时可能被裁掉：请在 Word 里把表格调窄（表格属性 → 表格 → 宽度），或把左右页边距调小",
+        f"{dst / 'forms.xlsx'} 项目表!A1 提醒 T065：工作表“项目表”各列合计宽 29.4 厘米，比横向纸张可印的宽度 25.9 厘米宽："
+        "打印时会分成左右两页：请在 Excel 里把列调窄，或把左右页边距调小、改成横向",
+    ]

@@ -501,6 +501,7 @@ def _init_from(
 
 
 FORMS_HELP = """列出可用的表样（templates/ 下的文件夹）：名字、表样名称、印哪些表、项目表的样式、所在文件夹。
+模板比纸宽时（Excel 各列合计宽过可印宽度，Word 表格宽过正文宽度）在它下面提醒（T065 / T066）。
 
 \b
 例子：
@@ -528,6 +529,9 @@ def list_forms(templates) -> None:  # type: ignore[no-untyped-def]
         prints = "、".join({"department": "部门整体表", "projects": "每个项目一张项目表"}[p] for p in spec.prints)
         variants = "；项目表样式：" + "、".join(f"{k}（{v}）" for k, v in spec.variants.items()) if spec.variants else ""
         click.echo(f"{name}\t{spec.title}\t{prints}{variants}\t{spec.folder}")
+        from .forms.widths import width_notes
+
+        _print_problems(width_notes(spec), err=False)  # 提醒 T065 / T066: wider than the page (issue 22)
     sys.exit(1 if broken else 0)
 
 
