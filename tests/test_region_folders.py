@@ -76,6 +76,16 @@ def test_a_folder_may_put_a_nationally_known_level2_under_another_level1(tmp_pat
     assert [p[0] for p in problems(department(rows), templates)] == ["W203"]
 
 
+def test_the_readmes_recipe_for_the_older_layout_works_as_written(tmp_path):
+    """templates/README.md's block for 满意度 under 效益指标, appended to a folder as it stands."""
+    readme = (ROOT / "templates" / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**较早的全国表样（满意度放在效益指标下）**") :]
+    recipe = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert recipe and "社会公众或服务对象满意度指标" in recipe[1]
+    templates = folder(tmp_path, edit=recipe[1])
+    assert [p[:2] for p in problems(department(OLDER_ROWS), templates)] == [("W203", "indicators[3].value")]
+
+
 def test_e202_never_lists_a_refused_name_as_allowed(tmp_path):
     templates = folder(tmp_path, edit=OLDER_LAYOUT)
     rows = OLDER_ROWS + "- {level1: 产出指标, level2: 社会公众或服务对象满意度指标, name: x, value: 90%}\n"
