@@ -67,16 +67,34 @@ def test_check_is_clean():
 
 
 def test_the_declared_fields_hold_the_form_cells(guangshui):
+    """收入构成 / 支出构成 are the common budget lines with the columns the form declares
+    (fields.budget_line: 占比, 近两年; issue 22 item 4), so E102 compares them."""
     d = guangshui.model.department
-    assert [(line.label, str(line.amount), line.share) for line in d.expenditure_composition] == [
+    assert [(line.label, str(line.amount), line.share) for line in guangshui.model.budget.expenditure] == [
         ("基本支出", "724.2318", "74.8%"),
         ("项目支出", "243.96", "25.2%"),
         ("合计", "968.1918", "100%"),
     ]
+    assert [line.label for line in guangshui.model.budget.income] == ["财政拨款", "其他资金", "合计"]
     assert len(d.duties) == 12 and d.duties[11].endswith("负责市政府重大活动的组织")
     assert guangshui.model.cover.label == "附件2"  # printed above the title: the form has no cover page
-    # nothing borrowed: the department's own budget lines and the common text fields stay empty
-    assert guangshui.model.budget.income == [] and d.functions is None
+    assert d.functions is None  # the common text fields stay empty
+
+
+def test_income_and_expenditure_totals_are_compared(tmp_path):
+    text = SAMPLE.read_text(encoding="utf-8").replace(
+        '- {label: 合计, amount: 968.1918, share: "100%"}\n  # 判断：基本支出',
+        '- {label: 合计, amount: 968.2, share: "100%"}\n  # 判断：基本支出',
+    ).replace("- {label: 财政拨款, amount: 968.1918, level: 1}", "- {label: 财政拨款, amount: 968.2, level: 1}")
+    src = tmp_path / "g.yaml"
+    src.write_text(text, encoding="utf-8")
+    res = CliRunner().invoke(main, ["check", str(src)])
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "amount: 968.2, share" in t)
+    assert res.output.splitlines() == [
+        f"{src}:{line} 错误 E102 budget.income[2].amount：收入来源合计 968.2 万元 ≠ 部门预算支出合计 968.1918 万元"
+        "（相差 0.0082 万元）：收入和支出的合计应相等，请核对",
+        "检查了 1 个文件：1 个错误，0 个提醒。",
+    ]
 
 
 def test_a_wrong_earlier_year_total_is_caught_like_the_current_one(tmp_path):
@@ -95,8 +113,8 @@ def test_a_wrong_earlier_year_total_is_caught_like_the_current_one(tmp_path):
     line = next(n for n, t in enumerate(text.splitlines(), 1) if "amount_last_year: 950" in t)
     assert res.exit_code == 1
     assert res.output.splitlines()[0] == (
-        f"{src}:{line} 错误 E101 department.income_composition[2].amount_last_year："
-        "收入构成“合计”的近两年收支金额（上年）为 950 万元，其下各行之和为 900 万元"
+        f"{src}:{line} 错误 E101 budget.income[2].amount_last_year："
+        "收入来源“合计”的近两年收支金额（上年）为 950 万元，其下各行之和为 900 万元"
         "（财政拨款 900 + 其他资金 空，相差 50 万元）：请核对各行金额"
     )
 

@@ -67,7 +67,7 @@ def test_check_lists_only_what_the_excerpt_lacks():
     res = CliRunner().invoke(main, ["check", str(SAMPLE)])
     assert res.exit_code == 0, res.output
     assert res.output.splitlines() == [
-        f"{SAMPLE}:52 错误 E203 projects[1].indicators：项目“邯财社2018126号提前下达2019年中央财政困难群众救助补助”"
+        f"{SAMPLE}:50 错误 E203 projects[1].indicators：项目“邯财社2018126号提前下达2019年中央财政困难群众救助补助”"
         "没有绩效指标：至少要有产出指标、效益指标和满意度指标各一条（已确认保留：摘录在第二张表的表题处截断，这张表的绩效指标没有收录）",
         "检查了 1 个文件：0 个错误，0 个提醒，1 个已确认保留。",
     ]
@@ -76,16 +76,24 @@ def test_check_lists_only_what_the_excerpt_lacks():
 def test_the_satisfaction_row_under_effect_counts_through_the_forms_tree(tmp_path):
     """效果指标 is the region's 一级 for 效益; its 满意度 row counts as 满意度指标 because
     templates/handan/form.yaml puts 服务对象满意度指标 {kind: satisfaction} under it."""
-    text = edited("level2: 服务对象满意度指标", "level2: 社会效益指标")
+    text = edited("        level2: 服务对象满意度指标", "        level2: 社会效益指标")
     assert messages(tmp_path, text)[0] == (
         "29 E203 projects[0].indicators：项目“邯财社2018126号提前下达2019年中央财政困难群众救助补助预算指标”"
         "缺少满意度指标：产出指标、效益指标和满意度指标至少各要有一条"
+        # the form prints no 二级 (prints_level2: false): the message says where the level2 goes
+        "（这张表不印二级指标：放在效益指标下的那一条，请写 level2: 服务对象满意度指标，表上不印）"
     )
+
+
+def test_the_form_prints_no_level2_and_the_data_need_not_have_it():
+    """prints_level2: false (issue 22 item 4): the 产出 rows have no level2, no E202 / E204."""
+    rows = load(SAMPLE).model.projects[0].indicators
+    assert [(i.level1, i.level2) for i in rows] == [("产出指标", ""), ("产出指标", ""), ("效果指标", "服务对象满意度指标")]
 
 
 def test_a_grade_the_form_does_not_have_is_refused_where_it_is(tmp_path):
     text = edited("{优: 90%, 良: 80%", "{忧: 90%, 良: 80%")
-    assert messages(tmp_path, text) == ["41 E010 projects[0].indicators[1].standards.忧：应为 优、良、中、差 之一，现为 “忧”"]
+    assert messages(tmp_path, text) == ["39 E010 projects[0].indicators[1].standards.忧：应为 优、良、中、差 之一，现为 “忧”"]
 
 
 # ------------------------------------------------------------------ fidelity

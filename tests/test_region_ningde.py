@@ -57,10 +57,15 @@ def test_check_lists_only_the_accepted_gaps_of_the_excerpt():
     reason = "（已确认保留：文字稿在成本指标一行处中断：原表的效益指标、满意度指标不在摘录里）"
     line = next(n for n, t in enumerate(SAMPLE.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("indicators:"))
     where = f"{SAMPLE}:{line} 错误 E203 indicators："
+    row = next(n for n, t in enumerate(SAMPLE.read_text(encoding="utf-8").splitlines(), 1) if t.strip().startswith("amount: 171.41"))
     assert res.output.splitlines() == [
+        # the form's amount_checks tie 年度履职目标's 基本支出 row to the budget line (issue 22 item 4)
+        f"{SAMPLE}:{row} 错误 E109 duty_targets[2].amount：年度履职目标里支出项目名称为“基本支出”的第 3 行预算金额 171.41 万元"
+        " ≠ 部门预算支出“基本支出” 110.61 万元（相差 60.80 万元）：请核对"
+        "（已确认保留：原表如此：基本支出一行印的是资金总额 171.41，年度预算安排里的基本支出是 110.61）",
         where + "部门整体缺少效益指标：产出指标、效益指标和满意度指标至少各要有一条" + reason,
         where + "部门整体缺少满意度指标：产出指标、效益指标和满意度指标至少各要有一条" + reason,
-        "检查了 1 个文件：0 个错误，0 个提醒，2 个已确认保留。",
+        "检查了 1 个文件：0 个错误，0 个提醒，3 个已确认保留。",
     ]
 
 

@@ -37,11 +37,11 @@ def test_project_budgets_are_summed_in_the_budget_unit():
     assert s.project_indicators == {"产出指标": 18, "效益指标": 9, "满意度指标": 4, "成本指标": 4}
 
 
-def test_a_form_keeping_its_spending_in_declared_lines_still_shows_the_sum():
-    """The Hubei 2021 form declares 支出构成 (with 占比 and two earlier years): its 合计 and
-    基本支出 / 项目支出 rows stand in for budget.expenditure, which that file leaves empty."""
+def test_a_form_whose_budget_lines_carry_extra_columns_shows_the_sum():
+    """The Hubei 2021 form's 支出构成 (with 占比 and two earlier years) is budget.expenditure
+    with the columns the form declares (fields.budget_line, issue 22 item 4)."""
     model = load(SAMPLES / "2021" / "guangshui.yaml").model
-    assert model.budget.expenditure == []
+    assert [line.label for line in model.budget.expenditure] == ["基本支出", "项目支出", "合计"]
     s = summarize(model)
     assert (s.total, s.basic, s.project) == (Decimal("968.1918"), Decimal("724.2318"), Decimal("243.96"))
     assert block(s, "x")[1] == "  合计 968.1918 万元 = 基本支出 724.2318 + 项目支出 243.96"

@@ -55,6 +55,7 @@ def test_the_readme_lists_exactly_the_context_the_code_builds(taishan):
         ("projects", ["rows", "number", "unit", "money_unit", "lines"]),
         ("units", ["label", "money_unit", "projects"]),
         ("预算行", ["depth", "indented", "group", "group_key"]),
+        ("指标行", ["printed", "groups", "printed.level2", "groups.level2"]),
     ],
 )
 def test_the_readme_documents_what_each_view_adds(view, names):

@@ -413,6 +413,7 @@ INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），
   goaldoc init 2025/x.yaml --form 表样名    （goaldoc forms 查看表样名）
   goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml
   goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml --clear-amounts
+  goaldoc init 2025/x.yaml --form 新表样 --templates 我的模板/   （还没放进 templates/ 的表样文件夹）
 """
 
 
@@ -423,7 +424,8 @@ INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），
 @click.option("--year", type=click.IntRange(2000, 2100), help="预算年度（默认：路径里的年份，否则明年）。")
 @click.option("--from", "source", type=click.Path(dir_okay=False), help="上年的文件：照它做今年的。")
 @click.option("--clear-amounts", is_flag=True, help="与 --from 一起用：金额清空，不带上年的数。")
-def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-untyped-def]
+@click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
+def init(path, form, year, source, clear_amounts, templates) -> None:  # type: ignore[no-untyped-def]
     import datetime
 
     from .forms import available_forms
@@ -433,8 +435,8 @@ def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-un
     if target.exists():
         click.echo(f"{target} 已存在，没有覆盖：请换一个文件名，或直接编辑它。", err=True)
         sys.exit(1)
-    if form is not None and form not in available_forms():
-        click.echo(f"没有表样“{form}”：可用的有 {'、'.join(available_forms())}", err=True)
+    if form is not None and form not in available_forms(templates):
+        click.echo(f"没有表样“{form}”：可用的有 {'、'.join(available_forms(templates))}", err=True)
         sys.exit(2)
     if clear_amounts and not source:
         click.echo("--clear-amounts 要和 --from 一起用（新建的文件金额本来就是 0）。", err=True)
@@ -449,14 +451,14 @@ def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-un
     else:
         year, why = datetime.date.today().year + 1, "路径里没有年份，按明年；要别的年份请加 --year"
     if source:
-        _init_from(target, source, year, why, form, clear_amounts)
+        _init_from(target, source, year, why, form, clear_amounts, templates)
         return
     from .errors import GoaldocError
     from .forms import load_form
     from .starter import starter_text
 
     try:
-        spec = load_form(form)
+        spec = load_form(form, templates)
     except GoaldocError as exc:
         _print_problems(exc.problems)
         sys.exit(1)
@@ -466,12 +468,14 @@ def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-un
     click.echo(f"已新建 {target}（{year} 年度，{why}）：填好后运行 goaldoc check {target.as_posix()}")
 
 
-def _init_from(target: Path, source: str, year: int | None, why: str, form: str | None, clear_amounts: bool) -> None:
+def _init_from(
+    target: Path, source: str, year: int | None, why: str, form: str | None, clear_amounts: bool, templates: str | None = None
+) -> None:
     from .errors import InputError
     from .nextyear import next_year
 
     try:
-        made = next_year(source, year, clear_amounts, form)
+        made = next_year(source, year, clear_amounts, form, templates)
     except InputError as exc:
         _print_problems(exc.problems)
         click.echo(f"上年的文件 {source} 有 {len(exc.problems)} 处问题，没有新建 {target}：请先改好（goaldoc check {source}）。", err=True)
@@ -497,6 +501,7 @@ def _init_from(target: Path, source: str, year: int | None, why: str, form: str 
 
 
 FORMS_HELP = """列出可用的表样（templates/ 下的文件夹）：名字、表样名称、印哪些表、项目表的样式、所在文件夹。
+模板比纸宽时（Excel 各列合计宽过可印宽度，Word 表格宽过正文宽度）在它下面提醒（T065 / T066）。
 
 \b
 例子：
@@ -524,6 +529,9 @@ def list_forms(templates) -> None:  # type: ignore[no-untyped-def]
         prints = "、".join({"department": "部门整体表", "projects": "每个项目一张项目表"}[p] for p in spec.prints)
         variants = "；项目表样式：" + "、".join(f"{k}（{v}）" for k, v in spec.variants.items()) if spec.variants else ""
         click.echo(f"{name}\t{spec.title}\t{prints}{variants}\t{spec.folder}")
+        from .forms.widths import width_notes
+
+        _print_problems(width_notes(spec), err=False)  # 提醒 T065 / T066: wider than the page (issue 22)
     sys.exit(1 if broken else 0)
 
 

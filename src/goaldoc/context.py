@@ -44,8 +44,8 @@ def build_context(model: DepartmentYear, spec: FormSpec, only: Iterable[str] | N
     fields = spec.fields
     money = model.budget.unit
     budget_total = total_line(model.budget.expenditure)
-    expenditure = line_views(model.budget.expenditure, "e")
-    income = line_views(model.budget.income, "i")
+    expenditure = line_views(model.budget.expenditure, "e", fields.budget_line)
+    income = line_views(model.budget.income, "i", fields.budget_line)
 
     ctx: dict[str, Any] = {name: getattr(model, name) for name in type(model).model_fields if name in CONTRACT}
     for name, f in fields.year.items():  # a field this form declares, absent from other forms' data
@@ -101,7 +101,12 @@ def build_context(model: DepartmentYear, spec: FormSpec, only: Iterable[str] | N
 
 
 def rows_of(indicators: list[Any], spec: FormSpec, scope: str) -> list[IndicatorRow]:
-    return indicator_rows(group_indicators(indicators, spec.indicator_grouping), scope, spec.fields.indicator)
+    voc = spec.vocabulary
+
+    def spelling(level1: str, level2: str) -> tuple[str, str]:  # row.printed: the form's own words
+        return voc.printed1(level1), voc.printed2(level1, level2)
+
+    return indicator_rows(group_indicators(indicators, spec.indicator_grouping), scope, spec.fields.indicator, spelling)
 
 
 def dropped_columns(model: DepartmentYear, spec: FormSpec) -> list[str]:

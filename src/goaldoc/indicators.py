@@ -9,11 +9,12 @@ new merge, and two one-row groups with equal text stay apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .model import Indicator
+from .textnorm import name_key
 from .values import from_parts, normalise_text, parse_value
 
 
@@ -53,37 +54,59 @@ def group_indicators(indicators: Iterable[Indicator], mode: Grouping = "stable")
     ``stable``: rows of an already seen (一级, 二级) join that group (first appearance order).
     ``runs``: only consecutive rows with the same (一级, 二级) form a group (nothing moves).
     ``none``: every row is its own group (Sichuan prints rows in the order entered).
+
+    Names are compared by their normal form (textnorm.name_key: ``数量指标（或…）`` and
+    ``数量指标(或…)`` are one group, printed as first typed).
     """
     top: list[Level1Group] = []
     for ind in indicators:
-        l1, l2 = ind.level1, ind.level2
+        l1, l2 = name_key(ind.level1), name_key(ind.level2)
         if mode == "stable":
-            g1 = next((g for g in top if g.name == l1), None)
+            g1 = next((g for g in top if name_key(g.name) == l1), None)
         else:
-            g1 = top[-1] if top and top[-1].name == l1 and mode == "runs" else None
+            g1 = top[-1] if top and name_key(top[-1].name) == l1 and mode == "runs" else None
         if g1 is None:
-            g1 = Level1Group(l1)
+            g1 = Level1Group(ind.level1)
             top.append(g1)
         if mode == "stable":
-            g2 = next((g for g in g1.groups if g.name == l2), None)
+            g2 = next((g for g in g1.groups if name_key(g.name) == l2), None)
         else:
-            g2 = g1.groups[-1] if g1.groups and g1.groups[-1].name == l2 and mode == "runs" else None
+            g2 = g1.groups[-1] if g1.groups and name_key(g1.groups[-1].name) == l2 and mode == "runs" else None
         if g2 is None:
-            g2 = Level2Group(l2)
+            g2 = Level2Group(ind.level2)
             g1.groups.append(g2)
         g2.rows.append(ind)
     return top
 
 
+class Columns:
+    """``row.printed`` and ``row.groups``: one value per grouped column (``.level1``, ``.level2``),
+    so that a block of columns can print its own wording and still merge by the data's
+    hierarchy (issue 22 item 3)."""
+
+    template_fields = frozenset({"level1", "level2"})
+
+    def __init__(self, level1: str, level2: str):
+        self.level1 = level1
+        self.level2 = level2
+
+
 @dataclass
 class IndicatorRow:
-    """One printed row of an indicator grid, as the templates see it."""
+    """One printed row of an indicator grid, as the templates see it.
+
+    ``level1`` / ``level2`` print as the clerk typed them; ``printed.level1`` /
+    ``printed.level2`` in the form's own spelling (form.yaml ``print:``, else the tree's
+    name), merging like them; ``groups.level1`` / ``groups.level2`` are the groups they
+    merge by, for any text a block prints in their place: ``{{ x | merge(row.groups.level2) }}``."""
 
     level1: MergeText
     level2: MergeText
     indicator: Indicator | None  # None for the placeholder row of an empty group
     index: int  # 1-based position in the grid
     declared: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the form's indicator fields
+    printed: Columns = field(default_factory=lambda: Columns("", ""), repr=False)
+    groups: Columns = field(default_factory=lambda: Columns("", ""), repr=False)
 
     @property
     def value_text(self) -> str:
@@ -134,23 +157,37 @@ class IndicatorRow:
         raise AttributeError(name)
 
 
-_ROW_FIELDS = frozenset({"level1", "level2", "index", "value_text", "value_parts"}) | frozenset(
+_ROW_FIELDS = frozenset({"level1", "level2", "index", "value_text", "value_parts", "printed", "groups"}) | frozenset(
     Indicator.model_fields
 )
 
 
 def indicator_rows(
-    groups: Sequence[Level1Group], scope: str = "", declared: Mapping[str, Any] | None = None
+    groups: Sequence[Level1Group],
+    scope: str = "",
+    declared: Mapping[str, Any] | None = None,
+    spelling: Callable[[str, str], tuple[str, str]] | None = None,
 ) -> list[IndicatorRow]:
-    """Flatten grouped indicators to printed rows with merge keys ``scope/i`` and ``scope/i.j``."""
+    """Flatten grouped indicators to printed rows with merge keys ``scope/i`` and ``scope/i.j``.
+    ``spelling``: (一级, 二级) as typed → as the form prints them (``row.printed``)."""
     rows: list[IndicatorRow] = []
     for i, g1 in enumerate(groups):
         k1 = f"{scope}/{i}"
         for j, g2 in enumerate(g1.groups):
             k2 = f"{k1}.{j}"
+            p1, p2 = spelling(g1.name, g2.name) if spelling is not None else (g1.name, g2.name)
+            printed = Columns(MergeText(p1, k1), MergeText(p2, k2))
             for ind in g2.rows or [None]:  # type: ignore[list-item]  # placeholder row
                 rows.append(
-                    IndicatorRow(MergeText(g1.name, k1), MergeText(g2.name, k2), ind, len(rows) + 1, declared or {})
+                    IndicatorRow(
+                        MergeText(g1.name, k1),
+                        MergeText(g2.name, k2),
+                        ind,
+                        len(rows) + 1,
+                        declared or {},
+                        printed,
+                        Columns(k1, k2),
+                    )
                 )
     return rows
 

@@ -173,6 +173,7 @@ def next_year(
     year: int | None = None,
     clear_amounts: bool = False,
     form: str | None = None,
+    templates: str | Path | None = None,
 ) -> NextYear:
     """The text of next year's file made from ``source`` (nothing is written).
 
@@ -183,7 +184,7 @@ def next_year(
     from .loading import load
     from .yamlparse import PureLoader
 
-    loaded = load(source)  # every YAML or schema problem, in Chinese, located
+    loaded = load(source, templates)  # every YAML or schema problem, in Chinese, located
     model = loaded.model
     text = decode(Path(source).read_bytes(), str(source))
     old = model.year
@@ -250,7 +251,7 @@ def next_year(
         and re.search(rf"(?<!\d){old}(?!\d)", s)
     ]
     result.text = text
-    _check_reads_back(result, str(source))
+    _check_reads_back(result, str(source), templates)
     return result
 
 
@@ -286,7 +287,7 @@ def _carried_block(carried: list[tuple[Path_, Decimal, str]], source: str | Path
     return "\n".join(lines) + "\n"
 
 
-def _check_reads_back(result: NextYear, source: str) -> None:
+def _check_reads_back(result: NextYear, source: str, templates: str | Path | None = None) -> None:
     """The new text must read as a valid file with the new year: a guard on the edits above."""
     from .loader import load_text
     from .loading import form_of
@@ -296,7 +297,7 @@ def _check_reads_back(result: NextYear, source: str) -> None:
         data, lines = load_text(result.text, "<新文件>")
     except InputError as exc:  # pragma: no cover - the tests run every sample through here
         raise InputError([Problem(f"从 {source} 生成的新文件读不回来：{exc.problems[0].message}", (), source, code="E006")]) from None
-    spec, form_problems = form_of(data, lines)  # the form's own fields are part of the file
+    spec, form_problems = form_of(data, lines, templates)  # the form's own fields are part of the file
     model, problems = validate(data, lines, spec.model)
     problems = form_problems + problems
     if model is None or model.year != result.year:  # pragma: no cover - as above

@@ -172,7 +172,7 @@ def _example_indicators(spec: FormSpec) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     for l1, node in voc.level1.items():
         children = list(voc.level2.get(l1, {}).values())
-        wanted = [c for c in children if c.kind in required]
+        wanted = [c for c in children if c.kind in required] if spec.prints_level2 else []
         if wanted:
             rows += [(l1, c.name, values.get(c.kind or "", "有效推动")) for c in wanted]
         elif node.kind in required:
@@ -185,7 +185,8 @@ def _indicators(spec: FormSpec, declared: dict[str, FieldSpec], key: str, indent
     lines = [f"{pad}{key}:{' ' * max(1, 33 - indent - len(key))}# 绩效指标：一级 → 二级 按填写顺序分组、合并"]
     for l1, l2, value in _example_indicators(spec):
         extra = "".join(f", {name}: {_placeholder(f, value)}" for name, f in declared.items())
-        lines.append(f"{pad}  - {{level1: {l1}, level2: {l2}, name: {FILL}, explanation: {FILL}, value: \"{value}\"{extra}}}")
+        level2 = f" level2: {l2}," if spec.prints_level2 else ""  # prints_level2: false — not on paper
+        lines.append(f"{pad}  - {{level1: {l1},{level2} name: {FILL}, explanation: {FILL}, value: \"{value}\"{extra}}}")
     return "\n".join(lines) + "\n"
 
 

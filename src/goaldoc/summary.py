@@ -14,6 +14,7 @@ from decimal import Decimal
 from .checks.amounts import _label_key
 from .checks.base import MONEY_UNITS
 from .model import BudgetLine, DepartmentYear, Indicator
+from .textnorm import name_key
 from .values import convert_amount
 
 
@@ -55,9 +56,12 @@ def _line(lines: list[BudgetLine], name: str) -> Decimal | None:
 
 
 def _per_level1(indicators: list[Indicator]) -> dict[str, int]:
+    """Rows per 一级, named as first typed (spellings compared by textnorm.name_key)."""
     out: dict[str, int] = {}
+    shown: dict[str, str] = {}
     for ind in indicators:
-        out[ind.level1] = out.get(ind.level1, 0) + 1
+        name = shown.setdefault(name_key(ind.level1), ind.level1)
+        out[name] = out.get(name, 0) + 1
     return out
 
 

@@ -72,6 +72,9 @@ def _message(
         hint = f"是不是“{near[0]}”？" if near else f"可用的键：{'、'.join(known)}"
         return f"未知的键“{key}”：{hint}"
     if kind == "missing":
+        field = parent.model_fields.get(key) if parent else None
+        if field is not None and field.examples:  # a value every file writes the same (form.yaml's contract: 1)
+            return f"缺少必填项 {_describe(parent, key)}：请补上，写成 {key}: {field.examples[0]}"
         return f"缺少必填项 {_describe(parent, key)}：请补上"
     if kind in ("string_type",):
         got = err.get("input")

@@ -130,7 +130,9 @@ class LineView(View):
     (the label with two full-width spaces per level below 1)."""
 
 
-def line_views(lines: Iterable[Any], scope: str) -> list[LineView]:
+def line_views(lines: Iterable[Any], scope: str, declared: Mapping[str, Any] | None = None) -> list[LineView]:
+    """``declared``: the columns the form adds to these lines (form.yaml ``fields.budget_line``),
+    empty on lines of data that lacks them."""
     out: list[LineView] = []
     group, group_key = "", ""
     for i, line in enumerate(lines):
@@ -140,7 +142,7 @@ def line_views(lines: Iterable[Any], scope: str) -> list[LineView]:
         out.append(
             LineView(
                 line,
-                None,
+                declared,
                 depth=line.level,
                 group=own_group,
                 group_key=(group_key if line.level >= 2 else f"{scope}/l{i}"),

@@ -252,12 +252,17 @@ def follow(lines: list[str], line: int | None, col: int | None, message: str) ->
     else:
         key = fix.split(":")[0]
         limit = (col or len(text)) - 1
-        start = text.rfind(key, 0, max(limit, 0) + 1)
-        if start < 0:
+        # the key itself (before its colon), not the same letters inside a value
+        # (`{a: row.period_values[...]}`: the `a` of `period_values` is no key)
+        keys = [m.start(1) for m in re.finditer(rf"(?:^|[{{,\s])({re.escape(key)})[ ]*[:：]", text) if m.start(1) <= max(limit, 0)]
+        if not keys:
             return None
+        start = keys[-1]
     rest = text[start:]
-    end = re.search(r",[ ]*[A-Za-z_]\w*[ ]*[:：][ ]|[ \t]+#|}[ ]*$", rest[len(fix.split(":")[0]) :])
-    typed = rest[: len(fix.split(":")[0]) + end.start()] if end else rest
+    after = len(fix.split(":")[0])
+    end = re.search(r",[ ]*[A-Za-z_]\w*[ ]*[:：][ ]|[ \t]+#", rest[after:])
+    stop = min(end.start() if end else len(rest) - after, _closing_brace(rest[after:], 0) if "{" in text[:start] else len(rest))
+    typed = rest[: after + stop]
     return [*lines[:i], text[:start] + fix + text[start + len(typed) :], *lines[i + 1 :]]
 
 
@@ -434,9 +439,25 @@ def _flow_entry(line: str, col0: int) -> tuple[str, str] | None:
         end = nxt.start()
     else:
         body = _strip_comment(line)
-        end = body.rfind("}") if body.rfind("}") >= col0 else len(body)
+        end = _closing_brace(body, m.end())
     value = line[m.end() : end].strip()
     return (m["key"], value) if value else None
+
+
+def _closing_brace(body: str, start: int) -> int:
+    """Where the value starting at ``start`` ends: the ``}`` closing its mapping (brackets
+    the value opens are its own: ``{a: {b: x['c']}}`` ends the value of ``b`` before the
+    first ``}``), else the end of the line."""
+    depth = 0
+    for k in range(start, len(body)):
+        ch = body[k]
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif ch == "}" and depth <= 0:
+            return k
+    return len(body)
 
 
 # ---------------------------------------------------------------- mistakes that parse

@@ -13,6 +13,7 @@ from ..errors import Problem
 from ..forms import FormSpec
 from ..loader import LineMap
 from ..model import BudgetLine, DepartmentYear, Project, Unit
+from ..textnorm import name_key
 from ..values import parse_value
 from .base import MONEY_UNITS, Path, _convert, _num, _problem, _projects, _total_line, rule
 
@@ -105,6 +106,8 @@ def budget_lines_add_up(model: DepartmentYear, lines: LineMap, form: FormSpec) -
 
 def _column_label(form: FormSpec, where: Path, column: str) -> str:
     name = next((p for p in reversed(where) if isinstance(p, str)), "")
+    if where[:1] == ("budget",) and column in form.fields.budget_line:
+        return form.fields.budget_line[column].label
     for _place, field, spec in form.fields.items():
         if field == name and spec.columns and column in spec.columns:
             return spec.columns[column].label
@@ -346,8 +349,9 @@ def spending_plan_rises_to_100(model: DepartmentYear, lines: LineMap, form: Form
 @rule
 def declared_amounts_relate(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
     """E109: the relations between amounts the form declares (form.yaml ``amount_checks``):
-    a total equals the sum of its parts, a value is not above its limit."""
-    from ..forms.fields import amount_field
+    a total equals the sum of its parts, a value is not above its limit (a ``type: lines``
+    field counts as its 合计), and the rows of a table naming a budget line add up to it."""
+    from ..forms.fields import amount_field, lines_field
 
     for check in form.amount_checks:
         if check.where == "project":
@@ -356,10 +360,17 @@ def declared_amounts_relate(model: DepartmentYear, lines: LineMap, form: FormSpe
             owners = [(("department",), model.department, model.budget.unit)]
         else:
             owners = [((), model, model.budget.unit)]
-        label = {n: amount_field(form.model, form.fields, check.where, n) or n for n in check.names()}
+        label = {
+            n: amount_field(form.model, form.fields, check.where, n) or _total_label(lines_field(form, check.where, n)) or n
+            for n in check.names()
+        }
         for path, owner, unit in owners:
-            got = {n: _dotted(owner, n) for n in check.names()}
-            if any(v is None for v in got.values()):
+            if check.rows is not None:
+                yield from _rows_against_lines(lines, form, check, path, owner, unit)
+                continue
+            maybe = {n: _amount_of(owner, n) for n in check.names()}
+            got = {n: v for n, v in maybe.items() if v is not None}
+            if len(got) < len(maybe):
                 continue  # a blank amount: nothing to compare
             if check.total is not None and check.parts is not None:
                 total = got[check.total]
@@ -368,7 +379,7 @@ def declared_amounts_relate(model: DepartmentYear, lines: LineMap, form: FormSpe
                     terms = " + ".join(f"{label[n]} {_num(got[n])}" for n in check.parts)
                     yield _problem(
                         lines,
-                        (*path, *check.total.split(".")),
+                        (*path, *_where_of(owner, check.total)),
                         "E109",
                         f"{label[check.total]} {_num(total)} {unit} ≠ {terms} = {_num(s)} {unit}"
                         f"（相差 {_num(abs(total - s))} {unit}）：请核对",
@@ -378,10 +389,76 @@ def declared_amounts_relate(model: DepartmentYear, lines: LineMap, form: FormSpe
                 if value > limit:
                     yield _problem(
                         lines,
-                        (*path, *check.value.split(".")),
+                        (*path, *_where_of(owner, check.value)),
                         "E109",
                         f"{label[check.value]} {_num(value)} {unit} 超过{label[check.at_most]} {_num(limit)} {unit}：请核对",
                     )
+
+
+def _total_label(label: str | None) -> str | None:
+    return f"{label}合计" if label else None
+
+
+def _rows_against_lines(lines: LineMap, form: FormSpec, check: Any, path: Path, owner: Any, unit: str) -> Iterator[Problem]:
+    """The rows of ``check.rows`` whose ``check.match`` column names a line of ``check.lines``
+    (compared as line labels are: numbering and 其中 aside, textnorm.name_key) add up to it."""
+    from ..forms.fields import lines_field
+
+    table = form.fields.__getattribute__(check.where).get(check.rows)
+    rows = _dotted(owner, check.rows) or []
+    targets = _dotted(owner, check.lines or "") or []
+    what = lines_field(form, check.where, check.lines or "") or check.lines
+    columns = dict(table.columns or {}) if table is not None else {}
+    match_label = columns[check.match].label if check.match in columns else check.match
+    amount_label = columns[check.amount].label if check.amount in columns else "金额"
+    by_line: dict[str, list[int]] = {}
+    for k, row in enumerate(rows):
+        named = getattr(row, check.match or "", None)
+        if named and getattr(row, check.amount, None) is not None:
+            by_line.setdefault(_line_key(str(named)), []).append(k)
+    for line in targets:
+        if line.amount is None:
+            continue
+        hits = by_line.get(_line_key(line.label), [])
+        if not hits:
+            continue
+        s = sum((getattr(rows[k], check.amount) for k in hits), Decimal(0))
+        if s != line.amount:
+            which = "、".join(f"第 {k + 1} 行" for k in hits)
+            yield _problem(
+                lines,
+                (*path, check.rows, hits[0], check.amount),
+                "E109",
+                f"{table.label if table is not None else check.rows}里{match_label}为“{line.label}”的{which}{amount_label} "
+                f"{_num(s)} {unit} ≠ {what}“{line.label}” {_num(line.amount)} {unit}（相差 {_num(abs(s - line.amount))} {unit}）：请核对",
+            )
+
+
+def _line_key(label: str) -> str:
+    return name_key(_label_key(label))
+
+
+def _amount_of(owner: Any, dotted: str) -> Decimal | None:
+    """An amount field, or the 合计 of amount lines: the 合计 line (level 0), else the sum
+    of the level-1 lines that are not partial."""
+    value = _dotted(owner, dotted)
+    if not isinstance(value, list):
+        return value  # type: ignore[no-any-return]
+    k = _total_line(value)
+    if k is not None:
+        return value[k].amount  # type: ignore[no-any-return]
+    top = [x.amount for x in value if x.level == 1 and not x.partial and x.amount is not None]
+    return sum(top, Decimal(0)) if top else None
+
+
+def _where_of(owner: Any, dotted: str) -> Path:
+    """The key path of ``dotted`` under its owner: a field's own, or the 合计 line of lines."""
+    value = _dotted(owner, dotted)
+    parts: Path = tuple(dotted.split("."))
+    if isinstance(value, list):
+        k = _total_line(value)
+        return (*parts, k, "amount") if k is not None else parts
+    return parts
 
 
 def _dotted(owner: Any, dotted: str) -> Any:

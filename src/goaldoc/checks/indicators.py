@@ -15,6 +15,7 @@ from ..forms import FormSpec, Vocabulary
 from ..forms.vocabulary import KINDS, Rules, squash
 from ..loader import LineMap
 from ..model import DepartmentYear, Indicator, Project
+from ..textnorm import name_key
 from ..values import IndicatorValue, from_parts, normalise_sign, parse_value
 from .base import MONEY_UNITS, Path, _convert, _num, _problem, _projects, _total_line, rule
 
@@ -83,13 +84,15 @@ def level2_under_level1(model: DepartmentYear, lines: LineMap, form: FormSpec) -
                 continue
             if voc.node2(ind.level1, ind.level2) is not None:
                 continue
+            if not form.prints_level2 and not ind.level2.strip():
+                continue  # the form prints no 二级 (form.yaml prints_level2: false)
             l1 = voc.canonical1(ind.level1)
             allowed = "、".join(voc.level2[l1]) or "（无）"
             owners = voc.owners_of(ind.level2)
             if owners:
                 why = f"“{ind.level2}”属于{'、'.join(owners)}"
             else:
-                why = _nearest(voc.canonical2(ind.level2), voc.spellings2(ind.level1)) or f"“{ind.level2}”不是二级指标"
+                why = _nearest(squash(ind.level2), voc.spellings2(ind.level1)) or f"“{ind.level2}”不是二级指标"
             yield _problem(
                 lines,
                 (*lst.path, k, "level2"),
@@ -107,23 +110,29 @@ def one_spelling_per_name(model: DepartmentYear, lines: LineMap, form: FormSpec)
     the form does not print) and names both."""
     voc = form.vocabulary
     for lst in _lists(model):
-        seen1: dict[str, dict[str, list[int]]] = {}  # canonical 一级 → spelling → rows
+        # canonical 一级 → spelling (its normal form: textnorm.name_key) → rows; a spelling
+        # shows as first typed (数量指标（或…） and 数量指标(或…) are one spelling, one group)
+        seen1: dict[str, dict[str, list[int]]] = {}
         seen2: dict[tuple[str, str], dict[str, list[int]]] = {}
+        shown: dict[str, str] = {}
         for k, ind in enumerate(lst.indicators):
             if voc.node1(ind.level1) is None:
                 continue  # unknown: E201
             c1 = voc.canonical1(ind.level1)
-            seen1.setdefault(c1, {}).setdefault(squash(ind.level1), []).append(k)
+            shown.setdefault(name_key(ind.level1), squash(ind.level1))
+            seen1.setdefault(c1, {}).setdefault(name_key(ind.level1), []).append(k)
             if ind.level2.strip() and voc.node2(ind.level1, ind.level2) is not None:
-                seen2.setdefault((c1, voc.canonical2(ind.level2)), {}).setdefault(squash(ind.level2), []).append(k)
+                shown.setdefault(name_key(ind.level2), squash(ind.level2))
+                seen2.setdefault((c1, voc.canonical2(ind.level2, ind.level1)), {}).setdefault(name_key(ind.level2), []).append(k)
         for level, seen in ((1, seen1), (2, seen2)):
-            for key, spellings in seen.items():
-                if len(spellings) < 2:
+            for key, by_key in seen.items():
+                if len(by_key) < 2:
                     continue
                 canonical = key if isinstance(key, str) else key[1]
+                spellings = {shown[s]: rows for s, rows in by_key.items()}
                 # the more used spelling; on a tie the form's own, then the first written
                 ranked = sorted(
-                    spellings.items(), key=lambda kv: (-len(kv[1]), kv[0] != squash(canonical), kv[1][0])
+                    spellings.items(), key=lambda kv: (-len(kv[1]), name_key(kv[0]) != name_key(canonical), kv[1][0])
                 )
                 main, *others = ranked
                 both = "、".join(f"“{name}”（{len(rows)} 条）" for name, rows in ranked)
@@ -144,7 +153,8 @@ def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form
     数量 and 质量 among the 二级) are each present in every indicator list."""
     voc = form.vocabulary
     tops = [k for k in voc.required if voc.kind_level(k) == 1]
-    subs = [k for k in voc.required if voc.kind_level(k) == 2]
+    # a form that prints no 二级 (prints_level2: false) cannot ask for 数量 / 质量 二级 rows
+    subs = [k for k in voc.required if voc.kind_level(k) == 2] if form.prints_level2 else []
     for lst in _lists(model):
         if not lst.indicators:
             names = _and([_kind_name(voc, k) for k in tops]) or "指标"
@@ -157,7 +167,8 @@ def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form
                     lines,
                     lst.path,
                     "E203",
-                    f"{lst.owner}缺少{_kind_name(voc, kind)}：{_and([_kind_name(voc, k) for k in tops])}至少各要有一条",
+                    f"{lst.owner}缺少{_kind_name(voc, kind)}：{_and([_kind_name(voc, k) for k in tops])}至少各要有一条"
+                    + ("" if form.prints_level2 else _level2_hint(voc, kind)),
                 )
         for kind in subs:
             if kind not in have:
@@ -170,6 +181,17 @@ def each_list_has_the_required_kinds(model: DepartmentYear, lines: LineMap, form
                     f"{lst.owner}的{parents or '指标'}缺少{_kind_name(voc, kind)}：{under}至少要有"
                     f"{'和'.join(_kind_name(voc, k) for k in subs if _parents_of_kind(voc, k) == parents)}各一条",
                 )
+
+
+def _level2_hint(voc: Vocabulary, kind: str) -> str:
+    """For a form that prints no 二级: where a 二级 of this kind sits under another 一级
+    (满意度 under 效益指标), the row says so with a level2 the paper does not show."""
+    places = [(l1, n.name) for l1, children in voc.level2.items() for n in children.values()
+              if n.kind == kind and (voc.level1[l1].kind != kind)]
+    if not places:
+        return ""
+    l1, name = places[0]
+    return f"（这张表不印二级指标：放在{l1}下的那一条，请写 level2: {name}，表上不印）"
 
 
 def _kinds_meant(voc: Vocabulary, ind: Indicator) -> set[str]:

@@ -29,7 +29,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-from ..model import Amount, BudgetLine, Department, DepartmentYear, Indicator, Project, Text, Unit
+from ..model import (
+    Amount,
+    Budget,
+    BudgetLine,
+    Department,
+    DepartmentYear,
+    Indicator,
+    Project,
+    Text,
+    Unit,
+)
 
 FieldType = Literal["text", "integer", "amount", "texts", "choice", "lines", "table", "periods"]
 ColumnType = Literal["text", "integer", "amount"]
@@ -104,6 +114,20 @@ class FieldsSpec(_Strict):
     department: dict[str, FieldSpec] = Field(default_factory=dict, description="department 下")
     project: dict[str, FieldSpec] = Field(default_factory=dict, description="每个项目下")
     indicator: dict[str, FieldSpec] = Field(default_factory=dict, description="每条指标下")
+    budget_line: dict[str, ColumnSpec] = Field(
+        default_factory=dict,
+        description="预算行（budget.expenditure、budget.income 的每一行）多出的列，如 上年金额",
+    )
+
+    @field_validator("budget_line")
+    @classmethod
+    def _line_columns(cls, v: dict[str, ColumnSpec]) -> dict[str, ColumnSpec]:
+        for name in v:
+            if not _NAME.match(name):
+                raise ValueError(f"列名“{name}”只能用小写英文字母、数字和下划线，以字母开头")
+            if name in BudgetLine.model_fields:
+                raise ValueError(f"“{name}”已是预算行的通用字段（{_COMMON_LINE[name]}），不用再声明")
+        return v
 
     @field_validator("year", "department", "project", "indicator")
     @classmethod
@@ -139,6 +163,8 @@ _TEXT_FIELDS = {
     "project": _text_fields(Project),
     "indicator": _text_fields(Indicator),
 }
+
+_COMMON_LINE = _common_fields(BudgetLine)
 
 _COMMON = {
     "year": _common_fields(DepartmentYear),
@@ -225,15 +251,19 @@ def empty_value(spec: FieldSpec) -> Any:
 
 
 def model_for(
-    form_name: str, fields: FieldsSpec, variants: dict[str, str] | None = None
+    form_name: str, fields: FieldsSpec, variants: dict[str, str] | None = None, level2_optional: bool = False
 ) -> type[DepartmentYear]:
-    """The common model with the form's declared fields (and its variant names) added."""
+    """The common model with the form's declared fields (and its variant names) added;
+    ``level2_optional``: the form prints no 二级 (form.yaml ``prints_level2: false``)."""
     tag = re.sub(r"\W", "_", form_name)
 
     def declared(place: str) -> dict[str, Any]:
         return {name: python_type(f"{tag}_{place}", name, f) for name, f in getattr(fields, place).items()}
 
-    ind = create_model(f"Indicator_{tag}", __base__=Indicator, **declared("indicator"))
+    own = declared("indicator")
+    if level2_optional:
+        own["level2"] = (Text, Field("", description=(Indicator.model_fields["level2"].description or "二级指标") + "（这张表不印，可以不写）"))
+    ind = create_model(f"Indicator_{tag}", __base__=Indicator, **own)
     project_extra = declared("project")
     if variants:
         lit = Literal[tuple(variants)]  # type: ignore[valid-type]
@@ -253,6 +283,16 @@ def model_for(
         projects=(list[project], Field(default_factory=list, description="本单位的项目")),  # type: ignore[valid-type]
     )
     dept = create_model(f"Department_{tag}", __base__=Department, **declared("department"))
+    extra: dict[str, Any] = declared("year")
+    if fields.budget_line:  # the common budget lines with the form's own columns (a share, earlier years …)
+        line = _row_model(f"{tag}_budget", "line", FieldSpec(label="预算行", type="lines", columns=fields.budget_line), BudgetLine)
+        budget = create_model(
+            f"Budget_{tag}",
+            __base__=Budget,
+            expenditure=(list[line], Field(default_factory=list, description="部门预算支出")),  # type: ignore[valid-type]
+            income=(list[line], Field(default_factory=list, description="收入来源")),  # type: ignore[valid-type]
+        )
+        extra["budget"] = (budget, Field(default_factory=budget, description="预算整体情况 / 资金情况"))
     return create_model(  # type: ignore[no-any-return]
         f"DepartmentYear_{tag}",
         __base__=DepartmentYear,
@@ -260,7 +300,7 @@ def model_for(
         indicators=(list[ind], Field(default_factory=list, description="部门整体绩效指标")),  # type: ignore[valid-type]
         projects=(list[project], Field(default_factory=list, description="项目")),  # type: ignore[valid-type]
         units=(list[unit], Field(default_factory=list, description="下属单位（各有项目）")),  # type: ignore[valid-type]
-        **declared("year"),
+        **extra,
     )
 
 
@@ -288,6 +328,28 @@ def amount_field(model: type[DepartmentYear], fields: FieldsSpec, where: str, do
     return (field.description or dotted).split("：")[0].split("，")[0]
 
 
+def lines_field(spec: Any, where: str, name: str) -> str | None:
+    """The Chinese label of the amount lines ``name`` at ``where`` (a declared ``type: lines``
+    field, or the common budget.expenditure / budget.income of the file), or None."""
+    declared = getattr(spec.fields, where).get(name)
+    if declared is not None:
+        return declared.label if declared.type == "lines" else None
+    if where == "year":
+        return {"budget.expenditure": "部门预算支出", "budget.income": "收入来源"}.get(name)
+    return None
+
+
+def table_columns(spec: Any, where: str, name: str) -> dict[str, str] | None:
+    """{column: type} of the declared table (or lines) ``name`` at ``where``; None when it is none."""
+    declared = getattr(spec.fields, where).get(name)
+    if declared is None or declared.type not in ("table", "lines"):
+        return None
+    cols = {c: col.type for c, col in (declared.columns or {}).items()}
+    if declared.type == "lines":
+        cols = {"label": "text", "amount": "amount", **cols}
+    return cols
+
+
 def _inner_model(tp: Any) -> Any:
     import typing
 
@@ -310,6 +372,8 @@ def decimal_columns(spec: FieldSpec) -> list[str]:
 
 __all__ = [
     "PLACES",
+    "lines_field",
+    "table_columns",
     "amount_field",
     "ColumnSpec",
     "FieldSpec",

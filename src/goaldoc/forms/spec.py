@@ -54,23 +54,36 @@ class SheetSpec(_Strict):
 class AmountCheckSpec(_Strict):
     """One relation between amounts the form prints (form.yaml ``amount_checks``, E109):
     ``total`` = the sum of ``parts``, or ``value`` ≤ ``at_most``. Names are fields of the
-    place (``budget.total``, a declared field), dotted into nested ones."""
+    place (``budget.total``, a declared field), dotted into nested ones; a ``type: lines``
+    field (or ``budget.expenditure`` / ``budget.income``) stands for its 合计 line.
+    Or ``rows`` + ``match`` + ``lines``: the rows of a table whose ``match`` column names a
+    line of ``lines`` add up (their ``amount`` column) to that line's amount."""
 
     where: Literal["year", "department", "project"] = Field(description="在哪一级：year / department / project")
     total: str | None = Field(None, description="合计的字段")
     parts: list[str] | None = Field(None, description="加起来应等于合计的字段")
     value: str | None = Field(None, description="不应超过 at_most 的字段")
     at_most: str | None = Field(None, description="上限的字段")
+    rows: str | None = Field(None, description="表格（type: table 或 lines 的栏目）：它的 match 一列写着预算行的行名")
+    match: str | None = Field(None, description="rows 里写着行名的一列，如 spending_item")
+    amount: str = Field("amount", description="rows 里的金额列（默认 amount）")
+    lines: str | None = Field(None, description="对照的预算行：budget.expenditure、budget.income 或 type: lines 的栏目")
 
     @model_validator(mode="after")
     def _one_relation(self) -> AmountCheckSpec:
         if (self.total is None) != (self.parts is None) or (self.value is None) != (self.at_most is None):
             raise ValueError("total 和 parts 要一起写，value 和 at_most 要一起写")
-        if (self.total is None) == (self.value is None):
-            raise ValueError("每一条写一种关系：total + parts（合计 = 各项之和），或 value + at_most（不超过）")
+        if len({self.rows is None, self.match is None, self.lines is None}) != 1:
+            raise ValueError("rows、match 和 lines 要一起写")
+        if [self.total is not None, self.value is not None, self.rows is not None].count(True) != 1:
+            raise ValueError(
+                "每一条写一种关系：total + parts（合计 = 各项之和），value + at_most（不超过），"
+                "或 rows + match + lines（表格里写着某预算行行名的各行之和 = 那一行）"
+            )
         return self
 
     def names(self) -> list[str]:
+        """The amounts (or lines standing for their 合计) the relation compares."""
         return [n for n in (self.total, *(self.parts or []), self.value, self.at_most) if n]
 
 
@@ -133,6 +146,9 @@ class ImportSpec(_Strict):
                     out[key] = CellBinding.model_validate(x)
                 except ValidationError as exc:
                     first = exc.errors()[0]
+                    if first["type"] in ("missing", "extra_forbidden"):
+                        what = "缺少" if first["type"] == "missing" else "不认识"
+                        raise ValueError(f"“{key}”：{what} {first['loc'][-1]}：写一个栏目（如 t.content），或 {{pattern: …, fields: …}}") from None
                     raise ValueError(f"“{key}”：{str(first.get('ctx', {}).get('error', first['msg']))}") from None
             else:
                 raise ValueError(f"“{key}”应写一个栏目（如 t.content）或 {{pattern: …, fields: …}}")
@@ -194,7 +210,7 @@ class NationalSpec(_Strict):
 class FormSpec(_Strict):
     """One form folder's form.yaml (see templates/README.md)."""
 
-    contract: int = Field(description="按哪一版模板上下文写的（现为 1）")
+    contract: int = Field(description="按哪一版模板上下文写的（现为 1）", examples=[CONTRACT])
     title: str = Field(description="表样名称")
     prints: list[Literal["department", "projects"]] = Field(
         ["department", "projects"],
@@ -204,6 +220,9 @@ class FormSpec(_Strict):
     xlsx: str | None = Field(None, description="Excel 模板文件")
     filename: str = Field("{{ year }}年{{ department.name }}预算绩效目标表", description="输出文件名（Jinja）")
     indicator_grouping: Literal["stable", "runs", "none"] = Field("stable", description="指标怎么归组合并")
+    prints_level2: bool = Field(
+        True, description="表上印不印二级指标：false 时数据里 level2 可以不写，审核也不要求数量、质量等二级指标"
+    )
     amount_style: Literal["as_typed", "yuan"] = Field("as_typed", description="金额的写法")
     amount_unit: Literal["元", "万元", "亿元"] = Field("万元", description="表上金额的单位")
     sheets: list[SheetSpec] = Field(default_factory=list, description="Excel 输出的工作表")
@@ -259,12 +278,12 @@ class FormSpec(_Strict):
         assert national is not None, "load_form sets it"
         tree = merge_trees(national.indicator_tree, self.indicator_tree)
         required = self.required if self.required is not None else national.required
-        return build_vocabulary(tree, required, merge_rules(national.rules, self.rules))
+        return build_vocabulary(tree, required, merge_rules(national.rules, self.rules), self.indicator_tree)
 
     @cached_property
     def model(self) -> type[DepartmentYear]:
         """The department file's model for this form: the common one plus declared fields."""
-        return model_for(self.name, self.fields, self.variants)
+        return model_for(self.name, self.fields, self.variants, level2_optional=not self.prints_level2)
 
 
 def read_yaml(path: Path) -> tuple[Any, LineMap]:
@@ -333,19 +352,36 @@ def _vocabulary_problems(spec: FormSpec, lines: LineMap) -> list[Problem]:
 
 
 def _amount_check_problems(spec: FormSpec, lines: LineMap) -> list[Problem]:
-    """Every name an amount check uses is an amount of its place in the form's model."""
-    from .fields import amount_field
+    """Every name an amount check uses is an amount (or amount lines, or a table and its
+    columns) of its place in the form's model."""
+    from .fields import amount_field, lines_field, table_columns
+
+    def bad(i: int, message: str) -> Problem:
+        return lines.problem(("amount_checks", i), message, code="T018")
 
     out = []
     for i, check in enumerate(spec.amount_checks):
         for name in check.names():
-            if amount_field(spec.model, spec.fields, check.where, name) is None:
+            if amount_field(spec.model, spec.fields, check.where, name) is None and lines_field(spec, check.where, name) is None:
                 out.append(
-                    lines.problem(
-                        ("amount_checks", i),
-                        f"amount_checks 里的“{name}”不是 {check.where} 下的金额字段：请写金额字段的名字（如 budget.total，或 fields 里 type: amount 的字段）",
-                        code="T018",
+                    bad(
+                        i,
+                        f"amount_checks 里的“{name}”不是 {check.where} 下的金额字段：请写金额字段的名字（如 budget.total，"
+                        "或 fields 里 type: amount 的字段；type: lines 的字段代表它的合计行）",
                     )
+                )
+        if check.rows is not None:
+            columns = table_columns(spec, check.where, check.rows)
+            if columns is None:
+                out.append(bad(i, f"amount_checks 里的 rows “{check.rows}”不是 {check.where} 下 type: table 或 type: lines 的字段"))
+            else:
+                if check.match not in columns:
+                    out.append(bad(i, f"amount_checks 里的 match “{check.match}”不是 {check.rows} 的列（有 {'、'.join(columns)}）"))
+                if columns.get(check.amount) != "amount":
+                    out.append(bad(i, f"amount_checks 里的 amount “{check.amount}”不是 {check.rows} 的金额列"))
+            if lines_field(spec, check.where, check.lines or "") is None:
+                out.append(
+                    bad(i, f"amount_checks 里的 lines “{check.lines}”不是 {check.where} 下的预算行：请写 budget.expenditure、budget.income 或 type: lines 的字段")
                 )
     return out
 

@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..textnorm import name_key
+
 Kind = Literal["output", "benefit", "satisfaction", "cost", "quantity", "quality", "timeliness"]
 KINDS: dict[str, str] = {
     "output": "产出",
@@ -31,7 +33,8 @@ KINDS: dict[str, str] = {
 
 
 def squash(name: str) -> str:
-    """Spaces (also full-width ones and line breaks) never make a different name."""
+    """A name as shown: without spaces (also full-width ones and line breaks). Names are
+    compared by :func:`goaldoc.textnorm.name_key`, never by this."""
     return "".join(name.split())
 
 
@@ -42,11 +45,13 @@ class _Strict(BaseModel):
 class Level2Spec(_Strict):
     kind: Kind | None = Field(None, description="审核规则怎么认它")
     also: list[str] = Field(default_factory=list, description="同义的其他写法")
+    print: str | None = Field(None, description="本表样印的写法（模板里 row.printed.level2）")
 
 
 class Level1Spec(_Strict):
     kind: Kind | None = Field(None, description="审核规则怎么认它")
     also: list[str] = Field(default_factory=list, description="同义的其他写法")
+    print: str | None = Field(None, description="本表样印的写法（模板里 row.printed.level1）")
     level2: dict[str, Level2Spec | None] = Field(default_factory=dict, description="二级指标")
 
 
@@ -84,51 +89,77 @@ class Node:
     name: str  # canonical, as the tree writes it
     kind: str | None
     parent: str | None = None  # the 一级 of a 二级
+    printed: str = ""  # how this form prints it (form.yaml ``print:``; the name when not given)
 
 
 @dataclass
 class Vocabulary:
-    """The indicator tree of one form, with its aliases, required kinds and rule numbers."""
+    """The indicator tree of one form, with its aliases, required kinds and rule numbers.
+
+    Every spelling is compared by :func:`goaldoc.textnorm.name_key` (full-width brackets,
+    spaces, ``／`` aside). A 二级's other spellings count under its own 一级 only, and a
+    name a tree declares under a 一级 is always that name there: a form that puts a
+    nationally known spelling of one 一级's 二级 under another 一级
+    gets it there as its own 二级 (issue 22 item 1)."""
 
     level1: dict[str, Node] = field(default_factory=dict)
     level2: dict[str, dict[str, Node]] = field(default_factory=dict)  # 一级 → 二级 → node
-    aliases1: dict[str, str] = field(default_factory=dict)  # squashed spelling → canonical 一级
-    aliases2: dict[str, str] = field(default_factory=dict)  # squashed spelling → canonical 二级
+    aliases1: dict[str, str] = field(default_factory=dict)  # name_key → canonical 一级
+    aliases2: dict[str, dict[str, str]] = field(default_factory=dict)  # 一级 → name_key → canonical 二级
+    spelled: dict[str, str] = field(default_factory=dict, repr=False)  # name_key → a spelling as declared
     required: tuple[str, ...] = ()
     rules: Rules | None = None
 
     # -- names -------------------------------------------------------------------------
     def canonical1(self, name: str) -> str:
         """The tree's name for a 一级 as typed (another spelling resolved, spaces aside)."""
-        s = squash(name)
-        return self.aliases1.get(s, s)
+        return self.aliases1.get(name_key(name), squash(name))
 
-    def canonical2(self, name: str) -> str:
-        s = squash(name)
-        return self.aliases2.get(s, s)
+    def canonical2(self, name: str, level1: str | None = None) -> str:
+        """The tree's name for a 二级 as typed: under ``level1`` when given, else under the
+        first 一级 that knows the spelling (its own name first)."""
+        key = name_key(name)
+        if level1 is not None:
+            return self.aliases2.get(self.canonical1(level1), {}).get(key, squash(name))
+        found = [a[key] for a in self.aliases2.values() if key in a]
+        own = [c for c in found if name_key(c) == key]
+        return (own or found or [squash(name)])[0]
 
     def node1(self, name: str) -> Node | None:
         return self.level1.get(self.canonical1(name))
 
     def node2(self, level1: str, level2: str) -> Node | None:
-        return self.level2.get(self.canonical1(level1), {}).get(self.canonical2(level2))
+        c1 = self.canonical1(level1)
+        c2 = self.aliases2.get(c1, {}).get(name_key(level2))
+        return None if c2 is None else self.level2.get(c1, {}).get(c2)
 
     def spellings1(self) -> list[str]:
         """Every accepted spelling of a 一级 (for suggestions)."""
-        return list(self.level1) + [a for a, c in self.aliases1.items() if a != c]
+        return list(self.level1) + [self.spelled.get(a, a) for a, c in self.aliases1.items() if a != name_key(c)]
 
     def spellings2(self, level1: str) -> list[str]:
-        names = list(self.level2.get(self.canonical1(level1), {}))
-        return names + [a for a, c in self.aliases2.items() if c in names and a != c]
+        c1 = self.canonical1(level1)
+        names = list(self.level2.get(c1, {}))
+        return names + [self.spelled.get(a, a) for a, c in self.aliases2.get(c1, {}).items() if a != name_key(c)]
 
     def owners_of(self, level2: str) -> list[str]:
-        """The 一级 under which this 二级 is found in the tree."""
-        c = self.canonical2(level2)
-        return [l1 for l1, children in self.level2.items() if c in children]
+        """The 一级 under which this 二级 (in any of its spellings) is found in the tree."""
+        key = name_key(level2)
+        return [l1 for l1, aliases in self.aliases2.items() if key in aliases]
 
-    def other_spellings(self, canonical: str, level: int) -> list[str]:
-        aliases = self.aliases1 if level == 1 else self.aliases2
-        return [a for a, c in aliases.items() if c == canonical and a != c]
+    def other_spellings(self, canonical: str, level: int, level1: str | None = None) -> list[str]:
+        aliases = self.aliases1 if level == 1 else self.aliases2.get(self.canonical1(level1 or ""), {})
+        return [self.spelled.get(a, a) for a, c in aliases.items() if c == canonical and a != name_key(c)]
+
+    def printed1(self, name: str) -> str:
+        """How this form prints a 一级 typed in any of its spellings: its ``print:`` spelling,
+        else the tree's name; a name the tree does not know as typed."""
+        node = self.node1(name)
+        return (node.printed or node.name) if node is not None else name
+
+    def printed2(self, level1: str, level2: str) -> str:
+        node = self.node2(level1, level2)
+        return (node.printed or node.name) if node is not None else level2
 
     # -- kinds -------------------------------------------------------------------------
     def kinds(self, level1: str, level2: str) -> set[str]:
@@ -157,52 +188,101 @@ class Vocabulary:
 
 
 def build_vocabulary(
-    tree: Mapping[str, Level1Spec | None], required: Iterable[str], rules: Rules
+    tree: Mapping[str, Level1Spec | None],
+    required: Iterable[str],
+    rules: Rules,
+    own: Mapping[str, Level1Spec | None] | None = None,
 ) -> Vocabulary:
+    """The vocabulary of ``tree`` (the national tree with the form's on top: merge_trees).
+    ``own`` is the form's own part: its other spellings win over the national ones, and a
+    二级 it declares under another 一级 than the national tree's, without a kind, keeps the
+    kind that spelling has nationally (a 满意度 spelling under 效益指标 still counts as 满意度)."""
     voc = Vocabulary(required=tuple(required), rules=rules)
+    own = own or {}
+    national_kind = _national_kinds(tree)
+    own_keys = {name_key(n1): {name_key(n2) for n2 in (s.level2 if s else {})} for n1, s in own.items()}
     for name1, spec1 in tree.items():
         spec1 = spec1 or Level1Spec()
         c1 = squash(name1)
-        voc.level1[c1] = Node(c1, spec1.kind)
-        voc.aliases1[c1] = c1
-        for a in spec1.also:
-            voc.aliases1[squash(a)] = c1
+        voc.level1[c1] = Node(c1, spec1.kind, printed=squash(spec1.print or ""))
+        voc.aliases2.setdefault(c1, {})
         children = voc.level2.setdefault(c1, {})
         for name2, spec2 in spec1.level2.items():
             spec2 = spec2 or Level2Spec()
             c2 = squash(name2)
-            children[c2] = Node(c2, spec2.kind, c1)
-            voc.aliases2.setdefault(c2, c2)
-            for a in spec2.also:
-                voc.aliases2[squash(a)] = c2
+            kind: str | None = spec2.kind
+            if kind is None and name_key(c2) in own_keys.get(name_key(c1), set()):
+                kind = next((k for l1, k in national_kind.get(name_key(c2), []) if l1 != name_key(c1) and k), None)
+            children[c2] = Node(c2, kind, c1, printed=squash(spec2.print or ""))
+    # other spellings: the national ones, then the form's own (which win); a declared name is always itself
+    for source in (tree, own):
+        for name1, spec1 in source.items():
+            c1 = _same(voc.level1, name1)
+            for a in (spec1.also if spec1 else []):
+                voc.aliases1[name_key(a)] = c1
+                voc.spelled.setdefault(name_key(a), squash(a))
+            for name2, spec2 in (spec1.level2 if spec1 else {}).items():
+                c2 = _same(voc.level2.get(c1, {}), name2)
+                for a in (spec2.also if spec2 else []):
+                    voc.aliases2.setdefault(c1, {})[name_key(a)] = c2
+                    voc.spelled.setdefault(name_key(a), squash(a))
+    for c1 in voc.level1:
+        voc.aliases1[name_key(c1)] = c1
+        for c2 in voc.level2.get(c1, {}):
+            voc.aliases2[c1][name_key(c2)] = c2
     return voc
+
+
+def _same(names: Mapping[str, object], name: str) -> str:
+    """The name among ``names`` that ``name`` is (by name_key), else ``name`` without spaces."""
+    key = name_key(name)
+    return next((n for n in names if name_key(n) == key), squash(name))
+
+
+def _national_kinds(tree: Mapping[str, Level1Spec | None]) -> dict[str, list[tuple[str, str | None]]]:
+    """name_key of every 二级 spelling → [(its 一级's key, the kind it counts as)]."""
+    out: dict[str, list[tuple[str, str | None]]] = {}
+    for name1, spec1 in tree.items():
+        spec1 = spec1 or Level1Spec()
+        for name2, spec2 in spec1.level2.items():
+            spec2 = spec2 or Level2Spec()
+            for spelling in (name2, *spec2.also):
+                out.setdefault(name_key(spelling), []).append((name_key(name1), spec2.kind or spec1.kind))
+    return out
 
 
 def merge_trees(
     base: Mapping[str, Level1Spec | None], extra: Mapping[str, Level1Spec | None]
 ) -> dict[str, Level1Spec | None]:
     """A form's tree on top of the national one: a 一级 or 二级 it names gets the form's kind
-    (when given) and its other spellings added; a new 一级 or 二级 is added."""
+    (when given) and its other spellings added; a new 一级 or 二级 is added. Names are
+    matched by their normal form (name_key)."""
     out: dict[str, Level1Spec | None] = {}
     for name, spec in base.items():
         out[squash(name)] = spec.model_copy(deep=True) if spec else None
     for name, spec in extra.items():
-        key = squash(name)
+        key = next((k for k in out if name_key(k) == name_key(name)), squash(name))
         old = out.get(key)
         if old is None or spec is None:
             out[key] = spec if old is None else old
             continue
         level2 = dict(old.level2)
         for k, v in spec.level2.items():
-            was = level2.get(squash(k))
+            k2 = next((n for n in level2 if name_key(n) == name_key(k)), squash(k))
+            was = level2.get(k2)
             if was is None or v is None:
-                level2[squash(k)] = v if was is None else was
+                level2[k2] = v if was is None else was
             else:  # the form's kind where it gives one; other spellings added to the national ones
-                level2[squash(k)] = Level2Spec(kind=v.kind or was.kind, also=[*was.also, *(a for a in v.also if a not in was.also)])
+                level2[k2] = Level2Spec(
+                    kind=v.kind or was.kind,
+                    also=[*was.also, *(a for a in v.also if a not in was.also)],
+                    print=v.print or was.print,
+                )
         out[key] = Level1Spec(
             kind=spec.kind or old.kind,
             also=[*old.also, *(a for a in spec.also if a not in old.also)],
             level2=level2,
+            print=spec.print or old.print,
         )
     return out
 

@@ -172,6 +172,10 @@ def _read_cell(
         return _read_list(r.listing, text, env, place, item.order)
     inner = rp.loops[-1] if rp.loops else None
     merge_caps = [c for c in r.captures if c.merge and inner is not None and _owner(rp, c.target) is inner]
+    if not cont and not text:
+        # a budget line's group left blank is no group, not the one above: a level-0 / 1
+        # line prints none (views.line_views), and would be read back a level too deep
+        merge_caps = [c for c in merge_caps if c.target[-1] != "group"]
     if (cont or not text) and merge_caps:
         # a merged (or, by hand, left blank) 一级 / 二级: the one above
         out = []

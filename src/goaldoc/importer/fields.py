@@ -98,8 +98,10 @@ def _item(base: Path, rest: list[Any], field: Callable[[Path, list[Any]], Path |
 
 def _indicator_field(p: Path, tail: list[Any]) -> Path | None:
     f = tail[0]
-    if f == "index":
+    if f in ("index", "groups"):
         return None
+    if f == "printed":  # 一级 / 二级 in the form's own spelling (issue 22 item 3): the same field
+        return (*p, tail[1]) if len(tail) == 2 and tail[1] in ("level1", "level2") else None
     if f == "value_text":
         return (*p, "value")
     if f == "value_parts":
