@@ -196,6 +196,7 @@ class FormSpec(_Strict):
 
     contract: int = Field(description="按哪一版模板上下文写的（现为 1）")
     title: str = Field(description="表样名称")
+    names: list[str] = Field(default_factory=list, description="表样的中文叫法（如 某省、某市）：--form 可以写它们，goaldoc forms 列出")
     prints: list[Literal["department", "projects"]] = Field(
         ["department", "projects"],
         description="这个表样印哪些表：department 部门整体、projects 每个项目一张",
