@@ -426,16 +426,19 @@ INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），
 def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-untyped-def]
     import datetime
 
-    from .forms import available_forms
+    from .blank import init_target
     from .nextyear import year_from_path
 
-    target = Path(path)
+    target, kind, said = init_target(path)
+    if kind is None:
+        click.echo(said, err=True)
+        sys.exit(2)
+    if said:
+        click.echo(said)
     if target.exists():
         click.echo(f"{target} 已存在，没有覆盖：请换一个文件名，或直接编辑它。", err=True)
         sys.exit(1)
-    if form is not None and form not in available_forms():
-        click.echo(f"没有表样“{form}”：可用的有 {'、'.join(available_forms())}", err=True)
-        sys.exit(2)
+    form = _form_name(form)
     if clear_amounts and not source:
         click.echo("--clear-amounts 要和 --from 一起用（新建的文件金额本来就是 0）。", err=True)
         sys.exit(2)
@@ -448,6 +451,9 @@ def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-un
         why = "上年文件的年度加 1；要别的年份请加 --year"
     else:
         year, why = datetime.date.today().year + 1, "路径里没有年份，按明年；要别的年份请加 --year"
+    if kind == "xlsx" or (source and Path(source).suffix.lower() not in (".yaml", ".yml")):
+        _init_workbook(target, kind, form, year, why, source, clear_amounts)
+        return
     if source:
         _init_from(target, source, year, why, form, clear_amounts)
         return
@@ -464,6 +470,40 @@ def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-un
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     click.echo(f"已新建 {target}（{year} 年度，{why}）：填好后运行 goaldoc check {target.as_posix()}")
+
+
+def _init_workbook(target: Path, kind: str, form: str | None, year: int | None, why: str, source: str | None, clear: bool) -> None:
+    """init x.xlsx: the form's blank workbook to fill in Excel; --from: last year's filled
+    in (a .yaml, .xlsx or .docx); init x.yaml --from last.xlsx: last year's form as YAML."""
+    from . import blank
+    from .errors import GoaldocError
+    from .output import write_all
+
+    try:
+        made = blank.make(target, kind, form, year, source, clear)
+    except GoaldocError as exc:
+        _print_problems(exc.problems)
+        what = f"上年的文件 {source} 读不出来" if source else "表样有误"
+        click.echo(f"{what}，没有新建 {target}。", err=True)
+        sys.exit(1)
+    write_all({target: made.data})
+    click.echo(f"已新建 {target}（{made.year} 年度，{why}）：{made.summary}")
+    for line in made.notes:
+        click.echo(f"  {line}")
+    click.echo(made.next_step)
+
+
+def _form_name(form: str | None) -> str | None:
+    """A form named in Chinese (--form 某省) → its folder name; unknown names exit 2."""
+    if form is None:
+        return None
+    from .forms import resolve_form_name
+
+    name, problem = resolve_form_name(form)
+    if problem is not None or name is None:
+        click.echo(problem.message if problem else form, err=True)
+        sys.exit(2)
+    return name
 
 
 def _init_from(target: Path, source: str, year: int | None, why: str, form: str | None, clear_amounts: bool) -> None:
@@ -523,7 +563,8 @@ def list_forms(templates) -> None:  # type: ignore[no-untyped-def]
             continue
         prints = "、".join({"department": "部门整体表", "projects": "每个项目一张项目表"}[p] for p in spec.prints)
         variants = "；项目表样式：" + "、".join(f"{k}（{v}）" for k, v in spec.variants.items()) if spec.variants else ""
-        click.echo(f"{name}\t{spec.title}\t{prints}{variants}\t{spec.folder}")
+        also = f"（--form 也可写 {'、'.join(spec.names)}）" if spec.names else ""
+        click.echo(f"{name}\t{spec.title}{also}\t{prints}{variants}\t{spec.folder}")
     sys.exit(1 if broken else 0)
 
 
