@@ -46,26 +46,16 @@ FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中�
 """
 
 
-def expand_inputs(args: tuple[str, ...], suffixes: tuple[str, ...] = (".yaml", ".yml")) -> list[str]:
+def expand_inputs(args: tuple[str, ...], suffixes: tuple[str, ...] = (".yaml", ".yml"), kinds: str = " .yaml ") -> list[str]:
     """Folders become their YAML files (or files of ``suffixes``), and globs are expanded
-    here too: Windows' cmd does not expand `2024\\*.yaml` itself."""
-    import glob
+    here too: Windows' cmd does not expand `2024\\*.yaml` itself. Every entry of a folder
+    left out is named on stderr with the reason (goaldoc.inputs)."""
+    from .inputs import expand
 
-    out: list[str] = []
-    for arg in args:
-        p = Path(arg)
-        if p.is_dir():  # with its subfolders (samples/ holds 2023/, 2024/), hidden ones aside
-            out += sorted(
-                str(f)
-                for f in p.rglob("*")
-                if f.suffix.lower() in suffixes and f.is_file()
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
-        elif not p.exists() and any(ch in arg for ch in "*?["):
-            out += sorted(glob.glob(arg)) or [arg]
-        else:
-            out.append(arg)
-    return out
+    found = expand(args, suffixes)
+    for line in found.lines(kinds):
+        click.echo(line, err=True)
+    return found.files
 
 
 def _print_problems(problems, err: bool = True, echo=None) -> None:  # type: ignore[no-untyped-def]
@@ -248,11 +238,21 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 @click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--summary", is_flag=True, help="每个文件另列摘要：合计、基本/项目支出、重点任务资金、各一级指标条数、项目。")
-def check(files, strict, templates, summary) -> None:  # type: ignore[no-untyped-def]
-    from .api import diagnose
+@click.option("--report", type=click.Path(dir_okay=True), help="审核汇总表（.xlsx）：每份收到的表一行，另一张表列出每个问题和它所在的单元格。")
+@click.option("--year", "round_year", type=click.IntRange(2000, 2100), help="本轮审核的年度：别的年度的表算错误（R002）。")
+@click.option("--form", "round_form", help="本轮审核的表样（goaldoc forms 查看，可写中文名）：别的表样算错误（R003）。")
+def check(files, strict, templates, summary, report, round_year, round_form) -> None:  # type: ignore[no-untyped-def]
+    from .api import _FILLED_SUFFIXES, diagnose
     from .errors import GoaldocError
 
-    files = expand_inputs(files)
+    args = files
+    files = expand_inputs(args, (".yaml", ".yml", *_FILLED_SUFFIXES), CHECKED_KINDS)
+    if not files:
+        click.echo("没有找到要检查的 .yaml 或 Word / Excel 表：请检查文件夹或通配符。", err=True)
+        sys.exit(2)
+    if report or round_year or round_form:
+        _review(args, files, templates, strict, report, round_year, _form_name(round_form))
+        return
     errors = warnings = accepted = 0
     for file in files:
         loaded = None
@@ -268,6 +268,41 @@ def check(files, strict, templates, summary) -> None:  # type: ignore[no-untyped
         accepted += sum(bool(p.accepted) for p in problems)
     kept = f"，{accepted} 个已确认保留" if accepted else ""
     click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}。")
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+CHECKED_KINDS = " .yaml 或 Word / Excel 表（.docx、.xlsx 等）"
+
+
+def _review(args: tuple[str, ...], files: list[str], templates: str | None, strict: bool, report: str | None, year: int | None, form: str | None) -> None:
+    """check --report / --year / --form: the round across the received files (review.py)."""
+    from .api import _FILLED_SUFFIXES
+    from .inputs import expand
+    from .output import write_all
+    from .review import report_path, review, summary_lines, write_report
+
+    target = report_path(report) if report else None
+    if target is not None and target.exists():  # last run's report in the folder checked
+        files = [f for f in files if not Path(f).exists() or not Path(f).samefile(target)]
+    received = review(files, templates, year, form)
+    for r in received:
+        _print_problems(r.problems, err=False)
+    for line in summary_lines(received):
+        click.echo(line)
+    errors = sum(r.errors for r in received)
+    warnings = sum(r.warnings for r in received)
+    if target is not None:
+        from .errors import GoaldocError
+
+        try:
+            left_out = expand(args, (".yaml", ".yml", *_FILLED_SUFFIXES)).left_out(CHECKED_KINDS)
+            write_all({target: write_report(received, year, form, left_out)})
+        except GoaldocError as exc:
+            _print_problems(exc.problems)
+            click.echo(f"审核汇总表没有写出：{target}", err=True)
+            sys.exit(1)
+        click.echo(f"已写出审核汇总表 {target}（“汇总”每份表一行，“问题”每个问题一行，注明所在的单元格）")
+    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒。")
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
@@ -304,7 +339,10 @@ def import_(files, out, form, templates, year, clear, overwrite) -> None:  # typ
     from .importer import FILLED_SUFFIXES, import_to_yaml
     from .output import write_all
 
-    files = expand_inputs(files, FILLED_SUFFIXES)
+    files = expand_inputs(files, FILLED_SUFFIXES, " Word / Excel 表（.docx、.xlsx 等）")
+    if not files:
+        click.echo("没有找到要导入的 Word / Excel 表（.docx、.xlsx 等）：请检查文件夹或通配符。", err=True)
+        sys.exit(2)
     total = len(files)
     if out and total > 1 and Path(out).suffix.lower() in (".yaml", ".yml"):
         click.echo(f"一次导入 {total} 个文件时，-o 应为文件夹（现为 {out}）", err=True)
