@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .clitext import ChineseGroup
 
 MAIN_HELP = """goaldoc：用一个 YAML 文件生成预算绩效目标表（.docx 和 .xlsx）。
 
@@ -63,7 +64,7 @@ def _print_problems(problems, err: bool = True, echo=None) -> None:  # type: ign
         (echo or click.echo)(p.format(), err=err)
 
 
-@click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ChineseGroup, help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.version_option(
     __version__,
@@ -216,7 +217,7 @@ class _Progress:
             self.bar = None
 
 
-CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审核规则。
+CHECK_HELP = """检查 YAML 文件或填好的 Word / Excel 表：格式、必填项，以及财政局的审核规则。
 
 \b
 每个问题一行：文件:行号 键路径：问题和改法。先列错误（E，会被退回），
@@ -229,6 +230,8 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
   goaldoc check 2024/taishan.yaml --strict     提醒也算错误
   goaldoc check 2024/taishan.yaml --summary    另列合计、基本/项目支出、重点任务资金、指标数、项目数
   goaldoc check 收到的/*.docx 收到的/*.xlsx     填好的 Word / Excel 表直接检查：问题指到单元格
+  goaldoc check 收到的/ --year 2025 --form 表样名 --report 审核汇总.xlsx
+                                              财政局审核：每份表一行的汇总表和问题清单，重复、年度或表样不对的都标出
 """
 
 
@@ -437,7 +440,7 @@ def schema(form, templates) -> None:  # type: ignore[no-untyped-def]
     click.echo(json.dumps(spec.model.model_json_schema(), ensure_ascii=False, indent=2))
 
 
-INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），从这里开始填。
+INIT_HELP = """新建一个部门的填报文件，从这里开始填：x.xlsx 是在 Excel / WPS 里填的空白表，x.yaml 是带中文说明的 YAML。
 
 \b
 年度取自 --year，否则取自路径（2025/nongye.yaml → 2025），再否则是明年；新建后会说写的是哪一年。
@@ -447,8 +450,10 @@ INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），
 
 \b
 例子：
+  goaldoc init 2025/农业农村局.xlsx --form 表样名    空白表：填好后 goaldoc check / render 这个 .xlsx
+  goaldoc init 2026/农业农村局.xlsx --from 2025/农业农村局.xlsx
   goaldoc init 2025/nongye.yaml
-  goaldoc init 2025/x.yaml --form 表样名    （goaldoc forms 查看表样名）
+  goaldoc init 2025/x.yaml --form 表样名    （goaldoc forms 查看表样名，可写中文名）
   goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml
   goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml --clear-amounts
 """
