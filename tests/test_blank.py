@@ -88,12 +88,12 @@ def test_init_xlsx_writes_the_forms_own_blank_workbook(tmp_path):
     assert res.exit_code == 0, res.output
     assert res.output.splitlines() == [
         f"已新建 {target}（2025 年度，年份取自路径）：表样 guangdong（广东省部门整体预算绩效目标批复表）的空白表："
-        "工作表 部门整体绩效目标批复表；部门整体绩效指标 30 行；下拉列表：一级指标、二级指标；金额格 21 个。",
+        "工作表 部门整体预算绩效目标批复表；部门整体绩效指标 30 行；下拉列表：一级指标、二级指标；金额格 21 个。",
         f"在 Excel / WPS 表格里填好、保存后运行 goaldoc check {target.as_posix()}，"
         f"再 goaldoc render {target.as_posix()} --pdf 生成正式的表。",
     ]
     wb = load_workbook(target)
-    assert wb.sheetnames == ["部门整体绩效目标批复表"]
+    assert wb.sheetnames == ["部门整体预算绩效目标批复表"]
     ws = wb.active
     texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     assert not [t for t in texts if MARKERS.search(t)], "a marker was left in the blank"

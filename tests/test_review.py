@@ -135,7 +135,7 @@ def test_a_problem_at_a_cell_is_located_and_named_in_words(received, tmp_path):
     res = run("check", str(inbox), "--report", str(report))
     assert res.exit_code == 1
     rows = [list(r) for r in load_workbook(report / "审核汇总.xlsx")["问题"].iter_rows(values_only=True)]
-    assert rows[1][3:7] == [f"部门整体绩效目标批复表!{cell.coordinate}", "错误", "E202", "部门整体绩效指标 第 28 条 二级指标"]
+    assert rows[1][3:7] == [f"部门整体预算绩效目标批复表!{cell.coordinate}", "错误", "E202", "部门整体绩效指标 第 28 条 二级指标"]
     assert "YAML" not in res.stdout
 
 

@@ -92,7 +92,7 @@ def test_private_use_characters_print_as_typed_in_word():
 
 
 def test_private_use_characters_print_as_typed_in_excel():
-    ws = xlsx_book(_render("xlsx"))["部门整体绩效目标批复表"]
+    ws = xlsx_book(_render("xlsx"))["部门整体预算绩效目标批复表"]
     texts = xlsx_texts(ws)
     assert PUA[0] in texts and PUA[1] in texts and texts.count(PUA[2]) == 2
     assert any("测\ue000局" in t for t in texts)
@@ -121,7 +121,7 @@ def test_a_template_joining_texts_past_a_cells_height_keeps_every_character(tmp_
     loaded = load(SAMPLES / "2024" / "taishan.yaml")
     joined = "".join(t.target * 20 for t in loaded.model.key_tasks)
     out = render_bytes(loaded, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
-    ws = load_workbook(io.BytesIO(out))["部门整体绩效目标批复表"]
+    ws = load_workbook(io.BytesIO(out))["部门整体预算绩效目标批复表"]
     parts = []
     for r in range(2, ws.max_row + 1):
         v = ws.cell(r, 2).value
