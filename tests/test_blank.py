@@ -247,3 +247,32 @@ def test_an_amount_cell_shows_two_decimals_and_keeps_up_to_six():
         "6079.50", "5979.5175", "4000.00", "10891.615675", "1.234568",
     ]
     assert shown(5979.5175, "0.00") == "5979.52" and shown(1734952.06, "#,##0.00") == "1,734,952.06"
+
+
+@pytest.mark.parametrize(("form", "sample"), [("wuhu", "2019/wuhu.yaml"), ("guizhou", "2023/liuzhi.yaml"), ("dongguan", "2022/dongguan.yaml")])
+def test_a_project_forms_blank_reads_back_its_project(form, sample, tmp_path):
+    """A project form's blank: one project sheet (--projects N for more), its cells read back
+    into the project — name, amounts, indicators — and no empty project besides."""
+    from conftest import SAMPLES
+
+    data, _ = load_file(SAMPLES / sample)
+    data["projects"] = data["projects"][:1]
+    for p in data["projects"]:
+        p["budget"]["unit"] = "万元"  # the form's unit, as the blank's cells say
+    blank = blank_workbook(load_form(form), data["year"], "x.xlsx")
+    typed, _count = fill(blank, data)
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(typed)
+    got = import_file(path, form).data
+    assert len(got["projects"]) == 1
+    mine, theirs = got["projects"][0], data["projects"][0]
+    assert mine["name"] == theirs["name"]
+    shown = [k for k in ("total", "fiscal", "other") if any(s.path == ("projects", 0, "budget", k) and s.cells for s in blank.slots)]
+    assert {k: Decimal(str(mine["budget"].get(k))) for k in shown} == {k: Decimal(str(theirs["budget"][k])) for k in shown if k in theirs["budget"]}
+    assert [(i["level1"], i["name"]) for i in mine.get("indicators", [])] == [(i["level1"], i["name"]) for i in theirs.get("indicators", [])[:15]]
+
+
+def test_init_projects_gives_as_many_project_sheets(tmp_path):
+    res = run("init", str(tmp_path / "2025" / "x.xlsx"), "--form", "芜湖", "--projects", "3")
+    assert res.exit_code == 0, res.output
+    assert load_workbook(tmp_path / "2025" / "x.xlsx").sheetnames == ["项目1", "项目2", "项目3"]

@@ -36,7 +36,7 @@ from .model import DepartmentYear
 
 INDICATOR_ROWS = 30  # a department's 部门整体 indicators (issue 21: a real one has 20–30)
 PROJECT_INDICATOR_ROWS = 15
-PROJECTS = 2
+PROJECTS = 1  # one project sheet: the clerk copies it for more (an empty one would read as a project)
 KEY_TASKS = 5
 OTHER_TASKS = 3
 SPARE_ROWS = 10  # empty rows added after last year's (init --from)
@@ -112,7 +112,7 @@ class Marks:
 # ---------------------------------------------------------------- the skeleton department
 
 
-def skeleton(spec: FormSpec, year: int, marks: Marks, rows: int = INDICATOR_ROWS) -> dict[str, Any]:
+def skeleton(spec: FormSpec, year: int, marks: Marks, rows: int = INDICATOR_ROWS, projects: int = PROJECTS) -> dict[str, Any]:
     """A department whose every value to fill is a marker (see the module doc)."""
     from .starter import used_names
 
@@ -158,7 +158,7 @@ def skeleton(spec: FormSpec, year: int, marks: Marks, rows: int = INDICATOR_ROWS
     if "department" in spec.prints and "indicator_rows" in used:
         data["indicators"] = [_indicator(spec, used, ("indicators", i), m) for i in range(rows)]
     if "projects" in spec.prints:
-        data["projects"] = [_project(spec, used, ("projects", i), m) for i in range(PROJECTS)]
+        data["projects"] = [_project(spec, used, ("projects", i), m) for i in range(projects)]
     if "signature" in used:
         from .model import Signature
 
@@ -386,7 +386,7 @@ class Blank:
             parts.append(f"部门整体绩效指标 {rows('indicators')} 行")
         projects = len({s.path[1] for s in self.slots if s.path[0] == "projects" and s.cells})
         if projects:
-            parts.append(f"项目 {projects} 个（指标共 {rows('projects')} 行；项目不够时复制一张项目表）")
+            parts.append(f"项目 {projects} 个（指标共 {rows('projects')} 行；要几个项目用 --projects 写明）")
         lists = dict.fromkeys(s.label for s in self.slots if s.options and any("（" not in c for c in s.cells))
         if lists:
             parts.append(f"下拉列表：{'、'.join(lists)}")
@@ -571,10 +571,10 @@ NOTE = """goaldoc 空白表：{year} 年度，表样 {form}（{title}）。
   goaldoc import {name}         需要时转成 YAML 文件"""
 
 
-def blank_workbook(spec: FormSpec, year: int, name: str, templates: Any = None, rows: int = INDICATOR_ROWS) -> Blank:
+def blank_workbook(spec: FormSpec, year: int, name: str, templates: Any = None, rows: int = INDICATOR_ROWS, projects: int = PROJECTS) -> Blank:
     """A blank workbook of ``spec`` for ``year`` (``name``: the file's name, for the note)."""
     marks = Marks()
-    model = build_model(spec, skeleton(spec, year, marks, rows))
+    model = build_model(spec, skeleton(spec, year, marks, rows, projects))
     note = NOTE.format(year=year, form=spec.name, title=spec.title, unit=spec.amount_unit, name=name)
     return finish(render_skeleton(spec, model, templates), marks, spec, note)
 
@@ -660,7 +660,7 @@ class Made:
     next_step: str
 
 
-def make(target: Path, kind: str, form: str | None, year: int | None, source: str | None, clear: bool) -> Made:
+def make(target: Path, kind: str, form: str | None, year: int | None, source: str | None, clear: bool, projects: int = PROJECTS) -> Made:
     """``init x.xlsx [--from last]`` and ``init x.yaml --from last.xlsx``: the file's bytes."""
     from .forms import load_form
 
@@ -669,7 +669,7 @@ def make(target: Path, kind: str, form: str | None, year: int | None, source: st
     if source is None:
         assert year is not None
         spec = load_form(form)
-        blank = blank_workbook(spec, year, name)
+        blank = blank_workbook(spec, year, name, projects=projects)
         return Made(
             blank.data, year, f"表样 {spec.name}（{spec.title}）的空白表：{blank.describe()}。", [],
             f"在 Excel / WPS 表格里填好、保存后运行 {check}，再 goaldoc render {name} --pdf 生成正式的表。",

@@ -466,7 +466,8 @@ INIT_HELP = """新建一个部门的填报文件，从这里开始填：x.xlsx �
 @click.option("--year", type=click.IntRange(2000, 2100), help="预算年度（默认：路径里的年份，否则明年）。")
 @click.option("--from", "source", type=click.Path(dir_okay=False), help="上年的文件：照它做今年的。")
 @click.option("--clear-amounts", is_flag=True, help="与 --from 一起用：金额清空，不带上年的数。")
-def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-untyped-def]
+@click.option("--projects", type=click.IntRange(1, 200), default=1, help="新建 .xlsx 空白表时：项目表留几个（印项目表的表样）。")
+def init(path, form, year, source, clear_amounts, projects) -> None:  # type: ignore[no-untyped-def]
     import datetime
 
     from .blank import init_target
@@ -495,7 +496,7 @@ def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-un
     else:
         year, why = datetime.date.today().year + 1, "路径里没有年份，按明年；要别的年份请加 --year"
     if kind == "xlsx" or (source and Path(source).suffix.lower() not in (".yaml", ".yml")):
-        _init_workbook(target, kind, form, year, why, source, clear_amounts)
+        _init_workbook(target, kind, form, year, why, source, clear_amounts, projects)
         return
     if source:
         _init_from(target, source, year, why, form, clear_amounts)
@@ -515,7 +516,7 @@ def init(path, form, year, source, clear_amounts) -> None:  # type: ignore[no-un
     click.echo(f"已新建 {target}（{year} 年度，{why}）：填好后运行 goaldoc check {target.as_posix()}")
 
 
-def _init_workbook(target: Path, kind: str, form: str | None, year: int | None, why: str, source: str | None, clear: bool) -> None:
+def _init_workbook(target: Path, kind: str, form: str | None, year: int | None, why: str, source: str | None, clear: bool, projects: int = 1) -> None:
     """init x.xlsx: the form's blank workbook to fill in Excel; --from: last year's filled
     in (a .yaml, .xlsx or .docx); init x.yaml --from last.xlsx: last year's form as YAML."""
     from . import blank
@@ -523,7 +524,7 @@ def _init_workbook(target: Path, kind: str, form: str | None, year: int | None, 
     from .output import write_all
 
     try:
-        made = blank.make(target, kind, form, year, source, clear)
+        made = blank.make(target, kind, form, year, source, clear, projects)
     except GoaldocError as exc:
         _print_problems(exc.problems)
         what = f"上年的文件 {source} 读不出来" if source else "表样有误"
