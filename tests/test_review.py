@@ -171,3 +171,18 @@ def test_path_in_words():
     assert path_in_words(("indicators", 3, "level2"), model) == "部门整体绩效指标 第 4 条 二级指标"
     assert path_in_words(("budget", "expenditure", 0, "amount"), model) == "预算整体情况 部门预算支出 第 1 条 金额"
     assert path_in_words(("projects", 1, "budget", "total"), model) == "项目 第 2 条 预算资金 预算数"
+
+
+def test_one_form_sent_as_word_and_excel_is_said_so(tmp_path):
+    """goaldoc render writes a .docx and an .xlsx of one form: not two submissions to choose
+    from, but one in two formats — said so, with whether the two say the same."""
+    inbox = tmp_path / "收到的"
+    inbox.mkdir()
+    out = render_bytes(load(REFERENCE))
+    (inbox / "农业农村局.docx").write_bytes(out["docx"][1])
+    (inbox / "农业农村局.xlsx").write_bytes(out["xlsx"][1])
+    res = run("check", str(inbox), "--year", "2025")
+    assert [line for line in res.stdout.splitlines() if " R00" in line] == [
+        f"{inbox}/农业农村局.docx 提醒 R001：某市农业农村局 2025 年度的表另有一份 .xlsx 格式的 {inbox}/农业农村局.xlsx（两份内容一样）",
+        f"{inbox}/农业农村局.xlsx 提醒 R001：某市农业农村局 2025 年度的表另有一份 .docx 格式的 {inbox}/农业农村局.docx（两份内容一样）",
+    ]

@@ -154,8 +154,13 @@ def _round(received: list[Received], year: int | None, form: str | None, templat
         if len(group) < 2:
             continue
         for r in group:
-            others = "、".join(o.file for o in group if o is not r)
-            r.problems.append(_problem(r, f"{dept} {y} 年度的表收到了不止一份：另一份是 {others}：请和部门确认以哪一份为准", "R001", "W"))
+            twins = [o for o in group if o is not r and _twin(o, r)]
+            others = "、".join(o.file for o in group if o is not r and o not in twins)
+            if others:
+                r.problems.append(_problem(r, f"{dept} {y} 年度的表收到了不止一份：另一份是 {others}：请和部门确认以哪一份为准", "R001", "W"))
+            for o in twins:  # the same form sent as .docx and .xlsx (goaldoc render writes both)
+                agree = "两份内容一样" if _content(o) == _content(r) else "两份内容不一样：请核对以哪一份为准"
+                r.problems.append(_problem(r, f"{dept} {y} 年度的表另有一份 {Path(o.file).suffix} 格式的 {o.file}（{agree}）", "R001", "W"))
     if year is not None:
         for r in readable:
             if r.year is not None and r.year != year:
@@ -171,6 +176,17 @@ def _round(received: list[Received], year: int | None, form: str | None, templat
                 r.problems.append(_problem(r, f"这份表是表样 {r.form}（{r.form_title or r.form}）的格式，本轮用的是 {want.name}（{want.title}）：请退回，让部门用本地的表样填", "R003", "E"))
     else:
         _majority(readable, lambda r: r.form or None, "表样", "R005")
+
+
+def _twin(a: Received, b: Received) -> bool:
+    """The same file name in the same folder, one .docx and one .xlsx."""
+    pa, pb = Path(a.file), Path(b.file)
+    return pa.parent == pb.parent and pa.stem == pb.stem and pa.suffix.lower() != pb.suffix.lower()
+
+
+def _content(r: Received) -> Any:
+    """What a file says, for comparing two formats of one form (the data, not the places)."""
+    return r.loaded.model.model_dump(exclude={"accepted", "carried"}) if r.loaded is not None else r.data
 
 
 def _majority(readable: list[Received], key: typing.Callable[[Received], Any], what: str, code: str) -> None:
