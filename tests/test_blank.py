@@ -230,9 +230,12 @@ def test_init_from_last_years_workbook(filled, tmp_path):
     ref, _ = load_file(REFERENCE)
     assert data["year"] == 2026
     assert [(i["level1"], i["name"]) for i in data["indicators"]] == [(i["level1"], i["name"]) for i in ref["indicators"]]
+    assert [line["amount"] for line in data["budget"]["income"]] == [Decimal("6079.52"), Decimal("5979.5175"), Decimal("100.0025"), Decimal("0.00")]
     wb = load_workbook(target)
     dv = validations(wb.active)
     assert len([c for c, v in dv.items() if v[1] == '"产出指标,效益指标,满意度指标,成本指标"']) == 10  # the empty rows added
+    amounts = [c for c, v in dv.items() if v[0] == "decimal"]
+    assert {wb.active[c].number_format for c in amounts} == {"0.00####"}  # last year's and the new ones
     res = run("init", str(tmp_path / "2026" / "x.yaml"), "--from", str(path))
     assert res.exit_code == 0, res.output
     assert load(tmp_path / "2026" / "x.yaml").model.indicators == load(REFERENCE).model.indicators

@@ -72,6 +72,7 @@ class Slot:
     label: str
     options: tuple[str, ...] = ()
     cells: list[str] = field(default_factory=list)  # where it landed ("Sheet!B7")
+    value: Any = None  # what the cell holds after all (last year's amount, init --from)
 
 
 class Marks:
@@ -466,8 +467,8 @@ def _unmark(ws: Any, cell: Any, marks: Marks) -> None:
         k = marks.of_number(v)
         if k is None:
             return
-        cell.value = None
         slot = marks.slots[k]
+        cell.value = slot.value
         slot.cells.append(where)
         if slot.kind == "split_value":
             _split_sign(ws, cell, marks, slot)
@@ -587,8 +588,7 @@ def filled_workbook(spec: FormSpec, data: dict[str, Any], name: str, templates: 
 
     marks = Marks()
     used = used_names(spec)
-    if clear:
-        _clear(data, spec, marks)
+    _mark_amounts(data, spec, marks, clear)
     if "department" in spec.prints and "indicator_rows" in used:
         have = data.setdefault("indicators", [])
         have += [_indicator(spec, used, ("indicators", i), marks) for i in range(len(have), max(len(have) + SPARE_ROWS, INDICATOR_ROWS))]
@@ -607,8 +607,11 @@ def filled_workbook(spec: FormSpec, data: dict[str, Any], name: str, templates: 
     return finish(render_skeleton(spec, model, templates), marks, spec, note)
 
 
-def _clear(data: dict[str, Any], spec: FormSpec, marks: Marks) -> None:
-    """Every amount of ``data`` becomes an amount marker: an empty amount cell to fill."""
+def _mark_amounts(data: dict[str, Any], spec: FormSpec, marks: Marks, clear: bool) -> None:
+    """Every amount of ``data`` becomes an amount marker, so that its cell gets the blank's
+    amount format, list and message: empty (``clear``), or holding last year's number again
+    (a cell formatted 0.00 by last year's 2079.52 would show, and import would read, two
+    decimals of this year's 5979.5175)."""
     from .importer.place import is_amount
 
     def walk(node: Any, path: tuple[str | int, ...]) -> None:
@@ -616,8 +619,9 @@ def _clear(data: dict[str, Any], spec: FormSpec, marks: Marks) -> None:
         for k, v in list(items):
             if isinstance(v, dict | list):
                 walk(v, (*path, k))
-            elif isinstance(node, dict) and is_amount(spec.model, (*path, k)):
+            elif isinstance(node, dict) and is_amount(spec.model, (*path, k)) and v is not None:
                 node[k] = marks.amount((*path, k), "金额")
+                marks.slots[-1].value = None if clear else v
 
     walk(data, ())
 
