@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine (see README):
-#   make setup   system packages, .venv, goaldoc installed, a sample rendered
+#   make setup   system packages, .venv, goaldoc installed and on the PATH, a sample rendered
 #   make test    the same set-up if needed, then the whole test suite
 PY ?= python3
 VENV = .venv
@@ -7,16 +7,19 @@ BIN = $(VENV)/bin
 
 .PHONY: setup test lint bench deps
 
+# PYTHONWARNINGS: setuptools warns ~400 lines that each templates/<region>/ folder is data,
+# not a package — it is data (a new region needs no line in pyproject.toml: issue 8 item 5)
 $(BIN)/goaldoc: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/pip install -q -e '.[test]'
 	touch $@
 
 deps:
 	bash tools/install-system-deps.sh
 
 setup: deps $(BIN)/goaldoc
+	@sh tools/link-goaldoc.sh "$(CURDIR)/$(BIN)/goaldoc"
 	$(BIN)/goaldoc render samples/2024/taishan.yaml
 
 test: deps $(BIN)/goaldoc

@@ -116,7 +116,7 @@ def test_init_writes_a_starter_that_checks_and_renders(tmp_path):
 
 def test_init_refuses_an_unknown_form(tmp_path):
     res = run("init", str(tmp_path / "x.yaml"), "--form", "hainan")
-    assert res.exit_code == 2 and "没有表样“hainan”" in res.output
+    assert res.exit_code == 2 and "没有名为“hainan”的表样：是不是“handan”？" in res.output
     assert not (tmp_path / "x.yaml").exists()
 
 

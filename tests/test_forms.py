@@ -222,12 +222,12 @@ def test_a_folder_adds_to_the_national_tree_and_a_required_kind_it_lacks_is_name
     ("old", "new", "expected"),
     [
         (
-            'filename: "{{ year }}年{{ department.name }}部门整体预算绩效目标批复表"',
+            'filename: "{{ year }}年{{ department.name }}{{ form.paper_title }}"',
             'filename: "{{ year }}年{{ department.nmae }}"',
-            "表样说明 filename（“{{ year }}年{{ department.nmae }}”）有误：没有名为“nmae”的变量或字段（见 templates/README.md 的变量表）",
+            "表样说明 filename（“{{ year }}年{{ department.nmae }}”）有误：没有名为“nmae”的变量或字段（见 templates/README.md 的变量表）：是不是“name”？",
         ),
         (
-            "    name: 部门整体绩效目标批复表",
+            '    name: "{{ form.paper_title }}"',
             '    name: "{{ department.name "',
             "表样说明 sheets[1].name（“{{ department.name ”）有误：模板没写完：少了 {% endfor %}、{% endif %} 或 }}",
         ),

@@ -61,7 +61,7 @@ def test_docx_indicator_merges_follow_the_data(taishan, taishan_files):
 
 
 def test_xlsx_indicator_merges_follow_the_data(taishan, taishan_files):
-    ws = xlsx_logical_book(taishan_files["xlsx"])["部门整体绩效目标批复表"]  # page breaks aside
+    ws = xlsx_logical_book(taishan_files["xlsx"])["部门整体预算绩效目标批复表"]  # page breaks aside
     header_row = next(c.row for c in ws["B"] if c.value == "一级指标")
     first = header_row + 1
     assert xlsx_column_merges(ws, 2) == [(s + first, n) for s, n in _expected_spans(taishan.model, "level1")]
@@ -145,8 +145,8 @@ def test_signature_block_prints_the_data(taishan, fmt):
 
 def test_xlsx_print_setup(taishan_files):
     wb = xlsx_book(taishan_files["xlsx"])
-    assert wb.sheetnames == ["目录", "部门整体绩效目标批复表"]
-    ws = wb["部门整体绩效目标批复表"]
+    assert wb.sheetnames == ["目录", "部门整体预算绩效目标批复表"]
+    ws = wb["部门整体预算绩效目标批复表"]
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)  # A4
     assert ws.page_setup.orientation == "portrait"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -160,7 +160,7 @@ def test_xlsx_merged_ranges_have_borders_on_every_cell(taishan_files):
 
     from readback import xlsx_cell_borders
 
-    title = "部门整体绩效目标批复表"
+    title = "部门整体预算绩效目标批复表"
     ws = xlsx_book(taishan_files["xlsx"])[title]
     boxed = xlsx_cell_borders(taishan_files["xlsx"], title)
     checked = 0
@@ -175,7 +175,7 @@ def test_xlsx_merged_ranges_have_borders_on_every_cell(taishan_files):
 
 
 def test_xlsx_rows_are_tall_enough_for_wrapped_text(taishan_files):
-    ws = xlsx_book(taishan_files["xlsx"])["部门整体绩效目标批复表"]
+    ws = xlsx_book(taishan_files["xlsx"])["部门整体预算绩效目标批复表"]
     goals_row = next(c.row for c in ws["A"] if c.value == "总体绩效目标")
     # 11 paragraphs of ~60 characters in a ~90-character-wide cell need 20+ lines
     assert ws.row_dimensions[goals_row].height > 20 * 14
@@ -187,7 +187,7 @@ def test_xlsx_text_is_never_a_formula(taishan):
     tasks = [taishan.model.key_tasks[0].model_copy(update={"name": "=SUM(A1:A9)", "content": "+86 123", "target": "@home"})]
     model = taishan.model.model_copy(update={"key_tasks": tasks})
     data = render_bytes(Loaded(model, taishan.lines, "x"), ["xlsx"])["xlsx"][1]
-    ws = xlsx_book(data)["部门整体绩效目标批复表"]
+    ws = xlsx_book(data)["部门整体预算绩效目标批复表"]
     cells = {c.value: c.data_type for row in ws.iter_rows() for c in row if c.value in ("=SUM(A1:A9)", "+86 123", "@home")}
     assert cells == {"=SUM(A1:A9)": "s", "+86 123": "s", "@home": "s"}
 
@@ -216,7 +216,7 @@ def test_values_print_normalised_but_as_typed(taishan, fmt):
         grid = next(t for t in docx_tables(data) if any(c.text == "一级指标" for c in t[0]))
         values = [row[-1].text for row in grid[1:]]
     else:
-        ws = xlsx_logical_book(data)["部门整体绩效目标批复表"]
+        ws = xlsx_logical_book(data)["部门整体预算绩效目标批复表"]
         first = next(c.row for c in ws["B"] if c.value == "一级指标") + 1
         values = [ws.cell(first + i, 7).value for i in range(len(typed))]
     assert values == ["≥95%", "≥5个", "=100%", "≥ 4900 人", "较高"]

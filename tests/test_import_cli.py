@@ -148,7 +148,7 @@ def test_check_of_a_filled_file_lists_what_check_of_its_yaml_lists(fmt: str, tmp
     if fmt == "docx":
         assert sum_line.startswith(f"{received} 第 2 个表格 第 4 行 第 3 列 错误 E101 budget.expenditure[0].amount：")
     else:
-        assert sum_line.startswith(f"{received} 部门整体绩效目标批复表!D5 错误 E101 budget.expenditure[0].amount：")
+        assert sum_line.startswith(f"{received} 部门整体预算绩效目标批复表!D5 错误 E101 budget.expenditure[0].amount：")
 
 
 def test_no_form_fits_says_what_was_looked_for(tmp_path: Path) -> None:

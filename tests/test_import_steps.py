@@ -182,7 +182,7 @@ def test_check_of_a_hand_made_file_lists_what_it_could_not_place(tmp_path: Path)
     res = CliRunner().invoke(main, ["check", str(src)])
     assert res.exit_code == 0, res.output
     assert res.stdout.splitlines() == [
-        f"{src} 第 2 个表格 第 7 行 提醒 W901：“注：以上数据以财政批复为准。”这一行在表样里找不到对应的栏目：请核对，需要时在 YAML 里补上",
+        f"{src} 第 2 个表格 第 7 行 提醒 W901：“注：以上数据以财政批复为准。”这一行在表样里找不到对应的栏目：请核对表上这里填的是什么",
         "检查了 1 个文件：0 个错误，1 个提醒。",
     ]
     out = tmp_path / "恩平.yaml"

@@ -81,7 +81,7 @@ def test_rendered_merges_match_the_data_in_both_formats(fmt):
         level2 = [row[2].text for row in grid[1:]]
         assert level2 == ["数量指标", "", "成本指标", "成本指标", "", "社会效益指标", "服务对象满意度指标", "", ""]
     else:
-        ws = xlsx_book(data)["部门整体绩效目标批复表"]
+        ws = xlsx_book(data)["部门整体预算绩效目标批复表"]
         first = next(c.row for c in ws["B"] if c.value == "一级指标") + 1
         assert xlsx_column_merges(ws, 2) == [(s + first, n) for s, n in expected_l1]
         assert xlsx_column_merges(ws, 3) == [(s + first, n) for s, n in expected_l2]

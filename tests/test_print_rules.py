@@ -156,9 +156,9 @@ def test_a_10000_character_goal_prints_whole_and_nothing_overlaps(printed, fmt):
 
 
 def test_excel_rows_stay_within_409_points(cases):
-    ws = xlsx_book(cases["goal"]["xlsx"])["部门整体绩效目标批复表"]
+    ws = xlsx_book(cases["goal"]["xlsx"])["部门整体预算绩效目标批复表"]
     assert max(d.height for d in ws.row_dimensions.values() if d.height) <= 409
-    read = xlsx_logical_book(cases["goal"]["xlsx"])["部门整体绩效目标批复表"]  # page breaks aside
+    read = xlsx_logical_book(cases["goal"]["xlsx"])["部门整体预算绩效目标批复表"]  # page breaks aside
     (label,) = [m for m in read.merged_cells.ranges if m.min_col == 1 and read.cell(m.min_row, 1).value == "总体绩效目标"]
     rows = range(label.min_row, label.max_row + 1)
     assert len(rows) > 1  # the goal continues in the rows below its first, its label merged beside them
@@ -202,7 +202,7 @@ def _grid_moved_whole(data: bytes, fmt: str) -> bool:
                 prev = tbl.getprevious()
                 return prev is not None and is_page_separator(prev)
         return False
-    ws = xlsx_book(data)["部门整体绩效目标批复表"]
+    ws = xlsx_book(data)["部门整体预算绩效目标批复表"]
     head = next(c.row for c in ws["B"] if c.value == "一级指标")
     return head - 1 in {b.id for b in ws.row_breaks.brk}
 
@@ -269,7 +269,7 @@ def test_a_template_without_a_footer_gets_page_numbers(taishan, tmp_path):
     with zipfile.ZipFile(__import__("io").BytesIO(files["docx"])) as z:
         footers = [etree.fromstring(z.read(n)) for n in z.namelist() if n.startswith("word/footer")]
     assert any("PAGE" in (t.text or "") for f in footers for t in f.iter(q("instrText")))
-    assert xlsx_book(files["xlsx"])["部门整体绩效目标批复表"].HeaderFooter.oddFooter.right.text == "第 &P 页 共 &N 页"
+    assert xlsx_book(files["xlsx"])["部门整体预算绩效目标批复表"].HeaderFooter.oddFooter.right.text == "第 &P 页 共 &N 页"
     pdfs = convert_all(files, tmp_path)
     for fmt, pdf in pdfs.items():
         pages = _pages(pdf)

@@ -162,7 +162,7 @@ def test_init_starts_a_file_from_a_folder_given_with_templates(tmp_path):
     res = CliRunner().invoke(main, ["init", str(nxt), "--from", str(target), "--templates", str(templates)])
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(main, ["init", str(tmp_path / "y.yaml"), "--form", "hunan_xian"])
-    assert res.exit_code == 2 and "没有表样“hunan_xian”" in res.output
+    assert res.exit_code == 2 and "没有名为“hunan_xian”的表样" in res.output
 
 
 def test_a_missing_contract_says_what_to_write(tmp_path):

@@ -43,7 +43,7 @@ def test_excel_edit_shows_in_the_next_render(taishan, tmp_path):
     wb.save(folder / "forms.xlsx")
 
     data = render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
-    out = xlsx_book(data)["部门整体绩效目标批复表"]
+    out = xlsx_book(data)["部门整体预算绩效目标批复表"]
     assert out.column_dimensions["D"].width == 30
     assert out["A2"].value == "单位名称"
 

@@ -46,17 +46,16 @@ def test_utf16_with_its_bom_is_read(encoding):
 
 def test_an_output_handed_back_as_input_is_named_for_what_it_is(taishan_files):
     """A clerk drags the .docx goaldoc made onto it (or a PDF of the form)."""
-    for raw, kind in [
-        (taishan_files["docx"], "一个 Word / Excel（.docx / .xlsx）或压缩文件"),
-        (taishan_files["xlsx"], "一个 Word / Excel（.docx / .xlsx）或压缩文件"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "一个旧版 Word / Excel（.doc / .xls）文件"),
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "一个 PDF 文件"),
+    office = "一个 Word / Excel（.docx / .xlsx）或压缩文件，不是 YAML 填报文件：填好的 Word / Excel 表请用原来的后缀（.docx / .xlsx），goaldoc check、render、import 都能直接读它（import 把它读回成 YAML）"
+    for raw, said in [
+        (taishan_files["docx"], office),
+        (taishan_files["xlsx"], office),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "一个旧版 Word / Excel（.doc / .xls）文件，不是 YAML 填报文件：请改回原来的后缀（.doc / .xls），装了 LibreOffice 时 goaldoc check、import 能读它"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "一个 PDF 文件，不是 YAML 填报文件：PDF 读不回数据：请用生成它的 .docx / .xlsx 或 .yaml 文件"),
     ]:
         with pytest.raises(InputError) as exc:
             decode(raw, "x.yaml")
-        assert [p.format() for p in exc.value.problems] == [
-            f"x.yaml 错误 E002：这是{kind}，不是 YAML 填报文件：请指定 .yaml 文件（goaldoc 生成的 .docx / .xlsx 不能再读回来）"
-        ]
+        assert [p.format() for p in exc.value.problems] == [f"x.yaml 错误 E002：这是{said}"]
 
 
 # ------------------------------------------------------------------ 造字 (private use)
@@ -93,7 +92,7 @@ def test_private_use_characters_print_as_typed_in_word():
 
 
 def test_private_use_characters_print_as_typed_in_excel():
-    ws = xlsx_book(_render("xlsx"))["部门整体绩效目标批复表"]
+    ws = xlsx_book(_render("xlsx"))["部门整体预算绩效目标批复表"]
     texts = xlsx_texts(ws)
     assert PUA[0] in texts and PUA[1] in texts and texts.count(PUA[2]) == 2
     assert any("测\ue000局" in t for t in texts)
@@ -122,7 +121,7 @@ def test_a_template_joining_texts_past_a_cells_height_keeps_every_character(tmp_
     loaded = load(SAMPLES / "2024" / "taishan.yaml")
     joined = "".join(t.target * 20 for t in loaded.model.key_tasks)
     out = render_bytes(loaded, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
-    ws = load_workbook(io.BytesIO(out))["部门整体绩效目标批复表"]
+    ws = load_workbook(io.BytesIO(out))["部门整体预算绩效目标批复表"]
     parts = []
     for r in range(2, ws.max_row + 1):
         v = ws.cell(r, 2).value

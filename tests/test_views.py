@@ -93,20 +93,20 @@ def test_no_explanation_anywhere_drops_the_column_in_both_formats(taishan):
     assert [c.text for c in after[1]][3:] == ["受理仲裁案件数量", "≥260 件"]
     assert "指标解释" not in docx_text(out["docx"][1])
     # Excel: 三级指标 takes the cells of 指标解释 (D:F merged on the heading row and each indicator row)
-    ws = xlsx_logical_book(out["xlsx"][1])["部门整体绩效目标批复表"]  # page breaks aside
+    ws = xlsx_logical_book(out["xlsx"][1])["部门整体预算绩效目标批复表"]  # page breaks aside
     head = xlsx_row_of(ws, 4, "三级指标")
     merged = {str(m) for m in ws.merged_cells.ranges}
     assert f"D{head}:F{head}" in merged and f"D{head + 1}:F{head + 1}" in merged
     assert ws.cell(head, 7).value == "指标值" and ws.cell(head + 1, 7).value == "≥260 件"
     assert "指标解释" not in [c.value for row in ws.iter_rows() for c in row]
-    full_ws = xlsx_logical_book(full["xlsx"][1])["部门整体绩效目标批复表"]
+    full_ws = xlsx_logical_book(full["xlsx"][1])["部门整体预算绩效目标批复表"]
     assert xlsx_column_merges(ws, 2, head) == xlsx_column_merges(full_ws, 2, head)
 
 
 def test_the_contents_page_prints_only_with_contents(taishan):
     out = render_bytes(loads(taishan_without("contents"), "t.yaml"))
     assert "目录" not in docx_text(out["docx"][1])
-    assert xlsx_book(out["xlsx"][1]).sheetnames == ["部门整体绩效目标批复表"]
+    assert xlsx_book(out["xlsx"][1]).sheetnames == ["部门整体预算绩效目标批复表"]
     assert "目录" in docx_text(render_bytes(taishan, ["docx"])["docx"][1])
 
 
@@ -116,7 +116,7 @@ def test_no_other_tasks_still_prints_the_section_with_one_empty_row(taishan):
     rows = [[c.text for c in r] for r in table]
     other = [r for r in rows if r[0] == "其他需完成的任务（可选填）"]
     assert other == [["其他需完成的任务（可选填）", "", "", "", ""]]
-    ws = xlsx_book(out["xlsx"][1])["部门整体绩效目标批复表"]
+    ws = xlsx_book(out["xlsx"][1])["部门整体预算绩效目标批复表"]
     r = xlsx_row_of(ws, 1, "其他需完成的任务（可选填）")
     assert [ws.cell(r, c).value for c in range(2, 8)] == [None] * 6
 

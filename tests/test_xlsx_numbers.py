@@ -15,7 +15,7 @@ from conftest import SAMPLES
 from goaldoc.api import Loaded, load, render_bytes
 from readback import xlsx_book, xlsx_column_merges, xlsx_logical_book, xlsx_row_of, xlsx_shown
 
-SHEET = "部门整体绩效目标批复表"
+SHEET = "部门整体预算绩效目标批复表"
 TOP_LINES = ("一、", "二、", "三、")  # the lines that add up to 合计 (其中 lines are parts)
 
 

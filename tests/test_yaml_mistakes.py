@@ -195,7 +195,7 @@ def test_full_width_spaces_inside_a_paragraph_are_text():
 
 # ---------------------------------------------------------------- no PyYAML English
 
-_ALLOWED = {"YAML", "Tab", "UTF", "PDF"}
+_ALLOWED = {"YAML", "Tab", "UTF", "PDF", "Excel", "goaldoc", "init", "xlsx"}  # and the command a message names
 _INSERTS = [*":,{}[]\"'#-\t?&*!|>%@`：“”　\\", ": ", ", ", "- ", "\n", "  ", "...\n", "---\n"]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import build_context, select_projects
-from .errors import GoaldocError, InputError, Problem
+from .errors import GoaldocError, InputError, Problem, TemplateError
 from .forms import load_form
 from .loader import LineMap, load_file
 from .loading import Loaded, apply_acceptances, diagnose_data, form_of, load, loads
@@ -59,8 +59,14 @@ def render_bytes(
         ctx = build_context(model, spec, only)
         stem = file_stem(spec, ctx, only)
         out: dict[str, tuple[str, bytes]] = {}
+        broken: list[Problem] = []  # every format tried: the Word and the Excel template's errors in one run
         for fmt in formats:
-            out[fmt] = (stem, render_format(spec, ctx, fmt))
+            try:
+                out[fmt] = (stem, render_format(spec, ctx, fmt))
+            except TemplateError as exc:
+                broken += exc.problems
+        if broken:
+            raise TemplateError(broken)
     return out
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .clitext import ChineseGroup
 
 MAIN_HELP = """goaldoc：用一个 YAML 文件生成预算绩效目标表（.docx 和 .xlsx）。
 
@@ -46,26 +47,16 @@ FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中�
 """
 
 
-def expand_inputs(args: tuple[str, ...], suffixes: tuple[str, ...] = (".yaml", ".yml")) -> list[str]:
+def expand_inputs(args: tuple[str, ...], suffixes: tuple[str, ...] = (".yaml", ".yml"), kinds: str = " .yaml ") -> list[str]:
     """Folders become their YAML files (or files of ``suffixes``), and globs are expanded
-    here too: Windows' cmd does not expand `2024\\*.yaml` itself."""
-    import glob
+    here too: Windows' cmd does not expand `2024\\*.yaml` itself. Every entry of a folder
+    left out is named on stderr with the reason (goaldoc.inputs)."""
+    from .inputs import expand
 
-    out: list[str] = []
-    for arg in args:
-        p = Path(arg)
-        if p.is_dir():  # with its subfolders (samples/ holds 2023/, 2024/), hidden ones aside
-            out += sorted(
-                str(f)
-                for f in p.rglob("*")
-                if f.suffix.lower() in suffixes and f.is_file()
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
-        elif not p.exists() and any(ch in arg for ch in "*?["):
-            out += sorted(glob.glob(arg)) or [arg]
-        else:
-            out.append(arg)
-    return out
+    found = expand(args, suffixes)
+    for line in found.lines(kinds):
+        click.echo(line, err=True)
+    return found.files
 
 
 def _print_problems(problems, err: bool = True, echo=None) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +64,7 @@ def _print_problems(problems, err: bool = True, echo=None) -> None:  # type: ign
         (echo or click.echo)(p.format(), err=err)
 
 
-@click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ChineseGroup, help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.help_option("-h", "--help", help="显示帮助并退出。")
 @click.version_option(
     __version__,
@@ -226,7 +217,7 @@ class _Progress:
             self.bar = None
 
 
-CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审核规则。
+CHECK_HELP = """检查 YAML 文件或填好的 Word / Excel 表：格式、必填项，以及财政局的审核规则。
 
 \b
 每个问题一行：文件:行号 键路径：问题和改法。先列错误（E，会被退回），
@@ -239,6 +230,8 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
   goaldoc check 2024/taishan.yaml --strict     提醒也算错误
   goaldoc check 2024/taishan.yaml --summary    另列合计、基本/项目支出、重点任务资金、指标数、项目数
   goaldoc check 收到的/*.docx 收到的/*.xlsx     填好的 Word / Excel 表直接检查：问题指到单元格
+  goaldoc check 收到的/ --year 2025 --form 表样名 --report 审核汇总.xlsx
+                                              财政局审核：每份表一行的汇总表和问题清单，重复、年度或表样不对的都标出
 """
 
 
@@ -248,11 +241,21 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 @click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--summary", is_flag=True, help="每个文件另列摘要：合计、基本/项目支出、重点任务资金、各一级指标条数、项目。")
-def check(files, strict, templates, summary) -> None:  # type: ignore[no-untyped-def]
-    from .api import diagnose
+@click.option("--report", type=click.Path(dir_okay=True), help="审核汇总表（.xlsx）：每份收到的表一行，另一张表列出每个问题和它所在的单元格。")
+@click.option("--year", "round_year", type=click.IntRange(2000, 2100), help="本轮审核的年度：别的年度的表算错误（R002）。")
+@click.option("--form", "round_form", help="本轮审核的表样（goaldoc forms 查看，可写中文名）：别的表样算错误（R003）。")
+def check(files, strict, templates, summary, report, round_year, round_form) -> None:  # type: ignore[no-untyped-def]
+    from .api import _FILLED_SUFFIXES, diagnose
     from .errors import GoaldocError
 
-    files = expand_inputs(files)
+    args = files
+    files = expand_inputs(args, (".yaml", ".yml", *_FILLED_SUFFIXES), CHECKED_KINDS)
+    if not files:
+        click.echo("没有找到要检查的 .yaml 或 Word / Excel 表：请检查文件夹或通配符。", err=True)
+        sys.exit(2)
+    if report or round_year or round_form:
+        _review(args, files, templates, strict, report, round_year, _form_name(round_form, templates))
+        return
     errors = warnings = accepted = 0
     for file in files:
         loaded = None
@@ -268,6 +271,41 @@ def check(files, strict, templates, summary) -> None:  # type: ignore[no-untyped
         accepted += sum(bool(p.accepted) for p in problems)
     kept = f"，{accepted} 个已确认保留" if accepted else ""
     click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}。")
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+CHECKED_KINDS = " .yaml 或 Word / Excel 表（.docx、.xlsx 等）"
+
+
+def _review(args: tuple[str, ...], files: list[str], templates: str | None, strict: bool, report: str | None, year: int | None, form: str | None) -> None:
+    """check --report / --year / --form: the round across the received files (review.py)."""
+    from .api import _FILLED_SUFFIXES
+    from .inputs import expand
+    from .output import write_all
+    from .review import report_path, review, summary_lines, write_report
+
+    target = report_path(report) if report else None
+    if target is not None and target.exists():  # last run's report in the folder checked
+        files = [f for f in files if not Path(f).exists() or not Path(f).samefile(target)]
+    received = review(files, templates, year, form)
+    for r in received:
+        _print_problems(r.problems, err=False)
+    for line in summary_lines(received):
+        click.echo(line)
+    errors = sum(r.errors for r in received)
+    warnings = sum(r.warnings for r in received)
+    if target is not None:
+        from .errors import GoaldocError
+
+        try:
+            left_out = expand(args, (".yaml", ".yml", *_FILLED_SUFFIXES)).left_out(CHECKED_KINDS)
+            write_all({target: write_report(received, year, form, left_out)})
+        except GoaldocError as exc:
+            _print_problems(exc.problems)
+            click.echo(f"审核汇总表没有写出：{target}", err=True)
+            sys.exit(1)
+        click.echo(f"已写出审核汇总表 {target}（“汇总”每份表一行，“问题”每个问题一行，注明所在的单元格）")
+    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒。")
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
@@ -304,7 +342,10 @@ def import_(files, out, form, templates, year, clear, overwrite) -> None:  # typ
     from .importer import FILLED_SUFFIXES, import_to_yaml
     from .output import write_all
 
-    files = expand_inputs(files, FILLED_SUFFIXES)
+    files = expand_inputs(files, FILLED_SUFFIXES, " Word / Excel 表（.docx、.xlsx 等）")
+    if not files:
+        click.echo("没有找到要导入的 Word / Excel 表（.docx、.xlsx 等）：请检查文件夹或通配符。", err=True)
+        sys.exit(2)
     total = len(files)
     if out and total > 1 and Path(out).suffix.lower() in (".yaml", ".yml"):
         click.echo(f"一次导入 {total} 个文件时，-o 应为文件夹（现为 {out}）", err=True)
@@ -399,7 +440,7 @@ def schema(form, templates) -> None:  # type: ignore[no-untyped-def]
     click.echo(json.dumps(spec.model.model_json_schema(), ensure_ascii=False, indent=2))
 
 
-INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），从这里开始填。
+INIT_HELP = """新建一个部门的填报文件，从这里开始填：x.xlsx 是在 Excel / WPS 里填的空白表，x.yaml 是带中文说明的 YAML。
 
 \b
 年度取自 --year，否则取自路径（2025/nongye.yaml → 2025），再否则是明年；新建后会说写的是哪一年。
@@ -409,8 +450,10 @@ INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），
 
 \b
 例子：
+  goaldoc init 2025/农业农村局.xlsx --form 表样名    空白表：填好后 goaldoc check / render 这个 .xlsx
+  goaldoc init 2026/农业农村局.xlsx --from 2025/农业农村局.xlsx
   goaldoc init 2025/nongye.yaml
-  goaldoc init 2025/x.yaml --form 表样名    （goaldoc forms 查看表样名）
+  goaldoc init 2025/x.yaml --form 表样名    （goaldoc forms 查看表样名，可写中文名）
   goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml
   goaldoc init 2025/taishan.yaml --from 2024/taishan.yaml --clear-amounts
   goaldoc init 2025/x.yaml --form 新表样 --templates 我的模板/   （还没放进 templates/ 的表样文件夹）
@@ -425,19 +468,23 @@ INIT_HELP = """新建一个部门的填报文件（带中文说明的 YAML），
 @click.option("--from", "source", type=click.Path(dir_okay=False), help="上年的文件：照它做今年的。")
 @click.option("--clear-amounts", is_flag=True, help="与 --from 一起用：金额清空，不带上年的数。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
-def init(path, form, year, source, clear_amounts, templates) -> None:  # type: ignore[no-untyped-def]
+@click.option("--projects", type=click.IntRange(1, 200), default=1, help="新建 .xlsx 空白表时：项目表留几个（印项目表的表样）。")
+def init(path, form, year, source, clear_amounts, templates, projects) -> None:  # type: ignore[no-untyped-def]
     import datetime
 
-    from .forms import available_forms
+    from .blank import init_target
     from .nextyear import year_from_path
 
-    target = Path(path)
+    target, kind, said = init_target(path)
+    if kind is None:
+        click.echo(said, err=True)
+        sys.exit(2)
+    if said:
+        click.echo(said)
     if target.exists():
         click.echo(f"{target} 已存在，没有覆盖：请换一个文件名，或直接编辑它。", err=True)
         sys.exit(1)
-    if form is not None and form not in available_forms(templates):
-        click.echo(f"没有表样“{form}”：可用的有 {'、'.join(available_forms(templates))}", err=True)
-        sys.exit(2)
+    form = _form_name(form, templates)
     if clear_amounts and not source:
         click.echo("--clear-amounts 要和 --from 一起用（新建的文件金额本来就是 0）。", err=True)
         sys.exit(2)
@@ -450,6 +497,9 @@ def init(path, form, year, source, clear_amounts, templates) -> None:  # type: i
         why = "上年文件的年度加 1；要别的年份请加 --year"
     else:
         year, why = datetime.date.today().year + 1, "路径里没有年份，按明年；要别的年份请加 --year"
+    if kind == "xlsx" or (source and Path(source).suffix.lower() not in (".yaml", ".yml")):
+        _init_workbook(target, kind, form, year, why, source, clear_amounts, projects, templates)
+        return
     if source:
         _init_from(target, source, year, why, form, clear_amounts, templates)
         return
@@ -466,6 +516,42 @@ def init(path, form, year, source, clear_amounts, templates) -> None:  # type: i
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     click.echo(f"已新建 {target}（{year} 年度，{why}）：填好后运行 goaldoc check {target.as_posix()}")
+
+
+def _init_workbook(
+    target: Path, kind: str, form: str | None, year: int | None, why: str, source: str | None, clear: bool, projects: int = 1, templates: str | None = None
+) -> None:
+    """init x.xlsx: the form's blank workbook to fill in Excel; --from: last year's filled
+    in (a .yaml, .xlsx or .docx); init x.yaml --from last.xlsx: last year's form as YAML."""
+    from . import blank
+    from .errors import GoaldocError
+    from .output import write_all
+
+    try:
+        made = blank.make(target, kind, form, year, source, clear, projects, templates)
+    except GoaldocError as exc:
+        _print_problems(exc.problems)
+        what = f"上年的文件 {source} 读不出来" if source else "表样有误"
+        click.echo(f"{what}，没有新建 {target}。", err=True)
+        sys.exit(1)
+    write_all({target: made.data})
+    click.echo(f"已新建 {target}（{made.year} 年度，{why}）：{made.summary}")
+    for line in made.notes:
+        click.echo(f"  {line}")
+    click.echo(made.next_step)
+
+
+def _form_name(form: str | None, templates: str | None = None) -> str | None:
+    """A form named in Chinese (--form 某省) → its folder name; unknown names exit 2."""
+    if form is None:
+        return None
+    from .forms import resolve_form_name
+
+    name, problem = resolve_form_name(form, templates)
+    if problem is not None or name is None:
+        click.echo(problem.message if problem else form, err=True)
+        sys.exit(2)
+    return name
 
 
 def _init_from(
@@ -528,7 +614,8 @@ def list_forms(templates) -> None:  # type: ignore[no-untyped-def]
             continue
         prints = "、".join({"department": "部门整体表", "projects": "每个项目一张项目表"}[p] for p in spec.prints)
         variants = "；项目表样式：" + "、".join(f"{k}（{v}）" for k, v in spec.variants.items()) if spec.variants else ""
-        click.echo(f"{name}\t{spec.title}\t{prints}{variants}\t{spec.folder}")
+        also = f"（--form 也可写 {'、'.join(spec.names)}）" if spec.names else ""
+        click.echo(f"{name}\t{spec.title}{also}\t{prints}{variants}\t{spec.folder}")
         from .forms.widths import width_notes
 
         _print_problems(width_notes(spec), err=False)  # 提醒 T065 / T066: wider than the page (issue 22)

@@ -178,10 +178,9 @@ def decode(raw: bytes, file: str) -> str:
     without any character from U+0800 up, holding characters Chinese forms do not use, is
     read as GBK when the GBK reading holds only characters they do use.
     """
-    kind = next((k for magic, k in _NOT_YAML if raw.startswith(magic)), None)
-    if kind:  # no YAML file starts so
-        words = f"这是{kind}，不是 YAML 填报文件：请指定 .yaml 文件（goaldoc 生成的 .docx / .xlsx 不能再读回来）"
-        raise InputError([Problem(words, (), file, code="E002")])
+    found = next(((k, advice) for magic, k, advice in _NOT_YAML if raw.startswith(magic)), None)
+    if found:  # no YAML file starts so
+        raise InputError([Problem(f"这是{found[0]}，不是 YAML 填报文件：{found[1]}", (), file, code="E002")])
     if raw.startswith(b"\xef\xbb\xbf"):
         return _utf8_or_refuse(raw[3:], file)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": neither GBK nor UTF-8 starts so
@@ -204,10 +203,14 @@ def decode(raw: bytes, file: str) -> str:
 
 
 # what clerks hand goaldoc by mistake, by the first bytes
+# (and what to do with it: a filled .docx / .xlsx, goaldoc's own included, reads back by its
+# form — issue 21 item 3 — when it keeps its own suffix)
 _NOT_YAML = (
-    (b"PK\x03\x04", "一个 Word / Excel（.docx / .xlsx）或压缩文件"),
-    (b"\xd0\xcf\x11\xe0", "一个旧版 Word / Excel（.doc / .xls）文件"),
-    (b"%PDF-", "一个 PDF 文件"),
+    (b"PK\x03\x04", "一个 Word / Excel（.docx / .xlsx）或压缩文件",
+     "填好的 Word / Excel 表请用原来的后缀（.docx / .xlsx），goaldoc check、render、import 都能直接读它（import 把它读回成 YAML）"),
+    (b"\xd0\xcf\x11\xe0", "一个旧版 Word / Excel（.doc / .xls）文件",
+     "请改回原来的后缀（.doc / .xls），装了 LibreOffice 时 goaldoc check、import 能读它"),
+    (b"%PDF-", "一个 PDF 文件", "PDF 读不回数据：请用生成它的 .docx / .xlsx 或 .yaml 文件"),
 )
 
 

@@ -24,7 +24,7 @@ CONTRACT_VERSION = 1
 CONTRACT: dict[str, str] = {
     "year": "预算年度",
     "title": "表题（数据里的）",
-    "form": "表样：.name、.title、.amount_unit、.amount_style",
+    "form": "表样：.name、.title、.amount_unit、.amount_style、.paper_title",
     "department": "部门（DepartmentView）",
     "department_total": "印在表上的部门预算合计：department.total，没填时为部门预算支出的合计行",
     "cover": "封面：.label、.title",
@@ -182,13 +182,14 @@ class FormInfo:
     """``form``: the form's settings as plain values (never the folder or anything else
     that reaches the file system: issue 12)."""
 
-    template_fields = frozenset({"name", "title", "amount_unit", "amount_style"})
+    template_fields = frozenset({"name", "title", "amount_unit", "amount_style", "paper_title"})
 
     def __init__(self, spec: FormSpec):
         self.name = spec.name
         self.title = spec.title
         self.amount_unit = spec.amount_unit
         self.amount_style = spec.amount_style
+        self.paper_title = spec.printed_title or spec.title  # the name its title cell prints (forms/titles.py)
 
 
 class Show:

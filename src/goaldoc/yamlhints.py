@@ -55,6 +55,25 @@ def quoted(value: str) -> str:
     return f'"{value}"'
 
 
+_KEY_VALUE = re.compile(rf"^(?P<lead>[ ]*)(?P<dash>-[ ]+)?(?:(?P<key>{KEY})[ ]*:[ ]+)?(?P<value>.*)$")
+
+
+def quote_fix(line: str) -> str | None:
+    """``写成 key: "value"`` (or ``写成 - "value"``) for the whole value of ``line``: the fix of
+    every value that starts with a character YAML reads as its own (@ ` & * ! | > ? -)."""
+    m = _KEY_VALUE.match(line)
+    if not m:
+        return None
+    value = _strip_comment(m["value"]).strip()
+    if not value:
+        return None
+    if m["key"]:
+        return f"写成 {m['key']}: {quoted(value)}"
+    if m["dash"]:
+        return f"写成 - {quoted(value)}"
+    return None
+
+
 def _strip_comment(s: str) -> str:
     """The text before a ` # comment` (good enough for the one line of an example)."""
     m = re.search(r"[ \t]#", s)
@@ -168,6 +187,24 @@ def _bare_key(lines: list[str], i: int) -> tuple[int, int, str] | None:
     return i + 1, m.end("key") + 1, f"{PREFIX}键“{m['key']}”后面缺少英文冒号：请写成 {m['key']}:"
 
 
+def _space_for_colon(lines: list[str], i: int) -> tuple[int, int, str] | None:
+    """`name 受理仲裁案件数量`: a field's name, a space, its value — the colon left out."""
+    m = re.match(rf"^(?P<lead>[ ]*(?:-[ ]+)?)(?P<key>{KEY})[ ]+(?P<rest>[^\s:#].*)$", lines[i])
+    if not m or m["key"] not in _field_names():
+        return None
+    rest = _strip_comment(m["rest"])
+    return i + 1, m.end("key") + 1, f"{PREFIX}键“{m['key']}”后面缺少英文冒号：请写成 {m['key']}: {rest}"
+
+
+def _open_quote(lines: list[str], i: int) -> tuple[int, int, str] | None:
+    """`name: "受理仲裁案件数量` — a quote opened and never closed on its line."""
+    m = re.match(rf"^(?P<lead>[ ]*(?:-[ ]+)?)(?P<key>{KEY})[ ]*:[ ]+(?P<q>[\"'])(?P<text>.*?)[ ]*$", lines[i])
+    if not m or m["q"] in m["text"]:
+        return None
+    q = m["q"]
+    return i + 1, m.start("q") + 1, f"{PREFIX}引号没有配对：这里开始的引号到行末都没有结束：请写成 {m['key']}: {q}{m['text']}{q}"
+
+
 _LINE_SLIPS = (_fw_indent, _fw_colon, _curly, _no_space)
 
 
@@ -243,10 +280,16 @@ def follow(lines: list[str], line: int | None, col: int | None, message: str) ->
         return [*lines[:i], " " * int(m[1]) + body, *lines[i + 1 :]]
     if "请把它换成一个空格" in message and col is not None and text[col - 1 : col] == "\t":
         return [*lines[:i], text[: col - 1] + " " + text[col:], *lines[i + 1 :]]
+    m = re.search(r"分成两行，写成 (.+?) 和 (.+?)（.*前面 (\d+) 个空格）", message)
+    if m:
+        lead = text[: len(text) - len(body)]
+        return [*lines[:i], lead + (body[: body.index(m[1].split(":")[0])] if not body.startswith(m[1].split(":")[0]) else "") + m[1], " " * int(m[3]) + m[2], *lines[i + 1 :]]
     m = re.search(r"写成 (.+?)(?:（|；|$)", message)
     if not m:
         return None
     fix = m[1]
+    if fix.startswith("- {") or "从 Excel 复制来的一行" in message:  # the whole row, written out
+        return [*lines[:i], text[: len(text) - len(body)] + fix, *lines[i + 1 :]]
     if fix.startswith("- "):
         start = len(text) - len(body)
     else:
@@ -281,6 +324,11 @@ def _explain_one(lines: list[str], exc: yaml.MarkedYAMLError) -> tuple[int | Non
         or "expected the node content" in problem
     )
     if noticed_late and mark is not None:
+        start = exc.context_mark.line if exc.context_mark is not None else max(0, mark.line - 50)
+        for j in range(start, min(mark.line, len(lines) - 1) + 1):
+            quote = _open_quote(lines, j)
+            if quote:
+                return quote
         found = _slip_before(lines, mark.line)
         if found:
             return found
@@ -316,7 +364,7 @@ def _reason(lines: list[str], exc: yaml.MarkedYAMLError, problem: str, context: 
     if "could not find expected ':'" in problem and cm is not None:
         # PyYAML notices it on the next line; the key without its colon started at cm
         i = cm.line
-        for slip in (_fw_colon, _no_space, _bare_key):
+        for slip in (_fw_colon, _no_space, _bare_key, _space_for_colon):
             found = slip(lines, i)
             if found:
                 return found
@@ -326,6 +374,9 @@ def _reason(lines: list[str], exc: yaml.MarkedYAMLError, problem: str, context: 
         return _colon_in_block_value(lines, pm)
 
     if "found character '\\t'" in problem and pm is not None:
+        row = _pasted_row(lines, pm.line)
+        if row:
+            return row
         if not line[: pm.column].strip():
             n = _indent_for(lines, pm.line)
             fix = f"请把行首的空白换成 {n} 个空格" if n is not None else "请把行首的 Tab 换成空格，与同一层的键对齐"
@@ -334,47 +385,67 @@ def _reason(lines: list[str], exc: yaml.MarkedYAMLError, problem: str, context: 
 
     if "that cannot start any token" in problem:
         ch = _found(problem)
-        return _at(pm, f"{PREFIX}“{ch}”在 YAML 里有特殊含义，不能放在值的开头：请把整个值用英文引号括起来，如 {quoted(ch + '…')}")
+        example = quote_fix(line) or f"如 {quoted(ch + '…')}"
+        return _at(pm, f"{PREFIX}“{ch}”在 YAML 里有特殊含义，不能放在值的开头：请把整个值用英文引号括起来，{example}")
 
     if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:
         closing = "}" if "'}'" in problem else "]"
         opening = "{" if closing == "}" else "["
         name = "花括号 { } " if closing == "}" else "方括号 [ ] "
         if cm is not None and pm is not None and pm.line != cm.line:
+            opened = lines[cm.line] if cm.line < len(lines) else ""
+            held = _KEY_VALUE.match(opened)
+            as_text = quote_fix(opened)
+            # a text field's bracket is text; so is a list item's “[” (no list here holds lists)
+            text_field = held["key"] not in _container_names() if held and held["key"] else opening == "["
+            if text_field and as_text:
+                return _at(cm, f"{PREFIX}这里的“{opening}”没有配对的“{closing}”，YAML 把它当成了{name.strip()}的开头：如果它是文字的一部分，请把整个值用英文引号括起来，{as_text}")
             return _at(cm, f"{PREFIX}这里的“{opening}”没有配对的“{closing}”：请在这一项的末尾补上“{closing}”")
         entry = _flow_entry(line, pm.column) if pm is not None else None
         got = _found(problem)
         what = "“: ”" if got == ":" else f"“{got}”"
         if entry:
             key, value = entry
+            if closing == "}" and re.search(rf"，[ ]*{KEY}[ ]*:", value):
+                fixed = re.sub(rf"[ ]*，[ ]*(?={KEY}[ ]*:)", ", ", value)
+                return _at(pm, f"{PREFIX}“，”是中文逗号：{name}里的各项要用英文逗号“,”隔开：请写成 {key}: {fixed}")
             return _at(pm, f"{PREFIX}{name}里的值含有{what}，YAML 读不懂：请把整个值用英文引号括起来，写成 {key}: {quoted(value)}")
         return _at(pm, f"{PREFIX}{name}里的值含有{what}，YAML 读不懂：请把含有 : , [ ] {{ }} 的值用英文引号括起来")
 
     if "expected <block end>" in problem or "expected <block mapping end>" in problem:
-        return _at(pm, f"{PREFIX}缩进不一致：这一行没有和同一层的键（或“- ”）对齐：请调整行首的空格")
+        n = _indent_for(lines, pm.line) if pm is not None and pm.line < len(lines) else None
+        spaces = f"请把行首的空白换成 {n} 个空格" if n is not None else "请调整行首的空格"
+        return _at(pm, f"{PREFIX}缩进不一致：这一行没有和同一层的键（或“- ”）对齐：{spaces}")
 
     if "sequence entries are not allowed" in problem:
-        return _at(pm, f"{PREFIX}“- ”不能放在这里：列表的每一项另起一行，以“- ”开头；如果“-”是文字的一部分，请把整个值用英文引号括起来")
+        dash = quote_fix(line)
+        return _at(pm, f"{PREFIX}“- ”不能放在这里：列表的每一项另起一行，以“- ”开头；如果“-”是文字的一部分，请把整个值用英文引号括起来" + (f"，{dash}" if dash else ""))
 
     if "mapping keys are not allowed" in problem:
-        return _at(pm, f"{PREFIX}“? ”在 YAML 里有特殊含义：请把整个值用英文引号括起来")
+        mark_q = quote_fix(line)
+        return _at(pm, f"{PREFIX}“? ”在 YAML 里有特殊含义：请把整个值用英文引号括起来" + (f"，{mark_q}" if mark_q else ""))
 
     if "expected the node content" in problem:
         got = _found(problem) or problem.rsplit(" ", 1)[-1].strip("'")
         return _at(pm, f"{PREFIX}这里应该是一个值，却是“{got}”：请补上值，或把含有 , [ ] {{ }} 的文字用英文引号括起来")
 
+    at = lines[cm.line] if cm is not None and cm.line < len(lines) else line
+    whole = quote_fix(at)
+    tail = f"，{whole}" if whole else ""
     if "while scanning an alias" in context or "while scanning an anchor" in context:
         ch = "*" if "alias" in context else "&"
-        return _at(cm, f"{PREFIX}值开头的“{ch}”在 YAML 里有特殊含义：请把整个值用英文引号括起来")
+        return _at(cm, f"{PREFIX}值开头的“{ch}”在 YAML 里有特殊含义：请把整个值用英文引号括起来{tail}")
 
     if "tag" in context:
-        return _at(cm, f"{PREFIX}值开头的“!”在 YAML 里有特殊含义：请把整个值用英文引号括起来")
+        return _at(cm, f"{PREFIX}值开头的“!”在 YAML 里有特殊含义：请把整个值用英文引号括起来{tail}")
 
     if "while scanning a block scalar" in context:
-        return _at(cm, f"{PREFIX}值开头的“|”或“>”在 YAML 里表示多行文字：请把整个值用英文引号括起来")
+        return _at(cm, f"{PREFIX}值开头的“|”或“>”在 YAML 里表示多行文字：请把整个值用英文引号括起来{tail}")
 
     if "while scanning a double-quoted scalar" in context and "escape" in problem:
-        return _at(pm, f"{PREFIX}英文双引号里的反斜杠“\\”有特殊含义：请把“\\”写成“\\\\”，或改用英文单引号括起来")
+        m = re.match(rf'^[ ]*(?:-[ ]+)?({KEY})[ ]*:[ ]+"(.*)"[ ]*(?:#.*)?$', at)
+        fix = f"，写成 {m[1]}: {quoted(m[2])}" if m else ""
+        return _at(pm, f"{PREFIX}英文双引号里的反斜杠“\\”有特殊含义：请把“\\”写成“\\\\”，或改用英文单引号括起来{fix}")
 
     if "while scanning a quoted scalar" in context and cm is not None:
         return _at(cm, f"{PREFIX}引号没有配对：这里开始的引号到文件末尾都没有结束，请补上另一半引号")
@@ -383,13 +454,17 @@ def _reason(lines: list[str], exc: yaml.MarkedYAMLError, problem: str, context: 
         return _at(mark, f"{PREFIX}以“%”开头的行在 YAML 里有特殊含义：请删去这一行，或在行首加“#”写成注释")
 
     if "expected '<document start>'" in problem:
+        end = mark.line if mark is not None else len(lines) - 1
+        for j in range(min(end, len(lines) - 1), -1, -1):
+            if lines[j].strip() == "..." or lines[j].startswith("%"):
+                return j + 1, 1, f"{PREFIX}这一行“{lines[j].strip()}”在 YAML 里表示文件到此结束，后面的内容都读不到：请删去这一行"
         return _at(mark, f"{PREFIX}这里之前有一行“...”或以“%”开头的行，YAML 到那里就结束了：请删去那一行")
 
     if "but found another document" in problem:
-        return _at(mark, f"{PREFIX}一个文件只能有一份内容，这里的“---”开始了第二份：请删去它及其后的内容")
+        return _at(mark, f"{PREFIX}一个文件只能有一份内容，这里的“---”开始了第二份：请删去这一行（如果后面是另一个部门的内容，请把它另存为一个文件）")
 
     if "found undefined alias" in problem:
-        return _at(mark, f"{PREFIX}值开头的“*”在 YAML 里有特殊含义：请把整个值用英文引号括起来")
+        return _at(mark, f"{PREFIX}值开头的“*”在 YAML 里有特殊含义：请把整个值用英文引号括起来{tail}")
 
     if "found unacceptable character" in problem:
         return _at(mark, f"{PREFIX}含有不可见的控制字符：请删去它（常见于从网页或 PDF 复制的文字）")
@@ -397,11 +472,59 @@ def _reason(lines: list[str], exc: yaml.MarkedYAMLError, problem: str, context: 
     return _at(mark, f"{PREFIX}这一行 YAML 读不懂：请检查缩进、英文冒号“: ”和引号是否配对")
 
 
+# the columns of a row copied from an Excel table, by the list it is pasted into and its
+# number of cells (the order of the forms' columns)
+ROW_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "indicators": (("level1", "level2", "name", "explanation", "value"), ("level1", "level2", "name", "value")),
+    "key_tasks": (("name", "content", "funds", "target"),),
+    "other_tasks": (("name", "content", "funds", "target"),),
+    "expenditure": (("label", "amount"),),
+    "income": (("label", "amount"),),
+}
+
+
+def _flow_value(v: str) -> str:
+    """A value as it can stand inside ``{…}``: in quotes when YAML would read it otherwise."""
+    if not v or re.search(r"[:#,\[\]{}]|^[-?&*!|>'\"%@`]|^\s|\s$", v):
+        return quoted(v)
+    return v
+
+
+def _pasted_row(lines: list[str], i: int) -> tuple[int, int, str] | None:
+    """`- 产出指标<Tab>质量指标<Tab>合格率…`: a row copied from Excel, its cells split by Tabs."""
+    line = lines[i]
+    m = re.match(r"^(?P<lead>[ ]*)(?P<dash>-[ ]+)?(?P<body>[^\s#].*)$", line)
+    if not m or m["body"].count("\t") < 1:
+        return None
+    cells = [c.strip() for c in re.split(r"\t+", m["body"].rstrip())]
+    if len(cells) < 2 or any(not c for c in cells) or re.match(rf"^{KEY}[ ]*:", cells[0]):
+        return None
+    parent = None
+    indent = len(m["lead"])
+    for j in range(i - 1, -1, -1):
+        pm_ = re.match(rf"^(?P<lead>[ ]*)(?:-[ ]+)?(?P<key>{KEY})[ ]*:[ ]*(?:#.*)?$", lines[j])
+        if pm_ and len(pm_["lead"]) <= indent:
+            parent = pm_["key"]
+            break
+    head = f"{PREFIX}这一行像是从 Excel 复制来的一行（{len(cells)} 格，用 Tab 隔开）：YAML 不认 Tab，也不知道哪一格是什么"
+    for columns in ROW_COLUMNS.get(parent or "", ()):
+        if len(columns) == len(cells):
+            row = ", ".join(f"{k}: {_flow_value(c)}" for k, c in zip(columns, cells, strict=True))
+            return i + 1, m.end("lead") + 1, f"{head}：请写成 - {{{row}}}（大量的表格不必手写：goaldoc init x.xlsx 新建一张空白表，在 Excel 里填）"
+    wanted = "、".join("/".join(c) for c in ROW_COLUMNS.get(parent or "", ())) or "键: 值"
+    return i + 1, m.end("lead") + 1, (
+        f"{head}：请按 - {{{wanted}}} 的样子写出各格（英文逗号隔开）；大量的表格不必手写：goaldoc init x.xlsx 新建一张空白表，在 Excel 里填"
+    )
+
+
 def _colon_in_block_value(lines: list[str], pm: Any) -> tuple[int | None, int | None, str]:
     """`name: 满意度: 调查` — a second `: ` in a value; or a key whose line above ran on."""
     line = lines[pm.line]
     own = re.match(r"^(?P<lead>[ ]*(?:-[ ]+)?)(?P<key>[^:#]+?):[ ]", line)
     if own and own.end("key") == pm.column:
+        n = _indent_for(lines, pm.line)
+        if n is not None and n != len(line) - len(line.lstrip(" ")):  # a key indented too far
+            return pm.line + 1, 1, f"{PREFIX}缩进不一致：这一行没有和同一层的键（或“- ”）对齐：请把行首的空白换成 {n} 个空格"
         # the colon of this line's own key: the line above is text that did not end
         prev = next(
             (j for j in range(pm.line - 1, -1, -1) if lines[j].strip() and not lines[j].lstrip().startswith("#")),
@@ -416,6 +539,13 @@ def _colon_in_block_value(lines: list[str], pm: Any) -> tuple[int | None, int | 
     if own:
         key = own["key"].strip()
         value = _strip_comment(line[own.end() :]).strip()
+        joined = re.match(rf"^(?P<v1>.*?)[ ]*，[ ]*(?P<k2>{KEY})[ ]*:[ ]+(?P<v2>.*)$", value)
+        if re.fullmatch(KEY, key) and joined and joined["k2"] in _field_names():
+            col = len(own["lead"])
+            return pm.line + 1, pm.column + 1, (
+                f"{PREFIX}“，”是中文逗号，把两个键连成了一行：请分成两行，写成 {key}: {joined['v1']} 和 "
+                f"{joined['k2']}: {joined['v2']}（第二行的“{joined['k2']}”与“{key}”对齐，前面 {col} 个空格）"
+            )
         if re.fullmatch(KEY, key):
             fix = f"{key}: {quoted(value)}"
         elif own["lead"].strip() == "-":
@@ -472,6 +602,25 @@ def _field_names() -> frozenset[str]:
     for obj in vars(model).values():
         if isinstance(obj, type) and issubclass(obj, BaseModel):
             names |= set(obj.model_fields)
+    return frozenset(names)
+
+
+def _container_names() -> frozenset[str]:
+    """Fields whose value is a list or a group of keys ([…] or {…} are meant there)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from . import model
+
+    names: set[str] = set()
+    for obj in vars(model).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel):
+            for name, f in obj.model_fields.items():
+                ann = f.annotation
+                args = typing.get_args(ann)
+                if typing.get_origin(ann) in (list, dict) or any(typing.get_origin(a) in (list, dict) or (isinstance(a, type) and issubclass(a, BaseModel)) for a in args) or (isinstance(ann, type) and issubclass(ann, BaseModel)):
+                    names.add(name)
     return frozenset(names)
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "available_forms",
     "load_form",
     "national",
+    "resolve_form_name",
     "search_path",
     "shipped_templates",
     "unknown_form",
@@ -107,7 +108,35 @@ def load_form(name: str | None, user_dir: str | Path | None = None) -> FormSpec:
         if spec_file.is_file():
             key = ("form", str(spec_file.resolve()), str(id(nat)))  # a changed national.yaml is a new nat
             return _cached(key, [spec_file], lambda f=spec_file: parse_form(f, name, nat))  # type: ignore[no-any-return,misc]
-    raise TemplateError([unknown_form(name, user_dir)])
+    folder, problem = resolve_form_name(name, user_dir)
+    if folder is not None and folder != name:
+        return load_form(folder, user_dir)
+    raise TemplateError([problem or unknown_form(name, user_dir)])
+
+
+def resolve_form_name(name: str, user_dir: str | Path | None = None) -> tuple[str | None, Problem | None]:
+    """The folder of a form asked for by folder name or by a Chinese name (issue 21 item 4:
+    ``--form 某省``): a name its form.yaml lists under ``names:``, else a part of one of
+    those names or of its title that only one form has. (folder, None), or (None, the
+    problem: unknown, or which forms the name fits)."""
+    known = available_forms(user_dir)
+    if name in known:
+        return name, None
+    specs: dict[str, FormSpec] = {}
+    for folder in known:
+        try:
+            specs[folder] = load_form(folder, user_dir)
+        except TemplateError:
+            continue  # a broken folder: named when it is asked for by its own name
+    exact = [f for f, s in specs.items() if name in s.names or name == s.title]
+    part = [f for f, s in specs.items() if any(name in n for n in (*s.names, s.title))]
+    found = exact or part
+    if len(found) == 1:
+        return found[0], None
+    if len(found) > 1:
+        listed = "、".join(f"{f}（{specs[f].title}）" for f in found)
+        return None, Problem(f"“{name}”可以指 {listed}：请写其中一个的名字（goaldoc forms 查看）", ("form",), code="E011")
+    return None, unknown_form(name, user_dir)
 
 
 def unknown_form(name: str, user_dir: str | Path | None = None, **where: object) -> Problem:

@@ -212,6 +212,11 @@ class FormSpec(_Strict):
 
     contract: int = Field(description="按哪一版模板上下文写的（现为 1）", examples=[CONTRACT])
     title: str = Field(description="表样名称")
+    names: list[str] = Field(default_factory=list, description="表样的中文叫法（如 某省、某市）：--form 可以写它们，goaldoc forms 列出")
+    paper_title: str | None = Field(
+        None,
+        description="表名（不写时取模板表题那一格里的表名）：form.yaml 的 filename、sheets 的 name 写 {{ form.paper_title }}，改表名只改一处",
+    )
     prints: list[Literal["department", "projects"]] = Field(
         ["department", "projects"],
         description="这个表样印哪些表：department 部门整体、projects 每个项目一张",
@@ -271,6 +276,15 @@ class FormSpec(_Strict):
     @property
     def projects_only(self) -> bool:
         return self.prints == ["projects"]
+
+    @cached_property
+    def printed_title(self) -> str | None:
+        """The name the form prints (forms/titles.py): ``paper_title:``, else its templates'
+        title cell — the same in the Word and the Excel one, or a T060 problem."""
+        from .titles import paper_title
+
+        templates = {fmt: self.folder / rel for fmt in ("docx", "xlsx") if (rel := getattr(self, fmt))}
+        return paper_title(self.paper_title, templates, self.folder / "form.yaml")
 
     @cached_property
     def vocabulary(self) -> Vocabulary:

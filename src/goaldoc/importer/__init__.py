@@ -55,7 +55,7 @@ class Imported:
     def leftover_problems(self) -> list[Problem]:
         """What could not be placed, as 提醒 located at its cell (goaldoc check x.docx)."""
         return [
-            Problem(f"“{_short(x.text)}”{x.reason}：请核对，需要时在 YAML 里补上", (), self.file, x.order, severity="W", code="W901", place=x.place)
+            Problem(f"“{_short(x.text)}”{x.reason}：请核对表上这里填的是什么", (), self.file, x.order, severity="W", code="W901", place=x.place)
             for x in self.leftovers
         ]
 

@@ -98,7 +98,7 @@ def read_xlsx(data: bytes, file: str) -> Document:
     return doc
 
 
-_DECIMALS = re.compile(r"0\.(0+)")
+_DECIMALS = re.compile(r"0\.(0+)(#*)")
 
 
 def shown(value: Any, number_format: str | None) -> str:
@@ -128,6 +128,9 @@ def _number(value: int | float, fmt: str) -> str:
     fmt = fmt.split(";")[0]
     m = _DECIMALS.search(fmt)
     places = len(m.group(1)) if m else None
+    if m and m.group(2) and "%" not in fmt:  # 0.00####: at least two decimals, up to six, as Excel shows
+        typed = max(0, -d.normalize().as_tuple().exponent)  # type: ignore[operator]
+        places = min(max(places or 0, typed), len(m.group(1)) + len(m.group(2)))
     if "%" in fmt:
         d = d * 100
         places = places or 0

@@ -89,7 +89,7 @@ def explain_template_error(exc: BaseException) -> str:
     """Any error of a template in words an admin understands (a misspelt variable, mostly)."""
     name = undefined_name(exc)
     if name:
-        return f"没有名为“{name}”的变量或字段（见 templates/README.md 的变量表）"
+        return f"没有名为“{name}”的变量或字段（见 templates/README.md 的变量表）{declare_hint(exc, name)}"
     if isinstance(exc, jinja2.TemplateSyntaxError):
         msg = exc.message or ""
         for pattern, words in _SYNTAX_WORDS:
@@ -104,6 +104,33 @@ def explain_template_error(exc: BaseException) -> str:
     if isinstance(exc, OverflowError | MemoryError | RecursionError):
         return "模板要算的数或生成的内容太大：请简化模板"
     return f"模板运行出错（{type(exc).__name__}: {exc}）"
+
+
+# where a form declares a field the templates read on this kind of object (issue 21 item 5)
+_DECLARED_ON = {"IndicatorRow": "indicator:", "View": "department: 或 project:（看它属于部门还是项目）"}
+
+
+def declare_hint(exc: BaseException, name: str) -> str:
+    """After “no such field”: the field meant, when the name is a slip of one; else, for a
+    column an admin adds to a template, where the form must declare it (issue 21 item 5)."""
+    import difflib
+
+    from ...indicators import _ROW_FIELDS
+    from ...model import Department, Project
+    from ...views import CONTRACT
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name.startswith("model_") or name in ("lipsum", "dict", "cycler", "joiner"):
+        return ""
+    msg = getattr(exc, "message", None) or str(exc)
+    owner = re.search(r"'[\w.]*?(\w+) object' has no attribute", msg)
+    place = _DECLARED_ON.get(owner[1]) if owner else ("year:" if "is undefined" in msg else None)
+    if place is None:
+        return ""
+    known = {"indicator:": set(_ROW_FIELDS), "year:": set(CONTRACT)}.get(place, set(Department.model_fields) | set(Project.model_fields) | {"label", "number", "rows", "lines"})
+    near = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    if near:
+        return f"：是不是“{near[0]}”？"
+    return f"；如果“{name}”是这个表样新加的栏目，请在 form.yaml 的 fields: 里 {place} 下声明它，如 {name}: {{label: 栏目名}}（templates/README.md“本表样特有的栏目”）"
 
 
 def undefined_name(exc: BaseException) -> str | None:
