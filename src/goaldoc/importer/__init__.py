@@ -31,6 +31,7 @@ from ..loader import LineMap
 from .document import Document
 from .extract import Leftover, extract
 from .files import FILLED_SUFFIXES, read_document
+from .headings import canonicalise
 from .match import align
 from .pattern import pattern_of
 from .place import assemble
@@ -77,6 +78,7 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
     else:
         spec, chosen = recognise(doc, templates)
     pattern = pattern_of(spec, doc.fmt)
+    canonicalise(doc, spec.heading_spellings, set(pattern.labels))
     steps, scorer = align(pattern, doc)
     reading = extract(steps, scorer)
     placed = assemble(reading, spec.model, spec.amount_unit, str(path), spec.vocabulary)

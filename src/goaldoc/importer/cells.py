@@ -137,20 +137,21 @@ class Scorer:
         if item.kind == "row" and sum(1 for c in rp.cells if c.reader.captures) >= 2 and self._note_row(item):
             penalty -= 2.0  # one text across the whole table: a note, not a row of data
         cands = []
-        if [(c.col, c.span) for c in rp.cells] == [(c.col, c.span) for c in item.cells]:
+        via = self._by_heading(rp, item, i) if item.kind == "row" and rp.kind == "row" else None
+        if via is not None:
+            cands.append(via)  # the heading row's labels say which column is what, never the place
+        elif [(c.col, c.span) for c in rp.cells] == [(c.col, c.span) for c in item.cells]:
             cands.append([(cp, [c]) for cp, c in zip(rp.cells, item.cells, strict=True)])
+            if len(rp.literals) >= 2:
+                cands.append(self._by_labels(rp, item))  # the same grid, the labels moved
         elif rp.kind == "para" or item.kind == "para":
             keep = [cp for cp in rp.cells if not cp.reader.is_empty] or rp.cells[:1]
             cells = [c for c in item.cells if c.text.strip()] or item.cells[:1]
             cands.append([(keep[0], cells)] + [(cp, []) for cp in rp.cells if cp is not keep[0]])
         else:
-            via = self._by_heading(rp, item, i)
-            if via is not None:
-                cands.append(via)  # the heading row's labels say which column is what
-            else:
-                cands.append(self._in_order(rp.cells, item.cells))
-                if len(rp.literals) >= 2:
-                    cands.append(self._by_labels(rp, item))
+            cands.append(self._in_order(rp.cells, item.cells))
+            if len(rp.literals) >= 2:
+                cands.append(self._by_labels(rp, item))
         best = None
         for pairs in cands:
             used = {id(c) for _, cs in pairs for c in cs}
