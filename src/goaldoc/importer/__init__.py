@@ -32,6 +32,7 @@ from .document import Document
 from .extract import Leftover, extract
 from .files import FILLED_SUFFIXES, read_document
 from .headings import canonicalise
+from .outer import add_outer_rows
 from .match import align
 from .pattern import pattern_of
 from .place import assemble
@@ -79,6 +80,7 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
         spec, chosen = recognise(doc, templates)
     pattern = pattern_of(spec, doc.fmt)
     canonicalise(doc, spec.heading_spellings, set(pattern.labels))
+    add_outer_rows(pattern, doc)
     steps, scorer = align(pattern, doc)
     reading = extract(steps, scorer)
     placed = assemble(reading, spec.model, spec.amount_unit, str(path), spec.vocabulary)
