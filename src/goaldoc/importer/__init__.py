@@ -32,8 +32,8 @@ from .document import Document
 from .extract import Leftover, extract
 from .files import FILLED_SUFFIXES, read_document
 from .headings import canonicalise
-from .outer import add_outer_rows
 from .match import align
+from .outer import add_outer_rows
 from .pattern import pattern_of
 from .place import assemble
 from .recognise import recognise

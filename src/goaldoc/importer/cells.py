@@ -211,6 +211,17 @@ class Scorer:
             if best[0] >= 0.8:
                 got[id(cp)] = [item.cells[best[1]]]
                 used.add(best[1])
+        # a value cell of the template stands right of its label: the file's cell right of
+        # that label is its value, wherever the pair stands (基本信息's two pairs swapped)
+        at = {id(cs[0]): k for k, c in enumerate(item.cells) for cs in got.values() if cs and cs[0] is c}
+        for n, cp in enumerate(rp.cells):
+            if id(cp) in got or cp.reader.literal is not None or n == 0:
+                continue
+            label = got.get(id(rp.cells[n - 1]))
+            k = at.get(id(label[0])) if label else None
+            if k is not None and k + 1 < len(item.cells) and k + 1 not in used:
+                got[id(cp)] = [item.cells[k + 1]]
+                used.add(k + 1)
         rest = self._in_order([cp for cp in rp.cells if id(cp) not in got], [c for k, c in enumerate(item.cells) if k not in used])
         got.update({id(cp): cs for cp, cs in rest})
         return [(cp, got.get(id(cp), [])) for cp in rp.cells]
