@@ -138,6 +138,8 @@ class Scorer:
             penalty -= 2.0  # one text across the whole table: a note, not a row of data
         cands = []
         via = self._by_heading(rp, item, i) if item.kind == "row" and rp.kind == "row" else None
+        if via is None and rp.heading is not None and len(rp.heading.literals) >= 2 and not self._heading_above(rp.heading, i):
+            penalty -= 1.5  # a grid's row with no heading row of that grid anywhere above (a notes sheet's line)
         if via is not None:
             cands.append(via)  # the heading row's labels say which column is what, never the place
         elif [(c.col, c.span) for c in rp.cells] == [(c.col, c.span) for c in item.cells]:
@@ -161,6 +163,10 @@ class Scorer:
             if best is None or score > best.score:
                 best = Assignment(pairs, [c for c in extra if c.text.strip()], score)
         return best
+
+    def _heading_above(self, h: RowPat, i: int) -> bool:
+        hits = self.heading_rows(h)
+        return bool(hits) and hits[0] < i
 
     def _note_row(self, item: Item) -> bool:
         filled = [c for c in item.cells if c.text.strip()]
