@@ -328,7 +328,11 @@ class Scorer:
             n = count.get(id(s[2]), 0) if s is not None else 0
             count[id(s[2])] = n + 1  # type: ignore[index]
             got[id(targets[min(n, len(targets) - 1)])].append(c)
+        # under a heading of the file's own that matches none of the form's: not read by its place
+        unknown = [(c.col, c.col + c.span) for c in row_h.cells if c.norm and not any(s[0] <= c.col < s[1] for s in spans)]
         for c in unplaced:  # no heading above it: the template cell in the same column
+            if any(lo <= c.col < hi for lo, hi in unknown):
+                continue
             same = next((cp for cp in rp.cells if cp.col == c.col and not got[id(cp)]), None)
             if same is not None:
                 got[id(same)].append(c)
