@@ -28,10 +28,11 @@ from typing import Any
 from ..errors import Problem
 from ..forms import FormSpec, load_form
 from ..loader import LineMap
+from ..paths import format_path
 from .document import Document
 from .extract import Leftover, extract
 from .files import FILLED_SUFFIXES, read_document
-from .headings import canonicalise
+from .headings import canonicalise, indicator_words
 from .match import align
 from .outer import add_outer_rows
 from .pattern import pattern_of
@@ -81,7 +82,7 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
     pattern = pattern_of(spec, doc.fmt)
     canonicalise(doc, spec.heading_spellings, set(pattern.labels))
     add_outer_rows(pattern, doc)
-    steps, scorer = align(pattern, doc)
+    steps, scorer = align(pattern, doc, indicator_words(spec.vocabulary))
     reading = extract(steps, scorer)
     placed = assemble(reading, spec.model, spec.amount_unit, str(path), spec.vocabulary)
     data: dict[str, Any] = {}
@@ -120,7 +121,6 @@ def import_to_yaml(
     clear: bool = False,
 ) -> Written:
     """Import one filled file and write its YAML text (nothing is written to disk)."""
-    from ..loading import diagnose_data
     from .newyear import clear_amounts, move_year
     from .write import to_yaml
 
@@ -135,7 +135,8 @@ def import_to_yaml(
             messages.append(f"另有 {len(others)} 处文字写着 {old_year}（如 {shown}）：请按新年度逐一核对")
     if clear:
         messages.append(f"已清空 {clear_amounts(imp.data, imp.form.model)} 个金额（--clear-amounts），请填上新年度的预算")
-    _loaded, problems = diagnose_data(imp.data, imp.lines, imp.file, templates)
+    problems = _all_problems(imp, templates)
+    messages += _said_at_once(imp, problems)
     name = imp.data.get("department", {}).get("name", "")
     header = [
         f"{name} {imp.data.get('year', '')} 年（表样 {imp.form.name}：{imp.form.title}）。",
@@ -146,3 +147,39 @@ def import_to_yaml(
     ]
     text = to_yaml(imp.data, imp.form.model, header, imp.leftovers, problems, imp.file)
     return Written(imp, text, problems, [imp.chosen, *imp.notes, *messages])
+
+
+def _all_problems(imp: Imported, templates: str | Path | None) -> list[Problem]:
+    """Every problem of the imported data at once (issue 17 item 2): a form that prints no
+    year (and no year in a title) still has its other problems found — the rules run with
+    a stand-in year, whose own check (E301, a title's year) is left out."""
+    from ..loading import diagnose_data
+    from ..validate import validate
+
+    if "year" in imp.data:
+        return diagnose_data(imp.data, imp.lines, imp.file, templates)[1]
+    _model, schema = validate(imp.data, imp.lines, imp.form.model)
+    stand_in = {"year": 2000, **imp.data}
+    _loaded, found = diagnose_data(stand_in, imp.lines, imp.file, templates)
+    seen = {(p.code, p.path, p.message) for p in schema}
+    rest = [p for p in found if p.code != "E301" and (p.code, p.path, p.message) not in seen]
+    return sorted(schema + rest, key=lambda p: (not p.is_error, p.line or 0))
+
+
+def _said_at_once(imp: Imported, problems: list[Problem]) -> list[str]:
+    """What the clerk must know before opening the YAML (issue 17 item 3): no indicator
+    row read at all, values the checks refuse — with their cells."""
+    out: list[str] = []
+    data = imp.data
+    projects = list(data.get("projects", [])) + [p for u in data.get("units", []) for p in u.get("projects", [])]
+    read = len(data.get("indicators", [])) + sum(len(p.get("indicators", [])) for p in projects)
+    if read == 0:
+        shaped = [x.place for x in imp.leftovers if "绩效指标" in x.reason]
+        where = f"；像指标的行在 {'、'.join(shaped[:3])}{'等' if len(shaped) > 3 else ''}（{len(shaped)} 行）没有读" if shaped else ""
+        out.append(f"没有读到任何一条绩效指标（0 行）{where}：请核对指标表的表头（一级指标、二级指标、三级指标、指标值…）是否和表样对得上，或用 --form 指定表样")
+    refused = [p for p in problems if p.is_error and not p.accepted]
+    if refused:
+        shown = "；".join(f"{p.place or (format_path(p.path) if p.path else '')}：{' '.join(p.message.split())}" for p in refused[:5])
+        more = f"；另有 {len(refused) - 5} 个，见文件末尾" if len(refused) > 5 else ""
+        out.append(f"有 {len(refused)} 处值检查不通过，改正前不能生成表格：{shown}{more}")
+    return out

@@ -47,9 +47,13 @@ def _text(cells: list[Cell]) -> str:
 
 
 class Scorer:
-    def __init__(self, pattern: Pattern, doc: Document):
+    def __init__(self, pattern: Pattern, doc: Document, indicator_words: frozenset[str] = frozenset()):
+        from .headings import reads_indicators
+
         self.pattern = pattern
         self.doc = doc
+        self.indicator_words = indicator_words
+        self.indicator_rows = {rp.id for rp in pattern.rows if reads_indicators(rp)}
         self.items = doc.items
         self.labels = {t for t in pattern.labels if len(t) >= 2}
         self._cache: dict[tuple[int, int], Assignment | None] = {}
@@ -88,8 +92,10 @@ class Scorer:
             return -1.0 if r.literal_parts and not r.fallback else (0.1 if cont else 0.0)
         if r.listing is not None:
             return 0.3
-        if r.fallback:  # `title or (year ~ '年…表')`: any text reads; the default's words fit better
-            return 1.5 if len(r.passes) > 1 and r.passes[1].regex.match(text) else 0.3
+        if r.fallback:  # `title or (year ~ '年…表')`: a title of the clerk's own reads; the default's words fit better
+            if len(r.passes) > 1 and r.passes[1].regex.match(text):
+                return 1.5
+            return 0.3 if title_like(text, r.pieces) else -2.0  # 单位：万元, a note: no title (issue 17)
         if r.literal_parts or (r.passes and not r.passes[0].captures):
             if read_passes(r, text) is not None:
                 return 1.5
@@ -126,6 +132,8 @@ class Scorer:
                 return Assignment([], [], 0.5)
             return None
         penalty = 0.0
+        if self.indicator_words and rp.id not in self.indicator_rows and item.kind == "row" and self.indicator_shaped(item):
+            return None  # a row shaped like an indicator is never read as another field (issue 17)
         if rp.kind != item.kind:
             if rp.kind == "para" and sum(bool(c.text.strip()) for c in item.cells) > 1:
                 return None
@@ -163,6 +171,11 @@ class Scorer:
             if best is None or score > best.score:
                 best = Assignment(pairs, [c for c in extra if c.text.strip()], score)
         return best
+
+    def indicator_shaped(self, item: Item) -> bool:
+        from .headings import indicator_shaped
+
+        return indicator_shaped(item.cells, self.indicator_words)
 
     def _heading_above(self, h: RowPat, i: int) -> bool:
         hits = self.heading_rows(h)
@@ -341,6 +354,17 @@ class Scorer:
     def score(self, rp: RowPat, i: int) -> float | None:
         a = self.assign(rp, i)
         return None if a is None else a.score
+
+
+def title_like(text: str, pieces: list[str] | None) -> bool:
+    """A text standing where the form prints its title, in words of its own, is a title
+    when it shares two pairs of characters with the default title's fixed words
+    (``台山市人社局2024年绩效目标表`` with ``年部门整体预算绩效目标批复表``: 绩效, 目标…);
+    ``单位：万元`` or a note shares none."""
+    fixed = "".join(pieces or [])
+    pairs = {fixed[k : k + 2] for k in range(len(fixed) - 1)}
+    t = norm_label(text)
+    return len({t[k : k + 2] for k in range(len(t) - 1)} & pairs) >= 2
 
 
 def read_passes(r: Reader, text: str) -> dict[str, Any] | None:

@@ -80,7 +80,10 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
         if rp is None or a is None:
             repeated_heading = any(step.item in scorer.heading_rows(h) for h in scorer.heading_pats)
             if not item.empty and item.kind != "sheet" and not repeated_heading:
-                out.leftovers.append(Leftover(item.place, item.snippet(80), "这一行在表样里找不到对应的栏目", item.order))
+                why = "这一行在表样里找不到对应的栏目"
+                if item.kind == "row" and scorer.indicator_words and scorer.indicator_shaped(item):
+                    why = "这一行像一条绩效指标（有一级、二级指标的名称），但上面没有表样认得的指标表头（一级指标、二级指标、三级指标、指标值…），没有读"
+                out.leftovers.append(Leftover(item.place, item.snippet(80), why, item.order))
             continue
         out.rows_read += 1
         out.score += a.score

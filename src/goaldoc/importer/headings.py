@@ -46,3 +46,29 @@ def indicator_words(vocabulary: Any) -> frozenset[str]:
     for children in vocabulary.level2.values():
         names |= set(children)
     return frozenset(name_key(n) for n in names if n)
+
+
+def reads_indicators(rp: Any) -> bool:
+    """The template row prints an indicator's fields (its cells read into ``…indicators``)."""
+    from .extract import _resolve
+    from .fields import to_model
+
+    env: dict[str, Any] = {}
+    for lp in rp.loops:
+        if lp.target is None:
+            return False
+        base = _resolve(lp.target, env)
+        for v in lp.vars:
+            env[v] = (*base, 0)
+    for cp in rp.cells:
+        for p in cp.reader.passes:
+            for cap in p.captures:
+                path = to_model(_resolve(cap.target, env))
+                if path is not None and "indicators" in path:
+                    return True
+    return False
+
+
+def indicator_shaped(cells: list[Any], words: frozenset[str]) -> bool:
+    """A file row holding a 一级 and a 二级 name (two cells of the indicator tree's words)."""
+    return sum(1 for c in cells if c.norm in words) >= 2
