@@ -37,7 +37,7 @@ from .match import align
 from .outer import add_outer_rows
 from .pattern import pattern_of
 from .place import assemble
-from .recognise import recognise
+from .recognise import check_chosen, recognise
 
 __all__ = ["FILLED_SUFFIXES", "Imported", "Written", "import_file", "import_to_yaml", "read_filled"]
 
@@ -74,9 +74,11 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
     Raises :class:`InputError` with a located, explained problem when the file cannot be
     read or no form fits it."""
     doc = read_document(path)
+    warning = None
     if form:
         spec = load_form(form, templates)
         chosen = f"按表样 {spec.name}（{spec.title}）读取（--form）"
+        warning = check_chosen(doc, spec, templates)
     else:
         spec, chosen = recognise(doc, templates)
     pattern = pattern_of(spec, doc.fmt)
@@ -91,7 +93,7 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
     data["form"] = spec.name
     data.update(placed.data)
     leftovers = sorted(reading.leftovers + placed.conflicts, key=lambda x: x.order)
-    notes = list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + placed.notes
+    notes = ([warning] if warning else []) + list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + placed.notes
     return Imported(str(path), data, placed.lines, spec, doc, leftovers, chosen, notes)
 
 
