@@ -183,5 +183,5 @@ def _said_at_once(imp: Imported, problems: list[Problem]) -> list[str]:
     if refused:
         shown = "；".join(f"{p.place or (format_path(p.path) if p.path else '')}：{' '.join(p.message.split())}" for p in refused[:5])
         more = f"；另有 {len(refused) - 5} 个，见文件末尾" if len(refused) > 5 else ""
-        out.append(f"有 {len(refused)} 处值检查不通过，改正前不能生成表格：{shown}{more}")
+        out.append(f"有 {len(refused)} 处值检查不通过（不改正、也不在 accepted: 下保留，就不能生成表格）：{shown}{more}")
     return out

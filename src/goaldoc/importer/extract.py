@@ -79,6 +79,13 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
         rp, a = step.row, step.assignment
         if rp is None or a is None:
             repeated_heading = any(step.item in scorer.heading_rows(h) for h in scorer.heading_pats)
+            if repeated_heading:  # typed again after a page break: its unknown headings named again
+                h = next(h for h in scorer.heading_pats if step.item in scorer.heading_rows(h))
+                ha = scorer.assign(h, step.item)
+                for cp, cells in ha.pairs if ha is not None else []:
+                    odd = _unread_label(cp, cells, scorer)
+                    if odd is not None:
+                        out.leftovers.append(Leftover(cells[0].place, _text(cells), odd, item.order))
             if not item.empty and item.kind != "sheet" and not repeated_heading:
                 why = "这一行在表样里找不到对应的栏目"
                 if item.kind == "row" and scorer.indicator_words and scorer.indicator_shaped(item):
