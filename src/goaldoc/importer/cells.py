@@ -359,7 +359,7 @@ class Scorer:
 def title_like(text: str, pieces: list[str] | None) -> bool:
     """A text standing where the form prints its title, in words of its own, is a title
     when it shares two pairs of characters with the default title's fixed words
-    (``台山市人社局2024年绩效目标表`` with ``年部门整体预算绩效目标批复表``: 绩效, 目标…);
+    (``某某局2024年绩效目标表`` with ``年部门整体预算绩效目标批复表``: 绩效, 目标…);
     ``单位：万元`` or a note shares none."""
     fixed = "".join(pieces or [])
     pairs = {fixed[k : k + 2] for k in range(len(fixed) - 1)}

@@ -1,6 +1,6 @@
 """A column that names the item a row belongs to, typed on every row (issue 17 item 1).
 
-The Sichuan form prints a unit's row (``307003-某某中心 | | 1,234.00``) and, below it, its
+A form may print a unit's row (``307003-某某中心 | | 1,234.00``) and, below it, its
 projects' rows with the 单位名称 column empty. Clerks often type the unit in that column on
 every project row instead, with no row of its own — and the form's project row has nothing
 to read there, so the unit was lost without a word. Here, before rows are aligned, such a

@@ -14,7 +14,7 @@ from .document import Document
 from .pattern import pattern_of
 
 # The share of a form's (weighted) fixed texts a file must show to be read as that form.
-# Measured (issue 17; bench/RESULTS.md “认表样”): goaldoc's own outputs of every sample show
+# Measured (issue 17; bench/recognition.py, figures in bench/RESULTS.md): goaldoc's own outputs of every sample show
 # 0.81–1.00 of their form's texts, forms typed by hand 0.75–0.96 (tests/fixtures/handmade,
 # tests/test_import_handmade.py), while the best *other* form never reaches 0.28. 0.5 lies
 # in the middle of that gap: a file below it is too unlike every form to be read without
