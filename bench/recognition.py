@@ -31,7 +31,7 @@ def main() -> None:
 
     def measure(label: str, path: Path, right: str) -> None:
         ranked = candidates(read_document(path))
-        mine = next((s, f, l) for s, spec, f, l in ranked if spec.name == right)
+        mine = next((s, f, labels) for s, spec, f, labels in ranked if spec.name == right)
         other = max(((s, spec.name) for s, spec, _f, _l in ranked if spec.name != right), default=(0.0, ""))
         rows.append((label, right, mine[0], f"{len(mine[1])}/{len(mine[2])}", other[1], other[0]))
 
