@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -356,15 +357,18 @@ class Scorer:
         return None if a is None else a.score
 
 
+_LABEL_LINE = re.compile(r"^[^:：]{1,8}[:：]")
+
+
 def title_like(text: str, pieces: list[str] | None) -> bool:
     """A text standing where the form prints its title, in words of its own, is a title
-    when it shares two pairs of characters with the default title's fixed words
-    (``某某局2024年绩效目标表`` with ``年部门整体预算绩效目标批复表``: 绩效, 目标…);
-    ``单位：万元`` or a note shares none."""
+    unless it is a label with its value (``单位：万元``, ``填表说明：…``) that shares no
+    two pairs of characters with the default title's fixed words (``某某局2024年绩效目标表``
+    shares 绩效, 目标… with ``年部门整体预算绩效目标批复表``)."""
     fixed = "".join(pieces or [])
     pairs = {fixed[k : k + 2] for k in range(len(fixed) - 1)}
     t = norm_label(text)
-    return len({t[k : k + 2] for k in range(len(t) - 1)} & pairs) >= 2
+    return len({t[k : k + 2] for k in range(len(t) - 1)} & pairs) >= 2 or not _LABEL_LINE.match(t)
 
 
 def read_passes(r: Reader, text: str) -> dict[str, Any] | None:
