@@ -88,7 +88,9 @@ class Scorer:
                 return 0.3
             if not norm:
                 return -1.0
-            return 1.0 if similar(norm, r.literal) >= 0.8 else -1.5
+            if similar(norm, r.literal) >= 0.8:
+                return 1.0
+            return -3.0 if norm in self.labels else -1.5  # another row's label: not this row
         if not norm:
             return -1.0 if r.literal_parts and not r.fallback else (0.1 if cont else 0.0)
         if r.listing is not None:
