@@ -245,3 +245,14 @@ def test_a_formula_other_than_a_sum_is_named_not_guessed(tmp_path: Path) -> None
         "表!A3 是公式 =ROUND(A1*2,0)，文件里没有保存它算出的数：goaldoc 只会算单纯的求和（SUM），这一格按空白读。请用 Excel / WPS 打开、保存后再导入，或在 YAML 里填上这一格的数",
         "表!A4 是公式 =A1+A2，文件里没有保存它算出的数：已按公式求和，得 12.5，请核对",
     ]
+
+
+def test_check_of_the_imported_yaml_without_a_year_lists_every_problem(tmp_path: Path) -> None:
+    """The YAML written is checked again (goaldoc check): the missing year is one problem
+    among the others, not the only one (loading.diagnose_data: a stand-in year for the rules)."""
+    from goaldoc.api import check
+
+    w = import_to_yaml(F.make_jingyan_excel(tmp_path / "x.xlsx", title=False))
+    path = tmp_path / "x.yaml"
+    path.write_text(w.text, encoding="utf-8")
+    assert [p.code for p in check(path)] == ["E010", "E104", "E204", "E204", "E203", "E203", "E203", "W205", "W205", "W206"]

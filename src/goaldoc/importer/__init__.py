@@ -152,20 +152,11 @@ def import_to_yaml(
 
 
 def _all_problems(imp: Imported, templates: str | Path | None) -> list[Problem]:
-    """Every problem of the imported data at once (issue 17 item 2): a form that prints no
-    year (and no year in a title) still has its other problems found — the rules run with
-    a stand-in year, whose own check (E301, a title's year) is left out."""
+    """Every problem of the imported data at once (issue 17 item 2; a missing year hides
+    none of the others: loading.diagnose_data)."""
     from ..loading import diagnose_data
-    from ..validate import validate
 
-    if "year" in imp.data:
-        return diagnose_data(imp.data, imp.lines, imp.file, templates)[1]
-    _model, schema = validate(imp.data, imp.lines, imp.form.model)
-    stand_in = {"year": 2000, **imp.data}
-    _loaded, found = diagnose_data(stand_in, imp.lines, imp.file, templates)
-    seen = {(p.code, p.path, p.message) for p in schema}
-    rest = [p for p in found if p.code != "E301" and (p.code, p.path, p.message) not in seen]
-    return sorted(schema + rest, key=lambda p: (not p.is_error, p.line or 0))
+    return diagnose_data(imp.data, imp.lines, imp.file, templates)[1]
 
 
 def _said_at_once(imp: Imported, problems: list[Problem]) -> list[str]:
