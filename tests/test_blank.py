@@ -220,7 +220,7 @@ def test_init_from_last_years_workbook(filled, tmp_path):
     assert res.exit_code == 0, res.output
     assert res.output.splitlines() == [
         f"已新建 {target}（2026 年度，年份取自路径）：照 {path} 做的 2026 年度 Excel 表（表样 guangdong）。",
-        "  认出是表样 guangdong（广东省部门整体预算绩效目标批复表）：表样的 32 处固定文字找到 27 处（不对时用 --form 指定）；年度由 2025 改为 2026。",
+        "  认出是表样 guangdong（广东省部门整体预算绩效目标批复表）：表样的 32 处固定文字找到 27 处，按分量 96%（不对时用 --form 指定）；年度由 2025 改为 2026。",
         "  另有 1 处文字写着 2025（如 indicators[7].value）：请按新年度核对。",
         "  金额是 2025 年的，请逐个改成今年的数。",
         "  另加了空行（有下拉列表）：部门整体绩效指标 10 行、年度重点工作任务 3 行、其他任务 2 行。",
@@ -242,14 +242,15 @@ def test_init_from_last_years_workbook(filled, tmp_path):
 
 
 def test_an_amount_cell_shows_two_decimals_and_keeps_up_to_six():
-    """The blank's amount format 0.00####: import reads what Excel shows (6079.5 as 6079.50,
-    5979.5175 whole), not two decimals of it (read_xlsx took 0.00#### for 0.00)."""
+    """The blank's amount format 0.00####: import pads to the decimals Excel shows (6079.5 as
+    6079.50) and never rounds a stored value to them (issue 17: 5979.5175 whole, also under
+    0.00; read_xlsx took 0.00#### for 0.00)."""
     from goaldoc.importer.read_xlsx import shown
 
     assert [shown(v, "0.00####") for v in (6079.5, 5979.5175, 4000, 10891.615675, 1.23456789)] == [
-        "6079.50", "5979.5175", "4000.00", "10891.615675", "1.234568",
+        "6079.50", "5979.5175", "4000.00", "10891.615675", "1.23456789",
     ]
-    assert shown(5979.5175, "0.00") == "5979.52" and shown(1734952.06, "#,##0.00") == "1,734,952.06"
+    assert shown(5979.5175, "0.00") == "5979.5175" and shown(1734952.06, "#,##0.00") == "1,734,952.06"
 
 
 @pytest.mark.parametrize(("form", "sample"), [("wuhu", "2019/wuhu.yaml"), ("guizhou", "2023/liuzhi.yaml"), ("dongguan", "2022/dongguan.yaml")])

@@ -126,9 +126,19 @@ class CellBinding(_Strict):
         return self
 
 
+class HeadingSpec(_Strict):
+    """One heading of a form and how else clerks spell it (import: headings:)."""
+
+    also: list[str] = Field(default_factory=list, description="同一个表头的其他写法")
+
+
 class ImportSpec(_Strict):
     """``import:`` of form.yaml: what goaldoc import cannot learn from the templates."""
 
+    headings: dict[str, HeadingSpec | None] = Field(
+        default_factory=dict,
+        description="表头 → {also: [其他写法]}：手工做的表用这些写法时也认作这个表头（全国通用的写在 national.yaml）",
+    )
     cells: dict[str, Any] = Field(
         default_factory=dict,
         description="模板单元格的原文 → 读进哪个栏目（一个写法），或 {pattern, fields}；写 null 表示这一格是算出来的，不读",
@@ -205,6 +215,7 @@ class NationalSpec(_Strict):
     indicator_tree: dict[str, Level1Spec | None] = Field(description="指标体系")
     required: list[Kind] = Field(default_factory=list, description="每张指标表至少要有的几类指标")
     rules: RulesSpec = Field(description="审核规则的参数")
+    import_: ImportSpec = Field(default_factory=ImportSpec, alias="import", description="goaldoc import：表头的常见写法（import.headings）")
 
 
 class FormSpec(_Strict):
@@ -293,6 +304,20 @@ class FormSpec(_Strict):
         tree = merge_trees(national.indicator_tree, self.indicator_tree)
         required = self.required if self.required is not None else national.required
         return build_vocabulary(tree, required, merge_rules(national.rules, self.rules), self.indicator_tree)
+
+    @cached_property
+    def heading_spellings(self) -> dict[str, list[str]]:
+        """goaldoc import: another spelling of a heading (textnorm.name_key) → the headings
+        it may stand for (national.yaml's import.headings, then this form's, whose come first)."""
+        from ..textnorm import name_key
+
+        national = self._national
+        out: dict[str, list[str]] = {}
+        for source in (self.import_.headings, national.import_.headings if national is not None else {}):
+            for heading, spec in source.items():
+                for other in spec.also if spec is not None else []:
+                    out.setdefault(name_key(other), []).append(name_key(heading))
+        return out
 
     @cached_property
     def model(self) -> type[DepartmentYear]:

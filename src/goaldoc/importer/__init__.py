@@ -28,13 +28,16 @@ from typing import Any
 from ..errors import Problem
 from ..forms import FormSpec, load_form
 from ..loader import LineMap
+from ..paths import format_path
 from .document import Document
 from .extract import Leftover, extract
 from .files import FILLED_SUFFIXES, read_document
+from .headings import canonicalise, indicator_words
 from .match import align
+from .outer import add_outer_rows
 from .pattern import pattern_of
 from .place import assemble
-from .recognise import recognise
+from .recognise import check_chosen, recognise
 
 __all__ = ["FILLED_SUFFIXES", "Imported", "Written", "import_file", "import_to_yaml", "read_filled"]
 
@@ -71,13 +74,17 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
     Raises :class:`InputError` with a located, explained problem when the file cannot be
     read or no form fits it."""
     doc = read_document(path)
+    warning = None
     if form:
         spec = load_form(form, templates)
         chosen = f"按表样 {spec.name}（{spec.title}）读取（--form）"
+        warning = check_chosen(doc, spec, templates)
     else:
         spec, chosen = recognise(doc, templates)
     pattern = pattern_of(spec, doc.fmt)
-    steps, scorer = align(pattern, doc)
+    canonicalise(doc, spec.heading_spellings, set(pattern.labels))
+    add_outer_rows(pattern, doc)
+    steps, scorer = align(pattern, doc, indicator_words(spec.vocabulary))
     reading = extract(steps, scorer)
     placed = assemble(reading, spec.model, spec.amount_unit, str(path), spec.vocabulary)
     data: dict[str, Any] = {}
@@ -86,7 +93,7 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
     data["form"] = spec.name
     data.update(placed.data)
     leftovers = sorted(reading.leftovers + placed.conflicts, key=lambda x: x.order)
-    notes = list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + placed.notes
+    notes = ([warning] if warning else []) + list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + placed.notes
     return Imported(str(path), data, placed.lines, spec, doc, leftovers, chosen, notes)
 
 
@@ -116,7 +123,6 @@ def import_to_yaml(
     clear: bool = False,
 ) -> Written:
     """Import one filled file and write its YAML text (nothing is written to disk)."""
-    from ..loading import diagnose_data
     from .newyear import clear_amounts, move_year
     from .write import to_yaml
 
@@ -131,7 +137,8 @@ def import_to_yaml(
             messages.append(f"另有 {len(others)} 处文字写着 {old_year}（如 {shown}）：请按新年度逐一核对")
     if clear:
         messages.append(f"已清空 {clear_amounts(imp.data, imp.form.model)} 个金额（--clear-amounts），请填上新年度的预算")
-    _loaded, problems = diagnose_data(imp.data, imp.lines, imp.file, templates)
+    problems = _all_problems(imp, templates)
+    messages += _said_at_once(imp, problems)
     name = imp.data.get("department", {}).get("name", "")
     header = [
         f"{name} {imp.data.get('year', '')} 年（表样 {imp.form.name}：{imp.form.title}）。",
@@ -142,3 +149,30 @@ def import_to_yaml(
     ]
     text = to_yaml(imp.data, imp.form.model, header, imp.leftovers, problems, imp.file)
     return Written(imp, text, problems, [imp.chosen, *imp.notes, *messages])
+
+
+def _all_problems(imp: Imported, templates: str | Path | None) -> list[Problem]:
+    """Every problem of the imported data at once (issue 17 item 2; a missing year hides
+    none of the others: loading.diagnose_data)."""
+    from ..loading import diagnose_data
+
+    return diagnose_data(imp.data, imp.lines, imp.file, templates)[1]
+
+
+def _said_at_once(imp: Imported, problems: list[Problem]) -> list[str]:
+    """What the clerk must know before opening the YAML (issue 17 item 3): no indicator
+    row read at all, values the checks refuse — with their cells."""
+    out: list[str] = []
+    data = imp.data
+    projects = list(data.get("projects", [])) + [p for u in data.get("units", []) for p in u.get("projects", [])]
+    read = len(data.get("indicators", [])) + sum(len(p.get("indicators", [])) for p in projects)
+    if read == 0:
+        shaped = [x.place for x in imp.leftovers if "绩效指标" in x.reason]
+        where = f"；像指标的行在 {'、'.join(shaped[:3])}{'等' if len(shaped) > 3 else ''}（{len(shaped)} 行）没有读" if shaped else ""
+        out.append(f"没有读到任何一条绩效指标（0 行）{where}：请核对指标表的表头（一级指标、二级指标、三级指标、指标值…）是否和表样对得上，或用 --form 指定表样")
+    refused = [p for p in problems if p.is_error and not p.accepted]
+    if refused:
+        shown = "；".join(f"{p.place or (format_path(p.path) if p.path else '')}：{' '.join(p.message.split())}" for p in refused[:5])
+        more = f"；另有 {len(refused) - 5} 个，见文件末尾" if len(refused) > 5 else ""
+        out.append(f"有 {len(refused)} 处值检查不通过（不改正、也不在 accepted: 下保留，就不能生成表格）：{shown}{more}")
+    return out

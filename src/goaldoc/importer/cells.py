@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -47,9 +48,13 @@ def _text(cells: list[Cell]) -> str:
 
 
 class Scorer:
-    def __init__(self, pattern: Pattern, doc: Document):
+    def __init__(self, pattern: Pattern, doc: Document, indicator_words: frozenset[str] = frozenset()):
+        from .headings import reads_indicators
+
         self.pattern = pattern
         self.doc = doc
+        self.indicator_words = indicator_words
+        self.indicator_rows = {rp.id for rp in pattern.rows if reads_indicators(rp)}
         self.items = doc.items
         self.labels = {t for t in pattern.labels if len(t) >= 2}
         self._cache: dict[tuple[int, int], Assignment | None] = {}
@@ -83,13 +88,17 @@ class Scorer:
                 return 0.3
             if not norm:
                 return -1.0
-            return 1.0 if similar(norm, r.literal) >= 0.8 else -1.5
+            if similar(norm, r.literal) >= 0.8:
+                return 1.0
+            return -3.0 if norm in self.labels else -1.5  # another row's label: not this row
         if not norm:
             return -1.0 if r.literal_parts and not r.fallback else (0.1 if cont else 0.0)
         if r.listing is not None:
             return 0.3
-        if r.fallback:  # `title or (year ~ '年…表')`: any text reads; the default's words fit better
-            return 1.5 if len(r.passes) > 1 and r.passes[1].regex.match(text) else 0.3
+        if r.fallback:  # `title or (year ~ '年…表')`: a title of the clerk's own reads; the default's words fit better
+            if len(r.passes) > 1 and r.passes[1].regex.match(text):
+                return 1.5
+            return 0.3 if title_like(text, r.pieces) else -2.0  # 单位：万元, a note: no title (issue 17)
         if r.literal_parts or (r.passes and not r.passes[0].captures):
             if read_passes(r, text) is not None:
                 return 1.5
@@ -126,6 +135,8 @@ class Scorer:
                 return Assignment([], [], 0.5)
             return None
         penalty = 0.0
+        if self.indicator_words and rp.id not in self.indicator_rows and item.kind == "row" and self.indicator_shaped(item):
+            return None  # a row shaped like an indicator is never read as another field (issue 17)
         if rp.kind != item.kind:
             if rp.kind == "para" and sum(bool(c.text.strip()) for c in item.cells) > 1:
                 return None
@@ -137,20 +148,23 @@ class Scorer:
         if item.kind == "row" and sum(1 for c in rp.cells if c.reader.captures) >= 2 and self._note_row(item):
             penalty -= 2.0  # one text across the whole table: a note, not a row of data
         cands = []
-        if [(c.col, c.span) for c in rp.cells] == [(c.col, c.span) for c in item.cells]:
+        via = self._by_heading(rp, item, i) if item.kind == "row" and rp.kind == "row" else None
+        if via is None and rp.heading is not None and len(rp.heading.literals) >= 2 and not self._heading_above(rp.heading, i):
+            penalty -= 1.5  # a grid's row with no heading row of that grid anywhere above (a notes sheet's line)
+        if via is not None:
+            cands.append(via)  # the heading row's labels say which column is what, never the place
+        elif [(c.col, c.span) for c in rp.cells] == [(c.col, c.span) for c in item.cells]:
             cands.append([(cp, [c]) for cp, c in zip(rp.cells, item.cells, strict=True)])
+            if len(rp.literals) >= 2:
+                cands.append(self._by_labels(rp, item))  # the same grid, the labels moved
         elif rp.kind == "para" or item.kind == "para":
             keep = [cp for cp in rp.cells if not cp.reader.is_empty] or rp.cells[:1]
             cells = [c for c in item.cells if c.text.strip()] or item.cells[:1]
             cands.append([(keep[0], cells)] + [(cp, []) for cp in rp.cells if cp is not keep[0]])
         else:
-            via = self._by_heading(rp, item, i)
-            if via is not None:
-                cands.append(via)  # the heading row's labels say which column is what
-            else:
-                cands.append(self._in_order(rp.cells, item.cells))
-                if len(rp.literals) >= 2:
-                    cands.append(self._by_labels(rp, item))
+            cands.append(self._in_order(rp.cells, item.cells))
+            if len(rp.literals) >= 2:
+                cands.append(self._by_labels(rp, item))
         best = None
         for pairs in cands:
             used = {id(c) for _, cs in pairs for c in cs}
@@ -160,6 +174,15 @@ class Scorer:
             if best is None or score > best.score:
                 best = Assignment(pairs, [c for c in extra if c.text.strip()], score)
         return best
+
+    def indicator_shaped(self, item: Item) -> bool:
+        from .headings import indicator_shaped
+
+        return indicator_shaped(item.cells, self.indicator_words)
+
+    def _heading_above(self, h: RowPat, i: int) -> bool:
+        hits = self.heading_rows(h)
+        return bool(hits) and hits[0] < i
 
     def _note_row(self, item: Item) -> bool:
         filled = [c for c in item.cells if c.text.strip()]
@@ -210,6 +233,17 @@ class Scorer:
             if best[0] >= 0.8:
                 got[id(cp)] = [item.cells[best[1]]]
                 used.add(best[1])
+        # a value cell of the template stands right of its label: the file's cell right of
+        # that label is its value, wherever the pair stands (基本信息's two pairs swapped)
+        at = {id(cs[0]): k for k, c in enumerate(item.cells) for cs in got.values() if cs and cs[0] is c}
+        for n, cp in enumerate(rp.cells):
+            if id(cp) in got or cp.reader.literal is not None or n == 0:
+                continue
+            label = got.get(id(rp.cells[n - 1]))
+            k = at.get(id(label[0])) if label else None
+            if k is not None and k + 1 < len(item.cells) and k + 1 not in used:
+                got[id(cp)] = [item.cells[k + 1]]
+                used.add(k + 1)
         rest = self._in_order([cp for cp in rp.cells if id(cp) not in got], [c for k, c in enumerate(item.cells) if k not in used])
         got.update({id(cp): cs for cp, cs in rest})
         return [(cp, got.get(id(cp), [])) for cp in rp.cells]
@@ -310,7 +344,11 @@ class Scorer:
             n = count.get(id(s[2]), 0) if s is not None else 0
             count[id(s[2])] = n + 1  # type: ignore[index]
             got[id(targets[min(n, len(targets) - 1)])].append(c)
+        # under a heading of the file's own that matches none of the form's: not read by its place
+        unknown = [(c.col, c.col + c.span) for c in row_h.cells if c.norm and not any(s[0] <= c.col < s[1] for s in spans)]
         for c in unplaced:  # no heading above it: the template cell in the same column
+            if any(lo <= c.col < hi for lo, hi in unknown):
+                continue
             same = next((cp for cp in rp.cells if cp.col == c.col and not got[id(cp)]), None)
             if same is not None:
                 got[id(same)].append(c)
@@ -319,6 +357,20 @@ class Scorer:
     def score(self, rp: RowPat, i: int) -> float | None:
         a = self.assign(rp, i)
         return None if a is None else a.score
+
+
+_LABEL_LINE = re.compile(r"^[^:：]{1,8}[:：]")
+
+
+def title_like(text: str, pieces: list[str] | None) -> bool:
+    """A text standing where the form prints its title, in words of its own, is a title
+    unless it is a label with its value (``单位：万元``, ``填表说明：…``) that shares no
+    two pairs of characters with the default title's fixed words (``某某局2024年绩效目标表``
+    shares 绩效, 目标… with ``年部门整体预算绩效目标批复表``)."""
+    fixed = "".join(pieces or [])
+    pairs = {fixed[k : k + 2] for k in range(len(fixed) - 1)}
+    t = norm_label(text)
+    return len({t[k : k + 2] for k in range(len(t) - 1)} & pairs) >= 2 or not _LABEL_LINE.match(t)
 
 
 def read_passes(r: Reader, text: str) -> dict[str, Any] | None:

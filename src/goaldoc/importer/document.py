@@ -11,11 +11,11 @@ look for it: “第 2 个表格 第 7 行 第 3 列”, “第 12 段”, “项
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
+
+from ..textnorm import name_key
 
 Kind = Literal["para", "row", "sheet"]
 
@@ -77,13 +77,11 @@ class Document:
         return "\n".join(t for item in self.items for t in item.texts)
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def norm_label(text: str) -> str:
-    """A label as compared: full-width → half-width (NFKC), no whitespace at all (clerks'
-    line breaks and stray spaces: “下属二级单位 数(个)”), lower case, ：/: and （/( alike."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """A label as compared: textnorm.name_key, the one normal form of names and headings —
+    full-width → half-width (NFKC), no whitespace at all (clerks' line breaks and stray
+    spaces: “下属二级单位 数(个)”), lower case, ：/: and （/( alike, 【】/[] as (), ／ as /."""
+    return name_key(text)
 
 
 def column_letter(col: int) -> str:

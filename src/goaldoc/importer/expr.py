@@ -158,9 +158,22 @@ def _variants(ch: str) -> str:
     return "".join(sorted(out))
 
 
+_OPTIONAL_NOTE = re.compile(r"[（(]\s*(?:盖章|签章|公章|签字|签名|可选填|选填)\s*[）)]")
+
+
 def literal_regex(text: str) -> str:
     """A literal as typed by a clerk: whitespace anywhere (line breaks, stray spaces),
-    full- or half-width punctuation, case aside."""
+    full- or half-width punctuation, case aside; a note in brackets such as （盖章） may be
+    left out (``编制单位：…`` for the form's ``编制单位（盖章）：…``)."""
+    m = _OPTIONAL_NOTE.search(text)
+    if m:
+        before, note, after = text[: m.start()], text[m.start() : m.end()], text[m.end() :]
+        out = [x for x in (literal_regex(before), f"(?:{_literal_regex(note)})?", literal_regex(after)) if x]
+        return r"\s*".join(out)
+    return _literal_regex(text)
+
+
+def _literal_regex(text: str) -> str:
     parts = []
     for ch in text:
         if ch.isspace():

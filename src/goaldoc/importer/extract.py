@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cells import Scorer, _text, loose_label_value
-from .document import Cell, Item
+from .cells import Scorer, _text, loose_label_value, similar
+from .document import Cell, Item, norm_label
 from .expr import CHECKED, Capture, ListPass, Target
 from .match import Step, _owner
 from .pattern import CellPat, Cond, Loop, Node, RowPat
@@ -79,8 +79,18 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
         rp, a = step.row, step.assignment
         if rp is None or a is None:
             repeated_heading = any(step.item in scorer.heading_rows(h) for h in scorer.heading_pats)
+            if repeated_heading:  # typed again after a page break: its unknown headings named again
+                h = next(h for h in scorer.heading_pats if step.item in scorer.heading_rows(h))
+                ha = scorer.assign(h, step.item)
+                for cp, cells in ha.pairs if ha is not None else []:
+                    odd = _unread_label(cp, cells, scorer)
+                    if odd is not None:
+                        out.leftovers.append(Leftover(cells[0].place, _text(cells), odd, item.order))
             if not item.empty and item.kind != "sheet" and not repeated_heading:
-                out.leftovers.append(Leftover(item.place, item.snippet(80), "这一行在表样里找不到对应的栏目", item.order))
+                why = "这一行在表样里找不到对应的栏目"
+                if item.kind == "row" and scorer.indicator_words and scorer.indicator_shaped(item):
+                    why = "这一行像一条绩效指标（有一级、二级指标的名称），但上面没有表样认得的指标表头（一级指标、二级指标、三级指标、指标值…），没有读"
+                out.leftovers.append(Leftover(item.place, item.snippet(80), why, item.order))
             continue
         out.rows_read += 1
         out.score += a.score
@@ -92,6 +102,10 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
                 for target, value in cond.branches[k][0]:
                     out.implied.append(Binding(_resolve(target, env), value, Capture("", target), item.place, item.order, soft=True))
         for cp, cells in a.pairs:
+            odd = _unread_label(cp, cells, scorer)
+            if odd is not None:
+                out.leftovers.append(Leftover(cells[0].place, _text(cells), odd, item.order))
+                continue
             got = _read_cell(cp, cells, env, rp, counters, last, item)
             if got is None:
                 if cells and _text(cells).strip():
@@ -102,6 +116,26 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
         for c in a.extra:
             out.leftovers.append(Leftover(c.place, c.text, "这一格在表样里没有对应的栏目", item.order))
     return out
+
+
+def _unread_label(cp: CellPat, cells: list[Cell], scorer: Scorer) -> str | None:
+    """Why a text in a cell where the form prints a fixed text (a label, a heading) or
+    nothing is not read, if it is not the form's own text there (None: nothing to say)."""
+    r = cp.reader
+    if not cells or (r.literal is None and not cp.continued):
+        return None
+    text = _text(cells).strip()
+    if not text or all(c.continued for c in cells):
+        return None
+    norm = cells[0].norm if len(cells) == 1 else norm_label(text)  # a heading's other spelling: the form's (headings.py)
+    if cp.continued or r.literal == "":
+        if norm in scorer.labels or norm == r.literal:
+            return None  # a label typed again on every row
+        return "表样这一格不印数据（空白或上一格合并下来），这里写的字没有读"
+    lit = r.literal or ""
+    if norm == lit or similar(norm, lit) >= 0.8:
+        return None
+    return f"表样这里是“{lit}”，这一格的字对不上任何表头或标签：它和它下面（或右边）的数没有按位置读；同一个意思的写法请加在 form.yaml 的 import.headings 里"
 
 
 def _preferred(scorer: Scorer, cond: Cond, k: int, rp: RowPat, i: int) -> bool:

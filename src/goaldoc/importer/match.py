@@ -133,9 +133,10 @@ class Step:
 BEAM = 25.0  # readings this much worse than the best so far are dropped
 
 
-def align(pattern: Pattern, doc: Document) -> tuple[list[Step], Scorer]:
-    """The best reading of the file's rows by the pattern."""
-    scorer = Scorer(pattern, doc)
+def align(pattern: Pattern, doc: Document, indicator_words: frozenset[str] = frozenset()) -> tuple[list[Step], Scorer]:
+    """The best reading of the file's rows by the pattern (``indicator_words``: the 一级 /
+    二级 names, so that a row shaped like an indicator is read as one or named)."""
+    scorer = Scorer(pattern, doc, indicator_words)
     g = Graph()
     start = g.node()
     end = build(pattern.nodes, g, start)

@@ -1,9 +1,11 @@
 """A filled Excel file → :class:`~goaldoc.importer.document.Document`.
 
 Each visible sheet starts with a ``sheet`` item, then one row item per non-empty row.
-Values are read as the clerk sees them (the cached values, ``data_only``): a number in a
-cell formatted ``0%`` is ``100%`` (a clerk's ``1`` meaning 100 %), ``#,##0.00`` keeps its
-two decimals, a date prints as a date; merged ranges give the first row the text and the
+Values are read as stored (the cached values, ``data_only``), in the form the clerk sees
+them: a number in a cell formatted ``0%`` is ``100%`` (a clerk's ``1`` meaning 100 %),
+``#,##0.00`` pads to two decimals but never rounds (10891.615675 stays whole, issue 17), a
+date prints as a date; a formula saved without its value is computed when it is a plain
+sum of cells, otherwise named (Document.notes); merged ranges give the first row the text and the
 rows below a continuation cell, as Word's vertical merges do.
 """
 
@@ -43,6 +45,7 @@ def _coord(ref: str) -> tuple[int, int]:
 def read_xlsx(data: bytes, file: str) -> Document:
     wb = load_workbook(io.BytesIO(data), data_only=True)
     doc = Document(file, "xlsx")
+    formulas = _uncached_formulas(data, wb)
     for number, ws in enumerate(wb.worksheets, start=1):
         if ws.sheet_state != "visible":
             continue
@@ -79,6 +82,8 @@ def read_xlsx(data: bytes, file: str) -> Document:
                 width = starts.get((r, col), 1)
                 cell = values.get(col)
                 text = shown(cell.value, cell.number_format) if cell is not None else ""
+                if cell is not None and cell.value is None and (title, cell.coordinate) in formulas:
+                    text = _formula_value(wb, title, cell.coordinate, formulas, doc)
                 above = open_cells.get(col)
                 if (r, col) in relabelled and above is not None:  # a label merged again after a break
                     if text and text != above.text:  # a long label: the rest of its text
@@ -96,6 +101,83 @@ def read_xlsx(data: bytes, file: str) -> Document:
                 doc.items.append(item)
     doc.number()
     return doc
+
+
+# ---------------------------------------------------------------- formulas saved without a value
+
+_REF = r"\$?[A-Z]{1,3}\$?[0-9]{1,7}"
+_MAX_SUM_CELLS = 10_000
+_SUM = re.compile(rf"=\s*SUM\(\s*((?:{_REF}(?::{_REF})?)(?:\s*,\s*{_REF}(?::{_REF})?)*)\s*\)\s*", re.I)
+_PLUS = re.compile(rf"=\s*({_REF}(?:\s*\+\s*{_REF})+)\s*", re.I)
+
+
+def _uncached_formulas(data: bytes, values: Any) -> dict[tuple[str, str], str]:
+    """{(sheet, coordinate): formula} of the cells that hold a formula but no value saved
+    with it (openpyxl and some generators save none; Excel and LibreOffice do). Read only
+    when a sheet holds a formula at all."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        if not any(n.startswith("xl/worksheets/") and b"<f" in z.read(n) for n in z.namelist() if n.endswith(".xml")):
+            return {}
+    wb = load_workbook(io.BytesIO(data), data_only=False)
+    out: dict[tuple[str, str], str] = {}
+    for ws in wb.worksheets:
+        if ws.title not in values.sheetnames:
+            continue
+        shown_ws = values[ws.title]
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("=") and shown_ws[c.coordinate].value is None:
+                    out[(ws.title, c.coordinate)] = c.value
+    return out
+
+
+def _formula_value(wb: Any, sheet: str, coord: str, formulas: dict[tuple[str, str], str], doc: Document, depth: int = 0) -> str:
+    """A formula saved without its value: computed when it is a plain sum of cells
+    (``=SUM(C8,C9:C12)``, ``=C8+C9``) and said so; otherwise named, and read as empty."""
+    formula = formulas[(sheet, coord)]
+    total = _plain_sum(wb, sheet, formula, formulas, depth)
+    where = f"{sheet}!{coord}"
+    if total is None:
+        doc.notes.append(
+            f"{where} 是公式 {formula}，文件里没有保存它算出的数：goaldoc 只会算单纯的求和（SUM），这一格按空白读。"
+            "请用 Excel / WPS 打开、保存后再导入，或在 YAML 里填上这一格的数"
+        )
+        return ""
+    doc.notes.append(f"{where} 是公式 {formula}，文件里没有保存它算出的数：已按公式求和，得 {total}，请核对")
+    return format(total, "f")
+
+
+def _plain_sum(wb: Any, sheet: str, formula: str, formulas: dict[tuple[str, str], str], depth: int) -> Decimal | None:
+    from openpyxl.utils.cell import range_boundaries
+
+    m = _SUM.fullmatch(formula) or _PLUS.fullmatch(formula)
+    if m is None or depth > 20:
+        return None
+    refs = re.split(r"\s*[,+]\s*", m.group(1).replace("$", "").upper())
+    ws = wb[sheet]
+    total = Decimal(0)
+    bounds = [range_boundaries(ref if ":" in ref else f"{ref}:{ref}") for ref in refs]
+    # a received file's =SUM(A1:XFD1048576) would walk 17 billion cells: a sum over more cells
+    # than a form has is not one goaldoc computes (named instead, as any other formula)
+    if sum((hi_c - lo_c + 1) * (hi_r - lo_r + 1) for lo_c, lo_r, hi_c, hi_r in bounds) > _MAX_SUM_CELLS:
+        return None
+    for lo_c, lo_r, hi_c, hi_r in bounds:
+        for r in range(lo_r, hi_r + 1):
+            for c in range(lo_c, hi_c + 1):
+                cell = ws.cell(row=r, column=c)
+                v = cell.value
+                if v is None and (sheet, cell.coordinate) in formulas:
+                    sub = _plain_sum(wb, sheet, formulas[(sheet, cell.coordinate)], formulas, depth + 1)
+                    if sub is None:
+                        return None
+                    total += sub
+                elif isinstance(v, bool) or (v is not None and not isinstance(v, int | float)):
+                    return None  # a text among the cells summed: not a sum goaldoc dares to make
+                elif v is not None:
+                    total += Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+    return total
 
 
 _DECIMALS = re.compile(r"0\.(0+)(#*)")
@@ -133,8 +215,11 @@ def _number(value: int | float, fmt: str) -> str:
         places = min(max(places or 0, typed), len(m.group(1)) + len(m.group(2)))
     if "%" in fmt:
         d = d * 100
+        d = d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
         places = places or 0
-    if places is not None:
+    # the value as stored, never rounded to what the cell shows (10891.615675 shown as
+    # 10891.62 is 10891.615675); the format's decimals only pad (72.1 shown 72.10 is 72.10)
+    if places is not None and -d.as_tuple().exponent <= places:  # type: ignore[operator]
         d = d.quantize(Decimal(1).scaleb(-places))
     elif d == d.to_integral_value():
         d = d.quantize(Decimal(1))

@@ -147,17 +147,34 @@ def to_yaml(
         tail.append("# 下面这些文字在表样里找不到对应的栏目，原样留在这里：请核对，放到合适的键下，或删去。")
         for x in leftovers:
             tail.append("#   " + one_line(f"{x.place}：{x.reason}：{' '.join(x.text.split())}"))
-    if problems:
+    must, keepable = _must_fix(problems or [])
+    if must:
+        tail.append("# " + "-" * 30 + " 必须改正的问题（导入时）")
+        tail.append("# 这些问题改正前 goaldoc render 不会生成表格，也不能用 accepted: 保留：")
+        for p in must:
+            where = f"{format_path(p.path)}：" if p.path else ""
+            tail.append(one_line(f"#   {p.code} {where}{' '.join(p.message.split())}"))
+    if keepable:
         tail.append("# " + "-" * 30 + " 检查结果（导入时）")
         tail.append("# 原表本来如此、要照样保留的问题，把相应一行去掉行首的“# ”，放到 accepted: 下，并写明原因：")
         tail.append("# accepted:")
-        for p in problems:
+        for p in keepable:
             path = format_path(p.path).replace("\\", "\\\\").replace('"', '\\"')
             tail.append(one_line(f"#   - {{path: \"{path}\", code: {p.code}, reason: 原表如此}}   # {p.kind}：{' '.join(p.message.split())[:80]}"))
     if tail:
         text += "\n" + "\n".join(tail) + "\n"
     _same_when_read(text, top, source)
     return text
+
+
+def _must_fix(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """(problems render refuses whatever ``accepted:`` says, the others): a value of the
+    wrong kind or a missing field (E010, the schema), and checks.UNWRITABLE (issue 17 item 2:
+    import never proposes an acceptance render would refuse)."""
+    from ..checks import UNWRITABLE
+
+    must = [p for p in problems if p.severity == "E" and (p.code == "E010" or p.code in UNWRITABLE)]
+    return must, [p for p in problems if p not in must]
 
 
 def _same_when_read(text: str, top: Any, source: str) -> None:
