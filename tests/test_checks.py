@@ -696,9 +696,12 @@ SAMPLE_FINDINGS = {
         ("W205", "units[0].projects[1].indicators[5].direction"),  # ≥ 12 月, 反向指标
         ("W205", "units[0].projects[3].indicators[6].direction"),  # ≤ 1 元, 正向指标
         ("W206", "units[0].projects[10].indicators[1].value"),  # =30万元 against 50,000.00 元
+        ("W312", "department.area"),  # accepted: the form prints a fixed title (issue 16)
+        ("W312", "title"),  # accepted: the source's title is the form's fixed one
     ],
     "2024/gaoxin.yaml": [
         ("E204", "projects[3].indicators"),  # 机关事业养老保险财政补助: no 数量
+        ("W312", "department.area"),  # accepted: the form prints a fixed title (issue 16)
         ("W206", "projects[0].indicators[3].value"),  # 项目金额 =7000万元 against 4000万元
     ],
     "2023/liuzhi.yaml": [

@@ -158,7 +158,7 @@ def render_one(
         if result.model is not None:
             from .summary import one_line, summarize
 
-            out.summary = one_line(summarize(result.model))
+            out.summary = one_line(summarize(result.model, result.form))
         out.master = next((p for p in result.files if p.suffix == ".docx"), None) if opts.pdf else None
         asked = [p for p in result.files if p.suffix[1:] in opts.formats]
         if keep_dir is not None and asked:  # moved from the staging folder, as one set

@@ -368,7 +368,7 @@ def _print_summary(loaded, file: str) -> None:  # type: ignore[no-untyped-def]
     if loaded is None:
         click.echo(f"{file}：没有摘要（先改好上面的错误，文件才读得出来）")
         return
-    for line in block(summarize(loaded.model), file):
+    for line in block(summarize(loaded.model, loaded.form), file):
         click.echo(line)
 
 

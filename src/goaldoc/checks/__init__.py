@@ -62,6 +62,7 @@ CODES: dict[str, str] = {
     "W210": "一张表里同一个一级（或二级）指标只用一种写法（同一个指标的两种写法会印成两组）",
     "W310": "没有留下新建文件（goaldoc init）里的“……”、“某某市…”和全是 0 的金额",
     "W311": "goaldoc init --from 带过来的上年数字都核对过（改了，或从 carried: 删去）",
+    "W312": "填了的每一项都印在表上：表样（它的模板）不印的项目、表题、栏目逐一说明（checks/ledger.py）",
 }
 
 # problems that no --force can override: the files cannot be written with them
