@@ -14,11 +14,10 @@ from openpyxl import load_workbook
 
 from conftest import ROOT, SAMPLES
 from goaldoc.api import diagnose, load
-from goaldoc.checks.ledger import context_paths
 from goaldoc.cli import main
 from goaldoc.context import build_context
 from goaldoc.forms import available_forms, load_form
-from goaldoc.forms.reads import ANY, form_reads
+from goaldoc.forms.reads import ANY, context_paths, form_reads
 
 GUANGDONG = "表样“guangdong”（广东省部门整体预算绩效目标批复表）"
 PROJECTS = """
@@ -160,7 +159,7 @@ def _there(obj, path) -> bool:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("sample", ["2023/liuzhi", "2024/jingyan", "2024/taishan", "2021/guangshui", "2022/ezhou"])
 def test_every_value_has_a_place_in_the_template_context(sample):
-    """The ledger's map from the data to the context (checks.ledger.context_paths) names
+    """The ledger's map from the data to the context (forms.reads.context_paths) names
     places build_context really makes: every value of a sample is found at one of them."""
     from goaldoc.checks.ledger import _given
 

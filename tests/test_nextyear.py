@@ -154,7 +154,13 @@ def test_clear_amounts_leaves_them_empty_and_carries_only_the_counts(tmp_path):
     model = load(target).model
     assert all(line.amount is None for line in model.budget.expenditure + model.budget.income)
     assert list(model.carried) == ["department.staff_count", "department.subunit_count"]
-    assert run("render", str(target), "-o", str(tmp_path / "out")).exit_code == 0
+    # the form would print blank 合计 rows: refused until this year's numbers are in (issue 16)
+    res = run("render", str(target), "-o", str(tmp_path / "out"))
+    assert res.exit_code == 1 and not (tmp_path / "out").exists()
+    assert [line.split(" ", 3)[2:4] for line in res.stderr.splitlines() if "错误" in line] == [
+        ["E307", "budget.expenditure[0].amount：部门预算支出的合计行“合计”金额空着：表样“guangdong”（广东省部门整体预算绩效目标批复表）印这一行：请填写今年的数"],
+        ["E307", "budget.income[0].amount：收入来源的合计行“合计”金额空着：表样“guangdong”（广东省部门整体预算绩效目标批复表）印这一行：请填写今年的数"],
+    ]
 
 
 def test_init_from_a_file_made_by_init_from_replaces_its_carried_section(tmp_path):

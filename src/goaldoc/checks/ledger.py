@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..errors import Problem
 from ..forms import FormSpec
-from ..forms.reads import ANY, ContextPath, Reads, form_reads
+from ..forms.reads import ANY, ContextPath, Reads, context_paths, form_reads
 from ..loader import LineMap
 from ..model import BudgetLine, ContentsEntry, DepartmentYear
 from ..paths import format_path
@@ -37,81 +38,6 @@ from .base import Path, _problem
 
 # keys that only steer goaldoc (which form, which problems are accepted, last year's numbers)
 _NOT_PRINTED = frozenset({"form", "accepted", "carried"})
-# an indicator's value as the rows show it
-_VALUE_PARTS = ("value_text", "value_parts")
-
-
-def context_paths(schema: tuple[str, ...], total_line: bool = False) -> list[ContextPath]:
-    """Where the template context shows the data's value at ``schema`` (its key path with
-    every list index as ``*``): the paths a template prints it through."""
-    head, rest = schema[0], schema[1:]
-    out: list[ContextPath]
-    if head == "indicators":
-        return [("indicator_rows", *r) for r in _indicator(rest)]
-    if head == "projects":
-        return [("projects", *r) for r in _project(rest)]
-    if head == "units":
-        if len(rest) >= 2 and rest[1] == "projects":
-            inner = _project(rest[2:])
-            return [("projects", *r) for r in inner] + [("units", ANY, "projects", *r) for r in inner]
-        out = [("units", *rest)]
-        if rest[1:] in (("code",), ("name",)):
-            out.append(("units", ANY, "label"))
-        return out
-    if head == "department":
-        out = [schema]
-        if rest in (("code",), ("short_name",), ("name",)):
-            out.append(("department", "label"))
-        if rest == ("total",):
-            out.append(("department_total",))
-        if len(rest) >= 3 and rest[1] == ANY:  # a declared `lines` field
-            out += [("department", "lines", rest[0], ANY, a) for a in _line_attrs(rest[2])]
-        return out
-    if head == "budget" and len(rest) >= 3 and rest[0] in ("expenditure", "income"):
-        side, attrs = rest[0], _line_attrs(rest[2])
-        out = [("budget", side, ANY, a) for a in attrs]
-        out += [("budget_rows", ANY, side, a) for a in attrs]
-        if side == "expenditure" and total_line and rest[2] in ("amount", "label"):
-            out += [("budget", "total"), ("department_total",)]  # the 合计 line's amount (views.total_line)
-        return out
-    return [schema]
-
-
-def _indicator(rest: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """``indicators.*.value`` → the row's ``value`` and, with sign and unit, ``value_text`` /
-    ``value_parts`` (indicators.IndicatorRow)."""
-    if len(rest) < 2:
-        return [rest]
-    out = [rest]
-    if rest[1] in ("sign", "value", "unit"):
-        out += [(rest[0], a) for a in _VALUE_PARTS]
-    return out
-
-
-def _project(rest: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """A project's field as ``projects.*`` shows it: its indicators also as ``rows``, its
-    budget unit also as ``money_unit``, a declared ``lines`` field also under ``lines``."""
-    if len(rest) < 2:
-        return [rest]
-    item, field = rest[0], rest[1:]
-    out = [rest]
-    if field[0] == "indicators":
-        out += [(item, "rows", *r) for r in _indicator(field[1:])]
-    elif field == ("budget", "unit"):
-        out.append((item, "money_unit"))
-    elif len(field) >= 3 and field[1] == ANY:
-        out += [(item, "lines", field[0], ANY, a) for a in _line_attrs(field[2])]
-    return out
-
-
-def _line_attrs(name: str) -> list[str]:
-    """A budget line's field and the view attributes made of it (views.line_views)."""
-    return {
-        "label": ["label", "indented", "group"],
-        "level": ["level", "depth", "indented", "group", "group_key"],
-    }.get(name, [name])
-
-
 # ------------------------------------------------------------------------ the data's values
 
 
@@ -217,21 +143,156 @@ def _label(model: DepartmentYear, path: Path) -> str:
             owner = getattr(owner, step)
         else:
             desc, owner = None, None
-    name = (desc or "").split("：")[0].split("，")[0].split(" / ")[0].strip()
-    name = re.sub(r"（[^（）]*）$", "", name)  # 财政供养人员数（人）
-    return name or format_path(path[-1:])
+    return _short(desc) or format_path(path[-1:])
 
 
 def required_fields(model: DepartmentYear, lines: LineMap, form: FormSpec) -> list[Problem]:
-    """E306: a field form.yaml marks ``required: true`` is filled (its cell on the paper
-    must not be blank)."""
-    return []
+    """E306: a cell form.yaml says must not be blank (``required_fields``, or a declared
+    field's ``required: true``) is filled, wherever the form prints that place."""
+    from ..forms.spec import field_at
+
+    reads = form_reads(form)
+    wanted = list(form.required_fields.items())
+    wanted += [(place, name) for place, name, f in form.fields.items() if f.required and (place, name) not in wanted]
+    places = _places(model, reads)
+    out = []
+    for place, name in wanted:
+        field = field_at(form.model, place, name)
+        declared = getattr(form.fields, place).get(name)
+        label = declared.label if declared is not None else _short(field.description if field is not None else None) or name
+        for where, owner, what in places[place]:
+            value = _dotted(owner, name)
+            if _empty(value):
+                out.append(
+                    _problem(
+                        lines,
+                        (*where, *name.split(".")),
+                        "E306",
+                        f"{what}的“{label}”空着：表样“{form.name}”（{form.title}）的表上这一格不能空着：请填写",
+                    )
+                )
+    return out
+
+
+def _places(model: DepartmentYear, reads: Reads) -> dict[str, list[tuple[Path, Any, str]]]:
+    """Where each place of required_fields is on the paper: (key path, object, its name in messages)."""
+    from .base import _projects
+
+    projects = [(path, p, f"项目“{p.name}”") for path, p, _unit in _projects(model)] if reads.reaches(("projects", ANY)) else []
+    indicators: list[tuple[Path, Any, str]] = []
+    if reads.reaches(("indicator_rows", ANY)):
+        indicators += [(("indicators", k), i, f"部门整体指标“{i.name}”") for k, i in enumerate(model.indicators)]
+    for path, p, _what in projects:
+        indicators += [((*path, "indicators", k), i, f"项目“{p.name}”的指标“{i.name}”") for k, i in enumerate(p.indicators)]
+    return {
+        "year": [((), model, "")],
+        "department": [(("department",), model.department, "部门")],
+        "project": projects,
+        "indicator": indicators,
+    }
+
+
+def _dotted(owner: Any, name: str) -> Any:
+    for part in name.split("."):
+        owner = getattr(owner, part, None)
+    return owner
+
+
+def _short(desc: str | None) -> str:
+    name = (desc or "").split("：")[0].split("，")[0].split(" / ")[0].strip()
+    return re.sub(r"（[^（）]*）$", "", name)
+
+
+# ------------------------------------------------------------------------ what reviewers send back
+
+
+def money_lines(model: DepartmentYear, lines: LineMap, form: FormSpec) -> list[Problem]:
+    """E307: a money line the form prints is not empty: the 合计 line of 部门预算支出 /
+    收入来源 (and of a form's own ``lines`` and ``table`` fields with a 合计 row), and each
+    project's 预算数 (after ``init --from … --clear-amounts`` they are all blank, and the
+    form would print blank money cells)."""
+    from .base import _projects
+
+    reads = form_reads(form)
+    who = f"表样“{form.name}”（{form.title}）"
+    out = []
+    lists: list[tuple[Path, list[Any], tuple[ContextPath, ...], str]] = []
+    for side, name in (("expenditure", "部门预算支出"), ("income", "收入来源")):
+        shown: tuple[ContextPath, ...] = (("budget", side, ANY, "amount"), ("budget_rows", ANY, side, "amount"))
+        if side == "expenditure":
+            shown += (("budget", "total"), ("department_total",))
+        lists.append((("budget", side), getattr(model.budget, side), shown, name))
+    for fname, f in form.fields.department.items():
+        if f.type == "lines":
+            shown = (("department", fname, ANY, "amount"), ("department", "lines", fname, ANY, "amount"))
+            lists.append((("department", fname), getattr(model.department, fname, None) or [], shown, f.label))
+    for where, items, shown, name in lists:
+        if not items or not any(reads.prints(c) for c in shown):
+            continue
+        total = next((i for i, b in enumerate(items) if b.level == 0), None)
+        if total is not None and items[total].amount is None:
+            out.append(_problem(lines, (*where, total, "amount"), "E307", f"{name}的合计行“{items[total].label}”金额空着：{who}印这一行：请填写今年的数"))
+        elif total is None and all(b.amount is None for b in items):
+            out.append(_problem(lines, where, "E307", f"{name}的金额都空着：{who}印这些金额：请填写今年的数"))
+    out += _table_totals(model, lines, form, reads, who)
+    shown_budget = [k for k in ("total", "fiscal", "other") if reads.prints(("projects", ANY, "budget", k))]
+    if shown_budget:
+        names = {"total": "预算数", "fiscal": "财政资金", "other": "其他资金"}
+        for path, p, _unit in _projects(model):
+            if all(getattr(p.budget, k) is None for k in shown_budget):
+                key = "total" if "total" in shown_budget else shown_budget[0]
+                cells = "、".join(names[k] for k in shown_budget)
+                out.append(_problem(lines, (*path, "budget", key), "E307", f"项目“{p.name}”的{cells}空着：{who}印这一格：请填写今年的数"))
+    return out
+
+
+def _table_totals(model: DepartmentYear, lines: LineMap, form: FormSpec, reads: Reads, who: str) -> list[Problem]:
+    """The 合计 row of a declared ``table`` field: its amount columns the form prints."""
+    from .base import _projects
+
+    owners: list[tuple[str, Path, Any, tuple[str, ...]]] = [("year", (), model, ()), ("department", ("department",), model.department, ("department",))]
+    owners += [("project", path, p, ("projects", ANY)) for path, p, _u in _projects(model)]
+    out = []
+    for place, path, owner, ctx in owners:
+        for fname, f in getattr(form.fields, place).items():
+            if f.type != "table" or f.total is None:
+                continue
+            rows = getattr(owner, fname, None) or []
+            for k, row in enumerate(rows):
+                if getattr(row, f.total.column, None) != f.total.label:
+                    continue
+                for col, c in (f.columns or {}).items():
+                    if c.type == "amount" and getattr(row, col, None) is None and reads.prints((*ctx, fname, ANY, col)):
+                        out.append(
+                            _problem(lines, (*path, fname, k, col), "E307", f"{f.label}“{f.total.label}”行的{c.label}空着：{who}印这一格：请填写今年的数")
+                        )
+    return out
+
+
+def indicator_table(model: DepartmentYear, lines: LineMap, form: FormSpec) -> list[Problem]:
+    """E308: the department's indicator table the form always prints has rows."""
+    if model.indicators or ("indicator_rows",) not in form_reads(form).tables:
+        return []
+    return [
+        _problem(
+            lines,
+            ("indicators",),
+            "E308",
+            f"部门整体绩效指标一条也没有：表样“{form.name}”（{form.title}）印部门整体的绩效指标表，空着会被退回："
+            "请在 indicators: 下填写产出、效益、满意度等指标",
+        )
+    ]
 
 
 def print_problems(model: DepartmentYear, lines: LineMap, printing: FormSpec, own: FormSpec) -> list[Problem]:
     """The problems that depend on the form that prints the data (``printing``; ``own`` is
     the form the data names): called by loading.diagnose_data for check and render alike."""
-    return unprinted(model, lines, printing) + required_fields(model, lines, printing)
+    blanks = required_fields(model, lines, printing) + money_lines(model, lines, printing) + indicator_table(model, lines, printing)
+    if printing.folder != own.folder:
+        # data of another form printed through this one (render --form): its blank cells are
+        # said, but a preview through any form stays possible (README: any data, any form)
+        blanks = [replace(p, severity="W", code="W316", message=f"用 --form 换用的表样印时：{p.message}（{p.code}）") for p in blanks]
+    return unprinted(model, lines, printing) + blanks
 
 
-__all__ = ["context_paths", "print_problems", "required_fields", "unprinted"]
+__all__ = ["indicator_table", "money_lines", "print_problems", "required_fields", "unprinted"]

@@ -68,12 +68,21 @@ class Reads:
 
     printed: frozenset[ContextPath] = field(default_factory=frozenset)
     touched: frozenset[ContextPath] = field(default_factory=frozenset)
+    # lists printed as a table whatever the data holds: looped over under no condition (but
+    # `not only`), so that an empty one prints an empty table (``{%tr for row in indicator_rows %}``)
+    tables: frozenset[ContextPath] = field(default_factory=frozenset)
     notes: tuple[str, ...] = ()  # templates that could not be read (their problems are the renderer's to say)
 
     def prints(self, path: ContextPath) -> bool:
         """Whether a value at ``path`` reaches the paper: a printed path is it, or holds it
         (``{{ goals | join }}`` prints every goal), or is a part of it (``row.value_parts[0]``)."""
         return any(_prefix(r, path) or _prefix(path, r) for r in self.printed)
+
+    def shows(self, *schema: str, total_line: bool = False) -> bool:
+        """Whether a value of the data at ``schema`` (its key path, list indexes as ``*``:
+        ``"projects", "*", "manager"``) reaches the paper (:func:`context_paths`;
+        ``total_line``: the value is of 部门预算支出's 合计 line)."""
+        return any(self.prints(c) for c in context_paths(tuple(schema), total_line))
 
     def reaches(self, path: ContextPath) -> bool:
         """Whether the templates read anything at or below ``path`` (print or test it)."""
@@ -110,7 +119,84 @@ def _read_form(spec: FormSpec) -> Reads:
             notes.append(f"{where}：{exc.message}")
             continue
         walker.block(tree.body, scope)
-    return Reads(frozenset(walker.printed), frozenset(walker.touched), tuple(notes))
+    return Reads(frozenset(walker.printed), frozenset(walker.touched), frozenset(walker.tables), tuple(notes))
+
+
+# ---------------------------------------------------------------------- where the data shows
+
+# an indicator's value as the rows show it
+_VALUE_PARTS = ("value_text", "value_parts")
+
+
+def context_paths(schema: tuple[str, ...], total_line: bool = False) -> list[ContextPath]:
+    """Where the template context shows the data's value at ``schema`` (its key path with
+    every list index as ``*``): the paths a template prints it through."""
+    head, rest = schema[0], schema[1:]
+    out: list[ContextPath]
+    if head == "indicators":
+        return [("indicator_rows", *r) for r in _indicator(rest)]
+    if head == "projects":
+        return [("projects", *r) for r in _project(rest)]
+    if head == "units":
+        if len(rest) >= 2 and rest[1] == "projects":
+            inner = _project(rest[2:])
+            return [("projects", *r) for r in inner] + [("units", ANY, "projects", *r) for r in inner]
+        out = [("units", *rest)]
+        if rest[1:] in (("code",), ("name",)):
+            out.append(("units", ANY, "label"))
+        return out
+    if head == "department":
+        out = [schema]
+        if rest in (("code",), ("short_name",), ("name",)):
+            out.append(("department", "label"))
+        if rest == ("total",):
+            out.append(("department_total",))
+        if len(rest) >= 3 and rest[1] == ANY:  # a declared `lines` field
+            out += [("department", "lines", rest[0], ANY, a) for a in _line_attrs(rest[2])]
+        return out
+    if head == "budget" and len(rest) >= 3 and rest[0] in ("expenditure", "income"):
+        side, attrs = rest[0], _line_attrs(rest[2])
+        out = [("budget", side, ANY, a) for a in attrs]
+        out += [("budget_rows", ANY, side, a) for a in attrs]
+        if side == "expenditure" and total_line and rest[2] in ("amount", "label"):
+            out += [("budget", "total"), ("department_total",)]  # the 合计 line's amount (views.total_line)
+        return out
+    return [schema]
+
+
+def _indicator(rest: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``indicators.*.value`` → the row's ``value`` and, with sign and unit, ``value_text`` /
+    ``value_parts`` (indicators.IndicatorRow)."""
+    if len(rest) < 2:
+        return [rest]
+    out = [rest]
+    if rest[1] in ("sign", "value", "unit"):
+        out += [(rest[0], a) for a in _VALUE_PARTS]
+    return out
+
+
+def _project(rest: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A project's field as ``projects.*`` shows it: its indicators also as ``rows``, its
+    budget unit also as ``money_unit``, a declared ``lines`` field also under ``lines``."""
+    if len(rest) < 2:
+        return [rest]
+    item, field = rest[0], rest[1:]
+    out = [rest]
+    if field[0] == "indicators":
+        out += [(item, "rows", *r) for r in _indicator(field[1:])]
+    elif field == ("budget", "unit"):
+        out.append((item, "money_unit"))
+    elif len(field) >= 3 and field[1] == ANY:
+        out += [(item, "lines", field[0], ANY, a) for a in _line_attrs(field[2])]
+    return out
+
+
+def _line_attrs(name: str) -> list[str]:
+    """A budget line's field and the view attributes made of it (views.line_views)."""
+    return {
+        "label": ["label", "indented", "group"],
+        "level": ["level", "depth", "indented", "group", "group_key"],
+    }.get(name, [name])
 
 
 # ---------------------------------------------------------------------- Word
@@ -214,6 +300,8 @@ class _Walker:
     def __init__(self) -> None:
         self.printed: set[ContextPath] = set()
         self.touched: set[ContextPath] = set()
+        self.tables: set[ContextPath] = set()
+        self.conditions = 0  # enclosing {% if %}s (but `if not only`: check sees the whole bundle)
 
     # -- statements ---------------------------------------------------------------
     def block(self, body: list[nodes.Node], scope: Scope) -> None:
@@ -227,6 +315,8 @@ class _Walker:
                 self.expr(n, scope, "value")
         elif isinstance(node, nodes.For):
             over = self.iterable(node.iter, scope)
+            if over is not None and not self.conditions:
+                self.tables.add(over)
             inner = dict(scope)
             for name in _names(node.target):
                 inner[name] = (*over, ANY) if over is not None else None
@@ -236,10 +326,14 @@ class _Walker:
             self.block(node.else_, scope)
         elif isinstance(node, nodes.If):
             self.expr(node.test, scope, "test")
+            tested = {self.resolve(n, scope) for n in node.test.find_all((nodes.Name, nodes.Getattr))}
+            condition = int(bool(tested - {("only",), None}))
+            self.conditions += condition
             self.block(node.body, scope)
             for elif_ in node.elif_:
                 self.stmt(elif_, scope)
             self.block(node.else_, scope)
+            self.conditions -= condition
         elif isinstance(node, nodes.Assign):
             target = _names(node.target)
             alias = self.resolve(node.node, scope)
@@ -402,4 +496,4 @@ def _attribute_arg(node: nodes.Filter) -> str | None:
     return None
 
 
-__all__ = ["ANY", "ContextPath", "Reads", "form_reads"]
+__all__ = ["ANY", "ContextPath", "Reads", "context_paths", "form_reads"]
