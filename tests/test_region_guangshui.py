@@ -70,8 +70,11 @@ def test_check_is_clean():
     res = CliRunner().invoke(main, ["check", str(SAMPLE)])
     assert res.exit_code == 0, res.output
     assert res.output.splitlines() == [
+        f"{SAMPLE}:9 错误 E308 indicators：部门整体绩效指标一条也没有：表样“guangshui”（湖北省部门整体支出绩效目标申报表（广水市））"
+        "印部门整体的绩效指标表，空着会被退回：请在 indicators: 下填写产出、效益、满意度等指标"
+        "（已确认保留：文字稿到“部门职能概述”为止：年度绩效指标不在摘录里（表上印成空行））",
         f"{SAMPLE}:21 " + AREA_KEPT.format(f="guangshui", t="湖北省部门整体支出绩效目标申报表（广水市）"),
-        "检查了 1 个文件：0 个错误，0 个提醒，1 个已确认保留。",
+        "检查了 1 个文件：0 个错误，0 个提醒，2 个已确认保留。",
     ]
 
 

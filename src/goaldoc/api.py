@@ -30,6 +30,7 @@ class RenderResult:
     seconds: float = 0.0
     model: DepartmentYear | None = None  # what was rendered (for the CLI's summary line)
     form: FormSpec | None = None  # the form it was rendered with
+    notes: list[str] = field(default_factory=list)  # which template folder (template_notes)
 
 
 def render_bytes(
@@ -144,7 +145,35 @@ def render(
     written = write_all(files)  # all or none (output.py); OutputError says which file and why
     seconds = time.perf_counter() - started
     log.info("rendered %s in %.3fs", path, seconds)
-    return RenderResult(written, problems + _name_notes(loaded, rendered, out_dir is None), seconds, loaded.model, spec)
+    notes = template_notes(spec, path, templates) if spec is not None else []
+    return RenderResult(written, problems + _name_notes(loaded, rendered, out_dir is None), seconds, loaded.model, spec, notes)
+
+
+def template_notes(spec: FormSpec, data_file: str | Path | None = None, templates: str | Path | None = None) -> list[str]:
+    """The line a run prints about its templates (issue 16 item 3): the folder it used when
+    that is not goaldoc's own; with goaldoc's own, a ``templates/`` beside the data holding
+    this form that was not used (goaldoc finds a folder named ``templates`` only in the
+    folder it runs in: forms.search_path)."""
+    from .forms import search_path, shipped_templates
+
+    shipped = {d.resolve() for d in shipped_templates()}
+    found = next((d / "national.yaml" for d in search_path(templates) if (d / "national.yaml").is_file()), None)
+    tree = f"；指标体系和审核规则用的是 {found}" if found is not None and found.parent.resolve() not in shipped else ""
+    if spec.folder.resolve().parent not in shipped:
+        return [f"表样“{spec.name}”用的是模板文件夹 {spec.folder}（不是 goaldoc 自带的）{tree}"]
+    if tree:
+        return [f"表样“{spec.name}”用的是 goaldoc 自带的模板{tree}（不是 goaldoc 自带的）"]
+    if data_file is None:
+        return []
+    searched = {d.resolve() for d in search_path(templates)}
+    for parent in list(Path(data_file).resolve().parents)[:6]:
+        beside = parent / "templates"
+        if (beside / spec.name / "form.yaml").is_file() and beside.resolve() not in searched:
+            return [
+                f"表样“{spec.name}”用的是 goaldoc 自带的模板，没有用 {beside} 里的同名表样：goaldoc 只用 --templates 指定的、"
+                f"环境变量 GOALDOC_TEMPLATES 指定的和在哪个文件夹里运行就用那里的 templates/；要用它请加 --templates {beside}"
+            ]
+    return []
 
 
 def _name_notes(loaded: Loaded, rendered: dict[str, tuple[str, bytes]], default_folder: bool) -> list[Problem]:
@@ -170,4 +199,5 @@ __all__ = [
     "loads",
     "render",
     "render_bytes",
+    "template_notes",
 ]

@@ -28,7 +28,7 @@ CONTRACT: dict[str, str] = {
     "department": "部门（DepartmentView）",
     "department_total": "印在表上的部门预算合计：department.total，没填时为部门预算支出的合计行",
     "cover": "封面：.label、.title",
-    "contents": "目录：每项 .title、.pages（页码：数据里填了照印，没填由 goaldoc 按排版算出）",
+    "contents": "目录：每项 .title、.pages（页码由 goaldoc 按排版算出）",
     "budget": "预算整体情况（BudgetView）",
     "budget_rows": "支出和收入并排：每行 .expenditure、.income（某一边没有时为空）",
     "goals": "总体绩效目标（逐段）",

@@ -21,6 +21,7 @@ is checked here too (E306): the form says which cells those are, so the rule is 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -63,12 +64,17 @@ def _exempt(owner: Any, key: str | int, value: Any) -> bool:
     * a 目录 entry's ``pages``: goaldoc counts them itself (W315 says so)."""
     if isinstance(key, int) or not isinstance(owner, BaseModel):
         return False
-    field = type(owner).model_fields.get(key)
-    if field is not None and field.is_required() and not isinstance(value, BaseModel | list | dict):
+    return _exempt_field(type(owner), key) and not isinstance(value, BaseModel | list | dict)
+
+
+@functools.lru_cache(maxsize=1024)
+def _exempt_field(cls: type[BaseModel], key: str) -> bool:
+    field = cls.model_fields.get(key)
+    if field is not None and field.is_required():
         return True
-    if isinstance(owner, BudgetLine) and key in ("level", "partial"):
+    if issubclass(cls, BudgetLine) and key in ("level", "partial"):
         return True
-    return isinstance(owner, ContentsEntry) and key == "pages"
+    return issubclass(cls, ContentsEntry) and key == "pages"
 
 
 def _empty(value: Any) -> bool:
@@ -78,6 +84,13 @@ def _empty(value: Any) -> bool:
 class _Ledger:
     def __init__(self, reads: Reads):
         self.reads = reads
+        self.known: dict[tuple[tuple[str, ...], bool], bool] = {}  # a list's items share their paths
+
+    def prints(self, schema: tuple[str, ...], total: bool) -> bool:
+        key = (schema, total)
+        if key not in self.known:
+            self.known[key] = any(self.reads.prints(c) for c in context_paths(schema, total))
+        return self.known[key]
 
     def walk(self, obj: Any, path: Path, schema: tuple[str, ...], total: bool = False) -> tuple[bool, list[tuple[Path, tuple[str, ...], Any]]]:
         """(whether anything under ``obj`` prints, the highest parts of it that print nothing)."""
@@ -96,7 +109,7 @@ class _Ledger:
             if not printed and missing and path:
                 return False, [(path, schema, obj)]  # none of it prints: said once, here
             return printed, missing
-        if any(self.reads.prints(c) for c in context_paths(schema, total)):
+        if self.prints(schema, total):
             return True, []
         return False, [(path, schema, obj)]
 
