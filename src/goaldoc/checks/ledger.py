@@ -1,22 +1,25 @@
 """The ledger of every value (issue 16 item 1): each value the clerk gave reaches the paper
-or a message.
+or a message; and what the form that prints the data cannot leave blank (item 2).
 
 A value reaches the paper when the chosen form's templates print the context path that
-shows it (:mod:`goaldoc.forms.reads`, read from the templates themselves). Where the data
-keeps a value and where the context shows it differ in a few places, which
-:func:`context_paths` lists: it mirrors :func:`goaldoc.context.build_context` (the
-contract's views: an indicator's ``sign`` / ``value`` / ``unit`` are its row's
-``value_text`` / ``value_parts``, a unit's project is also one of ``projects`` …);
-tests/test_ledger.py keeps the two together.
+shows it (:mod:`goaldoc.forms.reads`, read from the templates themselves; where the data
+keeps a value and where the context shows it is :func:`goaldoc.forms.reads.context_paths`,
+which mirrors :func:`goaldoc.context.build_context`; tests/test_ledger.py keeps the two
+together).
 
-Every value given and not printed is a 提醒 W312 at its key, naming the form: projects under
-a form that prints only the department's table, a ``title:`` under a form with a fixed
-title, fields another form declared, anything else no template reads. A part of the data
-none of whose values prints is one 提醒 (``projects``: 2 个项目), and a field unprinted in
-every item of a list is one 提醒 at its first place, with the count.
+* W312: every value given and not printed, at its key, naming the form: projects under a
+  form that prints only the department's table, a ``title:`` under a form with a fixed
+  title, fields another form declared, anything else no template reads. A part of the data
+  none of whose values prints is one 提醒 (``projects``: 2 个项目), and a field unprinted in
+  every item of a list is one 提醒 at its first place, with the count.
+* E306: a cell form.yaml says must not be blank (``required_fields``, a declared field's
+  ``required: true``) is blank where the form prints it.
+* E307: a money line the form prints is empty (the 合计 lines, a project's 预算数).
+* E308: the department's indicator table, which the form always prints, has no row.
+* W316: E306–E308 when the data is another form's, printed through this one (``--form``).
 
-``required: true`` of form.yaml ``fields`` (a common field the paper must not leave blank)
-is checked here too (E306): the form says which cells those are, so the rule is the form's.
+These run with the form that prints (loading.print_checks): the data's own for ``check``,
+``render --form``'s otherwise, so that check and render say the same.
 """
 
 from __future__ import annotations
