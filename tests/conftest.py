@@ -87,3 +87,17 @@ def convert_all(files: dict, folder: Path) -> dict:
 def sample_pdfs(sample_files, tmp_path_factory):
     """{(sample, format): PDF} of the four samples, each converted once for the session."""
     return convert_all(sample_files, tmp_path_factory.mktemp("samples-pdf"))
+
+
+# What the default form's paper cannot leave blank (issue 16: E306 财政供养人员数 / 下属二级单位数,
+# E308 indicators): appended right after a small file's `  name: …` under `department:`, it
+# makes the file render.
+DEFAULT_FORM_FILLED = """\
+  staff_count: 10
+  subunit_count: 1
+indicators:
+  - {level1: 产出指标, level2: 数量指标, name: 招聘会场次, value: ≥10 场}
+  - {level1: 产出指标, level2: 质量指标, name: 合规率, value: 100%}
+  - {level1: 效益指标, level2: 社会效益指标, name: 就业人数, value: ≥5000 人}
+  - {level1: 满意度指标, level2: 服务对象满意度指标, name: 满意度, value: ≥95%}
+"""

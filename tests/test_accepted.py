@@ -28,9 +28,21 @@ def test_an_unaccepted_error_stops_the_render(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+# what the default form's paper must have besides (issue 16: E306, E308), for a render to go on
+FILLED = """  staff_count: 10
+  subunit_count: 0
+indicators:
+  - {level1: 产出指标, level2: 数量指标, name: 招聘会, value: ≥10 场}
+  - {level1: 产出指标, level2: 质量指标, name: 合格率, value: 100%}
+  - {level1: 效益指标, level2: 社会效益指标, name: 就业, value: ≥4900 人}
+  - {level1: 满意度指标, level2: 服务对象满意度指标, name: 满意度, value: ≥90%}
+"""
+
+
 def test_an_accepted_error_is_listed_and_the_render_goes_on(tmp_path):
     src = tmp_path / "a.yaml"
-    src.write_text(BASE + "accepted:\n  - {path: 'budget.expenditure[0]', reason: 原表如此}\n", encoding="utf-8")
+    text = BASE.replace("  name: 测试局\n", "  name: 测试局\n" + FILLED, 1)
+    src.write_text(text + "accepted:\n  - {path: 'budget.expenditure[0]', reason: 原表如此}\n", encoding="utf-8")
     check = CliRunner().invoke(main, ["check", str(src)])
     assert check.exit_code == 0, check.output
     assert "（已确认保留：原表如此）" in check.output

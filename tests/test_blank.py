@@ -26,9 +26,9 @@ from goaldoc.api import load, render_bytes
 from goaldoc.blank import OPTIONS_SHEET, Blank, _list_source, blank_workbook
 from goaldoc.cli import main
 from goaldoc.forms import available_forms, load_form
+from goaldoc.forms.reads import form_reads
 from goaldoc.importer import import_file
 from goaldoc.loader import load_file
-from goaldoc.starter import used_names
 from pdfcheck import HAVE_SOFFICE
 from readback import xlsx_texts
 
@@ -123,7 +123,7 @@ def test_every_forms_blank_holds_no_marker_and_reads_back_empty(form, tmp_path):
     wb = load_workbook(io.BytesIO(blank.data))
     left = [f"{ws.title}!{c.coordinate}" for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None and MARKERS.search(str(c.value))]
     assert left == [] and not [t for t in wb.sheetnames if MARKERS.search(t)]
-    if "department" in spec.prints and "indicator_rows" in used_names(spec):
+    if "department" in spec.prints and form_reads(spec).reaches(("indicator_rows",)):
         assert len({s.path for s in blank.slots if s.kind == "level1" and s.cells and s.path[0] == "indicators"}) == 30
     path = tmp_path / "x.xlsx"
     path.write_bytes(blank.data)

@@ -36,7 +36,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 BASE: dict = {
     "year": 2024,
     "title": "2024年测试局部门整体预算绩效目标表",
-    "department": {"name": "测试局", "total": 60},
+    "department": {"name": "测试局", "total": 60, "staff_count": 10, "subunit_count": 1},
     "budget": {
         "unit": "万元",
         "expenditure": [
@@ -696,10 +696,14 @@ SAMPLE_FINDINGS = {
         ("W205", "units[0].projects[1].indicators[5].direction"),  # ≥ 12 月, 反向指标
         ("W205", "units[0].projects[3].indicators[6].direction"),  # ≤ 1 元, 正向指标
         ("W206", "units[0].projects[10].indicators[1].value"),  # =30万元 against 50,000.00 元
+        ("W312", "department.area"),  # accepted: the form prints a fixed title (issue 16)
+        ("W312", "title"),  # accepted: the source's title is the form's fixed one
     ],
     "2024/gaoxin.yaml": [
         ("E204", "projects[3].indicators"),  # 机关事业养老保险财政补助: no 数量
+        ("W312", "department.area"),  # accepted: the form prints a fixed title (issue 16)
         ("W206", "projects[0].indicators[3].value"),  # 项目金额 =7000万元 against 4000万元
+        ("W313", "projects[4].indicators[3].value"),  # 项目金额 ≧50, no unit (accepted)
     ],
     "2023/liuzhi.yaml": [
         ("E202", "projects[2].indicators[3].level2"),  # 成本指标 / 质量指标, as printed
@@ -709,6 +713,8 @@ SAMPLE_FINDINGS = {
         ("E202", "projects[2].indicators[10].level2"),  # 二级 printed as 社会公众
         ("E202", "projects[3].indicators[6].level2"),  # 二级 printed as 社会公众
         ("E204", "projects[0].indicators"),  # 事业单位公开招聘: no 质量
+        ("W313", "projects[0].indicators[0].value"),  # 报考人数 ≥20000, no unit (accepted)
+        ("W313", "projects[1].indicators[0].value"),  # 享受公益性岗位补贴人数 ≅700, no unit (accepted)
         ("E204", "projects[2].indicators"),  # 技工院校资助: 质量 rows sit under 成本指标
     ],
 }

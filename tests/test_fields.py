@@ -128,7 +128,9 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def messages(tmp_path: Path, templates: Path, text: str) -> list[str]:
-    return [f"{p.line} {p.code} {format_path(p.path)}：{p.message}" for p in check(write(tmp_path, text), templates)]
+    # the test form prints a few of its fields only: what it leaves out (W312) is tests/test_ledger.py's
+    problems = [p for p in check(write(tmp_path, text), templates) if p.code != "W312"]
+    return [f"{p.line} {p.code} {format_path(p.path)}：{p.message}" for p in problems]
 
 
 def test_declared_fields_are_read_typed(templates):

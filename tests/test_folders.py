@@ -57,7 +57,7 @@ def test_render_check_and_import_of_a_folder_say_what_they_left_out(folder, tmp_
     assert res.stdout.splitlines()[-1].startswith("共 2 个部门：2 个成功")
     res = run("check", str(folder))
     assert f"跳过 {folder}/圈.yaml：符号链接绕成了圈（指回自己），读不到文件" in res.stderr.splitlines()
-    assert res.stdout.splitlines()[-1] == "检查了 2 个文件：0 个错误，0 个提醒。"
+    assert res.stdout.splitlines()[-1] == "检查了 2 个文件：0 个错误，0 个提醒，2 个已确认保留。"
     res = run("import", str(folder), "-o", str(tmp_path / "待查"))
     assert res.exit_code == 2
     assert res.stderr.splitlines()[-3:] == [

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import DEFAULT_FORM_FILLED
 from goaldoc import loader, yamlparse
 from goaldoc.api import check
 from goaldoc.loader import MAX_FILE_BYTES
@@ -89,7 +90,7 @@ def test_a_file_of_exactly_the_limit_is_read(tmp_path):
 
 def test_a_symlink_to_a_regular_file_is_read(tmp_path):
     real = tmp_path / "real.yaml"
-    real.write_text(GOOD, encoding="utf-8")
+    real.write_text(GOOD + DEFAULT_FORM_FILLED, encoding="utf-8")
     (tmp_path / "link.yaml").symlink_to(real)
     assert messages(tmp_path / "link.yaml") == []
 

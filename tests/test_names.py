@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from conftest import ROOT, SAMPLES
+from conftest import DEFAULT_FORM_FILLED, ROOT, SAMPLES
 from goaldoc.cli import main
 from goaldoc.output import NAME_MAX_BYTES, NAME_MAX_UNITS, safe_name
 
@@ -98,7 +98,7 @@ LONG = "某某省某某市某某县人力资源和社会保障局就业服务中
 
 def _render(tmp_path, name: str):  # type: ignore[no-untyped-def]
     src = tmp_path / "d.yaml"
-    src.write_text(f'year: 2024\ndepartment:\n  name: "{name}"\n', encoding="utf-8")
+    src.write_text(f'year: 2024\ndepartment:\n  name: "{name}"\n' + DEFAULT_FORM_FILLED, encoding="utf-8")
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:

@@ -50,10 +50,13 @@ def test_init_from_every_sample_checks_with_the_carried_numbers_listed_and_rende
     assert new.signature.date is None
 
     # the same problems as last year's file, on the same lines, plus one W311 per carried number
+    # and a W314 for each text still planning for last year (issue 16)
     before, after = check_lines(sample), check_lines(target)
     w311 = [line for line in after if " 提醒 W311 " in line]
     assert len(w311) == len(new.carried) == len(numbers(old))  # 邯郸's excerpt shows no amount at all
-    assert [line for line in after[:-1] if line not in w311] == before[:-1]
+    w314 = [line for line in after if " 提醒 W314 " in line]
+    assert all(f"（预算年度是 {old.year + 1}）" in line for line in w314)
+    assert [line for line in after[:-1] if line not in w311 + w314] == before[:-1]
     errors_before = re.search(r"(\d+) 个错误", before[-1])
     assert errors_before and re.search(r"(\d+) 个错误", after[-1])[1] == errors_before[1]  # type: ignore[index]
 
@@ -124,7 +127,7 @@ def test_a_carried_number_stops_reminding_once_changed_or_confirmed(tmp_path):
         f"改成今年的数后不再提醒，今年不变的请删去第 {line} 行（carried: 里的这一项）"
     )
     assert reminder in first
-    assert first[-1] == "检查了 1 个文件：0 个错误，27 个提醒。"
+    assert first[-1] == "检查了 1 个文件：0 个错误，33 个提醒。"  # 27 W311, 6 W314 (texts planning for 2024)
 
     # the clerk changes 基本支出 (and 合计 and 项目支出 to keep the sums right) ...
     changed = (
@@ -154,7 +157,13 @@ def test_clear_amounts_leaves_them_empty_and_carries_only_the_counts(tmp_path):
     model = load(target).model
     assert all(line.amount is None for line in model.budget.expenditure + model.budget.income)
     assert list(model.carried) == ["department.staff_count", "department.subunit_count"]
-    assert run("render", str(target), "-o", str(tmp_path / "out")).exit_code == 0
+    # the form would print blank 合计 rows: refused until this year's numbers are in (issue 16)
+    res = run("render", str(target), "-o", str(tmp_path / "out"))
+    assert res.exit_code == 1 and not (tmp_path / "out").exists()
+    assert [line.split(" ", 3)[2:4] for line in res.stderr.splitlines() if "错误" in line] == [
+        ["E307", "budget.expenditure[0].amount：部门预算支出的合计行“合计”金额空着：表样“guangdong”（广东省部门整体预算绩效目标批复表）印这一行：请填写今年的数"],
+        ["E307", "budget.income[0].amount：收入来源的合计行“合计”金额空着：表样“guangdong”（广东省部门整体预算绩效目标批复表）印这一行：请填写今年的数"],
+    ]
 
 
 def test_init_from_a_file_made_by_init_from_replaces_its_carried_section(tmp_path):

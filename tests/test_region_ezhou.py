@@ -56,6 +56,9 @@ def test_check_of_the_sample_lists_only_the_accepted_problems():
     res = CliRunner().invoke(main, ["check", str(SAMPLE)])
     assert res.exit_code == 0, res.output
     assert res.output.splitlines() == [
+        f"{SAMPLE}:23 提醒 W312 projects[0].budget：预算资金填了，表样“ezhou”（鄂州市市直部门预算项目支出绩效目标表）不印它，"
+        "它不会出现在生成的文件里：要印请换用印这一栏的表样，或请管理模板的同事在模板里加上这一栏；不需要的话删去它"
+        "（已确认保留：表上不另印预算数（等于成本构成的合计行 814）；留着供核对和用别的表样（--form）生成）",
         f"{SAMPLE}:31 错误 E108 projects[0].cost_items[3].actual_year_before_last：项目预算成本构成“合计”行的"
         "前年实际执行数为 662.98 万元，其他各行之和为 662.88 万元（相差 0.10 万元）：请核对"
         "（已确认保留：原表如此：2020年实际执行数合计印 662.98，各行之和为 662.88）",
@@ -65,7 +68,7 @@ def test_check_of_the_sample_lists_only_the_accepted_problems():
         "产出指标、效益指标和满意度指标至少各要有一条（已确认保留：摘录在成本指标处截断，效益指标、满意度指标不在摘录中）",
         f"{SAMPLE}:61 提醒 W204 projects[0].indicators[3].value：百分比超过 100%（现为“292%”）："
         "比率一般不超过 100%，请核对（已确认保留：照录预览的 292%（应为 ≥92%））",
-        "检查了 1 个文件：0 个错误，0 个提醒，4 个已确认保留。",
+        "检查了 1 个文件：0 个错误，0 个提醒，5 个已确认保留。",
     ]
 
 

@@ -56,7 +56,7 @@ SUMMARY = [
     "  1  台山市人力资源和社会保障局 2024 guangdong  合计 110641.64 万元（基本 2610.83、项目 108030.81）  指标 49 条（产出 24、效益 19、满意度 6）  1 个错误，0 个提醒  退回修改  {inbox}/人社局.docx（年度不对）",
     "  2  某市农业农村局 2025 guangdong  合计 6079.52 万元（基本 2079.52、项目 4000.00）  指标 30 条（产出 14、效益 13、满意度 3）  0 个错误，1 个提醒  有提醒  {inbox}/农业农村局.xlsx（重复）",
     "  3  某市农业农村局 2025 guangdong  合计 6079.52 万元（基本 2079.52、项目 4000.00）  指标 30 条（产出 14、效益 13、满意度 3）  0 个错误，1 个提醒  有提醒  {inbox}/农业农村局（修改稿）.xlsx（重复）",
-    "  4  广水市人民政府办公室 2025 guangshui  合计 968.1918 万元（基本 724.2318、项目 243.96）  指标 0 条  1 个错误，0 个提醒  退回修改  {inbox}/广水市某局.xlsx（表样不对）",
+    "  4  广水市人民政府办公室 2025 guangshui  合计 968.1918 万元（基本 724.2318、项目 243.96）  指标 0 条  2 个错误，0 个提醒  退回修改  {inbox}/广水市某局.xlsx（表样不对）",
     "  5  （读不出）  1 个错误，0 个提醒  读不出  {inbox}/水利局.xlsx",
     "读不出 1 份；退回修改 2 份；有提醒 2 份。",
 ]
@@ -72,7 +72,7 @@ def test_check_a_folder_of_received_forms_writes_the_review_workbook(received):
     assert out[start : start + len(SUMMARY)] == [line.format(inbox=inbox) for line in SUMMARY]
     assert out[-2:] == [
         f"已写出审核汇总表 {report}（“汇总”每份表一行，“问题”每个问题一行，注明所在的单元格）",
-        "检查了 5 个文件：3 个错误，2 个提醒。",
+        "检查了 5 个文件：4 个错误，2 个提醒。",
     ]
     assert res.stderr.splitlines() == [
         f"跳过 {inbox}/zero.xlsx：是设备（如 /dev/zero），不是文件",
@@ -92,7 +92,7 @@ def test_check_a_folder_of_received_forms_writes_the_review_workbook(received):
                        f"某市农业农村局 2025 年度的表收到了不止一份：另一份是 {inbox}/农业农村局（修改稿）.xlsx：请和部门确认以哪一份为准", f"{inbox}/农业农村局.xlsx"]
     assert rows[4][:4] == [3, "某市农业农村局", 2025, "guangdong"] and rows[4][-3:] == [
         "有提醒", f"某市农业农村局 2025 年度的表收到了不止一份：另一份是 {inbox}/农业农村局.xlsx：请和部门确认以哪一份为准", f"{inbox}/农业农村局（修改稿）.xlsx"]
-    assert rows[5] == [4, "广水市人民政府办公室", 2025, "guangshui", 968.1918, 724.2318, 243.96, "万元", 0, 0, 0, 0, 0, 0, 0, 1, 0, "退回修改",
+    assert rows[5] == [4, "广水市人民政府办公室", 2025, "guangshui", 968.1918, 724.2318, 243.96, "万元", 0, 0, 0, 0, 0, 0, 0, 2, 0, "退回修改",
                        "这份表是表样 guangshui（湖北省部门整体支出绩效目标申报表（广水市））的格式，本轮用的是 guangdong（广东省部门整体预算绩效目标批复表）：请退回，让部门用本地的表样填",
                        f"{inbox}/广水市某局.xlsx"]
     assert rows[6] == [5, "（读不出）", *[None] * 13, 1, 0, "读不出",
@@ -107,9 +107,11 @@ def test_check_a_folder_of_received_forms_writes_the_review_workbook(received):
          f"某市农业农村局 2025 年度的表收到了不止一份：另一份是 {inbox}/农业农村局（修改稿）.xlsx：请和部门确认以哪一份为准"],
         [3, f"{inbox}/农业农村局（修改稿）.xlsx", "某市农业农村局", "整个文件", "提醒", "R001", None,
          f"某市农业农村局 2025 年度的表收到了不止一份：另一份是 {inbox}/农业农村局.xlsx：请和部门确认以哪一份为准"],
-        [4, f"{inbox}/广水市某局.xlsx", "广水市人民政府办公室", "整个文件", "错误", "R003", None,
+        [4, f"{inbox}/广水市某局.xlsx", "广水市人民政府办公室", "整个文件", "错误", "E308", "部门整体绩效指标",
+         "部门整体绩效指标一条也没有：表样“guangshui”（湖北省部门整体支出绩效目标申报表（广水市））印部门整体的绩效指标表，空着会被退回：请填写产出、效益、满意度等绩效指标"],
+        [5, f"{inbox}/广水市某局.xlsx", "广水市人民政府办公室", "整个文件", "错误", "R003", None,
          "这份表是表样 guangshui（湖北省部门整体支出绩效目标申报表（广水市））的格式，本轮用的是 guangdong（广东省部门整体预算绩效目标批复表）：请退回，让部门用本地的表样填"],
-        [5, f"{inbox}/水利局.xlsx", None, "整个文件", "错误", "E022", None, "文件已损坏，或不是 Word / Excel 文件：请用 Word / WPS 打开它，另存为 .docx 或 .xlsx 后再导入"],
+        [6, f"{inbox}/水利局.xlsx", None, "整个文件", "错误", "E022", None, "文件已损坏，或不是 Word / Excel 文件：请用 Word / WPS 打开它，另存为 .docx 或 .xlsx 后再导入"],
     ]
     assert [list(r) for r in wb["没有读"].iter_rows(values_only=True)] == [
         ["文件", "为什么没有读"],
@@ -160,7 +162,8 @@ def test_without_a_round_given_a_year_and_a_form_other_than_most_are_noted(recei
 def test_check_of_a_folder_reads_its_office_files(received):
     """Issue 16 item 3: a folder of received .docx / .xlsx was `检查了 0 个文件` and exit 0."""
     res = run("check", str(received / "收到的"))
-    assert res.stdout.splitlines()[-1] == "检查了 5 个文件：1 个错误，0 个提醒。"
+    # the broken file, and 广水's form with no indicator (E308: its published excerpt stops before them)
+    assert res.stdout.splitlines()[-1] == "检查了 5 个文件：2 个错误，0 个提醒。"
     assert res.exit_code == 1  # the broken one
 
 

@@ -68,7 +68,7 @@ def test_check_summary_prints_a_block_per_file_after_its_problems():
     ]
     # in the order given, each after its own problems
     assert taishan == 0 and out[liuzhi - 1].startswith(f"{LIUZHI}:601 错误 E202")
-    assert out[-1] == "检查了 2 个文件：0 个错误，0 个提醒，8 个已确认保留。"
+    assert out[-1] == "检查了 2 个文件：0 个错误，0 个提醒，10 个已确认保留。"
 
 
 def test_a_file_that_does_not_read_has_no_summary(tmp_path):

@@ -92,7 +92,7 @@ CASES = {
         JINGYAN,
         '{path: "units[井研县就业创业促进中心].projects[职业技能提升行动培训资金].indicators", code: E204',
         "{path: units[井研县就业创业促进中心].projects[职业技能提升行动培训资金].indicators, code: E204",
-        f"237:17 {P}花括号 {{ }} 里的值含有“[”，YAML 读不懂：请把整个值用英文引号括起来，写成 path: \"units[井研县就业创业促进中心].projects[职业技能提升行动培训资金].indicators\"",
+        f"239:17 {P}花括号 {{ }} 里的值含有“[”，YAML 读不懂：请把整个值用英文引号括起来，写成 path: \"units[井研县就业创业促进中心].projects[职业技能提升行动培训资金].indicators\"",
     ),
     "curly quotes around a whole value": (
         TAISHAN,

@@ -11,7 +11,8 @@ from typing import Any
 
 from .context import build_context, select_projects
 from .errors import GoaldocError, InputError, Problem, TemplateError
-from .forms import load_form
+from .forms import FormSpec, load_form
+from .forms.reads import ANY, form_reads
 from .loader import LineMap, load_file
 from .loading import Loaded, apply_acceptances, diagnose_data, form_of, load, loads
 from .model import DepartmentYear
@@ -28,6 +29,8 @@ class RenderResult:
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     model: DepartmentYear | None = None  # what was rendered (for the CLI's summary line)
+    form: FormSpec | None = None  # the form it was rendered with
+    notes: list[str] = field(default_factory=list)  # which template folder (template_notes)
 
 
 def render_bytes(
@@ -52,6 +55,18 @@ def render_bytes(
             raise InputError(
                 [Problem(f"没有名为“{m}”的项目（--only 按项目名称或项目编码选）", ("projects",), loaded.file, code="E005") for m in missing]
             )
+        if not form_reads(spec).reaches(("projects", ANY)):  # a file named after the project, holding none of it
+            raise InputError(
+                [
+                    Problem(
+                        f"表样“{spec.name}”（{spec.title}）不印项目表，--only {'、'.join(only)} 生成的文件里不会有这个项目："
+                        "要印项目请用 --form 换用印项目表的表样（goaldoc forms 查看），或去掉 --only",
+                        ("projects",),
+                        loaded.file,
+                        code="E012",
+                    )
+                ]
+            )
     from .render.bundle import file_stem, render_format
     from .render.template.sandbox import render_budget
 
@@ -75,16 +90,19 @@ def check(path: str | Path, templates: str | Path | None = None) -> list[Problem
     return diagnose(path, templates)[1]
 
 
-def diagnose(path: str | Path, templates: str | Path | None = None) -> tuple[Loaded | None, list[Problem]]:
+def diagnose(
+    path: str | Path, templates: str | Path | None = None, form: str | None = None
+) -> tuple[Loaded | None, list[Problem]]:
     """Load and check once: the loaded file (None when it cannot be rendered) and its problems.
 
     The form the data names decides the schema (its declared fields and variants), the
-    indicator vocabulary and the rules' numbers."""
+    indicator vocabulary and the rules' numbers; ``form`` (``render --form``), when given,
+    decides what is printed: the values it does not print are reported (W312)."""
     try:
         data, lines, notes = read_input(path, templates)
     except InputError as exc:
         return None, exc.problems
-    loaded, problems = diagnose_data(data, lines, str(path), templates)
+    loaded, problems = diagnose_data(data, lines, str(path), templates, form)
     return loaded, problems + notes
 
 
@@ -120,19 +138,48 @@ def render(
     from .checks import UNWRITABLE
 
     started = time.perf_counter()
-    loaded, problems = diagnose(path, templates)  # the same list as `goaldoc check`
+    loaded, problems = diagnose(path, templates, form)  # the same list as `goaldoc check`
     if loaded is None:
         raise InputError(problems)
     # no --force and no `accepted:` makes a file hold what it cannot (checks.UNWRITABLE)
     if any((p.is_error and not force) or (p.severity == "E" and p.code in UNWRITABLE) for p in problems):
         raise InputError(problems)
     rendered = render_bytes(loaded, formats, form, templates, only)
+    spec = load_form(form, templates) if form or templates else loaded.form
     target = Path(out_dir) if out_dir else default_dir(loaded.model)
     files = {target / f"{stem}.{fmt}": data for fmt, (stem, data) in rendered.items()}
     written = write_all(files)  # all or none (output.py); OutputError says which file and why
     seconds = time.perf_counter() - started
     log.info("rendered %s in %.3fs", path, seconds)
-    return RenderResult(written, problems + _name_notes(loaded, rendered, out_dir is None), seconds, loaded.model)
+    notes = template_notes(spec, path, templates) if spec is not None else []
+    return RenderResult(written, problems + _name_notes(loaded, rendered, out_dir is None), seconds, loaded.model, spec, notes)
+
+
+def template_notes(spec: FormSpec, data_file: str | Path | None = None, templates: str | Path | None = None) -> list[str]:
+    """The line a run prints about its templates (issue 16 item 3): the folder it used when
+    that is not goaldoc's own; with goaldoc's own, a ``templates/`` beside the data holding
+    this form that was not used (goaldoc finds a folder named ``templates`` only in the
+    folder it runs in: forms.search_path)."""
+    from .forms import search_path, shipped_templates
+
+    shipped = {d.resolve() for d in shipped_templates()}
+    found = next((d / "national.yaml" for d in search_path(templates) if (d / "national.yaml").is_file()), None)
+    tree = f"；指标体系和审核规则用的是 {found}" if found is not None and found.parent.resolve() not in shipped else ""
+    if spec.folder.resolve().parent not in shipped:
+        return [f"表样“{spec.name}”用的是模板文件夹 {spec.folder}（不是 goaldoc 自带的）{tree}"]
+    if tree:
+        return [f"表样“{spec.name}”用的是 goaldoc 自带的模板{tree}（不是 goaldoc 自带的）"]
+    if data_file is None:
+        return []
+    searched = {d.resolve() for d in search_path(templates)}
+    for parent in list(Path(data_file).resolve().parents)[:6]:
+        beside = parent / "templates"
+        if (beside / spec.name / "form.yaml").is_file() and beside.resolve() not in searched:
+            return [
+                f"表样“{spec.name}”用的是 goaldoc 自带的模板，没有用 {beside} 里的同名表样：goaldoc 只用 --templates 指定的、"
+                f"环境变量 GOALDOC_TEMPLATES 指定的和在哪个文件夹里运行就用那里的 templates/；要用它请加 --templates {beside}"
+            ]
+    return []
 
 
 def _name_notes(loaded: Loaded, rendered: dict[str, tuple[str, bytes]], default_folder: bool) -> list[Problem]:
@@ -158,4 +205,5 @@ __all__ = [
     "loads",
     "render",
     "render_bytes",
+    "template_notes",
 ]

@@ -73,6 +73,7 @@ class Outcome:
     targets: list[Path] = field(default_factory=list)  # planned output paths
     master: Path | None = None  # the .docx the PDF is made from (kept or staged)
     summary: str | None = None  # the one-line 摘要 a clerk eyeballs (summary.one_line)
+    notes: list[str] = field(default_factory=list)  # which template folder was used (issue 16)
 
 
 @dataclass
@@ -158,7 +159,7 @@ def render_one(
         if result.model is not None:
             from .summary import one_line, summarize
 
-            out.summary = one_line(summarize(result.model))
+            out.summary = one_line(summarize(result.model, result.form))
         out.master = next((p for p in result.files if p.suffix == ".docx"), None) if opts.pdf else None
         asked = [p for p in result.files if p.suffix[1:] in opts.formats]
         if keep_dir is not None and asked:  # moved from the staging folder, as one set
@@ -172,6 +173,12 @@ def render_one(
                     p.unlink()
                 asked = [keep_dir / p.name for p in asked]
         out.files += asked
+        if result.files and not out.failed:  # issue 16: what an earlier run left beside them
+            from .output import earlier_outputs
+
+            folder = keep_dir if keep_dir is not None else result.files[0].parent
+            out.problems = [*out.problems, *earlier_outputs(folder, result.files[0].stem, opts.formats)]
+        out.notes = result.notes
     finally:
         gc.collect()  # python-docx's cycles hold whole lxml trees: free them now, not later
     return out

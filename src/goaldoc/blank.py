@@ -113,11 +113,18 @@ class Marks:
 # ---------------------------------------------------------------- the skeleton department
 
 
+def _names_read(spec: FormSpec) -> set[str]:
+    """Every name in a context path the form's templates read (forms/reads.py): what the
+    skeleton needs to know is whether a part (``cover``, ``value_parts``, a field) is read."""
+    from .forms.reads import form_reads
+
+    reads = form_reads(spec)
+    return {part for path in reads.printed | reads.touched for part in path if isinstance(part, str)}
+
+
 def skeleton(spec: FormSpec, year: int, marks: Marks, rows: int = INDICATOR_ROWS, projects: int = PROJECTS) -> dict[str, Any]:
     """A department whose every value to fill is a marker (see the module doc)."""
-    from .starter import used_names
-
-    used = used_names(spec)
+    used = _names_read(spec)
     m = marks
     data: dict[str, Any] = {"year": year, "form": spec.name}
     data.update(_declared(spec.fields.year, (), m))
@@ -584,10 +591,9 @@ def filled_workbook(spec: FormSpec, data: dict[str, Any], name: str, templates: 
     """Last year's data (already moved to the new year) as a workbook to go on filling:
     the same cells, drop-down lists and formats as a blank one, and empty rows to add to
     (``init x.xlsx --from last``). ``clear``: the amounts become empty cells to fill."""
-    from .starter import used_names
 
     marks = Marks()
-    used = used_names(spec)
+    used = _names_read(spec)
     _mark_amounts(data, spec, marks, clear)
     if "department" in spec.prints and "indicator_rows" in used:
         have = data.setdefault("indicators", [])

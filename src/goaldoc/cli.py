@@ -118,11 +118,16 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
     total = len(files)
     progress = _Progress(total > 1 and _is_terminal())
     outcomes: dict[int, batch.Outcome] = {}
+    said: set[str] = set()  # a template folder is named once a run (issue 16)
     try:
         for step in batch.run(files, opts):
             outcomes[step.outcome.index] = step.outcome
             progress.advance(step)
             if step.phase != "plan":  # a file refused by the plan comes again as rendered
+                for note in step.outcome.notes if step.phase == "render" else []:
+                    if note not in said:
+                        said.add(note)
+                        progress.echo(note)
                 _report(step, total, progress, opts)
     except GoaldocError as exc:  # inputs that would overwrite each other: nothing rendered
         progress.close()
@@ -257,6 +262,7 @@ def check(files, strict, templates, summary, report, round_year, round_form) -> 
         _review(args, files, templates, strict, report, round_year, _form_name(round_form, templates))
         return
     errors = warnings = accepted = 0
+    said: set[str] = set()  # a template folder is named once a run (issue 16)
     for file in files:
         loaded = None
         try:
@@ -264,6 +270,13 @@ def check(files, strict, templates, summary, report, round_year, round_form) -> 
         except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
             problems = exc.problems
         _print_problems(problems, err=False)
+        if loaded is not None and loaded.form is not None:
+            from .api import template_notes
+
+            for note in template_notes(loaded.form, file, templates):
+                if note not in said:
+                    said.add(note)
+                    click.echo(note)
         if summary:
             _print_summary(loaded, file)
         errors += sum(p.is_error for p in problems)
@@ -409,7 +422,7 @@ def _print_summary(loaded, file: str) -> None:  # type: ignore[no-untyped-def]
     if loaded is None:
         click.echo(f"{file}：没有摘要（先改好上面的错误，文件才读得出来）")
         return
-    for line in block(summarize(loaded.model), file):
+    for line in block(summarize(loaded.model, loaded.form), file):
         click.echo(line)
 
 
@@ -515,6 +528,10 @@ def init(path, form, year, source, clear_amounts, templates, projects) -> None: 
     text = starter_text(spec, year, target.as_posix())
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
+    from .api import template_notes
+
+    for note in template_notes(spec, target):  # issue 16: which template folder it fits
+        click.echo(note)
     click.echo(f"已新建 {target}（{year} 年度，{why}）：填好后运行 goaldoc check {target.as_posix()}")
 
 

@@ -73,8 +73,12 @@ def form_of(data: Any, lines: LineMap, templates: str | Path | None = None) -> t
 _FOLDER_NAME = re.compile(r"^[^/\\.:][^/\\:]*$")
 
 
-def diagnose_data(data: Any, lines: LineMap, path: str, templates: str | Path | None = None) -> tuple[Loaded | None, list[Problem]]:
-    """:func:`diagnose` of data already read."""
+def diagnose_data(
+    data: Any, lines: LineMap, path: str, templates: str | Path | None = None, printing: str | None = None
+) -> tuple[Loaded | None, list[Problem]]:
+    """:func:`diagnose` of data already read. ``printing``: the form that will print it
+    (``render --form``), when not the one the data names: what it prints decides the
+    ledger (checks/ledger.py)."""
     from .checks import run_checks
 
     spec, form_problems = form_of(data, lines, templates)
@@ -83,7 +87,10 @@ def diagnose_data(data: Any, lines: LineMap, path: str, templates: str | Path | 
     if model is not None:
         model.form = spec.name
         loaded = Loaded(model, lines, str(path), spec)
-        found = sorted(problems + run_checks(model, lines, spec), key=lambda p: (not p.is_error, p.line or 0))
+        found = problems + run_checks(model, lines, spec)
+        if not form_problems:
+            found += print_checks(model, lines, load_form(printing, templates) if printing else spec, spec)
+        found = sorted(found, key=lambda p: (not p.is_error, p.line or 0))
         return (None if form_problems else loaded), apply_acceptances(found, loaded)
     # schema problems first; the rules run on what could be read, minus what they concern
     salvaged = salvage(data, spec.model)
@@ -98,6 +105,14 @@ def diagnose_data(data: Any, lines: LineMap, path: str, templates: str | Path | 
         rules = [p for p in rules if p.code != "E301"]  # a title's year against the stand-in
     rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path), spec), report_unmatched=False)
     return None, sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
+
+
+def print_checks(model: DepartmentYear, lines: LineMap, printing: FormSpec, own: FormSpec) -> list[Problem]:
+    """What the form that prints the data says of it (issue 16): the values it does not
+    print (W312) and the cells it must not leave blank (checks/ledger.py)."""
+    from .checks.ledger import print_problems
+
+    return print_problems(model, lines, printing, own)
 
 
 def apply_acceptances(problems: list[Problem], loaded: Loaded, report_unmatched: bool = True) -> list[Problem]:
@@ -166,4 +181,4 @@ def _item_names(item: Any) -> set[str]:
     return {n for n in names if isinstance(n, str) and n}
 
 
-__all__ = ["Loaded", "apply_acceptances", "diagnose_data", "form_of", "load", "loads"]
+__all__ = ["Loaded", "apply_acceptances", "diagnose_data", "form_of", "load", "loads", "print_checks"]

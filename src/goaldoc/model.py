@@ -214,7 +214,7 @@ class Department(Model):
 
 class ContentsEntry(Model):
     title: Text = Field(description="目录里的项目名称")
-    pages: Text | None = Field(None, description="页码，如 1-13")
+    pages: Text | None = Field(None, description="页码：不用填，goaldoc 按印出的页算（填了也不印，check 提醒 W315）")
 
 
 class Cover(Model):

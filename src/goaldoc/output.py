@@ -32,6 +32,7 @@ import stat
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -390,6 +391,49 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# ---------------------------------------------------------------- what an earlier run left (issue 16 item 3)
+
+OUTPUT_SUFFIXES = (".docx", ".xlsx", ".pdf")
+
+
+def earlier_outputs(folder: Path, stem: str, formats: Iterable[str]) -> list[Problem]:
+    """提醒 W941 for each output of the same name that this run did not write (``formats``:
+    what it writes): the PDF of an earlier ``--pdf`` run beside a new .docx shows the old
+    figures. Named, never removed: a file of that name may be one the clerk saved or sent
+    (Word's own 另存为 PDF gives the same name), and goaldoc never touches a file it did not
+    write in this run."""
+    wrote = {f".{fmt}" for fmt in formats}
+    out = []
+    for suffix in OUTPUT_SUFFIXES:
+        path = folder / f"{stem}{suffix}"
+        if suffix in wrote:
+            continue
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(st.st_mtime))
+        if suffix == ".pdf":
+            what = "这次没有生成 PDF（没有加 --pdf）"
+            how = "要新的请加 --pdf 再生成一次"
+        else:
+            what = f"这次没有生成 {suffix}（-f / --format 只要了 {'、'.join(sorted(f.lstrip('.') for f in wrote)) or '别的格式'}）"
+            how = f"要新的请带上 -f {suffix[1:]} 再生成一次"
+        out.append(
+            Problem(
+                f"{what}，这个文件是 {when} 留下的，内容可能是旧的，和新生成的文件对不上：{how}；不要的话请删去它"
+                "（goaldoc 不删它：它可能是另存或已经送出的那一份）",
+                (),
+                str(path),
+                severity="W",
+                code="W941",
+            )
+        )
+    return out
 
 
 # ---------------------------------------------------------------- messages

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from .checks.amounts import _label_key
 from .checks.base import MONEY_UNITS
+from .forms import FormSpec
 from .model import BudgetLine, DepartmentYear, Indicator
 from .textnorm import name_key
 from .values import convert_amount
@@ -32,6 +33,8 @@ class Summary:
     projects: int = 0
     project_budget: Decimal | None = None  # sum of the projects' 预算数, in `unit`
     project_indicators: dict[str, int] = field(default_factory=dict)  # all projects, per 一级
+    total_row: bool = False  # a 合计 row is there (its amount may be empty: init --from --clear-amounts)
+    unprinted_projects: str | None = None  # the form that prints none of the projects (issue 16)
 
     @property
     def other(self) -> Decimal | None:
@@ -76,11 +79,13 @@ def _declared_expenditure(model: DepartmentYear) -> list[BudgetLine]:
     return []
 
 
-def summarize(model: DepartmentYear) -> Summary:
+def summarize(model: DepartmentYear, form: FormSpec | None = None) -> Summary:
+    """The figures; ``form``: the form that prints the data (it may print no projects)."""
     unit = model.budget.unit
     s = Summary(model.department.name, model.year, unit)
     exp = model.budget.expenditure or _declared_expenditure(model)
     s.total = next((b.amount for b in exp if b.level == 0 and b.amount is not None), model.department.total)
+    s.total_row = any(b.level == 0 for b in exp)
     s.basic = _line(exp, "基本支出")
     s.project = _line(exp, "项目支出")
     funds = [t.funds for t in model.key_tasks if t.funds is not None]
@@ -96,6 +101,11 @@ def summarize(model: DepartmentYear) -> Summary:
     ]
     s.project_budget = sum(budgets, Decimal(0)) if budgets else None
     s.project_indicators = _per_level1([i for p in projects for i in p.indicators])
+    if projects and form is not None:
+        from .forms.reads import ANY, form_reads
+
+        if not form_reads(form).reaches(("projects", ANY)):
+            s.unprinted_projects = form.name
     return s
 
 
@@ -112,6 +122,8 @@ def _levels(counts: dict[str, int]) -> str:
 
 def _money(s: Summary) -> str:
     if s.total is None:
+        if s.total_row:
+            return "部门预算支出：合计行的金额空着（budget.expenditure）"
         return "部门预算支出：没有合计行（budget.expenditure）"
     text = f"合计 {_n(s.total)} {s.unit}"
     if s.basic is not None and s.project is not None:
@@ -143,6 +155,8 @@ def _projects(s: Summary) -> str:
     if not s.projects:
         return "项目 0 个"
     text = f"项目 {s.projects} 个"
+    if s.unprinted_projects:
+        text += f"（表样“{s.unprinted_projects}”不印项目表：不在生成的文件里）"
     if s.project_budget is not None:
         text += f"，预算数合计 {_n(s.project_budget)} {s.unit}"
     return text + f"，项目指标 {_levels(s.project_indicators)}"

@@ -28,7 +28,7 @@ CONTRACT: dict[str, str] = {
     "department": "部门（DepartmentView）",
     "department_total": "印在表上的部门预算合计：department.total，没填时为部门预算支出的合计行",
     "cover": "封面：.label、.title",
-    "contents": "目录：每项 .title、.pages（页码：数据里填了照印，没填由 goaldoc 按排版算出）",
+    "contents": "目录：每项 .title、.pages（页码由 goaldoc 按排版算出）",
     "budget": "预算整体情况（BudgetView）",
     "budget_rows": "支出和收入并排：每行 .expenditure、.income（某一边没有时为空）",
     "goals": "总体绩效目标（逐段）",
@@ -169,13 +169,11 @@ PAGES_CLOSE = "\ufdd5"
 
 
 def contents_views(entries: Iterable[Any]) -> list[View]:
-    """``contents``: each entry's ``.title``, and ``.pages`` as the clerk typed it (an
-    override), else a mark the renderer replaces with the pages of the form the entry lists
-    (the n-th form after the 目录 for the n-th entry)."""
-    return [
-        View(e, None, pages=e.pages if e.pages else f"{PAGES_OPEN}{i}{PAGES_CLOSE}")
-        for i, e in enumerate(entries, start=1)
-    ]
+    """``contents``: each entry's ``.title``, and ``.pages``: a mark the renderer replaces
+    with the pages of the form the entry lists (the n-th form after the 目录 for the n-th
+    entry). A range the clerk typed is not printed (issue 16: it is right only by chance
+    and goes stale with every edit; check says so, W315)."""
+    return [View(e, None, pages=f"{PAGES_OPEN}{i}{PAGES_CLOSE}") for i, e in enumerate(entries, start=1)]
 
 
 class FormInfo:

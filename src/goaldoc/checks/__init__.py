@@ -22,6 +22,9 @@ from ..model import DepartmentYear
 # runs them in, and so the order of problems that share a line: amounts, indicators, text
 # (E1xx, E2xx/W2xx, E3xx) -- keep it when adding a module.
 from . import amounts, indicators, text  # noqa: F401
+
+# isort: split
+from . import review  # noqa: F401  (issue 16: W313–W315, after text)
 from .base import RULES, Rule, rule
 
 __all__ = ["CODES", "RULES", "UNWRITABLE", "Rule", "rule", "run_checks"]
@@ -49,6 +52,9 @@ CODES: dict[str, str] = {
     "E303": "部门、下属单位、项目的名称不空",
     "E304": "文字不超过 Excel 一格能存的 32,767 个字符（Word 的上限更高）",
     "E305": "只印项目表的表样，数据里至少有一个项目",
+    "E306": "表样说不能空着的格子（form.yaml required_fields，或 fields 里 required: true）都填了",
+    "E307": "表样印的金额行不空着：部门预算支出、收入来源（及表样自己的金额行、表格）的合计行，项目的预算数",
+    "E308": "表样总印部门整体的绩效指标表时，部门整体至少有一条指标",
     "W001": "accepted: 的每一条都对应一个现有的问题（api.apply_acceptances）",
     "W201": "一级指标权重的分配与国家规则不同",
     "W202": "满意度指标值是百分比",
@@ -62,6 +68,11 @@ CODES: dict[str, str] = {
     "W210": "一张表里同一个一级（或二级）指标只用一种写法（同一个指标的两种写法会印成两组）",
     "W310": "没有留下新建文件（goaldoc init）里的“……”、“某某市…”和全是 0 的金额",
     "W311": "goaldoc init --from 带过来的上年数字都核对过（改了，或从 carried: 删去）",
+    "W312": "填了的每一项都印在表上：表样（它的模板）不印的项目、表题、栏目逐一说明（checks/ledger.py）",
+    "W313": "有数字的指标值写了单位（≥1500 人次，不是 ≥1500）；0～1 之间的数（1 = 100%）和年份除外",
+    "W314": "今年的文字里没有上年的日期（2026 年度的文件里写着“2025年12月前”）；填报日期、上年度指标值除外",
+    "W315": "目录的页码不手填：goaldoc 按印出的页算出页码",
+    "W316": "用 --form 换用的表样印时，它不能空着的格子（E306、E307、E308）都填了",
 }
 
 # problems that no --force can override: the files cannot be written with them

@@ -173,6 +173,21 @@ class ImportSpec(_Strict):
         return False, None
 
 
+class RequiredFieldsSpec(_Strict):
+    """``required_fields:`` of form.yaml: the cells of the paper that must not be left blank
+    (issue 16), by where the field lives; a field in ``fields:`` may say ``required: true``
+    instead. ``goaldoc check`` reports a blank one (E306)."""
+
+    year: list[str] = Field(default_factory=list, description="文件顶层的栏目，如 signature.unit")
+    department: list[str] = Field(default_factory=list, description="department 下的栏目，如 staff_count")
+    project: list[str] = Field(default_factory=list, description="每个项目的栏目，如 annual_goal、manager")
+    indicator: list[str] = Field(default_factory=list, description="每条指标的栏目，如 value")
+
+    def items(self) -> list[tuple[str, str]]:
+        """(place, dotted name) of every field listed."""
+        return [(place, name) for place in ("year", "department", "project", "indicator") for name in getattr(self, place)]
+
+
 HEADING_WORDS = ["一级指标", "二级指标", "三级指标"]
 SIGNATURE_WORDS = ["编制单位", "单位负责人", "财务负责人", "经办人", "填表人", "填报人", "填报日期"]
 
@@ -251,6 +266,9 @@ class FormSpec(_Strict):
     fields: FieldsSpec = Field(default_factory=FieldsSpec, description="本表样特有的栏目")
     import_: ImportSpec = Field(default_factory=ImportSpec, alias="import", description="goaldoc import：模板推不出的栏目从哪里读")
     amount_checks: list[AmountCheckSpec] = Field(default_factory=list, description="金额之间的关系（合计、不超过）")
+    required_fields: RequiredFieldsSpec = Field(
+        default_factory=RequiredFieldsSpec, description="表上不能空着的栏目（空着时 goaldoc check 报错 E306）"
+    )
 
     folder: Path = Field(Path(), exclude=True)
     name: str = Field("", exclude=True)
@@ -361,6 +379,7 @@ def parse_form(path: Path, name: str, national: NationalSpec) -> FormSpec:
     ]
     problems += _vocabulary_problems(spec, lines)
     problems += _amount_check_problems(spec, lines)
+    problems += _required_field_problems(spec, lines)
     if problems:
         raise TemplateError(problems)
     return spec
@@ -423,6 +442,49 @@ def _amount_check_problems(spec: FormSpec, lines: LineMap) -> list[Problem]:
                     bad(i, f"amount_checks 里的 lines “{check.lines}”不是 {check.where} 下的预算行：请写 budget.expenditure、budget.income 或 type: lines 的字段")
                 )
     return out
+
+
+def _required_field_problems(spec: FormSpec, lines: LineMap) -> list[Problem]:
+    """Every name ``required_fields`` lists is a field of its place in the form's model."""
+    out = []
+    for place in ("year", "department", "project", "indicator"):
+        for i, name in enumerate(getattr(spec.required_fields, place)):
+            if field_at(spec.model, place, name) is None:
+                out.append(
+                    lines.problem(
+                        ("required_fields", place, i),
+                        f"required_fields 里的“{name}”不是 {place} 下的栏目：请写通用栏目或 fields 里声明的栏目的名字"
+                        "（如 department 下的 staff_count、project 下的 annual_goal、indicator 下的 value）",
+                        code="T010",
+                    )
+                )
+    return out
+
+
+def field_at(model: type[DepartmentYear], place: str, dotted: str) -> Any:
+    """The pydantic field ``dotted`` (``budget.total``) of ``place`` (year, department,
+    project, indicator) in a form's model, or None."""
+    import typing
+
+    def inner(tp: Any) -> Any:
+        for arg in (tp, *typing.get_args(tp)):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                return arg
+            found = [a for a in typing.get_args(arg) if isinstance(a, type) and issubclass(a, BaseModel)]
+            if found:
+                return found[0]
+        return None
+
+    owner: Any = model
+    for step in {"year": [], "department": ["department"], "project": ["projects"], "indicator": ["indicators"]}[place]:
+        owner = inner(owner.model_fields[step].annotation)
+    field = None
+    for part in dotted.split("."):
+        if owner is None or part not in owner.model_fields:
+            return None
+        field = owner.model_fields[part]
+        owner = inner(field.annotation)
+    return field
 
 
 def parse_national(path: Path) -> NationalSpec:
