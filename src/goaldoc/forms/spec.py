@@ -175,6 +175,7 @@ class PagesSpec(_Strict):
         default_factory=lambda: list(SIGNATURE_WORDS), description="签字栏：有这些字样的行"
     )
     signature_rows: int = Field(2, ge=0, description="签字栏和表格的最后几行印在同一页")
+    heading_rows: int = Field(1, ge=1, description="表头下面至少跟几行印在同一页（行很短的表写 2，页末不会只剩表头和一行）")
     widen: list[WidenSpec] = Field(default_factory=list, description="按内容加宽的列")
     page_numbers: str = Field(
         "第 {page} 页 共 {pages} 页",
