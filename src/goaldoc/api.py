@@ -56,12 +56,26 @@ def render_bytes(
     from .render.template.sandbox import render_budget
 
     with render_budget():
-        ctx = build_context(model, spec, only)
+        if spec.stage != "目标":  # a 监控 / 自评 form: the targets with the year's facts (issue 19)
+            from .stage.context import stage_context
+
+            ctx = stage_context(_stage_model(loaded, spec), spec, only)
+        else:
+            ctx = build_context(model, spec, only)
         stem = file_stem(spec, ctx, only)
         out: dict[str, tuple[str, bytes]] = {}
         for fmt in formats:
             out[fmt] = (stem, render_format(spec, ctx, fmt))
     return out
+
+
+def _stage_model(loaded: Loaded, spec: Any) -> DepartmentYear:
+    """The data of a stage form: a stage file's merged model; target data prints as the
+    form with its targets and the year's columns blank (any data, any form)."""
+    from .stage.link import as_stage
+    from .stage.model import is_stage
+
+    return loaded.model if is_stage(loaded.model) else as_stage(loaded.model, spec)
 
 
 def check(path: str | Path, templates: str | Path | None = None) -> list[Problem]:

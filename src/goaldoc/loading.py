@@ -46,6 +46,12 @@ def _validated(data: Any, lines: LineMap, file: str, templates: str | Path | Non
     if model is None or problems:
         raise InputError(problems + schema)
     model.form = spec.name
+    if spec.stage != "目标":  # a later stage's file, joined to its targets (issue 19)
+        from .stage.link import resolve
+
+        model, lines, joined = resolve(model, lines, file, spec, templates)
+        if model is None:
+            raise InputError(joined)
     return Loaded(model, lines, file, spec)
 
 
@@ -80,6 +86,14 @@ def diagnose_data(data: Any, lines: LineMap, path: str, templates: str | Path | 
     spec, form_problems = form_of(data, lines, templates)
     model, problems = validate(data, lines, spec.model)
     problems = form_problems + problems
+    if model is not None and spec.stage != "目标":  # a later stage's file, joined to its targets (issue 19)
+        from .stage.link import resolve
+
+        model.form = spec.name
+        model, lines, joined = resolve(model, lines, str(path), spec, templates)
+        problems = problems + joined
+        if model is None:
+            return None, sorted(problems, key=lambda p: (not p.is_error, p.line or 0))
     if model is not None:
         model.form = spec.name
         loaded = Loaded(model, lines, str(path), spec)
@@ -87,7 +101,7 @@ def diagnose_data(data: Any, lines: LineMap, path: str, templates: str | Path | 
         return (None if form_problems else loaded), apply_acceptances(found, loaded)
     # schema problems first; the rules run on what could be read, minus what they concern
     salvaged = salvage(data, spec.model)
-    if salvaged is None:
+    if salvaged is None or spec.stage != "目标":  # a stage file's rules need it joined to its targets
         return None, problems
     bad = [p.path for p in problems]
     rules = [p for p in run_checks(salvaged, lines, spec) if not any(p.path[: len(b)] == b for b in bad)]

@@ -225,15 +225,22 @@ def empty_value(spec: FieldSpec) -> Any:
 
 
 def model_for(
-    form_name: str, fields: FieldsSpec, variants: dict[str, str] | None = None
+    form_name: str,
+    fields: FieldsSpec,
+    variants: dict[str, str] | None = None,
+    bases: dict[str, type[Any]] | None = None,
 ) -> type[DepartmentYear]:
-    """The common model with the form's declared fields (and its variant names) added."""
+    """The common model with the form's declared fields (and its variant names) added.
+
+    ``bases`` replaces the common classes the form's own are made from (a later stage's
+    form: stage.model.BASES, the targets with the year's facts)."""
     tag = re.sub(r"\W", "_", form_name)
+    base: dict[str, Any] = {"indicator": Indicator, "project": Project, "unit": Unit, "department": Department, "year": DepartmentYear, **(bases or {})}
 
     def declared(place: str) -> dict[str, Any]:
         return {name: python_type(f"{tag}_{place}", name, f) for name, f in getattr(fields, place).items()}
 
-    ind = create_model(f"Indicator_{tag}", __base__=Indicator, **declared("indicator"))
+    ind = create_model(f"Indicator_{tag}", __base__=base["indicator"], **declared("indicator"))
     project_extra = declared("project")
     if variants:
         lit = Literal[tuple(variants)]  # type: ignore[valid-type]
@@ -243,20 +250,24 @@ def model_for(
         )
     project = create_model(
         f"Project_{tag}",
-        __base__=Project,
+        __base__=base["project"],
         indicators=(list[ind], Field(default_factory=list, description="绩效指标")),  # type: ignore[valid-type]
         **project_extra,
     )
     unit = create_model(
         f"Unit_{tag}",
-        __base__=Unit,
+        __base__=base["unit"],
         projects=(list[project], Field(default_factory=list, description="本单位的项目")),  # type: ignore[valid-type]
     )
-    dept = create_model(f"Department_{tag}", __base__=Department, **declared("department"))
-    return create_model(  # type: ignore[no-any-return]
+    dept = create_model(f"Department_{tag}", __base__=base["department"], **declared("department"))
+    top = base["year"]
+    own_department = top.model_fields["department"]
+    return create_model(  # type: ignore[no-any-return,call-overload]
         f"DepartmentYear_{tag}",
-        __base__=DepartmentYear,
-        department=(dept, Field(description="部门基本信息")),
+        __base__=top,
+        department=(dept, Field(description="部门基本信息"))
+        if own_department.is_required()
+        else (dept | None, Field(None, description=own_department.description)),
         indicators=(list[ind], Field(default_factory=list, description="部门整体绩效指标")),  # type: ignore[valid-type]
         projects=(list[project], Field(default_factory=list, description="项目")),  # type: ignore[valid-type]
         units=(list[unit], Field(default_factory=list, description="下属单位（各有项目）")),  # type: ignore[valid-type]

@@ -25,6 +25,7 @@ from pydantic import (
 from ..errors import Problem, TemplateError
 from ..loader import LineMap, load_text
 from ..model import DepartmentYear
+from ..stage.spec import FundLineSpec, MonitoringSpec, ScoringSpec, Stage
 from .fields import FieldsSpec, model_for
 from .vocabulary import (
     Kind,
@@ -187,6 +188,9 @@ class NationalSpec(_Strict):
     """templates/national.yaml: what every form has unless its form.yaml says otherwise."""
 
     default_form: str = Field(description="数据文件没写 form: 时用的表样")
+    default_stages: dict[Stage, str] = Field(
+        default_factory=dict, description="goaldoc init --stage 没写 --form、目标表的表样也没说时，监控表、自评表用哪个表样"
+    )
     indicator_tree: dict[str, Level1Spec | None] = Field(description="指标体系")
     required: list[Kind] = Field(default_factory=list, description="每张指标表至少要有的几类指标")
     rules: RulesSpec = Field(description="审核规则的参数")
@@ -217,6 +221,14 @@ class FormSpec(_Strict):
     fields: FieldsSpec = Field(default_factory=FieldsSpec, description="本表样特有的栏目")
     import_: ImportSpec = Field(default_factory=ImportSpec, alias="import", description="goaldoc import：模板推不出的栏目从哪里读")
     amount_checks: list[AmountCheckSpec] = Field(default_factory=list, description="金额之间的关系（合计、不超过）")
+    # a later stage of the year (issue 19, goaldoc.stage): what the form prints and how it scores
+    stage: Stage = Field("目标", description="这个表样印哪个阶段：目标（绩效目标表）、监控（绩效运行监控表）、自评（绩效自评表）")
+    scoring: ScoringSpec | None = Field(None, description="自评表的计分规则（见 templates/README.md“监控表和自评表”）")
+    monitoring: MonitoringSpec | None = Field(None, description="监控表：监控期、完成目标可能性的答案、偏差原因的几栏")
+    funds: list[FundLineSpec] = Field(default_factory=list, description="监控表、自评表的资金来源各行（goaldoc init --stage 列出）")
+    stages: dict[Stage, str] = Field(
+        default_factory=dict, description="目标表：之后的阶段默认用哪个表样，如 {监控: 监控表的表样名, 自评: 自评表的表样名}"
+    )
 
     folder: Path = Field(Path(), exclude=True)
     name: str = Field("", exclude=True)
@@ -235,6 +247,11 @@ class FormSpec(_Strict):
             raise ValueError("prints 至少写 department 或 projects 之一")
         if self.xlsx and not self.sheets:
             raise ValueError("有 xlsx 模板时要写 sheets（输出哪些工作表）")
+        from ..stage.forms import stage_spec_problem
+
+        problem = stage_spec_problem(self)
+        if problem:
+            raise ValueError(problem)
         return self
 
     # -- what the folder means ----------------------------------------------------------
@@ -264,7 +281,12 @@ class FormSpec(_Strict):
 
     @cached_property
     def model(self) -> type[DepartmentYear]:
-        """The department file's model for this form: the common one plus declared fields."""
+        """The department file's model for this form: the common one plus declared fields
+        (a later stage's form: the targets with the year's facts, goaldoc.stage.model)."""
+        if self.stage != "目标":
+            from ..stage.model import BASES
+
+            return model_for(self.name, self.fields, self.variants, BASES)
         return model_for(self.name, self.fields, self.variants)
 
 
