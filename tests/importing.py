@@ -49,12 +49,19 @@ def as_printed(model: Any, spec: FormSpec, fmt: str) -> dict[tuple[Any, ...], An
     ``accepted:`` is the clerk's, not the form's. Left out: what the form prints only through
     a default (a title equal to the default one reads back as no title): the re-render test
     checks that such fields print the same text."""
+    if spec.stage != "目标":  # what a 监控 / 自评 form prints: the data with the scores the rules give
+        from goaldoc.stage.context import printed_model
+
+        model = printed_model(model, spec)
     pattern = pattern_of(spec, fmt)
     printed = printed_fields(pattern)
     defaulted = defaulted_fields(pattern)
     out = {}
     first_variant = next(iter(spec.variants), None)
-    for path, value in leaves(model.model_dump()).items():
+    dumped = model.model_dump()
+    if any(p[-1] == "value" for p in printed) and not any(p[-1] == "sign" for p in printed):
+        _one_cell_values(dumped)  # a form printing 指标值 in one cell: ≥ | 700 | 人数 reads back as ≥700人数
+    for path, value in leaves(dumped).items():
         wild = _wild(path)
         if path[0] in ("accepted", "form"):
             continue
@@ -66,6 +73,20 @@ def as_printed(model: Any, spec: FormSpec, fmt: str) -> dict[tuple[Any, ...], An
             continue
         out[path] = value
     return out
+
+
+def _one_cell_values(node: Any) -> None:
+    from goaldoc.values import from_parts
+
+    if isinstance(node, dict):
+        if "level2" in node and (node.get("sign") is not None or node.get("unit") is not None):
+            node["value"] = from_parts(node.get("sign"), node.get("value"), node.get("unit")).render()
+            node["sign"] = node["unit"] = None
+        for v in node.values():
+            _one_cell_values(v)
+    elif isinstance(node, list):
+        for v in node:
+            _one_cell_values(v)
 
 
 def rendered(loaded: Loaded, fmt: str, tmp: Path, name: str = "filled") -> Path:

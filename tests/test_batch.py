@@ -111,7 +111,11 @@ def test_a_folder_means_its_yaml_files_with_its_subfolders_and_default_folders_k
     folders = sorted(p.name for p in (tmp_path / "out").glob("*/*"))
     every = sorted(SAMPLES.rglob("*.yaml"))
     assert {"井研县人社局", "六枝特区人力资源和社会保障局", "台山市人力资源和社会保障局", "高新区人社局"} <= set(folders)
-    assert len(folders) == len(list((tmp_path / "out").glob("*/*/*.docx"))) == len(every) >= 10
+    assert len(list((tmp_path / "out").glob("*/*/*.docx"))) == len(every) >= 10
+    # one folder per department and year: a year's 监控表 and 自评表 go beside its 目标表
+    years = {(p.parent.parent.name, p.parent.name) for p in (tmp_path / "out").glob("*/*/*.docx")}
+    assert len(folders) == len(years)
+    assert len(list((tmp_path / "out" / "2024" / "井研县人社局").glob("*.docx"))) == 3
 
 
 # ---------------------------------------------------------------- a batch: lines, summary, exit code

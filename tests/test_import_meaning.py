@@ -173,7 +173,7 @@ def test_a_missing_year_does_not_hide_the_other_problems(tmp_path: Path) -> None
 
 def test_recognition_says_how_sure_it_is(made: dict[str, Path]) -> None:
     assert import_file(made["taishan.docx"]).chosen == (
-        "认出是表样 guangdong（广东省部门整体预算绩效目标批复表）：表样的 32 处固定文字找到 22 处，按分量 84%（不对时用 --form 指定）"
+        "认出是表样 guangdong（广东省部门整体预算绩效目标批复表）：表样的 32 处固定文字找到 22 处，按分量 86%（不对时用 --form 指定）"
     )
 
 
@@ -181,7 +181,7 @@ def test_a_wrong_form_given_is_warned_about(made: dict[str, Path]) -> None:
     imp = import_file(made["taishan.docx"], "sichuan")
     assert imp.notes[0] == (
         "提醒：按 --form sichuan 读，但这个文件和表样 sichuan 对不上多少（17 处固定文字找到 5 处，按分量 8%）；"
-        "最像的是表样 guangdong（广东省部门整体预算绩效目标批复表，32 处固定文字找到 22 处，按分量 84%）：请确认 --form 没有写错"
+        "最像的是表样 guangdong（广东省部门整体预算绩效目标批复表，32 处固定文字找到 22 处，按分量 86%）：请确认 --form 没有写错"
     )
     assert import_file(made["jingyan.xlsx"], "sichuan").notes == []
 

@@ -20,7 +20,8 @@ from goaldoc.nextyear import move_years, next_year, numbers, year_from_path
 from goaldoc.paths import parse_path
 
 TAISHAN = SAMPLES / "2024" / "taishan.yaml"
-SAMPLE_FILES = sorted(SAMPLES.glob("*/*.yaml"))
+# target files: a 监控 / 自评 file is no start for next year (tests/test_cycle_layout.py)
+SAMPLE_FILES = [p for p in sorted(SAMPLES.glob("*/*.yaml")) if "\nstage: " not in p.read_text(encoding="utf-8")]
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]

@@ -12,7 +12,9 @@ from goaldoc.api import check, load, render_bytes
 from goaldoc.cli import main
 from goaldoc.forms import available_forms, load_form
 
-FORMS = available_forms()
+# target forms: a 监控 / 自评 form's file starts from the approved targets (goaldoc init --stage,
+# tests/test_cycle_layout.py)
+FORMS = [f for f in available_forms() if load_form(f).stage == "目标"]
 
 
 @pytest.mark.parametrize("form", FORMS)

@@ -71,7 +71,12 @@ def render_bytes(
     from .render.template.sandbox import render_budget
 
     with render_budget():
-        ctx = build_context(model, spec, only)
+        if spec.stage != "目标":  # a 监控 / 自评 form: the targets with the year's facts (issue 19)
+            from .stage.context import stage_context
+
+            ctx = stage_context(_stage_model(loaded, spec), spec, only)
+        else:
+            ctx = build_context(model, spec, only)
         stem = file_stem(spec, ctx, only)
         out: dict[str, tuple[str, bytes]] = {}
         broken: list[Problem] = []  # every format tried: the Word and the Excel template's errors in one run
@@ -83,6 +88,15 @@ def render_bytes(
         if broken:
             raise TemplateError(broken)
     return out
+
+
+def _stage_model(loaded: Loaded, spec: Any) -> DepartmentYear:
+    """The data of a stage form: a stage file's merged model; target data prints as the
+    form with its targets and the year's columns blank (any data, any form)."""
+    from .stage.link import as_stage
+    from .stage.model import is_stage
+
+    return loaded.model if is_stage(loaded.model) else as_stage(loaded.model, spec)
 
 
 def check(path: str | Path, templates: str | Path | None = None) -> list[Problem]:

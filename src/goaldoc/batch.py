@@ -160,6 +160,11 @@ def render_one(
             from .summary import one_line, summarize
 
             out.summary = one_line(summarize(result.model, result.form))
+            if getattr(result.model, "stage", None):  # 监控 / 自评 (issue 19): 执行率, 总分, 等级
+                from .forms import load_form
+                from .stage.summary import stage_one_line
+
+                out.summary = stage_one_line(result.model, load_form(result.model.form, opts.templates))
         out.master = next((p for p in result.files if p.suffix == ".docx"), None) if opts.pdf else None
         asked = [p for p in result.files if p.suffix[1:] in opts.formats]
         if keep_dir is not None and asked:  # moved from the staging folder, as one set

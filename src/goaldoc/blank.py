@@ -32,6 +32,7 @@ from typing import Any
 
 from .forms import FormSpec
 from .forms.fields import FieldSpec
+from .forms.reads import names_read
 from .model import DepartmentYear
 
 INDICATOR_ROWS = 30  # a department's 部门整体 indicators (issue 21: a real one has 20–30)
@@ -113,18 +114,9 @@ class Marks:
 # ---------------------------------------------------------------- the skeleton department
 
 
-def _names_read(spec: FormSpec) -> set[str]:
-    """Every name in a context path the form's templates read (forms/reads.py): what the
-    skeleton needs to know is whether a part (``cover``, ``value_parts``, a field) is read."""
-    from .forms.reads import form_reads
-
-    reads = form_reads(spec)
-    return {part for path in reads.printed | reads.touched for part in path if isinstance(part, str)}
-
-
 def skeleton(spec: FormSpec, year: int, marks: Marks, rows: int = INDICATOR_ROWS, projects: int = PROJECTS) -> dict[str, Any]:
     """A department whose every value to fill is a marker (see the module doc)."""
-    used = _names_read(spec)
+    used = names_read(spec)
     m = marks
     data: dict[str, Any] = {"year": year, "form": spec.name}
     data.update(_declared(spec.fields.year, (), m))
@@ -205,7 +197,7 @@ def _safeguards(path: tuple[str | int, ...], m: Marks) -> dict[str, Any]:
     }
 
 
-def _indicator(spec: FormSpec, used: set[str], path: tuple[str | int, ...], m: Marks) -> dict[str, Any]:
+def _indicator(spec: FormSpec, used: frozenset[str], path: tuple[str | int, ...], m: Marks) -> dict[str, Any]:
     voc = spec.vocabulary
     level1 = tuple(voc.level1)
     level2 = tuple(dict.fromkeys(name for children in voc.level2.values() for name in children))
@@ -235,7 +227,7 @@ def _indicator(spec: FormSpec, used: set[str], path: tuple[str | int, ...], m: M
     return ind
 
 
-def _project(spec: FormSpec, used: set[str], path: tuple[str | int, ...], m: Marks) -> dict[str, Any]:
+def _project(spec: FormSpec, used: frozenset[str], path: tuple[str | int, ...], m: Marks) -> dict[str, Any]:
     from .model import Project
 
     p: dict[str, Any] = {"name": m.text((*path, "name"), "项目名称")}
@@ -593,7 +585,7 @@ def filled_workbook(spec: FormSpec, data: dict[str, Any], name: str, templates: 
     (``init x.xlsx --from last``). ``clear``: the amounts become empty cells to fill."""
 
     marks = Marks()
-    used = _names_read(spec)
+    used = names_read(spec)
     _mark_amounts(data, spec, marks, clear)
     if "department" in spec.prints and "indicator_rows" in used:
         have = data.setdefault("indicators", [])

@@ -422,6 +422,12 @@ def _print_summary(loaded, file: str) -> None:  # type: ignore[no-untyped-def]
     if loaded is None:
         click.echo(f"{file}：没有摘要（先改好上面的错误，文件才读得出来）")
         return
+    if getattr(loaded.model, "stage", None) and loaded.form is not None:  # 监控 / 自评 (issue 19)
+        from .stage.summary import stage_block
+
+        for line in stage_block(loaded.model, loaded.form, file):
+            click.echo(line)
+        return
     for line in block(summarize(loaded.model, loaded.form), file):
         click.echo(line)
 
@@ -482,7 +488,12 @@ INIT_HELP = """新建一个部门的填报文件，从这里开始填：x.xlsx �
 @click.option("--clear-amounts", is_flag=True, help="与 --from 一起用：金额清空，不带上年的数。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--projects", type=click.IntRange(1, 200), default=1, help="新建 .xlsx 空白表时：项目表留几个（印项目表的表样）。")
-def init(path, form, year, source, clear_amounts, templates, projects) -> None:  # type: ignore[no-untyped-def]
+@click.option(
+    "--stage",
+    type=click.Choice(["监控", "自评"]),
+    help="新建这一年的监控或自评文件：--from 写已批复的目标表，指标按名称列出、不再重打，待填的都空着。",
+)
+def init(path, form, year, source, clear_amounts, templates, projects, stage) -> None:  # type: ignore[no-untyped-def]
     import datetime
 
     from .blank import init_target
@@ -498,6 +509,8 @@ def init(path, form, year, source, clear_amounts, templates, projects) -> None: 
         click.echo(f"{target} 已存在，没有覆盖：请换一个文件名，或直接编辑它。", err=True)
         sys.exit(1)
     form = _form_name(form, templates)
+    if stage or form is not None:
+        _init_stage(target, stage, source, form, year, clear_amounts, templates, kind)
     if clear_amounts and not source:
         click.echo("--clear-amounts 要和 --from 一起用（新建的文件金额本来就是 0）。", err=True)
         sys.exit(2)
@@ -514,6 +527,7 @@ def init(path, form, year, source, clear_amounts, templates, projects) -> None: 
         _init_workbook(target, kind, form, year, why, source, clear_amounts, projects, templates)
         return
     if source:
+        _refuse_stage_source(source)  # next year starts from this year's targets (issue 19)
         _init_from(target, source, year, why, form, clear_amounts, templates)
         return
     from .errors import GoaldocError
@@ -603,6 +617,85 @@ def _init_from(
     click.echo(f"改好后运行 goaldoc check {target.as_posix()}")
 
 
+def _init_stage(
+    target: Path, stage: str | None, source: str | None, form: str | None, year: int | None, clear: bool,
+    templates: str | None = None, kind: str = "yaml",
+) -> None:
+    """``goaldoc init X --stage 监控|自评 --from 目标表.yaml`` (issue 19); returns when the
+    form is a target form and no --stage was given (the ordinary starter)."""
+    from .errors import GoaldocError
+    from .forms import load_form, national
+
+    try:
+        spec = load_form(form, templates) if form else None
+    except GoaldocError as exc:
+        _print_problems(exc.problems)
+        sys.exit(1)
+    if stage is None:
+        if spec is None or spec.stage == "目标":
+            return
+        stage = spec.stage
+    if kind != "yaml":  # a stage file is YAML; no blank workbook of it (yet)
+        click.echo(f"{stage}文件是 .yaml 文件：请写成 {target.with_suffix('.yaml').as_posix()}", err=True)
+        sys.exit(2)
+    if year is not None or clear:
+        click.echo("--stage 的年度取自目标表，不用 --year；金额不从目标表带（--clear-amounts 不用写）。", err=True)
+        sys.exit(2)
+    if not source:
+        click.echo(
+            f"{stage}文件接着已批复的目标表写：请用 --from 指定目标表的数据文件，如 goaldoc init {target.as_posix()} --stage {stage} --from 2024/x.yaml",
+            err=True,
+        )
+        sys.exit(2)
+    from .api import load
+    from .stage.starter import stage_starter
+
+    try:
+        targets = load(source)
+    except GoaldocError as exc:
+        _print_problems(exc.problems)
+        click.echo(f"目标表 {source} 有 {len(exc.problems)} 处问题，没有新建 {target}：请先改好（goaldoc check {source}）。", err=True)
+        sys.exit(1)
+    if (other := getattr(targets.model, "stage", None)):
+        click.echo(f"{source} 是{other}文件，不是目标表：--from 写已批复的绩效目标表的数据文件。", err=True)
+        sys.exit(2)
+    if spec is None:
+        own = targets.form.stages if targets.form is not None else {}
+        chosen = own.get(stage) or national().default_stages.get(stage)  # type: ignore[call-overload]
+        if not chosen:
+            click.echo(f"不知道{stage}表用哪个表样：请加 --form（goaldoc forms 查看）。", err=True)
+            sys.exit(2)
+        try:
+            spec = load_form(chosen, templates)
+        except GoaldocError as exc:
+            _print_problems(exc.problems)
+            sys.exit(1)
+    if spec.stage != stage:
+        click.echo(f"表样“{spec.name}”印的是{spec.stage}表，不是{stage}表：请换一个表样（goaldoc forms 查看）。", err=True)
+        sys.exit(2)
+    made = stage_starter(spec, targets, source, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(made.text, encoding="utf-8")
+    what = f"{made.projects} 个项目、" if made.projects else ""
+    click.echo(f"已新建 {target}（{made.year} 年度{stage}，表样 {spec.name}：{spec.title}，接着目标表 {source}）：列出了 {what}{made.indicators} 条指标，待填的都空着。")
+    click.echo(f"填好后运行 goaldoc check {target.as_posix()}（没填的会逐条列出），再 goaldoc render {target.as_posix()}")
+    sys.exit(0)
+
+
+def _refuse_stage_source(source: str) -> None:
+    """``init --from`` a 监控 / 自评 file: next year's targets come from this year's targets."""
+    from .loader import load_file
+
+    try:
+        data, _lines = load_file(source)
+    except Exception:  # noqa: BLE001 - _init_from reports what is wrong with the file
+        return
+    if isinstance(data, dict) and data.get("stage") in ("监控", "自评"):
+        hint = f"（它的目标表是 {data['targets']}）" if isinstance(data.get("targets"), str) else ""
+        click.echo(f"{source} 是{data['stage']}文件：明年的文件从今年的目标表开始{hint}：goaldoc init 明年/x.yaml --from 今年的目标表.yaml", err=True)
+        sys.exit(2)
+
+
 FORMS_HELP = """列出可用的表样（templates/ 下的文件夹）：名字、表样名称、印哪些表、项目表的样式、所在文件夹。
 模板比纸宽时（Excel 各列合计宽过可印宽度，Word 表格宽过正文宽度）在它下面提醒（T065 / T066）。
 
@@ -630,6 +723,8 @@ def list_forms(templates) -> None:  # type: ignore[no-untyped-def]
             _print_problems(exc.problems)
             continue
         prints = "、".join({"department": "部门整体表", "projects": "每个项目一张项目表"}[p] for p in spec.prints)
+        if spec.stage != "目标":  # a later stage's form (issue 19)
+            prints = f"{spec.stage}表：{prints}"
         variants = "；项目表样式：" + "、".join(f"{k}（{v}）" for k, v in spec.variants.items()) if spec.variants else ""
         also = f"（--form 也可写 {'、'.join(spec.names)}）" if spec.names else ""
         click.echo(f"{name}\t{spec.title}{also}\t{prints}{variants}\t{spec.folder}")

@@ -46,6 +46,12 @@ def _validated(data: Any, lines: LineMap, file: str, templates: str | Path | Non
     if model is None or problems:
         raise InputError(problems + schema)
     model.form = spec.name
+    if spec.stage != "目标":  # a later stage's file, joined to its targets (issue 19)
+        from .stage.link import resolve
+
+        model, lines, joined = resolve(model, lines, file, spec, templates)
+        if model is None:
+            raise InputError(joined)
     return Loaded(model, lines, file, spec)
 
 
@@ -84,12 +90,26 @@ def diagnose_data(
     spec, form_problems = form_of(data, lines, templates)
     model, problems = validate(data, lines, spec.model)
     problems = form_problems + problems
+    given = None
+    if model is not None and spec.stage != "目标":  # a later stage's file, joined to its targets (issue 19)
+        from .stage.link import resolve
+
+        model.form = spec.name
+        given = (model, lines)  # what the clerk typed in this file: the ledger's to account for
+        model, lines, joined = resolve(model, lines, str(path), spec, templates)
+        problems = problems + joined
+        if model is None:
+            return None, sorted(problems, key=lambda p: (not p.is_error, p.line or 0))
     if model is not None:
         model.form = spec.name
         loaded = Loaded(model, lines, str(path), spec)
         found = problems + run_checks(model, lines, spec)
         if not form_problems:
-            found += print_checks(model, lines, load_form(printing, templates) if printing else spec, spec)
+            ledger = print_checks(model, lines, load_form(printing, templates) if printing else spec, spec, given)
+            # a value an error already names, at it or at one of its keys (E423: a causes
+            # column the form has not), is said once: by the error
+            named = [p.path for p in found if p.is_error and p.path]
+            found += [p for p in ledger if p.code != "W312" or not any(n[: len(p.path)] == p.path and len(n) - len(p.path) <= 1 for n in named)]
         found = sorted(found, key=lambda p: (not p.is_error, p.line or 0))
         return (None if form_problems else loaded), apply_acceptances(found, loaded)
     # schema problems first; the rules run on what could be read, minus what they concern
@@ -97,7 +117,7 @@ def diagnose_data(
     stand_in = salvaged is None and isinstance(data, dict) and "year" not in data
     if stand_in:  # no year (a form that prints none): the rules still run, with a stand-in year (issue 17)
         salvaged = salvage({**data, "year": 2000}, spec.model)
-    if salvaged is None:
+    if salvaged is None or spec.stage != "目标":  # a stage file's rules need it joined to its targets
         return None, problems
     bad = [p.path for p in problems]
     rules = [p for p in run_checks(salvaged, lines, spec) if not any(p.path[: len(b)] == b for b in bad)]
@@ -107,12 +127,16 @@ def diagnose_data(
     return None, sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
 
 
-def print_checks(model: DepartmentYear, lines: LineMap, printing: FormSpec, own: FormSpec) -> list[Problem]:
+def print_checks(
+    model: DepartmentYear, lines: LineMap, printing: FormSpec, own: FormSpec, given: tuple[Any, LineMap] | None = None
+) -> list[Problem]:
     """What the form that prints the data says of it (issue 16): the values it does not
-    print (W312) and the cells it must not leave blank (checks/ledger.py)."""
+    print (W312) and the cells it must not leave blank (checks/ledger.py). ``given``: a
+    stage file's own model and lines, before its targets were merged in (what the targets
+    file holds is that file's to account for, under its own form)."""
     from .checks.ledger import print_problems
 
-    return print_problems(model, lines, printing, own)
+    return print_problems(model, lines, printing, own, given)
 
 
 def apply_acceptances(problems: list[Problem], loaded: Loaded, report_unmatched: bool = True) -> list[Problem]:

@@ -55,6 +55,29 @@ CODES: dict[str, str] = {
     "E306": "表样说不能空着的格子（form.yaml required_fields，或 fields 里 required: true）都填了",
     "E307": "表样印的金额行不空着：部门预算支出、收入来源（及表样自己的金额行、表格）的合计行，项目的预算数",
     "E308": "表样总印部门整体的绩效指标表时，部门整体至少有一条指标",
+    # the later stages of the year (issue 19, goaldoc.stage): 监控表 and 自评表
+    "E400": "监控 / 自评文件接得上目标表（targets: 指向的文件在、读得出；没有 targets: 时年度、部门、一级二级都写了）",
+    "E401": "监控 / 自评文件里的项目和指标，目标表里都有（按项目名称、三级指标名称找）",
+    "E402": "目标表的项目和指标，监控 / 自评文件里都有（goaldoc init --stage 会列出全部）",
+    "E403": "有 targets: 时，目标表里的内容（指标值、一级二级、权重…）不再写一遍；调整了的指标值写 adjusted:",
+    "E410": "每条指标都有实际完成值（自评）或执行情况（监控），资金块有执行数",
+    "E411": "规则要求说明原因的地方都写了原因（执行率低于表样的下限、实际远超指标值、没有完成、完成目标可能性不是确定能）",
+    "E412": "填的得分（或得分系数、执行率得分）在规则允许的范围内",
+    "E413": "定性指标看得出完成等级；不是最高一级的，填了得分",
+    "E414": "分值加起来对得上：各类一级指标的分值、执行率分值 + 各指标分值 = 满分",
+    "E415": "每条要计分的指标都有分值（权重）",
+    "E416": "执行数、全年预计执行数不超过预算数",
+    "E417": "资金来源各行之和 = 年度资金总额（各列）",
+    "E418": "完成目标可能性填了，且是表上的答案之一",
+    "E419": "监控的数据截至日期在监控期内",
+    "E420": "填的执行率 = 执行数 ÷ 预算数",
+    "E421": "填的总分 = 各项得分之和（不适用的按表样折算），等级和总分相符",
+    "E422": "表样不允许不适用的指标时，没有写 na: true",
+    "E423": "偏差原因按表样的几栏填写",
+    "W400": "监控：执行率不低于序时进度（月数 ÷ 12）",
+    "W401": "计分的定量指标写了 ≥ ≤ =（没写的按表样规定的方向计分）",
+    "W402": "监控 / 自评的文字不是表样的填写说明（“……(200字以内)”）",
+    "W403": "只印项目表的表样，不写部门整体指标的情况",
     "W001": "accepted: 的每一条都对应一个现有的问题（api.apply_acceptances）",
     "W201": "一级指标权重的分配与国家规则不同",
     "W202": "满意度指标值是百分比",
@@ -88,5 +111,9 @@ def run_checks(model: DepartmentYear, lines: LineMap, form: FormSpec | None = No
         from ..forms import load_form
 
         form = load_form(model.form)
+    if form.stage != "目标":  # 监控 / 自评 (issue 19): their own checks, the target rules when inline
+        from ..stage.checks import stage_checks
+
+        return stage_checks(model, lines, form)
     problems = [p for r in RULES for p in r(model, lines, form)]
     return sorted(problems, key=lambda p: (not p.is_error, p.line or 0))

@@ -38,10 +38,13 @@ from ..forms.reads import ANY, ContextPath, Reads, context_paths, form_reads
 from ..loader import LineMap
 from ..model import BudgetLine, ContentsEntry, DepartmentYear, Indicator
 from ..paths import format_path
+from ..stage.model import StageIndicator
 from .base import Path, _problem
 
 # keys that only steer goaldoc (which form, which problems are accepted, last year's numbers)
-_NOT_PRINTED = frozenset({"form", "accepted", "carried"})
+# and, in a later stage's file, which stage, where its targets are, and the date that times
+# the checks of progress (E419–E421 say when it is wrong)
+_NOT_PRINTED = frozenset({"form", "accepted", "carried", "stage", "targets", "as_of"})
 # ------------------------------------------------------------------------ the data's values
 
 
@@ -63,9 +66,13 @@ def _exempt(owner: Any, key: str | int, value: Any) -> bool:
     * a text or number the model requires, and an indicator's 一级 / 二级 always: the rules
       classify by them, and a form that prints no 二级 (``prints_level2: false``) still asks
       for the 二级 of a 满意度 row it files under another 一级 (E203 says so);
-    * a budget line's ``level`` and ``partial``: the nesting, which E101 adds up by (the
-      printed labels carry it in their words: 一、其中：);
-    * a 目录 entry's ``pages``: goaldoc counts them itself (W315 says so)."""
+    * a budget line's ``level`` and ``partial``, and a stage form's execution line's
+      ``level``: the nesting, which the sums are added up by (the printed labels carry it in
+      their words: 一、其中：);
+    * a 目录 entry's ``pages``: goaldoc counts them itself (W315 says so);
+    * a later stage's indicator ``name`` (the key that joins it to its target, and what every
+      message calls it, where a form prints only 二级 and 指标值) and ``na`` (不适用: it takes
+      the row out of the score, and the printed 总分 is folded by it)."""
     if isinstance(key, int) or not isinstance(owner, BaseModel):
         return False
     return _exempt_field(type(owner), key) and not isinstance(value, BaseModel | list | dict)
@@ -77,6 +84,10 @@ def _exempt_field(cls: type[BaseModel], key: str) -> bool:
     if field is not None and field.is_required():
         return True
     if issubclass(cls, BudgetLine) and key in ("level", "partial"):
+        return True
+    if cls.__name__ == "ExecutionLine" and key == "level":  # a stage form's money block: its nesting too
+        return True
+    if issubclass(cls, StageIndicator) and key in ("name", "na"):
         return True
     if issubclass(cls, Indicator) and key in ("level1", "level2"):
         return True
@@ -315,15 +326,20 @@ def indicator_table(model: DepartmentYear, lines: LineMap, form: FormSpec) -> li
     ]
 
 
-def print_problems(model: DepartmentYear, lines: LineMap, printing: FormSpec, own: FormSpec) -> list[Problem]:
+def print_problems(
+    model: DepartmentYear, lines: LineMap, printing: FormSpec, own: FormSpec, given: tuple[Any, LineMap] | None = None
+) -> list[Problem]:
     """The problems that depend on the form that prints the data (``printing``; ``own`` is
-    the form the data names): called by loading.diagnose_data for check and render alike."""
+    the form the data names): called by loading.diagnose_data for check and render alike.
+    ``given``: a later stage's file as typed, before its targets were merged in: the values
+    the ledger accounts for (the targets file's are said when that file is checked)."""
     blanks = required_fields(model, lines, printing) + money_lines(model, lines, printing) + indicator_table(model, lines, printing)
     if printing.folder != own.folder:
         # data of another form printed through this one (render --form): its blank cells are
         # said, but a preview through any form stays possible (README: any data, any form)
         blanks = [replace(p, severity="W", code="W316", message=f"用 --form 换用的表样印时：{p.message}（{p.code}）") for p in blanks]
-    return unprinted(model, lines, printing) + blanks
+    own_model, own_lines = given if given is not None else (model, lines)
+    return unprinted(own_model, own_lines, printing) + blanks
 
 
 __all__ = ["indicator_table", "money_lines", "print_problems", "required_fields", "unprinted"]

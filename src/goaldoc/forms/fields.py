@@ -251,11 +251,19 @@ def empty_value(spec: FieldSpec) -> Any:
 
 
 def model_for(
-    form_name: str, fields: FieldsSpec, variants: dict[str, str] | None = None, level2_optional: bool = False
+    form_name: str,
+    fields: FieldsSpec,
+    variants: dict[str, str] | None = None,
+    bases: dict[str, type[Any]] | None = None,
+    level2_optional: bool = False,
 ) -> type[DepartmentYear]:
-    """The common model with the form's declared fields (and its variant names) added;
-    ``level2_optional``: the form prints no 二级 (form.yaml ``prints_level2: false``)."""
+    """The common model with the form's declared fields (and its variant names) added.
+
+    ``bases`` replaces the common classes the form's own are made from (a later stage's
+    form: stage.model.BASES, the targets with the year's facts); ``level2_optional``: the
+    form prints no 二级 (form.yaml ``prints_level2: false``)."""
     tag = re.sub(r"\W", "_", form_name)
+    base: dict[str, Any] = {"indicator": Indicator, "project": Project, "unit": Unit, "department": Department, "year": DepartmentYear, **(bases or {})}
 
     def declared(place: str) -> dict[str, Any]:
         return {name: python_type(f"{tag}_{place}", name, f) for name, f in getattr(fields, place).items()}
@@ -263,7 +271,7 @@ def model_for(
     own = declared("indicator")
     if level2_optional:
         own["level2"] = (Text, Field("", description=(Indicator.model_fields["level2"].description or "二级指标") + "（这张表不印，可以不写）"))
-    ind = create_model(f"Indicator_{tag}", __base__=Indicator, **own)
+    ind = create_model(f"Indicator_{tag}", __base__=base["indicator"], **own)
     project_extra = declared("project")
     if variants:
         lit = Literal[tuple(variants)]  # type: ignore[valid-type]
@@ -273,16 +281,16 @@ def model_for(
         )
     project = create_model(
         f"Project_{tag}",
-        __base__=Project,
+        __base__=base["project"],
         indicators=(list[ind], Field(default_factory=list, description="绩效指标")),  # type: ignore[valid-type]
         **project_extra,
     )
     unit = create_model(
         f"Unit_{tag}",
-        __base__=Unit,
+        __base__=base["unit"],
         projects=(list[project], Field(default_factory=list, description="本单位的项目")),  # type: ignore[valid-type]
     )
-    dept = create_model(f"Department_{tag}", __base__=Department, **declared("department"))
+    dept = create_model(f"Department_{tag}", __base__=base["department"], **declared("department"))
     extra: dict[str, Any] = declared("year")
     if fields.budget_line:  # the common budget lines with the form's own columns (a share, earlier years …)
         line = _row_model(f"{tag}_budget", "line", FieldSpec(label="预算行", type="lines", columns=fields.budget_line), BudgetLine)
@@ -293,10 +301,14 @@ def model_for(
             income=(list[line], Field(default_factory=list, description="收入来源")),  # type: ignore[valid-type]
         )
         extra["budget"] = (budget, Field(default_factory=budget, description="预算整体情况 / 资金情况"))
-    return create_model(  # type: ignore[no-any-return]
+    top = base["year"]
+    own_department = top.model_fields["department"]
+    return create_model(  # type: ignore[no-any-return,call-overload]
         f"DepartmentYear_{tag}",
-        __base__=DepartmentYear,
-        department=(dept, Field(description="部门基本信息")),
+        __base__=top,
+        department=(dept, Field(description="部门基本信息"))
+        if own_department.is_required()
+        else (dept | None, Field(None, description=own_department.description)),
         indicators=(list[ind], Field(default_factory=list, description="部门整体绩效指标")),  # type: ignore[valid-type]
         projects=(list[project], Field(default_factory=list, description="项目")),  # type: ignore[valid-type]
         units=(list[unit], Field(default_factory=list, description="下属单位（各有项目）")),  # type: ignore[valid-type]

@@ -89,6 +89,13 @@ class Reads:
         return any(_prefix(path, r) for r in self.touched) or self.prints(path)
 
 
+def names_read(spec: FormSpec) -> frozenset[str]:
+    """Every name in a context path the form's templates read (print or test): for asking
+    whether a form reads a part at all (``cover``, ``signature``, ``value_parts``, a field)."""
+    reads = form_reads(spec)
+    return frozenset(part for path in reads.printed | reads.touched for part in path if isinstance(part, str))
+
+
 def _prefix(a: ContextPath, b: ContextPath) -> bool:
     return len(a) <= len(b) and b[: len(a)] == a
 

@@ -25,6 +25,7 @@ from pydantic import (
 from ..errors import Problem, TemplateError
 from ..loader import LineMap, load_text
 from ..model import DepartmentYear
+from ..stage.spec import FundLineSpec, MonitoringSpec, ScoringSpec, Stage
 from .fields import FieldsSpec, model_for
 from .vocabulary import (
     Kind,
@@ -216,6 +217,7 @@ class PagesSpec(_Strict):
         default_factory=lambda: list(SIGNATURE_WORDS), description="签字栏：有这些字样的行"
     )
     signature_rows: int = Field(2, ge=0, description="签字栏和表格的最后几行印在同一页")
+    heading_rows: int = Field(1, ge=1, description="表头下面至少跟几行印在同一页（行很短的表写 2，页末不会只剩表头和一行）")
     widen: list[WidenSpec] = Field(default_factory=list, description="按内容加宽的列")
     page_numbers: str = Field(
         "第 {page} 页 共 {pages} 页",
@@ -227,6 +229,9 @@ class NationalSpec(_Strict):
     """templates/national.yaml: what every form has unless its form.yaml says otherwise."""
 
     default_form: str = Field(description="数据文件没写 form: 时用的表样")
+    default_stages: dict[Stage, str] = Field(
+        default_factory=dict, description="goaldoc init --stage 没写 --form、目标表的表样也没说时，监控表、自评表用哪个表样"
+    )
     indicator_tree: dict[str, Level1Spec | None] = Field(description="指标体系")
     required: list[Kind] = Field(default_factory=list, description="每张指标表至少要有的几类指标")
     rules: RulesSpec = Field(description="审核规则的参数")
@@ -269,6 +274,14 @@ class FormSpec(_Strict):
     required_fields: RequiredFieldsSpec = Field(
         default_factory=RequiredFieldsSpec, description="表上不能空着的栏目（空着时 goaldoc check 报错 E306）"
     )
+    # a later stage of the year (issue 19, goaldoc.stage): what the form prints and how it scores
+    stage: Stage = Field("目标", description="这个表样印哪个阶段：目标（绩效目标表）、监控（绩效运行监控表）、自评（绩效自评表）")
+    scoring: ScoringSpec | None = Field(None, description="自评表的计分规则（见 templates/README.md“监控表和自评表”）")
+    monitoring: MonitoringSpec | None = Field(None, description="监控表：监控期、完成目标可能性的答案、偏差原因的几栏")
+    funds: list[FundLineSpec] = Field(default_factory=list, description="监控表、自评表的资金来源各行（goaldoc init --stage 列出）")
+    stages: dict[Stage, str] = Field(
+        default_factory=dict, description="目标表：之后的阶段默认用哪个表样，如 {监控: 监控表的表样名, 自评: 自评表的表样名}"
+    )
 
     folder: Path = Field(Path(), exclude=True)
     name: str = Field("", exclude=True)
@@ -287,6 +300,11 @@ class FormSpec(_Strict):
             raise ValueError("prints 至少写 department 或 projects 之一")
         if self.xlsx and not self.sheets:
             raise ValueError("有 xlsx 模板时要写 sheets（输出哪些工作表）")
+        from ..stage.forms import stage_spec_problem
+
+        problem = stage_spec_problem(self)
+        if problem:
+            raise ValueError(problem)
         return self
 
     # -- what the folder means ----------------------------------------------------------
@@ -339,8 +357,14 @@ class FormSpec(_Strict):
 
     @cached_property
     def model(self) -> type[DepartmentYear]:
-        """The department file's model for this form: the common one plus declared fields."""
-        return model_for(self.name, self.fields, self.variants, level2_optional=not self.prints_level2)
+        """The department file's model for this form: the common one plus declared fields
+        (a later stage's form: the targets with the year's facts, goaldoc.stage.model)."""
+        level2_optional = not self.prints_level2
+        if self.stage != "目标":
+            from ..stage.model import BASES
+
+            return model_for(self.name, self.fields, self.variants, BASES, level2_optional=level2_optional)
+        return model_for(self.name, self.fields, self.variants, level2_optional=level2_optional)
 
 
 def read_yaml(path: Path) -> tuple[Any, LineMap]:

@@ -92,6 +92,10 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
         data["year"] = placed.data.pop("year")
     data["form"] = spec.name
     data.update(placed.data)
+    if spec.stage != "目标":  # a 监控 / 自评 form: a stage file's shape (goaldoc.stage.imported)
+        from ..stage.imported import tidy
+
+        tidy(data, spec)
     leftovers = sorted(reading.leftovers + placed.conflicts, key=lambda x: x.order)
     notes = ([warning] if warning else []) + list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + placed.notes
     return Imported(str(path), data, placed.lines, spec, doc, leftovers, chosen, notes)

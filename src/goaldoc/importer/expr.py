@@ -452,7 +452,7 @@ def reader_of(text: str) -> Reader:
             reader.pieces = _labels(b)
             reader.opaque = a.opaque
             return reader
-    if main.is_literal:
+    if main.is_literal and not main.implications:  # `x {{ '☑' if f == 'x' else '□' }}` tells f: not a label
         reader.literal = norm_label(main.literal)
         reader.merged = main.merged_literal
         return reader

@@ -74,6 +74,8 @@ def add_outer_rows(pattern: Pattern, doc: Document) -> int:
                 cell = next((c for c in item.cells if c.col == hcell.col), None)
                 if cell is None or cell.continued or not cell.norm:
                     continue
+                if cell.norm in scorer.labels:  # the form's own words there (合计): a row of the form's
+                    continue
                 filled = sum(1 for c in item.cells if c.text.strip())
                 if filled < 3:
                     current = cell.norm  # a row of its own (the unit's, the department's)

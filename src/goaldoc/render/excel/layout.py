@@ -153,6 +153,8 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
         while k <= n and not empty[k] and not is_heading[k] and layouts[k] == layouts[last]:
             if h_index is not None:
                 units[k - 1].under = h_index
+            if k < last + spec.heading_rows:  # pages.heading_rows: the first rows go with the heading
+                units[k - 1].keep_next = True
             k += 1
         r = last + 1
 

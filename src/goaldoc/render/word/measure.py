@@ -247,11 +247,13 @@ def measure(body: etree._Element, styles: StyleSheet, page: Page, spec: PagesSpe
                 if typ is None or typ.get(qn("w:val"), "nextPage") != "continuous":
                     out.pieces.append(_Piece(Unit(0.0, page_before=True), el))
         elif el.tag == _W_TBL:
-            _measure_table(el, m, styles, out, wanted, page)
+            _measure_table(el, m, styles, out, wanted, page, spec.heading_rows)
     return out
 
 
-def _measure_table(tbl: etree._Element, m: _Measurer, styles: StyleSheet, out: Measured, wanted: set[str], page: Page) -> None:
+def _measure_table(
+    tbl: etree._Element, m: _Measurer, styles: StyleSheet, out: Measured, wanted: set[str], page: Page, heading_rows: int = 1
+) -> None:
     grid = _grid(tbl)
     tstyle = styles.table_style(tbl)
     margins = styles.table_cell_margins(tbl)
@@ -318,6 +320,8 @@ def _measure_table(tbl: etree._Element, m: _Measurer, styles: StyleSheet, out: M
             if not top_heading and (layouts[k] != layouts[last] or not squash(texts[k])):
                 break
             out.pieces[base + k].unit.under = h_index
+            if k < last + heading_rows:  # pages.heading_rows: the first rows go with the heading
+                out.pieces[base + k].unit.keep_next = True
             k += 1
         i = last + 1
 
