@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...errors import Problem, TemplateError
 from ...forms.spec import PagesSpec
+from ..fonts import theme_with_cjk
 from ..pages.contents import fill_xlsx_contents
 from ..pages.numbers import xlsx_default_footer
 from ..template.columns import drop_xlsx_columns
@@ -86,6 +87,7 @@ def render_xlsx(
     ``pages``: the form's pagination rules (form.yaml ``pages:``)."""
     pages = pages or PagesSpec()
     wb = load_workbook(str(template))
+    _theme_with_cjk(wb)
     for ws in wb.worksheets:
         drop_xlsx_columns(ws, drop_columns)
     template_names = list(wb.sheetnames)
@@ -116,6 +118,17 @@ def render_xlsx(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _theme_with_cjk(wb: Any) -> None:
+    """The workbook's theme names a Chinese face for East Asian text (render/fonts.py):
+    the default font (Calibri, ``scheme="minor"``) takes CJK characters from there."""
+    from openpyxl.writer.theme import theme_xml
+
+    theme = wb.loaded_theme or theme_xml.encode("utf-8")
+    fixed = theme_with_cjk(theme if isinstance(theme, bytes) else theme.encode("utf-8"))
+    if fixed != theme:
+        wb.loaded_theme = fixed
 
 
 EXCEL_CELL_MAX = 32767  # characters (UTF-16 units) one Excel cell holds; Excel cuts the rest

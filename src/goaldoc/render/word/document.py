@@ -54,6 +54,7 @@ from .locate import locate, template_line, unclosed_block_line, unclosed_quote_l
 from .measure import fit_table, keep_signature, measure, page_of_section
 from .pages import apply as apply_pages
 from .pages import is_separator, keep_with_next, lay_out
+from .strict import normalise_package
 from .styles import StyleSheet
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
@@ -123,6 +124,7 @@ def render_docx(
         if has_mark(t.text):
             t.text = strip_marks(t.text)
     contents = mark_forms(body, is_separator, page_of) if has_contents_marks(body) else None
+    normalise_package(tpl.docx)  # what the Open XML validator and Word insist on (issue 20)
     data = _save(tpl)
     if contents is not None:  # the 目录's pages: LibreOffice's layout where it is installed
         laid_out = libreoffice_pages(data, etree.tostring(body)) if layout_pass_enabled() else None

@@ -207,7 +207,7 @@ def _split_table(
             open_here: set[etree._Element] = set()  # labels merged again in this part
             if unit in layout.repeat:
                 for h in measured.heading_rows[layout.repeat[unit]]:
-                    cp = copy.deepcopy(h)
+                    cp = _without_bookmarks(copy.deepcopy(h))
                     for (_c, _s, orig), (_c2, _s2, new) in zip(row_cells(h), row_cells(cp), strict=True):
                         if orig in restart_of:
                             restart_of[new] = restart_of[orig]
@@ -253,19 +253,29 @@ def _restart_labels(
         lines = cuts.get((k, unit)) if k is not None else None
         source = shown.get(origin, origin)
         if lines is None:
-            paragraphs = [copy.deepcopy(p) for p in source.findall(_W_P)]
+            paragraphs = [_without_bookmarks(copy.deepcopy(p)) for p in source.findall(_W_P)]
         else:
             _tc, width, size = measured.span_cells[k]  # type: ignore[index]
             text = "\n".join("".join(t.text or "" for t in p.iter(_W_T)) for p in source.findall(_W_P))
             head, _rest = split_lines(text, width, size, lines)
             keep, rest = cut_paragraphs(source, len(head))
             _set_content(source, keep)
-            paragraphs = rest
+            paragraphs = [_without_bookmarks(p) for p in rest]
         _set_vmerge(tc, restart=True)
         _set_content(tc, paragraphs)
         shown[origin] = tc
         out.append(tc)
     return out
+
+
+def _without_bookmarks(el: etree._Element) -> etree._Element:
+    """A copy printed again at a page break carries no bookmark of the original: a bookmark
+    marks one place (a name or id given twice makes Word and the validator refuse the file)."""
+    for mark in list(el.iter(qn("w:bookmarkStart"), qn("w:bookmarkEnd"))):
+        parent = mark.getparent()
+        if parent is not None:
+            parent.remove(mark)
+    return el
 
 
 REPEAT_MARK = "_GoaldocRepeat"  # hidden bookmarks: a heading row printed again, a label merged again
