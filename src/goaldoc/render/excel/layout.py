@@ -20,6 +20,7 @@ Print titles the admin set stay Excel's own: a heading that is one is not copied
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from .rows import (
     squash,
 )
 
+_FOR_TAG = re.compile(r"^\s*\{%-?\s*tr\s+for\s")
 REPEAT_NAME = "_GoaldocRepeat"  # hidden names: heading rows printed again, labels merged again
 LABEL_NAME = "_GoaldocLabel"
 
@@ -156,6 +158,11 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
             k += 1
         r = last + 1
 
+    # the row just above a {%tr for %} block heads the rows it repeats (广水's 任务名称 | 主要内容 |
+    # 预算金额): it never ends a page, whatever pages.headings says (issue 20 item 2)
+    for t in _loop_headings(rows):
+        units[rows.emitted[t][0] - 1].keep_next = True
+
     # rows the form keeps with the next one (pages.keep_with_next: words of the template cell)
     if spec.keep_with_next:
         src_of = _template_rows(rows)
@@ -179,6 +186,19 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
         titles = sum(heights[r] for r in range(titles_rows[0], titles_rows[1] + 1))
         titles_from = titles_rows[1] - 1
     return _Plan(units, headings, spans, span_cells, titles, titles_from, heights)
+
+
+def _loop_headings(rows: SheetRows) -> list[int]:
+    """Template rows written once just above a ``{%tr for %}`` tag row."""
+    out = []
+    for tag in rows.tag_starts:
+        first = next((c.value for c in rows.src[tag] if isinstance(c.value, str) and c.value.strip()), None)
+        if not (isinstance(first, str) and _FOR_TAG.match(first)):
+            continue
+        above = tag - 1
+        if above >= 1 and above not in rows.tag_pos and len(rows.emitted.get(above, [])) == 1:
+            out.append(above)
+    return out
 
 
 def _heads_rows(r: int, layouts: list[tuple[int, ...]], empty: list[bool], n: int) -> bool:
