@@ -14,6 +14,7 @@ files (the layout goaldoc wrote: page breaks, the texts printed again after them
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from openpyxl import load_workbook
 
@@ -60,3 +61,50 @@ def test_no_heading_row_ends_an_excel_page():
     heading = next(r for r in range(1, ws.max_row + 1) if squash(str(ws.cell(r, 2).value or "")) == "任务名称")
     assert heading not in _breaks(ws)
     assert heading - 1 in _breaks(ws) or not _breaks(ws)  # it moved to the next page with its rows
+
+
+# ------------------------------------------------------------------ label parts after a break
+def test_a_continued_project_says_whose_it_is_and_never_repeats_its_amount():
+    """井研 (Sichuan): 项目名称 / 预算数 / 年度目标 merge down a project's rows. Where a break
+    cuts a project, the part on the next page printed 20,000.00 again under a blank 项目名称
+    and 年度目标 (both long labels, all of them printed before the break)."""
+    loaded = load(SAMPLES / "2024/jingyan.yaml")
+    data = render_bytes(loaded, ["xlsx"])["xlsx"][1]
+    ws = xlsx_book(data).worksheets[0]
+    relabelled = _marked(data, ws.title, "_GoaldocLabel")
+    assert relabelled, "the sample's breaks cut no project any more: pick a longer case"
+    names = {c for c in relabelled if c.startswith("B")}
+    amounts = {c for c in relabelled if c.startswith("C")}
+    goals = {c for c in relabelled if c.startswith("D")}
+    assert names and goals
+    assert [c for c in names | goals if not str(ws[c].value or "").strip()] == []
+    assert [(c, ws[c].value) for c in amounts if ws[c].value is not None] == []
+    # each amount once: the column adds up to the department, its units and its projects
+    model = loaded.model
+    expected = (model.department.total or 0) + sum(u.total or 0 for u in model.units) + sum(
+        p.budget.total or 0 for u in model.units for p in u.projects
+    ) + sum(p.budget.total or 0 for p in model.projects)
+    column = sum(Decimal(str(c.value)) for c in ws["C"] if isinstance(c.value, int | float))
+    assert column == expected
+
+
+def test_a_key_task_continued_over_a_page_counts_its_funds_once(taishan):
+    """Issue 16 item 4: a key task whose 主要实施内容 runs over 409 points continues in rows
+    below; where a page break falls between them, the part on the next page printed the
+    funds again (1140 twice: SUM 21729.81 instead of 20589.81). The name is printed again."""
+    tasks = list(taishan.model.key_tasks)
+    tasks[1] = tasks[1].model_copy(update={"content": LONG_TASK * 6, "funds": Decimal("1140")})
+    loaded = _variant(taishan, key_tasks=tasks)
+    data = render_bytes(loaded, ["xlsx"])["xlsx"][1]
+    ws = xlsx_book(data).worksheets[-1]
+    funds_col = next(c for c in range(1, ws.max_column + 1) for r in range(1, 40) if "拟投入的资金" in str(ws.cell(r, c).value or ""))
+    first = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, funds_col).value == 1140)
+    rows = [r for r in range(first, ws.max_row + 1) if LONG_TASK[:6] in str(ws.cell(r, funds_col - 1).value or "") or r == first]
+    name_col = 2
+    parts = [r for r in range(first + 1, ws.max_row + 1) if ws.cell(r, name_col).value == tasks[1].name]
+    assert len(rows) >= 1 and parts, "the task does not continue on a next page: make it longer"
+    funds = [ws.cell(r, funds_col).value for r in range(1, ws.max_row + 1)]
+    numbers = [v for v in funds if isinstance(v, int | float)]
+    expected = sum(t.funds or 0 for t in tasks) + sum(t.funds or 0 for t in taishan.model.other_tasks)
+    assert numbers.count(1140) == 1
+    assert sum(Decimal(str(v)) for v in numbers) == expected

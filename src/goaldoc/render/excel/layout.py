@@ -32,10 +32,11 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...forms.spec import PagesSpec
-from ..pages.measure import line_height, split_lines
+from ..pages.measure import line_height, opening, split_lines
 from ..pages.paginate import Heading, Layout, Span, Unit, paginate
 from .paper import page_height
 from .rows import (
+    CELL_PADDING,
     MAX_ROW_HEIGHT,
     PAGE_FILL,
     CellNeed,
@@ -338,13 +339,29 @@ def _cut_labels(
             first += 1
         first_of[top] = first
 
-    def relabel(prev_top: tuple[int, int], at: int, c: int, cell_at: Any) -> None:
-        """The label part starting at row ``at`` prints the label again (or its rest)."""
+    old_of = {new(r): r for r in range(1, len(plan.heights))}
+
+    def room(a: int, b: int) -> float:
+        """The height of output rows a..b as laid out (a label part's room)."""
+        h = sum(plan.heights[old_of[r]] for r in range(a, b + 1) if r in old_of)
+        for (first, last), extra in layout.grow.items():
+            h += extra * sum(1 for u in range(first, last + 1) if a <= new(u + 1) <= b) / (last - first + 1)
+        return h
+
+    def relabel(prev_top: tuple[int, int], at: int, bottom: int, c: int, cell_at: Any) -> None:
+        """The label part at rows ``at``..``bottom`` prints the label again (or its rest). A
+        number (an amount) is never printed twice: SUM over the column would count it
+        twice (issue 16 item 4); the texts that say whose row it is are (issue 20 item 2)."""
         head_lines, nd = cut_at.get((first_of.get(at, at), c), (None, None))
         prev = rows.ws.cell(*prev_top)
         if head_lines is not None and nd is not None and isinstance(prev.value, str):
             head, rest = split_lines(prev.value, nd.width, nd.size, head_lines)
+            if not rest.strip():  # all of it printed before: its opening lines say whose row this is
+                fits = int((room(at, bottom) - CELL_PADDING) // line_height(prev.value, nd.size))
+                rest = opening(prev.value, nd.width, nd.size, fits)
             prev.value, cell_at.value = head or None, rest or None
+        elif isinstance(prev.value, int | float) and not isinstance(prev.value, bool):
+            cell_at.value = None
         else:
             cell_at.value = prev.value
         cell_at._style = copy(prev._style)
@@ -361,7 +378,7 @@ def _cut_labels(
         for k in range(len(bounds) - 1):
             a, b = bounds[k], bounds[k + 1] - 1
             if k:
-                relabel((bounds[k - 1], c1), a, c1, rows.ws.cell(a, c1))
+                relabel((bounds[k - 1], c1), a, b, c1, rows.ws.cell(a, c1))
             out[(a, c1)] = (b, c2)
     # a label interrupted by the heading rows printed again above its next part
     tops = {}
@@ -377,7 +394,8 @@ def _cut_labels(
             if key is None or rows.keys.get((top - 1, c)) != key or tops.get((first, c), (first, c)) != (first, c):
                 continue  # not a label, or one merged across the heading rows (cut above)
             prev_top = tops.get((top - 1, c), (top - 1, c))
-            relabel(prev_top, first, c, rows.ws.cell(first, c))
+            bottom = next((r2 for (r1, c1), (r2, _c2) in out.items() if r1 == first and c1 == c), first)
+            relabel(prev_top, first, bottom, c, rows.ws.cell(first, c))
     return out
 
 

@@ -53,6 +53,7 @@ _LATIN = {
     "~": 0.84,
 }
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
+_AMOUNT = re.compile(r"\s*[-+]?\d[\d,]*(?:\.\d+)?\s*")
 
 
 @lru_cache(maxsize=4096)
@@ -195,3 +196,20 @@ def widest_number_em(text: str) -> float:
     amount breaks inside (issue 9 item 4)."""
     return max((text_em(m.group(0)) for m in _NUMBER.finditer(text)), default=0.0)
 
+
+
+def is_amount(text: str) -> bool:
+    """A cell that holds one number and nothing else (110641.64, 1,734,952.06): an amount,
+    printed once — a label part on the next page leaves it blank (issue 16 item 4)."""
+    return bool(_AMOUNT.fullmatch(text))
+
+
+def opening(text: str, width_pt: float, size: float, lines: int) -> str:
+    """The first ``lines`` printed lines of ``text``, ending in … where it is cut: what a
+    long label shows again on the next page when all of it printed before (the project
+    name, the 年度目标: a continued row says whose it is, issue 20 item 2)."""
+    head, rest = split_lines(text, width_pt, size, max(lines, 1))
+    if not rest.strip():
+        return text
+    head = head.rstrip()
+    return (head[:-1] if len(head) > 1 else head) + "…"
