@@ -16,11 +16,13 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
 from conftest import SAMPLES
 from goaldoc.api import Loaded, load, render_bytes
-from readback import squash, xlsx_book
+from goaldoc.render.pages.measure import line_count
+from readback import docx_body, q, squash, xlsx_book
 
 LONG_TASK = (
     "围绕稳就业保民生目标，组织开展各类线上线下招聘活动，落实创业担保贷款贴息、一次性创业资助、租金补贴等扶持政策；"
@@ -108,3 +110,88 @@ def test_a_key_task_continued_over_a_page_counts_its_funds_once(taishan):
     expected = sum(t.funds or 0 for t in tasks) + sum(t.funds or 0 for t in taishan.model.other_tasks)
     assert numbers.count(1140) == 1
     assert sum(Decimal(str(v)) for v in numbers) == expected
+
+
+# ------------------------------------------------------------------ columns balanced by content
+def _long_key_tasks(taishan) -> Loaded:
+    tasks = [
+        t.model_copy(update={"content": LONG_TASK[k * 7 :] + LONG_TASK[: k * 7], "target": f"完成年度目标任务，群众满意度达到95%以上（任务{k + 1}）。"})
+        for k, t in enumerate(taishan.model.key_tasks[:6])
+    ]
+    return _variant(taishan, key_tasks=tasks)
+
+
+def _docx_cell_lines(data: bytes, text: str) -> tuple[int, int]:
+    """(lines the cell holding ``text`` takes at its printed width, lines of the widest
+    other cell of its row), by the page model's measure (LibreOffice wraps the same)."""
+    body = docx_body(data)
+    for tbl in body.iter(q("tbl")):
+        grid = [int(g.get(q("w"))) / 20 for g in tbl.find(q("tblGrid")).findall(q("gridCol"))]
+        for tr in tbl.findall(q("tr")):
+            cells = []
+            col = 0
+            for tc in tr.findall(q("tc")):
+                span_el = tc.find(f"{q('tcPr')}/{q('gridSpan')}")
+                span = int(span_el.get(q("val"))) if span_el is not None else 1
+                cells.append(("".join(t.text or "" for t in tc.iter(q("t"))), sum(grid[col : col + span]) - 10.8))
+                col += span
+            hit = [c for c in cells if c[0].startswith(text)]
+            if hit:
+                own = line_count(hit[0][0], hit[0][1], 10.5)
+                others = max(line_count(t, w, 10.5) for t, w in cells if not t.startswith(text) and t)
+                return own, others
+    raise AssertionError(f"no cell starts with {text}")
+
+
+def test_a_column_of_thirty_lines_beside_one_of_three_gets_the_room(taishan):
+    """主要实施内容, the narrowest text column of the Guangdong form, held a ~300-character
+    key task in 38 lines while 期望达到的目标 beside it, wide, held 2."""
+    data = render_bytes(_long_key_tasks(taishan), ["docx"])["docx"][1]
+    own, others = _docx_cell_lines(data, LONG_TASK[:10])
+    assert own <= 20, (own, others)
+
+
+def test_a_balanced_table_keeps_its_width_and_its_numbers_whole(taishan):
+    data = render_bytes(_long_key_tasks(taishan), ["docx"])["docx"][1]
+    plain = render_bytes(taishan, ["docx"])["docx"][1]
+
+    def widths(d: bytes) -> list[list[int]]:
+        return [[int(g.get(q("w"))) for g in t.find(q("tblGrid")).findall(q("gridCol"))] for t in docx_body(d).iter(q("tbl"))]
+
+    assert [sum(w) for w in widths(data)][:3] == [sum(w) for w in widths(plain)][1:4]  # plain has the 目录 first
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_no_table_ends_on_a_page_of_its_heading_and_one_row(fmt, monkeypatch):
+    """Every sample, both formats: the layout goaldoc makes leaves no table's last row alone
+    under its repeated heading (liuzhi's docx did on pages 7 and 9)."""
+    import goaldoc.render.excel.layout as excel_layout
+    import goaldoc.render.word.pages as word_pages
+
+    def widows(layout, units):  # type: ignore[no-untyped-def]
+        """Units alone on the last page of their table, under its repeated heading."""
+        n, starts = len(units), layout.starts
+        return [
+            s
+            for k, s in enumerate(starts)
+            if s in layout.forced
+            and s in layout.repeat
+            and (starts[k + 1] if k + 1 < len(starts) else n) - s == 1
+            and (s + 1 == n or units[s + 1].page_before)
+        ]
+
+    found: list[tuple[str, list[int]]] = []
+    module = word_pages if fmt == "docx" else excel_layout
+    real = module.paginate
+
+    def spy(units, *args, **kw):  # type: ignore[no-untyped-def]
+        layout = real(units, *args, **kw)
+        found.append((current[0], widows(layout, units)))
+        return layout
+
+    monkeypatch.setattr(module, "paginate", spy)
+    current = [""]
+    for path in sorted(SAMPLES.glob("*/*.yaml")):
+        current[0] = path.stem
+        render_bytes(load(path), [fmt])
+    assert [(stem, w) for stem, w in found if w] == []

@@ -318,9 +318,9 @@ def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec
     for (r, c), cell in rows.ws._cells.items():
         if cell.value is None or (r, c) in hidden or r > rows.out_rows:
             continue
-        _r2, c2 = ranges.get((r, c), (r, c))
+        r2, c2 = ranges.get((r, c), (r, c))
         text = shown_text(cell)
-        cells.append(GridCell(r, c - 1, c2 - c + 1, text, font_size(cell)))
+        cells.append(GridCell(r, c - 1, c2 - c + 1, text, font_size(cell), r2 > r))
         named.setdefault(squash(text), (c - 1, c2 - 1))
     rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
     points = [column_points(widths.get(c, 0.0)) for c in cols]

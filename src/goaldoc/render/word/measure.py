@@ -380,7 +380,7 @@ def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
             if vmerge(tc) == "continue":
                 continue
             text = "\n".join("".join(t.text or "" for t in p.iter(_W_T)) for p in tc.findall(_W_P))
-            cells.append(GridCell(r, col, span, text, _cell_size(tc, styles, tstyle)))
+            cells.append(GridCell(r, col, span, text, _cell_size(tc, styles, tstyle), vmerge(tc) == "restart"))
             named.setdefault(squash(text), (col, col + span - 1))
     rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
     new = fit_columns(widths, cells, left + right, rules)
