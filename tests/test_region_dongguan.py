@@ -198,7 +198,7 @@ def test_xlsx_merges_print_titles_and_page(files):
         [(8, 4)], [(8, 4)], [(9, 3)], [], [], [(9, 3)], [], []
     ]
     assert ws.print_title_rows == "$7:$7"
-    assert ws.oddFooter.right.text == "第 &P 页，共 &N 页"
+    assert ws.oddFooter.right.text == "第 &P 页 共 &N 页"  # the Word footer's wording (issue 20 item 4)
     assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)
 
 

@@ -37,7 +37,7 @@ from ...errors import Problem, TemplateError
 from ...forms.spec import PagesSpec
 from ..fonts import theme_with_cjk
 from ..pages.contents import fill_xlsx_contents
-from ..pages.numbers import xlsx_default_footer
+from ..pages.numbers import xlsx_default_footer, xlsx_page_number_wording
 from ..template.columns import drop_xlsx_columns
 from ..template.markup import explain_template_error, split_mark
 from .cells import CellProgram, as_number, compile_cell
@@ -291,6 +291,7 @@ class _SheetWriter:
         copy_sheet_settings(self.src, self.dst, self.rows, self.max_col)
         set_column_widths(self.dst, widths, template_widths)
         xlsx_default_footer(self.dst, self.pages_spec.page_numbers)  # only where the template has none
+        xlsx_page_number_wording(self.dst, self.pages_spec.page_numbers)  # the Word file's wording
         self.layout.add_breaks(self.dst)
         rows.apply_merges(self.layout.ranges)
 
