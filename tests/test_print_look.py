@@ -65,3 +65,34 @@ def test_one_page_number_wording_per_form(path):
     word, excel = _docx_footer_wording(files["docx"]), _xlsx_footer_wording(files["xlsx"])
     assert len(word) == 1, word
     assert excel == word
+
+
+# ------------------------------------------------------------------ 万元 stays whole
+@pytest.fixture(scope="module")
+def unit_pdfs(tmp_path_factory):
+    """taishan, liuzhi and dongguan in both formats, as LibreOffice prints them."""
+    from conftest import convert_all
+
+    files = {
+        (path.stem, fmt): data
+        for path in (SAMPLES / "2024/taishan.yaml", SAMPLES / "2023/liuzhi.yaml", SAMPLES / "2022/dongguan.yaml")
+        for fmt, (_s, data) in render_bytes(load(path)).items()
+    }
+    return convert_all(files, tmp_path_factory.mktemp("units"))
+
+
+def _line_starts(pdf) -> list[str]:  # type: ignore[no-untyped-def]
+    """The first word of every printed line (pdftotext -bbox: one word per line of a cell)."""
+    import subprocess
+
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    return re.findall(r'<word [^>]*>([^<]*)</word>', html)
+
+
+@pytest.mark.parametrize("stem", ["taishan", "liuzhi", "dongguan"])
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_headings_never_break_inside_a_unit(unit_pdfs, stem, fmt):
+    """预算金额（万元） printed as 预算金额（万 / 元） (taishan p2, liuzhi's 预算资金（万元）,
+    dongguan's 本年度申请市财政预算资金（万元）): a label's bracketed unit stays on one line."""
+    words = _line_starts(unit_pdfs[(stem, fmt)])
+    assert [w for w in words if re.match(r"^[元人个]）", w) or re.search(r"（万$", w)] == []

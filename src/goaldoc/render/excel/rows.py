@@ -334,6 +334,26 @@ def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec
     return out
 
 
+def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
+    """A wrapped label of the template ending in a bracketed unit that would break inside
+    it (预算金额（万 / 元）) gets a line break before the bracket (issue 20 item 4); a
+    clerk's text is never touched."""
+    from ..pages.measure import Labels, unit_break
+
+    labels = Labels(v for row in rows.src.iter_rows() for c in row if isinstance(v := c.value, str))
+    ranges = rows.merge_ranges()
+    for (r, c), cell in rows.ws._cells.items():
+        value = cell.value
+        if not isinstance(value, str) or r > rows.out_rows or value not in labels:
+            continue
+        if cell.alignment is None or not cell.alignment.wrap_text:
+            continue
+        _r2, c2 = ranges.get((r, c), (r, c))
+        at = unit_break(value, _text_width(widths, c, c2), font_size(cell))
+        if at is not None:
+            cell.value = value[:at] + "\n" + value[at:]
+
+
 def set_column_widths(ws: Worksheet, widths: dict[int, float], before: dict[int, float]) -> None:
     """Write the changed widths into the sheet (a <col> range is split where it changes)."""
     changed = [c for c, w in widths.items() if abs(w - before.get(c, w)) >= 0.01]

@@ -43,7 +43,7 @@ from ..template.markup import explain_template_error, split_mark
 from .cells import CellProgram, as_number, compile_cell
 from .layout import lay_out
 from .paper import column_widths
-from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, set_column_widths
+from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, keep_units, set_column_widths
 from .sheet import copy_sheet_settings
 
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
@@ -283,6 +283,7 @@ class _SheetWriter:
         )
         template_widths = column_widths(self.src, self.max_col)
         widths = fit_sheet_columns(rows, template_widths, self.pages_spec)
+        keep_units(rows, widths)  # 预算金额（万元） never breaks inside 万元
         continue_tall_cells(rows, widths)
         self.layout = lay_out(rows, widths, self.pages_spec)
         self.sheet_rows = rows

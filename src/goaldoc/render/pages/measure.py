@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 CJK_LINE = 1.44  # line height / font size of a line holding CJK text
@@ -196,6 +197,58 @@ def widest_number_em(text: str) -> float:
     amount breaks inside (issue 9 item 4)."""
     return max((text_em(m.group(0)) for m in _NUMBER.finditer(text)), default=0.0)
 
+
+
+_UNIT_GROUP = re.compile(r"[（(][^（）()\n]{1,4}[）)]\s*$")  # （万元） （人） （%） ending a label
+LABEL_MAX = 20  # characters: a heading or a line's label, not a clerk's sentence
+
+
+_FORM_CONSTANT = re.compile(r"\{\{\s*(form\.\w+|budget\.unit|\w+\.budget\.unit|\w+\.money_unit)\s*\}\}")
+
+
+def label_pattern(template_text: str) -> re.Pattern[str] | None:
+    """For a template cell that prints the form's own words — no Jinja but a unit
+    (预算资金（{{ project.budget.unit }}）) — the pattern its printed texts match; None for
+    a cell that prints a clerk's text (which goaldoc never breaks)."""
+    if len(template_text) > 60 or "{" in _FORM_CONSTANT.sub("", template_text):
+        return None
+    parts = _FORM_CONSTANT.split(template_text)
+    literal = parts[0::2]  # split keeps the group: text, unit, text, unit …
+    return re.compile(r"[^\s（）()]{1,4}".join(re.escape(x) for x in literal))
+
+
+class Labels:
+    """The printed texts that are a template's labels (:func:`label_pattern`)."""
+
+    def __init__(self, template_texts: Iterable[str]):
+        self.plain: set[str] = set()
+        self.patterns: list[re.Pattern[str]] = []
+        for text in set(template_texts):
+            pattern = label_pattern(text)
+            if pattern is None:
+                continue
+            if "{" in text:
+                self.patterns.append(pattern)
+            else:
+                self.plain.add(text)
+
+    def __contains__(self, text: object) -> bool:
+        return isinstance(text, str) and (text in self.plain or any(p.fullmatch(text) for p in self.patterns))
+
+
+def unit_break(text: str, width_pt: float, size: float) -> int | None:
+    """Where a short label ending in a bracketed unit (预算金额（万元）, 预算资金（元）) breaks
+    so that the unit stays whole: before its opening bracket, when the label does not fit
+    on one line; else None. Word processors break between any two CJK characters, inside
+    万元 too, and Calc even leaves （ at a line's end (预算资金（ / 元）): a break of our own
+    before the bracket prints the same everywhere (issue 20 item 4)."""
+    if len(text) > LABEL_MAX or "\n" in text:
+        return None
+    m = _UNIT_GROUP.search(text)
+    width = width_pt / size
+    if m is None or m.start() == 0 or text_em(m.group().strip()) > width or text_em(text.rstrip()) <= width + 1e-9:
+        return None
+    return m.start()
 
 
 def is_amount(text: str) -> bool:

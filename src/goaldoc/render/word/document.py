@@ -51,7 +51,14 @@ from ..template.markup import (
     undefined_name,
 )
 from .locate import locate, template_line, unclosed_block_line, unclosed_quote_line
-from .measure import fit_table, keep_signature, measure, page_of_section
+from .measure import (
+    fit_table,
+    keep_signature,
+    keep_units,
+    measure,
+    page_of_section,
+    template_labels,
+)
 from .pages import apply as apply_pages
 from .pages import is_separator, keep_with_next, lay_out
 from .strict import normalise_package
@@ -101,6 +108,7 @@ def render_docx(
     tpl = _Template(str(template))
     tpl.init_docx()
     drop_docx_columns(tpl.docx.element.body, drop_columns)
+    labels = template_labels(tpl.docx.element.body)
     try:
         tpl.render(dict(context), env, autoescape=True)
     except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
@@ -118,6 +126,7 @@ def render_docx(
     for tbl in body.iter(qn("w:tbl")):
         merge_marked_cells(tbl)
         fit_table(tbl, styles, pages)
+        keep_units(tbl, styles, labels)  # 预算金额（万元） never breaks inside 万元
         normalise_table(tbl)
     page_of = paginate_body(body, styles, pages)
     for t in body.iter(_W_T):

@@ -7,7 +7,9 @@ fitted to their content (render/pages/fit.py) before anything is measured.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from docx.oxml.ns import qn
 from lxml import etree
@@ -16,6 +18,9 @@ from ...forms.spec import PagesSpec
 from ..pages.measure import line_height, wrap
 from ..pages.paginate import Heading, Span, Unit
 from .styles import ParaStyle, StyleSheet, is_on, read_margins
+
+if TYPE_CHECKING:
+    from ..pages.measure import Labels
 
 ROW_RULE = 0.75  # points a row's border adds
 _W_P, _W_R, _W_T, _W_TR, _W_TC, _W_TBL = (qn(f"w:{t}") for t in ("p", "r", "t", "tr", "tc", "tbl"))
@@ -390,4 +395,66 @@ def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
     twips[-1] += round(sum(widths) * 20) - sum(twips)  # the table keeps its width exactly
     for gc, w in zip(grid_el.findall(qn("w:gridCol")), twips, strict=True):
         gc.set(qn("w:w"), str(w))
+
+
+def template_labels(body: etree._Element) -> Labels:
+    """The template's table cells that print the form's own words (render/pages/measure.py:
+    label_pattern): the headings and labels :func:`keep_units` may break, never a clerk's text."""
+    from ..pages.measure import Labels
+
+    return Labels("".join(t.text or "" for t in tc.iter(_W_T)) for tc in body.iter(_W_TC))
+
+
+def keep_units(tbl: etree._Element, styles: StyleSheet, labels: Labels) -> None:
+    """A template label ending in a bracketed unit that would break inside it (预算金额（万 /
+    元）) breaks before the bracket instead: a line break there (issue 20 item 4). Readers
+    of the text see the label as it was (a w:br is no w:t)."""
+    from ..pages.measure import unit_break
+
+    widths = _grid(tbl)
+    if not widths:
+        return
+    tstyle = styles.table_style(tbl)
+    _top, left, _bottom, right = styles.table_cell_margins(tbl)
+    for tr in tbl.findall(_W_TR):
+        for col, span, tc in row_cells(tr):
+            paragraphs = tc.findall(_W_P)
+            if len(paragraphs) != 1 or vmerge(tc) == "continue":
+                continue
+            texts = list(paragraphs[0].iter(_W_T))
+            text = "".join(t.text or "" for t in texts)
+            if text not in labels:
+                continue
+            at = unit_break(text, sum(widths[col : col + span]) - left - right, _cell_size(tc, styles, tstyle))
+            if at is not None:
+                _break_before(texts, at)
+
+
+def _break_before(texts: list[etree._Element], at: int) -> None:
+    """A line break before character ``at`` of a paragraph's texts (its run split there)."""
+    seen = 0
+    for t in texts:
+        text = t.text or ""
+        if seen + len(text) <= at:
+            seen += len(text)
+            continue
+        cut = at - seen
+        run = t.getparent()
+        if run is None or run.tag != _W_R:
+            return
+        tail = copy.deepcopy(run)
+        for child in list(tail):
+            if child.tag != qn("w:rPr"):
+                tail.remove(child)
+        tail.append(etree.Element(qn("w:br")))
+        moved = etree.SubElement(tail, _W_T)
+        moved.text = text[cut:]
+        moved.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        t.text = text[:cut]
+        # the rest of this run (after t) moves to the new run too
+        for sibling in list(t.itersiblings()):
+            run.remove(sibling)
+            tail.append(sibling)
+        run.addnext(tail)
+        return
 
