@@ -96,3 +96,40 @@ def test_headings_never_break_inside_a_unit(unit_pdfs, stem, fmt):
     dongguan's 本年度申请市财政预算资金（万元）): a label's bracketed unit stays on one line."""
     words = _line_starts(unit_pdfs[(stem, fmt)])
     assert [w for w in words if re.match(r"^[元人个]）", w) or re.search(r"（万$", w)] == []
+
+
+# ------------------------------------------------------------------ where two tables meet
+def _joined(body) -> list:  # type: ignore[no-untyped-def]
+    """Tables that follow another table with only an empty paragraph of a few points between
+    (the forms draw them as one table)."""
+    out = []
+    for tbl in body.findall(q("tbl")):
+        p = tbl.getprevious()
+        if p is None or p.tag != q("p") or "".join(t.text or "" for t in p.iter(q("t"))).strip():
+            continue
+        if p.find(f"{q('pPr')}/{q('pageBreakBefore')}") is not None or p.getprevious() is None or p.getprevious().tag != q("tbl"):
+            continue
+        sp = p.find(f"{q('pPr')}/{q('spacing')}")
+        sizes = [int(s.get(q("val"))) for s in p.iter(q("sz"))]
+        if (sp is not None and sp.get(q("lineRule")) == "exact" and int(sp.get(q("line"))) <= 80) or (sizes and max(sizes) <= 6):
+            out.append(tbl)
+    return out
+
+
+@pytest.mark.parametrize("stem", ["taishan", "liuzhi", "gaoxin"])
+def test_where_two_tables_meet_one_line_is_drawn(stem):
+    """taishan p6 (key tasks above the indicators), liuzhi's project tables, gaoxin: the
+    first table's bottom border and the second's top border printed a double line 1 pt
+    apart. The second table draws no top line there."""
+    from readback import docx_body
+
+    path = next(SAMPLES.glob(f"*/{stem}.yaml"))
+    body = docx_body(render_bytes(load(path), ["docx"])["docx"][1]).find(q("body"))
+    joined = _joined(body)
+    assert joined
+    for tbl in joined:
+        top = tbl.find(f"{q('tblPr')}/{q('tblBorders')}/{q('top')}")
+        assert top is not None and top.get(q("val")) in ("nil", "none")
+        for tc in tbl.find(q("tr")).findall(q("tc")):
+            cell_top = tc.find(f"{q('tcPr')}/{q('tcBorders')}/{q('top')}")
+            assert cell_top is None or cell_top.get(q("val")) in ("nil", "none")
