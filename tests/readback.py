@@ -267,7 +267,9 @@ def xlsx_book(data: bytes | Path):  # type: ignore[no-untyped-def]
     return load_workbook(io.BytesIO(raw))
 
 
-_NUMBER_FORMAT = re.compile(r"(#,##)?0(?:\.(0+))?")
+# a number format goaldoc writes; _0 / _. after it is room for decimals the number lacks
+# (amounts aligned on their decimal point: issue 20 item 4), showing nothing
+_NUMBER_FORMAT = re.compile(r"(#,##)?0(?:\.(0+))?(?:_[0.])*")
 
 
 def xlsx_shown(cell) -> str | None:  # type: ignore[no-untyped-def]

@@ -133,3 +133,32 @@ def test_where_two_tables_meet_one_line_is_drawn(stem):
         for tc in tbl.find(q("tr")).findall(q("tc")):
             cell_top = tc.find(f"{q('tcPr')}/{q('tcBorders')}/{q('top')}")
             assert cell_top is None or cell_top.get(q("val")) in ("nil", "none")
+
+
+# ------------------------------------------------------------------ amounts on the decimal point
+def _words(pdf, page: int) -> list[tuple[float, float, str]]:  # type: ignore[no-untyped-def]
+    """(xMin, xMax, word) of one page (1-based)."""
+    import subprocess
+
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    return [(float(a), float(b), w) for a, b, w in re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_amounts_line_up_on_their_decimal_point(unit_pdfs, fmt):
+    """taishan's 部门预算支出 column: 110641.64, 9.87, 2610.83 … and 0 were centred, their
+    points anywhere. Printed now, every two-decimal amount ends at the same x, and 0 ends
+    left of them by the width of its missing decimals."""
+    import subprocess
+
+    pdf = unit_pdfs[("taishan", fmt)]
+    pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode().split("\f")
+    page = next(i for i, text in enumerate(pages, start=1) if "部门预算支出" in text)
+    words = _words(pdf, page)
+    middle = max(x1 for _x0, x1, _w in words) / 2
+    left = [(x0, x1, w) for x0, x1, w in words if x1 < middle + 60 and re.fullmatch(r"\d+\.\d\d", w)]
+    assert len(left) >= 6, left
+    ends = [x1 for _x0, x1, _w in left]
+    assert max(ends) - min(ends) <= 1.0, left
+    zero = [x1 for x0, x1, w in words if w == "0" and abs(x1 - ends[0]) < 40]
+    assert zero and all(ends[0] - 30 < z < ends[0] - 5 for z in zero), (zero, ends[0])

@@ -120,6 +120,38 @@ def render_xlsx(
     return buf.getvalue()
 
 
+def align_amounts(cells: Sequence[Any]) -> None:
+    """A column of amounts (two cells or more) prints right-aligned on the decimal point:
+    each number keeps the decimals it was typed with, and room as wide as the decimals it
+    lacks (Excel's ``_0`` / ``_.``: 350 as 350␣␣␣␣␣ beside 2026.9325). Centred, the points
+    did not line up (issue 20 item 4)."""
+    from openpyxl.styles import Alignment
+
+    by_column: dict[int, list[Any]] = {}
+    for cell in cells:
+        if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+            by_column.setdefault(cell.column, []).append(cell)
+    for column in by_column.values():
+        if len(column) < 2:
+            continue
+        places = {id(c): len(c.number_format.partition(".")[2]) for c in column}
+        most = max(places.values())
+        for cell in column:
+            own = places[id(cell)]
+            pad = ("_." if own == 0 and most else "") + "_0" * (most - own)
+            if pad:
+                cell.number_format = cell.number_format + pad
+            old = cell.alignment
+            cell.alignment = Alignment(
+                horizontal="right",
+                vertical=old.vertical,
+                wrap_text=old.wrap_text,
+                shrink_to_fit=old.shrink_to_fit,
+                indent=old.indent,
+                text_rotation=old.text_rotation,
+            )
+
+
 def _theme_with_cjk(wb: Any) -> None:
     """The workbook's theme names a Chinese face for East Asian text (render/fonts.py):
     the default font (Calibri, ``scheme="minor"``) takes CJK characters from there."""
@@ -211,6 +243,7 @@ class _SheetWriter:
         self.tag_starts: set[int] = set()  # tag rows that open a block (for/if)
         self.max_col = src.max_column
         self.out_row = 0
+        self.amounts: list[Any] = []  # the cells holding an amount (they move with their rows)
         self.emitted: dict[int, list[int]] = {}
         self.tag_pos: dict[int, int] = {}  # tag row -> next/last output row at that point
         self.keys: dict[tuple[int, int], str] = {}  # (out row, col) -> merge key
@@ -295,6 +328,7 @@ class _SheetWriter:
         xlsx_page_number_wording(self.dst, self.pages_spec.page_numbers)  # the Word file's wording
         self.layout.add_breaks(self.dst)
         rows.apply_merges(self.layout.ranges)
+        align_amounts(self.amounts)
 
     def _run(self, blocks: Iterable[_Block], ctx: dict[str, Any]) -> None:
         for b in blocks:
@@ -344,6 +378,8 @@ class _SheetWriter:
                 dst_cell._style = copy(src_cell._style)
             if number_format is not None:
                 dst_cell.number_format = number_format
+                if number_format[:1] in "0#":
+                    self.amounts.append(dst_cell)
             if src_cell.hyperlink is not None:
                 dst_cell.hyperlink = copy(src_cell.hyperlink)
 

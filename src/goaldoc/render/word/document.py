@@ -52,6 +52,7 @@ from ..template.markup import (
 )
 from .locate import locate, template_line, unclosed_block_line, unclosed_quote_line
 from .measure import (
+    align_amounts,
     fit_table,
     keep_signature,
     keep_units,
@@ -127,6 +128,7 @@ def render_docx(
         merge_marked_cells(tbl)
         fit_table(tbl, styles, pages)
         keep_units(tbl, styles, labels)  # 预算金额（万元） never breaks inside 万元
+        align_amounts(tbl, styles)  # a column of amounts aligned on the decimal point
         normalise_table(tbl)
     page_of = paginate_body(body, styles, pages)
     join_tables(body)  # one line where two tables meet, not two
