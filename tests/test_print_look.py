@@ -162,3 +162,22 @@ def test_amounts_line_up_on_their_decimal_point(unit_pdfs, fmt):
     assert max(ends) - min(ends) <= 1.0, left
     zero = [x1 for x0, x1, w in words if w == "0" and abs(x1 - ends[0]) < 40]
     assert zero and all(ends[0] - 30 < z < ends[0] - 5 for z in zero), (zero, ends[0])
+
+
+# ------------------------------------------------------------------ one face in a heading
+def test_a_heading_in_heiti_prints_its_digits_in_heiti():
+    """高新区's cover: 2024年部门预算绩效文本 in 黑体 printed its 2024 in Times New Roman, a
+    serif beside a sans. Every run (and heading style) set in 黑体 takes its Latin letters
+    and digits from 黑体 too."""
+    from readback import docx_body
+
+    data = render_bytes(load(SAMPLES / "2024/gaoxin.yaml"), ["docx"])["docx"][1]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        styles = etree.fromstring(z.read("word/styles.xml"))
+    mixed = [
+        (f.get(q("ascii")), f.get(q("hAnsi")))
+        for root in (docx_body(data), styles)
+        for f in root.iter(q("rFonts"))
+        if f.get(q("eastAsia")) == "黑体" and (f.get(q("ascii")), f.get(q("hAnsi"))) != ("黑体", "黑体")
+    ]
+    assert mixed == []
