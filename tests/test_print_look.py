@@ -181,3 +181,39 @@ def test_a_heading_in_heiti_prints_its_digits_in_heiti():
         if f.get(q("eastAsia")) == "黑体" and (f.get(q("ascii")), f.get(q("hAnsi"))) != ("黑体", "黑体")
     ]
     assert mixed == []
+
+
+# ------------------------------------------------------------------ budget groups (issue 16 item 5)
+NESTED = [
+    ("合计", "3000", 0),
+    ("一、基本支出", "1000", 1),
+    ("二、项目支出", "2000", 1),
+    ("事业发展性支出", "2000", 2),
+    ("财政专项资金", "1500", 3),
+    ("其他事业发展性支出", "500", 3),
+    ("按预算级次划分", "3000", 1),
+    ("市本级使用资金", "2600", 2),
+    ("拟用于对下转移支付资金", "400", 2),
+]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_the_guangdong_form_prints_the_budget_groups_the_data_nests(taishan, fmt):
+    """Issue 16 item 5: 事业发展性支出 → 财政专项资金 / 其他事业发展性支出 and 按预算级次划分 →
+    市本级使用资金 / 拟用于对下转移支付资金 printed as nine lines one under the other, the
+    nesting lost on paper. Each level below 一级 is set in by two characters now."""
+    from decimal import Decimal
+
+    from goaldoc.api import Loaded
+    from goaldoc.model import BudgetLine
+    from readback import docx_text, xlsx_book, xlsx_texts
+
+    lines = [BudgetLine(label=label, amount=Decimal(amount), level=level) for label, amount, level in NESTED]
+    budget = taishan.model.budget.model_copy(update={"expenditure": lines})
+    loaded = Loaded(taishan.model.model_copy(update={"budget": budget}), taishan.lines, "x")
+    data = render_bytes(loaded, [fmt])[fmt][1]
+    printed = docx_text(data).splitlines() if fmt == "docx" else [str(v) for ws in xlsx_book(data) for v in xlsx_texts(ws)]
+    for label, _amount, level in NESTED[1:]:
+        assert "\u3000\u3000" * (level - 1) + label in printed, (label, level)
+        if level >= 2:
+            assert label not in printed  # not flat

@@ -46,6 +46,9 @@ from .paper import column_widths
 from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, keep_units, set_column_widths
 from .sheet import copy_sheet_settings
 
+# what a cell's text loses at its ends: ASCII blanks (of the template's layout), never the
+# full-width spaces that set a nested budget line in (.indented: issue 16 item 5)
+_EDGE = " \t\r\n"
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
 
@@ -400,12 +403,12 @@ class _SheetWriter:
         prog = self._program(r, c, text)
         try:
             if prog.template is not None:
-                key, shown = split_mark(prog.template.render(ctx).strip())
+                key, shown = split_mark(prog.template.render(ctx).strip(_EDGE))
                 return shown, None, key
             assert prog.expression is not None
             result: Any = prog.expression(**ctx)
             value, marked = result if prog.merged else (result, result)
-            key, shown = split_mark(str(marked).strip())  # str() raises for an undefined name
+            key, shown = split_mark(str(marked).strip(_EDGE))  # str() raises for an undefined name
         except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
             self._fail(r, explain_template_error(exc), c)
         number = None if template_format == "@" else as_number(value)  # "@": the admin's 文本 format
