@@ -44,6 +44,7 @@ from .rows import (
     SheetRows,
     base_heights,
     cell_needs,
+    split_row,
     squash,
 )
 
@@ -282,7 +283,27 @@ def lay_out(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> Pages
         _set_heights(rows, plan.heights, {}, lambda r: r)
         rows.pages = 1
         return Pages(ranges, [])
-    layout = paginate(
+    layout = _paginate(plan, page)
+    # a tall row the model moved to the next page, leaving a good part of this one empty,
+    # is cut there instead (Excel never breaks a row): the page before is filled
+    for _ in range(MAX_SPLITS):
+        cut = _split_candidate(plan, layout, page)
+        if cut is None or not split_row(rows, widths, *cut):
+            break
+        ranges = rows.merge_ranges()
+        plan = plan_pages(rows, ranges, widths, spec)
+        layout = _paginate(plan, page)
+    rows.pages = layout.pages
+    return _apply_layout(rows, plan, layout)
+
+
+MAX_SPLITS = 50  # rows cut at a page foot in one sheet
+SPLIT_TALL = 0.25  # a row taller than this part of a page may be cut at a page foot …
+SPLIT_ROOM = 0.2  # … where at least this part of the page would be left empty
+
+
+def _paginate(plan: _Plan, page: float) -> Layout:
+    return paginate(
         plan.units,
         page,
         plan.headings,
@@ -292,8 +313,27 @@ def lay_out(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> Pages
         titles_from=plan.titles_from,
         max_row=MAX_ROW_HEIGHT,
     )
-    rows.pages = layout.pages
-    return _apply_layout(rows, plan, layout)
+
+
+def _split_candidate(plan: _Plan, layout: Layout, page: float) -> tuple[int, float] | None:
+    """(row, points it may take on the page before) of the first tall row that starts a
+    page the model broke before — alone, or after the heading kept with it — although a
+    fifth of the page before stayed empty."""
+    n = len(plan.units)
+    for i in sorted(layout.forced):
+        k, kept = i, 0.0
+        while plan.units[k].keep_next and k + 1 < n:  # a heading moves with the row
+            kept += plan.heights[k + 1]
+            k += 1
+        if plan.units[k].keep_next or plan.units[k].heading is not None or plan.heights[k + 1] < page * SPLIT_TALL:
+            continue
+        if any(s.first <= k <= s.last and s.first != s.last for s in plan.spans) and k != i:
+            continue  # inside a merged label the chain's break is the label's
+        before = layout.page_of[i] - 1
+        room = page * PAGE_FILL - layout.fill[before] - kept
+        if room >= page * SPLIT_ROOM:
+            return k + 1, room
+    return None
 
 
 def _apply_layout(rows: SheetRows, plan: _Plan, layout: Layout) -> Pages:

@@ -262,6 +262,46 @@ def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
                 head, rest = rest, ""
             parts.append(head)
         chunks.setdefault(need.row, {})[need.col] = parts
+    _continue(rows, chunks)
+
+
+def split_row(rows: SheetRows, widths: dict[int, float], row: int, room: float) -> bool:
+    """Row ``row``, too tall for the ``room`` points left on its page, continues in a row
+    below: its tall texts are cut after the lines that fit ``room`` (the rest continued, at
+    most half a page a row), its other cells merged down beside them — so the page before
+    is filled and a page break falls between the parts (issue 20: a key task of 350 points
+    left every page half empty). False when nothing of it can be cut."""
+    ranges = rows.merge_ranges()
+    page = page_height(rows.src, rows.max_col, widths)
+    tallest = min(MAX_ROW_HEIGHT, page * PAGE_FILL / 2 - 8) if page else MAX_ROW_HEIGHT
+    chunks: dict[int, list[str]] = {}
+    for need in cell_needs(rows, ranges, widths):
+        if need.row != row or need.bottom != row or need.points <= room:
+            continue
+        line = line_height(need.text, need.size)
+        first = int((room - CELL_PADDING - 4) // line)
+        if first < 2:
+            return False
+        head, rest = split_lines(need.text, need.width, need.size, first)
+        if not head or not rest:
+            return False
+        parts = [head]
+        per_row = max(int((tallest - CELL_PADDING - 4) // line), 1)
+        while rest:
+            part, rest = split_lines(rest, need.width, need.size, per_row)
+            if not part and rest:
+                part, rest = rest, ""
+            parts.append(part)
+        chunks[need.col] = parts
+    if not chunks:
+        return False
+    _continue(rows, {row: chunks})
+    return True
+
+
+def _continue(rows: SheetRows, chunks: dict[int, dict[int, list[str]]]) -> None:
+    """Each row's cut texts (row -> column -> parts) written into new rows below it; the
+    row's other texts (its labels, its amount) merged down beside them."""
     if not chunks:
         return
     extra = {r: max(len(p) for p in cols.values()) - 1 for r, cols in chunks.items()}
