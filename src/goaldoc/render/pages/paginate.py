@@ -23,7 +23,7 @@ The rules:
 * a page starts before a unit with ``page_before`` (a page break of the template);
 * no table ends on a page of its own with one row under its repeated heading (issue 20
   item 2): that row goes on the page before if it fits there in the page's full height
-  (the estimates hold to a few points: liuzhi's were 4 points off), else the row before it
+  (the estimates hold to a few points: a sample's were 4 points off), else the row before it
   moves over too, so the last page holds two.
 
 Pages are filled to ``fill`` of their height, since every height is an estimate: the

@@ -189,8 +189,8 @@ def _thin(p: etree._Element) -> bool:
 
 def join_tables(body: etree._Element) -> None:
     """Two tables with only a thin paragraph between them print as one (the forms draw
-    them as one: taishan's key tasks and indicators, liuzhi's project and indicator
-    tables): the second loses its top border, so the line where they meet is drawn once
+    them as one: a form's key tasks above its indicators, a project's table above
+    its indicators): the second loses its top border, so the line where they meet is drawn once
     (issue 20 item 4)."""
     for tbl in body.findall(qn("w:tbl")):
         prev = tbl.getprevious()
