@@ -81,7 +81,9 @@ def read_xlsx(data: bytes, file: str) -> Document:
                 text = shown(cell.value, cell.number_format) if cell is not None else ""
                 above = open_cells.get(col)
                 if (r, col) in relabelled and above is not None:  # a label merged again after a break
-                    if text and text != above.text:  # a long label: the rest of its text
+                    # a long label: the rest of its text (its opening again, ending in …, is a
+                    # reminder whose row this is: issue 20)
+                    if text and text != above.text and not (text.endswith("…") and above.text.startswith(text[:-1])):
                         above.text += text
                         above.__dict__.pop("norm", None)
                     cells.append(Cell(col - 1, width, "", coord, continued=True))

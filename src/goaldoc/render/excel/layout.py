@@ -160,7 +160,7 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
             k += 1
         r = last + 1
 
-    # the row just above a {%tr for %} block heads the rows it repeats (广水's 任务名称 | 主要内容 |
+    # the row just above a {%tr for %} block heads the rows it repeats (任务名称 | 主要内容 |
     # 预算金额): it never ends a page, whatever pages.headings says (issue 20 item 2)
     for t in _loop_headings(rows):
         units[rows.emitted[t][0] - 1].keep_next = True
@@ -287,7 +287,7 @@ def lay_out(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> Pages
     # a tall row the model moved to the next page, leaving a good part of this one empty,
     # is cut there instead (Excel never breaks a row): the page before is filled
     for _ in range(MAX_SPLITS):
-        cut = _split_candidate(plan, layout, page)
+        cut = _split_candidate(plan, layout, page, rows.continued)
         if cut is None or not split_row(rows, widths, *cut):
             break
         ranges = rows.merge_ranges()
@@ -315,10 +315,11 @@ def _paginate(plan: _Plan, page: float) -> Layout:
     )
 
 
-def _split_candidate(plan: _Plan, layout: Layout, page: float) -> tuple[int, float] | None:
+def _split_candidate(plan: _Plan, layout: Layout, page: float, continued: set[int]) -> tuple[int, float] | None:
     """(row, points it may take on the page before) of the first tall row that starts a
     page the model broke before — alone, or after the heading kept with it — although a
-    fifth of the page before stayed empty."""
+    fifth of the page before stayed empty. A row already continued (409 points, or cut
+    before) is not cut again: its parts are rows of their own."""
     n = len(plan.units)
     for i in sorted(layout.forced):
         k, kept = i, 0.0
@@ -326,6 +327,8 @@ def _split_candidate(plan: _Plan, layout: Layout, page: float) -> tuple[int, flo
             kept += plan.heights[k + 1]
             k += 1
         if plan.units[k].keep_next or plan.units[k].heading is not None or plan.heights[k + 1] < page * SPLIT_TALL:
+            continue
+        if k + 1 in continued:
             continue
         if any(s.first <= k <= s.last and s.first != s.last for s in plan.spans) and k != i:
             continue  # inside a merged label the chain's break is the label's

@@ -63,6 +63,7 @@ class SheetRows:
     pages: int = 1  # printed pages, once laid out
     repeated: list[int] = field(default_factory=list)  # heading rows printed again at a page top
     relabelled: list[tuple[int, int]] = field(default_factory=list)  # labels merged again there
+    continued: set[int] = field(default_factory=set)  # rows whose text goes on in the rows below, and those rows
 
     def row_map(self) -> RowMap:
         return RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_rows)
@@ -103,6 +104,9 @@ class SheetRows:
             t: (new(p) - before.get(p, 0) if t in self.tag_starts else new(p)) for t, p in self.tag_pos.items()
         }
         self.copies = {new(r): new(s) for r, s in self.copies.items()}
+        self.repeated = [new(r) for r in self.repeated]
+        self.relabelled = [(new(r), c) for r, c in self.relabelled]
+        self.continued = {new(r) for r in self.continued}
         self.out_rows += counts[-1]
         return new
 
@@ -257,12 +261,22 @@ def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
         per_row = max(int((tallest - CELL_PADDING - 4) // line), 1)
         parts, rest = [], need.text
         while rest:
-            head, rest = split_lines(rest, need.width, need.size, per_row)
+            head, rest = _cut(rest, need.width, need.size, per_row)
             if not head and rest:  # nothing fits (cannot happen with a positive width)
                 head, rest = rest, ""
             parts.append(head)
         chunks.setdefault(need.row, {})[need.col] = parts
     _continue(rows, chunks)
+
+
+def _cut(text: str, width: float, size: float, lines: int) -> tuple[str, str]:
+    """``text`` cut after ``lines`` printed lines; a cut between two paragraphs keeps their
+    newline at the end of the first part, so that a reader joining the parts gets the text
+    back (two goals ran together)."""
+    head, rest = split_lines(text, width, size, lines)
+    if head and rest and text.startswith(head + "\n" + rest[:1]):
+        head += "\n"
+    return head, rest
 
 
 def split_row(rows: SheetRows, widths: dict[int, float], row: int, room: float) -> bool:
@@ -279,16 +293,16 @@ def split_row(rows: SheetRows, widths: dict[int, float], row: int, room: float) 
         if need.row != row or need.bottom != row or need.points <= room:
             continue
         line = line_height(need.text, need.size)
-        first = int((room - CELL_PADDING - 4) // line)
+        first = int((room - CELL_PADDING - 4) // line) - 1  # a line for the newline _cut may keep
         if first < 2:
             return False
-        head, rest = split_lines(need.text, need.width, need.size, first)
+        head, rest = _cut(need.text, need.width, need.size, first)
         if not head or not rest:
             return False
         parts = [head]
         per_row = max(int((tallest - CELL_PADDING - 4) // line), 1)
         while rest:
-            part, rest = split_lines(rest, need.width, need.size, per_row)
+            part, rest = _cut(rest, need.width, need.size, per_row)
             if not part and rest:
                 part, rest = rest, ""
             parts.append(part)
@@ -319,10 +333,13 @@ def _continue(rows: SheetRows, chunks: dict[int, dict[int, list[str]]]) -> None:
             rows.copy_row(top, top + k, values=False)
             for c, key in label_keys.items():
                 rows.keys[(top + k, c)] = key
+        rows.continued.update(range(top, top + extra[r] + 1))
         for c, parts in cols.items():
             for k, part in enumerate(parts):
                 cell = rows.ws.cell(top + k, c)
                 cell.value = part or None
+                if k:  # marked like a long label's rest: a reader joins it to the part above
+                    rows.relabelled.append((top + k, c))
 
 
 # -- columns that fit their content (render/pages/fit.py) ----------------------------------------
