@@ -187,7 +187,8 @@ def lopsided(grid: _Grid, widths: Sequence[float]) -> tuple[set[int], set[int]]:
     """Rows (of three cells or more) where one cell needs ``LOPSIDED`` times the lines of
     every other and at least ``LOPSIDED_LINES`` lines — a column of thirty lines beside a
     column of one (issue 20 item 2): (the grid columns of those tall cells, the columns of
-    the other cells of those rows that may give them width — not a merged label)."""
+    the other cells of those rows that may give them width — not a column holding a merged
+    label anywhere)."""
     rows: dict[int, list[tuple[float, GridCell]]] = {}
     for k, c in enumerate(grid.cells):
         if c.text.strip():
@@ -204,13 +205,17 @@ def lopsided(grid: _Grid, widths: Sequence[float]) -> tuple[set[int], set[int]]:
             for _lines, other in ranked[1:]:
                 if not other.merged_down:
                     donors.update(range(other.col, other.col + other.span))
-    return takers, donors - takers
+    # a column holding a merged label anywhere (一级, 二级 …) keeps its width: the labels
+    # there were laid out for it
+    labels = {k for c in grid.cells if c.merged_down for k in range(c.col, c.col + c.span)}
+    return takers, donors - takers - labels
 
 
 def _balance(grid: _Grid) -> None:
     """Where a row is lopsided, give its tall cell's columns width from the other cells of
     the row, a character at a time, while each step makes the table lower by
-    ``BALANCE_GAIN`` and no row grows by more than a line or half its height. The columns between keep their widths (the
+    ``BALANCE_GAIN``, no row grows by more than a line (a tall one: or half its height) and no
+    cell of a row it makes taller ends in a line of one or two characters. The columns between keep their widths (the
     boundaries between shift); each cell keeps 60 % of its template width and room for its
     numbers: the form's range."""
     takers, donors = lopsided(grid, grid.widths)
@@ -228,17 +233,52 @@ def _balance(grid: _Grid) -> None:
                     trial = list(grid.widths)
                     trial[taker] += chars * em
                     trial[donor] -= chars * em
-                    if not grid.allowed(trial):
+                    if not grid.allowed(trial) or _squeezes_a_number(grid, trial):
                         break
                     rows = grid.rows(trial)
-                    if any(h > start.get(r, 0.0) + max(line, start.get(r, 0.0) / 2) + 0.5 for r, h in rows.items()):
-                        break  # a row grows by a line or half its height at most (指标性质 in four lines: no)
+                    grown = {r for r, h in rows.items() if h > start.get(r, 0.0) + 0.5}
+                    if any(rows[r] > start.get(r, 0.0) + _growth(start.get(r, 0.0), line) + 0.5 for r in grown):
+                        break  # a row grows by a line (a tall one: or half its height) at most
+                    if _orphans(grid, trial, grown):
+                        break  # 新增满意度调查 / 5, 指标性 / 质: a word's tail alone on a line
                     h = sum(rows.values())
                     if best is None or (h, chars) < best[:2]:
                         best = (h, chars, trial)
         if best is None or best[0] > height * (1 - BALANCE_GAIN):
             return
         height, _chars, grid.widths = best
+
+
+def _growth(height: float, line: float) -> float:
+    """How much a row may grow while a lopsided row gets lower: a line, or half its height."""
+    return max(line, height / 2)
+
+
+def _orphans(grid: _Grid, widths: Sequence[float], rows: set[int]) -> bool:
+    """A short cell (a name, a heading: one or two lines) of these rows — those the move
+    makes taller — that would end in a line of two characters or fewer: the tail of a word
+    left alone (新增满意度调查 / 5, 指标性 / 质)."""
+    from .measure import wrap
+
+    for k, c in enumerate(grid.cells):
+        if c.row not in rows or not c.text.strip() or "\n" in c.text.strip():
+            continue
+        if grid.height(k, grid.widths) > 2 * line_height(c.text, c.size) + 0.5:
+            continue  # a long text: where its last line ends is chance, not a word cut
+        lines = wrap(c.text.strip(), (_width(widths, c) - grid.pad) / c.size)
+        if len(lines) > 1 and len(lines[-1].strip()) <= 2:
+            return True
+    return False
+
+
+def _squeezes_a_number(grid: _Grid, trial: Sequence[float]) -> bool:
+    """A cell the move narrows would no longer hold its widest number (one the fitting
+    above has just made room for: 123456789012.34)."""
+    for c in grid.cells:
+        now = _width(trial, c)
+        if now < _width(grid.widths, c) - 1e-6 and now < _number_need(c, grid.pad):
+            return True
+    return False
 
 
 def _largest(grid: _Grid, boundary: int, sign: float, want: float) -> float:
