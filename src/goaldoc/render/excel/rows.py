@@ -349,9 +349,11 @@ def shown_text(cell: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "" if value is None else str(value)
     fmt = cell.number_format or "General"
+    fmt, _, pad = fmt.partition("_")  # _0 / _. : room for the decimals a number lacks (its width)
     places = len(fmt.partition(".")[2]) if "." in fmt else 0
     text = f"{value:,.{places}f}" if "," in fmt else f"{value:.{places}f}"
-    return text if fmt != "General" else (str(value) if isinstance(value, int) else f"{value:.10g}")
+    room = ("_" + pad).replace("_", "") if pad else ""
+    return text + room if fmt != "General" else (str(value) if isinstance(value, int) else f"{value:.10g}")
 
 
 def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> dict[int, float]:

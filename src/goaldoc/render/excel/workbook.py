@@ -155,6 +155,25 @@ def align_amounts(cells: Sequence[Any]) -> None:
             )
 
 
+def unpad_overflowing(cells: Sequence[Any], widths: Mapping[int, float]) -> None:
+    """Where the room align_amounts left makes a number wider than its column as fitted
+    (a 12-digit amount beside 2026.9325), the column's numbers go without it: Excel would
+    print ### for a number that does not fit."""
+    from ..pages.measure import text_em
+    from .paper import column_points
+    from .rows import font_size, shown_text
+
+    by_column: dict[int, list[Any]] = {}
+    for cell in cells:
+        if "_" in cell.number_format:
+            by_column.setdefault(cell.column, []).append(cell)
+    for col, column in by_column.items():
+        room = column_points(widths.get(col, 0.0)) - 7.5
+        if any(text_em(shown_text(c)) * font_size(c) > room for c in column):
+            for c in column:
+                c.number_format = c.number_format.partition("_")[0]
+
+
 def _theme_with_cjk(wb: Any) -> None:
     """The workbook's theme names a Chinese face for East Asian text (render/fonts.py):
     the default font (Calibri, ``scheme="minor"``) takes CJK characters from there."""
@@ -318,7 +337,9 @@ class _SheetWriter:
             self.dst, self.src, self.max_col, self.out_row, self.keys, self.emitted, self.tag_pos, self.tag_starts
         )
         template_widths = column_widths(self.src, self.max_col)
+        align_amounts(self.amounts)  # before the columns are fitted: the room it adds is width
         widths = fit_sheet_columns(rows, template_widths, self.pages_spec)
+        unpad_overflowing(self.amounts, widths)  # a number wider than its column shows ###
         keep_units(rows, widths)  # 预算金额（万元） never breaks inside 万元
         continue_tall_cells(rows, widths)
         self.layout = lay_out(rows, widths, self.pages_spec)
@@ -331,7 +352,6 @@ class _SheetWriter:
         xlsx_page_number_wording(self.dst, self.pages_spec.page_numbers)  # the Word file's wording
         self.layout.add_breaks(self.dst)
         rows.apply_merges(self.layout.ranges)
-        align_amounts(self.amounts)
 
     def _run(self, blocks: Iterable[_Block], ctx: dict[str, Any]) -> None:
         for b in blocks:
