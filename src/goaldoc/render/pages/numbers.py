@@ -6,8 +6,8 @@ the right of the footer — Word: PAGE and NUMPAGES fields, Excel: ``&P`` / ``&N
 footer is moved inside the bottom margin if it would not fit there.
 
 A form prints one wording in both files (issue 20 item 4): an Excel header or footer part
-that holds a page number and nothing else (``第 &P 页，共 &N 页``, ``- &P -``, ``&P/&N``) is
-written in the form's ``pages.page_numbers``, which says what its Word footer says.
+that holds "page N of M" and nothing else (``第 &P 页，共 &N 页``, ``&P/&N``) is written in
+the form's ``pages.page_numbers``, which says what its Word footer says.
 """
 
 from __future__ import annotations
@@ -83,12 +83,13 @@ def _field(p: etree._Element, instr: str) -> None:
             etree.SubElement(r, qn("w:fldChar")).set(qn("w:fldCharType"), kind)
 
 
-# a header/footer part that is a page number only: 第 &P 页[，] 共 &N 页, - &P -, &P/&N, 第&P页
-_ONLY_NUMBER = re.compile(r"^\s*(第\s*&P\s*页([\s，,、]*共\s*&N\s*页)?|[-—–]\s*&P\s*[-—–]|&P\s*(/\s*&N)?)\s*$")
+# a header/footer part that is "page N of M" and nothing else: 第 &P 页[，] 共 &N 页, &P/&N
+# (a part with the page alone, 第 &P 页 or - &P -, is a wording of the admin's own: kept)
+_ONLY_NUMBER = re.compile(r"^\s*(第\s*&P\s*页[\s，,、]*共\s*&N\s*页|&P\s*/\s*&N)\s*$")
 
 
 def xlsx_page_number_wording(ws: Worksheet, fmt: str) -> int:
-    """Header and footer parts that are only a page number, written in ``fmt`` (the form's
+    """Header and footer parts that are "page N of M" only, written in ``fmt`` (the form's
     ``pages.page_numbers``); returns how many were rewritten. A part with anything else in
     it (the unit's name, a date, fonts the admin set: ``&"宋体"``) stays as it is."""
     wording = fmt.replace("{page}", "&P").replace("{pages}", "&N")
