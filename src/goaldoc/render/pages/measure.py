@@ -236,19 +236,43 @@ class Labels:
         return isinstance(text, str) and (text in self.plain or any(p.fullmatch(text) for p in self.patterns))
 
 
+def _line_ends(text: str, width: float, kinsoku: bool) -> list[int]:
+    """Where a word processor breaks ``text`` filling lines ``width`` ems wide character by
+    character: Word and Writer keep ，。） off a line's start and （ off its end (kinsoku),
+    Calc does not."""
+    ends: list[int] = []
+    start, used = 0, 0.0
+    for i, ch in enumerate(text):
+        used += char_em(ch)
+        if used <= width + 1e-9 or i == start:
+            continue
+        cut = i
+        while kinsoku and cut > start + 1 and (text[cut] in _NO_START or text[cut - 1] in _NO_END):
+            cut -= 1
+        ends.append(cut)
+        start, used = cut, text_em(text[cut : i + 1])
+    return ends
+
+
 def unit_break(text: str, width_pt: float, size: float) -> int | None:
     """Where a short label ending in a bracketed unit (预算金额（万元）, 预算资金（元）) breaks
-    so that the unit stays whole: before its opening bracket, when the label does not fit
-    on one line; else None. Word processors break between any two CJK characters, inside
-    万元 too, and Calc even leaves （ at a line's end (预算资金（ / 元）): a break of our own
-    before the bracket prints the same everywhere (issue 20 item 4)."""
+    so that the unit stays whole: before its opening bracket, when a word processor would
+    break the label inside the brackets (预算金额（万 / 元）; Calc even leaves （ at a line's
+    end: 预算资金（ / 元）); else None (issue 20 item 4)."""
     if len(text) > LABEL_MAX or "\n" in text:
         return None
     m = _UNIT_GROUP.search(text)
     width = width_pt / size
-    if m is None or m.start() == 0 or text_em(m.group().strip()) > width or text_em(text.rstrip()) <= width + 1e-9:
+    if m is None or m.start() == 0 or text_em(m.group().strip()) > width:
         return None
-    return m.start()
+    if text_em(text.rstrip()) <= width:
+        return None
+    # the printed width may differ from the estimate by a few per cent (a reserve, margins)
+    for w in (width * 0.96, width, width * 1.06, width * 1.12, width * 1.16):
+        for kinsoku in (True, False):
+            if any(m.start() < e < m.end() for e in _line_ends(text.rstrip(), w, kinsoku)):
+                return m.start()
+    return None
 
 
 def is_amount(text: str) -> bool:
