@@ -298,7 +298,7 @@ def lay_out(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> Pages
 
 
 MAX_SPLITS = 50  # rows cut at a page foot in one sheet
-SPLIT_TALL = 0.25  # a row taller than this part of a page may be cut at a page foot …
+SPLIT_TALL = 0.4  # a row taller than this part of a page may be cut at a page foot …
 SPLIT_ROOM = 0.2  # … where at least this part of the page would be left empty
 
 

@@ -272,9 +272,9 @@ def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
 def _cut(text: str, width: float, size: float, lines: int) -> tuple[str, str]:
     """``text`` cut after ``lines`` printed lines; a cut between two paragraphs keeps their
     newline at the end of the first part, so that a reader joining the parts gets the text
-    back (two goals ran together)."""
+    back (two goals ran together); goaldoc import joins them so."""
     head, rest = split_lines(text, width, size, lines)
-    if head and rest and text.startswith(head + "\n" + rest[:1]):
+    if head and rest and text.startswith(head + "\n"):
         head += "\n"
     return head, rest
 
