@@ -148,7 +148,8 @@ def _join(table: list[list[CellInfo]], part: list[list[CellInfo]], repeated: lis
     for c in rows[0] if rows else []:
         if c.relabelled and c.col in open_:
             label = open_[c.col]
-            if c.text != label.text:  # a long label: the rest of its text
+            # a long label: the rest of its text (its opening again, ending in …: a reminder)
+            if c.text != label.text and not (c.text.endswith("…") and label.text.startswith(c.text[:-1])):
                 label.text += c.text
             c.vmerge, c.text, c.relabelled = "continue", "", False
     base = len(table)
@@ -267,7 +268,9 @@ def xlsx_book(data: bytes | Path):  # type: ignore[no-untyped-def]
     return load_workbook(io.BytesIO(raw))
 
 
-_NUMBER_FORMAT = re.compile(r"(#,##)?0(?:\.(0+))?")
+# a number format goaldoc writes; _0 / _. after it is room for decimals the number lacks
+# (amounts aligned on their decimal point: issue 20 item 4), showing nothing
+_NUMBER_FORMAT = re.compile(r"(#,##)?0(?:\.(0+))?(?:_[0.])*")
 
 
 def xlsx_shown(cell) -> str | None:  # type: ignore[no-untyped-def]
@@ -400,8 +403,10 @@ def _logical_sheet(ws, dst) -> None:  # type: ignore[no-untyped-def]
         above = next((m for m in spans.values() if m[1] == c and m[0] <= before <= m[2]), None)
         if above is None:
             above = spans[(before, c)] = [before, c, before, part[3]]
-        if text[(r, c)] != text[(above[0], c)] and isinstance(text[(r, c)], str):
-            text[(above[0], c)] = (text[(above[0], c)] or "") + text[(r, c)]  # a long label's rest
+        mine, theirs = text[(r, c)], text[(above[0], c)]
+        reminder = isinstance(mine, str) and mine.endswith("…") and str(theirs or "").startswith(mine[:-1])
+        if mine != theirs and isinstance(mine, str) and not reminder:
+            text[(above[0], c)] = (theirs or "") + mine  # a long label's rest
         above[2] = part[2]
         text[(r, c)] = None
     for r in kept:

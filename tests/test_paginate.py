@@ -106,3 +106,37 @@ def test_flowing_text_fills_the_whole_page_rows_only_the_fill_share():
     assert paginate(text, PAGE, fill=0.9).starts == []
     table = rows(47, 47)
     assert paginate(table, PAGE, fill=0.9).starts == [1]  # our own breaks leave the application room
+
+
+def _table(*heights: float, end_break: bool = True) -> list[Unit]:
+    """A heading (15) and its rows, then a unit starting the next form on a page of its own."""
+    units = rows(15, *heights, 10)
+    units[0].heading, units[0].keep_next = 0, True
+    for u in units[1:-1]:
+        u.under = 0
+    units[-1].page_before = end_break
+    return units
+
+
+def test_a_tables_last_row_never_stands_alone_under_its_heading_when_it_fits_the_page_before():
+    """Issue 20 item 2 (liuzhi p7): heading 15 + four rows of 20 fill 95 of a page filled to
+    93: the last row opened a page of its own under the repeated heading. It fits in the
+    page's full height, so it stays."""
+    layout = paginate(_table(20, 20, 20, 20), PAGE, [Heading([0], 15)], fill=0.93)
+    assert layout.page_of[:5] == [0, 0, 0, 0, 0]
+    assert layout.starts == [5]  # only the next form's page
+
+
+def test_a_last_row_that_does_not_fit_takes_the_row_before_with_it():
+    """Issue 20 item 2 (liuzhi p9): when the row does not fit on the page before even in
+    its full height, the row before moves over too: the last page holds two rows."""
+    layout = paginate(_table(20, 20, 20, 25), PAGE, [Heading([0], 15)], fill=0.93)
+    assert layout.page_of[:5] == [0, 0, 0, 1, 1]  # 15 + 60 + 25 = 100: more than 98.5
+    assert layout.repeat == {3: 0}
+
+
+def test_a_table_that_runs_on_keeps_its_breaks():
+    """Only a table's last page is looked at: a page of one row with more of the form
+    after it on that page is no widow."""
+    layout = paginate(_table(20, 20, 20, 20, 20, end_break=False), PAGE, [Heading([0], 15)], fill=0.93)
+    assert layout.starts == [4]  # row 4 and the unit after it (10) share page 2

@@ -33,7 +33,7 @@ CASES = [(stem, fmt) for stem in ALL_FILES for fmt in ("docx", "xlsx")]
 # visible here rather than shaped away): 邯郸's first table is short, and the next project
 # starts on a sheet of its own whose title — cut short in the published excerpt, as the
 # sample keeps it — has no 表 in it, so the checker does not see a new form begin
-KNOWN = {("handan", "xlsx"): ["2019年邯郸市民政局预算项目绩效目标.xlsx p1: mostly-empty: text ends at 27% of the page"]}
+KNOWN = {("handan", "xlsx"): ["2019年邯郸市民政局预算项目绩效目标.xlsx p1: mostly-empty: text ends at 33% of the page"]}  # 27 % before Carlito (issue 20)
 
 
 @pytest.fixture(scope="module")

@@ -179,7 +179,8 @@ def test_xlsx_cells(dongguan, files):
     period_goal, annual_goal = goals(dongguan)
     assert [r[0] for r in rows[:3]] == ["东莞市财政项目支出绩效目标表", "（ 2022 年度）", "预算单位：东莞展览馆"]
     assert rows[3:] == [
-        ["项目名称", "物业管理费支出", None, None, "本年度申请市财政预算资金（万元）", None, "282.92", None],
+        # the label breaks before its unit where it wraps (issue 20 item 4)
+        ["项目名称", "物业管理费支出", None, None, "本年度申请市财政预算资金\n（万元）", None, "282.92", None],
         ["总体目标", "实施周期总目标（2022年--2024年）", None, None, None, "年度目标", None, None],
         [None, period_goal, None, None, None, annual_goal, None, None],
         [None, "一级指标", "二级指标", "三级指标", "实施周期指标值", "二级指标", "三级指标", "当年度指标值"],
@@ -198,7 +199,7 @@ def test_xlsx_merges_print_titles_and_page(files):
         [(8, 4)], [(8, 4)], [(9, 3)], [], [], [(9, 3)], [], []
     ]
     assert ws.print_title_rows == "$7:$7"
-    assert ws.oddFooter.right.text == "第 &P 页，共 &N 页"
+    assert ws.oddFooter.right.text == "第 &P 页 共 &N 页"  # the Word footer's wording (issue 20 item 4)
     assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)
 
 

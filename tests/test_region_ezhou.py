@@ -216,7 +216,7 @@ def test_xlsx_merges_print_titles_and_page(files):
     assert {"A1:A3", "B1:F1", "A4:F4", "B5:F5", "B6:C6", "E6:F6", "A14:E14", "F14:F15", "C15:D15", "F16:F22"} <= merged
     assert xlsx_column_merges(ws, 1, from_row=5) == [(8, 5), (16, 2), (18, 3), (21, 2)]
     assert ws.print_title_rows == "$14:$15"
-    assert ws.oddFooter.right.text == "第 &P 页，共 &N 页"
+    assert ws.oddFooter.right.text == "第 &P 页 共 &N 页"  # the Word footer's wording (issue 20 item 4)
     assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("portrait", 9)
 
 

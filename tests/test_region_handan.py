@@ -174,7 +174,7 @@ def test_xlsx_one_sheet_per_table(files):
     assert second.print_title_rows == "$3:$4"
     assert UNIT_LINE not in [v for r in _values(first) for v in r]
     for ws in wb.worksheets:
-        assert ws.oddFooter.right.text == "第 &P 页，共 &N 页"
+        assert ws.oddFooter.right.text == "第 &P 页 共 &N 页"  # the Word footer's wording (issue 20 item 4)
         assert (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToWidth) == (9, "portrait", 1)
 
 

@@ -189,7 +189,7 @@ def test_xlsx_print_settings(files):
     ws = xlsx_book(files["xlsx"]).worksheets[0]
     head = xlsx_row_of(ws, 1, "一级指标")
     assert ws.print_title_rows == f"${head}:${head}"
-    assert ws.oddFooter.right.text == "第 &P 页，共 &N 页"
+    assert ws.oddFooter.right.text == "第 &P 页 共 &N 页"  # the Word footer's wording (issue 20 item 4)
     assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.paperSize) == 9  # A4
 
 

@@ -191,7 +191,7 @@ def test_xlsx_sheet_cells_merges_and_print_settings(files):
     )
     assert ws.print_title_rows == "$13:$13"
     assert ws.print_area == "'特殊人群病种筛查经费'!$A$1:$D$14"  # the empty indicator row included
-    assert ws.oddFooter.right.text == "第 &P 页，共 &N 页"
+    assert ws.oddFooter.right.text == "第 &P 页 共 &N 页"  # the Word footer's wording (issue 20 item 4)
     assert (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToWidth) == (9, "portrait", 1)
 
 

@@ -38,13 +38,15 @@ def test_excel_edit_shows_in_the_next_render(taishan, tmp_path):
     folder = _copy_region(tmp_path)
     wb = load_workbook(folder / "forms.xlsx")
     ws = wb["部门整体"]
-    ws.column_dimensions["D"].width = 30
+    # column A: the section labels, merged down; column widths of the text columns beside
+    # long texts are balanced by content (issue 20 item 2), a merged label's never
+    ws.column_dimensions["A"].width = 12
     ws["A2"].value = "单位名称"
     wb.save(folder / "forms.xlsx")
 
     data = render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
     out = xlsx_book(data)["部门整体预算绩效目标批复表"]
-    assert out.column_dimensions["D"].width == 30
+    assert out.column_dimensions["A"].width == 12
     assert out["A2"].value == "单位名称"
 
 

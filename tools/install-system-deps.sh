@@ -10,6 +10,12 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 # grep without -q reads all of fc-list's output: with -q it may exit first, fc-list then dies
 # of SIGPIPE and pipefail takes the font for missing (an apt-get run on every `make test`)
 fc-list : family 2>/dev/null | grep "Noto Serif CJK" >/dev/null || need+=(fonts-noto-cjk)
+# metric-compatible stand-ins for the Latin fonts the forms name (issue 20 item 3): Carlito
+# for Calibri, the workbook font that sets an Excel column's width (without it LibreOffice
+# measures columns in a wider face and fit-to-width prints the sheet at ~63 %); Liberation
+# Serif / Sans for Times New Roman / Arial (numbers in Word). LibreOffice maps them itself.
+fc-list : family 2>/dev/null | grep "Carlito" >/dev/null || need+=(fonts-crosextra-carlito)
+fc-list : family 2>/dev/null | grep "Liberation Serif" >/dev/null || need+=(fonts-liberation)
 command -v fc-cache >/dev/null 2>&1 || need+=(fontconfig)
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"

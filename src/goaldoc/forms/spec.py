@@ -221,7 +221,7 @@ class PagesSpec(_Strict):
     widen: list[WidenSpec] = Field(default_factory=list, description="按内容加宽的列")
     page_numbers: str = Field(
         "第 {page} 页 共 {pages} 页",
-        description="模板没有页脚时加的页码：{page} 本页，{pages} 总页数",
+        description="页码的写法：模板没有页脚时加这个；Excel 页脚里只有页码的部分也照这个写（和 Word 一样）。{page} 本页，{pages} 总页数",
     )
 
 

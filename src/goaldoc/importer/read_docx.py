@@ -232,7 +232,9 @@ def _table(tbl: etree._Element, number: int, doc: Document, group: int, hidden: 
                 above = _open_cell(doc, group, col)
                 rest = cell_text(tc, hidden)
                 if above is not None:
-                    if rest and rest != above.text:  # a long label: the rest of its text
+                    # a long label: the rest of its text (its opening again, ending in …, is a
+                    # reminder whose row this is: issue 20)
+                    if rest and rest != above.text and not (rest.endswith("…") and above.text.startswith(rest[:-1])):
                         above.text += rest
                         above.__dict__.pop("norm", None)
                     continued = True

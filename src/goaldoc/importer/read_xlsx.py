@@ -62,6 +62,7 @@ def read_xlsx(data: bytes, file: str) -> Document:
         repeated = {int(ref.split(":")[0]) for ref in _marked(ws, REPEAT_NAME)}
         relabelled = {_coord(ref) for ref in _marked(ws, LABEL_NAME)}
         open_cells: dict[int, Cell] = {}  # column → the cell a merge there runs down from
+        ends_line: dict[int, bool] = {}  # column → that cell's text ends with a newline (continued text)
         max_col = ws.max_column
         for r, row in enumerate(ws.iter_rows(), start=1):
             if r in repeated:
@@ -86,8 +87,10 @@ def read_xlsx(data: bytes, file: str) -> Document:
                     text = _formula_value(wb, title, cell.coordinate, formulas, doc)
                 above = open_cells.get(col)
                 if (r, col) in relabelled and above is not None:  # a label merged again after a break
-                    if text and text != above.text:  # a long label: the rest of its text
-                        above.text += text
+                    # a long label: the rest of its text (its opening again, ending in …, is a
+                    # reminder whose row this is: issue 20)
+                    if text and text != above.text and not (text.endswith("…") and above.text.startswith(text[:-1])):
+                        above.text += ("\n" if ends_line.get(col) else "") + text  # cut between paragraphs
                         above.__dict__.pop("norm", None)
                     cells.append(Cell(col - 1, width, "", coord, continued=True))
                     col += width
@@ -95,6 +98,8 @@ def read_xlsx(data: bytes, file: str) -> Document:
                 made = Cell(col - 1, width, text, coord)
                 cells.append(made)
                 open_cells[col] = made
+                raw = cell.value if cell is not None else None
+                ends_line[col] = isinstance(raw, str) and raw.endswith("\n")
                 col += width
             item = Item("row", cells, f"{title} 第 {r} 行", group=number)
             if not item.empty:

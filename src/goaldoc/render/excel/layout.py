@@ -20,6 +20,7 @@ Print titles the admin set stay Excel's own: a heading that is one is not copied
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
@@ -31,10 +32,11 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...forms.spec import PagesSpec
-from ..pages.measure import line_height, split_lines
+from ..pages.measure import line_height, opening, split_lines
 from ..pages.paginate import Heading, Layout, Span, Unit, paginate
 from .paper import page_height
 from .rows import (
+    CELL_PADDING,
     MAX_ROW_HEIGHT,
     PAGE_FILL,
     CellNeed,
@@ -42,9 +44,11 @@ from .rows import (
     SheetRows,
     base_heights,
     cell_needs,
+    split_row,
     squash,
 )
 
+_FOR_TAG = re.compile(r"^\s*\{%-?\s*tr\s+for\s")
 REPEAT_NAME = "_GoaldocRepeat"  # hidden names: heading rows printed again, labels merged again
 LABEL_NAME = "_GoaldocLabel"
 
@@ -158,6 +162,11 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
             k += 1
         r = last + 1
 
+    # the row just above a {%tr for %} block heads the rows it repeats (任务名称 | 主要内容 |
+    # 预算金额): it never ends a page, whatever pages.headings says (issue 20 item 2)
+    for t in _loop_headings(rows):
+        units[rows.emitted[t][0] - 1].keep_next = True
+
     # rows the form keeps with the next one (pages.keep_with_next: words of the template cell)
     if spec.keep_with_next:
         src_of = _template_rows(rows)
@@ -181,6 +190,19 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
         titles = sum(heights[r] for r in range(titles_rows[0], titles_rows[1] + 1))
         titles_from = titles_rows[1] - 1
     return _Plan(units, headings, spans, span_cells, titles, titles_from, heights)
+
+
+def _loop_headings(rows: SheetRows) -> list[int]:
+    """Template rows written once just above a ``{%tr for %}`` tag row."""
+    out = []
+    for tag in rows.tag_starts:
+        first = next((c.value for c in rows.src[tag] if isinstance(c.value, str) and c.value.strip()), None)
+        if not (isinstance(first, str) and _FOR_TAG.match(first)):
+            continue
+        above = tag - 1
+        if above >= 1 and above not in rows.tag_pos and len(rows.emitted.get(above, [])) == 1:
+            out.append(above)
+    return out
 
 
 def _heads_rows(r: int, layouts: list[tuple[int, ...]], empty: list[bool], n: int) -> bool:
@@ -263,7 +285,27 @@ def lay_out(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> Pages
         _set_heights(rows, plan.heights, {}, lambda r: r)
         rows.pages = 1
         return Pages(ranges, [])
-    layout = paginate(
+    layout = _paginate(plan, page)
+    # a tall row the model moved to the next page, leaving a good part of this one empty,
+    # is cut there instead (Excel never breaks a row): the page before is filled
+    for _ in range(MAX_SPLITS):
+        cut = _split_candidate(plan, layout, page, rows.continued)
+        if cut is None or not split_row(rows, widths, *cut):
+            break
+        ranges = rows.merge_ranges()
+        plan = plan_pages(rows, ranges, widths, spec)
+        layout = _paginate(plan, page)
+    rows.pages = layout.pages
+    return _apply_layout(rows, plan, layout)
+
+
+MAX_SPLITS = 50  # rows cut at a page foot in one sheet
+SPLIT_TALL = 0.4  # a row taller than this part of a page may be cut at a page foot …
+SPLIT_ROOM = 0.2  # … where at least this part of the page would be left empty
+
+
+def _paginate(plan: _Plan, page: float) -> Layout:
+    return paginate(
         plan.units,
         page,
         plan.headings,
@@ -273,8 +315,30 @@ def lay_out(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> Pages
         titles_from=plan.titles_from,
         max_row=MAX_ROW_HEIGHT,
     )
-    rows.pages = layout.pages
-    return _apply_layout(rows, plan, layout)
+
+
+def _split_candidate(plan: _Plan, layout: Layout, page: float, continued: set[int]) -> tuple[int, float] | None:
+    """(row, points it may take on the page before) of the first tall row that starts a
+    page the model broke before — alone, or after the heading kept with it — although a
+    fifth of the page before stayed empty. A row already continued (409 points, or cut
+    before) is not cut again: its parts are rows of their own."""
+    n = len(plan.units)
+    for i in sorted(layout.forced):
+        k, kept = i, 0.0
+        while plan.units[k].keep_next and k + 1 < n:  # a heading moves with the row
+            kept += plan.heights[k + 1]
+            k += 1
+        if plan.units[k].keep_next or plan.units[k].heading is not None or plan.heights[k + 1] < page * SPLIT_TALL:
+            continue
+        if k + 1 in continued:
+            continue
+        if any(s.first <= k <= s.last and s.first != s.last for s in plan.spans) and k != i:
+            continue  # inside a merged label the chain's break is the label's
+        before = layout.page_of[i] - 1
+        room = page * PAGE_FILL - layout.fill[before] - kept
+        if room >= page * SPLIT_ROOM:
+            return k + 1, room
+    return None
 
 
 def _apply_layout(rows: SheetRows, plan: _Plan, layout: Layout) -> Pages:
@@ -320,13 +384,29 @@ def _cut_labels(
             first += 1
         first_of[top] = first
 
-    def relabel(prev_top: tuple[int, int], at: int, c: int, cell_at: Any) -> None:
-        """The label part starting at row ``at`` prints the label again (or its rest)."""
+    old_of = {new(r): r for r in range(1, len(plan.heights))}
+
+    def room(a: int, b: int) -> float:
+        """The height of output rows a..b as laid out (a label part's room)."""
+        h = sum(plan.heights[old_of[r]] for r in range(a, b + 1) if r in old_of)
+        for (first, last), extra in layout.grow.items():
+            h += extra * sum(1 for u in range(first, last + 1) if a <= new(u + 1) <= b) / (last - first + 1)
+        return h
+
+    def relabel(prev_top: tuple[int, int], at: int, bottom: int, c: int, cell_at: Any) -> None:
+        """The label part at rows ``at``..``bottom`` prints the label again (or its rest). A
+        number (an amount) is never printed twice: SUM over the column would count it
+        twice (issue 16 item 4); the texts that say whose row it is are (issue 20 item 2)."""
         head_lines, nd = cut_at.get((first_of.get(at, at), c), (None, None))
         prev = rows.ws.cell(*prev_top)
         if head_lines is not None and nd is not None and isinstance(prev.value, str):
             head, rest = split_lines(prev.value, nd.width, nd.size, head_lines)
+            if not rest.strip():  # all of it printed before: its opening lines say whose row this is
+                fits = int((room(at, bottom) - CELL_PADDING) // line_height(prev.value, nd.size))
+                rest = opening(prev.value, nd.width, nd.size, fits)
             prev.value, cell_at.value = head or None, rest or None
+        elif isinstance(prev.value, int | float) and not isinstance(prev.value, bool):
+            cell_at.value = None
         else:
             cell_at.value = prev.value
         cell_at._style = copy(prev._style)
@@ -343,7 +423,7 @@ def _cut_labels(
         for k in range(len(bounds) - 1):
             a, b = bounds[k], bounds[k + 1] - 1
             if k:
-                relabel((bounds[k - 1], c1), a, c1, rows.ws.cell(a, c1))
+                relabel((bounds[k - 1], c1), a, b, c1, rows.ws.cell(a, c1))
             out[(a, c1)] = (b, c2)
     # a label interrupted by the heading rows printed again above its next part
     tops = {}
@@ -359,7 +439,8 @@ def _cut_labels(
             if key is None or rows.keys.get((top - 1, c)) != key or tops.get((first, c), (first, c)) != (first, c):
                 continue  # not a label, or one merged across the heading rows (cut above)
             prev_top = tops.get((top - 1, c), (top - 1, c))
-            relabel(prev_top, first, c, rows.ws.cell(first, c))
+            bottom = next((r2 for (r1, c1), (r2, _c2) in out.items() if r1 == first and c1 == c), first)
+            relabel(prev_top, first, bottom, c, rows.ws.cell(first, c))
     return out
 
 

@@ -63,6 +63,7 @@ class SheetRows:
     pages: int = 1  # printed pages, once laid out
     repeated: list[int] = field(default_factory=list)  # heading rows printed again at a page top
     relabelled: list[tuple[int, int]] = field(default_factory=list)  # labels merged again there
+    continued: set[int] = field(default_factory=set)  # rows whose text goes on in the rows below, and those rows
 
     def row_map(self) -> RowMap:
         return RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_rows)
@@ -103,6 +104,9 @@ class SheetRows:
             t: (new(p) - before.get(p, 0) if t in self.tag_starts else new(p)) for t, p in self.tag_pos.items()
         }
         self.copies = {new(r): new(s) for r, s in self.copies.items()}
+        self.repeated = [new(r) for r in self.repeated]
+        self.relabelled = [(new(r), c) for r, c in self.relabelled]
+        self.continued = {new(r) for r in self.continued}
         self.out_rows += counts[-1]
         return new
 
@@ -257,11 +261,61 @@ def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
         per_row = max(int((tallest - CELL_PADDING - 4) // line), 1)
         parts, rest = [], need.text
         while rest:
-            head, rest = split_lines(rest, need.width, need.size, per_row)
+            head, rest = _cut(rest, need.width, need.size, per_row)
             if not head and rest:  # nothing fits (cannot happen with a positive width)
                 head, rest = rest, ""
             parts.append(head)
         chunks.setdefault(need.row, {})[need.col] = parts
+    _continue(rows, chunks)
+
+
+def _cut(text: str, width: float, size: float, lines: int) -> tuple[str, str]:
+    """``text`` cut after ``lines`` printed lines; a cut between two paragraphs keeps their
+    newline at the end of the first part, so that a reader joining the parts gets the text
+    back (two goals ran together); goaldoc import joins them so."""
+    head, rest = split_lines(text, width, size, lines)
+    if head and rest and text.startswith(head + "\n"):
+        head += "\n"
+    return head, rest
+
+
+def split_row(rows: SheetRows, widths: dict[int, float], row: int, room: float) -> bool:
+    """Row ``row``, too tall for the ``room`` points left on its page, continues in a row
+    below: its tall texts are cut after the lines that fit ``room`` (the rest continued, at
+    most half a page a row), its other cells merged down beside them — so the page before
+    is filled and a page break falls between the parts (issue 20: a key task of 350 points
+    left every page half empty). False when nothing of it can be cut."""
+    ranges = rows.merge_ranges()
+    page = page_height(rows.src, rows.max_col, widths)
+    tallest = min(MAX_ROW_HEIGHT, page * PAGE_FILL / 2 - 8) if page else MAX_ROW_HEIGHT
+    chunks: dict[int, list[str]] = {}
+    for need in cell_needs(rows, ranges, widths):
+        if need.row != row or need.bottom != row or need.points <= room:
+            continue
+        line = line_height(need.text, need.size)
+        first = int((room - CELL_PADDING - 4) // line) - 1  # a line for the newline _cut may keep
+        if first < 2:
+            return False
+        head, rest = _cut(need.text, need.width, need.size, first)
+        if not head or not rest:
+            return False
+        parts = [head]
+        per_row = max(int((tallest - CELL_PADDING - 4) // line), 1)
+        while rest:
+            part, rest = _cut(rest, need.width, need.size, per_row)
+            if not part and rest:
+                part, rest = rest, ""
+            parts.append(part)
+        chunks[need.col] = parts
+    if not chunks:
+        return False
+    _continue(rows, {row: chunks})
+    return True
+
+
+def _continue(rows: SheetRows, chunks: dict[int, dict[int, list[str]]]) -> None:
+    """Each row's cut texts (row -> column -> parts) written into new rows below it; the
+    row's other texts (its labels, its amount) merged down beside them."""
     if not chunks:
         return
     extra = {r: max(len(p) for p in cols.values()) - 1 for r, cols in chunks.items()}
@@ -279,10 +333,13 @@ def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
             rows.copy_row(top, top + k, values=False)
             for c, key in label_keys.items():
                 rows.keys[(top + k, c)] = key
+        rows.continued.update(range(top, top + extra[r] + 1))
         for c, parts in cols.items():
             for k, part in enumerate(parts):
                 cell = rows.ws.cell(top + k, c)
                 cell.value = part or None
+                if k:  # marked like a long label's rest: a reader joins it to the part above
+                    rows.relabelled.append((top + k, c))
 
 
 # -- columns that fit their content (render/pages/fit.py) ----------------------------------------
@@ -292,9 +349,11 @@ def shown_text(cell: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "" if value is None else str(value)
     fmt = cell.number_format or "General"
+    fmt, _, pad = fmt.partition("_")  # _0 / _. : room for the decimals a number lacks (its width)
     places = len(fmt.partition(".")[2]) if "." in fmt else 0
     text = f"{value:,.{places}f}" if "," in fmt else f"{value:.{places}f}"
-    return text if fmt != "General" else (str(value) if isinstance(value, int) else f"{value:.10g}")
+    room = ("_" + pad).replace("_", "") if pad else ""
+    return text + room if fmt != "General" else (str(value) if isinstance(value, int) else f"{value:.10g}")
 
 
 def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec) -> dict[int, float]:
@@ -318,9 +377,9 @@ def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec
     for (r, c), cell in rows.ws._cells.items():
         if cell.value is None or (r, c) in hidden or r > rows.out_rows:
             continue
-        _r2, c2 = ranges.get((r, c), (r, c))
+        r2, c2 = ranges.get((r, c), (r, c))
         text = shown_text(cell)
-        cells.append(GridCell(r, c - 1, c2 - c + 1, text, font_size(cell)))
+        cells.append(GridCell(r, c - 1, c2 - c + 1, text, font_size(cell), r2 > r))
         named.setdefault(squash(text), (c - 1, c2 - 1))
     rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
     points = [column_points(widths.get(c, 0.0)) for c in cols]
@@ -332,6 +391,26 @@ def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec
         if abs(pt - points[c - 1]) > 0.05:
             out[c] = round((pt / 0.75 - 5) / 7, 2)
     return out
+
+
+def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
+    """A wrapped label of the template ending in a bracketed unit that would break inside
+    it (预算金额（万 / 元）) gets a line break before the bracket (issue 20 item 4); a
+    clerk's text is never touched."""
+    from ..pages.measure import Labels, unit_break
+
+    labels = Labels(v for row in rows.src.iter_rows() for c in row if isinstance(v := c.value, str))
+    ranges = rows.merge_ranges()
+    for (r, c), cell in rows.ws._cells.items():
+        value = cell.value
+        if not isinstance(value, str) or r > rows.out_rows or value not in labels:
+            continue
+        if cell.alignment is None or not cell.alignment.wrap_text:
+            continue
+        _r2, c2 = ranges.get((r, c), (r, c))
+        at = unit_break(value, _text_width(widths, c, c2), font_size(cell))
+        if at is not None:
+            cell.value = value[:at] + "\n" + value[at:]
 
 
 def set_column_widths(ws: Worksheet, widths: dict[int, float], before: dict[int, float]) -> None:

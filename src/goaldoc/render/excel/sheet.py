@@ -261,5 +261,11 @@ def _copy_images(src: Worksheet, dst: Worksheet, rows: RowMap) -> None:
             anchor._from.row += shift
             if getattr(anchor, "to", None) is not None:
                 anchor.to.row += shift
+        # an empty <a:avLst/> read from an office-saved drawing is written back by openpyxl
+        # outside DrawingML's namespace, which the validator refuses (issue 20 item 1):
+        # empty, it says nothing, so it goes
+        geom = getattr(getattr(getattr(anchor, "pic", None), "spPr", None), "prstGeom", None)
+        if geom is not None and geom.avLst is not None and geom.avLst.gd is None:
+            geom.avLst = None
         cp.anchor = anchor
         dst.add_image(cp)

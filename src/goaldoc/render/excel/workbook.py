@@ -35,16 +35,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...errors import Problem, TemplateError
 from ...forms.spec import PagesSpec
+from ..fonts import theme_with_cjk
 from ..pages.contents import fill_xlsx_contents
-from ..pages.numbers import xlsx_default_footer
+from ..pages.numbers import xlsx_default_footer, xlsx_page_number_wording
 from ..template.columns import drop_xlsx_columns
 from ..template.markup import explain_template_error, split_mark
 from .cells import CellProgram, as_number, compile_cell
 from .layout import lay_out
 from .paper import column_widths
-from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, set_column_widths
+from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, keep_units, set_column_widths
 from .sheet import copy_sheet_settings
 
+# what a cell's text loses at its ends: ASCII blanks (of the template's layout), never the
+# full-width spaces that set a nested budget line in (.indented: issue 16 item 5)
+_EDGE = " \t\r\n"
 _TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
 _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
 
@@ -86,6 +90,7 @@ def render_xlsx(
     ``pages``: the form's pagination rules (form.yaml ``pages:``)."""
     pages = pages or PagesSpec()
     wb = load_workbook(str(template))
+    _theme_with_cjk(wb)
     for ws in wb.worksheets:
         drop_xlsx_columns(ws, drop_columns)
     template_names = list(wb.sheetnames)
@@ -116,6 +121,68 @@ def render_xlsx(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def align_amounts(cells: Sequence[Any]) -> None:
+    """A column of amounts (two cells or more) prints right-aligned on the decimal point:
+    each number keeps the decimals it was typed with, and room as wide as the decimals it
+    lacks (Excel's ``_0`` / ``_.``: 350 as 350␣␣␣␣␣ beside 2026.9325). Centred, the points
+    did not line up (issue 20 item 4)."""
+    from openpyxl.styles import Alignment
+
+    by_column: dict[int, list[Any]] = {}
+    for cell in cells:
+        if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+            by_column.setdefault(cell.column, []).append(cell)
+    for column in by_column.values():
+        if len(column) < 2:
+            continue
+        places = {id(c): len(c.number_format.partition(".")[2]) for c in column}
+        most = max(places.values())
+        for cell in column:
+            own = places[id(cell)]
+            pad = ("_." if own == 0 and most else "") + "_0" * (most - own)
+            if pad:
+                cell.number_format = cell.number_format + pad
+            old = cell.alignment
+            cell.alignment = Alignment(
+                horizontal="right",
+                vertical=old.vertical,
+                wrap_text=old.wrap_text,
+                shrink_to_fit=old.shrink_to_fit,
+                indent=old.indent,
+                text_rotation=old.text_rotation,
+            )
+
+
+def unpad_overflowing(cells: Sequence[Any], widths: Mapping[int, float]) -> None:
+    """Where the room align_amounts left makes a number wider than its column as fitted
+    (a 12-digit amount beside 2026.9325), the column's numbers go without it: Excel would
+    print ### for a number that does not fit."""
+    from ..pages.measure import text_em
+    from .paper import column_points
+    from .rows import font_size, shown_text
+
+    by_column: dict[int, list[Any]] = {}
+    for cell in cells:
+        if "_" in cell.number_format:
+            by_column.setdefault(cell.column, []).append(cell)
+    for col, column in by_column.items():
+        room = column_points(widths.get(col, 0.0)) - 7.5
+        if any(text_em(shown_text(c)) * font_size(c) > room for c in column):
+            for c in column:
+                c.number_format = c.number_format.partition("_")[0]
+
+
+def _theme_with_cjk(wb: Any) -> None:
+    """The workbook's theme names a Chinese face for East Asian text (render/fonts.py):
+    the default font (Calibri, ``scheme="minor"``) takes CJK characters from there."""
+    from openpyxl.writer.theme import theme_xml
+
+    theme = wb.loaded_theme or theme_xml.encode("utf-8")
+    fixed = theme_with_cjk(theme if isinstance(theme, bytes) else theme.encode("utf-8"))
+    if fixed != theme:
+        wb.loaded_theme = fixed
 
 
 EXCEL_CELL_MAX = 32767  # characters (UTF-16 units) one Excel cell holds; Excel cuts the rest
@@ -198,6 +265,7 @@ class _SheetWriter:
         self.tag_starts: set[int] = set()  # tag rows that open a block (for/if)
         self.max_col = src.max_column
         self.out_row = 0
+        self.amounts: list[Any] = []  # the cells holding an amount (they move with their rows)
         self.emitted: dict[int, list[int]] = {}
         self.tag_pos: dict[int, int] = {}  # tag row -> next/last output row at that point
         self.keys: dict[tuple[int, int], str] = {}  # (out row, col) -> merge key
@@ -269,7 +337,10 @@ class _SheetWriter:
             self.dst, self.src, self.max_col, self.out_row, self.keys, self.emitted, self.tag_pos, self.tag_starts
         )
         template_widths = column_widths(self.src, self.max_col)
+        align_amounts(self.amounts)  # before the columns are fitted: the room it adds is width
         widths = fit_sheet_columns(rows, template_widths, self.pages_spec)
+        unpad_overflowing(self.amounts, widths)  # a number wider than its column shows ###
+        keep_units(rows, widths)  # 预算金额（万元） never breaks inside 万元
         continue_tall_cells(rows, widths)
         self.layout = lay_out(rows, widths, self.pages_spec)
         self.sheet_rows = rows
@@ -278,6 +349,7 @@ class _SheetWriter:
         copy_sheet_settings(self.src, self.dst, self.rows, self.max_col)
         set_column_widths(self.dst, widths, template_widths)
         xlsx_default_footer(self.dst, self.pages_spec.page_numbers)  # only where the template has none
+        xlsx_page_number_wording(self.dst, self.pages_spec.page_numbers)  # the Word file's wording
         self.layout.add_breaks(self.dst)
         rows.apply_merges(self.layout.ranges)
 
@@ -329,6 +401,8 @@ class _SheetWriter:
                 dst_cell._style = copy(src_cell._style)
             if number_format is not None:
                 dst_cell.number_format = number_format
+                if number_format[:1] in "0#":
+                    self.amounts.append(dst_cell)
             if src_cell.hyperlink is not None:
                 dst_cell.hyperlink = copy(src_cell.hyperlink)
 
@@ -349,12 +423,12 @@ class _SheetWriter:
         prog = self._program(r, c, text)
         try:
             if prog.template is not None:
-                key, shown = split_mark(prog.template.render(ctx).strip())
+                key, shown = split_mark(prog.template.render(ctx).strip(_EDGE))
                 return shown, None, key
             assert prog.expression is not None
             result: Any = prog.expression(**ctx)
             value, marked = result if prog.merged else (result, result)
-            key, shown = split_mark(str(marked).strip())  # str() raises for an undefined name
+            key, shown = split_mark(str(marked).strip(_EDGE))  # str() raises for an undefined name
         except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
             self._fail(r, explain_template_error(exc), c)
         number = None if template_format == "@" else as_number(value)  # "@": the admin's 文本 format

@@ -10,6 +10,11 @@ keeps its width and its look:
   neighbour while its cells are the tallest of their rows and get lower for it, the table
   growing by 5 % at most, up to a share of the neighbour's width.
 
+* a table with a lopsided row — one cell of eight lines or more, three times the lines of
+  every other cell of its row (主要实施内容 in thirty lines beside 期望达到的目标 in one) —
+  gives that cell's columns width from the other cells of the row (never a merged label)
+  while the table gets lower.
+
 A cell that loses width keeps at least 60 % of it and room for its own numbers.
 """
 
@@ -23,6 +28,9 @@ from .measure import line_count, line_height, widest_number_em
 KEEP = 0.6  # a cell keeps at least this share of its width
 MIN_COLUMN = 6.0  # points
 GROWTH = 0.05  # a column form.yaml widens may make its table this much taller
+LOPSIDED = 3.0  # a cell with this many times the lines of the others in its row …
+LOPSIDED_LINES = 8  # … and at least this many lines makes the table's columns balanced
+BALANCE_GAIN = 0.003  # a boundary moves while each step makes the table this much lower
 
 
 @dataclass
@@ -32,6 +40,7 @@ class GridCell:
     span: int
     text: str
     size: float
+    merged_down: bool = False  # a label merged over the rows below (一级, 二级): never a donor
 
 
 @dataclass
@@ -72,11 +81,14 @@ class _Grid:
             h = self._heights[key] = _height(cell, key[1], self.pad)
         return h
 
-    def row_heights(self, widths: Sequence[float]) -> float:
+    def rows(self, widths: Sequence[float]) -> dict[int, float]:
         rows: dict[int, float] = {}
         for k, c in enumerate(self.cells):
             rows[c.row] = max(rows.get(c.row, 0.0), self.height(k, widths))
-        return sum(rows.values())
+        return rows
+
+    def row_heights(self, widths: Sequence[float]) -> float:
+        return sum(self.rows(widths).values())
 
     def excess(self, widths: Sequence[float], col: int) -> float:
         """How much taller the column's cells are than the rest of their rows."""
@@ -167,7 +179,106 @@ def fit_columns(
                 break
             grid.widths, excess = trial, now
             given += step
+    _balance(grid)
     return grid.widths
+
+
+def lopsided(grid: _Grid, widths: Sequence[float]) -> tuple[set[int], set[int]]:
+    """Rows (of three cells or more) where one cell needs ``LOPSIDED`` times the lines of
+    every other and at least ``LOPSIDED_LINES`` lines — a column of thirty lines beside a
+    column of one (issue 20 item 2): (the grid columns of those tall cells, the columns of
+    the other cells of those rows that may give them width — not a column holding a merged
+    label anywhere)."""
+    rows: dict[int, list[tuple[float, GridCell]]] = {}
+    for k, c in enumerate(grid.cells):
+        if c.text.strip():
+            rows.setdefault(c.row, []).append((grid.height(k, widths) / line_height(c.text, c.size), c))
+    takers: set[int] = set()
+    donors: set[int] = set()
+    for cells in rows.values():
+        if len(cells) < 3:
+            continue  # a label and its text (总体绩效目标): no column beside to take from
+        ranked = sorted(cells, key=lambda x: -x[0])
+        (top, cell), (second, _c) = ranked[:2]
+        if top >= LOPSIDED_LINES and top >= LOPSIDED * second:
+            takers.update(range(cell.col, cell.col + cell.span))
+            for _lines, other in ranked[1:]:
+                if not other.merged_down:
+                    donors.update(range(other.col, other.col + other.span))
+    # a column holding a merged label anywhere (一级, 二级 …) keeps its width: the labels
+    # there were laid out for it
+    labels = {k for c in grid.cells if c.merged_down for k in range(c.col, c.col + c.span)}
+    return takers, donors - takers - labels
+
+
+def _balance(grid: _Grid) -> None:
+    """Where a row is lopsided, give its tall cell's columns width from the other cells of
+    the row, a character at a time, while each step makes the table lower by
+    ``BALANCE_GAIN``, no row grows by more than a line (a tall one: or half its height) and no
+    cell of a row it makes taller ends in a line of one or two characters. The columns between keep their widths (the
+    boundaries between shift); each cell keeps 60 % of its template width and room for its
+    numbers: the form's range."""
+    takers, donors = lopsided(grid, grid.widths)
+    if not takers or not donors:
+        return
+    start = grid.rows(grid.widths)
+    height = sum(start.values())
+    em = max((c.size for c in grid.cells), default=10.5)
+    line = em * 1.44
+    for _ in range(60):
+        best: tuple[float, float, list[float]] | None = None
+        for taker in sorted(takers):
+            for donor in sorted(donors):
+                for chars in (1, 2, 4):  # a step of whole characters: a line holds one more
+                    trial = list(grid.widths)
+                    trial[taker] += chars * em
+                    trial[donor] -= chars * em
+                    if not grid.allowed(trial) or _squeezes_a_number(grid, trial):
+                        break
+                    rows = grid.rows(trial)
+                    grown = {r for r, h in rows.items() if h > start.get(r, 0.0) + 0.5}
+                    if any(rows[r] > start.get(r, 0.0) + _growth(start.get(r, 0.0), line) + 0.5 for r in grown):
+                        break  # a row grows by a line (a tall one: or half its height) at most
+                    if _orphans(grid, trial, grown):
+                        break  # 新增满意度调查 / 5, 指标性 / 质: a word's tail alone on a line
+                    h = sum(rows.values())
+                    if best is None or (h, chars) < best[:2]:
+                        best = (h, chars, trial)
+        if best is None or best[0] > height * (1 - BALANCE_GAIN):
+            return
+        height, _chars, grid.widths = best
+
+
+def _growth(height: float, line: float) -> float:
+    """How much a row may grow while a lopsided row gets lower: a line, or half its height."""
+    return max(line, height / 2)
+
+
+def _orphans(grid: _Grid, widths: Sequence[float], rows: set[int]) -> bool:
+    """A short cell (a name, a heading: one or two lines) of these rows — those the move
+    makes taller — that would end in a line of two characters or fewer: the tail of a word
+    left alone (新增满意度调查 / 5, 指标性 / 质)."""
+    from .measure import wrap
+
+    for k, c in enumerate(grid.cells):
+        if c.row not in rows or not c.text.strip() or "\n" in c.text.strip():
+            continue
+        if grid.height(k, grid.widths) > 2 * line_height(c.text, c.size) + 0.5:
+            continue  # a long text: where its last line ends is chance, not a word cut
+        lines = wrap(c.text.strip(), (_width(widths, c) - grid.pad) / c.size)
+        if len(lines) > 1 and len(lines[-1].strip()) <= 2:
+            return True
+    return False
+
+
+def _squeezes_a_number(grid: _Grid, trial: Sequence[float]) -> bool:
+    """A cell the move narrows would no longer hold its widest number (one the fitting
+    above has just made room for: 123456789012.34)."""
+    for c in grid.cells:
+        now = _width(trial, c)
+        if now < _width(grid.widths, c) - 1e-6 and now < _number_need(c, grid.pad):
+            return True
+    return False
 
 
 def _largest(grid: _Grid, boundary: int, sign: float, want: float) -> float:

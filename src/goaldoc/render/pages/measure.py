@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 CJK_LINE = 1.44  # line height / font size of a line holding CJK text
@@ -53,6 +54,7 @@ _LATIN = {
     "~": 0.84,
 }
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
+_AMOUNT = re.compile(r"\s*[-+]?\d[\d,]*(?:\.\d+)?\s*")
 
 
 @lru_cache(maxsize=4096)
@@ -195,3 +197,96 @@ def widest_number_em(text: str) -> float:
     amount breaks inside (issue 9 item 4)."""
     return max((text_em(m.group(0)) for m in _NUMBER.finditer(text)), default=0.0)
 
+
+
+_UNIT_GROUP = re.compile(r"[（(][^（）()\n]{1,4}[）)]\s*$")  # （万元） （人） （%） ending a label
+LABEL_MAX = 20  # characters: a heading or a line's label, not a clerk's sentence
+
+
+_FORM_CONSTANT = re.compile(r"\{\{\s*(form\.\w+|budget\.unit|\w+\.budget\.unit|\w+\.money_unit)\s*\}\}")
+
+
+def label_pattern(template_text: str) -> re.Pattern[str] | None:
+    """For a template cell that prints the form's own words — no Jinja but a unit
+    (预算资金（{{ project.budget.unit }}）) — the pattern its printed texts match; None for
+    a cell that prints a clerk's text (which goaldoc never breaks)."""
+    if len(template_text) > 60 or "{" in _FORM_CONSTANT.sub("", template_text):
+        return None
+    parts = _FORM_CONSTANT.split(template_text)
+    literal = parts[0::2]  # split keeps the group: text, unit, text, unit …
+    return re.compile(r"[^\s（）()]{1,4}".join(re.escape(x) for x in literal))
+
+
+class Labels:
+    """The printed texts that are a template's labels (:func:`label_pattern`)."""
+
+    def __init__(self, template_texts: Iterable[str]):
+        self.plain: set[str] = set()
+        self.patterns: list[re.Pattern[str]] = []
+        for text in set(template_texts):
+            pattern = label_pattern(text)
+            if pattern is None:
+                continue
+            if "{" in text:
+                self.patterns.append(pattern)
+            else:
+                self.plain.add(text)
+
+    def __contains__(self, text: object) -> bool:
+        return isinstance(text, str) and (text in self.plain or any(p.fullmatch(text) for p in self.patterns))
+
+
+def _line_ends(text: str, width: float, kinsoku: bool) -> list[int]:
+    """Where a word processor breaks ``text`` filling lines ``width`` ems wide character by
+    character: Word and Writer keep ，。） off a line's start and （ off its end (kinsoku),
+    Calc does not."""
+    ends: list[int] = []
+    start, used = 0, 0.0
+    for i, ch in enumerate(text):
+        used += char_em(ch)
+        if used <= width + 1e-9 or i == start:
+            continue
+        cut = i
+        while kinsoku and cut > start + 1 and (text[cut] in _NO_START or text[cut - 1] in _NO_END):
+            cut -= 1
+        ends.append(cut)
+        start, used = cut, text_em(text[cut : i + 1])
+    return ends
+
+
+def unit_break(text: str, width_pt: float, size: float) -> int | None:
+    """Where a short label ending in a bracketed unit (预算金额（万元）, 预算资金（元）) breaks
+    so that the unit stays whole: before its opening bracket, when a word processor would
+    break the label inside the brackets (预算金额（万 / 元）; Calc even leaves （ at a line's
+    end: 预算资金（ / 元）); else None (issue 20 item 4)."""
+    if len(text) > LABEL_MAX or "\n" in text:
+        return None
+    m = _UNIT_GROUP.search(text)
+    width = width_pt / size
+    if m is None or m.start() == 0 or text_em(m.group().strip()) > width:
+        return None
+    if text_em(text.rstrip()) <= width:
+        return None
+    # the printed width may differ from the estimate by a few per cent (a reserve, margins)
+    for w in (width * 0.96, width, width * 1.06, width * 1.12, width * 1.16):
+        for kinsoku in (True, False):
+            if any(m.start() < e < m.end() for e in _line_ends(text.rstrip(), w, kinsoku)):
+                return m.start()
+    return None
+
+
+def is_amount(text: str) -> bool:
+    """A cell that holds one number and nothing else (110641.64, 1,734,952.06): an amount,
+    printed once — a label part on the next page leaves it blank (issue 16 item 4)."""
+    return bool(_AMOUNT.fullmatch(text))
+
+
+def opening(text: str, width_pt: float, size: float, lines: int) -> str:
+    """The first ``lines`` printed lines of ``text``, ending in … where it is cut: what a
+    long label shows again on the next page when all of it printed before (the project
+    name, the 年度目标: a continued row says whose it is, issue 20 item 2)."""
+    head, rest = split_lines(text, width_pt, size, max(lines, 1))
+    if not rest.strip():
+        return text
+    head = head.rstrip()
+    return (head[:-1] if len(head) > 1 else head) + "…"

@@ -1,9 +1,13 @@
-"""Page numbers where a template has none (issue 9 item 2).
+"""Page numbers where a template has none (issue 9 item 2), in one wording per form.
 
 The admin's footer is the form's: a template that has one keeps it as it is. A template
 without any gets the form's ``pages.page_numbers`` (default ``第 {page} 页 共 {pages} 页``) at
 the right of the footer — Word: PAGE and NUMPAGES fields, Excel: ``&P`` / ``&N`` — and the
 footer is moved inside the bottom margin if it would not fit there.
+
+A form prints one wording in both files (issue 20 item 4): an Excel header or footer part
+that holds "page N of M" and nothing else (``第 &P 页，共 &N 页``, ``&P/&N``) is written in
+the form's ``pages.page_numbers``, which says what its Word footer says.
 """
 
 from __future__ import annotations
@@ -77,6 +81,27 @@ def _field(p: etree._Element, instr: str) -> None:
             r.append(_text("1"))
         else:
             etree.SubElement(r, qn("w:fldChar")).set(qn("w:fldCharType"), kind)
+
+
+# a header/footer part that is "page N of M" and nothing else: 第 &P 页[，] 共 &N 页, &P/&N
+# (a part with the page alone, 第 &P 页 or - &P -, is a wording of the admin's own: kept)
+_ONLY_NUMBER = re.compile(r"^\s*(第\s*&P\s*页[\s，,、]*共\s*&N\s*页|&P\s*/\s*&N)\s*$")
+
+
+def xlsx_page_number_wording(ws: Worksheet, fmt: str) -> int:
+    """Header and footer parts that are "page N of M" only, written in ``fmt`` (the form's
+    ``pages.page_numbers``); returns how many were rewritten. A part with anything else in
+    it (the unit's name, a date, fonts the admin set: ``&"宋体"``) stays as it is."""
+    wording = fmt.replace("{page}", "&P").replace("{pages}", "&N")
+    hf = ws.HeaderFooter
+    done = 0
+    for part in (hf.oddFooter, hf.evenFooter, hf.firstFooter, hf.oddHeader, hf.evenHeader, hf.firstHeader):
+        for side in ("left", "center", "right"):
+            item = getattr(part, side)
+            if item.text and _ONLY_NUMBER.match(item.text) and item.text != wording:
+                item.text = wording
+                done += 1
+    return done
 
 
 def xlsx_default_footer(ws: Worksheet, fmt: str) -> bool:

@@ -20,7 +20,11 @@ The rules:
 * a unit taller than a page (a row of a 10,000-character goal, a long paragraph) runs on
   over the next pages: Word lets such a row split; Excel never gets one (rows are at most
   409 points: the renderer continues long text in the next row first);
-* a page starts before a unit with ``page_before`` (a page break of the template).
+* a page starts before a unit with ``page_before`` (a page break of the template);
+* no table ends on a page of its own with one row under its repeated heading (issue 20
+  item 2): that row goes on the page before if it fits there in the page's full height
+  (the estimates hold to a few points: a sample's were 4 points off), else the row before it
+  moves over too, so the last page holds two.
 
 Pages are filled to ``fill`` of their height, since every height is an estimate: the
 application then never needs a break of its own before ours. Flowing text (``flows``) is
@@ -33,6 +37,7 @@ import math
 from dataclasses import dataclass, field
 
 LONG_LABEL = 0.25  # a label taller than this part of a page continues instead of repeating
+SQUEEZE = 0.985  # the part of a page a table's last row may use rather than open a page alone
 
 
 @dataclass
@@ -104,6 +109,50 @@ def paginate(
     ``titles_from`` (Excel's print titles). ``max_row``: the tallest a unit may grow
     (Excel: 409 points) — a label needing more continues on the next part.
     """
+    squeeze: set[int] = set()  # a table's last row allowed the page's full height
+    early: set[int] = set()  # units that start a page, so that the row after them is not alone
+    layout = _paginate(units, page, headings, spans, fill, titles, titles_from, max_row, squeeze, early)
+    for _ in range(2 * len(units) + 1):  # each widow is tried once each way
+        widow = next(iter(widows(layout, units)), None)
+        if widow is None or widow in early:
+            break
+        if widow not in squeeze:
+            squeeze.add(widow)
+        else:
+            squeeze.discard(widow)
+            before = widow - 1
+            first = max([s for s in [0, *layout.starts] if s < widow], default=0)
+            if before - first < 2 or units[before].heading is not None or units[before].under != units[widow].under:
+                break  # the page before would be left with a row or two: keep the layout
+            early.add(before)
+        layout = _paginate(units, page, headings, spans, fill, titles, titles_from, max_row, squeeze, early)
+    return layout
+
+
+def widows(layout: Layout, units: list[Unit]) -> list[int]:
+    """Units alone on the last page of their table under its repeated heading: the model
+    broke before them, and the page ends with them (a page break, or the end)."""
+    n = len(units)
+    out = []
+    for k, s in enumerate(layout.starts):
+        end = layout.starts[k + 1] if k + 1 < len(layout.starts) else n
+        if s in layout.forced and s in layout.repeat and end - s == 1 and (end == n or units[end].page_before):
+            out.append(s)
+    return out
+
+
+def _paginate(
+    units: list[Unit],
+    page: float,
+    headings: list[Heading] | None,
+    spans: list[Span] | None,
+    fill: float,
+    titles: float,
+    titles_from: int,
+    max_row: float,
+    squeeze: set[int],
+    early: set[int],
+) -> Layout:
     headings = headings or []
     spans = spans or []
     avail_full = page * fill
@@ -213,8 +262,12 @@ def paginate(
             new_page(i, False, None)
         empty = used <= top + 1e-6
         room = page if u.flows else avail  # the application breaks flowing text at the page's foot
+        if i in squeeze:
+            room = max(room, page * SQUEEZE)
         need = chain(i) + deficit(i, ending=False)
-        if used + need > room and not empty:
+        if i in early and not empty and not u.page_before:
+            new_page(i, True, u.under if u.heading is None else None)
+        elif used + need > room and not empty:
             if u.splittable and u.line and not u.keep_next and room - used >= 2 * u.line:
                 pass  # flowing text: fills this page, runs on (below)
             else:

@@ -51,9 +51,18 @@ from ..template.markup import (
     undefined_name,
 )
 from .locate import locate, template_line, unclosed_block_line, unclosed_quote_line
-from .measure import fit_table, keep_signature, measure, page_of_section
+from .measure import (
+    align_amounts,
+    fit_table,
+    keep_signature,
+    keep_units,
+    measure,
+    page_of_section,
+    template_labels,
+)
 from .pages import apply as apply_pages
 from .pages import is_separator, keep_with_next, lay_out
+from .strict import normalise_package
 from .styles import StyleSheet
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
@@ -100,6 +109,7 @@ def render_docx(
     tpl = _Template(str(template))
     tpl.init_docx()
     drop_docx_columns(tpl.docx.element.body, drop_columns)
+    labels = template_labels(tpl.docx.element.body)
     try:
         tpl.render(dict(context), env, autoescape=True)
     except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
@@ -117,12 +127,16 @@ def render_docx(
     for tbl in body.iter(qn("w:tbl")):
         merge_marked_cells(tbl)
         fit_table(tbl, styles, pages)
+        keep_units(tbl, styles, labels)  # 预算金额（万元） never breaks inside 万元
+        align_amounts(tbl, styles)  # a column of amounts aligned on the decimal point
         normalise_table(tbl)
     page_of = paginate_body(body, styles, pages)
+    join_tables(body)  # one line where two tables meet, not two
     for t in body.iter(_W_T):
         if has_mark(t.text):
             t.text = strip_marks(t.text)
     contents = mark_forms(body, is_separator, page_of) if has_contents_marks(body) else None
+    normalise_package(tpl.docx)  # what the Open XML validator and Word insist on (issue 20)
     data = _save(tpl)
     if contents is not None:  # the 目录's pages: LibreOffice's layout where it is installed
         laid_out = libreoffice_pages(data, etree.tostring(body)) if layout_pass_enabled() else None
@@ -156,6 +170,57 @@ def paginate_body(body: etree._Element, styles: StyleSheet, pages: PagesSpec) ->
         return min(rows, default=0)
 
     return page_of
+
+
+def _thin(p: etree._Element) -> bool:
+    """An empty paragraph a few points high standing between two tables (a page break's
+    separator is not one: the tables are on different pages)."""
+    if p.tag != _W_P or is_separator(p) or any((t.text or "").strip() for t in p.iter(_W_T)):
+        return False
+    ppr = p.find(qn("w:pPr"))
+    if ppr is not None and ppr.find(qn("w:pageBreakBefore")) is not None:
+        return False
+    sp = ppr.find(qn("w:spacing")) if ppr is not None else None
+    if sp is not None and sp.get(qn("w:lineRule")) == "exact" and int(sp.get(qn("w:line"), "240") or 240) <= 80:
+        return True
+    sizes = [int(s.get(qn("w:val"), "24")) for s in p.iter(qn("w:sz"))]
+    return bool(sizes) and max(sizes) <= 6
+
+
+def join_tables(body: etree._Element) -> None:
+    """Two tables with only a thin paragraph between them print as one (the forms draw
+    them as one: a form's key tasks above its indicators, a project's table above
+    its indicators): the second loses its top border, so the line where they meet is drawn once
+    (issue 20 item 4)."""
+    for tbl in body.findall(qn("w:tbl")):
+        prev = tbl.getprevious()
+        if prev is None or not _thin(prev) or prev.getprevious() is None or prev.getprevious().tag != qn("w:tbl"):
+            continue
+        tblpr = tbl.find(qn("w:tblPr"))
+        if tblpr is None:
+            tblpr = etree.Element(qn("w:tblPr"))
+            tbl.insert(0, tblpr)
+        borders = tblpr.find(qn("w:tblBorders"))
+        if borders is None:
+            borders = etree.SubElement(tblpr, qn("w:tblBorders"))
+            _sort_children(tblpr, TBLPR_ORDER)
+        _no_top(borders)
+        first = tbl.find(_W_TR)
+        for tc in first.findall(_W_TC) if first is not None else []:
+            cell_borders = tc.find(f"{_W_TCPR}/{qn('w:tcBorders')}")
+            if cell_borders is not None:
+                _no_top(cell_borders)
+
+
+def _no_top(borders: etree._Element) -> None:
+    """A border set (tblBorders, tcBorders) without its top line (top comes first)."""
+    top = borders.find(qn("w:top"))
+    if top is None:
+        top = etree.Element(qn("w:top"))
+        borders.insert(0, top)
+    for attr in list(top.attrib):
+        del top.attrib[attr]
+    top.set(qn("w:val"), "nil")
 
 
 def _quote_line(tpl: _Template, exc: BaseException) -> int | None:

@@ -7,7 +7,9 @@ fitted to their content (render/pages/fit.py) before anything is measured.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from docx.oxml.ns import qn
 from lxml import etree
@@ -16,6 +18,9 @@ from ...forms.spec import PagesSpec
 from ..pages.measure import line_height, wrap
 from ..pages.paginate import Heading, Span, Unit
 from .styles import ParaStyle, StyleSheet, is_on, read_margins
+
+if TYPE_CHECKING:
+    from ..pages.measure import Labels
 
 ROW_RULE = 0.75  # points a row's border adds
 _W_P, _W_R, _W_T, _W_TR, _W_TC, _W_TBL = (qn(f"w:{t}") for t in ("p", "r", "t", "tr", "tc", "tbl"))
@@ -384,7 +389,7 @@ def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
             if vmerge(tc) == "continue":
                 continue
             text = "\n".join("".join(t.text or "" for t in p.iter(_W_T)) for p in tc.findall(_W_P))
-            cells.append(GridCell(r, col, span, text, _cell_size(tc, styles, tstyle)))
+            cells.append(GridCell(r, col, span, text, _cell_size(tc, styles, tstyle), vmerge(tc) == "restart"))
             named.setdefault(squash(text), (col, col + span - 1))
     rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
     new = fit_columns(widths, cells, left + right, rules)
@@ -394,4 +399,116 @@ def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
     twips[-1] += round(sum(widths) * 20) - sum(twips)  # the table keeps its width exactly
     for gc, w in zip(grid_el.findall(qn("w:gridCol")), twips, strict=True):
         gc.set(qn("w:w"), str(w))
+
+
+def align_amounts(tbl: etree._Element, styles: StyleSheet) -> None:
+    """A column of amounts (two cells or more holding one number each: 110641.64, 9.87, 0)
+    is aligned on the decimal point, the longest decimals at the cell's right edge: a
+    decimal tab stop, which Word, WPS and LibreOffice align a cell's number on by itself
+    (no tab character in the text). Centred, the points of 2026.9325 and 350 did not line
+    up (issue 20 item 4)."""
+    from ..pages.measure import is_amount, text_em
+
+    widths = _grid(tbl)
+    if not widths:
+        return
+    tstyle = styles.table_style(tbl)
+    _top, left, _bottom, right = styles.table_cell_margins(tbl)
+    columns: dict[tuple[int, int], list[tuple[etree._Element, str, float]]] = {}
+    for tr in tbl.findall(_W_TR):
+        for col, span, tc in row_cells(tr):
+            paragraphs = tc.findall(_W_P)
+            texts = ["".join(t.text or "" for t in p.iter(_W_T)) for p in paragraphs]
+            if len([x for x in texts if x.strip()]) != 1 or vmerge(tc) == "continue":
+                continue
+            k = next(i for i, x in enumerate(texts) if x.strip())
+            if is_amount(texts[k]):
+                columns.setdefault((col, span), []).append((paragraphs[k], texts[k].strip(), _cell_size(tc, styles, tstyle)))
+    for (col, span), cells in columns.items():
+        if len(cells) < 2:
+            continue
+        room = sum(widths[col : col + span]) - left - right
+        tail = max(text_em("." + x.partition(".")[2]) * size if "." in x else 0.0 for _p, x, size in cells)
+        pos = room - tail - 1.0
+        if pos <= max(text_em(x.partition(".")[0]) * size for _p, x, size in cells):
+            continue  # the numbers do not fit that way: leave them as the template sets them
+        for p, _x, _size in cells:
+            _decimal_tab(p, round(pos * 20))
+
+
+def _decimal_tab(p: etree._Element, pos: int) -> None:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = etree.Element(qn("w:pPr"))
+        p.insert(0, ppr)
+    for old in ppr.findall(qn("w:tabs")) + ppr.findall(qn("w:jc")) + ppr.findall(qn("w:ind")):
+        ppr.remove(old)  # the tab stop places the number: no centring, no indent
+    tabs = etree.SubElement(ppr, qn("w:tabs"))
+    tab = etree.SubElement(tabs, qn("w:tab"))
+    tab.set(qn("w:val"), "decimal")
+    tab.set(qn("w:pos"), str(pos))
+    jc = etree.SubElement(ppr, qn("w:jc"))
+    jc.set(qn("w:val"), "left")
+
+
+def template_labels(body: etree._Element) -> Labels:
+    """The template's table cells that print the form's own words (render/pages/measure.py:
+    label_pattern): the headings and labels :func:`keep_units` may break, never a clerk's text."""
+    from ..pages.measure import Labels
+
+    return Labels("".join(t.text or "" for t in tc.iter(_W_T)) for tc in body.iter(_W_TC))
+
+
+def keep_units(tbl: etree._Element, styles: StyleSheet, labels: Labels) -> None:
+    """A template label ending in a bracketed unit that would break inside it (预算金额（万 /
+    元）) breaks before the bracket instead: a line break there (issue 20 item 4). Readers
+    of the text see the label as it was (a w:br is no w:t)."""
+    from ..pages.measure import unit_break
+
+    widths = _grid(tbl)
+    if not widths:
+        return
+    tstyle = styles.table_style(tbl)
+    _top, left, _bottom, right = styles.table_cell_margins(tbl)
+    for tr in tbl.findall(_W_TR):
+        for col, span, tc in row_cells(tr):
+            paragraphs = tc.findall(_W_P)
+            if len(paragraphs) != 1 or vmerge(tc) == "continue":
+                continue
+            texts = list(paragraphs[0].iter(_W_T))
+            text = "".join(t.text or "" for t in texts)
+            if text not in labels:
+                continue
+            at = unit_break(text, sum(widths[col : col + span]) - left - right, _cell_size(tc, styles, tstyle))
+            if at is not None:
+                _break_before(texts, at)
+
+
+def _break_before(texts: list[etree._Element], at: int) -> None:
+    """A line break before character ``at`` of a paragraph's texts (its run split there)."""
+    seen = 0
+    for t in texts:
+        text = t.text or ""
+        if seen + len(text) <= at:
+            seen += len(text)
+            continue
+        cut = at - seen
+        run = t.getparent()
+        if run is None or run.tag != _W_R:
+            return
+        tail = copy.deepcopy(run)
+        for child in list(tail):
+            if child.tag != qn("w:rPr"):
+                tail.remove(child)
+        tail.append(etree.Element(qn("w:br")))
+        moved = etree.SubElement(tail, _W_T)
+        moved.text = text[cut:]
+        moved.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        t.text = text[:cut]
+        # the rest of this run (after t) moves to the new run too
+        for sibling in list(t.itersiblings()):
+            run.remove(sibling)
+            tail.append(sibling)
+        run.addnext(tail)
+        return
 

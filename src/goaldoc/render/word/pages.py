@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ..pages.measure import split_lines
+from ..pages.measure import is_amount, line_height, opening, split_lines
 from ..pages.paginate import Layout, paginate
 from .measure import Measured, Page, row_cells, vmerge
 
@@ -207,7 +207,7 @@ def _split_table(
             open_here: set[etree._Element] = set()  # labels merged again in this part
             if unit in layout.repeat:
                 for h in measured.heading_rows[layout.repeat[unit]]:
-                    cp = copy.deepcopy(h)
+                    cp = _without_bookmarks(copy.deepcopy(h))
                     for (_c, _s, orig), (_c2, _s2, new) in zip(row_cells(h), row_cells(cp), strict=True):
                         if orig in restart_of:
                             restart_of[new] = restart_of[orig]
@@ -253,19 +253,62 @@ def _restart_labels(
         lines = cuts.get((k, unit)) if k is not None else None
         source = shown.get(origin, origin)
         if lines is None:
-            paragraphs = [copy.deepcopy(p) for p in source.findall(_W_P)]
+            paragraphs = [_without_bookmarks(copy.deepcopy(p)) for p in source.findall(_W_P)]
+            if is_amount("".join(t.text or "" for t in source.iter(_W_T))):  # printed once (issue 16 item 4): an empty paragraph
+                paragraphs = [_empty_like(p) for p in paragraphs[:1]]
         else:
             _tc, width, size = measured.span_cells[k]  # type: ignore[index]
             text = "\n".join("".join(t.text or "" for t in p.iter(_W_T)) for p in source.findall(_W_P))
-            head, _rest = split_lines(text, width, size, lines)
+            head, rest_text = split_lines(text, width, size, lines)
             keep, rest = cut_paragraphs(source, len(head))
             _set_content(source, keep)
-            paragraphs = rest
+            paragraphs = [_without_bookmarks(p) for p in rest]
+            if not rest_text.strip():  # all of it printed before: its opening lines say whose row this is
+                fits = int(measured.pieces[unit].unit.height // line_height(text, size)) or 1
+                paragraphs = _opening_paragraphs(keep, opening(text, width, size, fits))
         _set_vmerge(tc, restart=True)
         _set_content(tc, paragraphs)
         shown[origin] = tc
         out.append(tc)
     return out
+
+
+def _empty_like(p: etree._Element) -> etree._Element:
+    """The paragraph with its properties and no text."""
+    for child in list(p):
+        if child.tag != qn("w:pPr"):
+            p.remove(child)
+    return p
+
+
+def _opening_paragraphs(paragraphs: list[etree._Element], text: str) -> list[etree._Element]:
+    """Copies of a cell's first paragraphs holding ``text`` (their start, … at the cut)."""
+    out = []
+    left = text.rstrip("…")
+    for p in paragraphs:
+        if not left:
+            break
+        cp = _without_bookmarks(copy.deepcopy(p))
+        n = sum(len(t.text or "") for t in cp.iter(_W_T))
+        if n > len(left):
+            _truncate(cp, len(left), keep_start=True)
+        out.append(cp)
+        left = left[min(n, len(left)) + 1 :]
+    if text.endswith("…") and out:
+        ts = [t for t in out[-1].iter(_W_T) if t.text]
+        if ts:
+            ts[-1].text = (ts[-1].text or "") + "…"
+    return out
+
+
+def _without_bookmarks(el: etree._Element) -> etree._Element:
+    """A copy printed again at a page break carries no bookmark of the original: a bookmark
+    marks one place (a name or id given twice makes Word and the validator refuse the file)."""
+    for mark in list(el.iter(qn("w:bookmarkStart"), qn("w:bookmarkEnd"))):
+        parent = mark.getparent()
+        if parent is not None:
+            parent.remove(mark)
+    return el
 
 
 REPEAT_MARK = "_GoaldocRepeat"  # hidden bookmarks: a heading row printed again, a label merged again
