@@ -106,10 +106,11 @@ def diagnose_data(
         found = problems + run_checks(model, lines, spec)
         if not form_problems:
             ledger = print_checks(model, lines, load_form(printing, templates) if printing else spec, spec, given)
-            # a value an error already names, at it or at one of its keys (E423: a causes
-            # column the form has not), is said once: by the error
+            # a value whose key an error already names (E423: a causes column the form has
+            # not) is said once, by the error; an error at the value itself (E304: too long)
+            # says something else, and both are said
             named = [p.path for p in found if p.is_error and p.path]
-            found += [p for p in ledger if p.code != "W312" or not any(n[: len(p.path)] == p.path and len(n) - len(p.path) <= 1 for n in named)]
+            found += [p for p in ledger if p.code != "W312" or not any(len(n) == len(p.path) + 1 and n[: len(p.path)] == p.path for n in named)]
         found = sorted(found, key=lambda p: (not p.is_error, p.line or 0))
         return (None if form_problems else loaded), apply_acceptances(found, loaded)
     # schema problems first; the rules run on what could be read, minus what they concern
