@@ -5,7 +5,7 @@ are read directly; older or other formats (.doc, .xls, .wps, .et, .rtf, .odt, .o
 converted by LibreOffice first when it is installed (and the import says so), else the
 message says how to save them as .docx / .xlsx. An encrypted file (Office keeps it in an
 OLE container with an ``EncryptionInfo`` stream) and a damaged one each get a message of
-their own.
+their own. Every file is read inside limits, checked before it is parsed (limits.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import InputError, Problem
+from . import limits
 from .document import Document
 from .read_docx import read_docx
 from .read_xlsx import read_xlsx
@@ -36,13 +37,21 @@ def _fail(path: Path, message: str, code: str) -> InputError:
 
 def read_document(path: str | Path) -> Document:
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise _fail(p, f"无法读取文件：{exc.strerror}", "E004") from None
-    kind = sniff(raw, p.suffix.lower())
-    if kind in ("docx", "xlsx"):
-        return _read(raw, p, kind)
+    raw = limits.read_file(p)  # a regular file, not too big (E004, E040)
+    inspected = None
+    if raw.startswith(b"PK"):
+        try:
+            inspected = limits.inspect_zip(raw, str(p))  # every limit, before any parser (E022, E041–E045)
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError):
+            kind = "damaged"
+        else:
+            kind = _zip_kind(inspected.names, inspected.mimetype)
+    else:
+        kind = sniff(raw, p.suffix.lower())
+    if kind in ("docx", "xlsx") and inspected is not None:
+        doc = _read(inspected.data, p, kind)
+        doc.notes += inspected.notes
+        return doc
     if kind == "encrypted":
         raise _fail(
             p,
@@ -65,30 +74,40 @@ def sniff(raw: bytes, suffix: str) -> str:
         return "old-doc"
     if raw.startswith(b"PK"):
         try:
-            import io
-
-            with zipfile.ZipFile(io.BytesIO(raw)) as z:
-                names = set(z.namelist())
-                mimetype = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
-        except (zipfile.BadZipFile, OSError, KeyError):
+            inspected = limits.inspect_zip(raw, "")
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError):
             return "damaged"
-        if "word/document.xml" in names:
-            return "docx"
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        if "opendocument.spreadsheet" in mimetype:
-            return "old-sheet"
-        if "opendocument.text" in mimetype:
-            return "old-doc"
-        return "damaged"
+        return _zip_kind(inspected.names, inspected.mimetype)
+    return "damaged"
+
+
+def _zip_kind(names: list[str], mimetype: str) -> str:
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "opendocument.spreadsheet" in mimetype:
+        return "old-sheet"
+    if "opendocument.text" in mimetype:
+        return "old-doc"
     return "damaged"
 
 
 def _read(raw: bytes, p: Path, kind: str) -> Document:
     try:
-        return read_docx(raw, str(p)) if kind == "docx" else read_xlsx(raw, str(p))
-    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError, OSError) as exc:
+        doc = read_docx(raw, str(p)) if kind == "docx" else read_xlsx(raw, str(p))
+    except InputError:
+        raise
+    except etree.XMLSyntaxError as exc:
+        if "depth" not in str(exc).lower():
+            raise _fail(p, f"文件已损坏，读不出表格（{type(exc).__name__}）：请用 Word / WPS / Excel 打开它，另存后再导入", "E022") from None
+        raise _fail(  # lxml without huge_tree stops at 256 levels; Word's documents nest a dozen
+            p, "文件里的 XML 嵌套超过 256 层（Word / Excel 的文件只有十几层）：文件可能是伪造的，请让发来的单位用 Word / WPS / Excel 打开它、另存后重新发送", "E044"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl meets a damaged part with any exception (IndexError, TypeError …)
         raise _fail(p, f"文件已损坏，读不出表格（{type(exc).__name__}）：请用 Word / WPS / Excel 打开它，另存后再导入", "E022") from None
+    limits.check_read(doc.items, str(p))  # rows and cells the matching can go through (E046)
+    return doc
 
 
 def soffice() -> str | None:
@@ -116,6 +135,11 @@ def _convert(p: Path, fmt: str) -> Document:
         if not out.is_file():
             raise _fail(p, f"用 LibreOffice 把它转成 .{fmt} 没有成功（文件可能已损坏）：请在 Word / WPS / Excel 里打开它，另存为 .{fmt} 后再导入", "E024")
         raw = out.read_bytes()
-    doc = _read(raw, p, fmt)
+    try:
+        inspected = limits.inspect_zip(raw, str(p))
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError):
+        raise _fail(p, f"用 LibreOffice 把它转成 .{fmt} 没有成功（文件可能已损坏）：请在 Word / WPS / Excel 里打开它，另存为 .{fmt} 后再导入", "E024") from None
+    doc = _read(inspected.data, p, fmt)
+    doc.notes += inspected.notes
     doc.notes.append(f"已用 LibreOffice 把 {p.name} 转成 .{fmt} 再读：请核对转换后的文字（尤其是合并单元格）")
     return doc
