@@ -62,6 +62,7 @@ CODES: dict[str, str] = {
     "W210": "一张表里同一个一级（或二级）指标只用一种写法（同一个指标的两种写法会印成两组）",
     "W310": "没有留下新建文件（goaldoc init）里的“……”、“某某市…”和全是 0 的金额",
     "W311": "goaldoc init --from 带过来的上年数字都核对过（改了，或从 carried: 删去）",
+    "W920": "文字里没有看不见的字符（文字方向控制符 U+202E 等、零宽空格、BOM、行分隔符）：它们让看到的与实际内容不同",
 }
 
 # problems that no --force can override: the files cannot be written with them
