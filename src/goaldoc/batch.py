@@ -12,9 +12,18 @@ progress, this module prints nothing):
    (:mod:`goaldoc.pdf`), in the parent, after the renders.
 
 Workers are processes (rendering is CPU-bound Python): ``jobs`` of them, by default one per
-core; with one job, or one file, everything runs in this process. Each task ends with a
-garbage collection: python-docx's object cycles would otherwise keep every department's
-lxml trees until the collector happens to run (bench/RESULTS.md, memory).
+core; with one job, or one file, everything runs in this process. A worker dies with the
+process that started it (kill -9 of a batch left them asleep for ever: issue 18 item 5).
+
+The garbage collector (issue 23 item 3): each department ends with one collection
+(python-docx's object cycles would otherwise keep its lxml trees until the collector
+happens to run), and what is alive after start-up and after the first department — the
+modules, the parsed forms and templates, the caches — is frozen (``gc.freeze``): no later
+collection walks it again. A batch's memory stays flat (bench/RESULTS.md).
+
+`goaldoc import` and `goaldoc check` of many files use the same workers (:func:`each_in_order`,
+:func:`import_one`, :func:`check_one`): one error boundary per file, results in the order
+of the files.
 """
 
 from __future__ import annotations
@@ -173,8 +182,31 @@ def render_one(
                 asked = [keep_dir / p.name for p in asked]
         out.files += asked
     finally:
-        gc.collect()  # python-docx's cycles hold whole lxml trees: free them now, not later
+        tidy()
     return out
+
+
+_frozen = False
+
+
+def tidy() -> None:
+    """After each department: one collection (python-docx's cycles hold whole lxml trees:
+    free them now, not later); after the first, what is still alive (forms, templates,
+    caches) is frozen, so that later collections no longer walk it (issue 23 item 3)."""
+    global _frozen
+    gc.collect()
+    if not _frozen:
+        gc.freeze()
+        _frozen = True
+
+
+def _thaw() -> None:
+    """The end of a batch run in this process: frozen objects go back to the collector (a
+    library caller's objects were frozen with ours and must be freed when they go)."""
+    global _frozen
+    if _frozen:
+        gc.unfreeze()
+        _frozen = False
 
 
 # ---------------------------------------------------------------- the batch (in the parent)
@@ -230,6 +262,7 @@ def run(files: Sequence[str], opts: Options) -> Iterator[Step]:
         if opts.pdf:
             yield from _convert([rendered[k] for k in sorted(rendered)], opts, staging)
     finally:
+        _thaw()
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -311,24 +344,59 @@ def summarize(outcomes: Sequence[Outcome], seconds: float, pdf: bool = False) ->
     return s
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops handing out files and lets the ones
-    under way finish (each is written whole, or not at all)."""
+def _worker_start(parent: int) -> None:
+    """In each worker as it starts. Ctrl-C is the parent's, which stops handing out files and
+    lets the ones under way finish (each is written whole, or not at all). The worker dies
+    with its parent. What it inherited (modules, the parent's heap) is frozen for the
+    collector."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with(parent)
+    gc.freeze()
+
+
+def die_with(parent: int) -> None:
+    """End this process when ``parent`` goes (kill -9, a crash), instead of waiting for work
+    for ever: Linux's parent-death signal, and a thread that looks every second (other
+    systems; and a parent that died before the signal was asked for)."""
+    import signal
+    import threading
+    import time
+
+    if sys.platform == "linux":
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="goaldoc-parent-watch", daemon=True).start()
 
 
 class _Pool:
     """Run tasks in worker processes, or here when one job is asked for; results come back
     as they finish."""
 
-    def __init__(self, jobs: int):
+    RENDER = ("goaldoc.api", "goaldoc.render.excel.workbook", "goaldoc.render.word.document")
+
+    def __init__(self, jobs: int, preload: tuple[str, ...] = RENDER):
         self.jobs = jobs
+        self.preload = preload
         self.executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> _Pool:
         if self.jobs > 1:
+            import importlib
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
@@ -337,19 +405,19 @@ class _Pool:
                 # fork, with goaldoc and the renderers imported here first: each worker starts
                 # with them instead of importing them again (~0.5 s of CPU each). No thread
                 # runs yet: the CLI draws its progress from this thread.
-                from . import api  # noqa: F401
-                from .render.excel import workbook  # noqa: F401
-                from .render.word import document  # noqa: F401
-
+                for name in self.preload:
+                    importlib.import_module(name)
                 ctx = multiprocessing.get_context("fork")
-            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_ignore_interrupts)
+            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_worker_start, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc: Any) -> None:
         if self.executor is not None:
             self.executor.shutdown(cancel_futures=True)
 
-    def each(self, tasks: list[tuple[Callable[..., Outcome], tuple[Any, ...]]]) -> Iterator[Outcome]:
+    def each(self, tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], dead: Callable[[tuple[Any, ...], BaseException], Any] | None = None) -> Iterator[Any]:
+        """Each task's result as it finishes; ``dead(args, exc)`` stands for the result of a
+        task whose worker died (default: a render's :class:`Outcome`, B002)."""
         if self.executor is None:
             for fn, args in tasks:
                 yield fn(*args)
@@ -361,13 +429,160 @@ class _Pool:
             try:
                 yield fut.result()
             except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
-                index, file = futures[fut][:2]
-                yield Outcome(
-                    index,
-                    file,
-                    [Problem(f"生成时工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")],
-                    failed=True,
-                )
+                yield (dead or _dead_render)(futures[fut], exc)
 
 
-__all__ = ["Options", "Outcome", "Step", "Summary", "default_jobs", "refuse_collisions", "run", "summarize"]
+def _dead_render(args: tuple[Any, ...], exc: BaseException) -> Outcome:
+    index, file = args[:2]
+    return Outcome(
+        index,
+        file,
+        [Problem(f"生成时工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")],
+        failed=True,
+    )
+
+
+# ---------------------------------------------------------------- import and check of many files
+
+
+def each_in_order(
+    fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], jobs: int | None, dead: Callable[[tuple[Any, ...], BaseException], Any]
+) -> Iterator[Any]:
+    """``fn(*args)`` for each of ``tasks`` (their first item the 1-based index), in ``jobs``
+    worker processes (default: one per core), the results yielded in the order of the tasks."""
+    jobs = max(1, min(jobs or default_jobs(), len(tasks)))
+    ready: dict[int, Any] = {}
+    following = 1
+    try:
+        with _Pool(jobs, ("goaldoc.api", "goaldoc.importer")) as pool:
+            for result in pool.each([(fn, args) for args in tasks], dead):
+                ready[result.index] = result
+                while following in ready:
+                    yield ready.pop(following)
+                    following += 1
+    finally:
+        _thaw()
+
+
+@dataclass
+class Checked:
+    """`goaldoc check` of one file: its problems, and its summary when asked."""
+
+    index: int
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    summary: list[str] | None = None
+
+
+def check_one(index: int, file: str, templates: str | None = None, summary: bool = False) -> Checked:
+    """Check one file (YAML, or a filled .docx / .xlsx); never raises: what stops it is a
+    problem of the file (an unexpected error too, E049), and the other files go on."""
+    from .api import diagnose
+
+    out = Checked(index, file)
+    loaded = None
+    try:
+        loaded, out.problems = diagnose(file, templates)
+    except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
+        out.problems = exc.problems
+    except Exception as exc:  # noqa: BLE001 - the error boundary of one received file
+        out.problems = [unexpected(file, exc)]
+    if summary:
+        out.summary = summary_lines(loaded, file)
+    tidy()
+    return out
+
+
+def summary_lines(loaded: Any, file: str) -> list[str]:
+    from .summary import block, summarize
+
+    if loaded is None:
+        return [f"{file}：没有摘要（先改好上面的错误，文件才读得出来）"]
+    return block(summarize(loaded.model), file)
+
+
+@dataclass
+class Received:
+    """`goaldoc import` of one filled file: the YAML to write (None when it could not be
+    read), what was done to it and what `goaldoc check` of the written YAML lists."""
+
+    index: int
+    file: str
+    target: Path
+    text: str | None = None
+    problems: list[Problem] = field(default_factory=list)  # what stopped it
+    messages: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    leftovers: int = 0
+    checked: list[Problem] = field(default_factory=list)
+
+
+def import_one(
+    index: int, file: str, target: Path, form: str | None, templates: str | None, year: int | None, clear: bool
+) -> Received:
+    """Import one filled file into YAML text (nothing is written here) and check that text
+    as `goaldoc check` will check the file; never raises (E049 for the unexpected)."""
+    from .importer import import_to_yaml
+
+    out = Received(index, file, target)
+    try:
+        written = import_to_yaml(file, form, templates, year, clear)
+        out.checked = _check_text(written.text, str(target), templates)
+    except GoaldocError as exc:
+        out.problems = exc.problems
+    except Exception as exc:  # noqa: BLE001 - the error boundary of one received file
+        out.problems = [unexpected(file, exc)]
+    else:
+        out.text, out.messages = written.text, written.messages
+        out.data, out.leftovers = written.imported.data, len(written.imported.leftovers)
+    tidy()
+    return out
+
+
+def _check_text(text: str, file: str, templates: str | None) -> list[Problem]:
+    from .loader import load_text
+    from .loading import diagnose_data
+
+    try:
+        data, lines = load_text(text, file)
+    except InputError as exc:
+        return exc.problems
+    return diagnose_data(data, lines, file, templates)[1]
+
+
+def unexpected(file: str, exc: BaseException) -> Problem:
+    """What no check foresaw, in one file of a batch: named, and the batch goes on."""
+    said = " ".join(str(exc).split())[:120]
+    return Problem(
+        f"goaldoc 读这个文件时出了意外的错误（{type(exc).__name__}{'：' + said if said else ''}），这个文件没有读完，其余文件照常："
+        "请用 Word / WPS / Excel 打开它、另存后再试；仍然如此时请把这个文件和这一行发给 goaldoc 的维护者",
+        (),
+        file,
+        code="E049",
+    )
+
+
+def dead_worker(args: tuple[Any, ...], exc: BaseException) -> Any:
+    """The result of a check or an import whose worker died (killed, out of memory)."""
+    index, file = args[:2]
+    problem = Problem(f"工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")
+    if len(args) > 2 and isinstance(args[2], Path):
+        return Received(index, file, args[2], problems=[problem])
+    return Checked(index, file, [problem])
+
+
+__all__ = [
+    "Checked",
+    "Options",
+    "Outcome",
+    "Received",
+    "Step",
+    "Summary",
+    "check_one",
+    "default_jobs",
+    "each_in_order",
+    "import_one",
+    "refuse_collisions",
+    "run",
+    "summarize",
+]

@@ -248,21 +248,18 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 @click.option("--strict", is_flag=True, help="提醒（W）也算错误，退出码为 1。")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--summary", is_flag=True, help="每个文件另列摘要：合计、基本/项目支出、重点任务资金、各一级指标条数、项目。")
-def check(files, strict, templates, summary) -> None:  # type: ignore[no-untyped-def]
-    from .api import diagnose
-    from .errors import GoaldocError
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时用几个进程检查（默认：CPU 核数）。")
+def check(files, strict, templates, summary, jobs) -> None:  # type: ignore[no-untyped-def]
+    from . import batch
 
     files = expand_inputs(files)
     errors = warnings = accepted = 0
-    for file in files:
-        loaded = None
-        try:
-            loaded, problems = diagnose(file, templates)
-        except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
-            problems = exc.problems
+    tasks = [(n, file, templates, summary) for n, file in enumerate(files, start=1)]
+    for checked in batch.each_in_order(batch.check_one, tasks, jobs, batch.dead_worker):
+        problems = checked.problems  # a file that cannot be read is its problem: the others go on
         _print_problems(problems, err=False)
-        if summary:
-            _print_summary(loaded, file)
+        for line in checked.summary or []:
+            click.echo(line)
         errors += sum(p.is_error for p in problems)
         warnings += sum(p.severity == "W" and not p.accepted for p in problems)
         accepted += sum(bool(p.accepted) for p in problems)
@@ -298,10 +295,11 @@ IMPORT_HELP = """把填好的表（Word .docx / Excel .xlsx）读回成 YAML 文
 @click.option("--year", type=click.IntRange(2000, 2100), help="把年度改成这一年（数据和表题里的年份一起改）。")
 @click.option("--clear-amounts", "clear", is_flag=True, help="清空所有金额（新年度的预算还没定时）。")
 @click.option("--overwrite", is_flag=True, help="输出文件已存在时覆盖它。")
-def import_(files, out, form, templates, year, clear, overwrite) -> None:  # type: ignore[no-untyped-def]
-    from .api import check as check_one
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时用几个进程读（默认：CPU 核数）。")
+def import_(files, out, form, templates, year, clear, overwrite, jobs) -> None:  # type: ignore[no-untyped-def]
+    from . import batch
     from .errors import GoaldocError
-    from .importer import FILLED_SUFFIXES, import_to_yaml
+    from .importer import FILLED_SUFFIXES
     from .output import write_all
 
     files = expand_inputs(files, FILLED_SUFFIXES)
@@ -310,33 +308,40 @@ def import_(files, out, form, templates, year, clear, overwrite) -> None:  # typ
         click.echo(f"一次导入 {total} 个文件时，-o 应为文件夹（现为 {out}）", err=True)
         sys.exit(2)
     failed = 0
+    tasks = []
     for n, file in enumerate(files, start=1):
-        prefix = f"[{n}/{total}] " if total > 1 else ""
         target = _import_target(file, out, total > 1)
         if target.exists() and not overwrite:
             failed += 1
-            click.echo(f"{prefix}{target} 已存在，没有覆盖：请换一个文件名（-o），或加 --overwrite。", err=True)
+            click.echo(f"{_prefix(n, total)}{target} 已存在，没有覆盖：请换一个文件名（-o），或加 --overwrite。", err=True)
             continue
+        tasks.append((n, file, target, form, templates, year, clear))
+    for got in batch.each_in_order(batch.import_one, tasks, jobs, batch.dead_worker):
+        prefix, file, target = _prefix(got.index, total), got.file, got.target
         try:
-            written = import_to_yaml(file, form, templates, year, clear)
+            if got.text is None:  # a file that cannot be read is named; the others go on
+                raise GoaldocError(got.problems)
+            write_all({target: got.text.encode("utf-8")})  # read-only, full: said, not a traceback
         except GoaldocError as exc:
             failed += 1
             _print_problems(exc.problems)
             click.echo(f"{prefix}{file}：没有导入。", err=True)
             continue
-        write_all({target: written.text.encode("utf-8")})
-        imp = written.imported
-        for message in written.messages:
+        for message in got.messages:
             click.echo(f"{prefix}{file}：{message}")
-        left = f"；{len(imp.leftovers)} 处文字放不进栏目，原样写在文件末尾（注明了在哪一格）" if imp.leftovers else ""
-        click.echo(f"{prefix}已导入 {target}{_counts(imp.data)}{left}")
-        problems = check_one(target, templates)
+        left = f"；{got.leftovers} 处文字放不进栏目，原样写在文件末尾（注明了在哪一格）" if got.leftovers else ""
+        click.echo(f"{prefix}已导入 {target}{_counts(got.data)}{left}")
+        problems = got.checked  # what `goaldoc check` of the written file lists
         if problems:
             click.echo(f"{prefix}检查发现 {len(problems)} 个问题（原表本来如此的，文件末尾已备好 accepted: 的写法）：")
             _print_problems(problems, err=False)
     if total > 1:
         click.echo(f"共 {total} 个文件：{total - failed} 个已导入，{failed} 个没有导入。")
     sys.exit(1 if failed else 0)
+
+
+def _prefix(n: int, total: int) -> str:
+    return f"[{n}/{total}] " if total > 1 else ""
 
 
 def _import_target(file: str, out: str | None, many: bool) -> Path:
@@ -360,16 +365,6 @@ def _counts(data: dict) -> str:  # type: ignore[type-arg]
     if tasks:
         parts.append(f"任务 {tasks} 项")
     return "（" + "、".join(parts) + "）" if parts else ""
-
-
-def _print_summary(loaded, file: str) -> None:  # type: ignore[no-untyped-def]
-    from .summary import block, summarize
-
-    if loaded is None:
-        click.echo(f"{file}：没有摘要（先改好上面的错误，文件才读得出来）")
-        return
-    for line in block(summarize(loaded.model), file):
-        click.echo(line)
 
 
 SCHEMA_HELP = """输出某个表样的 YAML 文件的 JSON Schema（含这个表样特有的栏目），供编辑器自动补全和标出错误的键。
