@@ -28,10 +28,11 @@ of the files.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,7 @@ class Outcome:
     targets: list[Path] = field(default_factory=list)  # planned output paths
     master: Path | None = None  # the .docx the PDF is made from (kept or staged)
     summary: str | None = None  # the one-line 摘要 a clerk eyeballs (summary.one_line)
+    before: list[tuple[int, int] | None] = field(default_factory=list)  # each target as it was before the run
 
 
 @dataclass
@@ -141,6 +143,7 @@ def plan_one(index: int, file: str, opts: Options) -> Outcome:
         return out
     target = Path(opts.out_dir) if opts.out_dir else default_dir(loaded.model)
     out.targets = [target / f"{stem}.{fmt}" for fmt in opts.formats]
+    out.before = [stamp(t) for t in out.targets]  # before anything is rendered: what this run writes shows
     out.forms = 1 + len(select_projects(loaded.model, opts.only))
     return out
 
@@ -212,95 +215,218 @@ def _thaw() -> None:
 # ---------------------------------------------------------------- the batch (in the parent)
 
 
-def run(files: Sequence[str], opts: Options) -> Iterator[Step]:
+def run(files: Sequence[str], opts: Options) -> Generator[Step, None, None]:
     """Render every file; yields a :class:`Step` as each file gets through each phase.
 
-    Raises :class:`InputError` (nothing rendered) when two files would write the same path.
+    Raises :class:`InputError` (nothing rendered) when two files would write the same path,
+    or when another goaldoc is writing into the same ``-o`` (B003).
+
+    With ``--pdf`` LibreOffice starts converting while the last departments still render
+    (issue 23 item 4: one core idled through the whole PDF phase); the PDF steps come after
+    the render steps all the same.
     """
-    import shutil
-    import tempfile
+    from .locks import make_owned_tempdir, remove_owned, writing_into
 
     files = list(files)
     total = len(files)
     jobs = max(1, min(opts.jobs or default_jobs(), total))
-    staging = Path(tempfile.mkdtemp(prefix="goaldoc-")) if opts.pdf and "docx" not in opts.formats else None
-    try:
-        with _Pool(jobs) as pool:
-            outcomes: list[Outcome] = []
-            if total > 1 or staging is not None:
-                plans: list[tuple[Callable[..., Outcome], tuple[Any, ...]]]
-                plans = [(plan_one, (i, f, opts)) for i, f in enumerate(files, start=1)]
-                for done, out in enumerate(pool.each(plans), start=1):
-                    outcomes.append(out)
-                    yield Step("plan", done, total, out)
-                outcomes.sort(key=lambda o: o.index)
-                refuse_collisions(outcomes)
-            else:
-                outcomes = [Outcome(1, files[0])]
-            todo = [o for o in outcomes if not o.failed]
-            tasks: list[tuple[Callable[..., Outcome], tuple[Any, ...]]] = []
-            for o in todo:
-                out_dir = opts.out_dir
-                keep = o.targets[0].parent if o.targets else None  # planned: no need to work it out again
-                if staging is not None:
-                    out_dir = str(staging / str(o.index))
-                elif keep is not None:
-                    out_dir, keep = str(keep), None
-                tasks.append((render_one, (o.index, o.file, opts, out_dir, o.forms, keep)))
-            done = 0
-            for o in outcomes:
-                if o.failed:
+    converter: _Converter | None = None
+    staged: tuple[Path, int | None] | None = None
+    with contextlib.ExitStack() as stack:
+        if opts.out_dir:
+            stack.enter_context(writing_into(opts.out_dir))  # one goaldoc at a time into -o
+        if opts.pdf and "docx" not in opts.formats:
+            staged = make_owned_tempdir("goaldoc-stage-")
+        staging = staged[0] if staged else None
+        try:
+            with _Pool(jobs) as pool:
+                outcomes: list[Outcome] = []
+                if total > 1 or staging is not None:
+                    plans: list[tuple[Callable[..., Outcome], tuple[Any, ...]]]
+                    plans = [(plan_one, (i, f, opts)) for i, f in enumerate(files, start=1)]
+                    for done, out in enumerate(pool.each(plans), start=1):
+                        outcomes.append(out)
+                        yield Step("plan", done, total, out)
+                    outcomes.sort(key=lambda o: o.index)
+                    refuse_collisions(outcomes)
+                else:
+                    outcomes = [Outcome(1, files[0])]
+                todo = [o for o in outcomes if not o.failed]
+                tasks: list[tuple[Callable[..., Outcome], tuple[Any, ...]]] = []
+                for o in todo:
+                    out_dir = opts.out_dir
+                    keep = o.targets[0].parent if o.targets else None  # planned: no need to work it out again
+                    if staging is not None:
+                        out_dir = str(staging / str(o.index))
+                    elif keep is not None:
+                        out_dir, keep = str(keep), None
+                    tasks.append((render_one, (o.index, o.file, opts, out_dir, o.forms, keep)))
+                if opts.pdf and todo:
+                    converter = _Converter.start(opts, staging, len(todo))  # the workers are forked by now
+                done = 0
+                for o in outcomes:
+                    if o.failed:
+                        done += 1
+                        yield Step("render", done, total, o)
+                rendered: dict[int, Outcome] = {}
+                planned = {o.index: o for o in outcomes}
+                for out in pool.each(tasks):
                     done += 1
-                    yield Step("render", done, total, o)
-            rendered: dict[int, Outcome] = {}
-            planned = {o.index: o for o in outcomes}
-            for out in pool.each(tasks):
-                done += 1
-                out.targets = planned[out.index].targets
-                rendered[out.index] = out
-                yield Step("render", done, total, out)
-        if opts.pdf:
-            yield from _convert([rendered[k] for k in sorted(rendered)], opts, staging)
-    finally:
-        _thaw()
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+                    out.targets = planned[out.index].targets
+                    out.before = planned[out.index].before
+                    rendered[out.index] = out
+                    if converter is not None:
+                        converter.add(out)
+                    yield Step("render", done, total, out)
+            if converter is not None:
+                yield from converter.steps()
+        finally:
+            if converter is not None:
+                converter.stop()  # an interrupt: LibreOffice's group is killed, its thread ends
+            _thaw()
+            if staged is not None:
+                remove_owned(*staged)
 
 
-def _convert(outcomes: list[Outcome], opts: Options, staging: Path | None) -> Iterator[Step]:
-    from . import pdf
+def _pdf_target(o: Outcome, staging: Path | None) -> Path:
+    """The PDF beside the other outputs: the .docx's folder, or the planned one if staged."""
+    assert o.master is not None
+    if staging is not None:
+        return next(t for t in o.targets if t.suffix == ".pdf")
+    return o.master.with_suffix(".pdf")
 
-    masters = [o for o in outcomes if not o.failed and o.master is not None]
-    if not masters:
-        return
-    jobs: list[tuple[Path, Path]] = []
-    for o in masters:
-        assert o.master is not None
-        # the PDF beside the other outputs: the .docx's folder, or the planned one if staged
-        target = o.master.with_suffix(".pdf")
-        if staging is not None:
-            target = next(t for t in o.targets if t.suffix == ".pdf")
-        jobs.append((o.master, target))
-    if pdf.find_soffice() is None:
-        for k, o in enumerate(masters, start=1):
-            o.failed = True
-            # the whole advice once, then a reminder per department
-            problem = pdf.missing_problem(o.file) if k == 1 else Problem(
-                "PDF 没有生成：没有找到 LibreOffice（安装方法见上）", (), o.file, code="P001"
-            )
-            o.problems = [*o.problems, problem]
-            yield Step("pdf", k, len(masters), o)
-        return
-    for k, (n, conv) in enumerate(pdf.convert_each(jobs, opts.pdf_timeout or pdf.DEFAULT_TIMEOUT), start=1):
-        o = masters[n]
-        if conv.ok:
-            o.files.append(conv.target)
-            o.pages = conv.pages
-        else:
-            assert conv.problem is not None
-            o.failed = True
-            o.problems = [*o.problems, replace(conv.problem, file=o.file)]
-        yield Step("pdf", k, len(masters), o)
+
+class _Converter:
+    """The PDFs of a batch, made in a thread while the renders go on: departments are
+    handed over as they are rendered, and LibreOffice takes them in groups (each start costs
+    about a second: a group waits for a quarter of the batch, or for the renders' end)."""
+
+    def __init__(self, opts: Options, staging: Path | None, expected: int):
+        import queue
+        import threading
+
+        self.opts, self.staging = opts, staging
+        self.inbox: queue.Queue[Outcome | None] = queue.Queue()
+        self.results: queue.Queue[tuple[Outcome, Any] | None] = queue.Queue()
+        self.halt = threading.Event()
+        self.group = max(8, -(-expected // 4))
+        self.masters: list[Outcome] = []
+        self.thread = threading.Thread(target=self._work, name="goaldoc-pdf", daemon=True)
+
+    @classmethod
+    def start(cls, opts: Options, staging: Path | None, expected: int) -> _Converter:
+        conv = cls(opts, staging, expected)
+        conv.thread.start()
+        return conv
+
+    def add(self, o: Outcome) -> None:
+        """A rendered department (one that failed, or has no .docx, is not converted)."""
+        if not o.failed and o.master is not None:
+            self.masters.append(o)
+            self.inbox.put(o)
+
+    def _work(self) -> None:
+        from . import pdf
+
+        waiting: list[Outcome] = []
+        closed = False
+        soffice = pdf.find_soffice()
+        try:
+            while not (closed and not waiting) and not self.halt.is_set():
+                while not closed and len(waiting) < self.group:
+                    item = self.inbox.get()
+                    if item is None:
+                        closed = True
+                    else:
+                        waiting.append(item)
+                group, waiting = waiting[: pdf.PER_PROCESS], waiting[pdf.PER_PROCESS :]
+                if soffice is None:
+                    for o in group:
+                        self.results.put((o, None))
+                    continue
+                jobs = [(o.master, _pdf_target(o, self.staging)) for o in group if o.master is not None]
+                timeout = self.opts.pdf_timeout or pdf.DEFAULT_TIMEOUT
+                for n, conv in pdf.convert_each(jobs, timeout, soffice, self.halt):
+                    self.results.put((group[n], conv))
+        finally:
+            self.results.put(None)
+
+    def steps(self) -> Iterator[Step]:
+        """The PDF steps, once every department is rendered: those converted meanwhile at
+        once, the others as LibreOffice gets through them."""
+        from . import pdf
+
+        self.inbox.put(None)
+        total = len(self.masters)
+        k = 0
+        while True:
+            item = self.results.get()
+            if item is None:
+                return
+            o, conv = item
+            k += 1
+            if conv is None:  # no LibreOffice: the whole advice once, then a reminder each
+                o.failed = True
+                problem = pdf.missing_problem(o.file) if k == 1 else Problem(
+                    "PDF 没有生成：没有找到 LibreOffice（安装方法见上）", (), o.file, code="P001"
+                )
+                o.problems = [*o.problems, problem]
+            elif conv.ok:
+                o.files.append(conv.target)
+                o.pages = conv.pages
+            else:
+                o.failed = True
+                o.problems = [*o.problems, replace(conv.problem, file=o.file)]
+            yield Step("pdf", k, total, o)
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.inbox.put(None)
+        self.thread.join(timeout=30)
+
+
+def stamp(path: Path) -> tuple[int, int] | None:
+    """What tells a file written by this run from one that was there before: goaldoc
+    writes by rename, so a new file has a new inode (and time)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+@dataclass
+class OnDisk:
+    """After an interruption: what this run wrote, as found on disk (issue 18 item 6)."""
+
+    formats: tuple[str, ...]
+    complete: dict[str, int] = field(default_factory=dict)  # kind → departments whose file(s) of that kind were written
+    missing: dict[str, list[str]] = field(default_factory=dict)  # kind → the input files still without them
+
+
+def on_disk(outcomes: Sequence[Outcome], formats: Sequence[str]) -> OnDisk:
+    """Count, per kind (the .docx/.xlsx set, the PDF), the departments whose files this run
+    wrote — looked for on disk, not taken from the steps: the workers finish the files under
+    way after an interrupt, and LibreOffice's may be done but not yet reported. A department
+    refused with its problems is not missing: they were said."""
+    office = tuple(f for f in FORMATS if f in formats)
+    result = OnDisk(tuple(formats))
+    for kind, fmts in (("office", office), ("pdf", ("pdf",) if "pdf" in formats else ())):
+        if not fmts:
+            continue
+        result.complete[kind] = 0
+        result.missing[kind] = []
+        for o in sorted(outcomes, key=lambda o: o.index):
+            if o.targets:
+                before = o.before or [None] * len(o.targets)
+                ok = all(stamp(t) not in (None, b) for t, b in zip(o.targets, before, strict=False) if t.suffix[1:] in fmts)
+            else:  # a single file, not planned: what it reported
+                ok = sum(p.suffix[1:] in fmts for p in o.files) == len(fmts)
+            if ok:
+                result.complete[kind] += 1
+            elif not o.failed:
+                result.missing[kind].append(o.file)
+    return result
 
 
 def refuse_collisions(outcomes: list[Outcome]) -> None:
@@ -581,6 +707,7 @@ __all__ = [
     "check_one",
     "default_jobs",
     "each_in_order",
+    "on_disk",
     "import_one",
     "refuse_collisions",
     "run",

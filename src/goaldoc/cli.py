@@ -127,21 +127,25 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
     total = len(files)
     progress = _Progress(total > 1 and _is_terminal())
     outcomes: dict[int, batch.Outcome] = {}
+    steps = batch.run(files, opts)
     try:
-        for step in batch.run(files, opts):
+        for step in steps:
             outcomes[step.outcome.index] = step.outcome
             progress.advance(step)
             if step.phase != "plan":  # a file refused by the plan comes again as rendered
                 _report(step, total, progress, opts)
-    except GoaldocError as exc:  # inputs that would overwrite each other: nothing rendered
+    except GoaldocError as exc:  # inputs that would overwrite each other, -o busy: nothing rendered
         progress.close()
         _print_problems(exc.problems, echo=progress.echo)
-        click.echo(f"{len(exc.problems)} 处输出文件重名，未生成任何文件。", err=True)
+        if all(p.code == "B001" for p in exc.problems):
+            click.echo(f"{len(exc.problems)} 处输出文件重名，未生成任何文件。", err=True)
+        else:
+            click.echo("未生成任何文件。", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
+        steps.close()  # the workers finish what is under way; LibreOffice is stopped
         progress.close()
-        done = sum(not o.failed and bool(o.files) for o in outcomes.values())
-        click.echo(f"已中断：{done} 个部门的文件已生成（每个文件都是完整的），其余没有生成。", err=True)
+        click.echo(_interrupted(batch.on_disk(list(outcomes.values()), opts.formats)), err=True)
         sys.exit(130)
     progress.close()
     if total > 1:
@@ -174,6 +178,21 @@ def _report(step, total: int, progress: _Progress, opts) -> None:  # type: ignor
         progress.echo(f"{prefix}已生成 {path}")
     if o.summary:
         progress.echo(f"{prefix}{o.summary}")
+
+
+def _interrupted(found) -> str:  # type: ignore[no-untyped-def]
+    """The last line after Ctrl-C: what is on disk per kind, and what is missing (issue 18 item 6)."""
+    kinds = {"office": " 和 ".join(f".{f}" for f in ("docx", "xlsx") if f in found.formats), "pdf": "PDF"}
+    made = "、".join(f"{found.complete[k]} 个部门的 {kinds[k]}" for k in found.complete)
+    line = f"已中断：写好了 {made}（每个文件都是完整的）"
+    missing = [(kinds[k], names) for k, names in found.missing.items() if names]
+    if missing:
+        said = []
+        for kind, names in missing:
+            shown = "、".join(names[:5]) + (f" 等 {len(names)} 个" if len(names) > 5 else "")
+            said.append(f"{kind} {len(names)} 个（{shown}）")
+        line += "；没有生成：" + "，".join(said) + "；再运行一次即可补上"
+    return line + "。"
 
 
 def _summary_line(s) -> str:  # type: ignore[no-untyped-def]
@@ -226,6 +245,9 @@ class _Progress:
             self.bar = None
 
 
+CONVERT_TIMEOUT_HELP = "用 LibreOffice 转换一个 .doc / .xls / .wps 最多等几秒，超时就停下、报出这个文件并继续（默认 120）。"
+
+
 CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审核规则。
 
 \b
@@ -249,9 +271,11 @@ CHECK_HELP = """检查 YAML 文件：格式、必填项，以及财政局的审�
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), help="自己的模板文件夹，优先于自带模板。")
 @click.option("--summary", is_flag=True, help="每个文件另列摘要：合计、基本/项目支出、重点任务资金、各一级指标条数、项目。")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时用几个进程检查（默认：CPU 核数）。")
-def check(files, strict, templates, summary, jobs) -> None:  # type: ignore[no-untyped-def]
+@click.option("--convert-timeout", type=click.FloatRange(min=0, min_open=True), help=CONVERT_TIMEOUT_HELP)
+def check(files, strict, templates, summary, jobs, convert_timeout) -> None:  # type: ignore[no-untyped-def]
     from . import batch
 
+    _set_convert_timeout(convert_timeout)
     files = expand_inputs(files)
     errors = warnings = accepted = 0
     tasks = [(n, file, templates, summary) for n, file in enumerate(files, start=1)]
@@ -296,17 +320,42 @@ IMPORT_HELP = """把填好的表（Word .docx / Excel .xlsx）读回成 YAML 文
 @click.option("--clear-amounts", "clear", is_flag=True, help="清空所有金额（新年度的预算还没定时）。")
 @click.option("--overwrite", is_flag=True, help="输出文件已存在时覆盖它。")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时用几个进程读（默认：CPU 核数）。")
-def import_(files, out, form, templates, year, clear, overwrite, jobs) -> None:  # type: ignore[no-untyped-def]
-    from . import batch
+@click.option("--convert-timeout", type=click.FloatRange(min=0, min_open=True), help=CONVERT_TIMEOUT_HELP)
+def import_(files, out, form, templates, year, clear, overwrite, jobs, convert_timeout) -> None:  # type: ignore[no-untyped-def]
+    import contextlib
+
     from .errors import GoaldocError
     from .importer import FILLED_SUFFIXES
-    from .output import write_all
+    from .locks import writing_into
 
+    _set_convert_timeout(convert_timeout)
     files = expand_inputs(files, FILLED_SUFFIXES)
     total = len(files)
     if out and total > 1 and Path(out).suffix.lower() in (".yaml", ".yml"):
         click.echo(f"一次导入 {total} 个文件时，-o 应为文件夹（现为 {out}）", err=True)
         sys.exit(2)
+    try:
+        with writing_into(out) if out else contextlib.nullcontext():  # a second import into -o is refused
+            failed = _import_all(files, out, form, templates, year, clear, overwrite, jobs)
+    except GoaldocError as exc:
+        _print_problems(exc.problems)
+        click.echo("没有导入任何文件。", err=True)
+        sys.exit(1)
+    if total > 1:
+        click.echo(f"共 {total} 个文件：{total - failed} 个已导入，{failed} 个没有导入。")
+    sys.exit(1 if failed else 0)
+
+
+def _import_all(files, out, form, templates, year, clear, overwrite, jobs) -> int:  # type: ignore[no-untyped-def]
+    """Import each file (in worker processes), write and report it in order; the files not imported."""
+    import contextlib
+
+    from . import batch
+    from .errors import GoaldocError
+    from .locks import writing_into
+    from .output import write_all
+
+    total = len(files)
     failed = 0
     tasks = []
     for n, file in enumerate(files, start=1):
@@ -321,7 +370,13 @@ def import_(files, out, form, templates, year, clear, overwrite, jobs) -> None: 
         try:
             if got.text is None:  # a file that cannot be read is named; the others go on
                 raise GoaldocError(got.problems)
-            write_all({target: got.text.encode("utf-8")})  # read-only, full: said, not a traceback
+            # one import at a time writes this file (with -o, the whole run holds -o's lock)
+            with writing_into(target) if out is None else contextlib.nullcontext():
+                if target.exists() and not overwrite:  # it came while this one was read
+                    failed += 1
+                    click.echo(f"{prefix}{target} 已存在，没有覆盖：请换一个文件名（-o），或加 --overwrite。", err=True)
+                    continue
+                write_all({target: got.text.encode("utf-8")})  # read-only, full: said, not a traceback
         except GoaldocError as exc:
             failed += 1
             _print_problems(exc.problems)
@@ -335,9 +390,14 @@ def import_(files, out, form, templates, year, clear, overwrite, jobs) -> None: 
         if problems:
             click.echo(f"{prefix}检查发现 {len(problems)} 个问题（原表本来如此的，文件末尾已备好 accepted: 的写法）：")
             _print_problems(problems, err=False)
-    if total > 1:
-        click.echo(f"共 {total} 个文件：{total - failed} 个已导入，{failed} 个没有导入。")
-    sys.exit(1 if failed else 0)
+    return failed
+
+
+def _set_convert_timeout(seconds: float | None) -> None:
+    if seconds:
+        from .importer import files
+
+        files.CONVERT_TIMEOUT = seconds
 
 
 def _prefix(n: int, total: int) -> str:

@@ -10,9 +10,6 @@ their own. Every file is read inside limits, checked before it is parsed (limits
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -28,7 +25,7 @@ FILLED_SUFFIXES = (".docx", ".docm", ".xlsx", ".xlsm", ".doc", ".xls", ".wps", "
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _SHEETS = (".xls", ".et", ".ods", ".xlsx", ".xlsm")
-CONVERT_TIMEOUT = 180
+CONVERT_TIMEOUT = 120.0  # seconds, as render's --pdf-timeout; `import --convert-timeout` sets it
 
 
 def _fail(path: Path, message: str, code: str) -> InputError:
@@ -111,10 +108,17 @@ def _read(raw: bytes, p: Path, kind: str) -> Document:
 
 
 def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """LibreOffice's command, found as render finds it ($GOALDOC_SOFFICE first: pdf.py)."""
+    from ..pdf import find_soffice
+
+    return find_soffice()
 
 
 def _convert(p: Path, fmt: str) -> Document:
+    """Through LibreOffice as render makes its PDFs (pdf.convert_one): its own process group
+    and profile, stopped after :data:`CONVERT_TIMEOUT` seconds, never outliving goaldoc."""
+    from ..pdf import convert_one
+
     what = "Excel 表格" if fmt == "xlsx" else "Word 文档"
     exe = soffice()
     if exe is None:
@@ -124,17 +128,16 @@ def _convert(p: Path, fmt: str) -> Document:
             f"“另存为” .{fmt}（{what}）后再导入（装了 LibreOffice 时 goaldoc 会自动转换）",
             "E023",
         )
-    with tempfile.TemporaryDirectory(prefix="goaldoc-convert-") as tmp:
-        profile = Path(tmp, "profile").as_uri()  # a profile of its own: another soffice may be running
-        cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt, "--outdir", tmp, str(p.resolve())]
-        try:
-            subprocess.run(cmd, capture_output=True, timeout=CONVERT_TIMEOUT, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        out = Path(tmp, p.stem + "." + fmt)
-        if not out.is_file():
-            raise _fail(p, f"用 LibreOffice 把它转成 .{fmt} 没有成功（文件可能已损坏）：请在 Word / WPS / Excel 里打开它，另存为 .{fmt} 后再导入", "E024")
-        raw = out.read_bytes()
+    raw, stuck = convert_one(p, fmt, CONVERT_TIMEOUT, exe)
+    if stuck:
+        raise _fail(
+            p,
+            f"用 LibreOffice 把它转成 .{fmt} 超过 {CONVERT_TIMEOUT:g} 秒仍未完成，已停止：请在 Word / WPS / Excel 里打开它，"
+            f"另存为 .{fmt} 后再导入（文件确实很大时可用 --convert-timeout 放宽时限）",
+            "E047",
+        )
+    if raw is None:
+        raise _fail(p, f"用 LibreOffice 把它转成 .{fmt} 没有成功（文件可能已损坏）：请在 Word / WPS / Excel 里打开它，另存为 .{fmt} 后再导入", "E024")
     try:
         inspected = limits.inspect_zip(raw, str(p))
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError):
