@@ -9,7 +9,7 @@ with the run that made them (issue 18 items 5 and 6).
   that does not exist yet can be locked.
 * :func:`owned_tempdir` — a LibreOffice conversion works in a temporary folder; kill -9 left
   it behind (29 MB for a batch). The live run holds a lock on a file inside it; the next run
-  removes the folders whose lock nobody holds.
+  removes the folders whose lock nobody holds (and the output locks a killed run left).
 
 Locks are ``flock`` locks: the system releases them when the process ends, however it ends.
 Where there is no ``flock`` (Windows) outputs are not locked and nothing is swept.
@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 _OWNER = ".goaldoc-owner"
+_LOCK_PREFIX = "goaldoc-lock-"
 SWEPT_PREFIXES = ("goaldoc-pdf-", "goaldoc-convert-", "goaldoc-stage-")
 
 
@@ -47,7 +48,7 @@ def lock_file(path: str | Path) -> Path:
     if sys.platform in ("darwin", "win32"):  # file systems that ignore case
         key = key.casefold()
     digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    return Path(tempfile.gettempdir()) / f"goaldoc-lock-{digest}"
+    return Path(tempfile.gettempdir()) / f"{_LOCK_PREFIX}{digest}"
 
 
 @contextlib.contextmanager
@@ -162,6 +163,9 @@ def sweep(root: str | Path | None = None) -> list[Path]:
     except OSError:
         return []
     for folder in entries:
+        if folder.name.startswith(_LOCK_PREFIX):
+            _drop_free_lock(folder)
+            continue
         if not folder.name.startswith(SWEPT_PREFIXES):
             continue
         owner = folder / _OWNER
@@ -178,6 +182,23 @@ def sweep(root: str | Path | None = None) -> list[Path]:
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
+
+
+def _drop_free_lock(path: Path) -> None:
+    """An output lock of a run that was killed (it could not remove it): removed while held,
+    so that a run opening it meanwhile sees it gone and takes a new one (writing_into)."""
+    assert fcntl is not None
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.unlink(path)
+    except OSError:
+        pass  # a live run's, or gone already
+    finally:
+        os.close(fd)
 
 
 __all__ = ["lock_file", "make_owned_tempdir", "owned_tempdir", "remove_owned", "sweep", "writing_into"]
