@@ -372,3 +372,25 @@ def test_the_lock_of_an_output_is_the_same_however_it_is_named(tmp_path):
     os.symlink(tmp_path / "out", tmp_path / "link")
     assert locks.lock_file(tmp_path / "link") == locks.lock_file(tmp_path / "out")
 
+
+
+def test_ctrl_c_of_an_import_batch_says_what_was_imported_and_what_was_not(tmp_path):
+    from hostile_office import rendered
+
+    srcs = []
+    for k in range(12):
+        src = tmp_path / f"{k:02d}.docx"
+        src.write_bytes(rendered("docx"))
+        srcs.append(src)
+    out = tmp_path / "待查"
+    with open(tmp_path / "stdout", "w") as so, open(tmp_path / "stderr", "w") as se:
+        proc, tag = start(["import", *srcs, "-o", out, "--jobs", "2"], cwd=tmp_path, stdout=so, stderr=se)
+        assert wait_for(lambda: out.exists() and len(list(out.glob("*.yaml"))) >= 1, timeout=300)
+        os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=120) == 130
+    assert none_left(tag) == []
+    done = sorted(p.stem for p in out.glob("*.yaml"))
+    rest = [str(s) for s in srcs if s.stem not in done]
+    assert rest  # interrupted before the end
+    shown = "、".join(rest[:5]) + (f" 等 {len(rest)} 个" if len(rest) > 5 else "")
+    assert (tmp_path / "stderr").read_text().splitlines()[-1] == f"已中断：导入了 {len(done)} 个文件（每个 YAML 都是完整的）；没有导入：{shown}。"

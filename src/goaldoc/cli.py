@@ -334,20 +334,27 @@ def import_(files, out, form, templates, year, clear, overwrite, jobs, convert_t
     if out and total > 1 and Path(out).suffix.lower() in (".yaml", ".yml"):
         click.echo(f"一次导入 {total} 个文件时，-o 应为文件夹（现为 {out}）", err=True)
         sys.exit(2)
+    written: list[str] = []
     try:
         with writing_into(out) if out else contextlib.nullcontext():  # a second import into -o is refused
-            failed = _import_all(files, out, form, templates, year, clear, overwrite, jobs)
+            failed = _import_all(files, out, form, templates, year, clear, overwrite, jobs, written)
     except GoaldocError as exc:
         _print_problems(exc.problems)
         click.echo("没有导入任何文件。", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:  # what was written is whole; say what is missing
+        rest = [f for f in files if f not in written]
+        shown = "、".join(rest[:5]) + (f" 等 {len(rest)} 个" if len(rest) > 5 else "")
+        click.echo(f"已中断：导入了 {len(written)} 个文件（每个 YAML 都是完整的）" + (f"；没有导入：{shown}" if rest else "") + "。", err=True)
+        sys.exit(130)
     if total > 1:
         click.echo(f"共 {total} 个文件：{total - failed} 个已导入，{failed} 个没有导入。")
     sys.exit(1 if failed else 0)
 
 
-def _import_all(files, out, form, templates, year, clear, overwrite, jobs) -> int:  # type: ignore[no-untyped-def]
-    """Import each file (in worker processes), write and report it in order; the files not imported."""
+def _import_all(files, out, form, templates, year, clear, overwrite, jobs, written) -> int:  # type: ignore[no-untyped-def]
+    """Import each file (in worker processes), write and report it in order (``written`` gets
+    each file imported); the number not imported."""
     import contextlib
 
     from . import batch
@@ -385,6 +392,7 @@ def _import_all(files, out, form, templates, year, clear, overwrite, jobs) -> in
         for message in got.messages:
             click.echo(f"{prefix}{file}：{message}")
         left = f"；{got.leftovers} 处文字放不进栏目，原样写在文件末尾（注明了在哪一格）" if got.leftovers else ""
+        written.append(file)
         click.echo(f"{prefix}已导入 {target}{_counts(got.data)}{left}")
         problems = got.checked  # what `goaldoc check` of the written file lists
         if problems:
