@@ -16,6 +16,7 @@ import re
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -42,22 +43,25 @@ args = sys.argv[1:][: int(env.get("FAKE_MAX_ARGS", "100000"))]
 log = pathlib.Path(env["FAKE_LOG"])
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 with open(log, "a") as fh:
-    fh.write(f"start {{os.getpid()}} {{child.pid}} {{len(sys.argv) - 1}} {{time.time()}}\\n")
+    fh.write(f"start {{os.getpid()}} {{child.pid}} {{len(sys.argv) - 1}} {{time.time()}} {{args[0]}} {{sum('/in/' in a for a in args)}}\\n")
 fmt = args[args.index("--convert-to") + 1]
 out = pathlib.Path(args[args.index("--outdir") + 1])
 files = [a for a in args if a.startswith("/") and "/in/" in a]
+while env.get("FAKE_GATE") and not os.path.exists(env["FAKE_GATE"]):  # waits for the test
+    time.sleep(0.05)
 hang = int(env.get("FAKE_HANG_AFTER", "-1"))
 for n, a in enumerate(files):
     target = out / (pathlib.Path(a).stem + "." + fmt)
     print(f"convert {{a}} -> {{target}} using filter : x", flush=True)
     if n == hang:
         time.sleep(600)
+    time.sleep(float(env.get("FAKE_DELAY", "0")))
     if fmt == "pdf":
         target.write_bytes(b"%PDF-1.6\\n1 0 obj<</Type/Page>>endobj\\n%%EOF\\n")
     else:
         shutil.copyfile(env["FAKE_CONVERTED"], target)
 with open(log, "a") as fh:
-    fh.write(f"end {{os.getpid()}}\\n")
+    fh.write(f"end {{os.getpid()}} {{time.time()}}\\n")
 """
 
 
@@ -154,7 +158,7 @@ def test_what_libreoffice_starts_ends_with_the_call(tmp_path, fake):
     src.write_bytes(b"x")
     (result,) = pdf.convert([(src, tmp_path / "a.pdf")])
     assert result.ok
-    ((_start, _pid, child, _n, _t),) = calls(log)
+    ((_start, _pid, child, *_rest),) = calls(log)
     assert wait_for(lambda: not alive(int(child)), timeout=10)
 
 
@@ -343,12 +347,89 @@ def test_libreoffice_starts_while_departments_still_render(tmp_path, fake):
     first_call = float(calls(log)[0][4])
     last_docx = max(p.stat().st_mtime for p in out.glob("*.docx"))
     assert first_call < last_docx
-    assert 2 <= len(calls(log)) <= 4  # groups of a quarter of the batch, not a call per file
+    assert 2 <= len(calls(log)) <= 4  # groups of at least 8, not a call per file
     lines = run.stdout.splitlines()
     pdf_lines = [k for k, line in enumerate(lines) if line.endswith("（1 页）")]
     docx_lines = [k for k, line in enumerate(lines) if line.endswith(".docx")]
     assert len(pdf_lines) == 24 and min(pdf_lines) > max(docx_lines)  # printed after the renders, as before
     assert none_left(run.tag) == []
+
+
+def _masters(folder: Path, n: int) -> list[batch.Outcome]:
+    """``n`` rendered departments as the converter receives them (the fake reads no .docx)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for k in range(n):
+        master = folder / f"{k:02d}.docx"
+        master.write_bytes(b"x")
+        made.append(batch.Outcome(k + 1, f"{k:02d}.yaml", master=master, targets=[master.with_suffix(".pdf")]))
+    return made
+
+
+def _consume(conv: batch._Converter) -> tuple[Any, list[batch.Step]]:
+    """The renders are over: the PDF steps, taken in a thread (as the CLI takes them)."""
+    import threading
+
+    got: list[batch.Step] = []
+    reader = threading.Thread(target=lambda: got.extend(conv.steps()), daemon=True)
+    reader.start()
+    return reader, got
+
+
+def test_once_the_renders_are_over_every_core_converts(tmp_path, fake, monkeypatch):
+    """LibreOffice converts on one core: what is left when the last department is rendered
+    goes to min(--jobs, 4) LibreOffice processes at once, each with its own profile (before,
+    one process took it all, and the other core idled to the end)."""
+    _script, log, _env = fake
+    gate = tmp_path / "gate"
+    monkeypatch.setenv("FAKE_GATE", str(gate))  # LibreOffice's first call waits for the test
+    monkeypatch.setenv("FAKE_DELAY", "0.3")
+    outcomes = _masters(tmp_path / "in", 24)
+    conv = batch._Converter.start(batch.Options(formats=("docx", "pdf"), jobs=2), None, len(outcomes))
+    for o in outcomes[:8]:
+        conv.add(o)
+    assert wait_for(lambda: len(calls(log)) == 1)  # the first group goes while the others "render"
+    for o in outcomes[8:]:
+        conv.add(o)
+    reader, got = _consume(conv)
+    assert wait_for(lambda: conv.inbox.qsize() == 17)  # the other 16, and the end of the renders
+    gate.touch()
+    reader.join(timeout=120)
+    assert not reader.is_alive()
+    assert sorted(s.outcome.index for s in got) == list(range(1, 25)) and [s.done for s in got] == list(range(1, 25))
+    assert all(s.outcome.pages == 1 and not s.outcome.failed for s in got)
+    assert len(list((tmp_path / "in").glob("*.pdf"))) == 24
+    started = calls(log)
+    assert [int(c[6]) for c in started] == [8, 8, 8]  # the 16 left: two processes, 8 each
+    assert len({c[5] for c in started}) == 3  # each its own -env:UserInstallation
+    ends = {line.split()[1]: float(line.split()[2]) for line in log.read_text().splitlines() if line.startswith("end")}
+    (s0, p0), (s1, p1), (s2, p2) = sorted((float(c[4]), c[1]) for c in started)
+    assert ends[p0] <= s1 and s2 < ends[p1] and s1 < ends[p2]  # the last two ran at the same time
+    conv.stop()  # as the CLI does at the end: the last group is killed as its call returns
+    assert not conv.thread.is_alive()
+    assert wait_for(lambda: not any(alive(int(c[2])) for c in started), timeout=20)
+
+
+def test_stopping_the_pdfs_ends_every_libreoffice_at_once(tmp_path, fake, monkeypatch):
+    """Ctrl-C or an error while two LibreOffice processes convert: both groups are killed
+    (soffice and what it started), and no PDF step claims a file that was not made."""
+    _script, log, _env = fake
+    monkeypatch.setenv("FAKE_HANG_AFTER", "0")
+    outcomes = _masters(tmp_path / "in", 16)
+    conv = batch._Converter(batch.Options(formats=("docx", "pdf"), jobs=2), None, len(outcomes))
+    for o in outcomes:
+        conv.add(o)
+    reader, got = _consume(conv)
+    assert wait_for(lambda: conv.inbox.qsize() == 17)  # all rendered before LibreOffice starts
+    conv.thread.start()
+    assert wait_for(lambda: len(calls(log)) == 2)  # two at once, each hanging on its first file
+    started = calls(log)
+    assert [int(c[6]) for c in started] == [8, 8]
+    conv.stop()
+    reader.join(timeout=60)
+    assert not reader.is_alive() and not conv.thread.is_alive()
+    assert got == [] and list((tmp_path / "in").glob("*.pdf")) == []
+    assert wait_for(lambda: not any(alive(int(c[1])) or alive(int(c[2])) for c in started), timeout=20)
 
 
 def test_on_disk_counts_only_what_this_run_wrote(tmp_path):
@@ -394,3 +475,25 @@ def test_ctrl_c_of_an_import_batch_says_what_was_imported_and_what_was_not(tmp_p
     assert rest  # interrupted before the end
     shown = "、".join(rest[:5]) + (f" 等 {len(rest)} 个" if len(rest) > 5 else "")
     assert (tmp_path / "stderr").read_text().splitlines()[-1] == f"已中断：导入了 {len(done)} 个文件（每个 YAML 都是完整的）；没有导入：{shown}。"
+
+
+def test_a_libreoffice_folder_that_cannot_be_written_names_each_pdf(tmp_path, monkeypatch):
+    """A full /tmp while LibreOffice's working folder is made: each PDF of that call is named
+    with P004 (before, the converter's thread died with a traceback and the steps fell short)."""
+
+    def full(jobs, *args):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(pdf, "convert_each", full)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: "/bin/true")
+    outcomes = _masters(tmp_path / "in", 3)
+    conv = batch._Converter.start(batch.Options(formats=("docx", "pdf"), jobs=1), None, len(outcomes))
+    for o in outcomes:
+        conv.add(o)
+    got = list(conv.steps())
+    assert [s.outcome.index for s in got] == [1, 2, 3] and all(s.outcome.failed for s in got)
+    assert [p.message for s in got for p in s.outcome.problems] == [
+        "PDF 没有生成：LibreOffice 的临时文件夹写不进（No space left on device）：请腾出空间后再运行一次"
+    ] * 3
+    assert {p.code for s in got for p in s.outcome.problems} == {"P004"}

@@ -8,8 +8,10 @@ progress, this module prints nothing):
    second would silently overwrite the first.
 2. ``render``: each department is checked and rendered by :func:`goaldoc.api.render` in a
    worker; a failing file never stops the others.
-3. ``pdf``: when asked, every department's .docx goes through one LibreOffice process
-   (:mod:`goaldoc.pdf`), in the parent, after the renders.
+3. ``pdf``: when asked, each department's .docx goes through LibreOffice (:mod:`goaldoc.pdf`),
+   from a thread of the parent: in groups while the renders go on, and once they are over
+   in up to ``min(jobs, 4)`` LibreOffice processes at once, each with its own profile
+   (:class:`_Converter`). Its steps are reported after the render steps.
 
 Workers are processes (rendering is CPU-bound Python): ``jobs`` of them, by default one per
 core; with one job, or one file, everything runs in this process. A worker dies with the
@@ -309,7 +311,11 @@ def _pdf_target(o: Outcome, staging: Path | None) -> Path:
 class _Converter:
     """The PDFs of a batch, made in a thread while the renders go on: departments are
     handed over as they are rendered, and LibreOffice takes them in groups (each start costs
-    about a second: a group waits for a quarter of the batch, or for the renders' end)."""
+    about a second: a group waits for 8 departments, or an eighth of a big batch, or for the
+    renders' end). LibreOffice is slower than two render workers, so the departments rendered
+    meanwhile wait for it and the later calls take all of them. Once the renders are over,
+    what is left goes to one LibreOffice per job (``--jobs``, at most 4, each with 8 files or
+    more): a conversion uses one core, and the others would idle to the end."""
 
     def __init__(self, opts: Options, staging: Path | None, expected: int):
         import queue
@@ -319,7 +325,8 @@ class _Converter:
         self.inbox: queue.Queue[Outcome | None] = queue.Queue()
         self.results: queue.Queue[tuple[Outcome, Any] | None] = queue.Queue()
         self.halt = threading.Event()
-        self.group = max(8, -(-expected // 4))
+        self.group = max(8, -(-expected // 8))
+        self.lanes = max(1, min(opts.jobs or default_jobs(), 4))
         self.masters: list[Outcome] = []
         self.thread = threading.Thread(target=self._work, name="goaldoc-pdf", daemon=True)
 
@@ -336,6 +343,8 @@ class _Converter:
             self.inbox.put(o)
 
     def _work(self) -> None:
+        import queue
+
         from . import pdf
 
         waiting: list[Outcome] = []
@@ -349,17 +358,58 @@ class _Converter:
                         closed = True
                     else:
                         waiting.append(item)
-                group, waiting = waiting[: pdf.PER_PROCESS], waiting[pdf.PER_PROCESS :]
+                while not closed:  # and all rendered meanwhile: the next call takes them too
+                    try:
+                        item = self.inbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        closed = True
+                    else:
+                        waiting.append(item)
                 if soffice is None:
-                    for o in group:
+                    for o in waiting:
                         self.results.put((o, None))
+                    waiting = []
                     continue
-                jobs = [(o.master, _pdf_target(o, self.staging)) for o in group if o.master is not None]
-                timeout = self.opts.pdf_timeout or pdf.DEFAULT_TIMEOUT
-                for n, conv in pdf.convert_each(jobs, timeout, soffice, self.halt):
-                    self.results.put((group[n], conv))
+                if closed:  # the renders are over: every core converts
+                    lanes = max(1, min(self.lanes, len(waiting) // 8))
+                    parts = [waiting[k::lanes] for k in range(lanes)]
+                    waiting = []
+                    self._convert_in_parallel(parts, soffice)
+                else:
+                    group, waiting = waiting[: pdf.PER_PROCESS], waiting[pdf.PER_PROCESS :]
+                    self._convert(group, soffice)
         finally:
             self.results.put(None)
+
+    def _convert(self, group: list[Outcome], soffice: str) -> None:
+        from . import pdf
+
+        jobs = [(o.master, _pdf_target(o, self.staging)) for o in group if o.master is not None]
+        timeout = self.opts.pdf_timeout or pdf.DEFAULT_TIMEOUT
+        said: set[int] = set()
+        try:
+            for n, conv in pdf.convert_each(jobs, timeout, soffice, self.halt):
+                said.add(n)
+                self.results.put((group[n], conv))
+        except OSError as exc:  # LibreOffice's working folder (a full /tmp): named, not a traceback
+            for n, (source, target) in enumerate(jobs):
+                if n not in said:
+                    problem = Problem(f"PDF 没有生成：LibreOffice 的临时文件夹写不进（{exc.strerror or exc}）：请腾出空间后再运行一次", (), str(target), code="P004")
+                    self.results.put((group[n], pdf.Conversion(source, target, problem=problem)))
+
+    def _convert_in_parallel(self, parts: list[list[Outcome]], soffice: str) -> None:
+        import threading
+
+        if len(parts) == 1:
+            self._convert(parts[0], soffice)
+            return
+        lanes = [threading.Thread(target=self._convert, args=(part, soffice), name="goaldoc-pdf-lane", daemon=True) for part in parts]
+        for lane in lanes:
+            lane.start()
+        for lane in lanes:
+            lane.join()
 
     def steps(self) -> Iterator[Step]:
         """The PDF steps, once every department is rendered: those converted meanwhile at
