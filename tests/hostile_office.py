@@ -18,6 +18,7 @@ from pathlib import Path
 
 from goaldoc.api import load, render_bytes
 
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 TAISHAN = SAMPLES / "2024" / "taishan.yaml"
 

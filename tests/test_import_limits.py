@@ -138,6 +138,12 @@ def build(folder: Path) -> dict[str, tuple[Path, str, str]]:
     add("merged ranges covering 2.5 million cells", "合并格太多.xlsx",
         h.with_sheet_xml(x, lambda s: s.replace('<mergeCells count="1">', '<mergeCells count="11">' + '<mergeCell ref="A1:IV1000"/>' * 10)),
         "E045", f"工作表“目录”的合并区域共有 2,560,003 格（表格内容以内），超过上限 2,000,000 格：{RESEND}")
+    wb = h.part(x, "xl/workbook.xml").decode().replace("</sheets>", "".join(
+        f'<sheet xmlns:r="{h.R_NS}" name="表{k}" sheetId="{k + 3}" r:id="rId2"/>' for k in range(20_000)) + "</sheets>")
+    add("a workbook naming its big sheet 20,000 times (125 KB; openpyxl read it 20,000 times)", "两万张同一表.xlsx",
+        h.replaced(x, "xl/workbook.xml", wb.encode()),
+        "E041", f"工作簿里的工作表“部门整体绩效目标批复表”和“表0”指向同一个部分“xl/worksheets/sheet2.xml”（Excel 每张工作表各有自己的部分）："
+        f"读它要把同一张表读许多遍，文件可能是伪造的，{RESEND}")
     add("a shared-string index out of range", "越界.xlsx",
         h.with_sheet_xml(x, lambda s: h.add_rows(s, '<row r="999"><c r="A999" t="s"><v>99999999</v></c></row>')),
         "E022", "文件已损坏，读不出表格（IndexError）：请用 Word / WPS / Excel 打开它，另存后再导入")

@@ -11,7 +11,8 @@ openpyxl sees the file:
    bigger than :data:`MAX_PART_BYTES` or more than :data:`MAX_RATIO` times its compressed
    size, :data:`MAX_TOTAL_BYTES` in all — as declared, and then as read: every part is inflated
    once, a chunk at a time, so a header that lies about its size is caught by its checksum
-   before anything reads the part whole;
+   before anything reads the part whole; a workbook's sheets each on a part of their own
+   (openpyxl reads a part once per sheet that names it);
 3. XML: no DTD (``<!DOCTYPE``: entities that expand or fetch files), at most
    :data:`MAX_ELEMENTS` elements in a part that holds the form (:data:`MAX_OTHER_ELEMENTS` in
    the others); lxml parses with ``resolve_entities=False, no_network=True, load_dtd=False``
@@ -164,7 +165,7 @@ def inspect_zip(raw: bytes, file: str) -> Inspected:
         infos = z.infolist()
         _check_entries(infos, file)
         sheets = any(i.filename.lower() == "xl/workbook.xml" for i in infos)  # Excel's: openpyxl reads it
-        titles = _sheet_titles(z) if sheets else {}
+        titles = _sheet_titles(z, file) if sheets else {}
         found: list[Sheet] = []
         mimetype = ""
         for info in infos:
@@ -411,8 +412,9 @@ class _SheetScan:
             el.clear()
 
 
-def _sheet_titles(z: zipfile.ZipFile) -> dict[str, str]:
-    """{part name (lower case): sheet title} from the workbook, for messages."""
+def _sheet_titles(z: zipfile.ZipFile, file: str) -> dict[str, str]:
+    """{part name (lower case): sheet title} from the workbook, for messages; two sheets on
+    one part are refused (E041)."""
     names = {n.lower(): n for n in z.namelist()}
     if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
         return {}
@@ -431,8 +433,21 @@ def _sheet_titles(z: zipfile.ZipFile) -> dict[str, str]:
         if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] == "sheet":
             rid = el.get(f"{{{_REL_NS}}}id")
             if rid in targets:
+                if targets[rid] in out:  # openpyxl would read the part once per sheet
+                    raise _one_part_twice(out[targets[rid]], el.get("name") or "", targets[rid], file)
                 out[targets[rid]] = el.get("name") or ""
     return out
+
+
+def _one_part_twice(first: str, second: str, part: str, file: str) -> InputError:
+    """A 125 KB workbook naming its one big sheet 20,000 times kept openpyxl reading it for
+    minutes (each <sheet> is read anew); Excel gives each sheet a part of its own."""
+    return _problem(
+        file,
+        f"工作簿里的工作表“{first[:40]}”和“{second[:40]}”指向同一个部分“{part}”（Excel 每张工作表各有自己的部分）："
+        f"读它要把同一张表读许多遍，文件可能是伪造的，{_RESEND}",
+        "E041",
+    )
 
 
 def _small_xml(z: zipfile.ZipFile, name: str) -> Any:
