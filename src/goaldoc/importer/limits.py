@@ -428,7 +428,7 @@ def _sheet_titles(z: zipfile.ZipFile, file: str) -> dict[str, str]:
         target = rel.get("Target") or ""
         path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
         targets[rel.get("Id")] = os.path.normpath(path).replace("\\", "/").lower()
-    out = {}
+    out: dict[str, str] = {}
     for el in book.iter():
         if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] == "sheet":
             rid = el.get(f"{{{_REL_NS}}}id")
