@@ -11,8 +11,8 @@ openpyxl sees the file:
    bigger than :data:`MAX_PART_BYTES` or more than :data:`MAX_RATIO` times its compressed
    size, :data:`MAX_TOTAL_BYTES` in all — as declared, and then as read: every part is inflated
    once, a chunk at a time, so a header that lies about its size is caught by its checksum
-   before anything reads the part whole; a workbook's sheets each on a part of their own
-   (openpyxl reads a part once per sheet that names it);
+   before anything reads the part whole; a workbook's sheets each on a part of their own,
+   and each part named once by a relationship (openpyxl reads a part anew each time);
 3. XML: no DTD (``<!DOCTYPE``: entities that expand or fetch files), at most
    :data:`MAX_ELEMENTS` elements in a part that holds the form (:data:`MAX_OTHER_ELEMENTS` in
    the others); lxml parses with ``resolve_entities=False, no_network=True, load_dtd=False``
@@ -174,6 +174,8 @@ def inspect_zip(raw: bytes, file: str) -> Inspected:
                 found.append(sheet)
             if info.filename == "mimetype" and info.file_size <= 200:
                 mimetype = z.read(info).decode("ascii", "replace")
+        if sheets:
+            _one_relationship_per_part(z, infos, file)
         out = Inspected(raw, [i.filename for i in infos], mimetype)
         cut: dict[str, bytes] = {}
         for sheet in found:
@@ -437,6 +439,39 @@ def _sheet_titles(z: zipfile.ZipFile, file: str) -> dict[str, str]:
                     raise _one_part_twice(out[targets[rid]], el.get("name") or "", targets[rid], file)
                 out[targets[rid]] = el.get("name") or ""
     return out
+
+
+def _one_relationship_per_part(z: zipfile.ZipFile, infos: list[zipfile.ZipInfo], file: str) -> None:
+    """The workbook's and its sheets' relationships (.rels) name each part of the file once:
+    openpyxl reads a part anew for each relationship to it (a 309 KB .xlsx whose sheet named
+    one comments part 100,000 times kept it busy for minutes). Links out of the file (a
+    hyperlink to one web page from two cells) may repeat; a drawing may name one picture
+    twice (openpyxl reads pictures per anchor, not per relationship)."""
+    for info in infos:
+        name = info.filename
+        low = name.lower()
+        if not (low == "xl/_rels/workbook.xml.rels" or (low.startswith(("xl/worksheets/_rels/", "xl/chartsheets/_rels/")) and low.endswith(".rels"))):
+            continue
+        try:
+            root = etree.fromstring(z.read(info), etree.XMLParser(**_SAFE))
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, ValueError):
+            continue  # the reader says what is wrong with it
+        base = PurePosixPath(name).parent.parent  # xl/worksheets/_rels/sheet1.xml.rels: xl/worksheets
+        seen: set[str] = set()
+        for rel in root:
+            target = rel.get("Target") or ""
+            if not isinstance(rel.tag, str) or not target or (rel.get("TargetMode") or "").lower() == "external":
+                continue
+            path = target.lstrip("/") if target.startswith("/") else str(base / target)
+            key = os.path.normpath(path).replace("\\", "/").lower()
+            if key in seen:
+                raise _problem(
+                    file,
+                    f"文件里的“{name}”把同一个部分“{target[:80]}”关联了不止一次（Excel 每个部分只关联一次）："
+                    f"读它要把同一个部分读许多遍，文件可能是伪造的，{_RESEND}",
+                    "E041",
+                )
+            seen.add(key)
 
 
 def _one_part_twice(first: str, second: str, part: str, file: str) -> InputError:
