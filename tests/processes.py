@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,9 @@ def goaldoc_cmd(*args: str | os.PathLike[str]) -> list[str]:
 
 
 def _limits(cpu: int, memory: int) -> None:
+    # a suite started in the background (`pytest &`) ignores SIGINT, and so would goaldoc:
+    # the Ctrl-C tests send it one
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
