@@ -202,3 +202,31 @@ def test_a_terminal_gets_a_progress_bar_and_a_log_plain_lines(tmp_path, monkeypa
     assert "生成:" in tty.stderr and "2/2" in tty.stderr  # tqdm's bar, drawn on stderr
     strip = lambda text: [line.replace("/b/", "/a/") for line in text.splitlines() if not line.startswith("共")]  # noqa: E731
     assert strip(tty.stdout) == strip(plain.stdout)  # the same lines above the bar
+
+
+def test_the_collector_pauses_while_a_department_renders_and_is_frozen_after_the_first(tmp_path, monkeypatch):
+    """Issue 23 item 3: no automatic collection while a department renders, one collection
+    after it, what is alive after the first frozen — and the batch's end thaws it (a
+    library caller's objects must not stay frozen)."""
+    import gc
+
+    from goaldoc import api
+
+    seen = []
+    real = api.render
+
+    def spy(*args, **kw):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(*args, **kw)
+
+    monkeypatch.setattr(api, "render", spy)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    steps = list(batch.run([str(TAISHAN), str(LIUZHI)], batch.Options(out_dir=str(tmp_path), jobs=1)))
+    assert [s.outcome.failed for s in steps if s.phase == "render"] == [False, False]
+    assert seen == [False, False]  # paused during each render
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # resumed, and thawed at the end
+    batch.render_one(1, str(TAISHAN), batch.Options(), str(tmp_path / "one"))
+    try:
+        assert gc.isenabled() and gc.get_freeze_count() > 0  # frozen after the first department
+    finally:
+        batch._thaw()

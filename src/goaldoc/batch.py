@@ -8,21 +8,34 @@ progress, this module prints nothing):
    second would silently overwrite the first.
 2. ``render``: each department is checked and rendered by :func:`goaldoc.api.render` in a
    worker; a failing file never stops the others.
-3. ``pdf``: when asked, every department's .docx goes through one LibreOffice process
-   (:mod:`goaldoc.pdf`), in the parent, after the renders.
+3. ``pdf``: when asked, each department's .docx goes through LibreOffice (:mod:`goaldoc.pdf`),
+   from a thread of the parent: in groups while the renders go on, and once they are over
+   in up to ``min(jobs, 4)`` LibreOffice processes at once, each with its own profile
+   (:class:`_Converter`). Its steps are reported after the render steps.
 
 Workers are processes (rendering is CPU-bound Python): ``jobs`` of them, by default one per
-core; with one job, or one file, everything runs in this process. Each task ends with a
-garbage collection: python-docx's object cycles would otherwise keep every department's
-lxml trees until the collector happens to run (bench/RESULTS.md, memory).
+core; with one job, or one file, everything runs in this process. A worker dies with the
+process that started it (kill -9 of a batch left them asleep for ever: issue 18 item 5).
+
+The garbage collector (issue 23 item 3): collected once per department — not automatically
+while it renders, then once after it (python-docx's object cycles would otherwise keep its
+lxml trees until the collector happens to run) —, and what is alive after start-up and after
+the first department — the modules, the parsed forms and templates, the caches — is frozen
+(``gc.freeze``): no later collection walks it again. A batch's memory stays flat
+(bench/RESULTS.md, collector).
+
+`goaldoc import` and `goaldoc check` of many files use the same workers (:func:`each_in_order`,
+:func:`import_one`, :func:`check_one`): one error boundary per file, results in the order
+of the files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +87,7 @@ class Outcome:
     master: Path | None = None  # the .docx the PDF is made from (kept or staged)
     summary: str | None = None  # the one-line 摘要 a clerk eyeballs (summary.one_line)
     notes: list[str] = field(default_factory=list)  # which template folder was used (issue 16)
+    before: list[tuple[int, int] | None] = field(default_factory=list)  # each target as it was before the run
 
 
 @dataclass
@@ -133,6 +147,7 @@ def plan_one(index: int, file: str, opts: Options) -> Outcome:
         return out
     target = Path(opts.out_dir) if opts.out_dir else default_dir(loaded.model)
     out.targets = [target / f"{stem}.{fmt}" for fmt in opts.formats]
+    out.before = [stamp(t) for t in out.targets]  # before anything is rendered: what this run writes shows
     out.forms = 1 + len(select_projects(loaded.model, opts.only))
     return out
 
@@ -150,6 +165,7 @@ def render_one(
     from .output import write_all
 
     out = Outcome(index, file, forms=forms)
+    pause_collector()
     try:
         result = render(file, out_dir, opts.office_formats, opts.form, opts.templates, opts.only, opts.force)
     except GoaldocError as exc:
@@ -185,101 +201,304 @@ def render_one(
             out.problems = [*out.problems, *earlier_outputs(folder, result.files[0].stem, opts.formats)]
         out.notes = result.notes
     finally:
-        gc.collect()  # python-docx's cycles hold whole lxml trees: free them now, not later
+        tidy()
     return out
+
+
+_frozen = False
+
+
+def pause_collector() -> None:
+    """Before a department: no automatic collection while it renders (a 4,000-row .docx spends
+    30 % of its CPU in them, and peaks at the same memory without); :func:`tidy` collects once
+    after it."""
+    gc.disable()
+
+
+def tidy() -> None:
+    """After each department: one collection (python-docx's cycles hold whole lxml trees:
+    free them now, not later); after the first, what is still alive (forms, templates,
+    caches) is frozen, so that later collections no longer walk it (issue 23 item 3)."""
+    global _frozen
+    gc.collect()
+    if not _frozen:
+        gc.freeze()
+        _frozen = True
+    gc.enable()
+
+
+def _thaw() -> None:
+    """The end of a batch run in this process: frozen objects go back to the collector (a
+    library caller's objects were frozen with ours and must be freed when they go)."""
+    global _frozen
+    if _frozen:
+        gc.unfreeze()
+        _frozen = False
 
 
 # ---------------------------------------------------------------- the batch (in the parent)
 
 
-def run(files: Sequence[str], opts: Options) -> Iterator[Step]:
+def run(files: Sequence[str], opts: Options) -> Generator[Step, None, None]:
     """Render every file; yields a :class:`Step` as each file gets through each phase.
 
-    Raises :class:`InputError` (nothing rendered) when two files would write the same path.
+    Raises :class:`InputError` (nothing rendered) when two files would write the same path,
+    or when another goaldoc is writing into the same ``-o`` (B003).
+
+    With ``--pdf`` LibreOffice starts converting while the last departments still render
+    (issue 23 item 4: one core idled through the whole PDF phase); the PDF steps come after
+    the render steps all the same.
     """
-    import shutil
-    import tempfile
+    from .locks import make_owned_tempdir, remove_owned, writing_into
 
     files = list(files)
     total = len(files)
     jobs = max(1, min(opts.jobs or default_jobs(), total))
-    staging = Path(tempfile.mkdtemp(prefix="goaldoc-")) if opts.pdf and "docx" not in opts.formats else None
-    try:
-        with _Pool(jobs) as pool:
-            outcomes: list[Outcome] = []
-            if total > 1 or staging is not None:
-                plans: list[tuple[Callable[..., Outcome], tuple[Any, ...]]]
-                plans = [(plan_one, (i, f, opts)) for i, f in enumerate(files, start=1)]
-                for done, out in enumerate(pool.each(plans), start=1):
-                    outcomes.append(out)
-                    yield Step("plan", done, total, out)
-                outcomes.sort(key=lambda o: o.index)
-                refuse_collisions(outcomes)
-            else:
-                outcomes = [Outcome(1, files[0])]
-            todo = [o for o in outcomes if not o.failed]
-            tasks: list[tuple[Callable[..., Outcome], tuple[Any, ...]]] = []
-            for o in todo:
-                out_dir = opts.out_dir
-                keep = o.targets[0].parent if o.targets else None  # planned: no need to work it out again
-                if staging is not None:
-                    out_dir = str(staging / str(o.index))
-                elif keep is not None:
-                    out_dir, keep = str(keep), None
-                tasks.append((render_one, (o.index, o.file, opts, out_dir, o.forms, keep)))
-            done = 0
-            for o in outcomes:
-                if o.failed:
+    converter: _Converter | None = None
+    staged: tuple[Path, int | None] | None = None
+    with contextlib.ExitStack() as stack:
+        if opts.out_dir:
+            stack.enter_context(writing_into(opts.out_dir))  # one goaldoc at a time into -o
+        if opts.pdf and "docx" not in opts.formats:
+            staged = make_owned_tempdir("goaldoc-stage-")
+        staging = staged[0] if staged else None
+        try:
+            with _Pool(jobs) as pool:
+                outcomes: list[Outcome] = []
+                if total > 1 or staging is not None:
+                    plans: list[tuple[Callable[..., Outcome], tuple[Any, ...]]]
+                    plans = [(plan_one, (i, f, opts)) for i, f in enumerate(files, start=1)]
+                    for done, out in enumerate(pool.each(plans), start=1):
+                        outcomes.append(out)
+                        yield Step("plan", done, total, out)
+                    outcomes.sort(key=lambda o: o.index)
+                    refuse_collisions(outcomes)
+                else:
+                    outcomes = [Outcome(1, files[0])]
+                todo = [o for o in outcomes if not o.failed]
+                tasks: list[tuple[Callable[..., Outcome], tuple[Any, ...]]] = []
+                for o in todo:
+                    out_dir = opts.out_dir
+                    keep = o.targets[0].parent if o.targets else None  # planned: no need to work it out again
+                    if staging is not None:
+                        out_dir = str(staging / str(o.index))
+                    elif keep is not None:
+                        out_dir, keep = str(keep), None
+                    tasks.append((render_one, (o.index, o.file, opts, out_dir, o.forms, keep)))
+                if opts.pdf and todo:
+                    converter = _Converter.start(opts, staging, len(todo))  # the workers are forked by now
+                done = 0
+                for o in outcomes:
+                    if o.failed:
+                        done += 1
+                        yield Step("render", done, total, o)
+                rendered: dict[int, Outcome] = {}
+                planned = {o.index: o for o in outcomes}
+                for out in pool.each(tasks):
                     done += 1
-                    yield Step("render", done, total, o)
-            rendered: dict[int, Outcome] = {}
-            planned = {o.index: o for o in outcomes}
-            for out in pool.each(tasks):
-                done += 1
-                out.targets = planned[out.index].targets
-                rendered[out.index] = out
-                yield Step("render", done, total, out)
-        if opts.pdf:
-            yield from _convert([rendered[k] for k in sorted(rendered)], opts, staging)
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+                    out.targets = planned[out.index].targets
+                    out.before = planned[out.index].before
+                    rendered[out.index] = out
+                    if converter is not None:
+                        converter.add(out)
+                    yield Step("render", done, total, out)
+            if converter is not None:
+                yield from converter.steps()
+        finally:
+            if converter is not None:
+                converter.stop()  # an interrupt: LibreOffice's group is killed, its thread ends
+            _thaw()
+            if staged is not None:
+                remove_owned(*staged)
 
 
-def _convert(outcomes: list[Outcome], opts: Options, staging: Path | None) -> Iterator[Step]:
-    from . import pdf
+def _pdf_target(o: Outcome, staging: Path | None) -> Path:
+    """The PDF beside the other outputs: the .docx's folder, or the planned one if staged."""
+    assert o.master is not None
+    if staging is not None:
+        return next(t for t in o.targets if t.suffix == ".pdf")
+    return o.master.with_suffix(".pdf")
 
-    masters = [o for o in outcomes if not o.failed and o.master is not None]
-    if not masters:
-        return
-    jobs: list[tuple[Path, Path]] = []
-    for o in masters:
-        assert o.master is not None
-        # the PDF beside the other outputs: the .docx's folder, or the planned one if staged
-        target = o.master.with_suffix(".pdf")
-        if staging is not None:
-            target = next(t for t in o.targets if t.suffix == ".pdf")
-        jobs.append((o.master, target))
-    if pdf.find_soffice() is None:
-        for k, o in enumerate(masters, start=1):
-            o.failed = True
-            # the whole advice once, then a reminder per department
-            problem = pdf.missing_problem(o.file) if k == 1 else Problem(
-                "PDF 没有生成：没有找到 LibreOffice（安装方法见上）", (), o.file, code="P001"
-            )
-            o.problems = [*o.problems, problem]
-            yield Step("pdf", k, len(masters), o)
-        return
-    for k, (n, conv) in enumerate(pdf.convert_each(jobs, opts.pdf_timeout or pdf.DEFAULT_TIMEOUT), start=1):
-        o = masters[n]
-        if conv.ok:
-            o.files.append(conv.target)
-            o.pages = conv.pages
-        else:
-            assert conv.problem is not None
-            o.failed = True
-            o.problems = [*o.problems, replace(conv.problem, file=o.file)]
-        yield Step("pdf", k, len(masters), o)
+
+class _Converter:
+    """The PDFs of a batch, made in a thread while the renders go on: departments are
+    handed over as they are rendered, and LibreOffice takes them in groups (each start costs
+    about a second: a group waits for 8 departments, or an eighth of a big batch, or for the
+    renders' end). LibreOffice is slower than two render workers, so the departments rendered
+    meanwhile wait for it and the later calls take all of them. Once the renders are over,
+    what is left goes to one LibreOffice per job (``--jobs``, at most 4, each with 8 files or
+    more): a conversion uses one core, and the others would idle to the end."""
+
+    def __init__(self, opts: Options, staging: Path | None, expected: int):
+        import queue
+        import threading
+
+        self.opts, self.staging = opts, staging
+        self.inbox: queue.Queue[Outcome | None] = queue.Queue()
+        self.results: queue.Queue[tuple[Outcome, Any] | None] = queue.Queue()
+        self.halt = threading.Event()
+        self.group = max(8, -(-expected // 8))
+        self.lanes = max(1, min(opts.jobs or default_jobs(), 4))
+        self.masters: list[Outcome] = []
+        self.thread = threading.Thread(target=self._work, name="goaldoc-pdf", daemon=True)
+
+    @classmethod
+    def start(cls, opts: Options, staging: Path | None, expected: int) -> _Converter:
+        conv = cls(opts, staging, expected)
+        conv.thread.start()
+        return conv
+
+    def add(self, o: Outcome) -> None:
+        """A rendered department (one that failed, or has no .docx, is not converted)."""
+        if not o.failed and o.master is not None:
+            self.masters.append(o)
+            self.inbox.put(o)
+
+    def _work(self) -> None:
+        import queue
+
+        from . import pdf
+
+        waiting: list[Outcome] = []
+        closed = False
+        soffice = pdf.find_soffice()
+        try:
+            while not (closed and not waiting) and not self.halt.is_set():
+                while not closed and len(waiting) < self.group:
+                    item = self.inbox.get()
+                    if item is None:
+                        closed = True
+                    else:
+                        waiting.append(item)
+                while not closed:  # and all rendered meanwhile: the next call takes them too
+                    try:
+                        item = self.inbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        closed = True
+                    else:
+                        waiting.append(item)
+                if soffice is None:
+                    for o in waiting:
+                        self.results.put((o, None))
+                    waiting = []
+                    continue
+                if closed:  # the renders are over: every core converts
+                    lanes = max(1, min(self.lanes, len(waiting) // 8))
+                    parts = [waiting[k::lanes] for k in range(lanes)]
+                    waiting = []
+                    self._convert_in_parallel(parts, soffice)
+                else:
+                    group, waiting = waiting[: pdf.PER_PROCESS], waiting[pdf.PER_PROCESS :]
+                    self._convert(group, soffice)
+        finally:
+            self.results.put(None)
+
+    def _convert(self, group: list[Outcome], soffice: str) -> None:
+        from . import pdf
+
+        jobs = [(o.master, _pdf_target(o, self.staging)) for o in group if o.master is not None]
+        timeout = self.opts.pdf_timeout or pdf.DEFAULT_TIMEOUT
+        said: set[int] = set()
+        try:
+            for n, conv in pdf.convert_each(jobs, timeout, soffice, self.halt):
+                said.add(n)
+                self.results.put((group[n], conv))
+        except OSError as exc:  # LibreOffice's working folder (a full /tmp): named, not a traceback
+            for n, (source, target) in enumerate(jobs):
+                if n not in said:
+                    problem = Problem(f"PDF 没有生成：LibreOffice 的临时文件夹写不进（{exc.strerror or exc}）：请腾出空间后再运行一次", (), str(target), code="P004")
+                    self.results.put((group[n], pdf.Conversion(source, target, problem=problem)))
+
+    def _convert_in_parallel(self, parts: list[list[Outcome]], soffice: str) -> None:
+        import threading
+
+        if len(parts) == 1:
+            self._convert(parts[0], soffice)
+            return
+        lanes = [threading.Thread(target=self._convert, args=(part, soffice), name="goaldoc-pdf-lane", daemon=True) for part in parts]
+        for lane in lanes:
+            lane.start()
+        for lane in lanes:
+            lane.join()
+
+    def steps(self) -> Iterator[Step]:
+        """The PDF steps, once every department is rendered: those converted meanwhile at
+        once, the others as LibreOffice gets through them."""
+        from . import pdf
+
+        self.inbox.put(None)
+        total = len(self.masters)
+        k = 0
+        while True:
+            item = self.results.get()
+            if item is None:
+                return
+            o, conv = item
+            k += 1
+            if conv is None:  # no LibreOffice: the whole advice once, then a reminder each
+                o.failed = True
+                problem = pdf.missing_problem(o.file) if k == 1 else Problem(
+                    "PDF 没有生成：没有找到 LibreOffice（安装方法见上）", (), o.file, code="P001"
+                )
+                o.problems = [*o.problems, problem]
+            elif conv.ok:
+                o.files.append(conv.target)
+                o.pages = conv.pages
+            else:
+                o.failed = True
+                o.problems = [*o.problems, replace(conv.problem, file=o.file)]
+            yield Step("pdf", k, total, o)
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.inbox.put(None)
+        self.thread.join(timeout=30)
+
+
+def stamp(path: Path) -> tuple[int, int] | None:
+    """What tells a file written by this run from one that was there before: goaldoc
+    writes by rename, so a new file has a new inode (and time)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+@dataclass
+class OnDisk:
+    """After an interruption: what this run wrote, as found on disk (issue 18 item 6)."""
+
+    formats: tuple[str, ...]
+    complete: dict[str, int] = field(default_factory=dict)  # kind → departments whose file(s) of that kind were written
+    missing: dict[str, list[str]] = field(default_factory=dict)  # kind → the input files still without them
+
+
+def on_disk(outcomes: Sequence[Outcome], formats: Sequence[str]) -> OnDisk:
+    """Count, per kind (the .docx/.xlsx set, the PDF), the departments whose files this run
+    wrote — looked for on disk, not taken from the steps: the workers finish the files under
+    way after an interrupt, and LibreOffice's may be done but not yet reported. A department
+    refused with its problems is not missing: they were said."""
+    office = tuple(f for f in FORMATS if f in formats)
+    result = OnDisk(tuple(formats))
+    for kind, fmts in (("office", office), ("pdf", ("pdf",) if "pdf" in formats else ())):
+        if not fmts:
+            continue
+        result.complete[kind] = 0
+        result.missing[kind] = []
+        for o in sorted(outcomes, key=lambda o: o.index):
+            if o.targets:
+                before = o.before or [None] * len(o.targets)
+                ok = all(stamp(t) not in (None, b) for t, b in zip(o.targets, before, strict=False) if t.suffix[1:] in fmts)
+            else:  # a single file, not planned: what it reported
+                ok = sum(p.suffix[1:] in fmts for p in o.files) == len(fmts)
+            if ok:
+                result.complete[kind] += 1
+            elif not o.failed:
+                result.missing[kind].append(o.file)
+    return result
 
 
 def refuse_collisions(outcomes: list[Outcome]) -> None:
@@ -323,24 +542,59 @@ def summarize(outcomes: Sequence[Outcome], seconds: float, pdf: bool = False) ->
     return s
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops handing out files and lets the ones
-    under way finish (each is written whole, or not at all)."""
+def _worker_start(parent: int) -> None:
+    """In each worker as it starts. Ctrl-C is the parent's, which stops handing out files and
+    lets the ones under way finish (each is written whole, or not at all). The worker dies
+    with its parent. What it inherited (modules, the parent's heap) is frozen for the
+    collector."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with(parent)
+    gc.freeze()
+
+
+def die_with(parent: int) -> None:
+    """End this process when ``parent`` goes (kill -9, a crash), instead of waiting for work
+    for ever: Linux's parent-death signal, and a thread that looks every second (other
+    systems; and a parent that died before the signal was asked for)."""
+    import signal
+    import threading
+    import time
+
+    if sys.platform == "linux":
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="goaldoc-parent-watch", daemon=True).start()
 
 
 class _Pool:
     """Run tasks in worker processes, or here when one job is asked for; results come back
     as they finish."""
 
-    def __init__(self, jobs: int):
+    RENDER = ("goaldoc.api", "goaldoc.render.excel.workbook", "goaldoc.render.word.document")
+
+    def __init__(self, jobs: int, preload: tuple[str, ...] = RENDER):
         self.jobs = jobs
+        self.preload = preload
         self.executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> _Pool:
         if self.jobs > 1:
+            import importlib
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
@@ -349,19 +603,19 @@ class _Pool:
                 # fork, with goaldoc and the renderers imported here first: each worker starts
                 # with them instead of importing them again (~0.5 s of CPU each). No thread
                 # runs yet: the CLI draws its progress from this thread.
-                from . import api  # noqa: F401
-                from .render.excel import workbook  # noqa: F401
-                from .render.word import document  # noqa: F401
-
+                for name in self.preload:
+                    importlib.import_module(name)
                 ctx = multiprocessing.get_context("fork")
-            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_ignore_interrupts)
+            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_worker_start, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc: Any) -> None:
         if self.executor is not None:
             self.executor.shutdown(cancel_futures=True)
 
-    def each(self, tasks: list[tuple[Callable[..., Outcome], tuple[Any, ...]]]) -> Iterator[Outcome]:
+    def each(self, tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], dead: Callable[[tuple[Any, ...], BaseException], Any] | None = None) -> Iterator[Any]:
+        """Each task's result as it finishes; ``dead(args, exc)`` stands for the result of a
+        task whose worker died (default: a render's :class:`Outcome`, B002)."""
         if self.executor is None:
             for fn, args in tasks:
                 yield fn(*args)
@@ -373,13 +627,177 @@ class _Pool:
             try:
                 yield fut.result()
             except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
-                index, file = futures[fut][:2]
-                yield Outcome(
-                    index,
-                    file,
-                    [Problem(f"生成时工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")],
-                    failed=True,
-                )
+                yield (dead or _dead_render)(futures[fut], exc)
 
 
-__all__ = ["Options", "Outcome", "Step", "Summary", "default_jobs", "refuse_collisions", "run", "summarize"]
+def _dead_render(args: tuple[Any, ...], exc: BaseException) -> Outcome:
+    index, file = args[:2]
+    return Outcome(
+        index,
+        file,
+        [Problem(f"生成时工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")],
+        failed=True,
+    )
+
+
+# ---------------------------------------------------------------- import and check of many files
+
+
+def each_in_order(
+    fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], jobs: int | None, dead: Callable[[tuple[Any, ...], BaseException], Any]
+) -> Iterator[Any]:
+    """``fn(*args)`` for each of ``tasks`` (their first item the 1-based index), in ``jobs``
+    worker processes (default: one per core), the results yielded in the order of the tasks."""
+    jobs = max(1, min(jobs or default_jobs(), len(tasks)))
+    ready: dict[int, Any] = {}
+    following = 1
+    try:
+        with _Pool(jobs, ("goaldoc.api", "goaldoc.importer")) as pool:
+            for result in pool.each([(fn, args) for args in tasks], dead):
+                ready[result.index] = result
+                while following in ready:
+                    yield ready.pop(following)
+                    following += 1
+    finally:
+        _thaw()
+
+
+@dataclass
+class Checked:
+    """`goaldoc check` of one file: its problems, and its summary when asked."""
+
+    index: int
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    summary: list[str] | None = None
+    notes: list[str] = field(default_factory=list)  # which template folder was used (issue 16)
+
+
+def check_one(index: int, file: str, templates: str | None = None, summary: bool = False) -> Checked:
+    """Check one file (YAML, or a filled .docx / .xlsx); never raises: what stops it is a
+    problem of the file (an unexpected error too, E049), and the other files go on."""
+    from .api import diagnose
+
+    out = Checked(index, file)
+    loaded = None
+    pause_collector()
+    try:
+        loaded, out.problems = diagnose(file, templates)
+    except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
+        out.problems = exc.problems
+    except Exception as exc:  # noqa: BLE001 - the error boundary of one received file
+        out.problems = [unexpected(file, exc)]
+    try:
+        if loaded is not None and loaded.form is not None:
+            from .api import template_notes
+
+            out.notes = template_notes(loaded.form, file, templates)
+        if summary:
+            out.summary = summary_lines(loaded, file)
+    except Exception as exc:  # noqa: BLE001 - the error boundary of one received file
+        out.problems = [*out.problems, unexpected(file, exc)]
+    finally:
+        tidy()
+    return out
+
+
+def summary_lines(loaded: Any, file: str) -> list[str]:
+    from .summary import block, summarize
+
+    if loaded is None:
+        return [f"{file}：没有摘要（先改好上面的错误，文件才读得出来）"]
+    if getattr(loaded.model, "stage", None) and loaded.form is not None:  # 监控 / 自评 (issue 19)
+        from .stage.summary import stage_block
+
+        return list(stage_block(loaded.model, loaded.form, file))
+    return block(summarize(loaded.model, loaded.form), file)
+
+
+@dataclass
+class Received:
+    """`goaldoc import` of one filled file: the YAML to write (None when it could not be
+    read), what was done to it and what `goaldoc check` of the written YAML lists."""
+
+    index: int
+    file: str
+    target: Path
+    text: str | None = None
+    problems: list[Problem] = field(default_factory=list)  # what stopped it
+    messages: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    leftovers: int = 0
+    checked: list[Problem] = field(default_factory=list)
+
+
+def import_one(
+    index: int, file: str, target: Path, form: str | None, templates: str | None, year: int | None, clear: bool
+) -> Received:
+    """Import one filled file into YAML text (nothing is written here) and check that text
+    as `goaldoc check` will check the file; never raises (E049 for the unexpected)."""
+    from .importer import import_to_yaml
+
+    out = Received(index, file, target)
+    pause_collector()
+    try:
+        written = import_to_yaml(file, form, templates, year, clear)
+        out.checked = _check_text(written.text, str(target), templates)
+    except GoaldocError as exc:
+        out.problems = exc.problems
+    except Exception as exc:  # noqa: BLE001 - the error boundary of one received file
+        out.problems = [unexpected(file, exc)]
+    else:
+        out.text, out.messages = written.text, written.messages
+        out.data, out.leftovers = written.imported.data, len(written.imported.leftovers)
+    finally:
+        tidy()
+    return out
+
+
+def _check_text(text: str, file: str, templates: str | None) -> list[Problem]:
+    from .loader import load_text
+    from .loading import diagnose_data
+
+    try:
+        data, lines = load_text(text, file)
+    except InputError as exc:
+        return exc.problems
+    return diagnose_data(data, lines, file, templates)[1]
+
+
+def unexpected(file: str, exc: BaseException) -> Problem:
+    """What no check foresaw, in one file of a batch: named, and the batch goes on."""
+    said = " ".join(str(exc).split())[:120]
+    return Problem(
+        f"goaldoc 读这个文件时出了意外的错误（{type(exc).__name__}{'：' + said if said else ''}），这个文件没有读完，其余文件照常："
+        "请用 Word / WPS / Excel 打开它、另存后再试；仍然如此时请把这个文件和这一行发给 goaldoc 的维护者",
+        (),
+        file,
+        code="E049",
+    )
+
+
+def dead_worker(args: tuple[Any, ...], exc: BaseException) -> Any:
+    """The result of a check or an import whose worker died (killed, out of memory)."""
+    index, file = args[:2]
+    problem = Problem(f"工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")
+    if len(args) > 2 and isinstance(args[2], Path):
+        return Received(index, file, args[2], problems=[problem])
+    return Checked(index, file, [problem])
+
+
+__all__ = [
+    "Checked",
+    "Options",
+    "Outcome",
+    "Received",
+    "Step",
+    "Summary",
+    "check_one",
+    "default_jobs",
+    "each_in_order",
+    "on_disk",
+    "import_one",
+    "refuse_collisions",
+    "run",
+    "summarize",
+]

@@ -119,8 +119,9 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
     progress = _Progress(total > 1 and _is_terminal())
     outcomes: dict[int, batch.Outcome] = {}
     said: set[str] = set()  # a template folder is named once a run (issue 16)
+    steps = batch.run(files, opts)
     try:
-        for step in batch.run(files, opts):
+        for step in steps:
             outcomes[step.outcome.index] = step.outcome
             progress.advance(step)
             if step.phase != "plan":  # a file refused by the plan comes again as rendered
@@ -129,15 +130,18 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
                         said.add(note)
                         progress.echo(note)
                 _report(step, total, progress, opts)
-    except GoaldocError as exc:  # inputs that would overwrite each other: nothing rendered
+    except GoaldocError as exc:  # inputs that would overwrite each other, -o busy: nothing rendered
         progress.close()
         _print_problems(exc.problems, echo=progress.echo)
-        click.echo(f"{len(exc.problems)} 处输出文件重名，未生成任何文件。", err=True)
+        if all(p.code == "B001" for p in exc.problems):
+            click.echo(f"{len(exc.problems)} 处输出文件重名，未生成任何文件。", err=True)
+        else:
+            click.echo("未生成任何文件。", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
+        steps.close()  # the workers finish what is under way; LibreOffice is stopped
         progress.close()
-        done = sum(not o.failed and bool(o.files) for o in outcomes.values())
-        click.echo(f"已中断：{done} 个部门的文件已生成（每个文件都是完整的），其余没有生成。", err=True)
+        click.echo(_interrupted(batch.on_disk(list(outcomes.values()), opts.formats)), err=True)
         sys.exit(130)
     progress.close()
     if total > 1:
@@ -170,6 +174,21 @@ def _report(step, total: int, progress: _Progress, opts) -> None:  # type: ignor
         progress.echo(f"{prefix}已生成 {path}")
     if o.summary:
         progress.echo(f"{prefix}{o.summary}")
+
+
+def _interrupted(found) -> str:  # type: ignore[no-untyped-def]
+    """The last line after Ctrl-C: what is on disk per kind, and what is missing (issue 18 item 6)."""
+    kinds = {"office": " 和 ".join(f".{f}" for f in ("docx", "xlsx") if f in found.formats), "pdf": "PDF"}
+    made = "、".join(f"{found.complete[k]} 个部门的 {kinds[k]}" for k in found.complete)
+    line = f"已中断：写好了 {made}（每个文件都是完整的）"
+    missing = [(kinds[k], names) for k, names in found.missing.items() if names]
+    if missing:
+        said = []
+        for kind, names in missing:
+            shown = "、".join(names[:5]) + (f" 等 {len(names)} 个" if len(names) > 5 else "")
+            said.append(f"{kind} {len(names)} 个（{shown}）")
+        line += "；没有生成：" + "，".join(said) + "；再运行一次即可补上"
+    return line + "。"
 
 
 def _summary_line(s) -> str:  # type: ignore[no-untyped-def]
@@ -222,6 +241,9 @@ class _Progress:
             self.bar = None
 
 
+CONVERT_TIMEOUT_HELP = "用 LibreOffice 转换一个 .doc / .xls / .wps 最多等几秒，超时就停下、报出这个文件并继续（默认 120）。"
+
+
 CHECK_HELP = """检查 YAML 文件或填好的 Word / Excel 表：格式、必填项，以及财政局的审核规则。
 
 \b
@@ -249,10 +271,13 @@ CHECK_HELP = """检查 YAML 文件或填好的 Word / Excel 表：格式、必�
 @click.option("--report", type=click.Path(dir_okay=True), help="审核汇总表（.xlsx）：每份收到的表一行，另一张表列出每个问题和它所在的单元格。")
 @click.option("--year", "round_year", type=click.IntRange(2000, 2100), help="本轮审核的年度：别的年度的表算错误（R002）。")
 @click.option("--form", "round_form", help="本轮审核的表样（goaldoc forms 查看，可写中文名）：别的表样算错误（R003）。")
-def check(files, strict, templates, summary, report, round_year, round_form) -> None:  # type: ignore[no-untyped-def]
-    from .api import _FILLED_SUFFIXES, diagnose
-    from .errors import GoaldocError
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时用几个进程检查（默认：CPU 核数）。")
+@click.option("--convert-timeout", type=click.FloatRange(min=0, min_open=True), help=CONVERT_TIMEOUT_HELP)
+def check(files, strict, templates, summary, report, round_year, round_form, jobs, convert_timeout) -> None:  # type: ignore[no-untyped-def]
+    from . import batch
+    from .api import _FILLED_SUFFIXES
 
+    _set_convert_timeout(convert_timeout)
     args = files
     files = expand_inputs(args, (".yaml", ".yml", *_FILLED_SUFFIXES), CHECKED_KINDS)
     if not files:
@@ -263,22 +288,16 @@ def check(files, strict, templates, summary, report, round_year, round_form) -> 
         return
     errors = warnings = accepted = 0
     said: set[str] = set()  # a template folder is named once a run (issue 16)
-    for file in files:
-        loaded = None
-        try:
-            loaded, problems = diagnose(file, templates)
-        except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
-            problems = exc.problems
+    tasks = [(n, file, templates, summary) for n, file in enumerate(files, start=1)]
+    for checked in batch.each_in_order(batch.check_one, tasks, jobs, batch.dead_worker):
+        problems = checked.problems  # a file that cannot be read is its problem: the others go on
         _print_problems(problems, err=False)
-        if loaded is not None and loaded.form is not None:
-            from .api import template_notes
-
-            for note in template_notes(loaded.form, file, templates):
-                if note not in said:
-                    said.add(note)
-                    click.echo(note)
-        if summary:
-            _print_summary(loaded, file)
+        for note in checked.notes:
+            if note not in said:
+                said.add(note)
+                click.echo(note)
+        for line in checked.summary or []:
+            click.echo(line)
         errors += sum(p.is_error for p in problems)
         warnings += sum(p.severity == "W" and not p.accepted for p in problems)
         accepted += sum(bool(p.accepted) for p in problems)
@@ -349,12 +368,16 @@ IMPORT_HELP = """把填好的表（Word .docx / Excel .xlsx）读回成 YAML 文
 @click.option("--year", type=click.IntRange(2000, 2100), help="把年度改成这一年（数据和表题里的年份一起改）。")
 @click.option("--clear-amounts", "clear", is_flag=True, help="清空所有金额（新年度的预算还没定时）。")
 @click.option("--overwrite", is_flag=True, help="输出文件已存在时覆盖它。")
-def import_(files, out, form, templates, year, clear, overwrite) -> None:  # type: ignore[no-untyped-def]
-    from .api import check as check_one
-    from .errors import GoaldocError
-    from .importer import FILLED_SUFFIXES, import_to_yaml
-    from .output import write_all
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时用几个进程读（默认：CPU 核数）。")
+@click.option("--convert-timeout", type=click.FloatRange(min=0, min_open=True), help=CONVERT_TIMEOUT_HELP)
+def import_(files, out, form, templates, year, clear, overwrite, jobs, convert_timeout) -> None:  # type: ignore[no-untyped-def]
+    import contextlib
 
+    from .errors import GoaldocError
+    from .importer import FILLED_SUFFIXES
+    from .locks import writing_into
+
+    _set_convert_timeout(convert_timeout)
     files = expand_inputs(files, FILLED_SUFFIXES, " Word / Excel 表（.docx、.xlsx 等）")
     if not files:
         click.echo("没有找到要导入的 Word / Excel 表（.docx、.xlsx 等）：请检查文件夹或通配符。", err=True)
@@ -363,34 +386,82 @@ def import_(files, out, form, templates, year, clear, overwrite) -> None:  # typ
     if out and total > 1 and Path(out).suffix.lower() in (".yaml", ".yml"):
         click.echo(f"一次导入 {total} 个文件时，-o 应为文件夹（现为 {out}）", err=True)
         sys.exit(2)
+    written: list[str] = []
+    try:
+        with writing_into(out) if out else contextlib.nullcontext():  # a second import into -o is refused
+            failed = _import_all(files, out, form, templates, year, clear, overwrite, jobs, written)
+    except GoaldocError as exc:
+        _print_problems(exc.problems)
+        click.echo("没有导入任何文件。", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:  # what was written is whole; say what is missing
+        rest = [f for f in files if f not in written]
+        shown = "、".join(rest[:5]) + (f" 等 {len(rest)} 个" if len(rest) > 5 else "")
+        click.echo(f"已中断：导入了 {len(written)} 个文件（每个 YAML 都是完整的）" + (f"；没有导入：{shown}" if rest else "") + "。", err=True)
+        sys.exit(130)
+    if total > 1:
+        click.echo(f"共 {total} 个文件：{total - failed} 个已导入，{failed} 个没有导入。")
+    sys.exit(1 if failed else 0)
+
+
+def _import_all(files, out, form, templates, year, clear, overwrite, jobs, written) -> int:  # type: ignore[no-untyped-def]
+    """Import each file (in worker processes), write and report it in order (``written`` gets
+    each file imported); the number not imported."""
+    import contextlib
+
+    from . import batch
+    from .errors import GoaldocError
+    from .locks import writing_into
+    from .output import write_all
+
+    total = len(files)
     failed = 0
+    tasks = []
     for n, file in enumerate(files, start=1):
-        prefix = f"[{n}/{total}] " if total > 1 else ""
         target = _import_target(file, out, total > 1)
         if target.exists() and not overwrite:
             failed += 1
-            click.echo(f"{prefix}{target} 已存在，没有覆盖：请换一个文件名（-o），或加 --overwrite。", err=True)
+            click.echo(f"{_prefix(n, total)}{target} 已存在，没有覆盖：请换一个文件名（-o），或加 --overwrite。", err=True)
             continue
+        tasks.append((n, file, target, form, templates, year, clear))
+    for got in batch.each_in_order(batch.import_one, tasks, jobs, batch.dead_worker):
+        prefix, file, target = _prefix(got.index, total), got.file, got.target
         try:
-            written = import_to_yaml(file, form, templates, year, clear)
+            if got.text is None:  # a file that cannot be read is named; the others go on
+                raise GoaldocError(got.problems)
+            # one import at a time writes this file (with -o, the whole run holds -o's lock)
+            with writing_into(target) if out is None else contextlib.nullcontext():
+                if target.exists() and not overwrite:  # it came while this one was read
+                    failed += 1
+                    click.echo(f"{prefix}{target} 已存在，没有覆盖：请换一个文件名（-o），或加 --overwrite。", err=True)
+                    continue
+                write_all({target: got.text.encode("utf-8")})  # read-only, full: said, not a traceback
         except GoaldocError as exc:
             failed += 1
             _print_problems(exc.problems)
             click.echo(f"{prefix}{file}：没有导入。", err=True)
             continue
-        write_all({target: written.text.encode("utf-8")})
-        imp = written.imported
-        for message in written.messages:
+        for message in got.messages:
             click.echo(f"{prefix}{file}：{message}")
-        left = f"；{len(imp.leftovers)} 处文字放不进栏目，原样写在文件末尾（注明了在哪一格）" if imp.leftovers else ""
-        click.echo(f"{prefix}已导入 {target}{_counts(imp.data)}{left}")
-        problems = check_one(target, templates)
+        left = f"；{got.leftovers} 处文字放不进栏目，原样写在文件末尾（注明了在哪一格）" if got.leftovers else ""
+        written.append(file)
+        click.echo(f"{prefix}已导入 {target}{_counts(got.data)}{left}")
+        problems = got.checked  # what `goaldoc check` of the written file lists
         if problems:
             click.echo(f"{prefix}检查发现 {len(problems)} 个问题（原表本来如此的，文件末尾已备好 accepted: 的写法）：")
             _print_problems(problems, err=False)
-    if total > 1:
-        click.echo(f"共 {total} 个文件：{total - failed} 个已导入，{failed} 个没有导入。")
-    sys.exit(1 if failed else 0)
+    return failed
+
+
+def _set_convert_timeout(seconds: float | None) -> None:
+    if seconds:
+        from .importer import files
+
+        files.CONVERT_TIMEOUT = seconds
+
+
+def _prefix(n: int, total: int) -> str:
+    return f"[{n}/{total}] " if total > 1 else ""
 
 
 def _import_target(file: str, out: str | None, many: bool) -> Path:
@@ -414,22 +485,6 @@ def _counts(data: dict) -> str:  # type: ignore[type-arg]
     if tasks:
         parts.append(f"任务 {tasks} 项")
     return "（" + "、".join(parts) + "）" if parts else ""
-
-
-def _print_summary(loaded, file: str) -> None:  # type: ignore[no-untyped-def]
-    from .summary import block, summarize
-
-    if loaded is None:
-        click.echo(f"{file}：没有摘要（先改好上面的错误，文件才读得出来）")
-        return
-    if getattr(loaded.model, "stage", None) and loaded.form is not None:  # 监控 / 自评 (issue 19)
-        from .stage.summary import stage_block
-
-        for line in stage_block(loaded.model, loaded.form, file):
-            click.echo(line)
-        return
-    for line in block(summarize(loaded.model, loaded.form), file):
-        click.echo(line)
 
 
 SCHEMA_HELP = """输出某个表样的 YAML 文件的 JSON Schema（含这个表样特有的栏目），供编辑器自动补全和标出错误的键。

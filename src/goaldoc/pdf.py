@@ -16,6 +16,16 @@ Time limit: LibreOffice prints ``convert A -> B`` once it has loaded A, before s
 each line is progress. When no file is finished within ``timeout`` seconds the process
 group is killed, the file that was being converted is named, and a new process takes the
 files after it: a conversion that hangs never stops the batch.
+
+No process left behind (issue 18 items 3 and 5): LibreOffice runs in a process group of its
+own (``soffice`` starts ``oosplash``, which starts ``soffice.bin``), with a private profile,
+and the group is killed when the call ends — done, timed out, Ctrl-C — and when goaldoc
+itself dies: a watchdog in the group reads a pipe that only goaldoc holds open, and kills the
+group when it closes (kill -9 closes it too). A call takes at most :data:`PER_PROCESS` files:
+LibreOffice 7.4 ignores command-line arguments after about 253. Its working folder is owned
+by the live run (:mod:`goaldoc.locks`): one a killed run left is removed by the next.
+
+`goaldoc import` converts .doc / .xls / .wps the same way (:func:`convert_one`).
 """
 
 from __future__ import annotations
@@ -35,11 +45,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GoaldocError, Problem
+from .locks import owned_tempdir
 from .output import write_all
 
 DEFAULT_TIMEOUT = 120.0  # seconds for one file (a 10,000-row .docx takes tens of seconds)
 DEBIAN_PACKAGES = "libreoffice-writer-nogui fonts-noto-cjk"
-PER_PROCESS = 400  # files on one command line: Windows allows 32,767 characters
+# files on one command line, with the 10 other arguments: LibreOffice 7.4 ignores those after
+# about 253 (a batch of 300 lost its last 55 PDFs, issue 18 item 2); Windows allows 32,767 characters
+PER_PROCESS = 200
 
 # where installers put soffice when it is not on PATH
 _KNOWN_PLACES = [
@@ -113,12 +126,16 @@ def convert(
 
 
 def convert_each(
-    jobs: Sequence[tuple[Path, Path]], timeout: float = DEFAULT_TIMEOUT, soffice: str | None = None
+    jobs: Sequence[tuple[Path, Path]],
+    timeout: float = DEFAULT_TIMEOUT,
+    soffice: str | None = None,
+    stop: threading.Event | None = None,
 ) -> Iterator[tuple[int, Conversion]]:
     """Convert each (source .docx, target .pdf) with one LibreOffice process, yielding
     (job index, :class:`Conversion`) as each file is through. Each target is written
     atomically; a file LibreOffice could not convert, or that took longer than ``timeout``
-    seconds, carries its problem, and the others go on.
+    seconds, carries its problem, and the others go on. ``stop`` set (from another thread)
+    kills LibreOffice and ends the conversion; the files not yet through are not yielded.
     """
     results = [Conversion(Path(s), Path(t)) for s, t in jobs]
     if not results:
@@ -129,8 +146,7 @@ def convert_each(
             r.problem = missing_problem(str(r.target))
             yield k, r
         return
-    with tempfile.TemporaryDirectory(prefix="goaldoc-pdf-") as tmp:
-        work = Path(tmp)
+    with owned_tempdir("goaldoc-pdf-") as work:
         (work / "in").mkdir()
         (work / "out").mkdir()
         # ASCII names in one folder: LibreOffice writes every PDF into one --outdir, and
@@ -140,10 +156,10 @@ def convert_each(
             names.append(f"{k:05d}{r.source.suffix}")
             shutil.copyfile(r.source, work / "in" / names[-1])
         pending = list(range(len(results)))
-        while pending:
+        while pending and not (stop is not None and stop.is_set()):
             chunk = pending[:PER_PROCESS]
             stuck = None
-            for event, pos, said in _run(soffice, work, [names[k] for k in chunk], timeout):
+            for event, pos, said in _run(soffice, work, [names[k] for k in chunk], timeout, "pdf", stop):
                 k = chunk[pos]
                 r = results[k]
                 pdf = work / "out" / (Path(names[k]).stem + ".pdf")
@@ -160,8 +176,9 @@ def convert_each(
                     data = pdf.read_bytes()
                     try:
                         write_all({r.target: data})  # temp file and rename, like the others
-                    except GoaldocError as exc:  # locked, disk full, no permission: named
-                        r.problem = exc.problems[0]
+                    except GoaldocError as exc:  # locked, disk full, no permission: named, as a P
+                        first = exc.problems[0]
+                        r.problem = Problem(f"PDF 没有写进 {r.target}：{first.message}", (), str(r.target), code="P004")
                     else:
                         r.pages = page_count(data)
                 else:
@@ -181,10 +198,54 @@ def convert_each(
 _SAYINGS = {"Error: source file could not be loaded": "LibreOffice 打不开这个文件"}
 
 
-def _run(soffice: str, work: Path, names: list[str], timeout: float) -> Iterator[tuple[str, int, str]]:
+def convert_one(source: Path, fmt: str, timeout: float = DEFAULT_TIMEOUT, soffice: str | None = None) -> tuple[bytes | None, bool]:
+    """``source`` converted to ``fmt`` (docx, xlsx) by LibreOffice, the way the PDFs are: its
+    own process group and profile, stopped after ``timeout`` seconds, ended with goaldoc.
+    (the converted bytes, or None; whether it was stopped for taking too long)"""
+    soffice = soffice or find_soffice()
+    if soffice is None:
+        return None, False
+    with owned_tempdir("goaldoc-convert-") as work:
+        (work / "in").mkdir()
+        (work / "out").mkdir()
+        name = "00000" + source.suffix.lower()
+        shutil.copyfile(source, work / "in" / name)
+        stuck = any(event == "stuck" for event, _pos, _said in _run(soffice, work, [name], timeout, fmt))
+        out = work / "out" / f"00000.{fmt}"
+        try:
+            data = out.read_bytes() if not stuck and out.is_file() else None
+        except OSError:
+            data = None
+    return data, stuck
+
+
+# Runs LibreOffice in a group with a watchdog: the background reader gets end-of-file when
+# goaldoc closes the pipe — when the call is over, or when goaldoc dies — and kills the whole
+# group (oosplash, soffice.bin, itself). fd 3 is the pipe; LibreOffice gets neither it nor stdin,
+# and the watchdog does not hold LibreOffice's output open (its end is what ends the reading).
+_WATCHDOG = 'exec 3<&0 </dev/null; (cat <&3; kill -9 0) >/dev/null 2>&1 & exec "$@" 3<&-'
+
+
+def _spawn(cmd: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    if os.name != "posix":  # pragma: no cover - Windows: taskkill /T ends the tree (_kill)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd)
+    return subprocess.Popen(
+        ["/bin/sh", "-c", _WATCHDOG, "goaldoc-soffice", *cmd],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.PIPE,  # the watchdog's pipe: only this process holds its other end
+        cwd=cwd,
+        start_new_session=True,  # a group of its own, killed as one
+    )
+
+
+def _run(
+    soffice: str, work: Path, names: list[str], timeout: float, fmt: str = "pdf", stop: threading.Event | None = None
+) -> Iterator[tuple[str, int, str]]:
     """One LibreOffice process over ``names``: yields ("done", position, what it said) as each
     file is through, and ("stuck", position, "") for the one it was killed over when no file
-    got through in ``timeout`` seconds (the files after it are left to the caller)."""
+    got through in ``timeout`` seconds (the files after it are left to the caller). ``stop``
+    set ends it, LibreOffice killed, without a word about the files not through."""
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-", dir=work))
     cmd = [
         soffice,
@@ -193,19 +254,12 @@ def _run(soffice: str, work: Path, names: list[str], timeout: float) -> Iterator
         "--norestore",
         "--nologo",
         "--convert-to",
-        "pdf",
+        fmt,
         "--outdir",
         str(work / "out"),
         *(str(work / "in" / n) for n in names),
     ]
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        cwd=work,
-        start_new_session=(os.name == "posix"),  # soffice starts soffice.bin: kill the group
-    )
+    proc = _spawn(cmd, work)
     lines: queue.Queue[str | None] = queue.Queue()
 
     def read() -> None:
@@ -224,7 +278,9 @@ def _run(soffice: str, work: Path, names: list[str], timeout: float) -> Iterator
     try:
         while True:
             try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+                line = _next_line(lines, deadline, stop, proc)
+            except _Stopped:
+                return  # the finally below kills the group
             except queue.Empty:
                 _kill(proc)
                 out = work / "out" / (Path(names[loaded]).stem + ".pdf") if loaded >= 0 else None
@@ -260,22 +316,53 @@ def _run(soffice: str, work: Path, names: list[str], timeout: float) -> Iterator
         for pos in range(through, len(names)):
             yield "done", pos, said.get(pos, last_words)
     finally:
-        if proc.poll() is None:  # the caller stopped early (an interrupt)
-            _kill(proc)
+        _kill(proc)  # done, timed out or interrupted: nothing of the group outlives the call
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _next_line(
+    lines: queue.Queue[str | None], deadline: float, stop: threading.Event | None, proc: subprocess.Popen[bytes]
+) -> str | None:
+    """LibreOffice's next line; queue.Empty at the deadline, _Stopped when asked to stop,
+    None at the end of its output — or a second after soffice itself ended, when something it
+    started still holds the output open (it is killed with the group)."""
+    ended: float | None = None
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return lines.get_nowait()  # queue.Empty unless a line came just in time
+        try:
+            return lines.get(timeout=min(left, 0.2))
+        except queue.Empty:
+            if stop is not None and stop.is_set():
+                raise _Stopped from None
+            if proc.poll() is not None:
+                ended = ended or time.monotonic()
+                if time.monotonic() - ended > 1.0:
+                    return None
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """End LibreOffice's whole group (what soffice started included) and reap it."""
     try:
         if os.name == "posix":
             os.killpg(proc.pid, signal.SIGKILL)
         else:  # pragma: no cover - Windows
             subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):  # the group is gone already
         pass
+    if proc.stdin is not None:  # the watchdog's pipe: it kills whatever is left, and itself
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:  # pragma: no cover
         pass
 
 
-__all__ = ["DEFAULT_TIMEOUT", "Conversion", "convert", "convert_each", "find_soffice", "missing_problem", "page_count"]
+__all__ = ["DEFAULT_TIMEOUT", "Conversion", "convert", "convert_each", "convert_one", "find_soffice", "missing_problem", "page_count"]

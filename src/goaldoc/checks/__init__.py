@@ -96,6 +96,7 @@ CODES: dict[str, str] = {
     "W314": "今年的文字里没有上年的日期（2026 年度的文件里写着“2025年12月前”）；填报日期、上年度指标值除外",
     "W315": "目录的页码不手填：goaldoc 按印出的页算出页码",
     "W316": "用 --form 换用的表样印时，它不能空着的格子（E306、E307、E308）都填了",
+    "W920": "文字里没有看不见的字符（文字方向控制符 U+202E 等、零宽空格、BOM、行分隔符）：它们让看到的与实际内容不同",
 }
 
 # problems that no --force can override: the files cannot be written with them

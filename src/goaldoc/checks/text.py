@@ -209,3 +209,49 @@ def carried_numbers_are_checked(model: DepartmentYear, lines: LineMap, form: For
                 f"上年数字，请核对：{_num(Decimal(now))} 是上年的数；改成今年的数后不再提醒，"
                 + (f"今年不变的请删去第 {at} 行（carried: 里的这一项）" if at else "今年不变的请删去 carried: 里的这一项"),
             )
+
+
+# invisible characters (issue 18 item 7): format characters (Unicode category Cf: bidi
+# overrides and isolates, zero-width spaces and joiners, the BOM, the soft hyphen) and the
+# line and paragraph separators. Render takes them out of file and sheet names (output.safe_name,
+# render/excel/workbook.sheet_title); in a cell they stay, and U+202E shows 局障保 as 保障局.
+_HIDDEN_WHAT = {
+    **dict.fromkeys("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c", "文字方向控制符，会让文字倒着显示"),
+    "\u200b": "零宽空格",
+    "\u200c": "零宽不连字",
+    "\u200d": "零宽连字",
+    "\u2060": "零宽不换行",
+    "\ufeff": "零宽不换行空格（BOM）",
+    "\u00ad": "软连字符",
+    "\u2028": "行分隔符",
+    "\u2029": "段分隔符",
+}
+_NAMES = {"name"}  # a department's, a unit's, a project's name: also a file or sheet name
+
+
+def _hidden(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch) in ("Cf", "Zl", "Zp")
+
+
+@rule
+def no_hidden_characters(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[Problem]:
+    """W920: text holds no invisible character — what render takes out of file and sheet
+    names, `goaldoc check` names wherever it is (a received file may carry one)."""
+    for path, text in _strings(model, ()):
+        at = next((k for k, ch in enumerate(text) if _hidden(ch)), None)
+        if at is None:
+            continue
+        ch = text[at]
+        what = _HIDDEN_WHAT.get(ch, "看不见的格式字符")
+        names = "；文件名和工作表名里 goaldoc 会去掉它" if path and path[-1] in _NAMES else ""
+        more = sum(_hidden(c) for c in text) - 1
+        others = f"（另有 {more} 个同类字符）" if more else ""
+        yield _problem(
+            lines,
+            path,
+            "W920",
+            f"含有看不见的字符 U+{ord(ch):04X}（{what}，第 {at + 1} 个字）{others}：屏幕和纸上看到的文字与实际内容不同{names}："
+            "请删去它（常见于从网页、PDF 或聊天软件复制的文字）",
+        )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .document import Cell, Document, Item
+from .limits import parser
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -159,7 +160,7 @@ def _int(el: etree._Element | None, default: int) -> int:
 
 def body_of(data: bytes) -> etree._Element:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        root = etree.fromstring(z.read("word/document.xml"), etree.XMLParser(huge_tree=True, resolve_entities=False))
+        root = etree.fromstring(z.read("word/document.xml"), parser())  # no DTD, entities, network or huge tree
     body = root.find(_q("body"))
     if body is None:
         raise ValueError("word/document.xml has no body")

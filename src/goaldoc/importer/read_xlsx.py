@@ -20,6 +20,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from .document import Cell, Document, Item, column_letter
+from .limits import sheet_columns, sheet_rows
 
 # goaldoc's own page breaks (render/excel/layout.py): heading rows printed again after a
 # break (hidden name _GoaldocRepeat) are left out, a label merged again (_GoaldocLabel)
@@ -63,12 +64,11 @@ def read_xlsx(data: bytes, file: str) -> Document:
         relabelled = {_coord(ref) for ref in _marked(ws, LABEL_NAME)}
         open_cells: dict[int, Cell] = {}  # column → the cell a merge there runs down from
         ends_line: dict[int, bool] = {}  # column → that cell's text ends with a newline (continued text)
-        max_col = ws.max_column
-        for r, row in enumerate(ws.iter_rows(), start=1):
+        max_col = sheet_columns(ws)  # bounded (limits.py): formatted cells out to XFD are not walked
+        for r, values in sheet_rows(ws):  # the rows holding a value (others read as nothing)
             if r in repeated:
                 continue  # a heading row printed again after a page break
             cells: list[Cell] = []
-            values = {c.column: c for c in row}
             col = 1
             while col <= max_col:
                 if (r, col) in covered:
@@ -211,6 +211,8 @@ def _number(value: int | float, fmt: str) -> str:
     try:
         d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
+        return str(value)
+    if not d.is_finite():  # 1e999 in a received file's XML: Excel itself shows #NUM!
         return str(value)
     fmt = fmt.split(";")[0]
     m = _DECIMALS.search(fmt)
