@@ -41,7 +41,6 @@ from .rows import (
     Ranges,
     SheetRows,
     base_heights,
-    cell_needs,
     squash,
 )
 
@@ -97,7 +96,7 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
     heights = base_heights(rows)
     spans: list[Span] = []
     span_cells: list[CellNeed] = []
-    for need in cell_needs(rows, ranges, widths):
+    for need in rows.needs(widths):
         if need.bottom == need.row:
             if heights[need.row]:
                 heights[need.row] = max(heights[need.row], min(need.points, MAX_ROW_HEIGHT))

@@ -63,6 +63,15 @@ class SheetRows:
     pages: int = 1  # printed pages, once laid out
     repeated: list[int] = field(default_factory=list)  # heading rows printed again at a page top
     relabelled: list[tuple[int, int]] = field(default_factory=list)  # labels merged again there
+    # what merge_ranges() and needs() worked out, kept until the rows change (issue 23 item 2:
+    # the merges were worked out three times and every text measured twice per sheet)
+    version: int = 0
+    _ranges: tuple[int, Ranges] | None = None
+    _needs: tuple[int, tuple[tuple[int, float], ...], list[CellNeed]] | None = None
+
+    def changed(self) -> None:
+        """Rows, cells or merge keys changed: what was worked out from them is done again."""
+        self.version += 1
 
     def row_map(self) -> RowMap:
         return RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_rows)
@@ -104,6 +113,7 @@ class SheetRows:
         }
         self.copies = {new(r): new(s) for r, s in self.copies.items()}
         self.out_rows += counts[-1]
+        self.changed()
         return new
 
     def copy_row(self, source: int, target: int, values: bool = True) -> None:
@@ -129,11 +139,25 @@ class SheetRows:
             cp.parent, cp.index = ws, target
             ws.row_dimensions[target] = cp
         self.copies[target] = self.copies.get(source, source)
+        self.changed()
 
     # -- merges -----------------------------------------------------------------------
     def merge_ranges(self) -> Ranges:
         """The template's merges at the output rows, the copied rows' merges, and the
-        vertical merges of equal keys (which take in a template merge in their rows)."""
+        vertical merges of equal keys (which take in a template merge in their rows);
+        worked out once until the rows change (a copy: callers may change it)."""
+        if self._ranges is None or self._ranges[0] != self.version:
+            self._ranges = (self.version, self._merge_ranges())
+        return dict(self._ranges[1])
+
+    def needs(self, widths: dict[int, float]) -> list[CellNeed]:
+        """:func:`cell_needs` of the rows' own merges, measured once until the rows change."""
+        key = tuple(sorted(widths.items()))
+        if self._needs is None or self._needs[:2] != (self.version, key):
+            self._needs = (self.version, key, cell_needs(self, self.merge_ranges(), widths))
+        return self._needs[2]
+
+    def _merge_ranges(self) -> Ranges:
         rows = self.row_map()
         ranges: Ranges = {}
         for mr in self.src.merged_cells.ranges:
@@ -186,7 +210,13 @@ class SheetRows:
 
 # -- measuring ----------------------------------------------------------------------------
 def font_size(cell: Any) -> float:
-    return float(cell.font.sz or 11) if cell is not None and cell.font is not None else 11.0
+    if cell is None:
+        return 11.0
+    try:  # the font by its id: cell.font makes a proxy object per call
+        font = cell.parent.parent._fonts[cell._style.fontId]
+    except (AttributeError, IndexError):
+        font = cell.font
+    return float(font.sz or 11) if font is not None else 11.0
 
 
 def _text_width(widths: dict[int, float], c1: int, c2: int) -> float:
@@ -245,12 +275,11 @@ def base_heights(rows: SheetRows) -> list[float]:
 def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
     """A cell of one row whose text needs more than Excel's 409 points continues in new
     rows below it; the row's other texts (its label) are merged down beside them."""
-    ranges = rows.merge_ranges()
     page = page_height(rows.src, rows.max_col, widths)
     # rows of at most half a page, so that two fill one (409 points would leave pages half empty)
     tallest = min(MAX_ROW_HEIGHT, page * PAGE_FILL / 2 - 8) if page else MAX_ROW_HEIGHT
     chunks: dict[int, dict[int, list[str]]] = {}
-    for need in cell_needs(rows, ranges, widths):
+    for need in rows.needs(widths):
         if need.bottom != need.row or need.points <= MAX_ROW_HEIGHT:
             continue
         line = line_height(need.text, need.size)
@@ -283,6 +312,7 @@ def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
             for k, part in enumerate(parts):
                 cell = rows.ws.cell(top + k, c)
                 cell.value = part or None
+    rows.changed()
 
 
 # -- columns that fit their content (render/pages/fit.py) ----------------------------------------
