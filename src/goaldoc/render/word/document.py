@@ -279,11 +279,22 @@ def merge_marked_cells(tbl: etree._Element) -> list[tuple[int, int]]:
     return made
 
 
+_RANKS: dict[int, dict[str, int]] = {}  # id of an order list (module constants) -> tag ranks
+
+
 def _sort_children(parent: etree._Element, order: list[str]) -> None:
-    """Children in schema order; a property given twice keeps its first (schema: once)."""
-    rank = {tag: i for i, tag in enumerate(order)}
+    """Children in schema order; a property given twice keeps its first (schema: once).
+    Children already in order, each once (most cells: a row's cells are copies of one
+    template row), are left as they are."""
+    rank = _RANKS.get(id(order))
+    if rank is None:
+        rank = _RANKS[id(order)] = {tag: i for i, tag in enumerate(order)}
+    last = len(rank)
+    ranks = [rank.get(el.tag, last) for el in parent]
+    if all(a < b or a == b == last for a, b in zip(ranks, ranks[1:], strict=False)):
+        return  # what the sort below would leave: the same children in the same order
     seen: set[str] = set()
-    for child in sorted(parent, key=lambda el: rank.get(el.tag, len(rank))):
+    for child in sorted(parent, key=lambda el: rank.get(el.tag, last)):
         parent.remove(child)
         if child.tag in rank and child.tag in seen:
             continue
@@ -315,35 +326,40 @@ def _set_row_gaps(trpr: etree._Element, grid: list[int]) -> None:
         width.set(qn("w:type"), "dxa")
 
 
+_W_TRPR, _W_TBLPREX, _W_CANTSPLIT, _W_VAL = qn("w:trPr"), qn("w:tblPrEx"), qn("w:cantSplit"), qn("w:val")
+_W_TBLHEADER, _W_TCW, _W_W, _W_TYPE = qn("w:tblHeader"), qn("w:tcW"), qn("w:w"), qn("w:type")
+_W_GRIDBEFORE, _W_GRIDAFTER = qn("w:gridBefore"), qn("w:gridAfter")
+
+
 def normalise_table(tbl: etree._Element) -> None:
     grid = _grid(tbl)
     tblpr = tbl.find(qn("w:tblPr"))
     if tblpr is not None:
         _sort_children(tblpr, TBLPR_ORDER)
     for tr in tbl.findall(_W_TR):
-        trpr = tr.find(qn("w:trPr"))
+        trpr = tr.find(_W_TRPR)
         if trpr is None:  # Word and WPS write none for a row with no properties
-            trpr = etree.Element(qn("w:trPr"))
-            prex = tr.find(qn("w:tblPrEx"))
+            trpr = etree.Element(_W_TRPR)
+            prex = tr.find(_W_TBLPREX)
             tr.insert(1 if prex is not None else 0, trpr)
-        cant = trpr.find(qn("w:cantSplit"))
+        cant = trpr.find(_W_CANTSPLIT)
         if cant is None:
-            trpr.insert(0, etree.Element(qn("w:cantSplit")))
-        elif qn("w:val") in cant.attrib:  # w:val="false" would let the row split
-            del cant.attrib[qn("w:val")]
-        if grid:
+            trpr.insert(0, etree.Element(_W_CANTSPLIT))
+        elif _W_VAL in cant.attrib:  # w:val="false" would let the row split
+            del cant.attrib[_W_VAL]
+        if grid and (trpr.find(_W_GRIDBEFORE) is not None or trpr.find(_W_GRIDAFTER) is not None):
             _set_row_gaps(trpr, grid)
-        if _is_on(trpr.find(qn("w:tblHeader"))):
+        if _is_on(trpr.find(_W_TBLHEADER)):
             keep_with_next(tr)  # a heading row never stays alone at the foot of a page
         for col, span, tc in row_layout(tr):
             tcpr = _tcpr(tc)
             if grid:
                 width = sum(grid[col : col + span])
-                tcw = tcpr.find(qn("w:tcW"))
+                tcw = tcpr.find(_W_TCW)
                 if tcw is None:
-                    tcw = etree.SubElement(tcpr, qn("w:tcW"))
-                tcw.set(qn("w:w"), str(width))
-                tcw.set(qn("w:type"), "dxa")
+                    tcw = etree.SubElement(tcpr, _W_TCW)
+                tcw.set(_W_W, str(width))
+                tcw.set(_W_TYPE, "dxa")
             _sort_children(tcpr, TCPR_ORDER)
             if tc[-1].tag != _W_P:
                 etree.SubElement(tc, _W_P)
