@@ -192,20 +192,23 @@ def _grid(tbl: etree._Element) -> list[int]:
     return [int(c.get(qn("w:w"), "0")) for c in grid.findall(qn("w:gridCol"))]
 
 
+_W_GRIDSPAN = qn("w:gridSpan")
+
+
 def _span(tc: etree._Element) -> int:
     tcpr = tc.find(_W_TCPR)
-    gs = tcpr.find(qn("w:gridSpan")) if tcpr is not None else None
-    return int(gs.get(qn("w:val"), "1")) if gs is not None else 1
+    gs = tcpr.find(_W_GRIDSPAN) if tcpr is not None else None
+    return int(gs.get(_W_VAL, "1")) if gs is not None else 1
 
 
 def row_layout(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
     """(grid column, span, tc) of each cell of a row, honouring w:gridBefore."""
     col = 0
-    trpr = tr.find(qn("w:trPr"))
+    trpr = tr.find(_W_TRPR)
     if trpr is not None:
-        gb = trpr.find(qn("w:gridBefore"))
+        gb = trpr.find(_W_GRIDBEFORE)
         if gb is not None:
-            col = int(gb.get(qn("w:val"), "0"))
+            col = int(gb.get(_W_VAL, "0"))
     out = []
     for tc in tr.findall(_W_TC):
         span = _span(tc)
