@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
@@ -40,9 +41,9 @@ def squash(text: str) -> str:
 class _Merge(MergedCellRange):
     """A merged range without openpyxl's border bookkeeping (we style every cell ourselves)."""
 
-    def __init__(self, worksheet: Worksheet, coord: str):
+    def __init__(self, worksheet: Worksheet, c1: int, r1: int, c2: int, r2: int):
         self.ws = worksheet
-        CellRange.__init__(self, range_string=coord)
+        CellRange.__init__(self, min_col=c1, min_row=r1, max_col=c2, max_row=r2)  # no "A1:B2" to parse
         self.start_cell = None
 
 
@@ -197,7 +198,7 @@ class SheetRows:
             if (r1, c1) == (r2, c2):
                 continue
             style = ws.cell(r1, c1)._style
-            ws.merged_cells.ranges.add(_Merge(ws, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"))
+            ws.merged_cells.ranges.add(_Merge(ws, c1, r1, c2, r2))
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     if (r, c) != (r1, c1):
@@ -205,7 +206,7 @@ class SheetRows:
                         ws._cells[(r, c)] = cell
                     else:
                         cell = ws._cells[(r, c)]
-                    cell._style = copy(style)
+                    cell._style = StyleArray(style)  # what copy() makes, without the copy module
 
 
 # -- measuring ----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 
 import jinja2
 from openpyxl import load_workbook
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -390,7 +391,7 @@ class _SheetWriter:
                 if dst_cell.data_type == "f":  # text typed by a clerk is never a formula
                     dst_cell.data_type = "s"
             if src_cell.has_style:
-                dst_cell._style = copy(src_cell._style)
+                dst_cell._style = StyleArray(src_cell._style)  # what copy() makes, without the copy module
             if number_format is not None:
                 dst_cell.number_format = number_format
             if src_cell.hyperlink is not None:
