@@ -192,7 +192,7 @@ def _grid(tbl: etree._Element) -> list[int]:
     return [int(c.get(qn("w:w"), "0")) for c in grid.findall(qn("w:gridCol"))]
 
 
-_W_GRIDSPAN = qn("w:gridSpan")
+_W_GRIDSPAN, _W_VMERGE = qn("w:gridSpan"), qn("w:vMerge")
 
 
 def _span(tc: etree._Element) -> int:
@@ -232,13 +232,13 @@ def _tcpr(tc: etree._Element) -> etree._Element:
 
 def _set_vmerge(tc: etree._Element, restart: bool) -> None:
     tcpr = _tcpr(tc)
-    vm = tcpr.find(qn("w:vMerge"))
+    vm = tcpr.find(_W_VMERGE)
     if vm is None:
-        vm = etree.SubElement(tcpr, qn("w:vMerge"))
+        vm = etree.SubElement(tcpr, _W_VMERGE)
     if restart:
-        vm.set(qn("w:val"), "restart")
-    elif qn("w:val") in vm.attrib:
-        del vm.attrib[qn("w:val")]
+        vm.set(_W_VAL, "restart")
+    elif _W_VAL in vm.attrib:
+        del vm.attrib[_W_VAL]
 
 
 def _empty_cell(tc: etree._Element) -> None:
@@ -250,7 +250,7 @@ def _empty_cell(tc: etree._Element) -> None:
             tc.remove(child)
     p = etree.SubElement(tc, _W_P)
     if ppr is not None:
-        p.append(etree.fromstring(etree.tostring(ppr)))
+        p.append(ppr)  # moved from the paragraph just removed: no copy needed
 
 
 def merge_marked_cells(tbl: etree._Element) -> list[tuple[int, int]]:
