@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/floors.py            # 100 / 1,000 / 10,000 rows and cold start
     .venv/bin/python bench/floors.py --quick    # one repeat each, 10,000 rows once
+    .venv/bin/python bench/floors.py --against /tmp/old   # this tree and another one (a
+            `git archive` of an earlier commit), alternated size by size: before / after
 
 What each floor is (each writes the very output goaldoc wrote, checked equal line by line
 with tests/golden.py's :func:`output_lines` — every cell text, span, merge, row height,
@@ -296,14 +298,15 @@ def one_size(n: int, repeat: int) -> dict:  # type: ignore[type-arg]
     return out
 
 
-def child(n: int, repeat: int) -> dict:  # type: ignore[type-arg]
+def child(n: int, repeat: int, root: Path = ROOT) -> dict:  # type: ignore[type-arg]
     code = f"""
         import json, sys
-        sys.path.insert(0, {str(HERE)!r})
+        sys.path.insert(0, {str(root / "bench")!r})
         import floors
         print(json.dumps(floors.one_size({n}, {repeat})))
         """
-    res = subprocess.run([PY, "-c", textwrap.dedent(code)], check=True, capture_output=True, text=True, cwd=ROOT, env=ENV)
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+    res = subprocess.run([PY, "-c", textwrap.dedent(code)], check=True, capture_output=True, text=True, cwd=root, env=env)
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
@@ -325,7 +328,25 @@ def cold(repeat: int) -> dict:  # type: ignore[type-arg]
     return {"ours_cpu": med(0, 0), "bare_cpu": med(1, 0), "ours_wall": med(0, 1), "bare_wall": med(1, 1)}
 
 
+def against(other: Path) -> None:
+    """Before / after: each size measured in both trees, alternated (the same load for both)."""
+    load0 = os.getloadavg()[0]
+    print(f"this tree: {ROOT}; the other: {other}; load average {load0:.2f} at the start")
+    print("| rows | tree | .docx µs/row | floor | ratio | .xlsx µs/row | floor | ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n in SIZES:
+        repeat = 1 if n == 10000 else 3
+        for label, root in (("before", other), ("after", ROOT), ("before", other), ("after", ROOT)):
+            f = child(n, repeat, root)
+            print(f"| {n:,} | {label} | {f['docx'] / n * 1e6:.0f} | {f['docx_floor'] / n * 1e6:.0f} | {f['docx'] / f['docx_floor']:.1f}× "
+                  f"| {f['xlsx'] / n * 1e6:.0f} | {f['xlsx_floor'] / n * 1e6:.0f} | {f['xlsx'] / f['xlsx_floor']:.1f}× |", flush=True)
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+
+
 def main() -> None:
+    if "--against" in sys.argv:
+        against(Path(sys.argv[sys.argv.index("--against") + 1]).resolve())
+        return
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load0 = os.getloadavg()[0]
     figures = {n: child(n, 1 if QUICK and n == 10000 else (2 if n == 10000 else 3)) for n in SIZES}
