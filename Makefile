@@ -29,7 +29,9 @@ lint: $(BIN)/goaldoc
 	$(BIN)/ruff check src tests tools bench
 	$(BIN)/mypy src
 
-# figures into bench/RESULTS.md: render.py (per sample), speed.py (issue 11's ratios, minutes)
+# figures into bench/RESULTS.md: render.py (per sample), speed.py (issue 11's ratios, minutes),
+# floors.py (issue 23: rows against the libraries' floors, minutes)
 bench: deps $(BIN)/goaldoc
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/speed.py
+	$(BIN)/python bench/floors.py

@@ -9,6 +9,7 @@ new merge, and two one-row groups with equal text stay apart.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -134,8 +135,7 @@ class IndicatorRow:
 
     def template_fields(self) -> frozenset[str]:
         ind = self.__dict__.get("indicator")
-        own = frozenset(type(ind).model_fields) if ind is not None else frozenset()
-        return _ROW_FIELDS | own | frozenset(self.__dict__.get("declared", {}))
+        return _row_fields(type(ind) if ind is not None else None, tuple(self.__dict__.get("declared", {})))  # type: ignore[arg-type]  # a class is hashable
 
     def __getattr__(self, name: str) -> object:
         # templates write row.name, row.value … straight from the indicator record; a field
@@ -204,3 +204,11 @@ def merge_spans(keys: Sequence[str | None]) -> list[tuple[int, int]]:
             spans.append((i, j - i + 1))
         i = j + 1
     return spans
+
+
+@functools.lru_cache(maxsize=256)
+def _row_fields(record: Any, declared: tuple[str, ...]) -> frozenset[str]:
+    """What a template may read on a row: the row's own names, its record's fields and the
+    form's declared ones (asked on every attribute a template reads: worked out once)."""
+    own = frozenset(record.model_fields) if record is not None else frozenset()
+    return _ROW_FIELDS | own | frozenset(declared)

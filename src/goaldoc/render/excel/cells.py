@@ -102,3 +102,56 @@ def as_number(value: Any) -> tuple[int | float, str] | None:
     if fmt == "General" and abs(d) >= 10**11:
         fmt = "0"  # General would show 1.23457E+11
     return (int(d) if d == d.to_integral_value() else float(d)), fmt
+
+
+# -- a row's cells as one program (issue 23 item 1) --------------------------------------------
+_ROW_CELL = "_goaldoc_cell"  # the names a row program assigns its cells' results to
+
+
+@dataclass
+class RowProgram:
+    """The templated cells of one template row compiled into one Jinja program: one context
+    and one call per output row instead of one per cell. Each cell's result is left in a
+    variable of its own — the text of a text cell, the value of a one-``{{ expression }}``
+    cell, or (value, marked text) for ``{{ x | merge(key) }}``, as :class:`CellProgram` gives
+    them — so what each cell becomes is decided exactly as for a cell compiled alone."""
+
+    template: jinja2.Template
+    kinds: tuple[str, ...]  # per cell: "text" | "value" | "merged"
+
+    def run(self, ctx: dict[str, Any]) -> list[Any]:
+        """Each cell's result, in the order the cells were given."""
+        context = self.template.new_context(ctx)
+        for _ in self.template.root_render_func(context):
+            pass
+        got = context.vars
+        return [got[f"{_ROW_CELL}{i}"] for i in range(len(self.kinds))]
+
+
+def compile_row(env: jinja2.Environment, texts: list[str]) -> RowProgram | None:
+    """One program for a row's templated cells, or None when a cell holds more than text and
+    ``{{ … }}`` (a ``{% for %}``, ``{% if %}``, ``{% set %}`` …): such a row keeps one program
+    per cell (templates/README.md says which rows take which path)."""
+    body: list[nodes.Node] = []
+    kinds = []
+    for i, text in enumerate(texts):
+        tree = env.parse(text)
+        if not all(isinstance(n, nodes.Output) for n in tree.body):
+            return None
+        name = f"{_ROW_CELL}{i}"
+        expr = _single_expression(tree)
+        if expr is None:
+            body.append(nodes.AssignBlock(nodes.Name(name, "store"), None, list(tree.body)))
+            kinds.append("text")
+        elif isinstance(expr, nodes.Filter) and expr.name == "merge" and expr.node is not None:
+            value = f"{name}_value"
+            marked = nodes.Filter(nodes.Name(value, "load"), "merge", expr.args, expr.kwargs, expr.dyn_args, expr.dyn_kwargs)
+            body.append(nodes.Assign(nodes.Name(value, "store"), expr.node))
+            body.append(nodes.Assign(nodes.Name(name, "store"), nodes.Tuple([nodes.Name(value, "load"), marked], "load")))
+            kinds.append("merged")
+        else:
+            body.append(nodes.Assign(nodes.Name(name, "store"), expr))
+            kinds.append("value")
+    program = nodes.Template(body, lineno=1)
+    program.set_environment(env)
+    return RowProgram(env.from_string(program), tuple(kinds))

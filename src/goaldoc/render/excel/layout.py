@@ -101,7 +101,7 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
     heights = base_heights(rows)
     spans: list[Span] = []
     span_cells: list[CellNeed] = []
-    for need in cell_needs(rows, ranges, widths):
+    for need in rows.needs(widths):
         if need.bottom == need.row:
             if heights[need.row]:
                 heights[need.row] = max(heights[need.row], min(need.points, MAX_ROW_HEIGHT))
@@ -357,6 +357,7 @@ def _apply_layout(rows: SheetRows, plan: _Plan, layout: Layout) -> Pages:
                 rows.repeated.append(top + k)
         page_first.append(top)
     ranges = _cut_labels(rows, rows.merge_ranges(), page_first, plan, layout, new)
+    rows.changed()  # labels printed again after the breaks: texts and merges changed
     _set_heights(rows, plan.heights, layout.grow, new)
     return Pages(ranges, page_first)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
@@ -40,9 +41,9 @@ def squash(text: str) -> str:
 class _Merge(MergedCellRange):
     """A merged range without openpyxl's border bookkeeping (we style every cell ourselves)."""
 
-    def __init__(self, worksheet: Worksheet, coord: str):
+    def __init__(self, worksheet: Worksheet, c1: int, r1: int, c2: int, r2: int):
         self.ws = worksheet
-        CellRange.__init__(self, range_string=coord)
+        CellRange.__init__(self, min_col=c1, min_row=r1, max_col=c2, max_row=r2)  # no "A1:B2" to parse
         self.start_cell = None
 
 
@@ -64,6 +65,15 @@ class SheetRows:
     repeated: list[int] = field(default_factory=list)  # heading rows printed again at a page top
     relabelled: list[tuple[int, int]] = field(default_factory=list)  # labels merged again there
     continued: set[int] = field(default_factory=set)  # rows whose text goes on in the rows below, and those rows
+    # what merge_ranges() and needs() worked out, kept until the rows change (issue 23 item 2:
+    # the merges were worked out three times and every text measured twice per sheet)
+    version: int = 0
+    _ranges: tuple[int, Ranges] | None = None
+    _needs: tuple[int, tuple[tuple[int, float], ...], list[CellNeed]] | None = None
+
+    def changed(self) -> None:
+        """Rows, cells or merge keys changed: what was worked out from them is done again."""
+        self.version += 1
 
     def row_map(self) -> RowMap:
         return RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_rows)
@@ -108,6 +118,7 @@ class SheetRows:
         self.relabelled = [(new(r), c) for r, c in self.relabelled]
         self.continued = {new(r) for r in self.continued}
         self.out_rows += counts[-1]
+        self.changed()
         return new
 
     def copy_row(self, source: int, target: int, values: bool = True) -> None:
@@ -133,11 +144,25 @@ class SheetRows:
             cp.parent, cp.index = ws, target
             ws.row_dimensions[target] = cp
         self.copies[target] = self.copies.get(source, source)
+        self.changed()
 
     # -- merges -----------------------------------------------------------------------
     def merge_ranges(self) -> Ranges:
         """The template's merges at the output rows, the copied rows' merges, and the
-        vertical merges of equal keys (which take in a template merge in their rows)."""
+        vertical merges of equal keys (which take in a template merge in their rows);
+        worked out once until the rows change (a copy: callers may change it)."""
+        if self._ranges is None or self._ranges[0] != self.version:
+            self._ranges = (self.version, self._merge_ranges())
+        return dict(self._ranges[1])
+
+    def needs(self, widths: dict[int, float]) -> list[CellNeed]:
+        """:func:`cell_needs` of the rows' own merges, measured once until the rows change."""
+        key = tuple(sorted(widths.items()))
+        if self._needs is None or self._needs[:2] != (self.version, key):
+            self._needs = (self.version, key, cell_needs(self, self.merge_ranges(), widths))
+        return self._needs[2]
+
+    def _merge_ranges(self) -> Ranges:
         rows = self.row_map()
         ranges: Ranges = {}
         for mr in self.src.merged_cells.ranges:
@@ -177,7 +202,7 @@ class SheetRows:
             if (r1, c1) == (r2, c2):
                 continue
             style = ws.cell(r1, c1)._style
-            ws.merged_cells.ranges.add(_Merge(ws, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"))
+            ws.merged_cells.ranges.add(_Merge(ws, c1, r1, c2, r2))
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     if (r, c) != (r1, c1):
@@ -185,12 +210,18 @@ class SheetRows:
                         ws._cells[(r, c)] = cell
                     else:
                         cell = ws._cells[(r, c)]
-                    cell._style = copy(style)
+                    cell._style = StyleArray(style)  # what copy() makes, without the copy module
 
 
 # -- measuring ----------------------------------------------------------------------------
 def font_size(cell: Any) -> float:
-    return float(cell.font.sz or 11) if cell is not None and cell.font is not None else 11.0
+    if cell is None:
+        return 11.0
+    try:  # the font by its id: cell.font makes a proxy object per call
+        font = cell.parent.parent._fonts[cell._style.fontId]
+    except (AttributeError, IndexError):
+        font = cell.font
+    return float(font.sz or 11) if font is not None else 11.0
 
 
 def _text_width(widths: dict[int, float], c1: int, c2: int) -> float:
@@ -249,12 +280,11 @@ def base_heights(rows: SheetRows) -> list[float]:
 def continue_tall_cells(rows: SheetRows, widths: dict[int, float]) -> None:
     """A cell of one row whose text needs more than Excel's 409 points continues in new
     rows below it; the row's other texts (its label) are merged down beside them."""
-    ranges = rows.merge_ranges()
     page = page_height(rows.src, rows.max_col, widths)
     # rows of at most half a page, so that two fill one (409 points would leave pages half empty)
     tallest = min(MAX_ROW_HEIGHT, page * PAGE_FILL / 2 - 8) if page else MAX_ROW_HEIGHT
     chunks: dict[int, dict[int, list[str]]] = {}
-    for need in cell_needs(rows, ranges, widths):
+    for need in rows.needs(widths):
         if need.bottom != need.row or need.points <= MAX_ROW_HEIGHT:
             continue
         line = line_height(need.text, need.size)
@@ -340,6 +370,7 @@ def _continue(rows: SheetRows, chunks: dict[int, dict[int, list[str]]]) -> None:
                 cell.value = part or None
                 if k:  # marked like a long label's rest: a reader joins it to the part above
                     rows.relabelled.append((top + k, c))
+    rows.changed()
 
 
 # -- columns that fit their content (render/pages/fit.py) ----------------------------------------
@@ -411,6 +442,7 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
         at = unit_break(value, _text_width(widths, c, c2), font_size(cell))
         if at is not None:
             cell.value = value[:at] + "\n" + value[at:]
+    rows.changed()  # texts changed: what was measured of them is measured again
 
 
 def set_column_widths(ws: Worksheet, widths: dict[int, float], before: dict[int, float]) -> None:

@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 
 import jinja2
 from openpyxl import load_workbook
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -40,7 +41,7 @@ from ..pages.contents import fill_xlsx_contents
 from ..pages.numbers import xlsx_default_footer, xlsx_page_number_wording
 from ..template.columns import drop_xlsx_columns
 from ..template.markup import explain_template_error, split_mark
-from .cells import CellProgram, as_number, compile_cell
+from .cells import CellProgram, RowProgram, as_number, compile_cell, compile_row
 from .layout import lay_out
 from .paper import column_widths
 from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, keep_units, set_column_widths
@@ -57,6 +58,22 @@ _FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
 _COMPILED: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, CellProgram]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+# row programs per environment: the templated texts of a row -> its program, or None for a
+# row that keeps one program per cell (issue 23 item 1)
+_ROWS: weakref.WeakKeyDictionary[jinja2.Environment, dict[tuple[str, ...], RowProgram | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@dataclass
+class _RowPlan:
+    """A template row, read once per sheet: its cells (column, template cell, templated?)
+    and, when every templated cell is text and ``{{ … }}``, one program for them all."""
+
+    cells: list[tuple[int, Any, bool]]
+    program: RowProgram | None
 
 
 @dataclass
@@ -270,6 +287,8 @@ class _SheetWriter:
         self.tag_pos: dict[int, int] = {}  # tag row -> next/last output row at that point
         self.keys: dict[tuple[int, int], str] = {}  # (out row, col) -> merge key
         self._compiled = compiled  # cell text -> compiled program, shared by every render
+        self._rows = _ROWS.setdefault(env, {})  # row texts -> row program, shared likewise
+        self._plans: dict[int, _RowPlan] = {}  # template row -> its plan, for this sheet
 
     # -- structure ---------------------------------------------------------------------
     def _parse(self) -> list[_Block]:
@@ -375,7 +394,47 @@ class _SheetWriter:
                     self._run(b.body, {**ctx, b.var: item, "loop": loop})
                 self.tag_pos[b.end_row] = self.out_row
 
-    def _write_row(self, r: int, ctx: Mapping[str, Any]) -> None:
+    def _plan(self, r: int) -> _RowPlan:
+        plan = self._plans.get(r)
+        if plan is None:
+            cells = []
+            for c in range(1, self.max_col + 1):
+                src_cell = self.src.cell(r, c)
+                value = src_cell.value
+                cells.append((c, src_cell, isinstance(value, str) and ("{{" in value or "{%" in value)))
+            texts = tuple(cell.value for _c, cell, templated in cells if templated)
+            program = None
+            if len(texts) > 1:
+                if texts not in self._rows:
+                    try:
+                        self._rows[texts] = compile_row(self.env, list(texts))
+                    except Exception:  # noqa: BLE001 - a cell's own error is named by today's path
+                        self._rows[texts] = None
+                program = self._rows[texts]
+            plan = self._plans[r] = _RowPlan(cells, program)
+        return plan
+
+    def _row_values(self, plan: _RowPlan, ctx: dict[str, Any]) -> list[tuple[Any, str | None, str | None]] | None:
+        """Every templated cell of the row from its one program, as :meth:`_render_cell`
+        gives them; None when anything fails (today's path then names the cell)."""
+        assert plan.program is not None
+        try:
+            results = plan.program.run(ctx)
+            out: list[tuple[Any, str | None, str | None]] = []
+            templated = [cell for _c, cell, t in plan.cells if t]
+            for kind, result, cell in zip(plan.program.kinds, results, templated, strict=True):
+                if kind == "text":
+                    key, shown = split_mark(result.strip(_EDGE))
+                    out.append((shown, None, key))
+                    continue
+                value, marked = result if kind == "merged" else (result, result)
+                key, shown = split_mark(str(marked).strip(_EDGE))  # str() raises for an undefined name
+                out.append(self._typed(value, shown, key, cell.number_format))
+            return out
+        except Exception:  # noqa: BLE001 - see the docstring
+            return None
+
+    def _write_row(self, r: int, ctx: dict[str, Any]) -> None:
         self.out_row += 1
         out = self.out_row
         self.emitted.setdefault(r, []).append(out)
@@ -384,12 +443,18 @@ class _SheetWriter:
             cp = copy(dim)
             cp.parent, cp.index = self.dst, out
             self.dst.row_dimensions[out] = cp
-        for c in range(1, self.max_col + 1):
-            src_cell = self.src.cell(r, c)
+        plan = self._plan(r)
+        values = self._row_values(plan, ctx) if plan.program is not None else None
+        k = 0
+        for c, src_cell, templated in plan.cells:
             value = src_cell.value
             number_format = None
-            if isinstance(value, str) and ("{{" in value or "{%" in value):
-                value, number_format, key = self._render_cell(r, c, value, ctx, src_cell.number_format)
+            if templated:
+                if values is not None:
+                    value, number_format, key = values[k]
+                    k += 1
+                else:
+                    value, number_format, key = self._render_cell(r, c, value, ctx, src_cell.number_format)
                 if key is not None:
                     self.keys[(out, c)] = key
             dst_cell = self.dst.cell(out, c)
@@ -398,7 +463,7 @@ class _SheetWriter:
                 if dst_cell.data_type == "f":  # text typed by a clerk is never a formula
                     dst_cell.data_type = "s"
             if src_cell.has_style:
-                dst_cell._style = copy(src_cell._style)
+                dst_cell._style = StyleArray(src_cell._style)  # what copy() makes, without the copy module
             if number_format is not None:
                 dst_cell.number_format = number_format
                 if number_format[:1] in "0#":
@@ -431,6 +496,10 @@ class _SheetWriter:
             key, shown = split_mark(str(marked).strip(_EDGE))  # str() raises for an undefined name
         except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
             self._fail(r, explain_template_error(exc), c)
+        return self._typed(value, shown, key, template_format)
+
+    @staticmethod
+    def _typed(value: Any, shown: str, key: str | None, template_format: str) -> tuple[Any, str | None, str | None]:
         number = None if template_format == "@" else as_number(value)  # "@": the admin's 文本 format
         if number is None:
             return shown, None, key

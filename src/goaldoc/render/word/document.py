@@ -257,20 +257,23 @@ def _grid(tbl: etree._Element) -> list[int]:
     return [int(c.get(qn("w:w"), "0")) for c in grid.findall(qn("w:gridCol"))]
 
 
+_W_GRIDSPAN, _W_VMERGE = qn("w:gridSpan"), qn("w:vMerge")
+
+
 def _span(tc: etree._Element) -> int:
     tcpr = tc.find(_W_TCPR)
-    gs = tcpr.find(qn("w:gridSpan")) if tcpr is not None else None
-    return int(gs.get(qn("w:val"), "1")) if gs is not None else 1
+    gs = tcpr.find(_W_GRIDSPAN) if tcpr is not None else None
+    return int(gs.get(_W_VAL, "1")) if gs is not None else 1
 
 
 def row_layout(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
     """(grid column, span, tc) of each cell of a row, honouring w:gridBefore."""
     col = 0
-    trpr = tr.find(qn("w:trPr"))
+    trpr = tr.find(_W_TRPR)
     if trpr is not None:
-        gb = trpr.find(qn("w:gridBefore"))
+        gb = trpr.find(_W_GRIDBEFORE)
         if gb is not None:
-            col = int(gb.get(qn("w:val"), "0"))
+            col = int(gb.get(_W_VAL, "0"))
     out = []
     for tc in tr.findall(_W_TC):
         span = _span(tc)
@@ -294,13 +297,13 @@ def _tcpr(tc: etree._Element) -> etree._Element:
 
 def _set_vmerge(tc: etree._Element, restart: bool) -> None:
     tcpr = _tcpr(tc)
-    vm = tcpr.find(qn("w:vMerge"))
+    vm = tcpr.find(_W_VMERGE)
     if vm is None:
-        vm = etree.SubElement(tcpr, qn("w:vMerge"))
+        vm = etree.SubElement(tcpr, _W_VMERGE)
     if restart:
-        vm.set(qn("w:val"), "restart")
-    elif qn("w:val") in vm.attrib:
-        del vm.attrib[qn("w:val")]
+        vm.set(_W_VAL, "restart")
+    elif _W_VAL in vm.attrib:
+        del vm.attrib[_W_VAL]
 
 
 def _empty_cell(tc: etree._Element) -> None:
@@ -312,7 +315,7 @@ def _empty_cell(tc: etree._Element) -> None:
             tc.remove(child)
     p = etree.SubElement(tc, _W_P)
     if ppr is not None:
-        p.append(etree.fromstring(etree.tostring(ppr)))
+        p.append(ppr)  # moved from the paragraph just removed: no copy needed
 
 
 def merge_marked_cells(tbl: etree._Element) -> list[tuple[int, int]]:
@@ -344,11 +347,22 @@ def merge_marked_cells(tbl: etree._Element) -> list[tuple[int, int]]:
     return made
 
 
+_RANKS: dict[int, dict[str, int]] = {}  # id of an order list (module constants) -> tag ranks
+
+
 def _sort_children(parent: etree._Element, order: list[str]) -> None:
-    """Children in schema order; a property given twice keeps its first (schema: once)."""
-    rank = {tag: i for i, tag in enumerate(order)}
+    """Children in schema order; a property given twice keeps its first (schema: once).
+    Children already in order, each once (most cells: a row's cells are copies of one
+    template row), are left as they are."""
+    rank = _RANKS.get(id(order))
+    if rank is None:
+        rank = _RANKS[id(order)] = {tag: i for i, tag in enumerate(order)}
+    last = len(rank)
+    ranks = [rank.get(el.tag, last) for el in parent]
+    if all(a < b or a == b == last for a, b in zip(ranks, ranks[1:], strict=False)):
+        return  # what the sort below would leave: the same children in the same order
     seen: set[str] = set()
-    for child in sorted(parent, key=lambda el: rank.get(el.tag, len(rank))):
+    for child in sorted(parent, key=lambda el: rank.get(el.tag, last)):
         parent.remove(child)
         if child.tag in rank and child.tag in seen:
             continue
@@ -380,35 +394,40 @@ def _set_row_gaps(trpr: etree._Element, grid: list[int]) -> None:
         width.set(qn("w:type"), "dxa")
 
 
+_W_TRPR, _W_TBLPREX, _W_CANTSPLIT, _W_VAL = qn("w:trPr"), qn("w:tblPrEx"), qn("w:cantSplit"), qn("w:val")
+_W_TBLHEADER, _W_TCW, _W_W, _W_TYPE = qn("w:tblHeader"), qn("w:tcW"), qn("w:w"), qn("w:type")
+_W_GRIDBEFORE, _W_GRIDAFTER = qn("w:gridBefore"), qn("w:gridAfter")
+
+
 def normalise_table(tbl: etree._Element) -> None:
     grid = _grid(tbl)
     tblpr = tbl.find(qn("w:tblPr"))
     if tblpr is not None:
         _sort_children(tblpr, TBLPR_ORDER)
     for tr in tbl.findall(_W_TR):
-        trpr = tr.find(qn("w:trPr"))
+        trpr = tr.find(_W_TRPR)
         if trpr is None:  # Word and WPS write none for a row with no properties
-            trpr = etree.Element(qn("w:trPr"))
-            prex = tr.find(qn("w:tblPrEx"))
+            trpr = etree.Element(_W_TRPR)
+            prex = tr.find(_W_TBLPREX)
             tr.insert(1 if prex is not None else 0, trpr)
-        cant = trpr.find(qn("w:cantSplit"))
+        cant = trpr.find(_W_CANTSPLIT)
         if cant is None:
-            trpr.insert(0, etree.Element(qn("w:cantSplit")))
-        elif qn("w:val") in cant.attrib:  # w:val="false" would let the row split
-            del cant.attrib[qn("w:val")]
-        if grid:
+            trpr.insert(0, etree.Element(_W_CANTSPLIT))
+        elif _W_VAL in cant.attrib:  # w:val="false" would let the row split
+            del cant.attrib[_W_VAL]
+        if grid and (trpr.find(_W_GRIDBEFORE) is not None or trpr.find(_W_GRIDAFTER) is not None):
             _set_row_gaps(trpr, grid)
-        if _is_on(trpr.find(qn("w:tblHeader"))):
+        if _is_on(trpr.find(_W_TBLHEADER)):
             keep_with_next(tr)  # a heading row never stays alone at the foot of a page
         for col, span, tc in row_layout(tr):
             tcpr = _tcpr(tc)
             if grid:
                 width = sum(grid[col : col + span])
-                tcw = tcpr.find(qn("w:tcW"))
+                tcw = tcpr.find(_W_TCW)
                 if tcw is None:
-                    tcw = etree.SubElement(tcpr, qn("w:tcW"))
-                tcw.set(qn("w:w"), str(width))
-                tcw.set(qn("w:type"), "dxa")
+                    tcw = etree.SubElement(tcpr, _W_TCW)
+                tcw.set(_W_W, str(width))
+                tcw.set(_W_TYPE, "dxa")
             _sort_children(tcpr, TCPR_ORDER)
             if tc[-1].tag != _W_P:
                 etree.SubElement(tc, _W_P)

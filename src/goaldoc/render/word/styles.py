@@ -112,6 +112,9 @@ class StyleSheet:
         self._default_para: str | None = None
         self._default_table: str | None = None
         self._cache: dict[tuple[str | None, str | None], ParaStyle] = {}
+        # a paragraph's own w:pPr applied, by its XML: a table's rows are copies of a few
+        # template rows, so the same pPr comes thousands of times (issue 23 item 2)
+        self._own: dict[tuple[str | None, str | None, bytes], ParaStyle] = {}
         self.defaults = ParaStyle()
         if styles is None:
             return
@@ -166,7 +169,13 @@ class StyleSheet:
                 base = self._apply_style(base, table_style)
             base = self._apply_style(base, sid)
             self._cache[key] = base
-        return apply_ppr(base, ppr)
+        if ppr is None:
+            return base
+        own_key = (sid, table_style, etree.tostring(ppr))
+        style = self._own.get(own_key)
+        if style is None:
+            style = self._own[own_key] = apply_ppr(base, ppr)
+        return style
 
     def run_size(self, r: etree._Element) -> float | None:
         rpr = r.find(qn("w:rPr"))
