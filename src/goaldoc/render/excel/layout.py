@@ -43,7 +43,6 @@ from .rows import (
     Ranges,
     SheetRows,
     base_heights,
-    cell_needs,
     split_row,
     squash,
 )
