@@ -85,6 +85,20 @@ def test_import_refuses_to_overwrite_and_says_how(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8").startswith("# 台山市人力资源和社会保障局 2024 年")
 
 
+def test_a_departments_docx_and_xlsx_in_one_run_both_import(tmp_path: Path) -> None:
+    """A department sends its form as .docx and .xlsx: one run imports both, each under a
+    name of its own (before: the second was refused as “已存在”)."""
+    filled(TAISHAN, "docx", tmp_path)
+    filled(TAISHAN, "xlsx", tmp_path)
+    res = run("import", str(tmp_path), "-o", str(tmp_path / "待查"))
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "待查").iterdir()) == ["收到的表.docx.yaml", "收到的表.xlsx.yaml"]
+    assert res.output.splitlines()[-1] == "共 2 个文件：2 个已导入，0 个没有导入。"
+    beside = run("import", str(tmp_path / "收到的表.docx"), str(tmp_path / "收到的表.xlsx"))
+    assert beside.exit_code == 0, beside.output
+    assert (tmp_path / "收到的表.docx.yaml").is_file() and (tmp_path / "收到的表.xlsx.yaml").is_file()
+
+
 def test_a_batch_into_a_folder_lists_the_forms_own_mistakes(tmp_path: Path) -> None:
     a = filled(TAISHAN, "docx", tmp_path, "台山")
     b = filled(LIUZHI, "xlsx", tmp_path, "六枝")

@@ -417,8 +417,12 @@ def _import_all(files, out, form, templates, year, clear, overwrite, jobs, writt
     total = len(files)
     failed = 0
     tasks = []
+    # a.docx and a.xlsx of one run (a department sends both): a.docx.yaml and a.xlsx.yaml,
+    # not one a.yaml and the other refused as already there
+    stems = [(Path(f).parent if out is None else None, Path(f).stem) for f in files]
+    twins = {k for k in stems if stems.count(k) > 1}
     for n, file in enumerate(files, start=1):
-        target = _import_target(file, out, total > 1)
+        target = _import_target(file, out, total > 1, twins)
         if target.exists() and not overwrite:
             failed += 1
             click.echo(f"{_prefix(n, total)}{target} 已存在，没有覆盖：请换一个文件名（-o），或加 --overwrite。", err=True)
@@ -464,14 +468,16 @@ def _prefix(n: int, total: int) -> str:
     return f"[{n}/{total}] " if total > 1 else ""
 
 
-def _import_target(file: str, out: str | None, many: bool) -> Path:
+def _import_target(file: str, out: str | None, many: bool, twins: set[tuple[Path | None, str]] | None = None) -> Path:
     src = Path(file)
+    twin = (src.parent if out is None else None, src.stem) in (twins or set())
+    name = src.name + ".yaml" if twin else src.stem + ".yaml"  # 某表.docx.yaml beside 某表.xlsx.yaml
     if out is None:
-        return src.with_suffix(".yaml")
+        return src.parent / name
     o = Path(out)
     if not many and o.suffix.lower() in (".yaml", ".yml"):
         return o
-    return o / (src.stem + ".yaml")
+    return o / name
 
 
 def _counts(data: dict) -> str:  # type: ignore[type-arg]
