@@ -36,7 +36,7 @@ import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -596,14 +596,18 @@ def check_read(items: list[Any], file: str) -> None:
 # ---------------------------------------------------------------- the hooks read_xlsx.py uses
 
 
-def sheet_rows(ws: Any) -> Iterator[tuple[int, dict[int, Any]]]:
+def sheet_rows(ws: Any, also: Iterable[tuple[int, int]] = ()) -> Iterator[tuple[int, dict[int, Any]]]:
     """(row number, {column: cell}) of the rows of ``ws`` that hold a value, in order: a row
     without one reads as nothing, and walking every row up to the last one (a value at row
-    1,048,576) made openpyxl create every cell on the way."""
+    1,048,576) made openpyxl create every cell on the way. ``also``: (row, column) of cells
+    read though they hold no value (a formula saved without its result: read_xlsx works it
+    out or names it)."""
     rows: dict[int, dict[int, Any]] = {}
     for (r, c), cell in ws._cells.items():  # openpyxl's own {(row, column): cell}
         if cell.value is not None:
             rows.setdefault(r, {})[c] = cell
+    for r, c in also:
+        rows.setdefault(r, {})[c] = ws.cell(r, c)
     for r in sorted(rows):
         yield r, rows[r]
 

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from .document import Cell, Document, Item, column_letter
 from .limits import sheet_columns, sheet_rows
@@ -65,7 +66,8 @@ def read_xlsx(data: bytes, file: str) -> Document:
         open_cells: dict[int, Cell] = {}  # column → the cell a merge there runs down from
         ends_line: dict[int, bool] = {}  # column → that cell's text ends with a newline (continued text)
         max_col = sheet_columns(ws)  # bounded (limits.py): formatted cells out to XFD are not walked
-        for r, values in sheet_rows(ws):  # the rows holding a value (others read as nothing)
+        uncached = [coordinate_to_tuple(coord) for (sheet, coord) in formulas if sheet == title]
+        for r, values in sheet_rows(ws, uncached):  # the rows holding a value (others read as nothing)
             if r in repeated:
                 continue  # a heading row printed again after a page break
             cells: list[Cell] = []
