@@ -273,3 +273,43 @@ def test_check_of_the_imported_yaml_without_a_year_lists_every_problem(tmp_path:
     path = tmp_path / "x.yaml"
     path.write_text(w.text, encoding="utf-8")
     assert [p.code for p in check(path)] == ["E010", "E104", "E204", "E204", "E203", "E203", "E203", "W205", "W205", "W206"]
+
+
+# -- a heading typed a little differently: read and said, or not read when its unit differs ----
+def _typed_heading(tmp_path: Path, old: str, new: str) -> Path:
+    import io
+    import zipfile
+
+    from goaldoc.api import load, render_bytes
+
+    from conftest import SAMPLES
+
+    data = render_bytes(load(SAMPLES / "2024" / "taishan.yaml"), ["docx"])["docx"][1]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            part = zin.read(info.filename)
+            if info.filename == "word/document.xml":
+                assert old.encode() in part
+                part = part.replace(old.encode(), new.encode(), 1)
+            zout.writestr(info, part)
+    path = tmp_path / "typed.docx"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_a_heading_typed_a_little_differently_is_read_and_said(tmp_path):
+    imp = import_file(_typed_heading(tmp_path, "三级指标", "三级指标项"))
+    assert "第 7 个表格 第 1 行 第 4 列 的“三级指标项”和表样的“三级指标”不完全一样，按“三级指标”读了：不对的话请改正这一格后再导入" in imp.notes
+    assert imp.leftovers == []
+
+
+def test_a_heading_in_another_money_unit_is_never_taken_for_the_forms(tmp_path):
+    """预算金额（元） looks 93 % like the form's 预算金额（万元）: read as it, every amount under
+    it would be 10,000 times too large. It is named with its cell, and so is each amount."""
+    imp = import_file(_typed_heading(tmp_path, "预算金额（万元）", "预算金额（元）"))
+    left = [(x.place, x.text) for x in imp.leftovers]
+    assert ("第 2 个表格 第 3 行 第 5 列", "预算金额（元）") in left
+    assert ("第 2 个表格 第 4 行 第 5 列", "110641.64") in left
+    income = imp.data["budget"]["income"]
+    assert income[0]["label"] == "合计" and "amount" not in income[0]  # not 110641.64 万元 from 元

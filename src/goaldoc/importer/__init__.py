@@ -97,7 +97,7 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
 
         tidy(data, spec)
     leftovers = sorted(reading.leftovers + placed.conflicts, key=lambda x: x.order)
-    notes = ([warning] if warning else []) + list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + placed.notes
+    notes = ([warning] if warning else []) + list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + reading.notes + placed.notes
     return Imported(str(path), data, placed.lines, spec, doc, leftovers, chosen, notes)
 
 

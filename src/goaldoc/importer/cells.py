@@ -24,9 +24,16 @@ from .expr import Reader
 from .pattern import CellPat, Pattern, RowPat
 
 
+# money units: 预算金额（元） is not the form's 预算金额（万元） however alike they look (the
+# amounts under it would be read 10,000 times too large)
+_UNITS = re.compile(r"亿元|万元|千元|元")
+
+
 @lru_cache(maxsize=65536)
 def similar(a: str, b: str) -> float:
     if not a or not b:
+        return 0.0
+    if _UNITS.findall(a) != _UNITS.findall(b):
         return 0.0
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if sm.real_quick_ratio() < 0.6:

@@ -61,6 +61,7 @@ class Reading:
     implied: list[Binding] = field(default_factory=list)
     score: float = 0.0
     rows_read: int = 0
+    notes: list[str] = field(default_factory=list)  # labels read though typed a little differently
 
 
 def extract(steps: list[Step], scorer: Scorer) -> Reading:
@@ -106,6 +107,9 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
             if odd is not None:
                 out.leftovers.append(Leftover(cells[0].place, _text(cells), odd, item.order))
                 continue
+            near = _near_label(cp, cells)
+            if near is not None and near not in out.notes:
+                out.notes.append(near)
             got = _read_cell(cp, cells, env, rp, counters, last, item)
             if got is None:
                 if cells and _text(cells).strip():
@@ -116,6 +120,20 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
         for c in a.extra:
             out.leftovers.append(Leftover(c.place, c.text, "这一格在表样里没有对应的栏目", item.order))
     return out
+
+
+def _near_label(cp: CellPat, cells: list[Cell]) -> str | None:
+    """A label or heading read as the form's though typed a little differently (三级指际 for
+    三级指标): said, with its cell, so that a clerk can see the column was taken for the
+    form's (issue 17: nothing read silently by a guess)."""
+    lit = cp.reader.literal
+    if not lit or not cells or cp.continued:
+        return None
+    text = _text(cells).strip()
+    norm = cells[0].norm if len(cells) == 1 else norm_label(text)
+    if not text or norm == lit or similar(norm, lit) < 0.8:
+        return None
+    return f"{cells[0].place} 的“{text}”和表样的“{lit}”不完全一样，按“{lit}”读了：不对的话请改正这一格后再导入"
 
 
 def _unread_label(cp: CellPat, cells: list[Cell], scorer: Scorer) -> str | None:
