@@ -280,9 +280,8 @@ def _typed_heading(tmp_path: Path, old: str, new: str) -> Path:
     import io
     import zipfile
 
-    from goaldoc.api import load, render_bytes
-
     from conftest import SAMPLES
+    from goaldoc.api import load, render_bytes
 
     data = render_bytes(load(SAMPLES / "2024" / "taishan.yaml"), ["docx"])["docx"][1]
     out = io.BytesIO()

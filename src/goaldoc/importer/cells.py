@@ -23,7 +23,6 @@ from .document import Cell, Document, Item, norm_label
 from .expr import Reader
 from .pattern import CellPat, Pattern, RowPat
 
-
 # money units: 预算金额（元） is not the form's 预算金额（万元） however alike they look (the
 # amounts under it would be read 10,000 times too large)
 _UNITS = re.compile(r"亿元|万元|千元|元")
