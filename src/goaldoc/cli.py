@@ -408,6 +408,7 @@ def _import_all(files, out, form, templates, year, clear, overwrite, jobs, writt
     """Import each file (in worker processes), write and report it in order (``written`` gets
     each file imported); the number not imported."""
     import contextlib
+    from collections import Counter
 
     from . import batch
     from .errors import GoaldocError
@@ -419,8 +420,8 @@ def _import_all(files, out, form, templates, year, clear, overwrite, jobs, writt
     tasks = []
     # a.docx and a.xlsx of one run (a department sends both): a.docx.yaml and a.xlsx.yaml,
     # not one a.yaml and the other refused as already there
-    stems = [(Path(f).parent if out is None else None, Path(f).stem) for f in files]
-    twins = {k for k in stems if stems.count(k) > 1}
+    stems = Counter((Path(f).parent if out is None else None, Path(f).stem) for f in files)
+    twins = {k for k, n in stems.items() if n > 1}
     for n, file in enumerate(files, start=1):
         target = _import_target(file, out, total > 1, twins)
         if target.exists() and not overwrite:

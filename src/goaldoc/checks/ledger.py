@@ -38,7 +38,7 @@ from ..forms.reads import ANY, ContextPath, Reads, context_paths, form_reads
 from ..loader import LineMap
 from ..model import BudgetLine, ContentsEntry, DepartmentYear, Indicator
 from ..paths import format_path
-from ..stage.model import StageIndicator
+from ..stage.model import ExecutionLine, StageIndicator
 from .base import Path, _problem
 
 # keys that only steer goaldoc (which form, which problems are accepted, last year's numbers)
@@ -85,7 +85,7 @@ def _exempt_field(cls: type[BaseModel], key: str) -> bool:
         return True
     if issubclass(cls, BudgetLine) and key in ("level", "partial"):
         return True
-    if cls.__name__ == "ExecutionLine" and key == "level":  # a stage form's money block: its nesting too
+    if issubclass(cls, ExecutionLine) and key == "level":  # a stage form's money block: its nesting too
         return True
     if issubclass(cls, StageIndicator) and key in ("name", "na"):
         return True

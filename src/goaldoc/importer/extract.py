@@ -122,6 +122,11 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
     return out
 
 
+def _compared(cells: list[Cell], text: str) -> str:
+    """The text cells are compared by: a heading's other spelling is the form's (headings.py)."""
+    return cells[0].norm if len(cells) == 1 else norm_label(text)
+
+
 def _near_label(cp: CellPat, cells: list[Cell]) -> str | None:
     """A label or heading read as the form's though typed a little differently (三级指际 for
     三级指标): said, with its cell, so that a clerk can see the column was taken for the
@@ -130,7 +135,7 @@ def _near_label(cp: CellPat, cells: list[Cell]) -> str | None:
     if not lit or not cells or cp.continued:
         return None
     text = _text(cells).strip()
-    norm = cells[0].norm if len(cells) == 1 else norm_label(text)
+    norm = _compared(cells, text)
     if not text or norm == lit or similar(norm, lit) < 0.8:
         return None
     return f"{cells[0].place} 的“{text}”和表样的“{lit}”不完全一样，按“{lit}”读了：不对的话请改正这一格后再导入"
@@ -145,7 +150,7 @@ def _unread_label(cp: CellPat, cells: list[Cell], scorer: Scorer) -> str | None:
     text = _text(cells).strip()
     if not text or all(c.continued for c in cells):
         return None
-    norm = cells[0].norm if len(cells) == 1 else norm_label(text)  # a heading's other spelling: the form's (headings.py)
+    norm = _compared(cells, text)
     if cp.continued or r.literal == "":
         if norm in scorer.labels or norm == r.literal:
             return None  # a label typed again on every row
