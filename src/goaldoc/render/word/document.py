@@ -64,6 +64,7 @@ from .pages import apply as apply_pages
 from .pages import is_separator, keep_with_next, lay_out
 from .strict import normalise_package
 from .styles import StyleSheet
+from .table import CellView, TableView, first_child, para_text
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
 TCPR_ORDER = [
@@ -124,13 +125,15 @@ def render_docx(
     pages = pages or PagesSpec()
     docx_default_footer(tpl.docx, pages.page_numbers)  # only where the template has no footer
     styles = StyleSheet(tpl.docx.styles.element)
+    views: dict[etree._Element, TableView] = {}
     for tbl in body.iter(qn("w:tbl")):
-        merge_marked_cells(tbl)
-        fit_table(tbl, styles, pages)
-        keep_units(tbl, styles, labels)  # 预算金额（万元） never breaks inside 万元
-        align_amounts(tbl, styles)  # a column of amounts aligned on the decimal point
-        normalise_table(tbl)
-    page_of = paginate_body(body, styles, pages)
+        view = views[tbl] = TableView(tbl)  # read once, for every pass below (issue 23 item 2)
+        merge_marked_cells(view)
+        fit_table(view, styles, pages)
+        keep_units(view, styles, labels)  # 预算金额（万元） never breaks inside 万元
+        align_amounts(view, styles)  # a column of amounts aligned on the decimal point
+        normalise_table(view)
+    page_of = paginate_body(body, styles, pages, views)
     join_tables(body)  # one line where two tables meet, not two
     for t in body.iter(_W_T):
         if has_mark(t.text):
@@ -151,11 +154,14 @@ def _save(tpl: _Template) -> bytes:
     return buf.getvalue()
 
 
-def paginate_body(body: etree._Element, styles: StyleSheet, pages: PagesSpec) -> Callable[[etree._Element], int]:
+def paginate_body(
+    body: etree._Element, styles: StyleSheet, pages: PagesSpec, views: Mapping[etree._Element, TableView] | None = None
+) -> Callable[[etree._Element], int]:
     """Lay the body out on pages and break it there (render/word/pages.py); returns the
-    page (0-based) each paragraph or table starts on, as the model lays them out."""
+    page (0-based) each paragraph or table starts on, as the model lays them out.
+    ``views``: the body's tables as read by the passes before (render/word/table.py)."""
     page = page_of_section(body.find(qn("w:sectPr")))
-    measured = measure(body, styles, page, pages)
+    measured = measure(body, styles, page, pages, views)
     keep_signature(measured.pieces, pages)
     layout = lay_out(measured, page)
     apply_pages(body, measured, layout)
@@ -257,33 +263,7 @@ def _grid(tbl: etree._Element) -> list[int]:
     return [int(c.get(qn("w:w"), "0")) for c in grid.findall(qn("w:gridCol"))]
 
 
-_W_GRIDSPAN, _W_VMERGE = qn("w:gridSpan"), qn("w:vMerge")
-
-
-def _span(tc: etree._Element) -> int:
-    tcpr = tc.find(_W_TCPR)
-    gs = tcpr.find(_W_GRIDSPAN) if tcpr is not None else None
-    return int(gs.get(_W_VAL, "1")) if gs is not None else 1
-
-
-def row_layout(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
-    """(grid column, span, tc) of each cell of a row, honouring w:gridBefore."""
-    col = 0
-    trpr = tr.find(_W_TRPR)
-    if trpr is not None:
-        gb = trpr.find(_W_GRIDBEFORE)
-        if gb is not None:
-            col = int(gb.get(_W_VAL, "0"))
-    out = []
-    for tc in tr.findall(_W_TC):
-        span = _span(tc)
-        out.append((col, span, tc))
-        col += span
-    return out
-
-
-def cell_text(tc: etree._Element) -> str:
-    return "".join(t.text or "" for t in tc.iter(_W_T))
+_W_VMERGE = qn("w:vMerge")
 
 
 def _tcpr(tc: etree._Element) -> etree._Element:
@@ -295,7 +275,8 @@ def _tcpr(tc: etree._Element) -> etree._Element:
     return tcpr
 
 
-def _set_vmerge(tc: etree._Element, restart: bool) -> None:
+def _set_vmerge(tc: etree._Element, restart: bool) -> etree._Element:
+    """Returns the cell's tcPr."""
     tcpr = _tcpr(tc)
     vm = tcpr.find(_W_VMERGE)
     if vm is None:
@@ -304,9 +285,10 @@ def _set_vmerge(tc: etree._Element, restart: bool) -> None:
         vm.set(_W_VAL, "restart")
     elif _W_VAL in vm.attrib:
         del vm.attrib[_W_VAL]
+    return tcpr
 
 
-def _empty_cell(tc: etree._Element) -> None:
+def _empty_cell(tc: etree._Element) -> etree._Element:
     """Merged-away cells hold one empty paragraph (Word shows hidden text otherwise)."""
     first_p = tc.find(_W_P)
     ppr = first_p.find(qn("w:pPr")) if first_p is not None else None
@@ -316,34 +298,40 @@ def _empty_cell(tc: etree._Element) -> None:
     p = etree.SubElement(tc, _W_P)
     if ppr is not None:
         p.append(ppr)  # moved from the paragraph just removed: no copy needed
+    return p
 
 
-def merge_marked_cells(tbl: etree._Element) -> list[tuple[int, int]]:
+def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
     """Merge consecutive cells of a column whose merge keys are equal (see indicators.py);
     returns the (first row, rows) of every merge made."""
-    rows = tbl.findall(_W_TR)
-    columns: dict[tuple[int, int], list[tuple[str | None, etree._Element | None]]] = {}
-    for r, tr in enumerate(rows):
-        for col, span, tc in row_layout(tr):
-            text = cell_text(tc)
+    rows = view.rows
+    columns: dict[tuple[int, int], list[tuple[str | None, CellView | None]]] = {}
+    for r, row in enumerate(rows):
+        for cell in row.cells:
+            text = cell.text()
             if not has_mark(text):
                 continue
             key, _ = split_mark(text)
-            for t in tc.iter(_W_T):
+            for t in cell.tc.iter(_W_T):
                 if has_mark(t.text):
                     t.text = strip_marks(t.text)
-            columns.setdefault((col, span), [(None, None)] * len(rows))[r] = (key, tc)
+            cell.texts = [para_text(p) for p in cell.paras]
+            columns.setdefault((cell.col, cell.span), [(None, None)] * len(rows))[r] = (key, cell)
     made: list[tuple[int, int]] = []
     for cells in columns.values():
         for start, length in merge_spans([k for k, _ in cells]):
             made.append((start, length))
             first = cells[start][1]
             assert first is not None
-            _set_vmerge(first, restart=True)
-            for _, tc in cells[start + 1 : start + length]:
-                assert tc is not None
-                _set_vmerge(tc, restart=False)
-                _empty_cell(tc)
+            first.tcpr = _set_vmerge(first.tc, restart=True)
+            first.vm = "restart"
+            for _, below in cells[start + 1 : start + length]:
+                assert below is not None
+                below.tcpr = _set_vmerge(below.tc, restart=False)
+                below.vm = "continue"
+                below.paras = [_empty_cell(below.tc)]
+                below.texts = [""]
+                below.odd = False
     return made
 
 
@@ -399,31 +387,35 @@ _W_TBLHEADER, _W_TCW, _W_W, _W_TYPE = qn("w:tblHeader"), qn("w:tcW"), qn("w:w"),
 _W_GRIDBEFORE, _W_GRIDAFTER = qn("w:gridBefore"), qn("w:gridAfter")
 
 
-def normalise_table(tbl: etree._Element) -> None:
+def normalise_table(view: TableView) -> None:
+    tbl = view.tbl
     grid = _grid(tbl)
-    tblpr = tbl.find(qn("w:tblPr"))
+    tblpr = first_child(tbl, qn("w:tblPr"))
     if tblpr is not None:
         _sort_children(tblpr, TBLPR_ORDER)
-    for tr in tbl.findall(_W_TR):
-        trpr = tr.find(_W_TRPR)
+    for row in view.rows:
+        tr, trpr = row.tr, row.trpr
         if trpr is None:  # Word and WPS write none for a row with no properties
-            trpr = etree.Element(_W_TRPR)
-            prex = tr.find(_W_TBLPREX)
+            trpr = row.trpr = etree.Element(_W_TRPR)
+            prex = first_child(tr, _W_TBLPREX)
             tr.insert(1 if prex is not None else 0, trpr)
-        cant = trpr.find(_W_CANTSPLIT)
+        cant = first_child(trpr, _W_CANTSPLIT)
         if cant is None:
             trpr.insert(0, etree.Element(_W_CANTSPLIT))
         elif _W_VAL in cant.attrib:  # w:val="false" would let the row split
             del cant.attrib[_W_VAL]
-        if grid and (trpr.find(_W_GRIDBEFORE) is not None or trpr.find(_W_GRIDAFTER) is not None):
+        if grid and (first_child(trpr, _W_GRIDBEFORE) is not None or first_child(trpr, _W_GRIDAFTER) is not None):
             _set_row_gaps(trpr, grid)
-        if _is_on(trpr.find(_W_TBLHEADER)):
+        if _is_on(first_child(trpr, _W_TBLHEADER)):
             keep_with_next(tr)  # a heading row never stays alone at the foot of a page
-        for col, span, tc in row_layout(tr):
-            tcpr = _tcpr(tc)
+        for cell in row.cells:
+            tc = cell.tc
+            tcpr = cell.tcpr
+            if tcpr is None:
+                tcpr = cell.tcpr = _tcpr(tc)
             if grid:
-                width = sum(grid[col : col + span])
-                tcw = tcpr.find(_W_TCW)
+                width = sum(grid[cell.col : cell.col + cell.span])
+                tcw = first_child(tcpr, _W_TCW)
                 if tcw is None:
                     tcw = etree.SubElement(tcpr, _W_TCW)
                 tcw.set(_W_W, str(width))
@@ -431,3 +423,6 @@ def normalise_table(tbl: etree._Element) -> None:
             _sort_children(tcpr, TCPR_ORDER)
             if tc[-1].tag != _W_P:
                 etree.SubElement(tc, _W_P)
+                if not cell.paras:
+                    cell.size = None  # measured from its first paragraph: this one
+                cell.reread()

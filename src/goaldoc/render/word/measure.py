@@ -8,6 +8,7 @@ fitted to their content (render/pages/fit.py) before anything is measured.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from ...forms.spec import PagesSpec
 from ..pages.measure import line_height, wrap
 from ..pages.paginate import Heading, Span, Unit
 from .styles import ParaStyle, StyleSheet, is_on, read_margins
+from .table import CellView, TableView, first_child
 
 if TYPE_CHECKING:
     from ..pages.measure import Labels
@@ -82,6 +84,7 @@ class Measured:
     heading_rows: list[list[etree._Element]] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     span_cells: list[tuple[etree._Element, float, float]] = field(default_factory=list)  # (restart tc, width, size)
+    views: dict[etree._Element, TableView] = field(default_factory=dict)  # each table as read (table.py)
 
 
 def _para_text(p: etree._Element) -> str:
@@ -141,25 +144,25 @@ class _Measurer:
             return max(st.line, natural)
         return natural * st.line
 
-    def cell(self, tc: etree._Element, width: float, table_style: str | None, margins: tuple[float, float, float, float]) -> tuple[float, str, float]:
+    def cell(self, cell: CellView, width: float, table_style: str | None, margins: tuple[float, float, float, float]) -> tuple[float, str, float]:
         """(height, text, line height) of a cell's content at its width."""
         top, left, bottom, right = margins
-        tcpr = tc.find(qn("w:tcPr"))
-        mar = tcpr.find(qn("w:tcMar")) if tcpr is not None else None
+        tc, tcpr = cell.tc, cell.tcpr
+        mar = first_child(tcpr, _W_TCMAR) if tcpr is not None else None
         if mar is not None:
             own = {"top": top, "left": left, "bottom": bottom, "right": right}
             read_margins(mar, own)
             top, left, bottom, right = own["top"], own["left"], own["bottom"], own["right"]
         inner = max(width - left - right, 6.0)
         total, texts, line = 0.0, [], 0.0
-        for child in tc:
-            if child.tag == _W_P:
-                hs, _st, text, ln = self.paragraph(child, inner, table_style)
+        for el in tc if cell.odd else cell.paras:
+            if el.tag == _W_P:
+                hs, _st, text, ln = self.paragraph(el, inner, table_style)
                 total += sum(hs)
                 texts.append(text)
                 line = max(line, ln)
-            elif child.tag == _W_TBL:  # a table in a cell: its rows' text, roughly
-                for p in child.iter(_W_P):
+            elif el.tag == _W_TBL:  # a table in a cell: its rows' text, roughly
+                for p in el.iter(_W_P):
                     hs, _st, text, ln = self.paragraph(p, inner / 2, table_style)
                     total += sum(hs)
         return total + top + bottom, "\n".join(texts), line or 15.0
@@ -170,7 +173,7 @@ def _grid(tbl: etree._Element) -> list[float]:
     return [int(c.get(qn("w:w"), "0")) / 20 for c in grid.findall(qn("w:gridCol"))] if grid is not None else []
 
 
-_W_TRPR, _W_TCPR, _W_VAL = qn("w:trPr"), qn("w:tcPr"), qn("w:val")
+_W_TRPR, _W_TCPR, _W_VAL, _W_TCMAR = qn("w:trPr"), qn("w:tcPr"), qn("w:val"), qn("w:tcMar")
 _W_GRIDBEFORE, _W_GRIDSPAN, _W_VMERGE = qn("w:gridBefore"), qn("w:gridSpan"), qn("w:vMerge")
 
 
@@ -200,21 +203,15 @@ def vmerge(tc: etree._Element) -> str | None:
     return "restart" if vm.get(_W_VAL) == "restart" else "continue"
 
 
-def _cell_text(tc: etree._Element) -> str:
-    return "".join(t.text or "" for t in tc.iter(_W_T))
-
-
-def _row_height_rule(tr: etree._Element) -> tuple[float, str]:
-    trpr = tr.find(qn("w:trPr"))
-    h = trpr.find(qn("w:trHeight")) if trpr is not None else None
+def _row_height_rule(trpr: etree._Element | None) -> tuple[float, str]:
+    h = first_child(trpr, qn("w:trHeight")) if trpr is not None else None
     if h is None:
         return 0.0, "atLeast"
     return int(h.get(qn("w:val"), "0")) / 20, h.get(qn("w:hRule"), "atLeast")
 
 
-def _is_heading_row(tr: etree._Element) -> bool:
-    trpr = tr.find(qn("w:trPr"))
-    return trpr is not None and is_on(trpr.find(qn("w:tblHeader")))
+def _is_heading_row(trpr: etree._Element | None) -> bool:
+    return trpr is not None and is_on(first_child(trpr, qn("w:tblHeader")))
 
 
 def _all_keep_next(tr: etree._Element) -> bool:
@@ -226,10 +223,14 @@ def _all_keep_next(tr: etree._Element) -> bool:
     return bool(ps)
 
 
-def measure(body: etree._Element, styles: StyleSheet, page: Page, spec: PagesSpec) -> Measured:
-    """The body as units of layout: paragraphs (split at their page breaks) and table rows."""
+def measure(
+    body: etree._Element, styles: StyleSheet, page: Page, spec: PagesSpec, views: Mapping[etree._Element, TableView] | None = None
+) -> Measured:
+    """The body as units of layout: paragraphs (split at their page breaks) and table rows.
+    ``views``: tables already read (render/word/table.py); the others are read here."""
     m = _Measurer(styles, page)
     out = Measured()
+    views = views or {}
     wanted = {squash(h) for h in spec.headings}
     for el in body:
         if el.tag == _W_P:
@@ -252,49 +253,53 @@ def measure(body: etree._Element, styles: StyleSheet, page: Page, spec: PagesSpe
                 if typ is None or typ.get(qn("w:val"), "nextPage") != "continuous":
                     out.pieces.append(_Piece(Unit(0.0, page_before=True), el))
         elif el.tag == _W_TBL:
-            _measure_table(el, m, styles, out, wanted, page, spec.heading_rows)
+            view = views.get(el) or TableView(el)
+            out.views[el] = view
+            _measure_table(view, m, styles, out, wanted, page, spec.heading_rows)
     return out
 
 
 def _measure_table(
-    tbl: etree._Element, m: _Measurer, styles: StyleSheet, out: Measured, wanted: set[str], page: Page, heading_rows: int = 1
+    view: TableView, m: _Measurer, styles: StyleSheet, out: Measured, wanted: set[str], page: Page, heading_rows: int = 1
 ) -> None:
+    tbl = view.tbl
     grid = _grid(tbl)
     tstyle = styles.table_style(tbl)
     margins = styles.table_cell_margins(tbl)
-    rows = tbl.findall(_W_TR)
+    rows = view.rows
     layouts: list[tuple[int, ...]] = []
     texts: list[str] = []
     base = len(out.pieces)
     open_spans: dict[int, int] = {}  # grid column -> index into out.spans
     span_units: dict[int, list[int]] = {}
-    for i, tr in enumerate(rows):
-        cells = row_cells(tr)
-        layouts.append(tuple(c for c, _s, _tc in cells))
+    for i, row in enumerate(rows):
+        cells = row.cells
+        layouts.append(tuple(c.col for c in cells))
         own = 0.0
         row_text = []
-        for col, span, tc in cells:
+        for cell in cells:
+            col, span = cell.col, cell.span
             width = sum(grid[col : col + span]) if grid else page.width / max(len(cells), 1)
-            vm = vmerge(tc)
+            vm = cell.vm
             if vm == "continue":
                 if col in open_spans:
                     out.spans[open_spans[col]].last = base + i
                 continue
-            h, text, line = m.cell(tc, width, tstyle, margins)
+            h, text, line = m.cell(cell, width, tstyle, margins)
             row_text.append(text)
             if vm == "restart":
                 open_spans[col] = len(out.spans)
                 out.spans.append(Span(base + i, base + i, h, line))
-                out.span_cells.append((tc, width - margins[1] - margins[3], _cell_size(tc, styles, tstyle)))
+                out.span_cells.append((cell.tc, width - margins[1] - margins[3], cell_size(cell, styles, tstyle)))
                 span_units.setdefault(col, []).append(base + i)
                 continue
             open_spans.pop(col, None)
             own = max(own, h)
-        min_h, rule = _row_height_rule(tr)
+        min_h, rule = _row_height_rule(row.trpr)
         height = min_h if rule == "exact" else max(own, min_h)
         text = "\n".join(row_text)
         texts.append(text)
-        out.pieces.append(_Piece(Unit(height + ROW_RULE, keep_next=_all_keep_next(tr)), tr, tbl, i, text))
+        out.pieces.append(_Piece(Unit(height + ROW_RULE, keep_next=_all_keep_next(row.tr)), row.tr, tbl, i, text))
     # spans over one row are plain cells
     for s in out.spans:
         if s.first == s.last and s.first >= base:
@@ -302,8 +307,10 @@ def _measure_table(
             piece.height = max(piece.height, s.need + ROW_RULE)
             s.need = 0.0
     # headings: the rows Word repeats (tblHeader, at the top), and those form.yaml names
-    is_heading = [(_is_heading_row(tr) and all(_is_heading_row(x) for x in rows[:i])) for i, tr in enumerate(rows)]
-    declared = [bool(wanted) and any(squash(_cell_text(tc)) in wanted for _c, _s, tc in row_cells(tr)) for tr in rows]
+    is_heading: list[bool] = []
+    for row in rows:  # a heading row: tblHeader on it and on every row above
+        is_heading.append(_is_heading_row(row.trpr) and (not is_heading or is_heading[-1]))
+    declared = [bool(wanted) and any(squash(c.text()) in wanted for c in row.cells) for row in rows]
     i = 0
     while i < len(rows):
         if not (is_heading[i] or declared[i]):
@@ -317,7 +324,7 @@ def _measure_table(
             out.pieces[base + g].unit.keep_next = True
             out.pieces[base + g].unit.heading = h_index
         out.headings.append(Heading([base + g for g in group], sum(out.pieces[base + g].unit.height for g in group)))
-        out.heading_rows.append([rows[g] for g in group])
+        out.heading_rows.append([rows[g].tr for g in group])
         last = group[-1]
         k = last + 1
         top_heading = is_heading[last]
@@ -331,8 +338,14 @@ def _measure_table(
         i = last + 1
 
 
-def _cell_size(tc: etree._Element, styles: StyleSheet, tstyle: str | None) -> float:
-    p = tc.find(_W_P)
+def cell_size(cell: CellView, styles: StyleSheet, tstyle: str | None) -> float:
+    """The font size of a cell's first paragraph (its first sized run's), measured once."""
+    if cell.size is None:
+        cell.size = _cell_size(cell.paras[0] if cell.paras else None, styles, tstyle)
+    return cell.size
+
+
+def _cell_size(p: etree._Element | None, styles: StyleSheet, tstyle: str | None) -> float:
     if p is None:
         return 10.5
     size = styles.paragraph(p, tstyle).size
@@ -371,12 +384,13 @@ def keep_signature(pieces: list[_Piece], spec: PagesSpec) -> None:
 
 
 # -- columns that fit their content (render/pages/fit.py) ----------------------------------------
-def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
+def fit_table(view: TableView, styles: StyleSheet, spec: PagesSpec) -> None:
     """Move the table's column boundaries so that no number breaks inside and the columns
     form.yaml names are widened (``pages.widen``); the grid's total width stays."""
     from ..pages.fit import GridCell, fit_columns, widen_rules
 
-    grid_el = tbl.find(qn("w:tblGrid"))
+    tbl = view.tbl
+    grid_el = first_child(tbl, qn("w:tblGrid"))
     widths = _grid(tbl)
     if grid_el is None or len(widths) < 2:
         return
@@ -384,12 +398,13 @@ def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
     _top, left, _bottom, right = styles.table_cell_margins(tbl)
     cells: list[GridCell] = []
     named: dict[str, tuple[int, int]] = {}
-    for r, tr in enumerate(tbl.findall(_W_TR)):
-        for col, span, tc in row_cells(tr):
-            if vmerge(tc) == "continue":
+    for r, row in enumerate(view.rows):
+        for cell in row.cells:
+            if cell.vm == "continue":
                 continue
-            text = "\n".join("".join(t.text or "" for t in p.iter(_W_T)) for p in tc.findall(_W_P))
-            cells.append(GridCell(r, col, span, text, _cell_size(tc, styles, tstyle), vmerge(tc) == "restart"))
+            col, span = cell.col, cell.span
+            text = "\n".join(cell.texts)
+            cells.append(GridCell(r, col, span, text, cell_size(cell, styles, tstyle), cell.vm == "restart"))
             named.setdefault(squash(text), (col, col + span - 1))
     rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
     new = fit_columns(widths, cells, left + right, rules)
@@ -401,7 +416,7 @@ def fit_table(tbl: etree._Element, styles: StyleSheet, spec: PagesSpec) -> None:
         gc.set(qn("w:w"), str(w))
 
 
-def align_amounts(tbl: etree._Element, styles: StyleSheet) -> None:
+def align_amounts(view: TableView, styles: StyleSheet) -> None:
     """A column of amounts (two cells or more holding one number each: 110641.64, 9.87, 0)
     is aligned on the decimal point, the longest decimals at the cell's right edge: a
     decimal tab stop, which Word, WPS and LibreOffice align a cell's number on by itself
@@ -409,21 +424,21 @@ def align_amounts(tbl: etree._Element, styles: StyleSheet) -> None:
     up (issue 20 item 4)."""
     from ..pages.measure import is_amount, text_em
 
+    tbl = view.tbl
     widths = _grid(tbl)
     if not widths:
         return
     tstyle = styles.table_style(tbl)
     _top, left, _bottom, right = styles.table_cell_margins(tbl)
     columns: dict[tuple[int, int], list[tuple[etree._Element, str, float]]] = {}
-    for tr in tbl.findall(_W_TR):
-        for col, span, tc in row_cells(tr):
-            paragraphs = tc.findall(_W_P)
-            texts = ["".join(t.text or "" for t in p.iter(_W_T)) for p in paragraphs]
-            if len([x for x in texts if x.strip()]) != 1 or vmerge(tc) == "continue":
+    for row in view.rows:
+        for cell in row.cells:
+            texts = cell.texts
+            if cell.vm == "continue" or len([x for x in texts if x.strip()]) != 1:
                 continue
             k = next(i for i, x in enumerate(texts) if x.strip())
             if is_amount(texts[k]):
-                columns.setdefault((col, span), []).append((paragraphs[k], texts[k].strip(), _cell_size(tc, styles, tstyle)))
+                columns.setdefault((cell.col, cell.span), []).append((cell.paras[k], texts[k].strip(), cell_size(cell, styles, tstyle)))
     for (col, span), cells in columns.items():
         if len(cells) < 2:
             continue
@@ -459,29 +474,29 @@ def template_labels(body: etree._Element) -> Labels:
     return Labels("".join(t.text or "" for t in tc.iter(_W_T)) for tc in body.iter(_W_TC))
 
 
-def keep_units(tbl: etree._Element, styles: StyleSheet, labels: Labels) -> None:
+def keep_units(view: TableView, styles: StyleSheet, labels: Labels) -> None:
     """A template label ending in a bracketed unit that would break inside it (预算金额（万 /
     元）) breaks before the bracket instead: a line break there (issue 20 item 4). Readers
     of the text see the label as it was (a w:br is no w:t)."""
     from ..pages.measure import unit_break
 
+    tbl = view.tbl
     widths = _grid(tbl)
     if not widths:
         return
     tstyle = styles.table_style(tbl)
     _top, left, _bottom, right = styles.table_cell_margins(tbl)
-    for tr in tbl.findall(_W_TR):
-        for col, span, tc in row_cells(tr):
-            paragraphs = tc.findall(_W_P)
-            if len(paragraphs) != 1 or vmerge(tc) == "continue":
+    for row in view.rows:
+        for cell in row.cells:
+            if len(cell.paras) != 1 or cell.vm == "continue":
                 continue
-            texts = list(paragraphs[0].iter(_W_T))
-            text = "".join(t.text or "" for t in texts)
+            text = cell.texts[0]
             if text not in labels:
                 continue
-            at = unit_break(text, sum(widths[col : col + span]) - left - right, _cell_size(tc, styles, tstyle))
+            col, span = cell.col, cell.span
+            at = unit_break(text, sum(widths[col : col + span]) - left - right, cell_size(cell, styles, tstyle))
             if at is not None:
-                _break_before(texts, at)
+                _break_before(list(cell.paras[0].iter(_W_T)), at)
 
 
 def _break_before(texts: list[etree._Element], at: int) -> None:

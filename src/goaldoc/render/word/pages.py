@@ -28,6 +28,7 @@ from lxml import etree
 from ..pages.measure import is_amount, line_height, opening, split_lines
 from ..pages.paginate import Layout, paginate
 from .measure import Measured, Page, row_cells, vmerge
+from .table import TableView
 
 PAGE_FILL = 0.94  # heights are estimates: leave the application room
 _W_P, _W_R, _W_T, _W_TR, _W_TC, _W_TBL = (qn(f"w:{t}") for t in ("p", "r", "t", "tr", "tc", "tbl"))
@@ -143,9 +144,10 @@ def apply(body: etree._Element, measured: Measured, layout: Layout) -> None:
     for tbl in {id(p.table): p.table for p in pieces if p.table is not None}.values():
         assert tbl is not None
         above: dict[int, etree._Element] = {}
-        for tr in tbl.findall(_W_TR):
-            for col, _span, tc in row_cells(tr):
-                vm = vmerge(tc)
+        view = measured.views.get(tbl) or TableView(tbl)
+        for row in view.rows:
+            for cell in row.cells:
+                col, tc, vm = cell.col, cell.tc, cell.vm
                 if vm == "restart":
                     above[col] = tc
                 elif vm == "continue" and col in above:
@@ -157,10 +159,10 @@ def apply(body: etree._Element, measured: Measured, layout: Layout) -> None:
         cuts[(cut.span, cut.at)] = cut.head_lines
     # rows taller than a page may split; every other row stays whole
     for piece in pieces:
-        if piece.table is not None:
+        if piece.table is not None and piece.unit.splittable:
             trpr = piece.element.find(qn("w:trPr"))
             cant = trpr.find(qn("w:cantSplit")) if trpr is not None else None
-            if piece.unit.splittable and cant is not None:
+            if cant is not None:
                 trpr.remove(cant)
     by_table: dict[int, list[int]] = {}
     for i in sorted(layout.forced):

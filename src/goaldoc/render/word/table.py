@@ -1,0 +1,109 @@
+"""A rendered Word table read once (issue 23 item 2).
+
+Every pass over a rendered table (merging, fitting the columns, keeping units whole,
+aligning amounts, normalising, measuring for pagination) used to walk the table's XML
+itself: each row's cells, each cell's properties and paragraphs, each paragraph's text,
+five times and more (~500 µs a row at 10,000 rows, most of it lxml look-ups). Here the
+walk is made once: a :class:`TableView` holds, for every row, its cells' grid columns,
+spans, vertical-merge state, paragraphs and texts, and the passes read and update it.
+
+A pass that changes the XML keeps the view true to it (the merge empties a cell: its view
+says so). Cells holding anything but paragraphs (a nested table, a content control) are
+marked ``odd``: what needs their whole text reads it from the XML, as before.
+"""
+
+from __future__ import annotations
+
+from docx.oxml.ns import qn
+from lxml import etree
+
+_W_P, _W_R, _W_T, _W_TR, _W_TC = (qn(f"w:{t}") for t in ("p", "r", "t", "tr", "tc"))
+_W_TRPR, _W_TCPR, _W_VAL = qn("w:trPr"), qn("w:tcPr"), qn("w:val")
+_W_GRIDBEFORE, _W_GRIDSPAN, _W_VMERGE = qn("w:gridBefore"), qn("w:gridSpan"), qn("w:vMerge")
+
+
+def first_child(el: etree._Element, tag: str) -> etree._Element | None:
+    """The first child with ``tag`` (``el.find(tag)`` without ElementPath's cost)."""
+    return next(el.iterchildren(tag), None)
+
+
+def para_text(p: etree._Element) -> str:
+    """A paragraph's w:t texts joined (what ``p.iter(w:t)`` reads)."""
+    return "".join(t.text or "" for t in p.iter(_W_T))
+
+
+class CellView:
+    __slots__ = ("tc", "col", "span", "tcpr", "vm", "paras", "texts", "odd", "size")
+
+    def __init__(self, tc: etree._Element, col: int):
+        self.tc = tc
+        self.col = col
+        tcpr = None
+        paras: list[etree._Element] = []
+        odd = False
+        for ch in tc:
+            tag = ch.tag
+            if tag == _W_P:
+                paras.append(ch)
+            elif tag == _W_TCPR:
+                if tcpr is None:
+                    tcpr = ch
+            else:
+                odd = True
+        self.tcpr = tcpr
+        self.paras = paras
+        self.odd = odd
+        self.texts = [para_text(p) for p in paras]
+        span, vm, spanned = 1, None, False
+        if tcpr is not None:
+            for ch in tcpr:
+                tag = ch.tag
+                if tag == _W_GRIDSPAN and not spanned:
+                    span, spanned = int(ch.get(_W_VAL, "1")), True
+                elif tag == _W_VMERGE and vm is None:
+                    vm = "restart" if ch.get(_W_VAL) == "restart" else "continue"
+        self.span = span
+        self.vm: str | None = vm  # 'restart', 'continue' or None
+        self.size: float | None = None  # the cell's font size, once measured
+
+    def text(self) -> str:
+        """All the cell's text (``tc.iter(w:t)``), nested tables included."""
+        if self.odd:
+            return "".join(t.text or "" for t in self.tc.iter(_W_T))
+        return "".join(self.texts)
+
+    def reread(self) -> None:
+        """The cell's paragraphs and texts again, after a pass changed them."""
+        self.paras = [ch for ch in self.tc if ch.tag == _W_P]
+        self.texts = [para_text(p) for p in self.paras]
+        self.odd = any(ch.tag not in (_W_P, _W_TCPR) for ch in self.tc)
+
+
+class RowView:
+    __slots__ = ("tr", "trpr", "cells")
+
+    def __init__(self, tr: etree._Element):
+        self.tr = tr
+        trpr = first_child(tr, _W_TRPR)
+        self.trpr = trpr
+        col = 0
+        if trpr is not None:
+            gb = first_child(trpr, _W_GRIDBEFORE)
+            if gb is not None:
+                col = int(gb.get(_W_VAL, "0"))
+        cells = []
+        for tc in tr.iterchildren(_W_TC):
+            cell = CellView(tc, col)
+            cells.append(cell)
+            col += cell.span
+        self.cells = cells
+
+
+class TableView:
+    """The rows of a rendered table, read once."""
+
+    __slots__ = ("tbl", "rows")
+
+    def __init__(self, tbl: etree._Element):
+        self.tbl = tbl
+        self.rows = [RowView(tr) for tr in tbl.iterchildren(_W_TR)]
