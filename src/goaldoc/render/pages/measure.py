@@ -152,11 +152,11 @@ def wrap(text: str, width_em: float) -> list[str]:
 def line_count(text: str, width_pt: float, size: float) -> int:
     """Lines a text takes (each newline starts a paragraph) in a column ``width_pt`` wide."""
     width_em = round(width_pt / size, 3)
-    return sum(_lines(part, width_em) for part in text.split("\n"))
+    return sum(lines_of(part, width_em) for part in text.split("\n"))
 
 
 @lru_cache(maxsize=1 << 16)
-def _lines(part: str, width_em: float) -> int:
+def lines_of(part: str, width_em: float) -> int:
     """Lines of one paragraph (a form repeats its texts and widths: worth remembering)."""
     return len(wrap(part, width_em))
 

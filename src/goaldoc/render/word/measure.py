@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from ...forms.spec import PagesSpec
-from ..pages.measure import line_height, wrap
+from ..pages.measure import line_height, lines_of
 from ..pages.paginate import Heading, Span, Unit
 from .styles import ParaStyle, StyleSheet, is_on, read_margins
 from .table import CellView, TableView, first_child
@@ -128,7 +128,7 @@ class _Measurer:
         for k, part in enumerate(parts):
             lines = 0
             for para in part.split("\n"):
-                lines += len(wrap(para, usable / size - max(first, 0) / size)) if para else 1
+                lines += lines_of(para, usable / size - max(first, 0) / size) if para else 1  # wrapped once per text and width
             if not part and k and k == len(parts) - 1:
                 lines = 1  # the paragraph mark after a page break
             before = st.before_lines * line if st.before_lines is not None else st.before
