@@ -41,6 +41,7 @@ from ..pages.contents import (
     libreoffice_pages,
     mark_forms,
 )
+from ..pages.measure import Labels
 from ..pages.numbers import docx_default_footer
 from ..template.columns import drop_docx_columns
 from ..template.markup import (
@@ -63,6 +64,8 @@ from .measure import (
 )
 from .pages import apply as apply_pages
 from .pages import is_separator, keep_with_next, lay_out
+from .rows import FUNCTION as ROWS_FUNCTION
+from .rows import RowLoops
 from .strict import normalise_package
 from .styles import StyleSheet
 from .table import CellView, TableView, first_child, para_text
@@ -88,15 +91,25 @@ _W_P, _W_TC, _W_TR, _W_T, _W_TCPR = qn("w:p"), qn("w:tc"), qn("w:tr"), qn("w:t")
 
 
 class _Template(DocxTemplate):
-    """docxtpl, remembering the rewritten XML of the part it renders (to locate errors)."""
+    """docxtpl, remembering the rewritten XML of the part it renders (to locate errors),
+    its row loops rendered as data where they can be (``row_loops``: render/word/rows.py)."""
 
     rendering_src = ""
     rendering_part: Any = None
+    row_loops: RowLoops | None = None
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[no-untyped-def]
+        if self.row_loops is not None and part is self.docx._part:
+            src_xml = self.row_loops.take(src_xml)
         self.rendering_src = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)  # as docxtpl splits it
         self.rendering_part = part
         return super().render_xml_part(src_xml, part, context, jinja_env)
+
+    def fix_tables(self, xml):  # type: ignore[no-untyped-def]
+        tree = super().fix_tables(xml)
+        if self.row_loops is not None:
+            self.row_loops.expand(tree, self.resolve_listing)
+        return tree
 
 
 _COMPILED: OrderedDict[tuple[jinja2.Environment, str], jinja2.Template] = OrderedDict()
@@ -140,16 +153,10 @@ def render_docx(
 ) -> bytes:
     """``drop_columns``: the headings of optional columns to take out (render/template/columns.py);
     ``pages``: the form's pagination rules (form.yaml ``pages:``; render/word/pages.py)."""
-    tpl = _Template(str(template))
-    tpl.init_docx()
-    drop_docx_columns(tpl.docx.element.body, drop_columns)
-    labels = template_labels(tpl.docx.element.body)
     try:
-        tpl.render(dict(context), _CompiledOnce(env), autoescape=True)  # type: ignore[arg-type]
-    except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
-        raise TemplateError(
-            [Problem(f"Word 模板有误：{_what(tpl, exc)}；位置：{_where(tpl, exc)}", (), str(template), code="T001")]
-        ) from None
+        tpl, labels = _rendered(template, context, env, drop_columns, as_data=True)
+    except Exception:  # noqa: BLE001 - rendered again docxtpl's way: its error, located, or the document
+        tpl, labels = _rendered(template, context, env, drop_columns, as_data=False)
     body = tpl.docx.element.body
     # Word wants the body to end with a paragraph (before the section properties)
     last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
@@ -179,6 +186,30 @@ def render_docx(
         fill_contents(body, {**contents, **{k: v for k, v in (laid_out or {}).items() if k in contents}})
         data = _save(tpl)
     return data
+
+
+def _rendered(
+    template: Path, context: Mapping[str, Any], env: jinja2.Environment, drop_columns: Sequence[str], as_data: bool
+) -> tuple[_Template, Labels]:
+    """The template rendered by docxtpl (``as_data``: its row loops as data, render/word/rows.py),
+    and its labels."""
+    tpl = _Template(str(template))
+    tpl.init_docx()
+    drop_docx_columns(tpl.docx.element.body, drop_columns)
+    labels = template_labels(tpl.docx.element.body)
+    context = dict(context)
+    if as_data:
+        loops = tpl.row_loops = RowLoops(env)
+        context[ROWS_FUNCTION] = loops.record
+        tpl.render(context, _CompiledOnce(env), autoescape=True)  # type: ignore[arg-type]
+        return tpl, labels
+    try:
+        tpl.render(context, _CompiledOnce(env), autoescape=True)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
+        raise TemplateError(
+            [Problem(f"Word 模板有误：{_what(tpl, exc)}；位置：{_where(tpl, exc)}", (), str(template), code="T001")]
+        ) from None
+    return tpl, labels
 
 
 def _save(tpl: _Template) -> bytes:

@@ -1,0 +1,232 @@
+"""Word row loops as data (issue 23 item 1).
+
+docxtpl renders a ``{%tr for row in rows %}`` loop by writing the row's XML once per item
+into one string the size of the document, runs Jinja over all of it and parses it back:
+about 250 µs a row, a third of a large form's render. A loop whose row reads nothing but
+its loop variable, through ``{{ }}`` in the row's texts, is taken out of that string here:
+
+* the row is parsed once (its *shape*), and the Jinja of its texts compiled into one
+  program that writes every text of every item in one call (both cached per process,
+  like the document's own template: render/word/document.py);
+* in docxtpl's source the loop becomes one call that records the items and leaves a
+  marker (and one copy of the row, so that docxtpl's table fix-up counts the row's cells
+  as it would have);
+* after docxtpl, each marker becomes copies of the shape, each with its texts set.
+
+The row may read other names (an outer loop's ``p``, the form's ``budget``) and ``loop``:
+the call passes them, as the loop saw them. A value that docxtpl would turn into XML (a
+line break becomes ``w:br``, a tab a ``w:tab``; a control character) makes that row render
+as docxtpl renders it: the loop's rows written as XML by the same Jinja and docxtpl's own
+listing step. A row that holds anything else (a statement: a nested loop or condition;
+Jinja outside its texts; a picture) keeps docxtpl's path;
+templates/README.md says which rows take which. Any error on the way: the caller renders
+the document again without this, so a template's mistakes are reported as before.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import jinja2
+from docx.oxml.ns import qn
+from jinja2 import meta
+from lxml import etree
+from markupsafe import Markup
+
+FUNCTION = "_goaldoc_rows"  # the call a loop becomes in docxtpl's source
+_ITEMS = "_goaldoc_items"
+_SEP, _END = "\ufdd2", "\ufdd3"  # between a row's texts, after a row (noncharacters: never in a form)
+_MARKER = re.compile(r"goaldoc-rows (\d+)")
+_W_T = qn("w:t")
+
+# a loop over one table row: {% for x in xs %}<w:tr …>…</w:tr>{% endfor %} as docxtpl
+# writes {%tr for %} … {%tr endfor %} (no row, statement or comment inside)
+_LOOP = re.compile(
+    r"\{%\s*for\s+([A-Za-z_]\w*)\s+in\s+((?:(?!%\}).)+?)\s*%\}"
+    r"(<w:tr[ >](?:(?!<w:tr[ >]|\{%|\{#).)*?</w:tr>)"
+    r"\{%\s*endfor\s*%\}",
+    re.S,
+)
+_OTHER_LOOP_FORMS = re.compile(r"\bif\b|\brecursive\b|-$")
+_TEXT = re.compile(r"<w:t(?=[\s>/])[^>]*?(?:/>|>(.*?)</w:t>)", re.S)
+_BODY = re.compile(r"<w:body\b[^>]*>")
+# what docxtpl's listing step and the XML parser would change: control characters (\n, \t, \a,
+# \f become w:br, w:tab, paragraphs), characters XML refuses, docxtpl's escaped braces
+_NOT_PLAIN = re.compile("[\x00-\x1f\ufffe\uffff\ud800-\udfff]|\\{_\\{|\\}_\\}|\\{_%|%_\\}")
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_PARSER = etree.XMLParser(recover=True)  # as docxtpl parses its output
+
+_PROGRAMS: OrderedDict[tuple[Any, ...], RowProgram | None] = OrderedDict()  # per process
+_PROGRAMS_MAX = 256
+
+
+def _unescape(text: str) -> str | None:
+    """The text the XML parser would read from Jinja's (escaped) output; None when the
+    parser would read something else than plain text from it."""
+    if "&" in text:
+        if text.count("&") != len(_ENTITY.findall(text)):
+            return None
+
+        def one(m: re.Match[str]) -> str:
+            if m.group(1):
+                return _NAMED[m.group(1)]
+            code = int(m.group(2)) if m.group(2) else int(m.group(3), 16)
+            return chr(code) if code <= 0x10FFFF else "\ufffe"
+
+        text = _ENTITY.sub(one, text)
+    return None if _NOT_PLAIN.search(text) else text
+
+
+class RowProgram:
+    """One loop row: its shape, the program writing its texts, and the row's own Jinja
+    for the rows that need docxtpl's way."""
+
+    def __init__(
+        self,
+        var: str,
+        outer: list[str],
+        row_xml: str,
+        body_open: str,
+        shape: etree._Element,
+        slots: list[int],
+        program: jinja2.Template,
+        whole: jinja2.Template,
+    ):
+        self.var = var
+        self.outer = outer  # the other names the row reads (an outer loop's, the form's)
+        self.row_xml = row_xml
+        self.body_open = body_open
+        self.shape = shape
+        self.slots = slots  # indexes (among the row's w:t) of the texts the program writes
+        self.program = program
+        self.whole = whole
+
+    def rows(self, items: list[Any], outer: dict[str, Any], listing: Callable[[str], str]) -> list[etree._Element]:
+        """The rows for ``items``; ``outer``: the other names the row reads, as the loop saw them."""
+        if not items:
+            return []
+        context = {**outer, _ITEMS: items}
+        chunks: list[str] | None = self.program.render(context).split(_END)
+        if chunks is not None and (len(chunks) != len(items) + 1 or chunks[-1]):
+            chunks = None  # a value held a separator: every row docxtpl's way
+        out = []
+        n = len(self.slots)
+        as_xml: list[str] | None = None
+        for k in range(len(items)):
+            texts = None
+            if chunks is not None:
+                parts = chunks[k].split(_SEP)
+                if len(parts) == n:
+                    texts = [_unescape(p) for p in parts]
+            if texts is None or None in texts:
+                if as_xml is None:
+                    as_xml = self._as_docxtpl(context, len(items))
+                xml = as_xml[k].replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+                out.append(etree.fromstring(self.body_open + listing(xml) + "</w:body>", _PARSER)[0])
+                continue
+            tr = copy.deepcopy(self.shape)
+            ts = list(tr.iter(_W_T))
+            for i, text in zip(self.slots, texts, strict=True):
+                ts[i].text = text or None  # what parsing <w:t></w:t> gives
+            out.append(tr)
+        return out
+
+    def _as_docxtpl(self, context: dict[str, Any], n: int) -> list[str]:
+        """Every row's XML as docxtpl's loop writes it (before its listing step)."""
+        chunks = self.whole.render(context).split(_END)
+        if len(chunks) != n + 1:
+            raise ValueError("a value holds goaldoc's row separator")  # the caller renders docxtpl's way
+        return chunks
+
+
+def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment) -> RowProgram | None:
+    """The row's program, or None when the row must keep docxtpl's path."""
+    if "docPr" in row_xml:  # a picture: docxtpl numbers its ids over the whole document
+        return None
+    raws = [m.group(1) or "" for m in _TEXT.finditer(row_xml)]
+    if row_xml.count("{{") != sum(r.count("{{") for r in raws) or row_xml.count("}}") != sum(r.count("}}") for r in raws):
+        return None  # Jinja outside the texts (an attribute, a field code)
+    slots = [i for i, r in enumerate(raws) if "{{" in r or "}}" in r]
+    if not slots:
+        return None
+    joined = _SEP.join(raws[i] for i in slots)
+    try:
+        outer = sorted(meta.find_undeclared_variables(env.parse(joined)) - {var, "loop"})
+        program = env.from_string(f"{{% for {var} in {_ITEMS} %}}{joined}{_END}{{% endfor %}}")
+        whole = env.from_string(f"{{% for {var} in {_ITEMS} %}}{row_xml}{_END}{{% endfor %}}")
+        shape = etree.fromstring(body_open + row_xml + "</w:body>", _PARSER)[0]
+    except (jinja2.TemplateError, etree.XMLSyntaxError, IndexError):
+        return None
+    if len(list(shape.iter(_W_T))) != len(raws):
+        return None
+    if any(not name.isidentifier() or name.startswith("_") for name in outer):
+        return None
+    return RowProgram(var, outer, row_xml, body_open, shape, slots, program, whole)
+
+
+def _program(var: str, row_xml: str, body_open: str, env: jinja2.Environment) -> RowProgram | None:
+    key = (env, var, row_xml, body_open)
+    if key in _PROGRAMS:
+        _PROGRAMS.move_to_end(key)
+        return _PROGRAMS[key]
+    program = _PROGRAMS[key] = _compile(var, row_xml, body_open, env)
+    if len(_PROGRAMS) > _PROGRAMS_MAX:
+        _PROGRAMS.popitem(last=False)
+    return program
+
+
+class RowLoops:
+    """The row loops of one render: taken out of docxtpl's source, put back as rows."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self.programs: list[RowProgram] = []
+        self.calls: list[tuple[int, list[Any], dict[str, Any]]] = []
+
+    def take(self, src: str) -> str:
+        """docxtpl's source with each loop that can be rendered as data made one call."""
+        head = _BODY.search(src)
+        if head is None:
+            return src
+        out: list[str] = []
+        pos = 0
+        for m in _LOOP.finditer(src):
+            var, expr, row_xml = m.group(1), m.group(2).strip(), m.group(3)
+            if _OTHER_LOOP_FORMS.search(expr):
+                continue
+            program = _program(var, row_xml, head.group(0), self.env)
+            if program is None:
+                continue
+            names = ", ".join(f"'{name}': {name}" for name in program.outer)
+            out += [src[pos : m.start()], f"{{{{ {FUNCTION}({len(self.programs)}, ({expr}), {{{names}}}) }}}}"]
+            self.programs.append(program)
+            pos = m.end()
+        out.append(src[pos:])
+        return "".join(out)
+
+    def record(self, k: int, value: Any, outer: dict[str, Any]) -> Markup:
+        """Called from the template where loop ``k`` was: the marker (and one copy of the
+        row, for docxtpl's count of the table's cells)."""
+        items = list(value)
+        self.calls.append((k, items, outer))
+        return Markup(f"<!--goaldoc-rows {len(self.calls) - 1}-->" + (self.programs[k].row_xml if items else ""))
+
+    def expand(self, tree: etree._Element, listing: Callable[[str], str]) -> None:
+        """Each marker in the parsed body replaced by its rows."""
+        for comment in list(tree.iter(etree.Comment)):
+            m = _MARKER.fullmatch(comment.text or "")
+            parent = comment.getparent()
+            if m is None or parent is None:
+                continue
+            k, items, outer = self.calls[int(m.group(1))]
+            rows = self.programs[k].rows(items, outer, listing)
+            at = parent.index(comment)
+            if items:
+                parent.remove(comment.getnext())  # the copy docxtpl counted
+            parent.remove(comment)
+            parent[at:at] = rows
