@@ -1,0 +1,97 @@
+"""Issue 23 item 1: Word row loops rendered as data (render/word/rows.py) write exactly the
+XML docxtpl writes — also for values docxtpl turns into XML (line breaks, tabs) or that
+hold goaldoc's own separators — and the loops do take that path."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import goaldoc.render.word.rows as rows_module
+from conftest import SAMPLES
+from goaldoc.api import load, render_bytes
+
+TAISHAN = SAMPLES / "2024" / "taishan.yaml"
+PLAIN = "explanation: 预算年度内受理群众申请的仲裁案件数"
+
+
+def _document(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read("word/document.xml")
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
+    """Which loops the data path rendered (items each) and how many rows went docxtpl's way."""
+    seen: dict[str, list[int]] = {"loops": [], "as_docxtpl": []}
+    rows, as_docxtpl = rows_module.RowProgram.rows, rows_module.RowProgram._as_docxtpl
+
+    def spy_rows(self, items, outer, listing):  # type: ignore[no-untyped-def]
+        seen["loops"].append(len(items))
+        return rows(self, items, outer, listing)
+
+    def spy_docxtpl(self, context, n):  # type: ignore[no-untyped-def]
+        seen["as_docxtpl"].append(n)
+        return as_docxtpl(self, context, n)
+
+    monkeypatch.setattr(rows_module.RowProgram, "rows", spy_rows)
+    monkeypatch.setattr(rows_module.RowProgram, "_as_docxtpl", spy_docxtpl)
+    return seen
+
+
+def _docxtpl_only(path: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """The same render with every loop left to docxtpl (the path before issue 23)."""
+    with monkeypatch.context() as m:
+        m.setattr(rows_module.RowLoops, "take", lambda self, src: src)
+        return _document(render_bytes(load(path), ["docx"])["docx"][1])
+
+
+def _with_explanation(tmp_path: Path, yaml_value: str) -> Path:
+    text = TAISHAN.read_text(encoding="utf-8")
+    assert PLAIN in text
+    path = tmp_path / "taishan.yaml"
+    path.write_text(text.replace(PLAIN, f"explanation: {yaml_value}"), encoding="utf-8")
+    return path
+
+
+def test_the_indicator_loop_is_rendered_as_data_and_writes_what_docxtpl_writes(monkeypatch):
+    seen = _spy(monkeypatch)
+    ours = _document(render_bytes(load(TAISHAN), ["docx"])["docx"][1])
+    assert 49 in seen["loops"]  # the 49 indicator rows
+    assert seen["as_docxtpl"] == []  # plain texts: no row needed docxtpl's way
+    assert ours == _docxtpl_only(TAISHAN, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "value, docxtpl_way, expect",
+    [
+        # docxtpl turns \n into w:br and \t into a w:tab run: that row goes its way
+        (r'"第一行\n第二行\t制表"', True, b"<w:br/>"),
+        # escaped by Jinja, read back by the XML parser: stays on the data path
+        ("\"R&D投入<5% 与 '单引号' \\\"双引号\\\"\"", False, "R&amp;D投入&lt;5%".encode()),
+        # goaldoc's separators inside a value: the loop's rows go docxtpl's way
+        (r'"含\ufdd2分隔\ufdd3符"', True, "含\ufdd2分隔\ufdd3符".encode()),
+        # docxtpl's own escaped braces become braces
+        ('"写作 {_{ 和 }_}"', True, "写作 {{ 和 }}".encode()),
+    ],
+    ids=["line-break-and-tab", "xml-special-characters", "separators", "escaped-braces"],
+)
+def test_values_docxtpl_writes_as_xml_come_out_as_docxtpl_writes_them(tmp_path, monkeypatch, value, docxtpl_way, expect):
+    path = _with_explanation(tmp_path, value)
+    seen = _spy(monkeypatch)
+    ours = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    assert bool(seen["as_docxtpl"]) == docxtpl_way
+    assert expect in ours
+    assert ours == _docxtpl_only(path, monkeypatch)
+
+
+def test_a_row_reading_an_outer_loop_is_rendered_as_data(monkeypatch):
+    """The Sichuan form's project rows read p.number, p.name (the projects' loop): the call
+    passes them as the loop saw them."""
+    path = SAMPLES / "2024" / "jingyan.yaml"
+    seen = _spy(monkeypatch)
+    ours = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    assert len(seen["loops"]) >= 12 and seen["as_docxtpl"] == []
+    assert ours == _docxtpl_only(path, monkeypatch)
