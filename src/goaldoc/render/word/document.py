@@ -166,8 +166,9 @@ def render_docx(
     docx_default_footer(tpl.docx, pages.page_numbers)  # only where the template has no footer
     styles = StyleSheet(tpl.docx.styles.element)
     views: dict[etree._Element, TableView] = {}
+    copied = tpl.row_loops.copied if tpl.row_loops is not None else {}
     for tbl in body.iter(qn("w:tbl")):
-        view = views[tbl] = TableView(tbl)  # read once, for every pass below (issue 23 item 2)
+        view = views[tbl] = TableView(tbl, copied)  # read once, for every pass below (issue 23 item 2)
         merge_marked_cells(view)
         fit_table(view, styles, pages)
         keep_units(view, styles, labels)  # 预算金额（万元） never breaks inside 万元
@@ -379,7 +380,8 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
             for t in cell.tc.iter(_W_T):
                 if has_mark(t.text):
                     t.text = strip_marks(t.text)
-            cell.texts = [para_text(p) for p in cell.paras]
+            # a copy of a row shape has each mark inside one w:t (one {{ }} wrote it)
+            cell.texts = [strip_marks(x) for x in cell.texts] if cell.shape is not None else [para_text(p) for p in cell.paras]
             columns.setdefault((cell.col, cell.span), [(None, None)] * len(rows))[r] = (key, cell)
     made: list[tuple[int, int]] = []
     for cells in columns.values():
@@ -396,6 +398,7 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
                 below.paras = [_empty_cell(below.tc)]
                 below.texts = [""]
                 below.odd = False
+                below.shape = None
     return made
 
 
@@ -472,6 +475,8 @@ def normalise_table(view: TableView) -> None:
             _set_row_gaps(trpr, grid)
         if _is_on(first_child(trpr, _W_TBLHEADER)):
             keep_with_next(tr)  # a heading row never stays alone at the foot of a page
+            for cell in row.cells:
+                cell.shape = None
         for cell in row.cells:
             tc = cell.tc
             tcpr = cell.tcpr

@@ -112,6 +112,12 @@ class _Measurer:
 
     def paragraph(self, p: etree._Element, width: float, table_style: str | None = None) -> tuple[list[float], ParaStyle, str, float]:
         """Heights of the paragraph's parts (split at page breaks), its style, text, line."""
+        st, size = self.style(p, table_style)
+        text = _para_text(p)
+        return self.heights(st, size, text, width), st, text, self._line(text, size, st)
+
+    def style(self, p: etree._Element, table_style: str | None) -> tuple[ParaStyle, float]:
+        """The paragraph's style and the size its text is printed at (its runs' own)."""
         st = self.styles.paragraph(p, table_style)
         size = st.size
         for r in p.iter(_W_R):
@@ -119,7 +125,20 @@ class _Measurer:
                 s = self.styles.run_size(r)
                 if s is not None:
                     size = max(size, s) if size != st.size else s
-        text = _para_text(p)
+        return st, size
+
+    def shape_style(self, cell: CellView, j: int, table_style: str | None) -> tuple[ParaStyle, float]:
+        """:meth:`style` of paragraph ``j`` of a cell copied from a row shape, found once
+        per shape (render/word/rows.py): its copies are formatted alike."""
+        assert cell.shape is not None
+        program, i = cell.shape
+        key = (program, i, j, table_style)
+        found = self.styles.memo.get(key)
+        if found is None:
+            found = self.styles.memo[key] = self.style(program.paragraph(i, j), table_style)
+        return found  # type: ignore[no-any-return]
+
+    def heights(self, st: ParaStyle, size: float, text: str, width: float) -> list[float]:
         first = st.first_chars * size if st.first_chars is not None else st.first
         usable = max(width - st.left - st.right, size)
         parts = text.split("\f")
@@ -134,7 +153,7 @@ class _Measurer:
             before = st.before_lines * line if st.before_lines is not None else st.before
             after = st.after_lines * line if st.after_lines is not None else st.after
             heights.append(before * (k == 0) + lines * line + after * (k == len(parts) - 1))
-        return heights, st, text, line
+        return heights
 
     def _line(self, text: str, size: float, st: ParaStyle) -> float:
         natural = line_height(text or "中", size)
@@ -148,13 +167,26 @@ class _Measurer:
         """(height, text, line height) of a cell's content at its width."""
         top, left, bottom, right = margins
         tc, tcpr = cell.tc, cell.tcpr
-        mar = first_child(tcpr, _W_TCMAR) if tcpr is not None else None
+        if cell.shape is not None:
+            mar = cell.shape[0].margins(cell.shape[1])
+        else:
+            mar = first_child(tcpr, _W_TCMAR) if tcpr is not None else None
         if mar is not None:
             own = {"top": top, "left": left, "bottom": bottom, "right": right}
             read_margins(mar, own)
             top, left, bottom, right = own["top"], own["left"], own["bottom"], own["right"]
         inner = max(width - left - right, 6.0)
         total, texts, line = 0.0, [], 0.0
+        if cell.shape is not None:  # a copy of a row shape, as the shape was: no XML read
+            program, i = cell.shape
+            for j, text in enumerate(cell.texts):
+                st, size = self.shape_style(cell, j, table_style)
+                if not program.plain(i, j):
+                    text = _para_text(cell.paras[j])
+                total += sum(self.heights(st, size, text, inner))
+                texts.append(text)
+                line = max(line, self._line(text, size, st))
+            return total + top + bottom, "\n".join(texts), line or 15.0
         for el in tc if cell.odd else cell.paras:
             if el.tag == _W_P:
                 hs, _st, text, ln = self.paragraph(el, inner, table_style)
@@ -339,9 +371,17 @@ def _measure_table(
 
 
 def cell_size(cell: CellView, styles: StyleSheet, tstyle: str | None) -> float:
-    """The font size of a cell's first paragraph (its first sized run's), measured once."""
+    """The font size of a cell's first paragraph (its first sized run's), measured once
+    (once per row shape for the copies of one: render/word/rows.py)."""
     if cell.size is None:
-        cell.size = _cell_size(cell.paras[0] if cell.paras else None, styles, tstyle)
+        if cell.shape is not None and cell.paras:
+            program, i = cell.shape
+            key = (program, i, "size", tstyle)
+            if key not in styles.memo:
+                styles.memo[key] = _cell_size(program.paragraph(i, 0), styles, tstyle)
+            cell.size = styles.memo[key]
+        else:
+            cell.size = _cell_size(cell.paras[0] if cell.paras else None, styles, tstyle)
     return cell.size
 
 
@@ -430,7 +470,7 @@ def align_amounts(view: TableView, styles: StyleSheet) -> None:
         return
     tstyle = styles.table_style(tbl)
     _top, left, _bottom, right = styles.table_cell_margins(tbl)
-    columns: dict[tuple[int, int], list[tuple[etree._Element, str, float]]] = {}
+    columns: dict[tuple[int, int], list[tuple[etree._Element, str, float, CellView]]] = {}
     for row in view.rows:
         for cell in row.cells:
             texts = cell.texts
@@ -438,17 +478,18 @@ def align_amounts(view: TableView, styles: StyleSheet) -> None:
                 continue
             k = next(i for i, x in enumerate(texts) if x.strip())
             if is_amount(texts[k]):
-                columns.setdefault((cell.col, cell.span), []).append((cell.paras[k], texts[k].strip(), cell_size(cell, styles, tstyle)))
+                columns.setdefault((cell.col, cell.span), []).append((cell.paras[k], texts[k].strip(), cell_size(cell, styles, tstyle), cell))
     for (col, span), cells in columns.items():
         if len(cells) < 2:
             continue
         room = sum(widths[col : col + span]) - left - right
-        tail = max(text_em("." + x.partition(".")[2]) * size if "." in x else 0.0 for _p, x, size in cells)
+        tail = max(text_em("." + x.partition(".")[2]) * size if "." in x else 0.0 for _p, x, size, _c in cells)
         pos = room - tail - 1.0
-        if pos <= max(text_em(x.partition(".")[0]) * size for _p, x, size in cells):
+        if pos <= max(text_em(x.partition(".")[0]) * size for _p, x, size, _c in cells):
             continue  # the numbers do not fit that way: leave them as the template sets them
-        for p, _x, _size in cells:
+        for p, _x, _size, cell in cells:
             _decimal_tab(p, round(pos * 20))
+            cell.shape = None  # no longer as its row shape
 
 
 def _decimal_tab(p: etree._Element, pos: int) -> None:
@@ -497,6 +538,7 @@ def keep_units(view: TableView, styles: StyleSheet, labels: Labels) -> None:
             at = unit_break(text, sum(widths[col : col + span]) - left - right, cell_size(cell, styles, tstyle))
             if at is not None:
                 _break_before(list(cell.paras[0].iter(_W_T)), at)
+                cell.shape = None  # no longer as its row shape
 
 
 def _break_before(texts: list[etree._Element], at: int) -> None:

@@ -105,16 +105,50 @@ class RowProgram:
         self.slots = slots  # indexes (among the row's w:t) of the texts the program writes
         self.program = program
         self.whole = whole
+        self.has_trpr = False
+        self.columns: list[int] = []
+        self._cells: list[tuple[int | None, list[int], int, str | None]] = []
+        self._texts: list[list[list[int]]] = []
+        self._paragraphs: list[list[etree._Element]] = []
+        self._plain: list[list[bool]] = []
+        self._margins: list[etree._Element | None] = []
+        self.base_texts = [t.text or "" for t in shape.iter(_W_T)]  # the slots' are written per row
+        self.copyable = _layout(self, shape)
 
-    def rows(self, items: list[Any], outer: dict[str, Any], listing: Callable[[str], str]) -> list[etree._Element]:
-        """The rows for ``items``; ``outer``: the other names the row reads, as the loop saw them."""
+    # -- the shape's layout, for render/word/table.py and measure.py (a copy is laid out alike)
+    def cell_layout(self, i: int) -> tuple[int | None, list[int], int, str | None]:
+        """(index of its tcPr among the cell's children, indexes of its paragraphs, grid
+        span, vMerge state) of cell ``i``."""
+        return self._cells[i]
+
+    def cell_texts(self, i: int, ttexts: list[str]) -> list[str]:
+        """Each paragraph's text of cell ``i`` of a copy whose w:t hold ``ttexts``."""
+        return ["".join(ttexts[k] for k in ts) for ts in self._texts[i]]
+
+    def paragraph(self, i: int, j: int) -> etree._Element:
+        return self._paragraphs[i][j]
+
+    def plain(self, i: int, j: int) -> bool:
+        """Whether the paragraph prints its texts and nothing else (no tab, no break)."""
+        return self._plain[i][j]
+
+    def margins(self, i: int) -> etree._Element | None:
+        """The cell's own margins (w:tcMar)."""
+        return self._margins[i]
+
+    def rows(
+        self, items: list[Any], outer: dict[str, Any], listing: Callable[[str], str]
+    ) -> list[tuple[etree._Element, list[str] | None]]:
+        """The rows for ``items``, each with the texts of its w:t when it is a copy of the
+        shape (None: written docxtpl's way); ``outer``: the other names the row reads, as
+        the loop saw them."""
         if not items:
             return []
         context = {**outer, _ITEMS: items}
         chunks: list[str] | None = self.program.render(context).split(_END)
         if chunks is not None and (len(chunks) != len(items) + 1 or chunks[-1]):
             chunks = None  # a value held a separator: every row docxtpl's way
-        out = []
+        out: list[tuple[etree._Element, list[str] | None]] = []
         n = len(self.slots)
         as_xml: list[str] | None = None
         for k in range(len(items)):
@@ -127,13 +161,15 @@ class RowProgram:
                 if as_xml is None:
                     as_xml = self._as_docxtpl(context, len(items))
                 xml = as_xml[k].replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-                out.append(etree.fromstring(self.body_open + listing(xml) + "</w:body>", _PARSER)[0])
+                out.append((etree.fromstring(self.body_open + listing(xml) + "</w:body>", _PARSER)[0], None))
                 continue
             tr = copy.deepcopy(self.shape)
             ts = list(tr.iter(_W_T))
+            ttexts = list(self.base_texts)
             for i, text in zip(self.slots, texts, strict=True):
                 ts[i].text = text or None  # what parsing <w:t></w:t> gives
-            out.append(tr)
+                ttexts[i] = text
+            out.append((tr, ttexts))
         return out
 
     def _as_docxtpl(self, context: dict[str, Any], n: int) -> list[str]:
@@ -142,6 +178,40 @@ class RowProgram:
         if len(chunks) != n + 1:
             raise ValueError("a value holds goaldoc's row separator")  # the caller renders docxtpl's way
         return chunks
+
+
+_W_P, _W_R, _W_TC, _W_TCPR, _W_TRPR = (qn(f"w:{t}") for t in ("p", "r", "tc", "tcPr", "trPr"))
+_W_GRIDBEFORE, _W_GRIDSPAN, _W_VMERGE, _W_TCMAR, _W_VAL = (qn(f"w:{t}") for t in ("gridBefore", "gridSpan", "vMerge", "tcMar", "val"))
+_NOT_TEXT = {qn(f"w:{t}") for t in ("tab", "br", "cr")}
+
+
+def _layout(program: RowProgram, shape: etree._Element) -> bool:
+    """The shape's cells as render/word/table.py reads a row (False: a cell holds more than
+    paragraphs, and its copies are read from their XML)."""
+    index = {t: k for k, t in enumerate(shape.iter(_W_T))}
+    trpr = next(shape.iterchildren(_W_TRPR), None)
+    program.has_trpr = trpr is not None
+    gb = next(trpr.iterchildren(_W_GRIDBEFORE), None) if trpr is not None else None
+    col = int(gb.get(_W_VAL, "0")) if gb is not None else 0
+    for tc in shape.iterchildren(_W_TC):
+        kids = list(tc)
+        tcpr_at = next((k for k, ch in enumerate(kids) if ch.tag == _W_TCPR), None)
+        if any(ch.tag not in (_W_P, _W_TCPR) for ch in kids):
+            return False
+        paras = [k for k, ch in enumerate(kids) if ch.tag == _W_P]
+        tcpr = kids[tcpr_at] if tcpr_at is not None else None
+        gs = next(tcpr.iterchildren(_W_GRIDSPAN), None) if tcpr is not None else None
+        vm = next(tcpr.iterchildren(_W_VMERGE), None) if tcpr is not None else None
+        span = int(gs.get(_W_VAL, "1")) if gs is not None else 1
+        state = None if vm is None else "restart" if vm.get(_W_VAL) == "restart" else "continue"
+        program.columns.append(col)
+        program._cells.append((tcpr_at, paras, span, state))
+        program._texts.append([[index[t] for t in kids[k].iter(_W_T)] for k in paras])
+        program._paragraphs.append([kids[k] for k in paras])
+        program._plain.append([not any(ch.tag in _NOT_TEXT for r in kids[k].iter(_W_R) for ch in r) for k in paras])
+        program._margins.append(next(tcpr.iterchildren(_W_TCMAR), None) if tcpr is not None else None)
+        col += span
+    return True
 
 
 def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment) -> RowProgram | None:
@@ -187,6 +257,7 @@ class RowLoops:
         self.env = env
         self.programs: list[RowProgram] = []
         self.calls: list[tuple[int, list[Any], dict[str, Any]]] = []
+        self.copied: dict[etree._Element, tuple[RowProgram, list[str]]] = {}  # each copy of a shape: its w:t texts
 
     def take(self, src: str) -> str:
         """docxtpl's source with each loop that can be rendered as data made one call."""
@@ -224,9 +295,12 @@ class RowLoops:
             if m is None or parent is None:
                 continue
             k, items, outer = self.calls[int(m.group(1))]
-            rows = self.programs[k].rows(items, outer, listing)
+            program = self.programs[k]
+            made = program.rows(items, outer, listing)
             at = parent.index(comment)
             if items:
                 parent.remove(comment.getnext())  # the copy docxtpl counted
             parent.remove(comment)
-            parent[at:at] = rows
+            parent[at:at] = [tr for tr, _t in made]
+            if program.copyable:
+                self.copied.update((tr, (program, ttexts)) for tr, ttexts in made if ttexts is not None)

@@ -116,6 +116,7 @@ class StyleSheet:
         # template rows, so the same pPr comes thousands of times (issue 23 item 2)
         self._own: dict[tuple[str | None, str | None, bytes], ParaStyle] = {}
         self.defaults = ParaStyle()
+        self.memo: dict[tuple[object, ...], Any] = {}  # what measuring found per row shape (measure.py)
         if styles is None:
             return
         dd = styles.find(qn("w:docDefaults"))

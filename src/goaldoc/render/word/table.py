@@ -14,6 +14,9 @@ marked ``odd``: what needs their whole text reads it from the XML, as before.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -33,11 +36,27 @@ def para_text(p: etree._Element) -> str:
 
 
 class CellView:
-    __slots__ = ("tc", "col", "span", "tcpr", "vm", "paras", "texts", "odd", "size")
+    """``shape``: (the row program, the cell's index) of a cell copied from a row shape and
+    still as the shape was (render/word/rows.py): what depends on its formatting alone is
+    found once per shape. A pass that changes the cell's formatting sets it to None."""
 
-    def __init__(self, tc: etree._Element, col: int):
+    __slots__ = ("tc", "col", "span", "tcpr", "vm", "paras", "texts", "odd", "size", "shape")
+
+    def __init__(self, tc: etree._Element, col: int, shape: tuple[Any, int] | None = None, texts: list[str] | None = None):
         self.tc = tc
         self.col = col
+        self.size: float | None = None  # the cell's font size, once measured
+        self.shape = shape
+        self.vm: str | None  # 'restart', 'continue' or None
+        if shape is not None and texts is not None:  # a copy of a row shape: its layout is the shape's
+            program, i = shape
+            kids = list(tc)
+            at, paras_at, self.span, self.vm = program.cell_layout(i)
+            self.tcpr = kids[at] if at is not None else None
+            self.paras = [kids[k] for k in paras_at]
+            self.texts = texts
+            self.odd = False
+            return
         tcpr = None
         paras: list[etree._Element] = []
         odd = False
@@ -63,8 +82,7 @@ class CellView:
                 elif tag == _W_VMERGE and vm is None:
                     vm = "restart" if ch.get(_W_VAL) == "restart" else "continue"
         self.span = span
-        self.vm: str | None = vm  # 'restart', 'continue' or None
-        self.size: float | None = None  # the cell's font size, once measured
+        self.vm = vm
 
     def text(self) -> str:
         """All the cell's text (``tc.iter(w:t)``), nested tables included."""
@@ -77,13 +95,23 @@ class CellView:
         self.paras = [ch for ch in self.tc if ch.tag == _W_P]
         self.texts = [para_text(p) for p in self.paras]
         self.odd = any(ch.tag not in (_W_P, _W_TCPR) for ch in self.tc)
+        self.shape = None
 
 
 class RowView:
     __slots__ = ("tr", "trpr", "cells")
 
-    def __init__(self, tr: etree._Element):
+    def __init__(self, tr: etree._Element, copied: tuple[Any, list[str]] | None = None):
+        """``copied``: (the row program, the texts of its w:t) of a row copied from a row shape."""
         self.tr = tr
+        if copied is not None:
+            program, ttexts = copied
+            self.trpr = first_child(tr, _W_TRPR) if program.has_trpr else None
+            self.cells = [
+                CellView(tc, col, (program, i), program.cell_texts(i, ttexts))
+                for i, (tc, col) in enumerate(zip(tr.iterchildren(_W_TC), program.columns, strict=True))
+            ]
+            return
         trpr = first_child(tr, _W_TRPR)
         self.trpr = trpr
         col = 0
@@ -104,6 +132,8 @@ class TableView:
 
     __slots__ = ("tbl", "rows")
 
-    def __init__(self, tbl: etree._Element):
+    def __init__(self, tbl: etree._Element, copied: Mapping[etree._Element, tuple[Any, list[str]]] | None = None):
+        """``copied``: the rows copied from row shapes (render/word/rows.py), with their texts."""
         self.tbl = tbl
-        self.rows = [RowView(tr) for tr in tbl.iterchildren(_W_TR)]
+        copied = copied or {}
+        self.rows = [RowView(tr, copied.get(tr)) for tr in tbl.iterchildren(_W_TR)]
