@@ -68,7 +68,7 @@ from .rows import FUNCTION as ROWS_FUNCTION
 from .rows import RowLoops
 from .strict import normalise_package
 from .styles import StyleSheet
-from .table import CellView, TableView, first_child, para_text
+from .table import CellView, RowView, TableView, first_child, para_text
 
 # CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
 TCPR_ORDER = [
@@ -391,6 +391,7 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
             assert first is not None
             first.tcpr = _set_vmerge(first.tc, restart=True)
             first.vm = "restart"
+            first.props_changed = True
             for _, below in cells[start + 1 : start + length]:
                 assert below is not None
                 below.tcpr = _set_vmerge(below.tc, restart=False)
@@ -403,6 +404,16 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
 
 
 _RANKS: dict[int, dict[str, int]] = {}  # id of an order list (module constants) -> tag ranks
+
+
+def _in_order(parent: etree._Element, order: list[str]) -> bool:
+    """Whether :func:`_sort_children` would leave ``parent`` as it is."""
+    rank = _RANKS.get(id(order))
+    if rank is None:
+        rank = _RANKS[id(order)] = {tag: i for i, tag in enumerate(order)}
+    last = len(rank)
+    ranks = [rank.get(el.tag, last) for el in parent]
+    return all(a < b or a == b == last for a, b in zip(ranks, ranks[1:], strict=False))
 
 
 def _sort_children(parent: etree._Element, order: list[str]) -> None:
@@ -454,6 +465,40 @@ _W_TBLHEADER, _W_TCW, _W_W, _W_TYPE = qn("w:tblHeader"), qn("w:tcW"), qn("w:w"),
 _W_GRIDBEFORE, _W_GRIDAFTER = qn("w:gridBefore"), qn("w:gridAfter")
 
 
+def _shape_facts(program: Any) -> tuple[bool, list[tuple[bool, tuple[str | None, str | None] | None, bool]]]:
+    """What :func:`normalise_table` finds on a row shape (render/word/rows.py), once per
+    process: whether the row's properties need nothing (cantSplit on, no gaps, not a
+    heading), and for each cell whether its tcPr is in order, its tcW (w, type) and
+    whether it ends with a paragraph. A copy whose cell is still as its shape needs no
+    more than a tcW of another width."""
+    facts = program.memo.get("normalise")
+    if facts is None:
+        shape = program.shape
+        trpr = first_child(shape, _W_TRPR)
+        cant = first_child(trpr, _W_CANTSPLIT) if trpr is not None else None
+        row_done = (
+            trpr is not None
+            and cant is not None
+            and _W_VAL not in cant.attrib
+            and first_child(trpr, _W_GRIDBEFORE) is None
+            and first_child(trpr, _W_GRIDAFTER) is None
+            and not _is_on(first_child(trpr, _W_TBLHEADER))
+        )
+        cells = []
+        for tc in shape.iterchildren(_W_TC):
+            tcpr = first_child(tc, _W_TCPR)
+            tcw = first_child(tcpr, _W_TCW) if tcpr is not None else None
+            cells.append(
+                (
+                    tcpr is not None and _in_order(tcpr, TCPR_ORDER),
+                    (tcw.get(_W_W), tcw.get(_W_TYPE)) if tcw is not None else None,
+                    len(tc) > 0 and tc[-1].tag == _W_P,
+                )
+            )
+        facts = program.memo["normalise"] = (row_done, cells)
+    return facts  # type: ignore[no-any-return]
+
+
 def normalise_table(view: TableView) -> None:
     tbl = view.tbl
     grid = _grid(tbl)
@@ -461,23 +506,14 @@ def normalise_table(view: TableView) -> None:
     if tblpr is not None:
         _sort_children(tblpr, TBLPR_ORDER)
     for row in view.rows:
-        tr, trpr = row.tr, row.trpr
-        if trpr is None:  # Word and WPS write none for a row with no properties
-            trpr = row.trpr = etree.Element(_W_TRPR)
-            prex = first_child(tr, _W_TBLPREX)
-            tr.insert(1 if prex is not None else 0, trpr)
-        cant = first_child(trpr, _W_CANTSPLIT)
-        if cant is None:
-            trpr.insert(0, etree.Element(_W_CANTSPLIT))
-        elif _W_VAL in cant.attrib:  # w:val="false" would let the row split
-            del cant.attrib[_W_VAL]
-        if grid and (first_child(trpr, _W_GRIDBEFORE) is not None or first_child(trpr, _W_GRIDAFTER) is not None):
-            _set_row_gaps(trpr, grid)
-        if _is_on(first_child(trpr, _W_TBLHEADER)):
-            keep_with_next(tr)  # a heading row never stays alone at the foot of a page
-            for cell in row.cells:
-                cell.shape = None
+        facts = _shape_facts(row.program) if row.program is not None else None
+        if facts is None or not facts[0]:
+            _normalise_row(row, grid)
         for cell in row.cells:
+            if facts is not None and cell.shape is not None and not cell.props_changed:
+                ordered, tcw, ends = facts[1][cell.shape[1]]
+                if ordered and ends and (not grid or tcw == (str(sum(grid[cell.col : cell.col + cell.span])), "dxa")):
+                    continue  # as its shape: nothing to do
             tc = cell.tc
             tcpr = cell.tcpr
             if tcpr is None:
@@ -495,3 +531,22 @@ def normalise_table(view: TableView) -> None:
                 if not cell.paras:
                     cell.size = None  # measured from its first paragraph: this one
                 cell.reread()
+
+
+def _normalise_row(row: RowView, grid: list[int]) -> None:
+    tr, trpr = row.tr, row.trpr
+    if trpr is None:  # Word and WPS write none for a row with no properties
+        trpr = row.trpr = etree.Element(_W_TRPR)
+        prex = first_child(tr, _W_TBLPREX)
+        tr.insert(1 if prex is not None else 0, trpr)
+    cant = first_child(trpr, _W_CANTSPLIT)
+    if cant is None:
+        trpr.insert(0, etree.Element(_W_CANTSPLIT))
+    elif _W_VAL in cant.attrib:  # w:val="false" would let the row split
+        del cant.attrib[_W_VAL]
+    if grid and (first_child(trpr, _W_GRIDBEFORE) is not None or first_child(trpr, _W_GRIDAFTER) is not None):
+        _set_row_gaps(trpr, grid)
+    if _is_on(first_child(trpr, _W_TBLHEADER)):
+        keep_with_next(tr)  # a heading row never stays alone at the foot of a page
+        for cell in row.cells:
+            cell.shape = None

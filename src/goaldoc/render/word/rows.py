@@ -106,6 +106,7 @@ class RowProgram:
         self.program = program
         self.whole = whole
         self.has_trpr = False
+        self.memo: dict[str, Any] = {}  # what the passes found on the shape (document.py)
         self.columns: list[int] = []
         self._cells: list[tuple[int | None, list[int], int, str | None]] = []
         self._texts: list[list[list[int]]] = []

@@ -40,13 +40,14 @@ class CellView:
     still as the shape was (render/word/rows.py): what depends on its formatting alone is
     found once per shape. A pass that changes the cell's formatting sets it to None."""
 
-    __slots__ = ("tc", "col", "span", "tcpr", "vm", "paras", "texts", "odd", "size", "shape")
+    __slots__ = ("tc", "col", "span", "tcpr", "vm", "paras", "texts", "odd", "size", "shape", "props_changed")
 
     def __init__(self, tc: etree._Element, col: int, shape: tuple[Any, int] | None = None, texts: list[str] | None = None):
         self.tc = tc
         self.col = col
         self.size: float | None = None  # the cell's font size, once measured
         self.shape = shape
+        self.props_changed = False  # its tcPr changed since it was copied (a merge)
         self.vm: str | None  # 'restart', 'continue' or None
         if shape is not None and texts is not None:  # a copy of a row shape: its layout is the shape's
             program, i = shape
@@ -99,13 +100,15 @@ class CellView:
 
 
 class RowView:
-    __slots__ = ("tr", "trpr", "cells")
+    __slots__ = ("tr", "trpr", "cells", "program")
 
     def __init__(self, tr: etree._Element, copied: tuple[Any, list[str]] | None = None):
         """``copied``: (the row program, the texts of its w:t) of a row copied from a row shape."""
         self.tr = tr
+        self.program: Any = None  # the row program of a copy of a row shape
         if copied is not None:
             program, ttexts = copied
+            self.program = program
             self.trpr = first_child(tr, _W_TRPR) if program.has_trpr else None
             self.cells = [
                 CellView(tc, col, (program, i), program.cell_texts(i, ttexts))
