@@ -146,18 +146,20 @@ class RowProgram:
         if not items:
             return []
         context = {**outer, _ITEMS: items}
-        chunks: list[str] | None = self.program.render(context).split(_END)
+        written = self.program.render(context)
+        chunks: list[str] | None = written.split(_END)
         if chunks is not None and (len(chunks) != len(items) + 1 or chunks[-1]):
             chunks = None  # a value held a separator: every row docxtpl's way
+        plain = "&" not in written and not _NOT_PLAIN.search(written)  # every text as written
         out: list[tuple[etree._Element, list[str] | None]] = []
         n = len(self.slots)
         as_xml: list[str] | None = None
         for k in range(len(items)):
-            texts = None
+            texts: list[str | None] | None = None
             if chunks is not None:
                 parts = chunks[k].split(_SEP)
                 if len(parts) == n:
-                    texts = [_unescape(p) for p in parts]
+                    texts = parts if plain else [_unescape(p) for p in parts]  # type: ignore[assignment]
             if texts is None or None in texts:
                 if as_xml is None:
                     as_xml = self._as_docxtpl(context, len(items))
