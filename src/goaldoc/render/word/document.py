@@ -105,11 +105,11 @@ class _Template(DocxTemplate):
         self.rendering_part = part
         return super().render_xml_part(src_xml, part, context, jinja_env)
 
-    def fix_tables(self, xml):  # type: ignore[no-untyped-def]
-        tree = super().fix_tables(xml)
-        if self.row_loops is not None:
-            self.row_loops.expand(tree, self.resolve_listing)
-        return tree
+    def map_tree(self, tree):  # type: ignore[no-untyped-def]
+        super().map_tree(tree)
+        if self.row_loops is not None:  # the rows go into the document itself: moving a
+            # tree of thousands of rows between lxml documents grows faster than the rows
+            self.row_loops.expand(self.docx.element.body, self.resolve_listing)
 
 
 _COMPILED: OrderedDict[tuple[jinja2.Environment, str], jinja2.Template] = OrderedDict()
