@@ -371,36 +371,66 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
     returns the (first row, rows) of every merge made."""
     rows = view.rows
     columns: dict[tuple[int, int], list[tuple[str | None, CellView | None]]] = {}
+    marked: list[CellView] = []
     for r, row in enumerate(rows):
         for cell in row.cells:
             text = cell.text()
             if not has_mark(text):
                 continue
             key, _ = split_mark(text)
-            for t in cell.tc.iter(_W_T):
-                if has_mark(t.text):
-                    t.text = strip_marks(t.text)
-            # a copy of a row shape has each mark inside one w:t (one {{ }} wrote it)
-            cell.texts = [strip_marks(x) for x in cell.texts] if cell.shape is not None else [para_text(p) for p in cell.paras]
+            marked.append(cell)
             columns.setdefault((cell.col, cell.span), [(None, None)] * len(rows))[r] = (key, cell)
     made: list[tuple[int, int]] = []
+    emptied: set[int] = set()
     for cells in columns.values():
         for start, length in merge_spans([k for k, _ in cells]):
             made.append((start, length))
             first = cells[start][1]
             assert first is not None
-            first.tcpr = _set_vmerge(first.tc, restart=True)
+            first.tcpr = _set_cell_vmerge(first, restart=True)
             first.vm = "restart"
             first.props_changed = True
             for _, below in cells[start + 1 : start + length]:
                 assert below is not None
-                below.tcpr = _set_vmerge(below.tc, restart=False)
+                below.tcpr = _set_cell_vmerge(below, restart=False)
                 below.vm = "continue"
-                below.paras = [_empty_cell(below.tc)]
+                below.paras = [_empty_cell(below.tc) if below.odd else _empty_paragraphs(below)]
                 below.texts = [""]
                 below.odd = False
                 below.shape = None
+                emptied.add(id(below))
+    for cell in marked:  # the marks out of the texts that stay
+        if id(cell) in emptied:
+            continue
+        for t in cell.tc.iter(_W_T):
+            if has_mark(t.text):
+                t.text = strip_marks(t.text)
+        # a copy of a row shape has each mark inside one w:t (one {{ }} wrote it)
+        cell.texts = [strip_marks(x) for x in cell.texts] if cell.shape is not None else [para_text(p) for p in cell.paras]
     return made
+
+
+def _set_cell_vmerge(cell: CellView, restart: bool) -> etree._Element:
+    """:func:`_set_vmerge` of a cell the view has read: a cell it read without vMerge has none."""
+    if cell.tcpr is None or cell.vm is not None:
+        return _set_vmerge(cell.tc, restart)
+    vm = etree.SubElement(cell.tcpr, _W_VMERGE)
+    if restart:
+        vm.set(_W_VAL, "restart")
+    return cell.tcpr
+
+
+def _empty_paragraphs(cell: CellView) -> etree._Element:
+    """:func:`_empty_cell` of a cell holding only paragraphs (and its tcPr)."""
+    first = cell.paras[0] if cell.paras else None
+    ppr = first_child(first, qn("w:pPr")) if first is not None else None
+    tc = cell.tc
+    for p in cell.paras:
+        tc.remove(p)
+    p = etree.SubElement(tc, _W_P)
+    if ppr is not None:
+        p.append(ppr)  # moved from the paragraph just removed: no copy needed
+    return p
 
 
 _RANKS: dict[int, dict[str, int]] = {}  # id of an order list (module constants) -> tag ranks
@@ -548,5 +578,6 @@ def _normalise_row(row: RowView, grid: list[int]) -> None:
         _set_row_gaps(trpr, grid)
     if _is_on(first_child(trpr, _W_TBLHEADER)):
         keep_with_next(tr)  # a heading row never stays alone at the foot of a page
+        row.kept = True
         for cell in row.cells:
             cell.shape = None

@@ -19,7 +19,7 @@ from ...forms.spec import PagesSpec
 from ..pages.measure import line_height, lines_of
 from ..pages.paginate import Heading, Span, Unit
 from .styles import ParaStyle, StyleSheet, is_on, read_margins
-from .table import CellView, TableView, first_child
+from .table import CellView, RowView, TableView, first_child
 
 if TYPE_CHECKING:
     from ..pages.measure import Labels
@@ -246,6 +246,24 @@ def _is_heading_row(trpr: etree._Element | None) -> bool:
     return trpr is not None and is_on(first_child(trpr, qn("w:tblHeader")))
 
 
+def _row_facts(row: RowView) -> tuple[tuple[float, str], bool | None]:
+    """For a copy of a row shape (render/word/rows.py), found once on the shape: its height
+    rule (no pass changes a copy's trHeight), and whether all its paragraphs keep with the
+    next — None where a copy may differ (a cell of more than one paragraph, or one a
+    paragraph is added to: a merged-away cell keeps its first paragraph's properties)."""
+    program = row.program
+    facts = program.memo.get("measure")
+    if facts is None:
+        shape = program.shape
+        cells = [list(tc) for tc in shape.iterchildren(_W_TC)]
+        single = all(len([ch for ch in kids if ch.tag == _W_P]) == 1 and kids[-1].tag == _W_P for kids in cells)
+        facts = program.memo["measure"] = (
+            _row_height_rule(first_child(shape, _W_TRPR)),
+            _all_keep_next(shape) if single else None,
+        )
+    return facts  # type: ignore[no-any-return]
+
+
 def _all_keep_next(tr: etree._Element) -> bool:
     ps = list(tr.iter(_W_P))
     for p in ps:
@@ -327,11 +345,13 @@ def _measure_table(
                 continue
             open_spans.pop(col, None)
             own = max(own, h)
-        min_h, rule = _row_height_rule(row.trpr)
+        min_h, rule = _row_facts(row)[0] if row.program is not None else _row_height_rule(row.trpr)
         height = min_h if rule == "exact" else max(own, min_h)
         text = "\n".join(row_text)
         texts.append(text)
-        out.pieces.append(_Piece(Unit(height + ROW_RULE, keep_next=_all_keep_next(row.tr)), row.tr, tbl, i, text))
+        facts = _row_facts(row) if row.program is not None and not row.kept else None
+        keep = facts[1] if facts is not None and facts[1] is not None else _all_keep_next(row.tr)
+        out.pieces.append(_Piece(Unit(height + ROW_RULE, keep_next=keep), row.tr, tbl, i, text))
     # spans over one row are plain cells
     for s in out.spans:
         if s.first == s.last and s.first >= base:

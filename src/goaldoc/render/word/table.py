@@ -100,12 +100,13 @@ class CellView:
 
 
 class RowView:
-    __slots__ = ("tr", "trpr", "cells", "program")
+    __slots__ = ("tr", "trpr", "cells", "program", "kept")
 
     def __init__(self, tr: etree._Element, copied: tuple[Any, list[str]] | None = None):
         """``copied``: (the row program, the texts of its w:t) of a row copied from a row shape."""
         self.tr = tr
         self.program: Any = None  # the row program of a copy of a row shape
+        self.kept = False  # its paragraphs made to keep with the next (a heading row)
         if copied is not None:
             program, ttexts = copied
             self.program = program
