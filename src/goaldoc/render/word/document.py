@@ -19,6 +19,7 @@ tests/fixtures/office holds such files.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections import OrderedDict
@@ -66,7 +67,7 @@ from .pages import apply as apply_pages
 from .pages import is_separator, keep_with_next, lay_out
 from .rows import FUNCTION as ROWS_FUNCTION
 from .rows import RowLoops
-from .strict import normalise_package
+from .strict import normalise_package, on_off_only, order_properties
 from .styles import StyleSheet
 from .table import CellView, RowView, TableView, first_child, para_text
 
@@ -180,13 +181,36 @@ def render_docx(
         if has_mark(t.text):
             t.text = strip_marks(t.text)
     contents = mark_forms(body, is_separator, page_of) if has_contents_marks(body) else None
-    normalise_package(tpl.docx)  # what the Open XML validator and Word insist on (issue 20)
+    normalise_package(tpl.docx, _strict_already(views))  # what the Open XML validator and Word insist on (issue 20)
     data = _save(tpl)
     if contents is not None:  # the 目录's pages: LibreOffice's layout where it is installed
         laid_out = libreoffice_pages(data, etree.tostring(body)) if layout_pass_enabled() else None
         fill_contents(body, {**contents, **{k: v for k, v in (laid_out or {}).items() if k in contents}})
         data = _save(tpl)
     return data
+
+
+def _strict_already(views: Mapping[etree._Element, TableView]) -> set[etree._Element]:
+    """The cells copied from a row shape that is as strict as normalise_package makes a
+    document, and still as their shape (render/word/rows.py): not walked again there."""
+    out: set[etree._Element] = set()
+    for view in views.values():
+        for row in view.rows:
+            if row.program is None or not _shape_is_strict(row.program):
+                continue
+            out.update(cell.tc for cell in row.cells if cell.shape is not None)
+    return out
+
+
+def _shape_is_strict(program: Any) -> bool:
+    strict = program.memo.get("strict")
+    if strict is None:
+        shape = copy.deepcopy(program.shape)
+        before = etree.tostring(shape)
+        order_properties(shape)
+        on_off_only(shape)
+        strict = program.memo["strict"] = etree.tostring(shape) == before
+    return strict  # type: ignore[no-any-return]
 
 
 def _rendered(

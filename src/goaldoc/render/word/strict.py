@@ -16,6 +16,7 @@ item 1). One table at a time is document.py's ``normalise_table``; here:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from docx.oxml.ns import qn
@@ -54,14 +55,17 @@ _PARTS = {qn(f"w:{t}") for t in ("document", "hdr", "ftr", "styles", "numbering"
 _STORY = {qn(f"w:{t}") for t in ("document", "hdr", "ftr", "footnotes", "endnotes")}
 
 
-def normalise_package(document: Any) -> None:
+def normalise_package(document: Any, strict_already: Collection[etree._Element] = ()) -> None:
     """Every Word part of a python-docx ``document`` made as strict as Word and the
-    validator want it (see the module doc)."""
+    validator want it (see the module doc). ``strict_already``: elements of the body
+    known to need nothing here but unique bookmarks (copies of a row shape that was strict:
+    render/word/document.py), not walked again."""
     for part in document.part.package.iter_parts():
         root = getattr(part, "_element", None)
         if root is not None and root.tag in _PARTS:
-            order_properties(root)
-            on_off_only(root)
+            found = _found(root, strict_already) if part is document.part else None
+            order_properties(root, found)
+            on_off_only(root, found)
             if root.tag in _STORY:
                 unique_bookmarks(root)
             if root.tag == qn("w:styles"):
@@ -81,12 +85,29 @@ def _document_face(document: Any) -> str:
     return face if face and is_chinese_face(face) else DEFAULT_CJK_FACE
 
 
-def order_properties(root: etree._Element) -> None:
+def _found(root: etree._Element, skip: Collection[etree._Element]) -> dict[str, list[etree._Element]] | None:
+    """The property elements the passes below fix, by tag, in one walk that does not enter
+    the elements of ``skip``; None when there is nothing to skip (the passes then iterate
+    the tree themselves)."""
+    if not skip:
+        return None
+    tags = set(_ORDERS) | set(_ON_OFF_ONLY)
+    found: dict[str, list[etree._Element]] = {tag: [] for tag in tags}
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        if el.tag in tags:
+            found[el.tag].append(el)
+        stack.extend(ch for ch in el if ch not in skip)
+    return found
+
+
+def order_properties(root: etree._Element, found: dict[str, list[etree._Element]] | None = None) -> None:
     """``w:rPr`` / ``w:pPr`` children in schema order (a property given twice keeps its
     first); unknown (extension) children keep their place after the known ones."""
     for tag, (rank, change) in _ORDERS.items():
         last = len(rank)
-        for props in root.iter(tag):
+        for props in found[tag] if found is not None else list(root.iter(tag)):
             keys = [rank.get(c.tag, last) if c.tag != change else last + 1 for c in props]
             seen: set[str] = set()
             dup = False
@@ -106,11 +127,11 @@ def order_properties(root: etree._Element) -> None:
                 props.append(c)
 
 
-def on_off_only(root: etree._Element) -> None:
+def on_off_only(root: etree._Element, found: dict[str, list[etree._Element]] | None = None) -> None:
     """``w:val="true"/"1"/"on"`` of an on/off-only flag dropped (present means on); a flag
     written off (``false``, ``0``, ``off``) removed (absent means off)."""
     for holder, flags in _ON_OFF_ONLY.items():
-        for props in root.iter(holder):
+        for props in found[holder] if found is not None else list(root.iter(holder)):
             for el in [c for c in props if c.tag in flags]:
                 val = el.get(qn("w:val"))
                 if val is None:
