@@ -124,7 +124,7 @@ class RowProgram:
 
     def cell_texts(self, i: int, ttexts: list[str]) -> list[str]:
         """Each paragraph's text of cell ``i`` of a copy whose w:t hold ``ttexts``."""
-        return ["".join(ttexts[k] for k in ts) for ts in self._texts[i]]
+        return [ttexts[ts[0]] if len(ts) == 1 else "".join([ttexts[k] for k in ts]) for ts in self._texts[i]]
 
     def paragraph(self, i: int, j: int) -> etree._Element:
         return self._paragraphs[i][j]
