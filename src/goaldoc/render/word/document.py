@@ -176,13 +176,14 @@ def render_docx(
         keep_units(view, styles, labels)  # 预算金额（万元） never breaks inside 万元
         align_amounts(view, styles)  # a column of amounts aligned on the decimal point
         normalise_table(view)
-    page_of = paginate_body(body, styles, pages, views)
+    touched: set[etree._Element] = set()
+    page_of = paginate_body(body, styles, pages, views, touched)
     join_tables(body)  # one line where two tables meet, not two
     for t in body.iter(_W_T):
         if has_mark(t.text):
             t.text = strip_marks(t.text)
     contents = mark_forms(body, is_separator, page_of) if has_contents_marks(body) else None
-    normalise_package(tpl.docx, _strict_already(views))  # what the Open XML validator and Word insist on (issue 20)
+    normalise_package(tpl.docx, _strict_already(views, touched))  # what the Open XML validator and Word insist on (issue 20)
     data = _save(tpl)
     if contents is not None:  # the 目录's pages: LibreOffice's layout where it is installed
         laid_out = libreoffice_pages(data, etree.tostring(body)) if layout_pass_enabled() else None
@@ -191,15 +192,21 @@ def render_docx(
     return data
 
 
-def _strict_already(views: Mapping[etree._Element, TableView]) -> set[etree._Element]:
-    """The cells copied from a row shape that is as strict as normalise_package makes a
-    document, and still as their shape (render/word/rows.py): not walked again there."""
+def _strict_already(views: Mapping[etree._Element, TableView], touched: set[etree._Element]) -> set[etree._Element]:
+    """What normalise_package need not walk: the rows (else the cells) copied from a row
+    shape that is as strict as it makes a document, and still as their shape
+    (render/word/rows.py) — a cell merged away holds its first paragraph's properties and
+    a vMerge more — and not printed again or cut at a page break (``touched``)."""
     out: set[etree._Element] = set()
     for view in views.values():
         for row in view.rows:
             if row.program is None or not _shape_is_strict(row.program):
                 continue
-            out.update(cell.tc for cell in row.cells if cell.shape is not None)
+            cells = [c for c in row.cells if c.tc not in touched]
+            if len(cells) == len(row.cells) and _shape_facts(row.program)[0] and all(c.shape is not None or c.merged_copy for c in cells):
+                out.add(row.tr)
+            else:
+                out.update(c.tc for c in cells if c.shape is not None)
     return out
 
 
@@ -262,13 +269,20 @@ def _save(tpl: _Template) -> bytes:
 
 
 def paginate_body(
-    body: etree._Element, styles: StyleSheet, pages: PagesSpec, views: Mapping[etree._Element, TableView] | None = None
+    body: etree._Element,
+    styles: StyleSheet,
+    pages: PagesSpec,
+    views: Mapping[etree._Element, TableView] | None = None,
+    touched: set[etree._Element] | None = None,
 ) -> Callable[[etree._Element], int]:
     """Lay the body out on pages and break it there (render/word/pages.py); returns the
     page (0-based) each paragraph or table starts on, as the model lays them out.
-    ``views``: the body's tables as read by the passes before (render/word/table.py)."""
+    ``views``: the body's tables as read by the passes before (render/word/table.py);
+    ``touched``: given the cells the page breaks printed again or cut."""
     page = page_of_section(body.find(qn("w:sectPr")))
     measured = measure(body, styles, page, pages, views)
+    if touched is not None:
+        measured.touched = touched
     keep_signature(measured.pieces, pages)
     layout = lay_out(measured, page)
     apply_pages(body, measured, layout)
@@ -439,6 +453,7 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
                 below.paras = [_empty_cell(below.tc) if below.odd else _empty_paragraphs(below)]
                 below.texts = [""]
                 below.odd = False
+                below.merged_copy = below.shape is not None  # its properties still its shape's
                 below.shape = None
                 emptied.add(id(below))
     for cell in marked:  # the marks out of the texts that stay

@@ -85,6 +85,7 @@ class Measured:
     spans: list[Span] = field(default_factory=list)
     span_cells: list[tuple[etree._Element, float, float]] = field(default_factory=list)  # (restart tc, width, size)
     views: dict[etree._Element, TableView] = field(default_factory=dict)  # each table as read (table.py)
+    touched: set[etree._Element] = field(default_factory=set)  # cells pages.apply printed again or cut
 
 
 def _para_text(p: etree._Element) -> str:

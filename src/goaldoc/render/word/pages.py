@@ -270,6 +270,7 @@ def _restart_labels(
                 paragraphs = _opening_paragraphs(keep, opening(text, width, size, fits))
         _set_vmerge(tc, restart=True)
         _set_content(tc, paragraphs)
+        measured.touched.update((tc, source))
         shown[origin] = tc
         out.append(tc)
     return out

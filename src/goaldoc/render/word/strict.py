@@ -86,20 +86,16 @@ def _document_face(document: Any) -> str:
 
 
 def _found(root: etree._Element, skip: Collection[etree._Element]) -> dict[str, list[etree._Element]] | None:
-    """The property elements the passes below fix, by tag, in one walk that does not enter
-    the elements of ``skip``; None when there is nothing to skip (the passes then iterate
-    the tree themselves)."""
+    """The property elements the passes below fix, by tag, but those inside the elements
+    of ``skip``; None when there is nothing to skip (the passes then iterate the tree
+    themselves)."""
     if not skip:
         return None
-    tags = set(_ORDERS) | set(_ON_OFF_ONLY)
-    found: dict[str, list[etree._Element]] = {tag: [] for tag in tags}
-    stack = [root]
-    while stack:
-        el = stack.pop()
-        if el.tag in tags:
-            found[el.tag].append(el)
-        stack.extend(ch for ch in el if ch not in skip)
-    return found
+    tags = [*_ORDERS, *_ON_OFF_ONLY]
+    inside: set[etree._Element] = set()
+    for el in skip:
+        inside.update(el.iter(*tags))
+    return {tag: [el for el in root.iter(tag) if el not in inside] for tag in tags}
 
 
 def order_properties(root: etree._Element, found: dict[str, list[etree._Element]] | None = None) -> None:

@@ -40,7 +40,7 @@ class CellView:
     still as the shape was (render/word/rows.py): what depends on its formatting alone is
     found once per shape. A pass that changes the cell's formatting sets it to None."""
 
-    __slots__ = ("tc", "col", "span", "tcpr", "vm", "paras", "texts", "odd", "size", "shape", "props_changed")
+    __slots__ = ("tc", "col", "span", "tcpr", "vm", "paras", "texts", "odd", "size", "shape", "props_changed", "merged_copy")
 
     def __init__(self, tc: etree._Element, col: int, shape: tuple[Any, int] | None = None, texts: list[str] | None = None):
         self.tc = tc
@@ -48,6 +48,7 @@ class CellView:
         self.size: float | None = None  # the cell's font size, once measured
         self.shape = shape
         self.props_changed = False  # its tcPr changed since it was copied (a merge)
+        self.merged_copy = False  # merged away, a copy of a row shape before
         self.vm: str | None  # 'restart', 'continue' or None
         if shape is not None and texts is not None:  # a copy of a row shape: its layout is the shape's
             program, i = shape
