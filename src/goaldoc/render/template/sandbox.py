@@ -203,11 +203,11 @@ class FormSandbox(SandboxedEnvironment):
         always compiles to the same code, which Jinja runs afresh for each template made
         from it. A text that does not compile is not kept (it fails again, the same way)."""
         if raw or not isinstance(source, str):
-            return super().compile(source, name, filename, raw, defer_init)
+            return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
         key = (source, name, filename, defer_init)
         code = self._programs.get(key)
         if code is None:
-            code = super().compile(source, name, filename, raw, defer_init)
+            code = super().compile(source, name, filename, False, defer_init)
             if len(self._programs) >= _PROGRAMS:
                 self._programs.pop(next(iter(self._programs)))  # the oldest first
             self._programs[key] = code
