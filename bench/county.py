@@ -236,6 +236,57 @@ def pdf_part(tmp: Path) -> list[str]:
     ]
 
 
+PHASES = """
+import collections, json, sys, tempfile, time
+from goaldoc import api, batch
+import goaldoc.render.bundle as bundle
+T = collections.Counter()
+def wrap(mod, name, label):
+    fn = getattr(mod, name)
+    def timed(*a, **k):
+        t = time.process_time()
+        try:
+            return fn(*a, **k)
+        finally:
+            T[label] += time.process_time() - t
+    setattr(mod, name, timed)
+wrap(batch, "plan_one", "plan: read, validate, work out the file names")
+wrap(api, "diagnose", "render: read, validate, checks and ledger")
+wrap(bundle, "render_format", "render: the Word and Excel writers")
+wrap(api, "write_all", "render: writing the files")
+wrap(batch, "tidy", "one collection after each department")
+files = json.loads(sys.argv[1])
+t0 = time.process_time()
+with tempfile.TemporaryDirectory() as out:
+    for _ in batch.run(files, batch.Options(out_dir=out, jobs=1)):
+        pass
+total = time.process_time() - t0
+print(json.dumps({"total": total, **T}))
+"""
+
+
+def phases(files: list[Path]) -> list[str]:
+    """Where a --jobs 1 round's CPU goes, in one process (the batch functions timed one by one)."""
+    import json
+
+    res = subprocess.run(
+        [PY, "-c", PHASES, json.dumps([str(f) for f in files])], capture_output=True, text=True, check=True, cwd=ROOT, env=env_of(ROOT)
+    )
+    got = json.loads(res.stdout.strip().splitlines()[-1])
+    total = got.pop("total")
+    lines = [
+        f"### Where the CPU of a `--jobs 1` round goes ({len(files)} of the departments, one process, `batch.run`)",
+        "",
+        "| part | CPU | share |",
+        "|---|---|---|",
+    ]
+    for label, sec in sorted(got.items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {label} | {sec:.2f} s | {sec / total * 100:.1f} % |")
+    rest = total - sum(got.values())
+    lines += [f"| the rest (imports, first builds, the batch's bookkeeping) | {rest:.2f} s | {rest / total * 100:.1f} % |", f"| all | {total:.2f} s | |", ""]
+    return lines
+
+
 def main() -> None:
     if "--against" in sys.argv:
         against(Path(sys.argv[sys.argv.index("--against") + 1]).resolve())
@@ -251,13 +302,15 @@ def main() -> None:
         folder = tmp / "in"
         files = departments(folder)
         c = census(files)
-        round_(folder, tmp / "warm", 2)  # the OS file cache warm: a new process, not a cold disk
+        if not QUICK:
+            round_(folder, tmp / "warm", 2)  # the OS file cache warm: a new process, not a cold disk
         got = []
         for r in range(ROUNDS):
             got.append(round_(folder, tmp / f"out-{r}", 2))
             written = sorted(p.suffix for p in (tmp / f"out-{r}").iterdir())
             assert written == [".docx"] * len(files) + [".xlsx"] * len(files), f"{len(written)} files written"
         pdf_lines = pdf_part(tmp) if "--pdf" in sys.argv else []
+        phase_lines = phases(files[:40])
     colds = {b: cold(ROOT, b, 3 if QUICK else 5) for b in (False, True)}
     load1 = os.getloadavg()[0]
     wall = statistics.median(w for w, _ in got)
@@ -277,6 +330,7 @@ def main() -> None:
         f"| {wall:.1f} s | {cpu:.1f} s | {len(files) / wall:.1f} | {cpu / len(files) * 1000:.0f} ms "
         f"| ≤ 10 s: {'meets' if wall <= 10 else 'misses'} |",
         "",
+        *phase_lines,
         *pdf_lines,
         "### Cold start: `goaldoc render samples/2024/taishan.yaml -o DIR` against "
         "`python -c \"import docx, docxtpl, openpyxl, jinja2, pydantic, yaml, click\"`",
