@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -103,3 +104,26 @@ def test_texts_and_ranges_within_the_limits_are_fine():
     env = make_env(autoescape=False)
     assert env.from_string("{{ range(3) | list }}|{{ 'ab' * 3 }}|{{ 2 ** 10 }}|{{ 7 // 2 }}").render() == "[0, 1, 2]|ababab|1024|3"
     assert env.from_string("{{ 'a-b' | replace('-', '·') }}|{{ ['x', 'y'] | join('、') }}").render() == "a·b|x、y"
+
+
+def test_a_text_is_compiled_once_per_environment_and_a_broken_one_fails_each_time(monkeypatch):
+    """Issue 23: docxtpl compiles a Word part's XML at every render; a batch compiles it once."""
+    compiled: list[str] = []
+    plain = jinja2.Environment.compile
+
+    def counting(self, source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(source)
+        return plain(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    env = sandbox.FormSandbox(autoescape=False)
+    first, second = env.from_string("{{ x }}-{{ y }}"), env.from_string("{{ x }}-{{ y }}")
+    assert first is not second  # a template of its own each time, from the same code
+    assert (first.render(x=1, y=2), second.render(x=3, y=4)) == ("1-2", "3-4")
+    assert compiled == ["{{ x }}-{{ y }}"]
+    assert sandbox.FormSandbox(autoescape=False).from_string("{{ x }}-{{ y }}").render(x=5, y=6) == "5-6"
+    assert len(compiled) == 2  # another environment compiles for itself
+    for _ in range(2):
+        with pytest.raises(jinja2.TemplateSyntaxError):
+            env.from_string("{{ x ")
+    assert compiled[2:] == ["{{ x ", "{{ x "]  # a broken text is not kept: it fails again

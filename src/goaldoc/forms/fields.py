@@ -49,7 +49,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built when first used (cold start: issue 23)
 
 
 class ColumnSpec(_Strict):
@@ -192,7 +192,7 @@ def _row_model(owner: str, name: str, spec: FieldSpec, base: type[BaseModel]) ->
 class TableRow(BaseModel):
     """A row of a declared table: its columns are declared in form.yaml."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     def template_fields(self) -> frozenset[str]:
         return frozenset(type(self).model_fields)

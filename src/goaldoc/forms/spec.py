@@ -42,7 +42,7 @@ MONEY_UNITS = ("元", "万元", "亿元")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built when first used (cold start: issue 23)
 
 
 class SheetSpec(_Strict):

@@ -39,7 +39,7 @@ def squash(name: str) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built when first used (cold start: issue 23)
 
 
 class Level2Spec(_Strict):

@@ -20,7 +20,7 @@ STAGES: tuple[str, ...] = ("目标", "监控", "自评")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built when first used (cold start: issue 23)
 
 
 class ExecutionScoring(_Strict):

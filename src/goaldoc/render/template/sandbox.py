@@ -32,7 +32,7 @@ from jinja2 import BaseLoader, StrictUndefined
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
-from jinja2.utils import Cycler, Joiner, Namespace
+from jinja2.utils import Cycler, Joiner, Namespace, internalcode
 
 MAX_RANGE = 10_000  # items of one range(); the forms loop over data, not over numbers
 MAX_TEXT = 1_000_000  # characters of one text a template builds
@@ -40,6 +40,7 @@ MAX_POWER_BITS = 4096  # a ** b whose result would need more bits than this is r
 MAX_OUTPUT = 50_000_000  # characters one template (a whole Word part, an Excel cell) writes
 MAX_STEPS = 5_000_000  # attribute reads, calls and loop steps of one render (10,000 rows take ~1/10)
 DEFAULT_SECONDS = 30.0  # time budget of one render (all of a department's forms)
+_PROGRAMS = 256  # compiled texts kept per environment (FormSandbox.compile)
 
 # pure methods of plain values that a template may call
 _STR_METHODS = frozenset(
@@ -191,6 +192,26 @@ class FormSandbox(SandboxedEnvironment):
             "cycler": Cycler,
             "joiner": Joiner,
         }
+        self._programs: dict[tuple[str, str | None, str | None, bool], Any] = {}
+
+    # -- compiled once ---------------------------------------------------------------
+    @internalcode
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None, raw: bool = False, defer_init: bool = False) -> Any:  # type: ignore[override]
+        """A text compiled once per environment (issue 23): docxtpl compiles a Word part's
+        whole XML at every render, and form.yaml's texts are compiled per department; the
+        same text in the same environment (its filters are set once: markup.make_env)
+        always compiles to the same code, which Jinja runs afresh for each template made
+        from it. A text that does not compile is not kept (it fails again, the same way)."""
+        if raw or not isinstance(source, str):
+            return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+        key = (source, name, filename, defer_init)
+        code = self._programs.get(key)
+        if code is None:
+            code = super().compile(source, name, filename, False, defer_init)
+            if len(self._programs) >= _PROGRAMS:
+                self._programs.pop(next(iter(self._programs)))  # the oldest first
+            self._programs[key] = code
+        return code
 
     # -- what may be read -----------------------------------------------------------
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
