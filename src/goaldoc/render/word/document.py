@@ -114,38 +114,6 @@ class _Template(DocxTemplate):
             self.row_loops.expand(self.docx.element.body, self.resolve_listing)
 
 
-_COMPILED: OrderedDict[tuple[jinja2.Environment, str], jinja2.Template] = OrderedDict()
-_COMPILED_MAX = 64
-
-
-class _CompiledOnce:
-    """The environment docxtpl renders with, compiling each distinct XML text once per
-    process (issue 23 item 2): docxtpl compiles the whole document body as one Jinja
-    template at every render, 26 ms for the Guangdong form, about half of a warm render
-    of a department, and the same again for every department of a batch."""
-
-    def __init__(self, env: jinja2.Environment):
-        self.__dict__["_env"] = env
-
-    def from_string(self, source: str) -> jinja2.Template:
-        key = (self._env, source)
-        compiled = _COMPILED.get(key)
-        if compiled is None:
-            compiled = _COMPILED[key] = self._env.from_string(source)
-            if len(_COMPILED) > _COMPILED_MAX:
-                _COMPILED.popitem(last=False)
-        else:
-            _COMPILED.move_to_end(key)
-        return compiled
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._env, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if getattr(self._env, name) != value:  # docxtpl sets autoescape, which make_env set already
-            raise AttributeError(f"{name} of a shared Jinja environment cannot change")
-
-
 def render_docx(
     template: Path,
     context: Mapping[str, Any],
@@ -251,10 +219,10 @@ def _rendered(
     if as_data:
         loops = tpl.row_loops = RowLoops(env)
         context[ROWS_FUNCTION] = loops.record
-        tpl.render(context, _CompiledOnce(env), autoescape=True)  # type: ignore[arg-type]
+        tpl.render(context, env, autoescape=True)
         return tpl, labels
     try:
-        tpl.render(context, _CompiledOnce(env), autoescape=True)  # type: ignore[arg-type]
+        tpl.render(context, env, autoescape=True)
     except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
         raise TemplateError(
             [Problem(f"Word 模板有误：{_what(tpl, exc)}；位置：{_where(tpl, exc)}", (), str(template), code="T001")]
