@@ -243,6 +243,14 @@ class FormSandbox(SandboxedEnvironment):
     # -- what may be spent ----------------------------------------------------------
     def getattr(self, obj: Any, attribute: str) -> Any:
         _tick()
+        fields = template_fields(obj)
+        if fields is not None and isinstance(attribute, str) and attribute in fields and not attribute.startswith("_"):
+            # a field of the context contract: what is_safe_attribute would say, without the
+            # checks meant for functions and frames (every cell of every row reads some)
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
