@@ -95,3 +95,28 @@ def test_a_row_reading_an_outer_loop_is_rendered_as_data(monkeypatch):
     ours = _document(render_bytes(load(path), ["docx"])["docx"][1])
     assert len(seen["loops"]) >= 12 and seen["as_docxtpl"] == []
     assert ours == _docxtpl_only(path, monkeypatch)
+
+
+def test_a_template_changed_while_the_process_runs_is_read_again(tmp_path):
+    """The parsed template and its row programs are kept per process (issue 23 item 2),
+    keyed by the file's size and time of change: an admin's edit between two renders of
+    one process shows in the second."""
+    import shutil
+
+    from docx import Document
+
+    from conftest import ROOT
+
+    folder = tmp_path / "templates" / "guangdong"
+    shutil.copytree(ROOT / "templates" / "guangdong", folder)
+    loaded = load(TAISHAN)
+    first = _document(render_bytes(loaded, ["docx"], templates=tmp_path / "templates")["docx"][1])
+    assert "指标解释（改）".encode() not in first
+    doc = Document(folder / "forms.docx")
+    cell = next(c for t in doc.tables for r in t.rows for c in r.cells if c.text.strip() == "指标解释")
+    cell.paragraphs[0].runs[0].text = "指标解释（改）"
+    for run in cell.paragraphs[0].runs[1:]:
+        run.text = ""
+    doc.save(folder / "forms.docx")
+    second = _document(render_bytes(loaded, ["docx"], templates=tmp_path / "templates")["docx"][1])
+    assert "指标解释（改）".encode() in second
