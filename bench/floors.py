@@ -27,7 +27,9 @@ cold        ``goaldoc render samples/2024/taishan.yaml -o DIR`` (both formats) i
 
 Timings are CPU time of this process (``time.process_time``) around the render only (the
 data loaded and the first render in the process done before: imports and first compiles
-are the cold figure's), medians of alternated runs, each size in a new process. The data
+are the cold figure's), medians of alternated runs, each size in a new process; goaldoc
+and the floor both without automatic garbage collection (goaldoc's writers pause it
+while they build a file, issue 23 item 3: the floor gets the same). The data
 for the floors (texts, shapes, styles) is taken from goaldoc's output beforehand and is
 not timed. The load average is recorded: the machine is shared.
 """
@@ -283,15 +285,19 @@ def one_size(n: int, repeat: int) -> dict:  # type: ignore[type-arg]
         if (got, got_pages) != (want, pages):
             bad = next(i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b)
             raise SystemExit(f"{fmt} floor differs from goaldoc at line {bad}: {got[bad]!r} != {want[bad]!r}")
-        for _ in range(repeat):
+        for _ in range(repeat):  # both without automatic collection (goaldoc's writers pause it themselves)
             gc.collect()
+            gc.disable()
             t = time.process_time()
             render_bytes(loaded, [fmt])
             ours_t.append(time.process_time() - t)
+            gc.enable()
             gc.collect()
+            gc.disable()
             t = time.process_time()
             floor(plan)
             floor_t.append(time.process_time() - t)
+            gc.enable()
         out[fmt] = statistics.median(ours_t)
         out[fmt + "_floor"] = statistics.median(floor_t)
         out[fmt + "_lines"] = len(want)
@@ -358,7 +364,8 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {started}; "
         f"load average {load0:.2f} at the start, {load1:.2f} at the end. Command: `.venv/bin/python bench/floors.py`. "
         "CPU time per row of the render alone (data loaded, first render of the process done), medians of "
-        "alternated runs (3; 2 at 10,000), each size in a new process. The Guangdong form, `bench/speed.py`'s rows.",
+        "alternated runs (3; 2 at 10,000), each size in a new process, both without automatic garbage collection "
+        "(goaldoc's writers pause it themselves; the floor gets the same). The Guangdong form, `bench/speed.py`'s rows.",
         "",
         "Floors (see the script's doc): **docx** = lxml building the same document.xml from data (a copy of each "
         "row's shape, texts and height set) and zipping every part; **xlsx** = openpyxl writing the same workbook "
