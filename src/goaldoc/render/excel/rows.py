@@ -432,6 +432,7 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
 
     labels = Labels(v for row in rows.src.iter_rows() for c in row if isinstance(v := c.value, str))
     ranges = rows.merge_ranges()
+    changed = False
     for (r, c), cell in rows.ws._cells.items():
         value = cell.value
         if not isinstance(value, str) or r > rows.out_rows or value not in labels:
@@ -442,7 +443,9 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
         at = unit_break(value, _text_width(widths, c, c2), font_size(cell))
         if at is not None:
             cell.value = value[:at] + "\n" + value[at:]
-    rows.changed()  # texts changed: what was measured of them is measured again
+            changed = True
+    if changed:  # texts changed: what was measured of them is measured again
+        rows.changed()
 
 
 def set_column_widths(ws: Worksheet, widths: dict[int, float], before: dict[int, float]) -> None:

@@ -211,20 +211,24 @@ def _refuse_overlong_cells(sheets: Sequence[Worksheet], file: str) -> None:
     into one cell is refused here, naming the cell."""
     problems = []
     for ws in sheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if isinstance(v, str) and len(v) > EXCEL_CELL_MAX // 2 and len(v.encode("utf-16-le")) // 2 > EXCEL_CELL_MAX:
-                    n = len(v.encode("utf-16-le")) // 2
-                    problems.append(
-                        Problem(
-                            f"Excel 表 {ws.title}!{cell.coordinate}：这一格生成了 {n:,} 个字符，超过 Excel 一格能存的 "
-                            f"{EXCEL_CELL_MAX:,} 个字符，打开时会被截掉：请缩短数据，或在模板里把这些内容分到几格",
-                            (),
-                            file,
-                            code="T019",
-                        )
+        # the sheet's own cells, in row order (iter_rows made a cell for every empty place)
+        for _rc, cell in sorted(
+            (rc, cell)
+            for rc, cell in ws._cells.items()
+            if isinstance(v := cell._value, str) and len(v) > EXCEL_CELL_MAX // 2
+        ):
+            v = cell.value
+            if len(v.encode("utf-16-le")) // 2 > EXCEL_CELL_MAX:
+                n = len(v.encode("utf-16-le")) // 2
+                problems.append(
+                    Problem(
+                        f"Excel 表 {ws.title}!{cell.coordinate}：这一格生成了 {n:,} 个字符，超过 Excel 一格能存的 "
+                        f"{EXCEL_CELL_MAX:,} 个字符，打开时会被截掉：请缩短数据，或在模板里把这些内容分到几格",
+                        (),
+                        file,
+                        code="T019",
                     )
+                )
     if problems:
         raise TemplateError(problems)
 
