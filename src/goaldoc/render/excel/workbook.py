@@ -33,6 +33,7 @@ from typing import Any, NoReturn
 
 import jinja2
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,7 +49,7 @@ from .cells import CellProgram, RowProgram, as_number, compile_cell, compile_row
 from .layout import lay_out
 from .paper import column_widths
 from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, keep_units, set_column_widths
-from .sheet import copy_sheet_settings
+from .sheet import MAX_ROW, copy_sheet_settings
 
 # what a cell's text loses at its ends: ASCII blanks (of the template's layout), never the
 # full-width spaces that set a nested budget line in (.indented: issue 16 item 5)
@@ -77,6 +78,7 @@ class _RowPlan:
 
     cells: list[tuple[int, Any, bool]]
     program: RowProgram | None
+    styles: list[Any] = field(default_factory=list)  # per cell: its style ids, None when it has none
 
 
 @dataclass
@@ -470,7 +472,8 @@ class _SheetWriter:
                     except Exception:  # noqa: BLE001 - a cell's own error is named by today's path
                         self._rows[texts] = None
                 program = self._rows[texts]
-            plan = self._plans[r] = _RowPlan(cells, program)
+            styles = [src_cell._style if src_cell.has_style else None for _c, src_cell, _t in cells]
+            plan = self._plans[r] = _RowPlan(cells, program, styles)
         return plan
 
     def _row_values(self, plan: _RowPlan, ctx: dict[str, Any]) -> list[tuple[Any, str | None, str | None]] | None:
@@ -505,7 +508,11 @@ class _SheetWriter:
         plan = self._plan(r)
         values = self._row_values(plan, ctx) if plan.program is not None else None
         k = 0
-        for c, src_cell, templated in plan.cells:
+        dst, made = self.dst, self.dst._cells
+        if out > MAX_ROW:  # what dst.cell() would say (checks keep the rows far below)
+            raise ValueError(f"Row numbers must be between 1 and {MAX_ROW}. Row number supplied was {out}")
+        dst._current_row = max(out, dst._current_row)  # what dst.cell() keeps, for a row made here
+        for (c, src_cell, templated), style in zip(plan.cells, plan.styles, strict=True):
             value = src_cell.value
             number_format = None
             if templated:
@@ -516,13 +523,15 @@ class _SheetWriter:
                     value, number_format, key = self._render_cell(r, c, value, ctx, src_cell.number_format)
                 if key is not None:
                     self.keys[(out, c)] = key
-            dst_cell = self.dst.cell(out, c)
+            dst_cell = made.get((out, c))
+            if dst_cell is None:  # a new row's cell, made as dst.cell(out, c) makes it, without its checks
+                dst_cell = made[(out, c)] = Cell(dst, row=out, column=c)
             if value is not None and value != "":
                 dst_cell.value = value
                 if dst_cell.data_type == "f":  # text typed by a clerk is never a formula
                     dst_cell.data_type = "s"
-            if src_cell.has_style:
-                dst_cell._style = StyleArray(src_cell._style)  # what copy() makes, without the copy module
+            if style is not None:
+                dst_cell._style = StyleArray(style)  # what copy() makes, without the copy module
             if number_format is not None:
                 dst_cell.number_format = number_format
                 if number_format[:1] in "0#":
