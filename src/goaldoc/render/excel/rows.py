@@ -185,10 +185,12 @@ class SheetRows:
                 if cell._value is None or r > n or (r, c) in hidden:
                     continue
                 r2, c2 = ranges.get((r, c), (r, c))
-                font = cell._style.fontId
-                size = sizes.get(font)
+                font = getattr(cell._style, "fontId", None)  # a cell may have no style at all
+                size = sizes.get(font) if font is not None else None
                 if size is None:
-                    size = sizes[font] = font_size(cell)
+                    size = font_size(cell)
+                    if font is not None:
+                        sizes[font] = size
                 out.append((r, c, r2, c2, cell, size))
             self._shown = (self.version, out)
         return self._shown[1]
