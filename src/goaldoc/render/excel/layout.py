@@ -19,6 +19,7 @@ Print titles the admin set stay Excel's own: a heading that is one is not copied
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable
@@ -414,8 +415,9 @@ def _cut_labels(
             rows.relabelled.append((cell_at.row, c))
 
     out: Ranges = {}
+    firsts = sorted(page_first)  # the page tops inside a range by bisection (a scan per range was quadratic)
     for (r1, c1), (r2, c2) in sorted(ranges.items()):
-        inside = [b for b in page_first if r1 < b <= r2]
+        inside = firsts[bisect.bisect_right(firsts, r1) : bisect.bisect_right(firsts, r2)]
         if not inside:
             out[(r1, c1)] = (r2, c2)
             continue
@@ -439,7 +441,7 @@ def _cut_labels(
             if key is None or rows.keys.get((top - 1, c)) != key or tops.get((first, c), (first, c)) != (first, c):
                 continue  # not a label, or one merged across the heading rows (cut above)
             prev_top = tops.get((top - 1, c), (top - 1, c))
-            bottom = next((r2 for (r1, c1), (r2, _c2) in out.items() if r1 == first and c1 == c), first)
+            bottom = out[(first, c)][0] if (first, c) in out else first  # (a scan of every range was quadratic)
             relabel(prev_top, first, bottom, c, rows.ws.cell(first, c))
     return out
 

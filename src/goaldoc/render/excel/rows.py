@@ -70,6 +70,7 @@ class SheetRows:
     version: int = 0
     _ranges: tuple[int, Ranges] | None = None
     _needs: tuple[int, tuple[tuple[int, float], ...], list[CellNeed]] | None = None
+    _shown: tuple[int, list[tuple[int, int, int, int, Any, float]]] | None = None
 
     def changed(self) -> None:
         """Rows, cells or merge keys changed: what was worked out from them is done again."""
@@ -162,6 +163,38 @@ class SheetRows:
             self._needs = (self.version, key, cell_needs(self, self.merge_ranges(), widths))
         return self._needs[2]
 
+    def shown_cells(self) -> list[tuple[int, int, int, int, Any, float]]:
+        """(row, col, bottom row, right col, cell, font size) of every cell with a value that
+        shows — not under another's merge, not below the rows written —, in the sheet's
+        order: one walk over the cells for the column fitting and the measuring, until the
+        rows change (issue 23 item 2: each walked every cell and worked out the merges' hidden
+        cells on its own)."""
+        if self._shown is None or self._shown[0] != self.version:
+            ranges = self.merge_ranges()
+            hidden = {
+                (r, c)
+                for (r1, c1), (r2, c2) in ranges.items()
+                for r in range(r1, r2 + 1)
+                for c in range(c1, c2 + 1)
+                if (r, c) != (r1, c1)
+            }
+            out = []
+            n = self.out_rows
+            sizes: dict[int, float] = {}  # font id -> size
+            for (r, c), cell in self.ws._cells.items():
+                if cell._value is None or r > n or (r, c) in hidden:
+                    continue
+                r2, c2 = ranges.get((r, c), (r, c))
+                font = getattr(cell._style, "fontId", None)  # a cell may have no style at all
+                size = sizes.get(font) if font is not None else None
+                if size is None:
+                    size = font_size(cell)
+                    if font is not None:
+                        sizes[font] = size
+                out.append((r, c, r2, c2, cell, size))
+            self._shown = (self.version, out)
+        return self._shown[1]
+
     def _merge_ranges(self) -> Ranges:
         rows = self.row_map()
         ranges: Ranges = {}
@@ -245,6 +278,28 @@ class CellNeed:
 
 def cell_needs(rows: SheetRows, ranges: Ranges, widths: dict[int, float]) -> list[CellNeed]:
     """What each text cell needs: its text height in the width of its (merged) cell."""
+    if ranges == rows.merge_ranges():  # the rows' own merges: their cells as walked once
+        shown = rows.shown_cells()
+    else:
+        shown = _shown_cells(rows, ranges)
+    out = []
+    room: dict[tuple[int, int], float | None] = {}  # (left, right column) -> the text's width, None: hidden
+    for r, c, r2, c2, cell, size in shown:
+        if not isinstance(cell, Cell):
+            continue
+        if (c, c2) not in room:
+            shows = any(widths.get(k, 0.0) for k in range(c, c2 + 1))
+            room[(c, c2)] = _text_width(widths, c, c2) if shows else None
+        width = room[(c, c2)]
+        if width is None:
+            continue  # a hidden column: nothing of it shows
+        text = str(cell.value)
+        out.append(CellNeed(r, c, r2, c2, text_height(text, width, size, CELL_PADDING), text, width, size))
+    return out
+
+
+def _shown_cells(rows: SheetRows, ranges: Ranges) -> list[tuple[int, int, int, int, Any, float]]:
+    """:meth:`SheetRows.shown_cells` for other merges than the rows' own."""
     hidden = {
         (r, c)
         for (r1, c1), (r2, c2) in ranges.items()
@@ -254,14 +309,10 @@ def cell_needs(rows: SheetRows, ranges: Ranges, widths: dict[int, float]) -> lis
     }
     out = []
     for (r, c), cell in rows.ws._cells.items():
-        if not isinstance(cell, Cell) or cell.value is None or r > rows.out_rows or (r, c) in hidden:
+        if cell._value is None or r > rows.out_rows or (r, c) in hidden:
             continue
         r2, c2 = ranges.get((r, c), (r, c))
-        width = _text_width(widths, c, c2)
-        if not any(widths.get(k, 0.0) for k in range(c, c2 + 1)):
-            continue  # a hidden column: nothing of it shows
-        text, size = str(cell.value), font_size(cell)
-        out.append(CellNeed(r, c, r2, c2, text_height(text, width, size, CELL_PADDING), text, width, size))
+        out.append((r, c, r2, c2, cell, font_size(cell)))
     return out
 
 
@@ -395,23 +446,15 @@ def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec
     cols = list(range(1, rows.max_col + 1))
     if len(cols) < 2:
         return widths
-    ranges = rows.merge_ranges()
-    hidden = {
-        (r, c)
-        for (r1, c1), (r2, c2) in ranges.items()
-        for r in range(r1, r2 + 1)
-        for c in range(c1, c2 + 1)
-        if (r, c) != (r1, c1)
-    }
     cells: list[GridCell] = []
     named: dict[str, tuple[int, int]] = {}
-    for (r, c), cell in rows.ws._cells.items():
-        if cell.value is None or (r, c) in hidden or r > rows.out_rows:
-            continue
-        r2, c2 = ranges.get((r, c), (r, c))
+    seen: set[str] = set()
+    for r, c, r2, c2, cell, size in rows.shown_cells():
         text = shown_text(cell)
-        cells.append(GridCell(r, c - 1, c2 - c + 1, text, font_size(cell), r2 > r))
-        named.setdefault(squash(text), (c - 1, c2 - 1))
+        cells.append(GridCell(r, c - 1, c2 - c + 1, text, size, r2 > r))
+        if text not in seen:  # a heading's place: its first cell (a text seen before named it)
+            seen.add(text)
+            named.setdefault(squash(text), (c - 1, c2 - 1))
     rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
     points = [column_points(widths.get(c, 0.0)) for c in cols]
     if any(p == 0 for p in points):
@@ -432,6 +475,7 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
 
     labels = Labels(v for row in rows.src.iter_rows() for c in row if isinstance(v := c.value, str))
     ranges = rows.merge_ranges()
+    changed = False
     for (r, c), cell in rows.ws._cells.items():
         value = cell.value
         if not isinstance(value, str) or r > rows.out_rows or value not in labels:
@@ -442,7 +486,9 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
         at = unit_break(value, _text_width(widths, c, c2), font_size(cell))
         if at is not None:
             cell.value = value[:at] + "\n" + value[at:]
-    rows.changed()  # texts changed: what was measured of them is measured again
+            changed = True
+    if changed:  # texts changed: what was measured of them is measured again
+        rows.changed()
 
 
 def set_column_widths(ws: Worksheet, widths: dict[int, float], before: dict[int, float]) -> None:

@@ -19,9 +19,12 @@ What a template cell becomes, text or a number (issue 13 item 5), is excel/cells
 
 from __future__ import annotations
 
+import gc
 import io
+import pickle
 import re
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from typing import Any, NoReturn
 
 import jinja2
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -45,7 +49,7 @@ from .cells import CellProgram, RowProgram, as_number, compile_cell, compile_row
 from .layout import lay_out
 from .paper import column_widths
 from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, keep_units, set_column_widths
-from .sheet import copy_sheet_settings
+from .sheet import MAX_ROW, copy_sheet_settings
 
 # what a cell's text loses at its ends: ASCII blanks (of the template's layout), never the
 # full-width spaces that set a nested budget line in (.indented: issue 16 item 5)
@@ -74,6 +78,7 @@ class _RowPlan:
 
     cells: list[tuple[int, Any, bool]]
     program: RowProgram | None
+    styles: list[Any] = field(default_factory=list)  # per cell: its style ids, None when it has none
 
 
 @dataclass
@@ -104,12 +109,30 @@ def render_xlsx(
     pages: PagesSpec | None = None,
 ) -> bytes:
     """``drop_columns``: headings of optional columns to take out first (render/template/columns.py);
-    ``pages``: the form's pagination rules (form.yaml ``pages:``)."""
+    ``pages``: the form's pagination rules (form.yaml ``pages:``).
+
+    No automatic collection while the workbook is built (as batch.pause_collector does for
+    a department): a sheet's cells are long-lived objects, and the collections their
+    allocation set off walked them again and again for nothing (a fifth of the CPU at
+    10,000 rows, issue 23 item 3). The collector is as it was afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _render_xlsx(template, jobs, env, drop_columns, pages)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _render_xlsx(
+    template: Path,
+    jobs: Sequence[SheetJob],
+    env: jinja2.Environment,
+    drop_columns: Sequence[str],
+    pages: PagesSpec | None,
+) -> bytes:
     pages = pages or PagesSpec()
-    wb = load_workbook(str(template))
-    _theme_with_cjk(wb)
-    for ws in wb.worksheets:
-        drop_xlsx_columns(ws, drop_columns)
+    wb = template_book(template, drop_columns)
     template_names = list(wb.sheetnames)
     for name in {j.template_sheet for j in jobs}:
         if name not in template_names:
@@ -138,6 +161,40 @@ def render_xlsx(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# the parsed templates of this process: (path, mtime, size, dropped columns) -> the workbook
+# as normalised before any data (CJK theme, columns dropped), pickled (issue 23 item 2)
+_BOOKS: OrderedDict[tuple[str, int, int, tuple[str, ...]], bytes] = OrderedDict()
+_BOOKS_KEPT = 16  # templates × column choices kept (a county round uses one or two)
+
+
+def template_book(template: Path, drop_columns: Sequence[str] = ()) -> Any:
+    """A fresh copy of the template workbook, normalised as every render needs it: the theme
+    naming a Chinese face, the optional columns ``drop_columns`` taken out. The file is read
+    and parsed once per process (again when its time or size changes: an admin saved it);
+    each render gets its own copy, unpickled — 15–25× cheaper than ``load_workbook``, and
+    the same objects (a copy of what was parsed, so no render sees another's changes)."""
+    st = template.stat()
+    key = (str(template.resolve()), st.st_mtime_ns, st.st_size, tuple(drop_columns))
+    data = _BOOKS.get(key)
+    if data is not None:
+        _BOOKS.move_to_end(key)
+        return pickle.loads(data)  # noqa: S301 - our own bytes, made just below in this process
+    wb = load_workbook(str(template))
+    _theme_with_cjk(wb)
+    for ws in wb.worksheets:
+        drop_xlsx_columns(ws, drop_columns)
+    try:
+        data = pickle.dumps(wb, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - something in the file that does not pickle: parsed every time
+        return wb
+    for old in [k for k in _BOOKS if k[0] == key[0] and k[1:3] != key[1:3]]:  # an earlier save of the file
+        del _BOOKS[old]
+    _BOOKS[key] = data
+    while len(_BOOKS) > _BOOKS_KEPT:
+        _BOOKS.popitem(last=False)
+    return pickle.loads(data)  # noqa: S301 - as above; the copy, so that the first render is like the rest
 
 
 def align_amounts(cells: Sequence[Any]) -> None:
@@ -211,20 +268,24 @@ def _refuse_overlong_cells(sheets: Sequence[Worksheet], file: str) -> None:
     into one cell is refused here, naming the cell."""
     problems = []
     for ws in sheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if isinstance(v, str) and len(v) > EXCEL_CELL_MAX // 2 and len(v.encode("utf-16-le")) // 2 > EXCEL_CELL_MAX:
-                    n = len(v.encode("utf-16-le")) // 2
-                    problems.append(
-                        Problem(
-                            f"Excel 表 {ws.title}!{cell.coordinate}：这一格生成了 {n:,} 个字符，超过 Excel 一格能存的 "
-                            f"{EXCEL_CELL_MAX:,} 个字符，打开时会被截掉：请缩短数据，或在模板里把这些内容分到几格",
-                            (),
-                            file,
-                            code="T019",
-                        )
+        # the sheet's own cells, in row order (iter_rows made a cell for every empty place)
+        for _rc, cell in sorted(
+            (rc, cell)
+            for rc, cell in ws._cells.items()
+            if isinstance(v := cell._value, str) and len(v) > EXCEL_CELL_MAX // 2
+        ):
+            v = cell.value
+            if len(v.encode("utf-16-le")) // 2 > EXCEL_CELL_MAX:
+                n = len(v.encode("utf-16-le")) // 2
+                problems.append(
+                    Problem(
+                        f"Excel 表 {ws.title}!{cell.coordinate}：这一格生成了 {n:,} 个字符，超过 Excel 一格能存的 "
+                        f"{EXCEL_CELL_MAX:,} 个字符，打开时会被截掉：请缩短数据，或在模板里把这些内容分到几格",
+                        (),
+                        file,
+                        code="T019",
                     )
+                )
     if problems:
         raise TemplateError(problems)
 
@@ -411,7 +472,8 @@ class _SheetWriter:
                     except Exception:  # noqa: BLE001 - a cell's own error is named by today's path
                         self._rows[texts] = None
                 program = self._rows[texts]
-            plan = self._plans[r] = _RowPlan(cells, program)
+            styles = [src_cell._style if src_cell.has_style else None for _c, src_cell, _t in cells]
+            plan = self._plans[r] = _RowPlan(cells, program, styles)
         return plan
 
     def _row_values(self, plan: _RowPlan, ctx: dict[str, Any]) -> list[tuple[Any, str | None, str | None]] | None:
@@ -446,7 +508,11 @@ class _SheetWriter:
         plan = self._plan(r)
         values = self._row_values(plan, ctx) if plan.program is not None else None
         k = 0
-        for c, src_cell, templated in plan.cells:
+        dst, made = self.dst, self.dst._cells
+        if out > MAX_ROW:  # what dst.cell() would say (checks keep the rows far below)
+            raise ValueError(f"Row numbers must be between 1 and {MAX_ROW}. Row number supplied was {out}")
+        dst._current_row = max(out, dst._current_row)  # what dst.cell() keeps, for a row made here
+        for (c, src_cell, templated), style in zip(plan.cells, plan.styles, strict=True):
             value = src_cell.value
             number_format = None
             if templated:
@@ -457,13 +523,15 @@ class _SheetWriter:
                     value, number_format, key = self._render_cell(r, c, value, ctx, src_cell.number_format)
                 if key is not None:
                     self.keys[(out, c)] = key
-            dst_cell = self.dst.cell(out, c)
+            dst_cell = made.get((out, c))
+            if dst_cell is None:  # a new row's cell, made as dst.cell(out, c) makes it, without its checks
+                dst_cell = made[(out, c)] = Cell(dst, row=out, column=c)
             if value is not None and value != "":
                 dst_cell.value = value
                 if dst_cell.data_type == "f":  # text typed by a clerk is never a formula
                     dst_cell.data_type = "s"
-            if src_cell.has_style:
-                dst_cell._style = StyleArray(src_cell._style)  # what copy() makes, without the copy module
+            if style is not None:
+                dst_cell._style = StyleArray(style)  # what copy() makes, without the copy module
             if number_format is not None:
                 dst_cell.number_format = number_format
                 if number_format[:1] in "0#":

@@ -1,0 +1,73 @@
+"""Issue 23 item 2: the Excel template is read and parsed once per process (its normalising
+that does not depend on the data done then too); every render works on a copy of its own,
+and a template saved again is read again."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from openpyxl import load_workbook
+
+from conftest import ROOT
+from goaldoc.api import render_bytes
+from goaldoc.render.excel import workbook
+from readback import xlsx_book
+
+
+def _template(tmp_path):
+    folder = tmp_path / "templates" / "guangdong"
+    shutil.copytree(ROOT / "templates" / "guangdong", folder)
+    return folder / "forms.xlsx"
+
+
+def _parses(monkeypatch):
+    calls = []
+    real = workbook.load_workbook
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(workbook, "load_workbook", counted)
+    return calls
+
+
+def test_a_template_is_parsed_once_and_each_render_gets_the_same_copy(taishan, tmp_path, monkeypatch):
+    path = _template(tmp_path)
+    calls = _parses(monkeypatch)
+    first = render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
+    second = render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
+    assert calls == [str(path)]  # the second render parsed nothing
+    # the first render's changes (rows written, sheets added and deleted) never reach the second
+    assert [ws.title for ws in xlsx_book(first)] == [ws.title for ws in xlsx_book(second)]
+    for a, b in zip(xlsx_book(first), xlsx_book(second), strict=True):
+        assert [[c.value for c in row] for row in a.iter_rows()] == [[c.value for c in row] for row in b.iter_rows()]
+        assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges))
+
+
+def test_two_copies_of_a_template_are_apart(tmp_path):
+    path = _template(tmp_path)
+    one = workbook.template_book(path)
+    two = workbook.template_book(path)
+    assert one is not two
+    one["部门整体"]["A2"].value = "改过"
+    del one["目录"]
+    assert two["部门整体"]["A2"].value == "部门名称"
+    assert "目录" in two.sheetnames
+
+
+def test_a_template_saved_again_is_read_again(taishan, tmp_path, monkeypatch):
+    path = _template(tmp_path)
+    calls = _parses(monkeypatch)
+    before = render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
+    assert xlsx_book(before).worksheets[1]["A2"].value == "部门名称"
+    wb = load_workbook(path)
+    wb["部门整体"]["A2"].value = "单位名称"
+    wb.save(path)
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))  # a later save, whatever the clock's grain
+    after = render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
+    assert xlsx_book(after).worksheets[1]["A2"].value == "单位名称"
+    assert calls == [str(path), str(path)]
+    assert sum(1 for key in workbook._BOOKS if key[0] == str(path.resolve())) == 1  # the old parse let go
