@@ -171,13 +171,7 @@ class SheetRows:
         cells on its own)."""
         if self._shown is None or self._shown[0] != self.version:
             ranges = self.merge_ranges()
-            hidden = {
-                (r, c)
-                for (r1, c1), (r2, c2) in ranges.items()
-                for r in range(r1, r2 + 1)
-                for c in range(c1, c2 + 1)
-                if (r, c) != (r1, c1)
-            }
+            hidden = hidden_cells(ranges)
             out = []
             n = self.out_rows
             sizes: dict[int, float] = {}  # font id -> size
@@ -298,15 +292,20 @@ def cell_needs(rows: SheetRows, ranges: Ranges, widths: dict[int, float]) -> lis
     return out
 
 
-def _shown_cells(rows: SheetRows, ranges: Ranges) -> list[tuple[int, int, int, int, Any, float]]:
-    """:meth:`SheetRows.shown_cells` for other merges than the rows' own."""
-    hidden = {
+def hidden_cells(ranges: Ranges) -> set[tuple[int, int]]:
+    """The cells under merges (every cell of a range but its first)."""
+    return {
         (r, c)
         for (r1, c1), (r2, c2) in ranges.items()
         for r in range(r1, r2 + 1)
         for c in range(c1, c2 + 1)
         if (r, c) != (r1, c1)
     }
+
+
+def _shown_cells(rows: SheetRows, ranges: Ranges) -> list[tuple[int, int, int, int, Any, float]]:
+    """:meth:`SheetRows.shown_cells` for other merges than the rows' own."""
+    hidden = hidden_cells(ranges)
     out = []
     for (r, c), cell in rows.ws._cells.items():
         if cell._value is None or r > rows.out_rows or (r, c) in hidden:
