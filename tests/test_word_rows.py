@@ -120,3 +120,24 @@ def test_a_template_changed_while_the_process_runs_is_read_again(tmp_path):
     doc.save(folder / "forms.docx")
     second = _document(render_bytes(loaded, ["docx"], templates=tmp_path / "templates")["docx"][1])
     assert "指标解释（改）".encode() in second
+
+
+def test_rows_count_against_what_a_template_may_write(monkeypatch):
+    """The rows a loop makes as data count against sandbox.MAX_OUTPUT as they would in
+    docxtpl's string: past it the render stops with the sandbox's own message (T001), the
+    same as when every loop is left to docxtpl."""
+    import goaldoc.render.template.sandbox as sandbox
+    from goaldoc.errors import TemplateError
+
+    monkeypatch.setattr(sandbox, "MAX_OUTPUT", 60_000)  # taishan's rows alone are ~80,000 characters of XML
+    with pytest.raises(TemplateError) as ours:
+        render_bytes(load(TAISHAN), ["docx"])
+    with monkeypatch.context() as m:
+        m.setattr(rows_module.RowLoops, "take", lambda self, src: src)
+        with pytest.raises(TemplateError) as docxtpl:
+            render_bytes(load(TAISHAN), ["docx"])
+    assert [p.format() for p in ours.value.problems] == [p.format() for p in docxtpl.value.problems]
+    assert "模板生成的内容超过 60,000 个字符" in ours.value.problems[0].message
+    # under the limit both ways write the document, the same
+    monkeypatch.setattr(sandbox, "MAX_OUTPUT", 2_000_000)
+    assert _document(render_bytes(load(TAISHAN), ["docx"])["docx"][1]) == _docxtpl_only(TAISHAN, monkeypatch)

@@ -106,7 +106,10 @@ class _Template(DocxTemplate):
             src_xml = self.row_loops.take(src_xml)
         self.rendering_src = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)  # as docxtpl splits it
         self.rendering_part = part
-        return super().render_xml_part(src_xml, part, context, jinja_env)
+        out = super().render_xml_part(src_xml, part, context, jinja_env)
+        if self.row_loops is not None and part is self.docx._part:
+            self.row_loops.main = len(out)
+        return out
 
     def map_tree(self, tree):  # type: ignore[no-untyped-def]
         super().map_tree(tree)

@@ -37,6 +37,8 @@ from jinja2 import meta
 from lxml import etree
 from markupsafe import Markup
 
+from ..template import sandbox
+
 FUNCTION = "_goaldoc_rows"  # the call a loop becomes in docxtpl's source
 _ITEMS = "_goaldoc_items"
 _SEP, _END = "\ufdd2", "\ufdd3"  # between a row's texts, after a row (noncharacters: never in a form)
@@ -139,12 +141,12 @@ class RowProgram:
 
     def rows(
         self, items: list[Any], outer: dict[str, Any], listing: Callable[[str], str]
-    ) -> list[tuple[etree._Element, list[str] | None]]:
+    ) -> tuple[list[tuple[etree._Element, list[str] | None]], int]:
         """The rows for ``items``, each with the texts of its w:t when it is a copy of the
         shape (None: written docxtpl's way); ``outer``: the other names the row reads, as
-        the loop saw them."""
+        the loop saw them. Also the characters the program wrote."""
         if not items:
-            return []
+            return [], 0
         context = {**outer, _ITEMS: items}
         written = self.program.render(context)
         chunks: list[str] | None = written.split(_END)
@@ -173,7 +175,7 @@ class RowProgram:
                 ts[i].text = text or None  # what parsing <w:t></w:t> gives
                 ttexts[i] = text
             out.append((tr, ttexts))
-        return out
+        return out, len(written)
 
     def _as_docxtpl(self, context: dict[str, Any], n: int) -> list[str]:
         """Every row's XML as docxtpl's loop writes it (before its listing step)."""
@@ -261,6 +263,8 @@ class RowLoops:
         self.programs: list[RowProgram] = []
         self.calls: list[tuple[int, list[Any], dict[str, Any]]] = []
         self.copied: dict[etree._Element, tuple[RowProgram, list[str]]] = {}  # each copy of a shape: its w:t texts
+        self.written = 0  # characters the rows stand for in docxtpl's string, at most
+        self.main = 0  # characters of docxtpl's own output (set by render/word/document.py)
 
     def take(self, src: str) -> str:
         """docxtpl's source with each loop that can be rendered as data made one call."""
@@ -288,7 +292,17 @@ class RowLoops:
         row, for docxtpl's count of the table's cells)."""
         items = list(value)
         self.calls.append((k, items, outer))
+        self.written += len(self.programs[k].row_xml) * len(items)
+        self._within_limit()
         return Markup(f"<!--goaldoc-rows {len(self.calls) - 1}-->" + (self.programs[k].row_xml if items else ""))
+
+    def _within_limit(self) -> None:
+        """The rows count against what one template may write (sandbox.MAX_OUTPUT) as they
+        would in docxtpl's string, and more: a row's XML in full plus every text written. Past
+        it, the caller renders docxtpl's way, where the sandbox stops the render itself or,
+        the count being high, writes it."""
+        if self.main + self.written > sandbox.MAX_OUTPUT:
+            raise sandbox.TemplateLimitError("rows past the output limit")
 
     def expand(self, tree: etree._Element, listing: Callable[[str], str]) -> None:
         """Each marker in the parsed body replaced by its rows."""
@@ -299,7 +313,9 @@ class RowLoops:
                 continue
             k, items, outer = self.calls[int(m.group(1))]
             program = self.programs[k]
-            made = program.rows(items, outer, listing)
+            made, chars = program.rows(items, outer, listing)
+            self.written += chars
+            self._within_limit()
             at = parent.index(comment)
             if items:
                 parent.remove(comment.getnext())  # the copy docxtpl counted
