@@ -2,8 +2,10 @@
 
 Four rooms, each a package:
 
-* ``word/``     the .docx: docxtpl over the Word template, then the Word-strictness pass,
-                measuring, page breaks and labels repeated (``word.document.render_docx``)
+* ``word/``     the .docx: docxtpl over the Word template, its row loops made as copies of
+                one parsed row (``word.rows``), the tables read once (``word.table``), then
+                merging, measuring, page breaks and labels repeated, the Word-strictness
+                pass (``word.document.render_docx``)
 * ``excel/``    the .xlsx: rows written into a copy of each template sheet, numbers as
                 numbers, page layout (``excel.workbook.render_xlsx``)
 * ``pages/``    the page model both formats use: how much room text takes, where pages
