@@ -23,13 +23,14 @@ def _document(data: bytes) -> bytes:
         return z.read("word/document.xml")
 
 
-def _spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
+def _spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:  # type: ignore[type-arg]
     """Which loops the data path rendered (items each) and how many rows went docxtpl's way."""
-    seen: dict[str, list[int]] = {"loops": [], "as_docxtpl": []}
+    seen: dict[str, list] = {"loops": [], "as_docxtpl": [], "rows": []}  # type: ignore[type-arg]
     rows, as_docxtpl = rows_module.RowProgram.rows, rows_module.RowProgram._as_docxtpl
 
     def spy_rows(self, items, outer, listing):  # type: ignore[no-untyped-def]
         seen["loops"].append(len(items))
+        seen["rows"].append(self.row_xml)
         return rows(self, items, outer, listing)
 
     def spy_docxtpl(self, context, n):  # type: ignore[no-untyped-def]
@@ -141,3 +142,15 @@ def test_rows_count_against_what_a_template_may_write(monkeypatch):
     # under the limit both ways write the document, the same
     monkeypatch.setattr(sandbox, "MAX_OUTPUT", 2_000_000)
     assert _document(render_bytes(load(TAISHAN), ["docx"])["docx"][1]) == _docxtpl_only(TAISHAN, monkeypatch)
+
+
+def test_a_row_with_a_condition_inside_a_text_is_rendered_as_data(monkeypatch):
+    """The 自评 form's indicator row writes {% if row.adjusted %}（调整为…）{% endif %} inside
+    one text: the statement is part of the row's program, and 井研's adjusted indicator
+    prints as docxtpl prints it."""
+    path = SAMPLES / "2024" / "jingyan-ziping.yaml"
+    seen = _spy(monkeypatch)
+    ours = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    assert any("row.adjusted" in row for row in seen["rows"]) and seen["as_docxtpl"] == []
+    assert "（调整为".encode() in ours
+    assert ours == _docxtpl_only(path, monkeypatch)

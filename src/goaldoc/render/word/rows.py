@@ -2,8 +2,9 @@
 
 docxtpl renders a ``{%tr for row in rows %}`` loop by writing the row's XML once per item
 into one string the size of the document, runs Jinja over all of it and parses it back:
-about 250 µs a row, a third of a large form's render. A loop whose row reads nothing but
-its loop variable, through ``{{ }}`` in the row's texts, is taken out of that string here:
+about 250 µs a row, a third of a large form's render. A loop over one row whose Jinja
+is all inside the row's texts (``{{ }}``, and statements that begin and end in one text such
+as ``{% if row.adjusted %}（调整为…）{% endif %}``) is taken out of that string here:
 
 * the row is parsed once (its *shape*), and the Jinja of its texts compiled into one
   program that writes every text of every item in one call (both cached per process,
@@ -17,8 +18,8 @@ The row may read other names (an outer loop's ``p``, the form's ``budget``) and 
 the call passes them, as the loop saw them. A value that docxtpl would turn into XML (a
 line break becomes ``w:br``, a tab a ``w:tab``; a control character) makes that row render
 as docxtpl renders it: the loop's rows written as XML by the same Jinja and docxtpl's own
-listing step. A row that holds anything else (a statement: a nested loop or condition;
-Jinja outside its texts; a picture) keeps docxtpl's path;
+listing step. A loop of several rows, or a row with Jinja outside its texts (a ``{%p %}``
+paragraph, an attribute, a field code) or a picture keeps docxtpl's path;
 templates/README.md says which rows take which. Any error on the way: the caller renders
 the document again without this, so a template's mistakes are reported as before.
 """
@@ -46,13 +47,15 @@ _MARKER = re.compile(r"goaldoc-rows (\d+)")
 _W_T = qn("w:t")
 
 # a loop over one table row: {% for x in xs %}<w:tr …>…</w:tr>{% endfor %} as docxtpl
-# writes {%tr for %} … {%tr endfor %} (no row, statement or comment inside)
+# writes {%tr for %} … {%tr endfor %} (no other row or comment inside; a statement only
+# within a text: _compile)
 _LOOP = re.compile(
     r"\{%\s*for\s+([A-Za-z_]\w*)\s+in\s+((?:(?!%\}).)+?)\s*%\}"
-    r"(<w:tr[ >](?:(?!<w:tr[ >]|\{%|\{#).)*?</w:tr>)"
+    r"(<w:tr[ >](?:(?!<w:tr[ >]|\{#).)*?</w:tr>)"
     r"\{%\s*endfor\s*%\}",
     re.S,
 )
+_JINJA = ("{{", "}}", "{%", "%}")
 _OTHER_LOOP_FORMS = re.compile(r"\bif\b|\brecursive\b|-$")
 _TEXT = re.compile(r"<w:t(?=[\s>/])[^>]*?(?:/>|>(.*?)</w:t>)", re.S)
 _BODY = re.compile(r"<w:body\b[^>]*>")
@@ -224,13 +227,15 @@ def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment) ->
     if "docPr" in row_xml:  # a picture: docxtpl numbers its ids over the whole document
         return None
     raws = [m.group(1) or "" for m in _TEXT.finditer(row_xml)]
-    if row_xml.count("{{") != sum(r.count("{{") for r in raws) or row_xml.count("}}") != sum(r.count("}}") for r in raws):
-        return None  # Jinja outside the texts (an attribute, a field code)
-    slots = [i for i, r in enumerate(raws) if "{{" in r or "}}" in r]
+    if any(row_xml.count(mark) != sum(r.count(mark) for r in raws) for mark in _JINJA):
+        return None  # Jinja outside the texts (an attribute, a field code, a {%p %} paragraph)
+    slots = [i for i, r in enumerate(raws) if any(mark in r for mark in _JINJA)]
     if not slots:
         return None
     joined = _SEP.join(raws[i] for i in slots)
     try:
+        for i in slots:  # a statement begins and ends inside its text ({% if %}…{% endif %})
+            env.parse(raws[i])
         outer = sorted(meta.find_undeclared_variables(env.parse(joined)) - {var, "loop"})
         program = env.from_string(f"{{% for {var} in {_ITEMS} %}}{joined}{_END}{{% endfor %}}")
         whole = env.from_string(f"{{% for {var} in {_ITEMS} %}}{row_xml}{_END}{{% endfor %}}")
