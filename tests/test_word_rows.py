@@ -154,3 +154,39 @@ def test_a_row_with_a_condition_inside_a_text_is_rendered_as_data(monkeypatch):
     assert any("row.adjusted" in row for row in seen["rows"]) and seen["as_docxtpl"] == []
     assert "（调整为".encode() in ours
     assert ours == _docxtpl_only(path, monkeypatch)
+
+
+def test_a_bookmark_in_a_loop_row_is_kept_once_as_docxtpl_rows_keep_it(tmp_path, monkeypatch):
+    """A row shape holding a bookmark (an admin's, in the 一级 cell, which merges down): its
+    copies repeat it, and the strictness pass (render/word/strict.py) keeps the first of each
+    name and id, as for docxtpl's rows — the copies of a shape with a bookmark are not among
+    the rows that pass skips."""
+    import re
+    import shutil
+
+    from docx import Document
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    from conftest import ROOT
+
+    folder = tmp_path / "templates" / "guangdong"
+    shutil.copytree(ROOT / "templates" / "guangdong", folder)
+    doc = Document(folder / "forms.docx")
+    tr = next(r._tr for t in doc.tables for r in t.rows if "row.level1" in "".join(r._tr.itertext()))
+    tc = next(tc for tc in tr.iterchildren(qn("w:tc")) if "row.level1" in "".join(tc.itertext()))
+    p = tc.find(qn("w:p"))
+    start = etree.SubElement(p, qn("w:bookmarkStart"), {qn("w:id"): "901", qn("w:name"): "一级指标"})
+    p.insert(p.index(start), start)  # before the runs
+    p.append(etree.Element(qn("w:bookmarkEnd"), {qn("w:id"): "901"}))
+    doc.save(folder / "forms.docx")
+    loaded = load(TAISHAN)
+    seen = _spy(monkeypatch)
+    ours = _document(render_bytes(loaded, ["docx"], templates=tmp_path / "templates")["docx"][1])
+    assert 49 in seen["loops"] and seen["as_docxtpl"] == []
+    assert len(re.findall(rb'w:name="\xe4\xb8\x80\xe7\xba\xa7\xe6\x8c\x87\xe6\xa0\x87"', ours)) == 1  # 一级指标, once
+    assert ours.count(b'<w:bookmarkStart') == ours.count(b'<w:bookmarkEnd')
+    with monkeypatch.context() as m:
+        m.setattr(rows_module.RowLoops, "take", lambda self, src: src)
+        docxtpl = _document(render_bytes(loaded, ["docx"], templates=tmp_path / "templates")["docx"][1])
+    assert ours == docxtpl

@@ -202,7 +202,8 @@ def _shape_is_strict(program: Any) -> bool:
         before = etree.tostring(shape)
         order_properties(shape)
         on_off_only(shape)
-        strict = program.memo["strict"] = etree.tostring(shape) == before
+        bookmarks = next(shape.iter(qn("w:bookmarkStart"), qn("w:bookmarkEnd")), None) is not None
+        strict = program.memo["strict"] = etree.tostring(shape) == before and not bookmarks  # its copies' bookmarks: made unique
     return strict  # type: ignore[no-any-return]
 
 
@@ -430,7 +431,6 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
             assert first is not None
             first.tcpr = _set_cell_vmerge(first, restart=True)
             first.vm = "restart"
-            first.props_changed = True
             for _, below in cells[start + 1 : start + length]:
                 assert below is not None
                 below.tcpr = _set_cell_vmerge(below, restart=False)
@@ -438,7 +438,7 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
                 below.paras = [_empty_cell(below.tc) if below.odd else _empty_paragraphs(below)]
                 below.texts = [""]
                 below.odd = False
-                below.merged_copy = below.shape is not None  # its properties still its shape's
+                below.merged_copy = below.shape  # its properties still its shape's (but a vMerge)
                 below.shape = None
                 emptied.add(id(below))
     for cell in marked:  # the marks out of the texts that stay
@@ -453,10 +453,20 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
 
 
 def _set_cell_vmerge(cell: CellView, restart: bool) -> etree._Element:
-    """:func:`_set_vmerge` of a cell the view has read: a cell it read without vMerge has none."""
+    """:func:`_set_vmerge` of a cell the view has read: a cell it read without vMerge has none.
+    A copy of a row shape whose tcPr is in schema order gets the vMerge in its place (what
+    normalise_table's sort would make of it), and stays as its shape but for it; any other
+    cell is marked changed, for normalise_table."""
     if cell.tcpr is None or cell.vm is not None:
+        cell.props_changed = True
         return _set_vmerge(cell.tc, restart)
-    vm = etree.SubElement(cell.tcpr, _W_VMERGE)
+    at = _shape_facts(cell.shape[0])[1][cell.shape[1]][3] if cell.shape is not None and not cell.props_changed else None
+    if at is None:
+        cell.props_changed = True
+        vm = etree.SubElement(cell.tcpr, _W_VMERGE)
+    else:
+        vm = etree.Element(_W_VMERGE)
+        cell.tcpr.insert(at, vm)
     if restart:
         vm.set(_W_VAL, "restart")
     return cell.tcpr
@@ -537,12 +547,13 @@ _W_TBLHEADER, _W_TCW, _W_W, _W_TYPE = qn("w:tblHeader"), qn("w:tcW"), qn("w:w"),
 _W_GRIDBEFORE, _W_GRIDAFTER = qn("w:gridBefore"), qn("w:gridAfter")
 
 
-def _shape_facts(program: Any) -> tuple[bool, list[tuple[bool, tuple[str | None, str | None] | None, bool]]]:
+def _shape_facts(program: Any) -> tuple[bool, list[tuple[bool, tuple[str | None, str | None] | None, bool, int | None]]]:
     """What :func:`normalise_table` finds on a row shape (render/word/rows.py), once per
     process: whether the row's properties need nothing (cantSplit on, no gaps, not a
-    heading), and for each cell whether its tcPr is in order, its tcW (w, type) and
-    whether it ends with a paragraph. A copy whose cell is still as its shape needs no
-    more than a tcW of another width."""
+    heading), and for each cell whether its tcPr is in order, its tcW (w, type), whether
+    it ends with a paragraph, and where in its tcPr a vMerge goes to keep it in order (None:
+    it has one, or is not in order). A copy whose cell is still as its shape (or merged,
+    the vMerge put there) needs no more than a tcW of another width."""
     facts = program.memo.get("normalise")
     if facts is None:
         shape = program.shape
@@ -560,11 +571,17 @@ def _shape_facts(program: Any) -> tuple[bool, list[tuple[bool, tuple[str | None,
         for tc in shape.iterchildren(_W_TC):
             tcpr = first_child(tc, _W_TCPR)
             tcw = first_child(tcpr, _W_TCW) if tcpr is not None else None
+            ordered = tcpr is not None and _in_order(tcpr, TCPR_ORDER)
+            vmerge_at = None
+            if ordered and first_child(tcpr, _W_VMERGE) is None:
+                rank = _RANKS[id(TCPR_ORDER)]  # filled by _in_order
+                vmerge_at = next((k for k, ch in enumerate(tcpr) if rank.get(ch.tag, len(rank)) > rank[_W_VMERGE]), len(tcpr))
             cells.append(
                 (
-                    tcpr is not None and _in_order(tcpr, TCPR_ORDER),
+                    ordered,
                     (tcw.get(_W_W), tcw.get(_W_TYPE)) if tcw is not None else None,
                     len(tc) > 0 and tc[-1].tag == _W_P,
+                    vmerge_at,
                 )
             )
         facts = program.memo["normalise"] = (row_done, cells)
@@ -582,10 +599,11 @@ def normalise_table(view: TableView) -> None:
         if facts is None or not facts[0]:
             _normalise_row(row, grid)
         for cell in row.cells:
-            if facts is not None and cell.shape is not None and not cell.props_changed:
-                ordered, tcw, ends = facts[1][cell.shape[1]]
+            origin = cell.shape if cell.shape is not None else cell.merged_copy
+            if facts is not None and origin and not cell.props_changed:
+                ordered, tcw, ends, _at = facts[1][origin[1]]
                 if ordered and ends and (not grid or tcw == (str(sum(grid[cell.col : cell.col + cell.span])), "dxa")):
-                    continue  # as its shape: nothing to do
+                    continue  # as its shape (a vMerge in its place): nothing to do
             tc = cell.tc
             tcpr = cell.tcpr
             if tcpr is None:

@@ -67,7 +67,7 @@ def normalise_package(document: Any, strict_already: Collection[etree._Element] 
             order_properties(root, found)
             on_off_only(root, found)
             if root.tag in _STORY:
-                unique_bookmarks(root)
+                unique_bookmarks(root, found)
             if root.tag == qn("w:styles"):
                 default_fonts(root)
         elif part.partname.endswith("/theme1.xml") or "/theme/" in part.partname:
@@ -85,20 +85,47 @@ def _document_face(document: Any) -> str:
     return face if face and is_chinese_face(face) else DEFAULT_CJK_FACE
 
 
-def _found(root: etree._Element, skip: Collection[etree._Element]) -> dict[str, list[etree._Element]] | None:
-    """The property elements the passes below fix, by tag, but those inside the elements
-    of ``skip``; None when there is nothing to skip (the passes then iterate the tree
-    themselves)."""
+_BOOKMARKS = (qn("w:bookmarkStart"), qn("w:bookmarkEnd"))
+
+
+def _found(root: etree._Element, skip: Collection[etree._Element]) -> dict[Any, list[etree._Element]] | None:
+    """The property elements the passes below fix, by tag, and the bookmarks (key
+    ``_BOOKMARKS``, starts and ends in document order), but those inside the elements of
+    ``skip`` (which hold no bookmark); None when there is nothing to skip (the passes then
+    iterate the tree themselves). One walk: Python descends only into the ancestors of
+    skipped elements (the body, its tables and rows), lxml iterates the rest."""
     if not skip:
         return None
-    tags = [*_ORDERS, *_ON_OFF_ONLY]
-    inside: set[etree._Element] = set()
+    skip = skip if isinstance(skip, (set, frozenset)) else set(skip)
+    above: set[etree._Element] = set()
     for el in skip:
-        inside.update(el.iter(*tags))
-    return {tag: [el for el in root.iter(tag) if el not in inside] for tag in tags}
+        parent = el.getparent()
+        while parent is not None and parent not in above:
+            above.add(parent)
+            parent = parent.getparent()
+    tags = [*_ORDERS, *_ON_OFF_ONLY]
+    found: dict[Any, list[etree._Element]] = {tag: [] for tag in tags}
+    marks: list[etree._Element] = []
+    found[_BOOKMARKS] = marks
+    wanted = {*tags, *_BOOKMARKS}
+
+    def walk(el: etree._Element) -> None:
+        if el.tag in wanted:
+            (marks if el.tag in _BOOKMARKS else found[el.tag]).append(el)
+        for child in el:
+            if child in skip:
+                continue
+            if child in above:
+                walk(child)
+            else:
+                for inner in child.iter(*wanted):
+                    (marks if inner.tag in _BOOKMARKS else found[inner.tag]).append(inner)
+
+    walk(root)
+    return found
 
 
-def order_properties(root: etree._Element, found: dict[str, list[etree._Element]] | None = None) -> None:
+def order_properties(root: etree._Element, found: dict[Any, list[etree._Element]] | None = None) -> None:
     """``w:rPr`` / ``w:pPr`` children in schema order (a property given twice keeps its
     first); unknown (extension) children keep their place after the known ones."""
     for tag, (rank, change) in _ORDERS.items():
@@ -123,7 +150,7 @@ def order_properties(root: etree._Element, found: dict[str, list[etree._Element]
                 props.append(c)
 
 
-def on_off_only(root: etree._Element, found: dict[str, list[etree._Element]] | None = None) -> None:
+def on_off_only(root: etree._Element, found: dict[Any, list[etree._Element]] | None = None) -> None:
     """``w:val="true"/"1"/"on"`` of an on/off-only flag dropped (present means on); a flag
     written off (``false``, ``0``, ``off``) removed (absent means off)."""
     for holder, flags in _ON_OFF_ONLY.items():
@@ -138,16 +165,16 @@ def on_off_only(root: etree._Element, found: dict[str, list[etree._Element]] | N
                     del el.attrib[qn("w:val")]
 
 
-def unique_bookmarks(root: etree._Element) -> None:
+def unique_bookmarks(root: etree._Element, found: dict[Any, list[etree._Element]] | None = None) -> None:
     """Each bookmark once (name and id), each start with one end: a later start repeating an
     id or a name is removed with its end, an end without its start is removed, a start left
-    open is closed where it starts."""
-    start_tag, end_tag = qn("w:bookmarkStart"), qn("w:bookmarkEnd")
+    open is closed where it starts. ``found``: :func:`_found`'s, when given."""
+    start_tag, end_tag = _BOOKMARKS
     ids: set[str] = set()
     names: set[str] = set()
     open_kept: dict[str, etree._Element] = {}
     dropped: dict[str, int] = {}
-    for el in list(root.iter(start_tag, end_tag)):
+    for el in found[_BOOKMARKS] if found is not None else list(root.iter(start_tag, end_tag)):
         bid = el.get(qn("w:id"), "")
         if el.tag == start_tag:
             name = el.get(qn("w:name"), "")

@@ -47,8 +47,8 @@ class CellView:
         self.col = col
         self.size: float | None = None  # the cell's font size, once measured
         self.shape = shape
-        self.props_changed = False  # its tcPr changed since it was copied (a merge)
-        self.merged_copy = False  # merged away, a copy of a row shape before
+        self.props_changed = False  # its tcPr changed since it was copied (but a vMerge put in its place)
+        self.merged_copy: tuple[Any, int] | None = None  # merged away, a copy of this (program, cell) before
         self.vm: str | None  # 'restart', 'continue' or None
         if shape is not None and texts is not None:  # a copy of a row shape: its layout is the shape's
             program, i = shape
