@@ -573,7 +573,7 @@ def _shape_facts(program: Any) -> tuple[bool, list[tuple[bool, tuple[str | None,
             tcw = first_child(tcpr, _W_TCW) if tcpr is not None else None
             ordered = tcpr is not None and _in_order(tcpr, TCPR_ORDER)
             vmerge_at = None
-            if ordered and first_child(tcpr, _W_VMERGE) is None:
+            if tcpr is not None and ordered and first_child(tcpr, _W_VMERGE) is None:
                 rank = _RANKS[id(TCPR_ORDER)]  # filled by _in_order
                 vmerge_at = next((k for k, ch in enumerate(tcpr) if rank.get(ch.tag, len(rank)) > rank[_W_VMERGE]), len(tcpr))
             cells.append(
