@@ -190,3 +190,24 @@ def test_a_bookmark_in_a_loop_row_is_kept_once_as_docxtpl_rows_keep_it(tmp_path,
         m.setattr(rows_module.RowLoops, "take", lambda self, src: src)
         docxtpl = _document(render_bytes(loaded, ["docx"], templates=tmp_path / "templates")["docx"][1])
     assert ours == docxtpl
+
+
+def test_cells_merged_away_are_copied_merged_and_come_out_as_the_merge_makes_them(monkeypatch):
+    """A copy whose 一级/二级 repeats the row above is copied from a variant of the shape with
+    those cells already merged away (RowProgram.variant): the document is the one docxtpl's
+    rows and the table's merge make — including the 指标 column of the Guangdong form, whose
+    tcPr is out of schema order (tcBorders after vAlign) and is sorted afterwards."""
+    made: list[frozenset[int]] = []
+    variant = rows_module.RowProgram.variant
+
+    def spy(self, merged):  # type: ignore[no-untyped-def]
+        made.append(merged)
+        return variant(self, merged)
+
+    monkeypatch.setattr(rows_module.RowProgram, "variant", spy)
+    for program in list(rows_module._PROGRAMS.values()):
+        if program is not None:
+            program._variants.clear()
+    ours = _document(render_bytes(load(TAISHAN), ["docx"])["docx"][1])
+    assert frozenset({0, 1, 2}) in made  # 指标 (merged over the table), 一级 and 二级 in one row
+    assert ours == _docxtpl_only(TAISHAN, monkeypatch)

@@ -71,16 +71,8 @@ from .rows import FUNCTION as ROWS_FUNCTION
 from .rows import RowLoops
 from .strict import normalise_package, on_off_only, order_properties
 from .styles import StyleSheet
-from .table import CellView, RowView, TableView, first_child, para_text
+from .table import TCPR_ORDER, CellView, RowView, TableView, first_child, para_text, vmerge_place
 
-# CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
-TCPR_ORDER = [
-    qn(f"w:{name}")
-    for name in (
-        "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
-        "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange"
-    ).split()
-]
 # CT_TblPr, §17.4.60
 TBLPR_ORDER = [
     qn(f"w:{name}")
@@ -416,12 +408,19 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
     marked: list[CellView] = []
     for r, row in enumerate(rows):
         for cell in row.cells:
-            text = cell.text()
-            if not has_mark(text):
-                continue
-            key, _ = split_mark(text)
-            marked.append(cell)
-            columns.setdefault((cell.col, cell.span), [(None, None)] * len(rows))[r] = (key, cell)
+            key: str | None
+            if cell.pre_key is not None:  # merged away as it was copied (render/word/rows.py)
+                key = cell.pre_key
+            else:
+                text = cell.text()
+                if not has_mark(text):
+                    continue
+                key, _ = split_mark(text)
+                marked.append(cell)
+            column = columns.get((cell.col, cell.span))
+            if column is None:
+                column = columns[(cell.col, cell.span)] = [(None, None)] * len(rows)
+            column[r] = (key, cell)
     made: list[tuple[int, int]] = []
     emptied: set[int] = set()
     for cells in columns.values():
@@ -433,6 +432,8 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
             first.vm = "restart"
             for _, below in cells[start + 1 : start + length]:
                 assert below is not None
+                if below.pre_key is not None:
+                    continue  # as the lines below would leave it
                 below.tcpr = _set_cell_vmerge(below, restart=False)
                 below.vm = "continue"
                 below.paras = [_empty_cell(below.tc) if below.odd else _empty_paragraphs(below)]
@@ -571,17 +572,12 @@ def _shape_facts(program: Any) -> tuple[bool, list[tuple[bool, tuple[str | None,
         for tc in shape.iterchildren(_W_TC):
             tcpr = first_child(tc, _W_TCPR)
             tcw = first_child(tcpr, _W_TCW) if tcpr is not None else None
-            ordered = tcpr is not None and _in_order(tcpr, TCPR_ORDER)
-            vmerge_at = None
-            if tcpr is not None and ordered and first_child(tcpr, _W_VMERGE) is None:
-                rank = _RANKS[id(TCPR_ORDER)]  # filled by _in_order
-                vmerge_at = next((k for k, ch in enumerate(tcpr) if rank.get(ch.tag, len(rank)) > rank[_W_VMERGE]), len(tcpr))
             cells.append(
                 (
-                    ordered,
+                    tcpr is not None and _in_order(tcpr, TCPR_ORDER),
                     (tcw.get(_W_W), tcw.get(_W_TYPE)) if tcw is not None else None,
                     len(tc) > 0 and tc[-1].tag == _W_P,
-                    vmerge_at,
+                    vmerge_place(tcpr),
                 )
             )
         facts = program.memo["normalise"] = (row_done, cells)

@@ -39,6 +39,8 @@ from lxml import etree
 from markupsafe import Markup
 
 from ..template import sandbox
+from ..template.markup import MARK_OPEN, split_mark
+from .table import first_child, vmerge_place
 
 FUNCTION = "_goaldoc_rows"  # the call a loop becomes in docxtpl's source
 _ITEMS = "_goaldoc_items"
@@ -118,8 +120,16 @@ class RowProgram:
         self._paragraphs: list[list[etree._Element]] = []
         self._plain: list[list[bool]] = []
         self._margins: list[etree._Element | None] = []
+        # where a vMerge goes in each cell's tcPr (table.vmerge_place; at the end, the tcPr
+        # then out of order, when it was already), None: the cell is not merged as it is copied
+        self._vmerge_at: list[int | None] = []
+        self.merge_unordered: list[bool] = []  # its tcPr out of order, merged: normalise_table sorts it
+        self._variants: dict[frozenset[int], tuple[etree._Element, list[int | None]]] = {}
         self.base_texts = [t.text or "" for t in shape.iter(_W_T)]  # the slots' are written per row
         self.copyable = _layout(self, shape)
+        # the cells whose text may hold a merge mark (one the program writes)
+        slotted = set(slots)
+        self.mark_cells = [i for i, paras in enumerate(self._texts) if any(k in slotted for ts in paras for k in ts)]
 
     # -- the shape's layout, for render/word/table.py and measure.py (a copy is laid out alike)
     def cell_layout(self, i: int) -> tuple[int | None, list[int], int, str | None]:
@@ -142,12 +152,48 @@ class RowProgram:
         """The cell's own margins (w:tcMar)."""
         return self._margins[i]
 
+    def variant(self, merged: frozenset[int]) -> tuple[etree._Element, list[int | None]]:
+        """The shape with the cells ``merged`` merged away as render/word/document.py's
+        merge_marked_cells leaves a copy's cell (a vMerge in its place in the tcPr, one
+        empty paragraph with the first one's properties), and where each of the program's
+        slots is among its w:t (None: in a cell merged away). Once per set of cells."""
+        found = self._variants.get(merged)
+        if found is None:
+            shape = copy.deepcopy(self.shape)
+            tcs = list(shape.iterchildren(_W_TC))
+            for i in merged:
+                tc = tcs[i]
+                at = self._vmerge_at[i]
+                tcpr = first_child(tc, _W_TCPR)
+                assert at is not None and tcpr is not None
+                tcpr.insert(at, etree.Element(_W_VMERGE))
+                paras = [ch for ch in tc if ch.tag == _W_P]
+                ppr = first_child(paras[0], _W_PPR) if paras else None
+                for para in paras:
+                    tc.remove(para)
+                para = etree.SubElement(tc, _W_P)
+                if ppr is not None:
+                    para.append(ppr)
+            gone = {t for i in merged for ts in self._texts[i] for t in ts}
+            place: dict[int, int] = {}
+            for t in range(len(self.base_texts)):
+                if t not in gone:
+                    place[t] = len(place)
+            found = self._variants[merged] = (shape, [place.get(slot) for slot in self.slots])
+        return found
+
     def rows(
         self, items: list[Any], outer: dict[str, Any], listing: Callable[[str], str]
-    ) -> tuple[list[tuple[etree._Element, list[str] | None]], int]:
+    ) -> tuple[list[tuple[etree._Element, list[str] | None, dict[int, str] | None]], int]:
         """The rows for ``items``, each with the texts of its w:t when it is a copy of the
-        shape (None: written docxtpl's way); ``outer``: the other names the row reads, as
-        the loop saw them. Also the characters the program wrote."""
+        shape (None: written docxtpl's way) and the cells merged away as it was copied, with
+        their merge keys; ``outer``: the other names the row reads, as the loop saw them.
+        Also the characters the program wrote.
+
+        A cell whose merge mark has the key of the same cell in the row above (a copy too)
+        is merged away at the table's merge (render/word/document.py, merge_marked_cells):
+        such cells are copied from a :meth:`variant` of the shape, already as the merge
+        leaves them, instead of being written, emptied and freed."""
         if not items:
             return [], 0
         context = {**outer, _ITEMS: items}
@@ -156,9 +202,11 @@ class RowProgram:
         if chunks is not None and (len(chunks) != len(items) + 1 or chunks[-1]):
             chunks = None  # a value held a separator: every row docxtpl's way
         plain = "&" not in written and not _NOT_PLAIN.search(written)  # every text as written
-        out: list[tuple[etree._Element, list[str] | None]] = []
+        out: list[tuple[etree._Element, list[str] | None, dict[int, str] | None]] = []
         n = len(self.slots)
         as_xml: list[str] | None = None
+        above: dict[int, str] = {}  # the merge keys of the row above, a copy
+        mergeable = [i for i in self.mark_cells if self._vmerge_at[i] is not None] if self.copyable else []
         for k in range(len(items)):
             texts: list[str | None] | None = None
             if chunks is not None:
@@ -169,15 +217,34 @@ class RowProgram:
                 if as_xml is None:
                     as_xml = self._as_docxtpl(context, len(items))
                 xml = as_xml[k].replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-                out.append((etree.fromstring(self.body_open + listing(xml) + "</w:body>", _PARSER)[0], None))
+                out.append((etree.fromstring(self.body_open + listing(xml) + "</w:body>", _PARSER)[0], None, None))
+                above = {}
                 continue
-            tr = copy.deepcopy(self.shape)
-            ts = list(tr.iter(_W_T))
             ttexts = list(self.base_texts)
             for i, text in zip(self.slots, texts, strict=True):
-                ts[i].text = text or None  # what parsing <w:t></w:t> gives
                 ttexts[i] = text
-            out.append((tr, ttexts))
+            keys: dict[int, str] = {}
+            for i in mergeable:
+                text = "".join(self.cell_texts(i, ttexts))
+                if MARK_OPEN in text:
+                    key = split_mark(text)[0]
+                    if key is not None:
+                        keys[i] = key
+            merged = {i: key for i, key in keys.items() if above.get(i) == key}
+            above = keys
+            if merged:
+                shape, place = self.variant(frozenset(merged))
+                tr = copy.deepcopy(shape)
+                ts = list(tr.iter(_W_T))
+                for at, text in zip(place, texts, strict=True):
+                    if at is not None:
+                        ts[at].text = text or None
+            else:
+                tr = copy.deepcopy(self.shape)
+                ts = list(tr.iter(_W_T))
+                for i, text in zip(self.slots, texts, strict=True):
+                    ts[i].text = text or None  # what parsing <w:t></w:t> gives
+            out.append((tr, ttexts, merged or None))
         return out, len(written)
 
     def _as_docxtpl(self, context: dict[str, Any], n: int) -> list[str]:
@@ -188,7 +255,7 @@ class RowProgram:
         return chunks
 
 
-_W_P, _W_R, _W_TC, _W_TCPR, _W_TRPR = (qn(f"w:{t}") for t in ("p", "r", "tc", "tcPr", "trPr"))
+_W_P, _W_R, _W_TC, _W_TCPR, _W_TRPR, _W_PPR = (qn(f"w:{t}") for t in ("p", "r", "tc", "tcPr", "trPr", "pPr"))
 _W_GRIDBEFORE, _W_GRIDSPAN, _W_VMERGE, _W_TCMAR, _W_VAL = (qn(f"w:{t}") for t in ("gridBefore", "gridSpan", "vMerge", "tcMar", "val"))
 _NOT_TEXT = {qn(f"w:{t}") for t in ("tab", "br", "cr")}
 
@@ -218,6 +285,9 @@ def _layout(program: RowProgram, shape: etree._Element) -> bool:
         program._paragraphs.append([kids[k] for k in paras])
         program._plain.append([not any(ch.tag in _NOT_TEXT for r in kids[k].iter(_W_R) for ch in r) for k in paras])
         program._margins.append(next(tcpr.iterchildren(_W_TCMAR), None) if tcpr is not None else None)
+        at = vmerge_place(tcpr)
+        program.merge_unordered.append(tcpr is not None and state is None and at is None)
+        program._vmerge_at.append(len(tcpr) if tcpr is not None and state is None and at is None else at)
         col += span
     return True
 
@@ -267,7 +337,7 @@ class RowLoops:
         self.env = env
         self.programs: list[RowProgram] = []
         self.calls: list[tuple[int, list[Any], dict[str, Any]]] = []
-        self.copied: dict[etree._Element, tuple[RowProgram, list[str]]] = {}  # each copy of a shape: its w:t texts
+        self.copied: dict[etree._Element, tuple[RowProgram, list[str], dict[int, str] | None]] = {}  # each copy of a shape: its w:t texts, its cells merged away
         self.written = 0  # characters the rows stand for in docxtpl's string, at most
         self.main = 0  # characters of docxtpl's own output (set by render/word/document.py)
 
@@ -325,6 +395,6 @@ class RowLoops:
             if items:
                 parent.remove(comment.getnext())  # the copy docxtpl counted
             parent.remove(comment)
-            parent[at:at] = [tr for tr, _t in made]
+            parent[at:at] = [tr for tr, _t, _m in made]
             if program.copyable:
-                self.copied.update((tr, (program, ttexts)) for tr, ttexts in made if ttexts is not None)
+                self.copied.update((tr, (program, ttexts, merged)) for tr, ttexts, merged in made if ttexts is not None)

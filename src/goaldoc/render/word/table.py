@@ -24,6 +24,31 @@ _W_P, _W_R, _W_T, _W_TR, _W_TC = (qn(f"w:{t}") for t in ("p", "r", "t", "tr", "t
 _W_TRPR, _W_TCPR, _W_VAL = qn("w:trPr"), qn("w:tcPr"), qn("w:val")
 _W_GRIDBEFORE, _W_GRIDSPAN, _W_VMERGE = qn("w:gridBefore"), qn("w:gridSpan"), qn("w:vMerge")
 
+# CT_TcPr, ECMA-376 Part 1 §17.4.70: the order Word insists on
+TCPR_ORDER = [
+    qn(f"w:{name}")
+    for name in (
+        "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+        "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange"
+    ).split()
+]
+_TCPR_RANK = {tag: i for i, tag in enumerate(TCPR_ORDER)}
+
+
+def vmerge_place(tcpr: etree._Element | None) -> int | None:
+    """Where a vMerge goes among the children of ``tcpr`` for them to stay in schema order
+    (what sorting them would make of one added at the end); None when the tcPr is missing,
+    not in order, or has a vMerge already."""
+    if tcpr is None:
+        return None
+    last = len(_TCPR_RANK)
+    ranks = [_TCPR_RANK.get(el.tag, last) for el in tcpr]
+    if not all(a < b or a == b == last for a, b in zip(ranks, ranks[1:], strict=False)):
+        return None
+    if _TCPR_RANK[_W_VMERGE] in ranks:
+        return None
+    return next((k for k, r in enumerate(ranks) if r > _TCPR_RANK[_W_VMERGE]), len(ranks))
+
 
 def first_child(el: etree._Element, tag: str) -> etree._Element | None:
     """The first child with ``tag`` (``el.find(tag)`` without ElementPath's cost)."""
@@ -40,7 +65,7 @@ class CellView:
     still as the shape was (render/word/rows.py): what depends on its formatting alone is
     found once per shape. A pass that changes the cell's formatting sets it to None."""
 
-    __slots__ = ("tc", "col", "span", "tcpr", "vm", "paras", "texts", "odd", "size", "shape", "props_changed", "merged_copy")
+    __slots__ = ("tc", "col", "span", "tcpr", "vm", "paras", "texts", "odd", "size", "shape", "props_changed", "merged_copy", "pre_key")
 
     def __init__(self, tc: etree._Element, col: int, shape: tuple[Any, int] | None = None, texts: list[str] | None = None):
         self.tc = tc
@@ -49,6 +74,7 @@ class CellView:
         self.shape = shape
         self.props_changed = False  # its tcPr changed since it was copied (but a vMerge put in its place)
         self.merged_copy: tuple[Any, int] | None = None  # merged away, a copy of this (program, cell) before
+        self.pre_key: str | None = None  # merged away as it was copied (render/word/rows.py): its merge key
         self.vm: str | None  # 'restart', 'continue' or None
         if shape is not None and texts is not None:  # a copy of a row shape: its layout is the shape's
             program, i = shape
@@ -103,19 +129,26 @@ class CellView:
 class RowView:
     __slots__ = ("tr", "trpr", "cells", "program", "kept")
 
-    def __init__(self, tr: etree._Element, copied: tuple[Any, list[str]] | None = None):
-        """``copied``: (the row program, the texts of its w:t) of a row copied from a row shape."""
+    def __init__(self, tr: etree._Element, copied: tuple[Any, list[str], dict[int, str] | None] | None = None):
+        """``copied``: (the row program, the texts of its w:t, the cells merged away as it
+        was copied with their merge keys) of a row copied from a row shape."""
         self.tr = tr
         self.program: Any = None  # the row program of a copy of a row shape
         self.kept = False  # its paragraphs made to keep with the next (a heading row)
         if copied is not None:
-            program, ttexts = copied
+            program, ttexts, merged = copied
             self.program = program
             self.trpr = first_child(tr, _W_TRPR) if program.has_trpr else None
-            self.cells = [
-                CellView(tc, col, (program, i), program.cell_texts(i, ttexts))
-                for i, (tc, col) in enumerate(zip(tr.iterchildren(_W_TC), program.columns, strict=True))
-            ]
+            cells = []
+            for i, (tc, col) in enumerate(zip(tr.iterchildren(_W_TC), program.columns, strict=True)):
+                if merged and i in merged:  # read from its XML, as merge_marked_cells leaves it
+                    cell = CellView(tc, col)
+                    cell.merged_copy, cell.pre_key = (program, i), merged[i]
+                    cell.props_changed = program.merge_unordered[i]  # its vMerge at the end of its tcPr
+                else:
+                    cell = CellView(tc, col, (program, i), program.cell_texts(i, ttexts))
+                cells.append(cell)
+            self.cells = cells
             return
         trpr = first_child(tr, _W_TRPR)
         self.trpr = trpr
@@ -137,7 +170,7 @@ class TableView:
 
     __slots__ = ("tbl", "rows")
 
-    def __init__(self, tbl: etree._Element, copied: Mapping[etree._Element, tuple[Any, list[str]]] | None = None):
+    def __init__(self, tbl: etree._Element, copied: Mapping[etree._Element, tuple[Any, list[str], dict[int, str] | None]] | None = None):
         """``copied``: the rows copied from row shapes (render/word/rows.py), with their texts."""
         self.tbl = tbl
         copied = copied or {}
