@@ -42,3 +42,20 @@ def test_split_lines_cuts_after_the_lines_that_fit():
 def test_widest_number():
     assert widest_number_em("共 2026.9325 万元，12 人") == text_em("2026.9325")
     assert widest_number_em("没有数字") == 0
+
+
+def test_lines_of_counts_the_lines_wrap_makes():
+    """lines_of counts from each text's pieces, found once (issue 23: fitting and measuring
+    ask of the same texts at other widths): the same count as wrap's lines, for CJK, Latin,
+    numbers, marks that never start or end a line, words longer than the line, spaces."""
+    import random
+
+    from goaldoc.render.pages.measure import lines_of, wrap
+
+    rnd = random.Random(23)
+    alphabet = "中文字，。、（）《》“”％abc XYZ 0123456789.,%-/ ①×°　WWWmmmiii"
+    texts = ["", " ", "  中", "Internationalisation-and-localisation", "1,234,567.89万元（含）", "（一）", "“引号”。"]
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 70))) for _ in range(3000)]
+    widths = (0.1, 0.5, 0.7, 1.0, 1.3, 2.999, 3, 4.5, 7.25, 13.333, 33.7)
+    wrong = [(t, w, len(wrap(t, w)), lines_of(t, w)) for t in texts for w in widths if len(wrap(t, w)) != lines_of(t, w)]
+    assert wrong == []

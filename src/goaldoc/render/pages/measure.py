@@ -164,8 +164,43 @@ def line_count(text: str, width_pt: float, size: float) -> int:
 
 @lru_cache(maxsize=1 << 16)
 def lines_of(part: str, width_em: float) -> int:
-    """Lines of one paragraph (a form repeats its texts and widths: worth remembering)."""
-    return len(wrap(part, width_em))
+    """Lines of one paragraph (a form repeats its texts and widths: worth remembering):
+    ``len(wrap(part, width_em))``, counted from the text's pieces and their widths, which
+    are found once per text — fitting the columns and measuring the rows ask of the same
+    texts at other widths."""
+    if width_em <= 0.5:
+        width_em = 0.5
+    limit = width_em + 1e-9
+    lines = 0
+    started = False  # the line holds something
+    used = 0.0
+    for w, whole, chars in _pieces(part):
+        if used + w <= limit or not started:
+            if w > width_em and not started:  # a word longer than the line breaks inside
+                for cw in chars:
+                    if used + cw > limit and started:
+                        lines += 1
+                        started, used = False, 0.0
+                    started = True
+                    used += cw
+                continue
+            started = True
+            used += whole
+            continue
+        lines += 1
+        started, used = True, whole
+    return lines + 1
+
+
+@lru_cache(maxsize=1 << 15)
+def _pieces(text: str) -> tuple[tuple[float, float, tuple[float, ...]], ...]:
+    """:func:`wrap`'s pieces of ``text``: (width without its trailing spaces, width, each
+    character's width), the widths summed as :func:`wrap` sums them."""
+    out = []
+    for tok in _tokens(text):
+        chars = tuple(map(char_em, tok))
+        out.append((sum(chars[: len(tok.rstrip(" "))]), sum(chars), chars))
+    return tuple(out)
 
 
 def text_height(text: str, width_pt: float, size: float, padding: float = 0.0) -> float:
