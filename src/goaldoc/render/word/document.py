@@ -71,7 +71,17 @@ from .rows import FUNCTION as ROWS_FUNCTION
 from .rows import RowLoops
 from .strict import normalise_package, on_off_only, order_properties
 from .styles import StyleSheet
-from .table import TCPR_ORDER, CellView, RowView, TableView, first_child, para_text, vmerge_place
+from .table import (
+    TCPR_ORDER,
+    CellView,
+    RowView,
+    TableView,
+    first_child,
+    in_order,
+    para_text,
+    sort_children,
+    vmerge_place,
+)
 
 # CT_TblPr, §17.4.60
 TBLPR_ORDER = [
@@ -308,7 +318,7 @@ def join_tables(body: etree._Element) -> None:
         borders = tblpr.find(qn("w:tblBorders"))
         if borders is None:
             borders = etree.SubElement(tblpr, qn("w:tblBorders"))
-            _sort_children(tblpr, TBLPR_ORDER)
+            sort_children(tblpr, TBLPR_ORDER)
         _no_top(borders)
         first = tbl.find(_W_TR)
         for tc in first.findall(_W_TC) if first is not None else []:
@@ -486,39 +496,6 @@ def _empty_paragraphs(cell: CellView) -> etree._Element:
     return p
 
 
-_RANKS: dict[int, dict[str, int]] = {}  # id of an order list (module constants) -> tag ranks
-
-
-def _in_order(parent: etree._Element, order: list[str]) -> bool:
-    """Whether :func:`_sort_children` would leave ``parent`` as it is."""
-    rank = _RANKS.get(id(order))
-    if rank is None:
-        rank = _RANKS[id(order)] = {tag: i for i, tag in enumerate(order)}
-    last = len(rank)
-    ranks = [rank.get(el.tag, last) for el in parent]
-    return all(a < b or a == b == last for a, b in zip(ranks, ranks[1:], strict=False))
-
-
-def _sort_children(parent: etree._Element, order: list[str]) -> None:
-    """Children in schema order; a property given twice keeps its first (schema: once).
-    Children already in order, each once (most cells: a row's cells are copies of one
-    template row), are left as they are."""
-    rank = _RANKS.get(id(order))
-    if rank is None:
-        rank = _RANKS[id(order)] = {tag: i for i, tag in enumerate(order)}
-    last = len(rank)
-    ranks = [rank.get(el.tag, last) for el in parent]
-    if all(a < b or a == b == last for a, b in zip(ranks, ranks[1:], strict=False)):
-        return  # what the sort below would leave: the same children in the same order
-    seen: set[str] = set()
-    for child in sorted(parent, key=lambda el: rank.get(el.tag, last)):
-        parent.remove(child)
-        if child.tag in rank and child.tag in seen:
-            continue
-        seen.add(child.tag)
-        parent.append(child)
-
-
 def _is_on(el: etree._Element | None) -> bool:
     """A Word on/off property is on: present and not w:val="0/false/off" (LibreOffice
     writes w:val="true"; Word and WPS may write false)."""
@@ -574,7 +551,7 @@ def _shape_facts(program: Any) -> tuple[bool, list[tuple[bool, tuple[str | None,
             tcw = first_child(tcpr, _W_TCW) if tcpr is not None else None
             cells.append(
                 (
-                    tcpr is not None and _in_order(tcpr, TCPR_ORDER),
+                    tcpr is not None and in_order(tcpr, TCPR_ORDER),
                     (tcw.get(_W_W), tcw.get(_W_TYPE)) if tcw is not None else None,
                     len(tc) > 0 and tc[-1].tag == _W_P,
                     vmerge_place(tcpr),
@@ -589,17 +566,28 @@ def normalise_table(view: TableView) -> None:
     grid = _grid(tbl)
     tblpr = first_child(tbl, qn("w:tblPr"))
     if tblpr is not None:
-        _sort_children(tblpr, TBLPR_ORDER)
+        sort_children(tblpr, TBLPR_ORDER)
+    # per row shape: whether the row's properties need nothing, and which of its cells need
+    # nothing while they are as the shape's (tcPr in order, a paragraph last, tcW the grid's)
+    as_shape: dict[Any, tuple[bool, list[bool]]] = {}
     for row in view.rows:
-        facts = _shape_facts(row.program) if row.program is not None else None
-        if facts is None or not facts[0]:
+        program = row.program
+        found = as_shape.get(program) if program is not None else None
+        if program is not None and found is None:
+            row_done, facts = _shape_facts(program)
+            found = as_shape[program] = (
+                row_done,
+                [
+                    ordered and ends and (not grid or tcw == (str(sum(grid[col : col + span])), "dxa"))
+                    for (ordered, tcw, ends, _at), col, span in zip(facts, program.columns, program.spans, strict=True)
+                ],
+            )
+        if found is None or not found[0]:
             _normalise_row(row, grid)
         for cell in row.cells:
             origin = cell.shape if cell.shape is not None else cell.merged_copy
-            if facts is not None and origin and not cell.props_changed:
-                ordered, tcw, ends, _at = facts[1][origin[1]]
-                if ordered and ends and (not grid or tcw == (str(sum(grid[cell.col : cell.col + cell.span])), "dxa")):
-                    continue  # as its shape (a vMerge in its place): nothing to do
+            if found is not None and origin and not cell.props_changed and found[1][origin[1]]:
+                continue  # as its shape (a vMerge in its place): nothing to do
             tc = cell.tc
             tcpr = cell.tcpr
             if tcpr is None:
@@ -611,7 +599,7 @@ def normalise_table(view: TableView) -> None:
                     tcw = etree.SubElement(tcpr, _W_TCW)
                 tcw.set(_W_W, str(width))
                 tcw.set(_W_TYPE, "dxa")
-            _sort_children(tcpr, TCPR_ORDER)
+            sort_children(tcpr, TCPR_ORDER)
             if tc[-1].tag != _W_P:
                 etree.SubElement(tc, _W_P)
                 if not cell.paras:

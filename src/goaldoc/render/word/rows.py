@@ -132,6 +132,11 @@ class RowProgram:
         self.mark_cells = [i for i, paras in enumerate(self._texts) if any(k in slotted for ts in paras for k in ts)]
 
     # -- the shape's layout, for render/word/table.py and measure.py (a copy is laid out alike)
+    @property
+    def spans(self) -> list[int]:
+        """Each cell's grid span."""
+        return [span for _at, _paras, span, _state in self._cells]
+
     def cell_layout(self, i: int) -> tuple[int | None, list[int], int, str | None]:
         """(index of its tcPr among the cell's children, indexes of its paragraphs, grid
         span, vMerge state) of cell ``i``."""

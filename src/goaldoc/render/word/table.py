@@ -35,6 +35,40 @@ TCPR_ORDER = [
 _TCPR_RANK = {tag: i for i, tag in enumerate(TCPR_ORDER)}
 
 
+_RANKS: dict[int, dict[str, int]] = {}  # id of an order list (module constants) -> tag ranks
+
+
+def in_order(parent: etree._Element, order: list[str]) -> bool:
+    """Whether :func:`sort_children` would leave ``parent`` as it is."""
+    rank = _RANKS.get(id(order))
+    if rank is None:
+        rank = _RANKS[id(order)] = {tag: i for i, tag in enumerate(order)}
+    last = len(rank)
+    ranks = [rank.get(el.tag, last) for el in parent]
+    return all(a < b or a == b == last for a, b in zip(ranks, ranks[1:], strict=False))
+
+
+def sort_children(parent: etree._Element, order: list[str]) -> None:
+    """Children in schema order; a property given twice keeps its first (schema: once).
+    Children already in order, each once (most cells: a row's cells are copies of one
+    template row), are left as they are."""
+    rank = _RANKS.get(id(order))
+    if rank is None:
+        rank = _RANKS[id(order)] = {tag: i for i, tag in enumerate(order)}
+    last = len(rank)
+    ranks = [rank.get(el.tag, last) for el in parent]
+    if all(a < b or a == b == last for a, b in zip(ranks, ranks[1:], strict=False)):
+        return  # what the sort below would leave: the same children in the same order
+    seen: set[str] = set()
+    for child in sorted(parent, key=lambda el: rank.get(el.tag, last)):
+        parent.remove(child)
+        if child.tag in rank and child.tag in seen:
+            continue
+        seen.add(child.tag)
+        parent.append(child)
+
+
+
 def vmerge_place(tcpr: etree._Element | None) -> int | None:
     """Where a vMerge goes among the children of ``tcpr`` for them to stay in schema order
     (what sorting them would make of one added at the end); None when the tcPr is missing,
