@@ -569,25 +569,25 @@ def normalise_table(view: TableView) -> None:
         sort_children(tblpr, TBLPR_ORDER)
     # per row shape: whether the row's properties need nothing, and which of its cells need
     # nothing while they are as the shape's (tcPr in order, a paragraph last, tcW the grid's)
-    as_shape: dict[Any, tuple[bool, list[bool]]] = {}
+    # (a cell merged away as it was copied: its tcPr sorted, a paragraph last, by the variant)
+    as_shape: dict[Any, tuple[bool, list[bool], list[bool]]] = {}
     for row in view.rows:
         program = row.program
         found = as_shape.get(program) if program is not None else None
         if program is not None and found is None:
             row_done, facts = _shape_facts(program)
+            widths = [not grid or tcw == (str(sum(grid[col : col + span])), "dxa") for (_o, tcw, _e, _a), col, span in zip(facts, program.columns, program.spans, strict=True)]
             found = as_shape[program] = (
                 row_done,
-                [
-                    ordered and ends and (not grid or tcw == (str(sum(grid[col : col + span])), "dxa"))
-                    for (ordered, tcw, ends, _at), col, span in zip(facts, program.columns, program.spans, strict=True)
-                ],
+                [ordered and ends and width for (ordered, _t, ends, _a), width in zip(facts, widths, strict=True)],
+                widths,
             )
         if found is None or not found[0]:
             _normalise_row(row, grid)
         for cell in row.cells:
             origin = cell.shape if cell.shape is not None else cell.merged_copy
-            if found is not None and origin and not cell.props_changed and found[1][origin[1]]:
-                continue  # as its shape (a vMerge in its place): nothing to do
+            if found is not None and origin and not cell.props_changed and (found[1] if cell.pre_key is None else found[2])[origin[1]]:
+                continue  # as its shape (a vMerge in its place), or merged as copied: nothing to do
             tc = cell.tc
             tcpr = cell.tcpr
             if tcpr is None:

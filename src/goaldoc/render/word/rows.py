@@ -40,7 +40,7 @@ from markupsafe import Markup
 
 from ..template import sandbox
 from ..template.markup import MARK_OPEN, split_mark
-from .table import first_child, vmerge_place
+from .table import TCPR_ORDER, first_child, sort_children, vmerge_place
 
 FUNCTION = "_goaldoc_rows"  # the call a loop becomes in docxtpl's source
 _ITEMS = "_goaldoc_items"
@@ -123,7 +123,7 @@ class RowProgram:
         # where a vMerge goes in each cell's tcPr (table.vmerge_place; at the end, the tcPr
         # then out of order, when it was already), None: the cell is not merged as it is copied
         self._vmerge_at: list[int | None] = []
-        self.merge_unordered: list[bool] = []  # its tcPr out of order, merged: normalise_table sorts it
+        self.merge_unordered: list[bool] = []  # its tcPr out of order: the variant sorts it (with the vMerge)
         self._variants: dict[frozenset[int], tuple[etree._Element, list[int | None]]] = {}
         self.base_texts = [t.text or "" for t in shape.iter(_W_T)]  # the slots' are written per row
         self.copyable = _layout(self, shape)
@@ -161,7 +161,8 @@ class RowProgram:
         """The shape with the cells ``merged`` merged away as render/word/document.py's
         merge_marked_cells leaves a copy's cell (a vMerge in its place in the tcPr, one
         empty paragraph with the first one's properties), and where each of the program's
-        slots is among its w:t (None: in a cell merged away). Once per set of cells."""
+        slots is among its w:t (None: in a cell merged away). A tcPr out of schema order is
+        sorted as normalise_table would sort it. Once per set of cells."""
         found = self._variants.get(merged)
         if found is None:
             shape = copy.deepcopy(self.shape)
@@ -172,6 +173,8 @@ class RowProgram:
                 tcpr = first_child(tc, _W_TCPR)
                 assert at is not None and tcpr is not None
                 tcpr.insert(at, etree.Element(_W_VMERGE))
+                if self.merge_unordered[i]:
+                    sort_children(tcpr, TCPR_ORDER)  # as normalise_table sorts a merged cell's
                 paras = [ch for ch in tc if ch.tag == _W_P]
                 ppr = first_child(paras[0], _W_PPR) if paras else None
                 for para in paras:

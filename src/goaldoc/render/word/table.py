@@ -178,7 +178,6 @@ class RowView:
                 if merged and i in merged:  # read from its XML, as merge_marked_cells leaves it
                     cell = CellView(tc, col)
                     cell.merged_copy, cell.pre_key = (program, i), merged[i]
-                    cell.props_changed = program.merge_unordered[i]  # its vMerge at the end of its tcPr
                 else:
                     cell = CellView(tc, col, (program, i), program.cell_texts(i, ttexts))
                 cells.append(cell)
