@@ -121,3 +121,35 @@ def test_libyaml_and_pure_python_read_every_sample_alike(monkeypatch):
             slow = loader_module.load_text(text, "s")
         assert fast[0] == slow[0], sample
         assert fast[1].lines == slow[1].lines, sample
+
+
+def test_loading_runs_without_automatic_collection_and_restores_it(monkeypatch):
+    """Issue 23 item 3: the collector walked a long file's nodes and models again and again
+    (half the CPU of loading 10,000 indicators); load() pauses it and leaves it as it was,
+    also when the file is refused."""
+    import gc
+
+    import goaldoc.loading as loading
+    from conftest import SAMPLES
+    from goaldoc.errors import InputError
+
+    seen: list[bool] = []
+    real = loading.load_file
+
+    def spy(path):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(path)
+
+    monkeypatch.setattr(loading, "load_file", spy)
+    assert gc.isenabled()
+    loading.load(SAMPLES / "2024" / "taishan.yaml")
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(InputError):
+        loading.loads("department: [", "bad.yaml")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        loading.load(SAMPLES / "2024" / "taishan.yaml")
+        assert not gc.isenabled()  # a caller's choice stays
+    finally:
+        gc.enable()
