@@ -167,10 +167,11 @@ class _Measurer:
     def cell(self, cell: CellView, width: float, table_style: str | None, margins: tuple[float, float, float, float]) -> tuple[float, str, float]:
         """(height, text, line height) of a cell's content at its width."""
         top, left, bottom, right = margins
-        tc, tcpr = cell.tc, cell.tcpr
+        tc = cell.tc
         if cell.shape is not None:
             mar = cell.shape[0].margins(cell.shape[1])
         else:
+            tcpr = cell.tcpr
             mar = first_child(tcpr, _W_TCMAR) if tcpr is not None else None
         if mar is not None:
             own = {"top": top, "left": left, "bottom": bottom, "right": right}

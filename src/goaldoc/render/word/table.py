@@ -99,9 +99,18 @@ class CellView:
     still as the shape was (render/word/rows.py): what depends on its formatting alone is
     found once per shape. A pass that changes the cell's formatting sets it to None."""
 
-    __slots__ = ("tc", "col", "span", "tcpr", "vm", "paras", "texts", "odd", "size", "shape", "props_changed", "merged_copy", "pre_key")
+    __slots__ = ("tc", "col", "span", "_tcpr", "vm", "_paras", "texts", "odd", "size", "shape", "props_changed", "merged_copy", "pre_key", "_layout")
 
-    def __init__(self, tc: etree._Element, col: int, shape: tuple[Any, int] | None = None, texts: list[str] | None = None):
+    def __init__(
+        self,
+        tc: etree._Element,
+        col: int,
+        shape: tuple[Any, int] | None = None,
+        texts: list[str] | None = None,
+        layout: tuple[int | None, list[int], int, str | None] | None = None,
+    ):
+        """``texts`` and ``layout`` (as RowProgram.cell_layout gives it): a copy's, read
+        from its row program, not from its XML."""
         self.tc = tc
         self.col = col
         self.size: float | None = None  # the cell's font size, once measured
@@ -110,15 +119,14 @@ class CellView:
         self.merged_copy: tuple[Any, int] | None = None  # merged away, a copy of this (program, cell) before
         self.pre_key: str | None = None  # merged away as it was copied (render/word/rows.py): its merge key
         self.vm: str | None  # 'restart', 'continue' or None
-        if shape is not None and texts is not None:  # a copy of a row shape: its layout is the shape's
-            program, i = shape
-            kids = list(tc)
-            at, paras_at, self.span, self.vm = program.cell_layout(i)
-            self.tcpr = kids[at] if at is not None else None
-            self.paras = [kids[k] for k in paras_at]
+        self._layout: tuple[int | None, list[int], int, str | None] | None
+        if texts is not None and layout is not None:  # a copy of a row shape: its layout is the shape's
+            _at, _paras_at, self.span, self.vm = layout
+            self._layout = layout  # its tcPr and paragraphs found when a pass asks for them
             self.texts = texts
             self.odd = False
             return
+        self._layout = None
         tcpr = None
         paras: list[etree._Element] = []
         odd = False
@@ -145,6 +153,40 @@ class CellView:
                     vm = "restart" if ch.get(_W_VAL) == "restart" else "continue"
         self.span = span
         self.vm = vm
+
+    def _find(self) -> None:
+        """A copy's tcPr and paragraphs, where its shape has them (most cells of a copy are
+        never asked: they are as their shape)."""
+        assert self._layout is not None
+        at, paras_at, _span, _vm = self._layout
+        self._layout = None
+        kids = list(self.tc)
+        self._tcpr = kids[at] if at is not None else None
+        self._paras = [kids[k] for k in paras_at]
+
+    @property
+    def tcpr(self) -> etree._Element | None:
+        if self._layout is not None:
+            self._find()
+        return self._tcpr
+
+    @tcpr.setter
+    def tcpr(self, value: etree._Element | None) -> None:
+        if self._layout is not None:
+            self._find()
+        self._tcpr = value
+
+    @property
+    def paras(self) -> list[etree._Element]:
+        if self._layout is not None:
+            self._find()
+        return self._paras
+
+    @paras.setter
+    def paras(self, value: list[etree._Element]) -> None:
+        if self._layout is not None:
+            self._find()
+        self._paras = value
 
     def text(self) -> str:
         """All the cell's text (``tc.iter(w:t)``), nested tables included."""
@@ -175,11 +217,11 @@ class RowView:
             self.trpr = first_child(tr, _W_TRPR) if program.has_trpr else None
             cells = []
             for i, (tc, col) in enumerate(zip(tr.iterchildren(_W_TC), program.columns, strict=True)):
-                if merged and i in merged:  # read from its XML, as merge_marked_cells leaves it
-                    cell = CellView(tc, col)
+                if merged and i in merged:  # as merge_marked_cells leaves it: its tcPr, one empty paragraph
+                    cell = CellView(tc, col, None, [""], (0, [1], program.cell_layout(i)[2], "continue"))
                     cell.merged_copy, cell.pre_key = (program, i), merged[i]
                 else:
-                    cell = CellView(tc, col, (program, i), program.cell_texts(i, ttexts))
+                    cell = CellView(tc, col, (program, i), program.cell_texts(i, ttexts), program.cell_layout(i))
                 cells.append(cell)
             self.cells = cells
             return
