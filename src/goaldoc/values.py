@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 
 __all__ = ["QUALITATIVE", "SIGNS", "IndicatorValue", "normalise_text", "normalise_sign",
            "parse_value", "from_parts", "parse_amount", "convert_amount", "format_amount"]
@@ -74,10 +75,12 @@ def _normalise_once(s: str) -> str:
     return _LEADING_APPROX.sub("≈", s)
 
 
+@lru_cache(maxsize=1 << 14)
 def normalise_text(s: str) -> str:
     """Character-level clean-up: full-width → half-width, sign variants → canonical signs,
     LaTeX artefacts (``$\\geq 95\\%$`` → ``≥95%``), runs of spaces → one space, ends trimmed.
-    A leading ``≅ ≃ ～ ~ 约`` before a number becomes ``≈``. Idempotent."""
+    A leading ``≅ ≃ ～ ~ 约`` before a number becomes ``≈``. Idempotent. Remembered per text
+    (each render of a row's 指标值 asks; a form repeats its values)."""
     for _ in range(12):  # to a fixed point, so that normalising twice changes nothing
         nxt = _normalise_once(s)
         if nxt == s:

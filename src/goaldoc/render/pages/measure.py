@@ -83,6 +83,7 @@ def text_em(text: str) -> float:
     return sum(char_em(ch) for ch in text)
 
 
+@lru_cache(maxsize=4096)
 def is_wide(ch: str) -> bool:
     return ord(ch) >= 0x80 and unicodedata.east_asian_width(ch) in ("W", "F", "A")
 

@@ -49,6 +49,12 @@ def split_mark(text: str) -> tuple[str | None, str]:
     return m.group(1), _MARK_RE.sub("", text)
 
 
+def mark_key(text: str) -> str | None:
+    """:func:`split_mark`'s key alone."""
+    m = _MARK_RE.search(text)
+    return m.group(1) if m else None
+
+
 def strip_marks(text: str) -> str:
     return _MARK_RE.sub("", text)
 

@@ -213,15 +213,15 @@ _W_GRIDBEFORE, _W_GRIDSPAN, _W_VMERGE = qn("w:gridBefore"), qn("w:gridSpan"), qn
 
 def row_cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
     col = 0
-    trpr = tr.find(_W_TRPR)
+    trpr = first_child(tr, _W_TRPR)
     if trpr is not None:
-        gb = trpr.find(_W_GRIDBEFORE)
+        gb = first_child(trpr, _W_GRIDBEFORE)
         if gb is not None:
             col = int(gb.get(_W_VAL, "0"))
     out = []
-    for tc in tr.findall(_W_TC):
-        tcpr = tc.find(_W_TCPR)
-        gs = tcpr.find(_W_GRIDSPAN) if tcpr is not None else None
+    for tc in tr.iterchildren(_W_TC):
+        tcpr = first_child(tc, _W_TCPR)
+        gs = first_child(tcpr, _W_GRIDSPAN) if tcpr is not None else None
         span = int(gs.get(_W_VAL, "1")) if gs is not None else 1
         out.append((col, span, tc))
         col += span
@@ -230,8 +230,8 @@ def row_cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
 
 def vmerge(tc: etree._Element) -> str | None:
     """'restart', 'continue' or None."""
-    tcpr = tc.find(_W_TCPR)
-    vm = tcpr.find(_W_VMERGE) if tcpr is not None else None
+    tcpr = first_child(tc, _W_TCPR)
+    vm = first_child(tcpr, _W_VMERGE) if tcpr is not None else None
     if vm is None:
         return None
     return "restart" if vm.get(_W_VAL) == "restart" else "continue"
@@ -396,7 +396,7 @@ def cell_size(cell: CellView, styles: StyleSheet, tstyle: str | None) -> float:
     """The font size of a cell's first paragraph (its first sized run's), measured once
     (once per row shape for the copies of one: render/word/rows.py)."""
     if cell.size is None:
-        if cell.shape is not None and cell.paras:
+        if cell.shape is not None and cell.shape[0].cell_layout(cell.shape[1])[1]:  # it has paragraphs, as its shape
             program, i = cell.shape
             key = (program, i, "size", tstyle)
             if key not in styles.memo:

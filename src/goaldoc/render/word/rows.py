@@ -39,7 +39,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from ..template import sandbox
-from ..template.markup import MARK_OPEN, split_mark
+from ..template.markup import MARK_OPEN, mark_key
 from .table import TCPR_ORDER, first_child, sort_children, vmerge_place
 
 FUNCTION = "_goaldoc_rows"  # the call a loop becomes in docxtpl's source
@@ -235,7 +235,7 @@ class RowProgram:
             for i in mergeable:
                 text = "".join(self.cell_texts(i, ttexts))
                 if MARK_OPEN in text:
-                    key = split_mark(text)[0]
+                    key = mark_key(text)
                     if key is not None:
                         keys[i] = key
             merged = {i: key for i, key in keys.items() if above.get(i) == key}
