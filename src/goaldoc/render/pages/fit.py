@@ -72,19 +72,32 @@ class _Grid:
         self.cells = list(cells)
         self.pad = pad
         self._heights: dict[tuple[int, float], float] = {}  # (cell, width) -> height: most cells keep theirs
+        # the cells' (first column, span): a trial's widths are summed once for each of these,
+        # not once per cell (a table of 10,000 rows has a dozen)
+        self.places = [(c.col, c.span) for c in self.cells]
+        self._distinct = sorted(set(self.places))
+        self.needs = [_number_need(c, pad) for c in self.cells]  # the same at every width
+
+    def spans(self, widths: Sequence[float]) -> dict[tuple[int, int], float]:
+        """The width of each (first column, span) of the grid's cells (as :func:`_width`)."""
+        return {place: sum(widths[place[0] : place[0] + place[1]]) for place in self._distinct}
 
     def height(self, k: int, widths: Sequence[float]) -> float:
-        cell = self.cells[k]
-        key = (k, round(_width(widths, cell), 1))
+        return self._height_at(k, round(_width(widths, self.cells[k]), 1))
+
+    def _height_at(self, k: int, width: float) -> float:
+        """The height of cell ``k`` at ``width`` (rounded to 0.1 pt), found once."""
+        key = (k, width)
         h = self._heights.get(key)
         if h is None:
-            h = self._heights[key] = _height(cell, key[1], self.pad)
+            h = self._heights[key] = _height(self.cells[k], width, self.pad)
         return h
 
     def rows(self, widths: Sequence[float]) -> dict[int, float]:
         rows: dict[int, float] = {}
-        for k, c in enumerate(self.cells):
-            rows[c.row] = max(rows.get(c.row, 0.0), self.height(k, widths))
+        rounded = {place: round(w, 1) for place, w in self.spans(widths).items()}
+        for k, (c, place) in enumerate(zip(self.cells, self.places, strict=True)):
+            rows[c.row] = max(rows.get(c.row, 0.0), self._height_at(k, rounded[place]))
         return rows
 
     def row_heights(self, widths: Sequence[float]) -> float:
@@ -94,8 +107,9 @@ class _Grid:
         """How much taller the column's cells are than the rest of their rows."""
         own: dict[int, float] = {}
         rest: dict[int, float] = {}
-        for k, c in enumerate(self.cells):
-            h = self.height(k, widths)
+        rounded = {place: round(w, 1) for place, w in self.spans(widths).items()}
+        for k, (c, place) in enumerate(zip(self.cells, self.places, strict=True)):
+            h = self._height_at(k, rounded[place])
             bucket = own if c.col == col and c.span == 1 else rest
             bucket[c.row] = max(bucket.get(c.row, 0.0), h)
         return sum(max(h - rest.get(r, 0.0), 0.0) for r, h in own.items())
@@ -110,9 +124,10 @@ class _Grid:
     def allowed(self, widths: Sequence[float]) -> bool:
         if any(x < MIN_COLUMN for x in widths):
             return False
-        for c in self.cells:
-            now, was = _width(widths, c), _width(self.original, c)
-            if now < was - 1e-6 and (now < KEEP * was or now < _number_need(c, self.pad)):
+        now_of, was_of = self.spans(widths), self.spans(self.original)
+        for place, need in zip(self.places, self.needs, strict=True):
+            now, was = now_of[place], was_of[place]
+            if now < was - 1e-6 and (now < KEEP * was or now < need):
                 return False
         return True
 
@@ -142,7 +157,7 @@ def fit_columns(
     n = len(grid.widths)
     # numbers never break inside
     for col in range(n):
-        need = max((_number_need(c, pad) for c in grid.cells if c.col == col and c.span == 1), default=0.0)
+        need = max((nd for c, nd in zip(grid.cells, grid.needs, strict=True) if c.col == col and c.span == 1), default=0.0)
         for _side in range(2):  # from one neighbour, and what it cannot give from the other
             missing = need - grid.widths[col]
             if missing <= 0.01:
@@ -274,9 +289,10 @@ def _orphans(grid: _Grid, widths: Sequence[float], rows: set[int]) -> bool:
 def _squeezes_a_number(grid: _Grid, trial: Sequence[float]) -> bool:
     """A cell the move narrows would no longer hold its widest number (one the fitting
     above has just made room for: 123456789012.34)."""
-    for c in grid.cells:
-        now = _width(trial, c)
-        if now < _width(grid.widths, c) - 1e-6 and now < _number_need(c, grid.pad):
+    now_of, before_of = grid.spans(trial), grid.spans(grid.widths)
+    for place, need in zip(grid.places, grid.needs, strict=True):
+        now = now_of[place]
+        if now < before_of[place] - 1e-6 and now < need:
             return True
     return False
 
