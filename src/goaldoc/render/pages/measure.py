@@ -90,11 +90,11 @@ def is_wide(ch: str) -> bool:
 
 def line_height(text: str, size: float) -> float:
     """The height of one line of ``text`` at ``size`` points (CJK lines are taller)."""
-    return size * (CJK_LINE if _has_wide(text) else LATIN_LINE)
+    return size * (CJK_LINE if has_wide(text) else LATIN_LINE)
 
 
 @lru_cache(maxsize=1 << 16)
-def _has_wide(text: str) -> bool:
+def has_wide(text: str) -> bool:
     """Whether the text holds a CJK character (asked of each text several times: fitting,
     measuring, each of a cell's lines)."""
     return any(is_wide(ch) for ch in text)

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from ...forms.spec import PagesSpec
-from ..pages.measure import line_height, lines_of
+from ..pages.measure import has_wide, line_height, lines_of
 from ..pages.paginate import Heading, Span, Unit
 from .styles import ParaStyle, StyleSheet, is_on, read_margins
 from .table import CellView, RowView, TableView, first_child
@@ -139,6 +139,30 @@ class _Measurer:
             found = self.styles.memo[key] = self.style(program.paragraph(i, j), table_style)
         return found  # type: ignore[no-any-return]
 
+    def _shape_metrics(
+        self, cell: CellView, j: int, table_style: str | None, width: float
+    ) -> tuple[float, tuple[float, float, float], tuple[float, float, float]]:
+        """What :meth:`heights` and :meth:`_line` work out for paragraph ``j`` of a copy of a
+        row shape at ``width``, but for the text: the line's width in ems, and (line height,
+        space before, space after) for a text holding CJK and for one that does not."""
+        assert cell.shape is not None
+        program, i = cell.shape
+        key = (program, i, j, table_style, width, "metrics")
+        found = self.styles.memo.get(key)
+        if found is None:
+            st, size = self.shape_style(cell, j, table_style)
+            first = st.first_chars * size if st.first_chars is not None else st.first
+            usable = max(width - st.left - st.right, size)
+            w_em = usable / size - max(first, 0) / size
+            kinds = []
+            for sample in ("中", "a"):
+                line = self._line(sample, size, st)
+                before = st.before_lines * line if st.before_lines is not None else st.before
+                after = st.after_lines * line if st.after_lines is not None else st.after
+                kinds.append((line, before, after))
+            found = self.styles.memo[key] = (w_em, kinds[0], kinds[1])
+        return found  # type: ignore[no-any-return]
+
     def heights(self, st: ParaStyle, size: float, text: str, width: float) -> list[float]:
         first = st.first_chars * size if st.first_chars is not None else st.first
         usable = max(width - st.left - st.right, size)
@@ -182,12 +206,18 @@ class _Measurer:
         if cell.shape is not None:  # a copy of a row shape, as the shape was: no XML read
             program, i = cell.shape
             for j, text in enumerate(cell.texts):
-                st, size = self.shape_style(cell, j, table_style)
                 if not program.plain(i, j):
                     text = _para_text(cell.paras[j])
-                total += sum(self.heights(st, size, text, inner))
+                if "\n" in text or "\f" in text:
+                    st, size = self.shape_style(cell, j, table_style)
+                    total += sum(self.heights(st, size, text, inner))
+                    here = self._line(text, size, st)
+                else:  # one line of text: heights() and _line() worked out once per shape and width
+                    w_em, cjk, latin = self._shape_metrics(cell, j, table_style, inner)
+                    here, before, after = cjk if has_wide(text or "中") else latin
+                    total += before + (lines_of(text, w_em) if text else 1) * here + after
                 texts.append(text)
-                line = max(line, self._line(text, size, st))
+                line = max(line, here)
             return total + top + bottom, "\n".join(texts), line or 15.0
         for el in tc if cell.odd else cell.paras:
             if el.tag == _W_P:
@@ -324,6 +354,7 @@ def _measure_table(
     base = len(out.pieces)
     open_spans: dict[int, int] = {}  # grid column -> index into out.spans
     span_units: dict[int, list[int]] = {}
+    widths: dict[tuple[int, int], float] = {}  # (first column, span) -> width
     for i, row in enumerate(rows):
         cells = row.cells
         layouts.append(tuple(c.col for c in cells))
@@ -331,7 +362,12 @@ def _measure_table(
         row_text = []
         for cell in cells:
             col, span = cell.col, cell.span
-            width = sum(grid[col : col + span]) if grid else page.width / max(len(cells), 1)
+            if grid:
+                width = widths.get((col, span))
+                if width is None:
+                    width = widths[(col, span)] = sum(grid[col : col + span])
+            else:
+                width = page.width / max(len(cells), 1)
             vm = cell.vm
             if vm == "continue":
                 if col in open_spans:
@@ -347,11 +383,12 @@ def _measure_table(
                 continue
             open_spans.pop(col, None)
             own = max(own, h)
-        min_h, rule = _row_facts(row)[0] if row.program is not None else _row_height_rule(row.trpr)
+        shape_facts = _row_facts(row) if row.program is not None else None
+        min_h, rule = shape_facts[0] if shape_facts is not None else _row_height_rule(row.trpr)
         height = min_h if rule == "exact" else max(own, min_h)
         text = "\n".join(row_text)
         texts.append(text)
-        facts = _row_facts(row) if row.program is not None and not row.kept else None
+        facts = shape_facts if not row.kept else None
         keep = facts[1] if facts is not None and facts[1] is not None else _all_keep_next(row.tr)
         out.pieces.append(_Piece(Unit(height + ROW_RULE, keep_next=keep), row.tr, tbl, i, text))
     # spans over one row are plain cells
@@ -364,7 +401,10 @@ def _measure_table(
     is_heading: list[bool] = []
     for row in rows:  # a heading row: tblHeader on it and on every row above
         is_heading.append(_is_heading_row(row.trpr) and (not is_heading or is_heading[-1]))
-    declared = [bool(wanted) and any(squash(c.text()) in wanted for c in row.cells) for row in rows]
+    # a row form.yaml names as a heading (a cell's text, spaces aside, is one of them); a text
+    # whose first character begins none of them is not one (most cells: asked cheaply)
+    firsts = {w[:1] for w in wanted}
+    declared = [bool(wanted) and any(c.text().lstrip()[:1] in firsts and squash(c.text()) in wanted for c in row.cells) for row in rows]
     i = 0
     while i < len(rows):
         if not (is_heading[i] or declared[i]):
