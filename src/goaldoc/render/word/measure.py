@@ -591,7 +591,7 @@ def keep_units(view: TableView, styles: StyleSheet, labels: Labels) -> None:
     _top, left, _bottom, right = styles.table_cell_margins(tbl)
     for row in view.rows:
         for cell in row.cells:
-            if len(cell.paras) != 1 or cell.vm == "continue":
+            if len(cell.texts) != 1 or cell.vm == "continue":  # a text per paragraph
                 continue
             text = cell.texts[0]
             if text not in labels:
