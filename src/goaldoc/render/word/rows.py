@@ -12,7 +12,11 @@ as ``{% if row.adjusted %}（调整为…）{% endif %}``) is taken out of that 
 * in docxtpl's source the loop becomes one call that records the items and leaves a
   marker (and one copy of the row, so that docxtpl's table fix-up counts the row's cells
   as it would have);
-* after docxtpl, each marker becomes copies of the shape, each with its texts set.
+* after docxtpl, each marker becomes copies of the shape, each with its texts set;
+* the merges are read from the data as the texts are written: a cell whose merge key is
+  the one of the same cell in the row above (``| merge``: 一级, 二级) is copied from a
+  *variant* of the shape where it is already merged away (RowProgram.variant), and the
+  table's merge (render/word/document.py) leaves it as it is.
 
 The row may read other names (an outer loop's ``p``, the form's ``budget``) and ``loop``:
 the call passes them, as the loop saw them. A value that docxtpl would turn into XML (a
