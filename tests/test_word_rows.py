@@ -211,3 +211,23 @@ def test_cells_merged_away_are_copied_merged_and_come_out_as_the_merge_makes_the
     ours = _document(render_bytes(load(TAISHAN), ["docx"])["docx"][1])
     assert frozenset({0, 1, 2}) in made  # 指标 (merged over the table), 一级 and 二级 in one row
     assert ours == _docxtpl_only(TAISHAN, monkeypatch)
+
+
+def test_a_form_with_a_contents_page_is_saved_once_without_the_layout_pass(monkeypatch):
+    """The .docx was written twice for a form with a 目录 (taishan's): once for LibreOffice's
+    layout pass, which is off unless GOALDOC_LAYOUT_PASS asks for it, then with the pages
+    filled in. Without the pass it is written once, the same document."""
+    import goaldoc.render.word.document as document
+
+    monkeypatch.delenv("GOALDOC_LAYOUT_PASS", raising=False)
+    saves: list[int] = []
+    real = document._save
+
+    def counted(tpl):  # type: ignore[no-untyped-def]
+        saves.append(1)
+        return real(tpl)
+
+    monkeypatch.setattr(document, "_save", counted)
+    ours = _document(render_bytes(load(TAISHAN), ["docx"])["docx"][1])
+    assert len(saves) == 1
+    assert ours == _docxtpl_only(TAISHAN, monkeypatch)

@@ -171,12 +171,10 @@ def _render_docx(
             t.text = strip_marks(t.text)
     contents = mark_forms(body, is_separator, page_of) if has_contents_marks(body) else None
     normalise_package(tpl.docx, _strict_already(views, touched))  # what the Open XML validator and Word insist on (issue 20)
-    data = _save(tpl)
-    if contents is not None:  # the 目录's pages: LibreOffice's layout where it is installed
-        laid_out = libreoffice_pages(data, etree.tostring(body)) if layout_pass_enabled() else None
+    if contents is not None:  # the 目录's pages: LibreOffice's layout where asked for and installed
+        laid_out = libreoffice_pages(_save(tpl), etree.tostring(body)) if layout_pass_enabled() else None
         fill_contents(body, {**contents, **{k: v for k, v in (laid_out or {}).items() if k in contents}})
-        data = _save(tpl)
-    return data
+    return _save(tpl)
 
 
 def _strict_already(views: Mapping[etree._Element, TableView], touched: set[etree._Element]) -> set[etree._Element]:
