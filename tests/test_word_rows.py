@@ -231,3 +231,41 @@ def test_a_form_with_a_contents_page_is_saved_once_without_the_layout_pass(monke
     ours = _document(render_bytes(load(TAISHAN), ["docx"])["docx"][1])
     assert len(saves) == 1
     assert ours == _docxtpl_only(TAISHAN, monkeypatch)
+
+
+def test_the_template_parts_no_render_changes_are_made_strict_once_and_stay_strict(tmp_path):
+    """Issue 23 item 2: the styles, numbering and theme are made strict once, on the parsed
+    template the process keeps (strict.normalise_template), not at every render: a style's
+    properties out of schema order and a flag written w:val="true" (as LibreOffice saves
+    them) come out in order and bare, in the first render and in the next one."""
+    import re
+    import shutil
+
+    from docx import Document
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    from conftest import ROOT
+
+    folder = tmp_path / "templates" / "guangdong"
+    shutil.copytree(ROOT / "templates" / "guangdong", folder)
+    doc = Document(folder / "forms.docx")
+    style = next(st for st in doc.styles.element.iterchildren(qn("w:style")) if st.find(qn("w:rPr")) is not None)
+    rpr = style.find(qn("w:rPr"))
+    for tag in ("w:rFonts", "w:b"):
+        for old in rpr.findall(qn(tag)):
+            rpr.remove(old)
+    etree.SubElement(rpr, qn("w:sz"), {qn("w:val"): "21"})
+    etree.SubElement(rpr, qn("w:rFonts"), {qn("w:eastAsia"): "宋体"})  # after w:sz: out of order
+    etree.SubElement(rpr, qn("w:b"), {qn("w:val"): "true"})
+    doc.save(folder / "forms.docx")
+    name = style.get(qn("w:styleId"))
+    loaded = load(TAISHAN)
+    for _ in range(2):  # the parse, then the copy the process kept
+        data = render_bytes(loaded, ["docx"], templates=tmp_path / "templates")["docx"][1]
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            styles = z.read("word/styles.xml").decode()
+        ours = re.search(rf'<w:style [^>]*w:styleId="{name}".*?</w:style>', styles, re.S)
+        assert ours is not None
+        text = ours.group(0)
+        assert text.index("<w:rFonts") < text.index("<w:b ") < text.index("<w:sz ")

@@ -69,7 +69,7 @@ from .pages import apply as apply_pages
 from .pages import is_separator, keep_with_next, lay_out
 from .rows import FUNCTION as ROWS_FUNCTION
 from .rows import RowLoops
-from .strict import normalise_package, on_off_only, order_properties
+from .strict import normalise_package, normalise_template, on_off_only, order_properties
 from .styles import StyleSheet
 from .table import (
     TCPR_ORDER,
@@ -170,7 +170,7 @@ def _render_docx(
         if has_mark(t.text):
             t.text = strip_marks(t.text)
     contents = mark_forms(body, is_separator, page_of) if has_contents_marks(body) else None
-    normalise_package(tpl.docx, _strict_already(views, touched))  # what the Open XML validator and Word insist on (issue 20)
+    normalise_package(tpl.docx, _strict_already(views, touched), template_done=True)  # what the Open XML validator and Word insist on (issue 20)
     if contents is not None:  # the 目录's pages: LibreOffice's layout where asked for and installed
         laid_out = libreoffice_pages(_save(tpl), etree.tostring(body)) if layout_pass_enabled() else None
         fill_contents(body, {**contents, **{k: v for k, v in (laid_out or {}).items() if k in contents}})
@@ -219,6 +219,7 @@ def _parsed(template: Path) -> Any:
     parsed = _PARSED.get(key)
     if parsed is None:
         parsed = _PARSED[key] = docx.Document(str(template))
+        normalise_template(parsed)  # the parts no render changes: strict once (issue 23 item 2)
         if len(_PARSED) > 16:
             _PARSED.popitem(last=False)
     return copy.deepcopy(parsed)

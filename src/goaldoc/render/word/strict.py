@@ -55,14 +55,32 @@ _PARTS = {qn(f"w:{t}") for t in ("document", "hdr", "ftr", "styles", "numbering"
 _STORY = {qn(f"w:{t}") for t in ("document", "hdr", "ftr", "footnotes", "endnotes")}
 
 
-def normalise_package(document: Any, strict_already: Collection[etree._Element] = ()) -> None:
+_TEMPLATE_PARTS = {qn("w:styles"), qn("w:numbering")}  # and the theme: no render changes them
+
+
+def normalise_template(document: Any) -> None:
+    """What :func:`normalise_package` does to the parts a render leaves as the template has
+    them — the styles, the numbering, the theme — done once on a parsed template (render/word/
+    document.py keeps it per process); its renders then pass ``template_done``."""
+    _normalise(document, (), template=True, rendered=False)
+
+
+def normalise_package(document: Any, strict_already: Collection[etree._Element] = (), template_done: bool = False) -> None:
     """Every Word part of a python-docx ``document`` made as strict as Word and the
     validator want it (see the module doc). ``strict_already``: elements of the body
     known to need nothing here but unique bookmarks (copies of a row shape that was strict:
-    render/word/document.py), not walked again."""
+    render/word/document.py), not walked again. ``template_done``: the document is a copy of
+    a template :func:`normalise_template` has made strict."""
+    _normalise(document, strict_already, template=not template_done, rendered=True)
+    once_each(document.core_properties._element)
+
+
+def _normalise(document: Any, strict_already: Collection[etree._Element], template: bool, rendered: bool) -> None:
     for part in document.part.package.iter_parts():
         root = getattr(part, "_element", None)
         if root is not None and root.tag in _PARTS:
+            if not (template if root.tag in _TEMPLATE_PARTS else rendered):
+                continue
             found = _found(root, strict_already) if part is document.part else None
             order_properties(root, found)
             on_off_only(root, found)
@@ -70,12 +88,11 @@ def normalise_package(document: Any, strict_already: Collection[etree._Element] 
                 unique_bookmarks(root, found)
             if root.tag == qn("w:styles"):
                 default_fonts(root)
-        elif part.partname.endswith("/theme1.xml") or "/theme/" in part.partname:
+        elif template and (part.partname.endswith("/theme1.xml") or "/theme/" in part.partname):
             blob = part.blob
             fixed = theme_with_cjk(blob, _document_face(document))
             if fixed is not blob:
                 part._blob = fixed
-    once_each(document.core_properties._element)
 
 
 def _document_face(document: Any) -> str:
