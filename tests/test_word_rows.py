@@ -269,3 +269,28 @@ def test_the_template_parts_no_render_changes_are_made_strict_once_and_stay_stri
         assert ours is not None
         text = ours.group(0)
         assert text.index("<w:rFonts") < text.index("<w:b ") < text.index("<w:sz ")
+
+
+def test_docxtpl_cleans_a_template_part_once_per_process(monkeypatch):
+    """docxtpl's patch_xml (a dozen regular expressions over a part's whole XML) depends on
+    the XML alone: a second render of the same template reuses it, and renders the same."""
+    from docxtpl import DocxTemplate
+
+    import goaldoc.render.word.document as document
+
+    document._PATCHED.clear()
+    calls: list[int] = []
+    real = DocxTemplate.patch_xml
+
+    def counted(self, src_xml):  # type: ignore[no-untyped-def]
+        calls.append(len(src_xml))
+        return real(self, src_xml)
+
+    monkeypatch.setattr(DocxTemplate, "patch_xml", counted)
+    loaded = load(TAISHAN)
+    first = render_bytes(loaded, ["docx"])["docx"][1]
+    made = len(calls)
+    assert made >= 1
+    second = render_bytes(loaded, ["docx"])["docx"][1]
+    assert len(calls) == made  # nothing cleaned again
+    assert _document(first) == _document(second)

@@ -95,6 +95,9 @@ TBLPR_ORDER = [
 _W_P, _W_TC, _W_TR, _W_T, _W_TCPR = qn("w:p"), qn("w:tc"), qn("w:tr"), qn("w:t"), qn("w:tcPr")
 
 
+_PATCHED: OrderedDict[str, str] = OrderedDict()  # a part's XML -> docxtpl's patch_xml of it
+
+
 class _Template(DocxTemplate):
     """docxtpl, remembering the rewritten XML of the part it renders (to locate errors),
     its row loops rendered as data where they can be (``row_loops``: render/word/rows.py)."""
@@ -102,6 +105,16 @@ class _Template(DocxTemplate):
     rendering_src = ""
     rendering_part: Any = None
     row_loops: RowLoops | None = None
+
+    def patch_xml(self, src_xml):  # type: ignore[no-untyped-def]
+        """docxtpl's clean-up of a part's XML (a dozen regular expressions over all of it),
+        which depends on the XML alone: once per process for each template part."""
+        patched = _PATCHED.get(src_xml)
+        if patched is None:
+            patched = _PATCHED[src_xml] = super().patch_xml(src_xml)
+            if len(_PATCHED) > 32:
+                _PATCHED.popitem(last=False)
+        return patched
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[no-untyped-def]
         if self.row_loops is not None and part is self.docx._part:
