@@ -1,0 +1,66 @@
+"""A cold `goaldoc render` of one department (issue 23: at most twice the bare imports of its
+libraries, in CPU): what it leaves out and what it leaves to the system. No timing here
+(bench/county.py measures it): each test says what the process does or does not do."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from conftest import ROOT, SAMPLES
+from goaldoc import api, batch
+from goaldoc.cli import main
+
+TAISHAN = str(SAMPLES / "2024" / "taishan.yaml")
+
+# runs goaldoc's CLI as `goaldoc ARGS` does, then reports from an exit handler registered
+# before the CLI's own (exit handlers run last-in, first-out: this one runs after them all)
+PROBE = """
+import atexit, gc, sys
+def probe():
+    print("FROZEN", gc.get_freeze_count() > 0)
+    print("MODULES", " ".join(sorted(sys.modules)))
+atexit.register(probe)
+from goaldoc.cli import main
+sys.argv = ["goaldoc", *sys.argv[1:]]
+main()
+"""
+
+
+def _cli_process(*args: str) -> dict[str, str]:
+    res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    return dict(line.split(" ", 1) for line in res.stdout.splitlines() if line.startswith(("FROZEN ", "MODULES ")))
+
+
+def test_the_cli_leaves_its_heap_to_the_system_at_exit(tmp_path):
+    """The interpreter's last collections would walk and free every object of the run just
+    before the process ends: the CLI freezes them at exit instead (a tenth of a cold render)."""
+    got = _cli_process("render", TAISHAN, "-o", str(tmp_path))
+    assert got["FROZEN"] == "True"
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".xlsx"]
+
+
+def test_start_up_is_frozen_before_the_first_department_and_thawed_after(tmp_path, monkeypatch):
+    """Issue 23 item 3, frozen after start-up: the collection after the first department walks
+    what it made, not every module imported to make it; the command's end thaws it all (the
+    process goes on: here, the tests)."""
+    seen = []
+    real = api.render
+
+    def spy(*args, **kw):  # type: ignore[no-untyped-def]
+        seen.append((gc.isenabled(), gc.get_freeze_count() > 0, "goaldoc.render.word.document" in sys.modules))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(api, "render", spy)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    res = CliRunner().invoke(main, ["render", TAISHAN, "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert seen == [(False, True, True)]  # paused, start-up frozen, the renderers imported before
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    monkeypatch.setattr(batch, "run", lambda files, opts: iter(()))  # no department through: batch thaws nothing
+    CliRunner().invoke(main, ["render", TAISHAN, "-o", str(tmp_path)])
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # the command's end thawed it
