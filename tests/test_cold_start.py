@@ -64,3 +64,26 @@ def test_start_up_is_frozen_before_the_first_department_and_thawed_after(tmp_pat
     monkeypatch.setattr(batch, "run", lambda files, opts: iter(()))  # no department through: batch thaws nothing
     CliRunner().invoke(main, ["render", TAISHAN, "-o", str(tmp_path)])
     assert gc.isenabled() and gc.get_freeze_count() == 0  # the command's end thawed it
+
+
+def test_no_model_field_defaults_to_a_builtin_that_pydantic_must_parse():
+    """Building a schema, pydantic asks every default factory's signature; a builtin type
+    such as ``list`` only has a text signature, parsed anew each time (~0.3 ms a field, 41
+    fields in a render): the models use ``model.new_list``, a Python function."""
+    import pydantic
+
+    from goaldoc import model
+    from goaldoc.forms import available_forms, fields, load_form, spec, vocabulary
+    from goaldoc.stage import model as stage_model
+    from goaldoc.stage import spec as stage_spec
+
+    classes = {load_form(name).model for name in available_forms()}  # each form's own model
+    for module in (model, spec, fields, vocabulary, stage_spec, stage_model):
+        classes |= {c for c in vars(module).values() if isinstance(c, type) and issubclass(c, pydantic.BaseModel)}
+    slow = [
+        f"{c.__name__}.{name}"
+        for c in classes
+        for name, info in c.model_fields.items()
+        if getattr(info.default_factory, "__text_signature__", None) is not None
+    ]
+    assert len(classes) > 40 and not slow, slow
