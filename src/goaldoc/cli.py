@@ -119,7 +119,7 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
     progress = _Progress(total > 1 and _is_terminal())
     outcomes: dict[int, batch.Outcome] = {}
     said: set[str] = set()  # a template folder is named once a run (issue 16)
-    _started(opts.office_formats)
+    _started()
     steps = batch.run(files, opts)
     try:
         for step in steps:
@@ -169,22 +169,20 @@ def _heap_left_at_exit() -> None:
         _AT_EXIT.append(True)
 
 
-def _started(formats: tuple[str, ...]) -> None:
-    """Issue 23 item 3, frozen after start-up: the modules a render needs are imported here
-    with the collector off (importing leaves no garbage to look for), then frozen, so that
-    the collection after each department (batch.tidy) walks what that department made, not
-    every module and class of the libraries. The workers of --jobs are forked with them.
-    The command's end thaws them (batch.run does too, once a department is through): a
-    process that goes on after the command (the tests) keeps nothing frozen."""
+def _started() -> None:
+    """Issue 23 item 3, frozen after start-up: what every render needs (goaldoc.api: the
+    models, forms, rules) is imported here with the collector off (importing leaves no
+    garbage to look for), then frozen, so that the collection after each department
+    (batch.tidy) walks what that department made. The renderers are not imported here: a
+    file with errors never needs them (python-docx, docxtpl and openpyxl are ~0.15 s of a
+    cold start). The command's end thaws it all (batch.run does too, once a department is
+    through): a process that goes on after the command (the tests) keeps nothing frozen."""
     import gc
-    import importlib
 
-    renderers = {"docx": "goaldoc.render.word.document", "xlsx": "goaldoc.render.excel.workbook"}
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for name in ("goaldoc.api", *(renderers[f] for f in formats if f in renderers)):
-            importlib.import_module(name)
+        from . import api  # noqa: F401
     finally:
         gc.freeze()
         click.get_current_context().call_on_close(gc.unfreeze)
