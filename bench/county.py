@@ -4,6 +4,9 @@
     .venv/bin/python bench/county.py --quick    # 1 round
     .venv/bin/python bench/county.py --pdf      # also 20 departments with --pdf against LibreOffice alone
     .venv/bin/python bench/county.py --keep DIR # write the 100 YAML files into DIR and stop (for profiling)
+    .venv/bin/python bench/county.py --cold-only [--against DIR] [--repeat N]
+                                                # only the cold start (this tree, or before/after in
+                                                # turns) and where its CPU goes: section "cold"
 
 The round: 100 department files made from samples/ (not timed). Every other department (the
 even ones) is one of the samples that has projects, its projects copied until it has 5–20
@@ -287,7 +290,146 @@ def phases(files: list[Path]) -> list[str]:
     return lines
 
 
+COLD_STEPS = """
+import atexit, collections, gc, runpy, sys, time
+T = collections.Counter()
+pt = time.process_time
+t00 = pt()
+def wrap(mod, name, label):
+    fn = getattr(mod, name)
+    def timed(*a, **k):
+        t = pt()
+        try:
+            return fn(*a, **k)
+        finally:
+            T[label] += pt() - t
+    setattr(mod, name, timed)
+collected = [0.0, 0.0]
+def on_gc(phase, info):
+    if phase == "start":
+        collected[1] = pt()
+    else:
+        collected[0] += pt() - collected[1]
+gc.callbacks.append(on_gc)
+t = pt(); import goaldoc.cli; T["import goaldoc.cli (click)"] = pt() - t
+gc.disable()  # as the CLI imports what a render needs (cli._started, where it has one)
+t = pt(); import goaldoc.batch; T["import goaldoc.batch (with pydantic.BaseModel's machinery)"] = pt() - t
+t = pt(); import goaldoc.api; T["import goaldoc.api (models, forms, checks)"] = pt() - t
+t = pt(); import goaldoc.render.word.document; T["import the Word renderer (python-docx, docxtpl)"] = pt() - t
+t = pt(); import goaldoc.render.excel.workbook; T["import the Excel renderer (openpyxl, Pillow)"] = pt() - t
+gc.enable()
+import goaldoc.loading as loading, goaldoc.render.pages.measure as measure, goaldoc.render.bundle as bundle
+import goaldoc.render.excel.workbook as xw, goaldoc.render.word.document as wd, goaldoc.api as api, goaldoc.output as output
+import jinja2.environment as je
+wrap(api, "read_input", "read the YAML")
+wrap(loading, "form_of", "national.yaml + form.yaml (FormSpec built)")
+wrap(loading, "validate", "validate (the form's model built)")
+import goaldoc.checks as checks
+wrap(checks, "run_checks", "the rules (checks/)")
+wrap(loading, "print_checks", "the ledger (forms/reads.py reads the templates)")
+wrap(bundle, "render_format", "render: both formats")
+wrap(wd, "render_docx", "  .docx (the Word renderer)")
+wrap(xw, "render_xlsx", "  .xlsx (the Excel renderer)")
+wrap(xw, "template_book", "  the Excel renderer loading its template (openpyxl)")
+wrap(measure, "wrap", "in both renders: text measured (pages/measure.py wrap)")
+wrap(je.Environment, "_parse", "in the whole run: Jinja parse (templates, row programs, the ledger's reading)")
+wrap(je.Environment, "_generate", "in the whole run: Jinja code generation")
+wrap(je.Environment, "_compile", "in the whole run: Python compile() of Jinja's code")
+wrap(output, "write_all", "write the files")
+def report():
+    T["all (from the first import to the exit handlers)"] = pt() - t00
+    T["the collector (automatic and batch.tidy)"] = collected[0]
+    sys.stderr.write("STEPS " + repr(dict(T)) + "\\n")
+atexit.register(report)
+sys.argv = ["goaldoc", *sys.argv[1:]]
+runpy.run_module("goaldoc.cli", run_name="__main__")
+"""
+
+
+def cold_steps(root: Path, repeat: int) -> dict[str, float]:
+    """Where a cold render's CPU goes: medians of ``repeat`` runs of COLD_STEPS (functions
+    timed one by one, in a new process each; nested parts are indented, not subtracted)."""
+    import ast
+
+    taishan = str(ROOT / "samples" / "2024" / "taishan.yaml")
+    got: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = subprocess.run([PY, "-c", COLD_STEPS, "render", taishan, "-o", tmp], capture_output=True, text=True, cwd=ROOT, env=env_of(root, True))
+        line = next(x for x in res.stderr.splitlines() if x.startswith("STEPS "))
+        for k, v in ast.literal_eval(line[6:]).items():
+            got.setdefault(k, []).append(v)
+    order = [
+        "import goaldoc.cli (click)", "import goaldoc.batch (with pydantic.BaseModel's machinery)",
+        "import goaldoc.api (models, forms, checks)", "import the Word renderer (python-docx, docxtpl)",
+        "import the Excel renderer (openpyxl, Pillow)", "read the YAML", "national.yaml + form.yaml (FormSpec built)",
+        "validate (the form's model built)", "the rules (checks/)", "the ledger (forms/reads.py reads the templates)",
+        "render: both formats", "  .docx (the Word renderer)", "  .xlsx (the Excel renderer)", "  the Excel renderer loading its template (openpyxl)", "write the files",
+        "in both renders: text measured (pages/measure.py wrap)",
+        "in the whole run: Jinja parse (templates, row programs, the ledger's reading)",
+        "in the whole run: Jinja code generation", "in the whole run: Python compile() of Jinja's code",
+        "the collector (automatic and batch.tidy)", "all (from the first import to the exit handlers)",
+    ]
+    return {k: statistics.median(got[k]) for k in sorted(got, key=lambda k: order.index(k) if k in order else len(order))}
+
+
+def cold_only(other: Path | None, repeat: int) -> None:
+    """The cold start alone: this tree (and ``other`` before it, in turns with it and the
+    bare imports), then where this tree's cold CPU goes; into the section "cold"."""
+    taishan = str(ROOT / "samples" / "2024" / "taishan.yaml")
+    trees = {"before": other, "after": ROOT} if other else {"this tree": ROOT}
+    load0 = os.getloadavg()[0]
+    rows = []
+    for bytecode in (True, False):
+        with tempfile.TemporaryDirectory() as tmp:
+            ours = ["render", taishan, "-o", tmp]
+            for r in trees.values():
+                run(ours, r, bytecode), run(BARE, r, bytecode, module=False)  # caches warm
+            got: dict[str, list[float]] = {k: [] for k in [*trees, "bare"]}
+            order = [*trees, "bare"]
+            for i in range(repeat):
+                for k in order if i % 2 == 0 else order[::-1]:
+                    got[k].append(run(BARE, ROOT, bytecode, module=False)[1] if k == "bare" else run(ours, trees[k], bytecode)[1])
+        bare = statistics.median(got["bare"])
+        for k in trees:
+            c = statistics.median(got[k])
+            rows.append(
+                f"| {k} | {'kept' if bytecode else 'compiled at each start'} | {c * 1000:.0f} ms | {bare * 1000:.0f} ms "
+                f"| **{c / bare:.2f}×** | ≤ 2×: {'meets' if c / bare <= 2 else 'misses'} |"
+            )
+    load1 = os.getloadavg()[0]
+    steps = cold_steps(ROOT, max(3, repeat // 2))
+    lines = [
+        "### Cold start alone (bench/county.py --cold-only" + (f" --against {other}" if other else "") + ")",
+        "",
+        f"`goaldoc render samples/2024/taishan.yaml -o DIR` (both formats, a new process) against `python -c \"{BARE[1]}\"`, "
+        f"CPU of the process (wait4); {'before, after and bare' if other else 'goaldoc and bare'} in turns, {repeat} runs each, "
+        f"medians; load average {load0:.2f} at the start, {load1:.2f} at the end ({os.cpu_count()} cores, shared). "
+        "\"kept\": goaldoc's bytecode compiled once and kept, as an installed goaldoc has it; this machine sets "
+        "PYTHONDONTWRITEBYTECODE=1, where every start compiles goaldoc's sources again.",
+        "",
+        "| tree | goaldoc's bytecode | goaldoc CPU | bare CPU | **CPU ratio** | goal |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Where this tree's cold CPU goes (bytecode kept; medians of {max(3, repeat // 2)} runs of the steps timed one by one "
+        "in the process; a line that begins with … is a part of the line above it; the interpreter's own start and end are outside):",
+        "",
+        "| step | CPU |",
+        "|---|---|",
+        *(f"| {k.replace('  ', '… ')} | {v * 1000:.0f} ms |" for k, v in steps.items()),
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    write_section("cold", text)
+
+
 def main() -> None:
+    if "--cold-only" in sys.argv:
+        other = Path(sys.argv[sys.argv.index("--against") + 1]).resolve() if "--against" in sys.argv else None
+        cold_only(other, int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 9)
+        return
     if "--against" in sys.argv:
         against(Path(sys.argv[sys.argv.index("--against") + 1]).resolve())
         return

@@ -39,6 +39,7 @@ from ..model import (
     Project,
     Text,
     Unit,
+    new_list,
 )
 
 FieldType = Literal["text", "integer", "amount", "texts", "choice", "lines", "table", "periods"]
@@ -213,7 +214,7 @@ def python_type(owner: str, name: str, spec: FieldSpec) -> tuple[Any, Any]:
         return (lit if spec.required else lit | None), Field(default, description=f"{desc}（{' / '.join(spec.options or ())}）")
     list_default: Any = ... if spec.required else []
     if spec.type == "texts":
-        return list[Text], Field(list_default, description=desc) if spec.required else Field(default_factory=list, description=desc)
+        return list[Text], Field(list_default, description=desc) if spec.required else Field(default_factory=new_list, description=desc)
     if spec.type == "lines":
         row = _row_model(owner, name, spec, BudgetLine)
     elif spec.type == "table":
@@ -223,7 +224,7 @@ def python_type(owner: str, name: str, spec: FieldSpec) -> tuple[Any, Any]:
         return dict[keys, Text], Field(default_factory=dict, description=f"{desc}（{' / '.join(spec.periods or ())}）")
     if spec.required:
         return list[row], Field(..., description=desc)  # type: ignore[valid-type]
-    return list[row], Field(default_factory=list, description=desc)  # type: ignore[valid-type]
+    return list[row], Field(default_factory=new_list, description=desc)  # type: ignore[valid-type]
 
 
 def shown_value(spec: FieldSpec, value: Any) -> Any:
@@ -282,13 +283,13 @@ def model_for(
     project = create_model(
         f"Project_{tag}",
         __base__=base["project"],
-        indicators=(list[ind], Field(default_factory=list, description="绩效指标")),  # type: ignore[valid-type]
+        indicators=(list[ind], Field(default_factory=new_list, description="绩效指标")),  # type: ignore[valid-type]
         **project_extra,
     )
     unit = create_model(
         f"Unit_{tag}",
         __base__=base["unit"],
-        projects=(list[project], Field(default_factory=list, description="本单位的项目")),  # type: ignore[valid-type]
+        projects=(list[project], Field(default_factory=new_list, description="本单位的项目")),  # type: ignore[valid-type]
     )
     dept = create_model(f"Department_{tag}", __base__=base["department"], **declared("department"))
     extra: dict[str, Any] = declared("year")
@@ -297,8 +298,8 @@ def model_for(
         budget = create_model(
             f"Budget_{tag}",
             __base__=Budget,
-            expenditure=(list[line], Field(default_factory=list, description="部门预算支出")),  # type: ignore[valid-type]
-            income=(list[line], Field(default_factory=list, description="收入来源")),  # type: ignore[valid-type]
+            expenditure=(list[line], Field(default_factory=new_list, description="部门预算支出")),  # type: ignore[valid-type]
+            income=(list[line], Field(default_factory=new_list, description="收入来源")),  # type: ignore[valid-type]
         )
         extra["budget"] = (budget, Field(default_factory=budget, description="预算整体情况 / 资金情况"))
     top = base["year"]
@@ -309,9 +310,9 @@ def model_for(
         department=(dept, Field(description="部门基本信息"))
         if own_department.is_required()
         else (dept | None, Field(None, description=own_department.description)),
-        indicators=(list[ind], Field(default_factory=list, description="部门整体绩效指标")),  # type: ignore[valid-type]
-        projects=(list[project], Field(default_factory=list, description="项目")),  # type: ignore[valid-type]
-        units=(list[unit], Field(default_factory=list, description="下属单位（各有项目）")),  # type: ignore[valid-type]
+        indicators=(list[ind], Field(default_factory=new_list, description="部门整体绩效指标")),  # type: ignore[valid-type]
+        projects=(list[project], Field(default_factory=new_list, description="项目")),  # type: ignore[valid-type]
+        units=(list[unit], Field(default_factory=new_list, description="下属单位（各有项目）")),  # type: ignore[valid-type]
         **extra,
     )
 

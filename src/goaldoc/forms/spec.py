@@ -24,7 +24,7 @@ from pydantic import (
 
 from ..errors import Problem, TemplateError
 from ..loader import LineMap, load_text
-from ..model import DepartmentYear
+from ..model import DepartmentYear, new_list
 from ..stage.spec import FundLineSpec, MonitoringSpec, ScoringSpec, Stage
 from .fields import FieldsSpec, model_for
 from .vocabulary import (
@@ -130,7 +130,7 @@ class CellBinding(_Strict):
 class HeadingSpec(_Strict):
     """One heading of a form and how else clerks spell it (import: headings:)."""
 
-    also: list[str] = Field(default_factory=list, description="同一个表头的其他写法")
+    also: list[str] = Field(default_factory=new_list, description="同一个表头的其他写法")
 
 
 class ImportSpec(_Strict):
@@ -179,10 +179,10 @@ class RequiredFieldsSpec(_Strict):
     (issue 16), by where the field lives; a field in ``fields:`` may say ``required: true``
     instead. ``goaldoc check`` reports a blank one (E306)."""
 
-    year: list[str] = Field(default_factory=list, description="文件顶层的栏目，如 signature.unit")
-    department: list[str] = Field(default_factory=list, description="department 下的栏目，如 staff_count")
-    project: list[str] = Field(default_factory=list, description="每个项目的栏目，如 annual_goal、manager")
-    indicator: list[str] = Field(default_factory=list, description="每条指标的栏目，如 value")
+    year: list[str] = Field(default_factory=new_list, description="文件顶层的栏目，如 signature.unit")
+    department: list[str] = Field(default_factory=new_list, description="department 下的栏目，如 staff_count")
+    project: list[str] = Field(default_factory=new_list, description="每个项目的栏目，如 annual_goal、manager")
+    indicator: list[str] = Field(default_factory=new_list, description="每条指标的栏目，如 value")
 
     def items(self) -> list[tuple[str, str]]:
         """(place, dotted name) of every field listed."""
@@ -210,7 +210,7 @@ class PagesSpec(_Strict):
         "（Word 里设了“标题行重复”、Excel 里设了“顶端标题行”的行不用写）",
     )
     keep_with_next: list[str] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="Excel：模板里一格写着这几个字的行，和下一行印在同一页（Word 用段落的“与下段同页”）",
     )
     signature: list[str] = Field(
@@ -218,7 +218,7 @@ class PagesSpec(_Strict):
     )
     signature_rows: int = Field(2, ge=0, description="签字栏和表格的最后几行印在同一页")
     heading_rows: int = Field(1, ge=1, description="表头下面至少跟几行印在同一页（行很短的表写 2，页末不会只剩表头和一行）")
-    widen: list[WidenSpec] = Field(default_factory=list, description="按内容加宽的列")
+    widen: list[WidenSpec] = Field(default_factory=new_list, description="按内容加宽的列")
     page_numbers: str = Field(
         "第 {page} 页 共 {pages} 页",
         description="页码的写法：模板没有页脚时加这个；Excel 页脚里只有页码的部分也照这个写（和 Word 一样）。{page} 本页，{pages} 总页数",
@@ -233,7 +233,7 @@ class NationalSpec(_Strict):
         default_factory=dict, description="goaldoc init --stage 没写 --form、目标表的表样也没说时，监控表、自评表用哪个表样"
     )
     indicator_tree: dict[str, Level1Spec | None] = Field(description="指标体系")
-    required: list[Kind] = Field(default_factory=list, description="每张指标表至少要有的几类指标")
+    required: list[Kind] = Field(default_factory=new_list, description="每张指标表至少要有的几类指标")
     rules: RulesSpec = Field(description="审核规则的参数")
     import_: ImportSpec = Field(default_factory=ImportSpec, alias="import", description="goaldoc import：表头的常见写法（import.headings）")
 
@@ -243,7 +243,7 @@ class FormSpec(_Strict):
 
     contract: int = Field(description="按哪一版模板上下文写的（现为 1）", examples=[CONTRACT])
     title: str = Field(description="表样名称")
-    names: list[str] = Field(default_factory=list, description="表样的中文叫法（如 某省、某市）：--form 可以写它们，goaldoc forms 列出")
+    names: list[str] = Field(default_factory=new_list, description="表样的中文叫法（如 某省、某市）：--form 可以写它们，goaldoc forms 列出")
     paper_title: str | None = Field(
         None,
         description="表名（不写时取模板表题那一格里的表名）：form.yaml 的 filename、sheets 的 name 写 {{ form.paper_title }}，改表名只改一处",
@@ -261,7 +261,7 @@ class FormSpec(_Strict):
     )
     amount_style: Literal["as_typed", "yuan"] = Field("as_typed", description="金额的写法")
     amount_unit: Literal["元", "万元", "亿元"] = Field("万元", description="表上金额的单位")
-    sheets: list[SheetSpec] = Field(default_factory=list, description="Excel 输出的工作表")
+    sheets: list[SheetSpec] = Field(default_factory=new_list, description="Excel 输出的工作表")
     pages: PagesSpec = Field(default_factory=PagesSpec, description="分页：表头、同页、签字栏、列宽、页码")
     variants: dict[str, str] = Field(default_factory=dict, description="项目表的几种样式：名字 → 表题")
     show: ShowSpec = Field(default_factory=ShowSpec, description="可有可无的部分")
@@ -270,7 +270,7 @@ class FormSpec(_Strict):
     rules: RulesSpec | None = Field(None, description="审核规则的参数（不写的用全国的）")
     fields: FieldsSpec = Field(default_factory=FieldsSpec, description="本表样特有的栏目")
     import_: ImportSpec = Field(default_factory=ImportSpec, alias="import", description="goaldoc import：模板推不出的栏目从哪里读")
-    amount_checks: list[AmountCheckSpec] = Field(default_factory=list, description="金额之间的关系（合计、不超过）")
+    amount_checks: list[AmountCheckSpec] = Field(default_factory=new_list, description="金额之间的关系（合计、不超过）")
     required_fields: RequiredFieldsSpec = Field(
         default_factory=RequiredFieldsSpec, description="表上不能空着的栏目（空着时 goaldoc check 报错 E306）"
     )
@@ -278,7 +278,7 @@ class FormSpec(_Strict):
     stage: Stage = Field("目标", description="这个表样印哪个阶段：目标（绩效目标表）、监控（绩效运行监控表）、自评（绩效自评表）")
     scoring: ScoringSpec | None = Field(None, description="自评表的计分规则（见 templates/README.md“监控表和自评表”）")
     monitoring: MonitoringSpec | None = Field(None, description="监控表：监控期、完成目标可能性的答案、偏差原因的几栏")
-    funds: list[FundLineSpec] = Field(default_factory=list, description="监控表、自评表的资金来源各行（goaldoc init --stage 列出）")
+    funds: list[FundLineSpec] = Field(default_factory=new_list, description="监控表、自评表的资金来源各行（goaldoc init --stage 列出）")
     stages: dict[Stage, str] = Field(
         default_factory=dict, description="目标表：之后的阶段默认用哪个表样，如 {监控: 监控表的表样名, 自评: 自评表的表样名}"
     )

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..model import new_list
 from ..textnorm import name_key
 
 Kind = Literal["output", "benefit", "satisfaction", "cost", "quantity", "quality", "timeliness"]
@@ -44,13 +45,13 @@ class _Strict(BaseModel):
 
 class Level2Spec(_Strict):
     kind: Kind | None = Field(None, description="审核规则怎么认它")
-    also: list[str] = Field(default_factory=list, description="同义的其他写法")
+    also: list[str] = Field(default_factory=new_list, description="同义的其他写法")
     print: str | None = Field(None, description="本表样印的写法（模板里 row.printed.level2）")
 
 
 class Level1Spec(_Strict):
     kind: Kind | None = Field(None, description="审核规则怎么认它")
-    also: list[str] = Field(default_factory=list, description="同义的其他写法")
+    also: list[str] = Field(default_factory=new_list, description="同义的其他写法")
     print: str | None = Field(None, description="本表样印的写法（模板里 row.printed.level1）")
     level2: dict[str, Level2Spec | None] = Field(default_factory=dict, description="二级指标")
 

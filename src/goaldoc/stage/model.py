@@ -32,6 +32,7 @@ from ..model import (
     Text,
     Unit,
     Weight,
+    new_list,
 )
 
 
@@ -53,7 +54,7 @@ class Execution(Model):
     """项目资金 / 预算执行情况: the money block of one subject (the department or a project)."""
 
     unit: Text = Field("万元", description="金额单位：元、万元 或 亿元")
-    lines: list[ExecutionLine] = Field(default_factory=list, description="各行：合计行在前，其中各行 level: 1")
+    lines: list[ExecutionLine] = Field(default_factory=new_list, description="各行：合计行在前，其中各行 level: 1")
     reason: Text | None = Field(None, description="原因：执行率偏低、年中预算调整的说明")
 
 

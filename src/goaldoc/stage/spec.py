@@ -15,6 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..model import new_list
+
 Stage = Literal["目标", "监控", "自评"]
 STAGES: tuple[str, ...] = ("目标", "监控", "自评")
 
@@ -40,7 +42,7 @@ class TierSpec(_Strict):
     """A qualitative tier (定性指标的等级) and the share of the weight its score may take."""
 
     name: str = Field(description="等级的写法，如 达成年度指标")
-    also: list[str] = Field(default_factory=list, description="同义的写法，如 达成预期指标")
+    also: list[str] = Field(default_factory=new_list, description="同义的写法，如 达成预期指标")
     low: Decimal = Field(ge=0, le=1, description="得分下限（分值的几成，含）")
     high: Decimal = Field(ge=0, le=1, description="得分上限（分值的几成；最高一级含上限，其余不含）")
 
@@ -133,10 +135,10 @@ class MonitoringSpec(_Strict):
     months: int = Field(ge=1, le=12, description="监控期：1 月到第几月（1-7月 写 7）")
     answers: list[str] = Field(description="完成目标可能性的几个答案，如 确定能、有可能、完全不可能")
     reason_when: list[str] = Field(
-        default_factory=list, description="选了这几个答案时，必须写偏差原因和拟采取的措施"
+        default_factory=new_list, description="选了这几个答案时，必须写偏差原因和拟采取的措施"
     )
     causes: list[str] = Field(
-        default_factory=list, description="每条指标的偏差原因分几栏（如 经费保障、制度保障…）；不写则整张表一段偏差原因"
+        default_factory=new_list, description="每条指标的偏差原因分几栏（如 经费保障、制度保障…）；不写则整张表一段偏差原因"
     )
     pace: bool = Field(True, description="执行率低于序时进度（月数 ÷ 12）时提醒")
 

@@ -1,0 +1,104 @@
+"""A cold `goaldoc render` of one department (issue 23: at most twice the bare imports of its
+libraries, in CPU): what it leaves out and what it leaves to the system. No timing here
+(bench/county.py measures it): each test says what the process does or does not do."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import ROOT, SAMPLES
+from goaldoc import api, batch
+from goaldoc.cli import main
+
+TAISHAN = str(SAMPLES / "2024" / "taishan.yaml")
+
+# runs goaldoc's CLI as `goaldoc ARGS` does, then reports from an exit handler registered
+# before the CLI's own (exit handlers run last-in, first-out: this one runs after them all)
+PROBE = """
+import atexit, gc, sys
+def probe():
+    print("FROZEN", gc.get_freeze_count() > 0)
+    print("MODULES", " ".join(sorted(sys.modules)))
+atexit.register(probe)
+from goaldoc.cli import main
+sys.argv = ["goaldoc", *sys.argv[1:]]
+main()
+"""
+
+
+def _cli_process(*args: str) -> dict[str, str]:
+    res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    return dict(line.split(" ", 1) for line in res.stdout.splitlines() if line.startswith(("FROZEN ", "MODULES ")))
+
+
+def test_the_cli_leaves_its_heap_to_the_system_at_exit(tmp_path):
+    """The interpreter's last collections would walk and free every object of the run just
+    before the process ends: the CLI freezes them at exit instead (a tenth of a cold render)."""
+    got = _cli_process("render", TAISHAN, "-o", str(tmp_path))
+    assert got["FROZEN"] == "True"
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".xlsx"]
+
+
+def test_start_up_is_frozen_before_the_first_department_and_thawed_after(tmp_path, monkeypatch):
+    """Issue 23 item 3, frozen after start-up: the collection after the first department walks
+    what it made, not every module imported to make it; the command's end thaws it all (the
+    process goes on: here, the tests)."""
+    seen = []
+    real = api.render
+
+    def spy(*args, **kw):  # type: ignore[no-untyped-def]
+        seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(api, "render", spy)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    res = CliRunner().invoke(main, ["render", TAISHAN, "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert seen == [(False, True)]  # paused, start-up frozen
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    monkeypatch.setattr(batch, "run", lambda files, opts: iter(()))  # no department through: batch thaws nothing
+    CliRunner().invoke(main, ["render", TAISHAN, "-o", str(tmp_path)])
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # the command's end thawed it
+
+
+def test_no_model_field_defaults_to_a_builtin_that_pydantic_must_parse():
+    """Building a schema, pydantic asks every default factory's signature; a builtin type
+    such as ``list`` only has a text signature, parsed anew each time (~0.3 ms a field, 41
+    fields in a render): the models use ``model.new_list``, a Python function."""
+    import pydantic
+
+    from goaldoc import model
+    from goaldoc.forms import available_forms, fields, load_form, spec, vocabulary
+    from goaldoc.stage import model as stage_model
+    from goaldoc.stage import spec as stage_spec
+
+    classes = {load_form(name).model for name in available_forms()}  # each form's own model
+    for module in (model, spec, fields, vocabulary, stage_spec, stage_model):
+        classes |= {c for c in vars(module).values() if isinstance(c, type) and issubclass(c, pydantic.BaseModel)}
+    slow = [
+        f"{c.__name__}.{name}"
+        for c in classes
+        for name, info in c.model_fields.items()
+        if getattr(info.default_factory, "__text_signature__", None) is not None
+    ]
+    assert len(classes) > 40 and not slow, slow
+
+
+def test_a_file_with_errors_imports_no_renderer(tmp_path):
+    """A clerk's file with a mistake is said without python-docx, docxtpl or openpyxl (a
+    tenth of a second and more of a cold start): the renderers are imported when a file is
+    rendered, not at start-up."""
+    bad = tmp_path / "有错.yaml"
+    bad.write_text(Path(TAISHAN).read_text(encoding="utf-8").replace("year: 2024", "year: 二〇二四", 1), encoding="utf-8")
+    res = subprocess.run([sys.executable, "-c", PROBE, "render", str(bad), "-o", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 1 and "E010" in res.stderr, res.stderr
+    modules = set(next(line for line in res.stdout.splitlines() if line.startswith("MODULES ")).split()[1:])
+    assert "goaldoc.api" in modules
+    assert not modules & {"docx", "docxtpl", "openpyxl", "goaldoc.render.word.document", "goaldoc.render.excel.workbook"}
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
