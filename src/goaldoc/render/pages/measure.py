@@ -131,17 +131,16 @@ def _tokens(text: str) -> list[str]:
 
 
 def wrap(text: str, width_em: float) -> list[str]:
-    """The lines ``text`` (one paragraph, no newlines) takes in a line ``width_em`` wide."""
+    """The lines ``text`` (one paragraph, no newlines) takes in a line ``width_em`` wide
+    (from the text's pieces and their widths, found once per text: :func:`_pieces`)."""
     if width_em <= 0.5:
         width_em = 0.5
     lines: list[str] = []
     line, used = "", 0.0
-    for tok in _tokens(text):
-        w = text_em(tok.rstrip(" "))
+    for w, whole, chars, tok in _pieces(text):
         if used + w <= width_em + 1e-9 or not line:
             if w > width_em and not line:  # a word longer than the line breaks inside
-                for ch in tok:
-                    cw = char_em(ch)
+                for ch, cw in zip(tok, chars, strict=True):
                     if used + cw > width_em + 1e-9 and line:
                         lines.append(line)
                         line, used = "", 0.0
@@ -149,10 +148,10 @@ def wrap(text: str, width_em: float) -> list[str]:
                     used += cw
                 continue
             line += tok
-            used += text_em(tok)
+            used += whole
             continue
         lines.append(line)
-        line, used = tok, text_em(tok)
+        line, used = tok, whole
     lines.append(line)
     return lines
 
@@ -175,7 +174,7 @@ def lines_of(part: str, width_em: float) -> int:
     lines = 0
     started = False  # the line holds something
     used = 0.0
-    for w, whole, chars in _pieces(part):
+    for w, whole, chars, _tok in _pieces(part):
         if used + w <= limit or not started:
             if w > width_em and not started:  # a word longer than the line breaks inside
                 for cw in chars:
@@ -194,13 +193,14 @@ def lines_of(part: str, width_em: float) -> int:
 
 
 @lru_cache(maxsize=1 << 15)
-def _pieces(text: str) -> tuple[tuple[float, float, tuple[float, ...]], ...]:
-    """:func:`wrap`'s pieces of ``text``: (width without its trailing spaces, width, each
-    character's width), the widths summed as :func:`wrap` sums them."""
+def _pieces(text: str) -> tuple[tuple[float, float, tuple[float, ...], str], ...]:
+    """The pieces a line of ``text`` may break between (:func:`_tokens`), each with its
+    width without its trailing spaces, its width, each character's width (summed in the
+    characters' order: the floats text_em gives) and itself."""
     out = []
     for tok in _tokens(text):
         chars = tuple(map(char_em, tok))
-        out.append((sum(chars[: len(tok.rstrip(" "))]), sum(chars), chars))
+        out.append((sum(chars[: len(tok.rstrip(" "))]), sum(chars), chars, tok))
     return tuple(out)
 
 
