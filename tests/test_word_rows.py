@@ -294,3 +294,31 @@ def test_docxtpl_cleans_a_template_part_once_per_process(monkeypatch):
     second = render_bytes(loaded, ["docx"])["docx"][1]
     assert len(calls) == made  # nothing cleaned again
     assert _document(first) == _document(second)
+
+
+def test_renders_share_the_parts_no_render_changes_and_leave_them_as_kept(tmp_path):
+    """Each render copies the kept template but shares the parts no render changes (styles,
+    numbering, settings, fonts, theme, custom XML): renders of taishan and of a changed copy
+    (a row written docxtpl's way) leave every part of the kept template as it was, and
+    taishan's document after them is the one a fresh parse gives."""
+    import goaldoc.render.word.document as document
+    from conftest import ROOT
+
+    template = ROOT / "templates" / "guangdong" / "forms.docx"
+    document._PARSED.clear()
+    loaded = load(TAISHAN)
+    render_bytes(loaded, ["docx"])
+    (parsed, shared), = [v for k, v in document._PARSED.items() if k[0] == str(template.resolve())]
+    assert {str(p.partname) for p in shared} >= {"/word/styles.xml", "/word/numbering.xml", "/word/settings.xml"}
+    assert not {str(p.partname) for p in shared} & {"/word/document.xml", "/docProps/core.xml"}
+
+    def blobs() -> dict[str, bytes]:
+        return {str(p.partname): p.blob for p in parsed.part.package.iter_parts()}
+
+    kept = blobs()
+    other = _with_explanation(tmp_path, '"另一个部门的解释\\n第二行"')  # a row docxtpl's way too
+    render_bytes(load(other), ["docx"])
+    again = _document(render_bytes(loaded, ["docx"])["docx"][1])
+    assert blobs() == kept
+    document._PARSED.clear()
+    assert _document(render_bytes(loaded, ["docx"])["docx"][1]) == again
