@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES
-from processes import needs_proc, none_left, start, wait_for
+from goaldoc.locks import _human, _size
+from processes import needs_proc, none_left, run_bounded, start, wait_for
 
 pytestmark = needs_proc
 
@@ -179,3 +180,35 @@ def test_ctrl_c_to_goaldoc_alone_stops_libreoffice_and_leaves_no_file_of_it(tmp_
     assert err.splitlines()[-1] == expected_line(run, pdf=True)
     assert_nothing_left(run)  # before: LibreOffice's lu*.tmp, killed with it, stayed in the temporary folder
     assert_whole(run.out)
+
+
+# ---------------------------------------------------------------- kill -9: the next run tidies up, and says so
+
+
+def test_what_a_killed_batch_left_in_the_temporary_folder_is_removed_and_named_by_the_next_run(tmp_path):
+    run = Run(tmp_path, batch(tmp_path / "in", 1, 5))
+    run.wait_for_output(lambda: run.said("已生成") >= 2)
+    os.kill(run.proc.pid, signal.SIGKILL)  # the workers die with it (issue 18 item 5)
+    run.proc.wait()
+    assert none_left(run.tag) == []
+    left = sorted(run.temp.iterdir())
+    folders = [p for p in left if p.is_dir()]
+    # its output's lock, and each worker's temporary folder (openpyxl's sheets: they were left
+    # as openpyxl.* in the temporary folder itself, which nobody could tell from another program's)
+    assert sorted(p.name.rsplit("-", 1)[0] for p in left) == ["goaldoc-lock", "goaldoc-work", "goaldoc-work"]
+    sizes = {p: _human(_size(p)) for p in folders}
+    again = run_bounded(["render", TAISHAN, "-o", tmp_path / "again"], cwd=tmp_path, env={"TMPDIR": str(run.temp)})
+    assert again.returncode == 0, again.stderr
+    shown = "、".join(f"{p}（{sizes[p]}）" for p in folders)
+    assert again.stderr.splitlines()[0] == f"已清理此前被强行中断的 goaldoc 留在临时文件夹里的文件：{shown}，另有 1 个输出锁文件。"
+    assert list(run.temp.iterdir()) == []
+
+
+def test_a_run_that_finds_nothing_to_tidy_says_nothing_of_it(tmp_path):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    (temp / "goaldoc-pdf-live").mkdir()  # no owner lock: not goaldoc's of today, left alone
+    done = run_bounded(["render", TAISHAN, "-o", tmp_path / "out"], cwd=tmp_path, env={"TMPDIR": str(temp)})
+    assert done.returncode == 0
+    assert "已清理" not in done.stderr + done.stdout
+    assert [p.name for p in temp.iterdir()] == ["goaldoc-pdf-live"]

@@ -593,7 +593,29 @@ def _worker_start(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
     die_with(parent)
+    _own_tempdir()
     gc.freeze()
+
+
+_workdir: tuple[Path, int | None] | None = None
+
+
+def _own_tempdir() -> None:
+    """The worker's temporary files (openpyxl writes each sheet to one) in a folder of its
+    own, removed when it ends; one that a killed worker left (kill -9 of the batch: the
+    workers die with it) is removed, and named, by the next run (goaldoc.locks.sweep)."""
+    global _workdir
+    import tempfile
+    from multiprocessing.util import Finalize
+
+    from .locks import make_owned_tempdir, remove_owned
+
+    try:
+        _workdir = make_owned_tempdir("goaldoc-work-", sweep_first=False)
+    except OSError:  # a full temporary folder: the system's, as before
+        return
+    tempfile.tempdir = str(_workdir[0])
+    Finalize(None, remove_owned, args=_workdir, exitpriority=0)  # at the worker's ordinary end
 
 
 class _Halted(BaseException):
@@ -643,12 +665,12 @@ def _task(fn: Callable[..., Any], *args: Any) -> Any:
 
 def _leave() -> NoReturn:
     """End this worker now, without the exit's handlers (they are the parent's, inherited by
-    fork) — but with openpyxl's, which removes the temporary files of a sheet it was writing
-    (in the system's temporary folder: they were left there)."""
-    writer = sys.modules.get("openpyxl.worksheet._writer")
-    if writer is not None:
-        with contextlib.suppress(Exception):
-            writer._openpyxl_shutdown()
+    fork); its temporary folder goes (the sheet openpyxl was writing)."""
+    if _workdir is not None:
+        from .locks import remove_owned
+
+        with contextlib.suppress(OSError):
+            remove_owned(*_workdir)
     os._exit(0)
 
 

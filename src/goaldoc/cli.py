@@ -120,6 +120,7 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
     outcomes: dict[int, batch.Outcome] = {}
     said: set[str] = set()  # a template folder is named once a run (issue 16)
     _sigterm_as_interrupt()
+    _say_swept()
     steps = batch.run(files, opts)
     try:
         for step in steps:
@@ -176,6 +177,15 @@ def _report(step, total: int, progress: _Progress, opts) -> None:  # type: ignor
         progress.echo(f"{prefix}已生成 {path}")
     if o.summary:
         progress.echo(f"{prefix}{o.summary}")
+
+
+def _say_swept() -> None:
+    """What killed runs left in the temporary folder, removed before this one starts: said."""
+    from .locks import sweep, swept_note
+
+    note = swept_note(sweep())
+    if note:
+        click.echo(note, err=True)
 
 
 class _Terminated(KeyboardInterrupt):
