@@ -364,8 +364,14 @@ class _Converter:
     about a second: a group waits for 8 departments, or an eighth of a big batch, or for the
     renders' end). LibreOffice is slower than two render workers, so the departments rendered
     meanwhile wait for it and the later calls take all of them. Once the renders are over,
-    what is left goes to one LibreOffice per job (``--jobs``, at most 4, each with 8 files or
-    more): a conversion uses one core, and the others would idle to the end."""
+    what is left goes to one LibreOffice per job (``--jobs``, at most 4, each with
+    :data:`PER_LANE` files or more): a conversion uses one core, and the others would idle to
+    the end."""
+
+    # A LibreOffice start costs about as much as one or two files (bench/RESULTS.md,
+    # pdf-overlap): with 8 files a process, the 12 left after the renders of 20 departments
+    # went to one process, the other core idle for 15 s
+    PER_LANE = 3
 
     def __init__(self, opts: Options, staging: Path | None, expected: int):
         import queue
@@ -425,7 +431,7 @@ class _Converter:
                     waiting = []
                     continue
                 if closed:  # the renders are over: every core converts
-                    lanes = max(1, min(self.lanes, len(waiting) // 8))
+                    lanes = max(1, min(self.lanes, len(waiting) // self.PER_LANE))
                     parts = [waiting[k::lanes] for k in range(lanes)]
                     waiting = []
                     self._convert_in_parallel(parts, soffice)
