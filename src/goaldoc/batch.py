@@ -524,8 +524,8 @@ class OnDisk:
 
 def on_disk(outcomes: Sequence[Outcome], formats: Sequence[str]) -> OnDisk:
     """Count, per kind (the .docx/.xlsx set, the PDF), the departments whose files this run
-    wrote — looked for on disk, not taken from the steps: the workers finish the files under
-    way after an interrupt, and LibreOffice's may be done but not yet reported. A department
+    wrote — looked for on disk, not taken from the steps: a worker finishes the files it is
+    writing after an interrupt, and LibreOffice's may be done but not yet reported. A department
     refused with its problems is not missing: they were said."""
     office = tuple(f for f in FORMATS if f in formats)
     result = OnDisk(tuple(formats))
