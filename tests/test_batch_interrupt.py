@@ -212,3 +212,37 @@ def test_a_run_that_finds_nothing_to_tidy_says_nothing_of_it(tmp_path):
     assert done.returncode == 0
     assert "已清理" not in done.stderr + done.stdout
     assert [p.name for p in temp.iterdir()] == ["goaldoc-pdf-live"]
+
+
+# ---------------------------------------------------------------- a worker told to stop
+
+
+def test_a_worker_told_to_stop_while_it_writes_a_department_writes_it_whole_first(tmp_path, monkeypatch):
+    """SIGTERM in a worker (the parent's Ctrl-C): inside write_all the write goes on and the
+    worker ends after the task; anywhere else the task is stopped where it is."""
+    import sys
+
+    from goaldoc import batch, output
+
+    real = output._write
+    deferred = []
+
+    def write_then_stop(temp, data):  # type: ignore[no-untyped-def]
+        real(temp, data)
+        try:
+            batch._on_term(signal.SIGTERM, sys._getframe())
+        except batch._Halted:
+            deferred.append(False)
+        else:
+            deferred.append(batch._halting)
+
+    monkeypatch.setattr(batch, "_busy", True)
+    monkeypatch.setattr(batch, "_halting", False)
+    monkeypatch.setattr(output, "_write", write_then_stop)
+    targets = {tmp_path / "甲.docx": b"docx", tmp_path / "甲.xlsx": b"xlsx"}
+    output.write_all(targets)
+    assert deferred == [True, True]  # not stopped inside the write: the worker ends after the task
+    assert {p: p.read_bytes() for p in targets} == targets
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["甲.docx", "甲.xlsx"]  # no temporary file
+    with pytest.raises(batch._Halted):  # rendering (in memory): stopped at once
+        batch._on_term(signal.SIGTERM, sys._getframe())
