@@ -195,6 +195,10 @@ class _Terminated(KeyboardInterrupt):
 def _sigterm_as_interrupt() -> None:
     """For this command (put back when it ends: goaldoc may run inside another program)."""
     import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may
+        return
 
     def terminated(signum, frame):  # type: ignore[no-untyped-def]
         raise _Terminated
@@ -205,6 +209,10 @@ def _sigterm_as_interrupt() -> None:
 
 def _ignore_interrupts() -> None:
     import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         before = signal.signal(sig, signal.SIG_IGN)
