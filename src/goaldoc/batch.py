@@ -38,7 +38,7 @@ import sys
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import GoaldocError, InputError, Problem
 
@@ -256,60 +256,98 @@ def run(files: Sequence[str], opts: Options) -> Generator[Step, None, None]:
     jobs = max(1, min(opts.jobs or default_jobs(), total))
     converter: _Converter | None = None
     staged: tuple[Path, int | None] | None = None
-    with contextlib.ExitStack() as stack:
-        if opts.out_dir:
-            stack.enter_context(writing_into(opts.out_dir))  # one goaldoc at a time into -o
-        if opts.pdf and "docx" not in opts.formats:
-            staged = make_owned_tempdir("goaldoc-stage-")
-        staging = staged[0] if staged else None
-        try:
-            with _Pool(jobs) as pool:
-                outcomes: list[Outcome] = []
-                if total > 1 or staging is not None:
-                    plans: list[tuple[Callable[..., Outcome], tuple[Any, ...]]]
-                    plans = [(plan_one, (i, f, opts)) for i, f in enumerate(files, start=1)]
-                    for done, out in enumerate(pool.each(plans), start=1):
-                        outcomes.append(out)
-                        yield Step("plan", done, total, out)
-                    outcomes.sort(key=lambda o: o.index)
-                    refuse_collisions(outcomes)
-                else:
-                    outcomes = [Outcome(1, files[0])]
-                todo = [o for o in outcomes if not o.failed]
-                tasks: list[tuple[Callable[..., Outcome], tuple[Any, ...]]] = []
-                for o in todo:
-                    out_dir = opts.out_dir
-                    keep = o.targets[0].parent if o.targets else None  # planned: no need to work it out again
-                    if staging is not None:
-                        out_dir = str(staging / str(o.index))
-                    elif keep is not None:
-                        out_dir, keep = str(keep), None
-                    tasks.append((render_one, (o.index, o.file, opts, out_dir, o.forms, keep)))
-                if opts.pdf and todo:
-                    converter = _Converter.start(opts, staging, len(todo))  # the workers are forked by now
-                done = 0
-                for o in outcomes:
-                    if o.failed:
-                        done += 1
-                        yield Step("render", done, total, o)
-                rendered: dict[int, Outcome] = {}
-                planned = {o.index: o for o in outcomes}
-                for out in pool.each(tasks):
-                    done += 1
-                    out.targets = planned[out.index].targets
-                    out.before = planned[out.index].before
-                    rendered[out.index] = out
-                    if converter is not None:
-                        converter.add(out)
-                    yield Step("render", done, total, out)
-            if converter is not None:
-                yield from converter.steps()
-        finally:
-            if converter is not None:
-                converter.stop()  # an interrupt: LibreOffice's group is killed, its thread ends
-            _thaw()
-            if staged is not None:
-                remove_owned(*staged)
+    hushed: Callable[[], None] | None = None
+    try:
+        with contextlib.ExitStack() as stack:
+            if opts.out_dir:
+                stack.enter_context(writing_into(opts.out_dir))  # one goaldoc at a time into -o
+            if opts.pdf and "docx" not in opts.formats:
+                staged = make_owned_tempdir("goaldoc-stage-")
+            staging = staged[0] if staged else None
+            try:
+                with _Pool(jobs) as pool:
+                    try:
+                        outcomes: list[Outcome] = []
+                        if total > 1 or staging is not None:
+                            plans: list[tuple[Callable[..., Outcome], tuple[Any, ...]]]
+                            plans = [(plan_one, (i, f, opts)) for i, f in enumerate(files, start=1)]
+                            for done, out in enumerate(pool.each(plans), start=1):
+                                outcomes.append(out)
+                                yield Step("plan", done, total, out)
+                            outcomes.sort(key=lambda o: o.index)
+                            refuse_collisions(outcomes)
+                        else:
+                            outcomes = [Outcome(1, files[0])]
+                        todo = [o for o in outcomes if not o.failed]
+                        tasks: list[tuple[Callable[..., Outcome], tuple[Any, ...]]] = []
+                        for o in todo:
+                            out_dir = opts.out_dir
+                            keep = o.targets[0].parent if o.targets else None  # planned: no need to work it out again
+                            if staging is not None:
+                                out_dir = str(staging / str(o.index))
+                            elif keep is not None:
+                                out_dir, keep = str(keep), None
+                            tasks.append((render_one, (o.index, o.file, opts, out_dir, o.forms, keep)))
+                        if opts.pdf and todo:
+                            converter = _Converter.start(opts, staging, len(todo))  # the workers are forked by now
+                        done = 0
+                        for o in outcomes:
+                            if o.failed:
+                                done += 1
+                                yield Step("render", done, total, o)
+                        rendered: dict[int, Outcome] = {}
+                        planned = {o.index: o for o in outcomes}
+                        for out in pool.each(tasks):
+                            done += 1
+                            out.targets = planned[out.index].targets
+                            out.before = planned[out.index].before
+                            rendered[out.index] = out
+                            if converter is not None:
+                                converter.add(out)
+                            yield Step("render", done, total, out)
+                    except BaseException:  # Ctrl-C, or the caller gone: everything stops now
+                        hushed = _hush()
+                        if converter is not None:
+                            converter.halt.set()  # LibreOffice is killed while the workers end
+                        raise
+                if converter is not None:
+                    yield from converter.steps()
+            except BaseException:
+                hushed = hushed or _hush()
+                raise
+            finally:
+                if converter is not None:
+                    converter.stop()  # an interrupt: LibreOffice's group is killed, its thread ends
+                _thaw()
+                if staged is not None:
+                    remove_owned(*staged)
+    finally:
+        if hushed is not None:
+            hushed()
+
+
+def _hush() -> Callable[[], None]:
+    """After an interrupt, while the batch tidies up (a few seconds at most): a second
+    Ctrl-C, or a SIGTERM, is ignored instead of breaking off the tidying (and leaving
+    workers, LibreOffice or temporary folders behind). What this returns puts the handlers
+    back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    saved = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(sig)
+        if handler is not None:  # None: set outside Python, cannot be put back
+            saved[sig] = handler
+            signal.signal(sig, signal.SIG_IGN)
+
+    def restore() -> None:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+    return restore
 
 
 def _pdf_target(o: Outcome, staging: Path | None) -> Path:
@@ -326,8 +364,14 @@ class _Converter:
     about a second: a group waits for 8 departments, or an eighth of a big batch, or for the
     renders' end). LibreOffice is slower than two render workers, so the departments rendered
     meanwhile wait for it and the later calls take all of them. Once the renders are over,
-    what is left goes to one LibreOffice per job (``--jobs``, at most 4, each with 8 files or
-    more): a conversion uses one core, and the others would idle to the end."""
+    what is left goes to one LibreOffice per job (``--jobs``, at most 4, each with
+    :data:`PER_LANE` files or more): a conversion uses one core, and the others would idle to
+    the end."""
+
+    # A LibreOffice start costs about as much as one or two files (bench/RESULTS.md,
+    # pdf-overlap): with 8 files a process, the 12 left after the renders of 20 departments
+    # went to one process, the other core idle for 15 s
+    PER_LANE = 3
 
     def __init__(self, opts: Options, staging: Path | None, expected: int):
         import queue
@@ -379,13 +423,15 @@ class _Converter:
                         closed = True
                     else:
                         waiting.append(item)
+                if self.halt.is_set():
+                    break
                 if soffice is None:
                     for o in waiting:
                         self.results.put((o, None))
                     waiting = []
                     continue
                 if closed:  # the renders are over: every core converts
-                    lanes = max(1, min(self.lanes, len(waiting) // 8))
+                    lanes = max(1, min(self.lanes, len(waiting) // self.PER_LANE))
                     parts = [waiting[k::lanes] for k in range(lanes)]
                     waiting = []
                     self._convert_in_parallel(parts, soffice)
@@ -478,8 +524,8 @@ class OnDisk:
 
 def on_disk(outcomes: Sequence[Outcome], formats: Sequence[str]) -> OnDisk:
     """Count, per kind (the .docx/.xlsx set, the PDF), the departments whose files this run
-    wrote — looked for on disk, not taken from the steps: the workers finish the files under
-    way after an interrupt, and LibreOffice's may be done but not yet reported. A department
+    wrote — looked for on disk, not taken from the steps: a worker finishes the files it is
+    writing after an interrupt, and LibreOffice's may be done but not yet reported. A department
     refused with its problems is not missing: they were said."""
     office = tuple(f for f in FORMATS if f in formats)
     result = OnDisk(tuple(formats))
@@ -543,15 +589,95 @@ def summarize(outcomes: Sequence[Outcome], seconds: float, pdf: bool = False) ->
 
 
 def _worker_start(parent: int) -> None:
-    """In each worker as it starts. Ctrl-C is the parent's, which stops handing out files and
-    lets the ones under way finish (each is written whole, or not at all). The worker dies
-    with its parent. What it inherited (modules, the parent's heap) is frozen for the
-    collector."""
+    """In each worker as it starts. Ctrl-C is the parent's: it ends the batch, and sends
+    each worker SIGTERM (:meth:`_Pool.halt`), which ends it at once — the department under
+    way is dropped, unless its files are being written: then they are written whole first
+    (:func:`_on_term`). The worker dies with its parent. What it inherited (modules, the
+    parent's heap) is frozen for the collector."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_term)
     die_with(parent)
+    _own_tempdir()
     gc.freeze()
+
+
+_workdir: tuple[Path, int | None] | None = None
+
+
+def _own_tempdir() -> None:
+    """The worker's temporary files (openpyxl writes each sheet to one) in a folder of its
+    own, removed when it ends; one that a killed worker left (kill -9 of the batch: the
+    workers die with it) is removed, and named, by the next run (goaldoc.locks.sweep)."""
+    global _workdir
+    import tempfile
+    from multiprocessing.util import Finalize
+
+    from .locks import make_owned_tempdir, remove_owned
+
+    try:
+        _workdir = make_owned_tempdir("goaldoc-work-", sweep_first=False)
+    except OSError:  # a full temporary folder: the system's, as before
+        return
+    tempfile.tempdir = str(_workdir[0])
+    Finalize(None, remove_owned, args=_workdir, exitpriority=0)  # at the worker's ordinary end
+
+
+class _Halted(BaseException):
+    """Raised in a worker by SIGTERM: the task under way unwinds (its ``finally`` blocks
+    run: temporary files and folders go) and the worker ends (:func:`_task`)."""
+
+
+_busy = False  # a worker runs a task
+_halting = False  # SIGTERM came while files were being written: end after the task
+
+
+def _on_term(signum: int, frame: Any) -> None:
+    """SIGTERM in a worker. Idle: it ends now. In a task: the task is stopped where it is
+    (everything is rendered in memory before the first write) — unless it is writing its
+    files (:func:`goaldoc.output.write_all`), which must be whole: then it ends once the
+    task is over."""
+    global _halting
+    if not _busy:
+        _leave()
+    from .output import write_all
+
+    _halting = True  # whatever happens to the exception: the worker ends after this task
+    code = write_all.__code__
+    f = frame
+    while f is not None:
+        if f.f_code is code:
+            return
+        f = f.f_back
+    raise _Halted
+
+
+def _task(fn: Callable[..., Any], *args: Any) -> Any:
+    """A task in a worker, ended by SIGTERM (:func:`_on_term`) without a word: the parent
+    asked for it and no longer waits for the result."""
+    global _busy
+    _busy = True
+    try:
+        result = fn(*args)
+    except _Halted:
+        _leave()
+    finally:
+        _busy = False
+    if _halting:
+        _leave()
+    return result
+
+
+def _leave() -> NoReturn:
+    """End this worker now, without the exit's handlers (they are the parent's, inherited by
+    fork); its temporary folder goes (the sheet openpyxl was writing)."""
+    if _workdir is not None:
+        from .locks import remove_owned
+
+        with contextlib.suppress(OSError):
+            remove_owned(*_workdir)
+    os._exit(0)
 
 
 def die_with(parent: int) -> None:
@@ -609,9 +735,67 @@ class _Pool:
             self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_worker_start, initargs=(os.getpid(),))
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
+    def __exit__(self, kind: type[BaseException] | None, *exc: Any) -> None:
+        if self.executor is None:
+            return
+        if kind is not None:  # Ctrl-C, an error, the caller gone: end the workers now
+            self.halt()
+            return
+        try:
+            self.executor.shutdown(cancel_futures=True)  # every task done: the workers are idle
+        except BaseException:
+            self.halt()  # Ctrl-C just then: the join it broke cannot be trusted (see halt)
+            raise
+
+    GRACE = 10.0  # seconds a worker may take to finish writing a department's files
+
+    def halt(self) -> None:
+        """End the workers at once and wait until they are gone: each gets SIGTERM and ends
+        after the file it is writing, if any (:func:`_on_term`); one still there after
+        :data:`GRACE` seconds is killed.
+
+        Not ``shutdown(wait=True)``: it waits for every task under way, and a second
+        Ctrl-C during its ``Thread.join`` marks the executor's thread as ended while it
+        runs (CPython gh-90882, Python 3.9–3.11); the interpreter's exit then closed the
+        queue before the workers' stop signals went through, and waited for them for ever
+        (a batch interrupted by ``timeout -s INT``, which signals twice, stayed up until
+        another Ctrl-C)."""
+        executor = self.executor
+        assert executor is not None
+        restore = _hush()  # no Ctrl-C can break into the waits below
+        try:
+            self._end(executor)
+        finally:
+            restore()
+
+    def _end(self, executor: ProcessPoolExecutor) -> None:
+        import signal
+        import time
+        from multiprocessing.connection import wait
+
+        workers = list(dict(getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for w in workers:
+            with contextlib.suppress(OSError):
+                os.kill(w.pid, signal.SIGTERM)
+        deadline = time.monotonic() + self.GRACE
+        left = {w.sentinel: w for w in workers}
+        killed = False
+        while left:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if killed:
+                    break
+                for w in left.values():
+                    with contextlib.suppress(OSError):
+                        os.kill(w.pid, signal.SIGKILL)
+                killed, deadline = True, time.monotonic() + self.GRACE
+                continue
+            for s in wait(list(left), remaining):
+                left.pop(s)  # type: ignore[call-overload]
+        manager = getattr(executor, "_executor_manager_thread", None)
+        if manager is not None:  # it sees the workers gone and tidies the queues: let it finish
+            manager.join(self.GRACE)
 
     def each(self, tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], dead: Callable[[tuple[Any, ...], BaseException], Any] | None = None) -> Iterator[Any]:
         """Each task's result as it finishes; ``dead(args, exc)`` stands for the result of a
@@ -622,7 +806,7 @@ class _Pool:
             return
         from concurrent.futures import as_completed
 
-        futures = {self.executor.submit(fn, *args): args for fn, args in tasks}
+        futures = {self.executor.submit(_task, fn, *args): args for fn, args in tasks}
         for fut in as_completed(futures):
             try:
                 yield fut.result()

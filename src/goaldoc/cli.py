@@ -119,6 +119,8 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
     progress = _Progress(total > 1 and _is_terminal())
     outcomes: dict[int, batch.Outcome] = {}
     said: set[str] = set()  # a template folder is named once a run (issue 16)
+    _sigterm_as_interrupt()
+    _say_swept()
     _started()
     steps = batch.run(files, opts)
     try:
@@ -139,11 +141,12 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
         else:
             click.echo("未生成任何文件。", err=True)
         sys.exit(1)
-    except KeyboardInterrupt:
-        steps.close()  # the workers finish what is under way; LibreOffice is stopped
+    except KeyboardInterrupt as exc:
+        _ignore_interrupts()  # a second Ctrl-C while the last line is written: no traceback
+        steps.close()  # the workers stop (a file being written is finished first); LibreOffice is stopped
         progress.close()
         click.echo(_interrupted(batch.on_disk(list(outcomes.values()), opts.formats)), err=True)
-        sys.exit(130)
+        sys.exit(143 if isinstance(exc, _Terminated) else 130)
     progress.close()
     if total > 1:
         s = batch.summarize(list(outcomes.values()), time.perf_counter() - started, opts.pdf)
@@ -214,6 +217,46 @@ def _report(step, total: int, progress: _Progress, opts) -> None:  # type: ignor
         progress.echo(f"{prefix}已生成 {path}")
     if o.summary:
         progress.echo(f"{prefix}{o.summary}")
+
+
+def _say_swept() -> None:
+    """What killed runs left in the temporary folder, removed before this one starts: said."""
+    from .locks import sweep, swept_note
+
+    note = swept_note(sweep())
+    if note:
+        click.echo(note, err=True)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (kill, a service manager stopping goaldoc): ends a batch as Ctrl-C does."""
+
+
+def _sigterm_as_interrupt() -> None:
+    """For this command (put back when it ends: goaldoc may run inside another program)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may
+        return
+
+    def terminated(signum, frame):  # type: ignore[no-untyped-def]
+        raise _Terminated
+
+    before = signal.signal(signal.SIGTERM, terminated)
+    click.get_current_context().call_on_close(lambda: signal.signal(signal.SIGTERM, before))
+
+
+def _ignore_interrupts() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        before = signal.signal(sig, signal.SIG_IGN)
+        click.get_current_context().call_on_close(lambda sig=sig, before=before: signal.signal(sig, before))
 
 
 def _interrupted(found) -> str:  # type: ignore[no-untyped-def]

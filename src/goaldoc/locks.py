@@ -9,7 +9,9 @@ with the run that made them (issue 18 items 5 and 6).
   that does not exist yet can be locked.
 * :func:`owned_tempdir` — a LibreOffice conversion works in a temporary folder; kill -9 left
   it behind (29 MB for a batch). The live run holds a lock on a file inside it; the next run
-  removes the folders whose lock nobody holds (and the output locks a killed run left).
+  removes the folders whose lock nobody holds (and the output locks a killed run left), and
+  says so in one line (:func:`swept_note`: `goaldoc render` sweeps before it starts). A
+  batch's workers keep their temporary files (openpyxl's sheets) in such a folder too.
 
 Locks are ``flock`` locks: the system releases them when the process ends, however it ends.
 Where there is no ``flock`` (Windows) outputs are not locked and nothing is swept.
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError, Problem
@@ -36,7 +39,7 @@ except ImportError:  # pragma: no cover - Windows
 
 _OWNER = ".goaldoc-owner"
 _LOCK_PREFIX = "goaldoc-lock-"
-SWEPT_PREFIXES = ("goaldoc-pdf-", "goaldoc-convert-", "goaldoc-stage-")
+SWEPT_PREFIXES = ("goaldoc-pdf-", "goaldoc-convert-", "goaldoc-stage-", "goaldoc-work-")
 
 
 # ---------------------------------------------------------------- one writer per output
@@ -133,10 +136,11 @@ def owned_tempdir(prefix: str) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def make_owned_tempdir(prefix: str) -> tuple[Path, int | None]:
+def make_owned_tempdir(prefix: str, sweep_first: bool = True) -> tuple[Path, int | None]:
     """Like :func:`owned_tempdir` for a folder that outlives a block: (folder, the lock's
     descriptor, for :func:`remove_owned`)."""
-    sweep()
+    if sweep_first:
+        sweep()
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     fd = None
     if fcntl is not None:
@@ -151,12 +155,25 @@ def remove_owned(folder: Path, fd: int | None) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def sweep(root: str | Path | None = None) -> list[Path]:
-    """Remove the temporary folders of goaldoc runs that are gone (their owner lock is free).
+@dataclass(frozen=True)
+class Swept:
+    """What :func:`sweep` removed: a killed run's folder (and how big it was), or its lock."""
+
+    path: Path
+    size: int = 0
+    lock: bool = False
+
+
+SWEPT: list[Swept] = []  # everything this process swept, for the run to say (swept_note)
+
+
+def sweep(root: str | Path | None = None) -> list[Swept]:
+    """Remove the temporary folders of goaldoc runs that are gone (their owner lock is free),
+    and the output locks they left; what was removed (also kept in :data:`SWEPT`).
     Folders without one (another program's, or an older goaldoc's) are left alone."""
     if fcntl is None:  # pragma: no cover - Windows
         return []
-    removed = []
+    removed: list[Swept] = []
     base = Path(root or tempfile.gettempdir())
     try:
         entries = list(base.iterdir())
@@ -164,7 +181,8 @@ def sweep(root: str | Path | None = None) -> list[Path]:
         return []
     for folder in entries:
         if folder.name.startswith(_LOCK_PREFIX):
-            _drop_free_lock(folder)
+            if _drop_free_lock(folder):
+                removed.append(Swept(folder, lock=True))
             continue
         if not folder.name.startswith(SWEPT_PREFIXES):
             continue
@@ -179,26 +197,61 @@ def sweep(root: str | Path | None = None) -> list[Path]:
             continue  # a live run's
         finally:
             os.close(fd)
+        size = _size(folder)
         shutil.rmtree(folder, ignore_errors=True)
-        removed.append(folder)
+        removed.append(Swept(folder, size))
+    SWEPT.extend(removed)
     return removed
 
 
-def _drop_free_lock(path: Path) -> None:
+def _size(folder: Path) -> int:
+    total = 0
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+    return total
+
+
+def swept_note(swept: list[Swept]) -> str | None:
+    """One line for the clerk: the folders that runs which were killed (kill -9, a crash, a
+    power cut) had left in the temporary folder, now removed, with the output locks removed
+    with them; None when no folder was. A lone output lock (a hundred bytes naming a process
+    that is gone) is removed without a word: every run on a shared machine would otherwise
+    report the locks of other people's killed runs."""
+    folders = sorted((s for s in swept if not s.lock), key=lambda s: s.path)
+    if not folders:
+        return None
+    locks = len(swept) - len(folders)
+    shown = "、".join(f"{s.path}（{_human(s.size)}）" for s in folders[:3])
+    shown += f" 等 {len(folders)} 个文件夹" if len(folders) > 3 else ""
+    shown += f"，另有 {locks} 个输出锁文件" if locks else ""
+    return f"已清理此前被强行中断的 goaldoc 留在临时文件夹里的文件：{shown}。"
+
+
+def _human(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _drop_free_lock(path: Path) -> bool:
     """An output lock of a run that was killed (it could not remove it): removed while held,
-    so that a run opening it meanwhile sees it gone and takes a new one (writing_into)."""
+    so that a run opening it meanwhile sees it gone and takes a new one (writing_into).
+    Whether it was removed."""
     assert fcntl is not None
     try:
         fd = os.open(path, os.O_RDWR)
     except OSError:
-        return
+        return False
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.unlink(path)
     except OSError:
-        pass  # a live run's, or gone already
+        return False  # a live run's, or gone already
     finally:
         os.close(fd)
+    return True
 
 
-__all__ = ["lock_file", "make_owned_tempdir", "owned_tempdir", "remove_owned", "sweep", "writing_into"]
+__all__ = ["SWEPT", "Swept", "lock_file", "make_owned_tempdir", "owned_tempdir", "remove_owned", "sweep", "swept_note", "writing_into"]

@@ -138,7 +138,7 @@ def convert_each(
     kills LibreOffice and ends the conversion; the files not yet through are not yielded.
     """
     results = [Conversion(Path(s), Path(t)) for s, t in jobs]
-    if not results:
+    if not results or (stop is not None and stop.is_set()):
         return
     soffice = soffice or find_soffice()
     if soffice is None:
@@ -227,14 +227,18 @@ _WATCHDOG = 'exec 3<&0 </dev/null; (cat <&3; kill -9 0) >/dev/null 2>&1 & exec "
 
 
 def _spawn(cmd: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    # LibreOffice's own temporary files (lu*.tmp) in the working folder, which goes with the
+    # call: killed (a time limit, Ctrl-C), it left them in the system's temporary folder
+    env = {**os.environ, "TMPDIR": str(cwd), "TMP": str(cwd), "TEMP": str(cwd)}
     if os.name != "posix":  # pragma: no cover - Windows: taskkill /T ends the tree (_kill)
-        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd, env=env)
     return subprocess.Popen(
         ["/bin/sh", "-c", _WATCHDOG, "goaldoc-soffice", *cmd],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.PIPE,  # the watchdog's pipe: only this process holds its other end
         cwd=cwd,
+        env=env,
         start_new_session=True,  # a group of its own, killed as one
     )
 
@@ -331,6 +335,8 @@ def _next_line(
     started still holds the output open (it is killed with the group)."""
     ended: float | None = None
     while True:
+        if stop is not None and stop.is_set():  # even while lines keep coming
+            raise _Stopped
         left = deadline - time.monotonic()
         if left <= 0:
             return lines.get_nowait()  # queue.Empty unless a line came just in time
