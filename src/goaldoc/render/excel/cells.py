@@ -125,7 +125,15 @@ class RowProgram:
         for _ in self.template.root_render_func(context):
             pass
         got = context.vars
-        return [got[f"{_ROW_CELL}{i}"] for i in range(len(self.kinds))]
+        return [got[name] for name in self.names]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The variables the cells' results are left in, in the cells' order."""
+        names = self.__dict__.get("_names")
+        if names is None:
+            names = self.__dict__["_names"] = tuple(f"{_ROW_CELL}{i}" for i in range(len(self.kinds)))
+        return names
 
 
 def compile_row(env: jinja2.Environment, texts: list[str]) -> RowProgram | None:

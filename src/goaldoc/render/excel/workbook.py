@@ -32,7 +32,7 @@ from typing import Any, NoReturn
 
 import jinja2
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -44,7 +44,7 @@ from ..fonts import theme_with_cjk
 from ..pages.contents import fill_xlsx_contents
 from ..pages.numbers import xlsx_default_footer, xlsx_page_number_wording
 from ..template.columns import drop_xlsx_columns
-from ..template.markup import explain_template_error, split_mark
+from ..template.markup import MARK_OPEN, explain_template_error, split_mark
 from .cells import CellProgram, RowProgram, as_number, compile_cell, compile_row
 from .layout import lay_out
 from .paper import column_widths
@@ -74,11 +74,18 @@ _ROWS: weakref.WeakKeyDictionary[jinja2.Environment, dict[tuple[str, ...], RowPr
 @dataclass
 class _RowPlan:
     """A template row, read once per sheet: its cells (column, template cell, templated?)
-    and, when every templated cell is text and ``{{ … }}``, one program for them all."""
+    and, when every templated cell is text and ``{{ … }}``, one program for them all;
+    what every output row of it gets alike, worked out once (issue 23: per row and cell
+    these were looked up again): each cell's style ids, number format and the value a
+    plain (untemplated) cell's copies hold, and the row's dimension."""
 
     cells: list[tuple[int, Any, bool]]
     program: RowProgram | None
     styles: list[Any] = field(default_factory=list)  # per cell: its style ids, None when it has none
+    formats: list[str] = field(default_factory=list)  # per cell: the template cell's number format
+    plain: list[tuple[Any, str] | None] = field(default_factory=list)  # per cell: (value, data type) as bound, None: bound per row
+    links: list[Any] = field(default_factory=list)  # per cell: its hyperlink, or None
+    dim: tuple[Any, dict[str, Any], Any] | None = None  # the row's dimension: class, attributes, style ids
 
 
 @dataclass
@@ -319,6 +326,29 @@ def sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
+_ERROR_CODES = frozenset(ERROR_CODES)
+
+
+def _bound(value: Any) -> tuple[Any, str] | None:
+    """(value, data type) as ``cell.value = value`` binds a text or a number, with a text
+    beginning with "=" kept as text (a clerk's text is never a formula); None for anything
+    else, or a text openpyxl would cut or refuse (it is then bound by openpyxl itself, which
+    says so as it always did)."""
+    t = type(value)
+    if t is str:
+        if len(value) > 32767 or ILLEGAL_CHARACTERS_RE.search(value):
+            return None
+        return value, ("e" if value in _ERROR_CODES else "s")
+    if t is int or t is float:
+        return value, "n"
+    return None
+
+
+def _split_mark(text: str) -> tuple[str | None, str]:
+    """:func:`split_mark`, without a search in a text that holds no mark."""
+    return split_mark(text) if MARK_OPEN in text else (None, text)
+
+
 class _SheetWriter:
     def __init__(
         self,
@@ -464,7 +494,18 @@ class _SheetWriter:
                         self._rows[texts] = None
                 program = self._rows[texts]
             styles = [src_cell._style if src_cell.has_style else None for _c, src_cell, _t in cells]
-            plan = self._plans[r] = _RowPlan(cells, program, styles)
+            formats = [src_cell.number_format for _c, src_cell, _t in cells]
+            plain = [
+                None if templated or src_cell.value is None or src_cell.value == "" else _bound(src_cell.value)
+                for _c, src_cell, templated in cells
+            ]
+            links = [src_cell.hyperlink for _c, src_cell, _t in cells]
+            dim = self.src.row_dimensions.get(r)
+            shape = None
+            if dim is not None:  # what copy(dim) keeps (RowDimension.__copy__ runs __init__ over its attributes)
+                attrs = {k: v for k, v in dim.__dict__.items() if k != "worksheet"}
+                shape = (type(dim), attrs, dim._style)
+            plan = self._plans[r] = _RowPlan(cells, program, styles, formats, plain, links, shape)
         return plan
 
     def _row_values(self, plan: _RowPlan, ctx: dict[str, Any]) -> list[tuple[Any, str | None, str | None]] | None:
@@ -474,15 +515,15 @@ class _SheetWriter:
         try:
             results = plan.program.run(ctx)
             out: list[tuple[Any, str | None, str | None]] = []
-            templated = [cell for _c, cell, t in plan.cells if t]
-            for kind, result, cell in zip(plan.program.kinds, results, templated, strict=True):
+            formats = [f for (_c, _cell, t), f in zip(plan.cells, plan.formats, strict=True) if t]
+            for kind, result, template_format in zip(plan.program.kinds, results, formats, strict=True):
                 if kind == "text":
-                    key, shown = split_mark(result.strip(_EDGE))
+                    key, shown = _split_mark(result.strip(_EDGE))
                     out.append((shown, None, key))
                     continue
                 value, marked = result if kind == "merged" else (result, result)
-                key, shown = split_mark(str(marked).strip(_EDGE))  # str() raises for an undefined name
-                out.append(self._typed(value, shown, key, cell.number_format))
+                key, shown = _split_mark(str(marked).strip(_EDGE))  # str() raises for an undefined name
+                out.append(self._typed(value, shown, key, template_format))
             return out
         except Exception:  # noqa: BLE001 - see the docstring
             return None
@@ -491,44 +532,54 @@ class _SheetWriter:
         self.out_row += 1
         out = self.out_row
         self.emitted.setdefault(r, []).append(out)
-        dim = self.src.row_dimensions.get(r)
-        if dim is not None:  # height, hidden, outline level, row style
-            cp = copy(dim)
-            cp.parent, cp.index = self.dst, out
-            self.dst.row_dimensions[out] = cp
         plan = self._plan(r)
+        dst, made = self.dst, self.dst._cells
+        if plan.dim is not None:  # height, hidden, outline level, row style: copy(dim), made directly
+            cls, attrs, dim_style = plan.dim
+            cp = cls.__new__(cls)
+            cp.__dict__.update(attrs)
+            cp.__dict__["index"] = out
+            cp.parent = dst
+            cp._style = None if dim_style is None else StyleArray(dim_style)
+            dst.row_dimensions[out] = cp
         values = self._row_values(plan, ctx) if plan.program is not None else None
         k = 0
-        dst, made = self.dst, self.dst._cells
         if out > MAX_ROW:  # what dst.cell() would say (checks keep the rows far below)
             raise ValueError(f"Row numbers must be between 1 and {MAX_ROW}. Row number supplied was {out}")
         dst._current_row = max(out, dst._current_row)  # what dst.cell() keeps, for a row made here
-        for (c, src_cell, templated), style in zip(plan.cells, plan.styles, strict=True):
-            value = src_cell.value
+        for (c, src_cell, templated), style, template_format, plain, link in zip(
+            plan.cells, plan.styles, plan.formats, plan.plain, plan.links, strict=True
+        ):
             number_format = None
             if templated:
                 if values is not None:
                     value, number_format, key = values[k]
                     k += 1
                 else:
-                    value, number_format, key = self._render_cell(r, c, value, ctx, src_cell.number_format)
+                    value, number_format, key = self._render_cell(r, c, src_cell.value, ctx, template_format)
                 if key is not None:
                     self.keys[(out, c)] = key
+                bound = _bound(value) if value is not None and value != "" else None
+            else:
+                value = src_cell.value
+                bound = plain
             dst_cell = made.get((out, c))
             if dst_cell is None:  # a new row's cell, made as dst.cell(out, c) makes it, without its checks
-                dst_cell = made[(out, c)] = Cell(dst, row=out, column=c)
-            if value is not None and value != "":
+                dst_cell = made[(out, c)] = Cell(dst, out, c, None, style)
+            elif style is not None:
+                dst_cell._style = StyleArray(style)  # what copy() makes, without the copy module
+            if bound is not None:  # what cell.value = … binds, without openpyxl's checks of each type
+                dst_cell._value, dst_cell.data_type = bound
+            elif value is not None and value != "":
                 dst_cell.value = value
                 if dst_cell.data_type == "f":  # text typed by a clerk is never a formula
                     dst_cell.data_type = "s"
-            if style is not None:
-                dst_cell._style = StyleArray(style)  # what copy() makes, without the copy module
             if number_format is not None:
                 dst_cell.number_format = number_format
                 if number_format[:1] in "0#":
                     self.amounts.append(dst_cell)
-            if src_cell.hyperlink is not None:
-                dst_cell.hyperlink = copy(src_cell.hyperlink)
+            if link is not None:
+                dst_cell.hyperlink = copy(link)
 
     def _program(self, r: int, c: int, text: str) -> CellProgram:
         prog = self._compiled.get(text)
