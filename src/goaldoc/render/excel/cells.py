@@ -118,10 +118,17 @@ class RowProgram:
 
     template: jinja2.Template
     kinds: tuple[str, ...]  # per cell: "text" | "value" | "merged"
+    shared: bool = False  # it reads no global (range, namespace …): ``ctx`` itself is its context's parent
 
     def run(self, ctx: dict[str, Any]) -> list[Any]:
-        """Each cell's result, in the order the cells were given."""
-        context = self.template.new_context(ctx)
+        """Each cell's result, in the order the cells were given. A program that reads no
+        global takes ``ctx`` as it is (Jinja's contexts only read their parent); otherwise
+        Jinja merges the globals and ``ctx`` into a new dict, as for any template."""
+        t = self.template
+        if self.shared:
+            context = t.environment.context_class(t.environment, ctx, t.name, t.blocks, globals=None)
+        else:
+            context = t.new_context(ctx)
         for _ in self.template.root_render_func(context):
             pass
         got = context.vars
@@ -162,4 +169,6 @@ def compile_row(env: jinja2.Environment, texts: list[str]) -> RowProgram | None:
             kinds.append("value")
     program = nodes.Template(body, lineno=1)
     program.set_environment(env)
-    return RowProgram(env.from_string(program), tuple(kinds))
+    template = env.from_string(program)
+    reads = {n.name for n in program.find_all(nodes.Name) if n.ctx == "load"}  # every name it reads, to be safe
+    return RowProgram(template, tuple(kinds), shared=not any(name in template.globals for name in reads))

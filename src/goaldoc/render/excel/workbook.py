@@ -610,6 +610,8 @@ class _SheetWriter:
 
     @staticmethod
     def _typed(value: Any, shown: str, key: str | None, template_format: str) -> tuple[Any, str | None, str | None]:
+        if type(value) is str:  # what as_number says of a plain text, without asking
+            return shown, None, key
         number = None if template_format == "@" else as_number(value)  # "@": the admin's 文本 format
         if number is None:
             return shown, None, key
