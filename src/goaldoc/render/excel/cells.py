@@ -117,7 +117,8 @@ class RowProgram:
     them — so what each cell becomes is decided exactly as for a cell compiled alone."""
 
     template: jinja2.Template
-    kinds: tuple[str, ...]  # per cell: "text" | "value" | "merged"
+    kinds: tuple[str, ...]  # per cell it computes: "text" | "value" | "merged"
+    computed: tuple[int, ...] | None = None  # the cells it computes (their places among those given); None: all
     shared: bool = False  # it reads no global (range, namespace …): ``ctx`` itself is its context's parent
 
     def run(self, ctx: dict[str, Any]) -> list[Any]:
@@ -139,20 +140,45 @@ class RowProgram:
         """The variables the cells' results are left in, in the cells' order."""
         names = self.__dict__.get("_names")
         if names is None:
-            names = self.__dict__["_names"] = tuple(f"{_ROW_CELL}{i}" for i in range(len(self.kinds)))
+            places = self.computed if self.computed is not None else range(len(self.kinds))
+            names = self.__dict__["_names"] = tuple(f"{_ROW_CELL}{i}" for i in places)
         return names
 
 
-def compile_row(env: jinja2.Environment, texts: list[str]) -> RowProgram | None:
+# what a cell may hold and still give the same every time: literals, and filters that only
+# look at their arguments (no name, attribute, item, call or operator: nothing the sandbox
+# counts a step for, nothing that differs from row to row)
+_CONSTANT_NODES = (nodes.Output, nodes.TemplateData, nodes.Const, nodes.Filter, nodes.Keyword)
+_PURE_FILTERS = frozenset("merge amount blank cn check upper lower trim string int float round abs".split())
+
+
+def is_constant(tree: nodes.Template) -> bool:
+    """Whether a cell's parsed text reads nothing (``{{ '绩效指标' | merge('ind') }}``): its
+    value is the same in every row, worked out once."""
+    for node in tree.find_all(nodes.Node):
+        if not isinstance(node, _CONSTANT_NODES):
+            return False
+        if isinstance(node, nodes.Filter) and node.name not in _PURE_FILTERS:
+            return False
+    return True
+
+
+def compile_row(env: jinja2.Environment, texts: list[str], constants: bool = False) -> RowProgram | None:
     """One program for a row's templated cells, or None when a cell holds more than text and
     ``{{ … }}`` (a ``{% for %}``, ``{% if %}``, ``{% set %}`` …): such a row keeps one program
-    per cell (templates/README.md says which rows take which path)."""
+    per cell (templates/README.md says which rows take which path). ``constants``: cells that
+    read nothing (:func:`is_constant`) are left out (``computed`` names the others): the
+    writer works them out once for all the rows."""
     body: list[nodes.Node] = []
     kinds = []
+    computed = []
     for i, text in enumerate(texts):
         tree = env.parse(text)
         if not all(isinstance(n, nodes.Output) for n in tree.body):
             return None
+        if constants and is_constant(tree):
+            continue
+        computed.append(i)
         name = f"{_ROW_CELL}{i}"
         expr = _single_expression(tree)
         if expr is None:
@@ -171,4 +197,9 @@ def compile_row(env: jinja2.Environment, texts: list[str]) -> RowProgram | None:
     program.set_environment(env)
     template = env.from_string(program)
     reads = {n.name for n in program.find_all(nodes.Name) if n.ctx == "load"}  # every name it reads, to be safe
-    return RowProgram(template, tuple(kinds), shared=not any(name in template.globals for name in reads))
+    return RowProgram(
+        template,
+        tuple(kinds),
+        computed=None if len(computed) == len(texts) else tuple(computed),
+        shared=not any(name in template.globals for name in reads),
+    )

@@ -87,6 +87,9 @@ class _RowPlan:
     plain: list[tuple[Any, str] | None] = field(default_factory=list)  # per cell: (value, data type) as bound, None: bound per row
     links: list[Any] = field(default_factory=list)  # per cell: its hyperlink, or None
     dim: tuple[Any, dict[str, Any], Any] | None = None  # the row's dimension: class, attributes, style ids
+    constants: list[tuple[Any, str | None, str | None] | None] = field(default_factory=list)  # per cell: what a
+    # templated cell that reads nothing gives (every row alike), worked out once; None: worked out per row
+    program_formats: list[str] = field(default_factory=list)  # the number formats of the cells the program computes
 
 
 @dataclass
@@ -518,12 +521,26 @@ class _SheetWriter:
             if len(texts) > 1:
                 if texts not in self._rows:
                     try:
-                        self._rows[texts] = compile_row(self.env, list(texts))
+                        self._rows[texts] = compile_row(self.env, list(texts), constants=True)
                     except Exception:  # noqa: BLE001 - a cell's own error is named by today's path
                         self._rows[texts] = None
                 program = self._rows[texts]
             styles = [src_cell._style if src_cell.has_style else None for _c, src_cell, _t in cells]
             formats = [src_cell.number_format for _c, src_cell, _t in cells]
+            at = [i for i, (_c, _cell, templated) in enumerate(cells) if templated]  # the templated cells' places
+            constants: list[tuple[Any, str | None, str | None] | None] = [None] * len(cells)
+            program_formats = [formats[i] for i in at]
+            if program is not None and program.computed is not None:
+                # the cells that read nothing, worked out once as each row would (rendered alone)
+                computed = set(program.computed)
+                try:
+                    for j, i in enumerate(at):
+                        if j not in computed:
+                            c, src_cell, _t = cells[i]
+                            constants[i] = self._render_cell(r, c, src_cell.value, {}, formats[i])
+                except TemplateError:  # it fails: every row goes today's way, which names the cell
+                    program, constants = None, [None] * len(cells)
+                program_formats = [formats[at[j]] for j in sorted(computed)] if program is not None else []
             plain = [
                 None if templated or src_cell.value is None or src_cell.value == "" else _bound(src_cell.value)
                 for _c, src_cell, templated in cells
@@ -534,7 +551,7 @@ class _SheetWriter:
             if dim is not None:  # what copy(dim) keeps (RowDimension.__copy__ runs __init__ over its attributes)
                 attrs = {k: v for k, v in dim.__dict__.items() if k != "worksheet"}
                 shape = (type(dim), attrs, dim._style)
-            plan = self._plans[r] = _RowPlan(cells, program, styles, formats, plain, links, shape)
+            plan = self._plans[r] = _RowPlan(cells, program, styles, formats, plain, links, shape, constants, program_formats)
         return plan
 
     def _row_values(self, plan: _RowPlan, ctx: dict[str, Any]) -> list[tuple[Any, str | None, str | None]] | None:
@@ -544,8 +561,7 @@ class _SheetWriter:
         try:
             results = plan.program.run(ctx)
             out: list[tuple[Any, str | None, str | None]] = []
-            formats = [f for (_c, _cell, t), f in zip(plan.cells, plan.formats, strict=True) if t]
-            for kind, result, template_format in zip(plan.program.kinds, results, formats, strict=True):
+            for kind, result, template_format in zip(plan.program.kinds, results, plan.program_formats, strict=True):
                 if kind == "text":
                     key, shown = _split_mark(result.strip(_EDGE))
                     out.append((shown, None, key))
@@ -576,12 +592,14 @@ class _SheetWriter:
         if out > MAX_ROW:  # what dst.cell() would say (checks keep the rows far below)
             raise ValueError(f"Row numbers must be between 1 and {MAX_ROW}. Row number supplied was {out}")
         dst._current_row = max(out, dst._current_row)  # what dst.cell() keeps, for a row made here
-        for (c, src_cell, templated), style, template_format, plain, link in zip(
-            plan.cells, plan.styles, plan.formats, plan.plain, plan.links, strict=True
+        for (c, src_cell, templated), style, template_format, plain, link, constant in zip(
+            plan.cells, plan.styles, plan.formats, plan.plain, plan.links, plan.constants, strict=True
         ):
             number_format = None
             if templated:
-                if values is not None:
+                if constant is not None:
+                    value, number_format, key = constant
+                elif values is not None:
                     value, number_format, key = values[k]
                     k += 1
                 else:
