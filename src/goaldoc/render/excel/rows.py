@@ -465,7 +465,9 @@ def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec
     named: dict[str, tuple[int, int]] = {}
     seen: set[str] = set()
     for r, c, r2, c2, cell, size in rows.shown_cells():
-        text = shown_text(cell)
+        text = cell._value
+        if type(text) is not str:  # a number as Excel shows it (a text is shown as it is)
+            text = shown_text(cell)
         cells.append(GridCell(r, c - 1, c2 - c + 1, text, size, r2 > r))
         if text not in seen:  # a heading's place: its first cell (a text seen before named it)
             seen.add(text)

@@ -359,6 +359,7 @@ def sheet_title(name: str, used: set[str]) -> str:
 
 
 _ERROR_CODES = frozenset(ERROR_CODES)
+_new_cell = object.__new__
 
 
 def _bound(value: Any) -> tuple[Any, str] | None:
@@ -611,8 +612,11 @@ class _SheetWriter:
                 value = src_cell.value
                 bound = plain
             dst_cell = made.get((out, c))
-            if dst_cell is None:  # a new row's cell, made as dst.cell(out, c) makes it, without its checks
-                dst_cell = made[(out, c)] = Cell(dst, out, c, None, style)
+            if dst_cell is None:  # a new row's cell: what Cell(dst, out, c, style_array=style) makes, directly
+                dst_cell = made[(out, c)] = _new_cell(Cell)
+                dst_cell.parent, dst_cell.row, dst_cell.column = dst, out, c
+                dst_cell._style = None if style is None else StyleArray(style)
+                dst_cell._value, dst_cell.data_type, dst_cell._hyperlink, dst_cell._comment = None, "n", None, None
             elif style is not None:
                 dst_cell._style = StyleArray(style)  # what copy() makes, without the copy module
             if bound is not None:  # what cell.value = … binds, without openpyxl's checks of each type
