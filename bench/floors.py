@@ -4,6 +4,9 @@
     .venv/bin/python bench/floors.py --quick    # one repeat each, 10,000 rows once
     .venv/bin/python bench/floors.py --against /tmp/old   # this tree and another one (a
             `git archive` of an earlier commit), alternated size by size: before / after
+    .venv/bin/python bench/floors.py --against /tmp/old --only xlsx --sizes 10000
+            # one format, some sizes: quicker turns while working on one writer (the other
+            # tree needs this floors.py too: copy it there)
 
 What each floor is (each writes the very output goaldoc wrote, checked equal line by line
 with tests/golden.py's :func:`output_lines` — every cell text, span, merge, row height,
@@ -56,10 +59,17 @@ sys.path.insert(0, str(ROOT / "tests"))
 from results import write_section  # noqa: E402
 
 QUICK = "--quick" in sys.argv
+
+
+def _option(name: str) -> str | None:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
+
+ONLY = tuple((_option("--only") or "docx,xlsx").split(","))  # formats measured
 PY = sys.executable
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}  # this tree's goaldoc, whichever is installed
 TAISHAN = ROOT / "samples" / "2024" / "taishan.yaml"
-SIZES = (100, 1000, 10000)
+SIZES = tuple(int(x) for x in (_option("--sizes") or "100,1000,10000").split(","))
 
 
 # ------------------------------------------------------------------ the docx floor
@@ -258,7 +268,7 @@ def xlsx_floor(plan) -> bytes:  # type: ignore[no-untyped-def]
 # ------------------------------------------------------------------ one size, in a new process
 
 
-def one_size(n: int, repeat: int) -> dict:  # type: ignore[type-arg]
+def one_size(n: int, repeat: int, only: tuple[str, ...] = ("docx", "xlsx")) -> dict:  # type: ignore[type-arg]
     """Runs in a child: goaldoc's render and the floor, alternated, CPU time."""
     import gc
 
@@ -276,6 +286,8 @@ def one_size(n: int, repeat: int) -> dict:  # type: ignore[type-arg]
         t_load = time.process_time() - t
     out = {"load": t_load}
     for fmt, plan_of, floor in (("docx", docx_plan, docx_floor), ("xlsx", xlsx_plan, xlsx_floor)):
+        if fmt not in only:
+            continue
         ours_t, floor_t = [], []
         data = render_bytes(loaded, [fmt])[fmt][1]
         plan = plan_of(data)
@@ -309,7 +321,7 @@ def child(n: int, repeat: int, root: Path = ROOT) -> dict:  # type: ignore[type-
         import json, sys
         sys.path.insert(0, {str(root / "bench")!r})
         import floors
-        print(json.dumps(floors.one_size({n}, {repeat})))
+        print(json.dumps(floors.one_size({n}, {repeat}, {ONLY!r})))
         """
     env = {**os.environ, "PYTHONPATH": str(root / "src")}
     res = subprocess.run([PY, "-c", textwrap.dedent(code)], check=True, capture_output=True, text=True, cwd=root, env=env)
@@ -344,8 +356,11 @@ def against(other: Path) -> None:
         repeat = 1 if n == 10000 else 3
         for label, root in (("before", other), ("after", ROOT), ("before", other), ("after", ROOT)):
             f = child(n, repeat, root)
-            print(f"| {n:,} | {label} | {f['docx'] / n * 1e6:.0f} | {f['docx_floor'] / n * 1e6:.0f} | {f['docx'] / f['docx_floor']:.1f}× "
-                  f"| {f['xlsx'] / n * 1e6:.0f} | {f['xlsx_floor'] / n * 1e6:.0f} | {f['xlsx'] / f['xlsx_floor']:.1f}× |", flush=True)
+            cols = [
+                f"{f[k] / n * 1e6:.0f} | {f[k + '_floor'] / n * 1e6:.0f} | {f[k] / f[k + '_floor']:.1f}×" if k in f else "– | – | –"
+                for k in ("docx", "xlsx")
+            ]
+            print(f"| {n:,} | {label} | {cols[0]} | {cols[1]} |", flush=True)
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
@@ -353,6 +368,8 @@ def main() -> None:
     if "--against" in sys.argv:
         against(Path(sys.argv[sys.argv.index("--against") + 1]).resolve())
         return
+    if "--only" in sys.argv or "--sizes" in sys.argv:
+        raise SystemExit("--only and --sizes go with --against (bench/RESULTS.md gets every format and size)")
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load0 = os.getloadavg()[0]
     figures = {n: child(n, 1 if QUICK and n == 10000 else (2 if n == 10000 else 3)) for n in SIZES}

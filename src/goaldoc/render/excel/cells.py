@@ -117,27 +117,68 @@ class RowProgram:
     them — so what each cell becomes is decided exactly as for a cell compiled alone."""
 
     template: jinja2.Template
-    kinds: tuple[str, ...]  # per cell: "text" | "value" | "merged"
+    kinds: tuple[str, ...]  # per cell it computes: "text" | "value" | "merged"
+    computed: tuple[int, ...] | None = None  # the cells it computes (their places among those given); None: all
+    shared: bool = False  # it reads no global (range, namespace …): ``ctx`` itself is its context's parent
 
     def run(self, ctx: dict[str, Any]) -> list[Any]:
-        """Each cell's result, in the order the cells were given."""
-        context = self.template.new_context(ctx)
+        """Each cell's result, in the order the cells were given. A program that reads no
+        global takes ``ctx`` as it is (Jinja's contexts only read their parent); otherwise
+        Jinja merges the globals and ``ctx`` into a new dict, as for any template."""
+        t = self.template
+        if self.shared:
+            context = t.environment.context_class(t.environment, ctx, t.name, t.blocks, globals=None)
+        else:
+            context = t.new_context(ctx)
         for _ in self.template.root_render_func(context):
             pass
         got = context.vars
-        return [got[f"{_ROW_CELL}{i}"] for i in range(len(self.kinds))]
+        return [got[name] for name in self.names]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The variables the cells' results are left in, in the cells' order."""
+        names = self.__dict__.get("_names")
+        if names is None:
+            places = self.computed if self.computed is not None else range(len(self.kinds))
+            names = self.__dict__["_names"] = tuple(f"{_ROW_CELL}{i}" for i in places)
+        return names
 
 
-def compile_row(env: jinja2.Environment, texts: list[str]) -> RowProgram | None:
+# what a cell may hold and still give the same every time: literals, and filters that only
+# look at their arguments (no name, attribute, item, call or operator: nothing the sandbox
+# counts a step for, nothing that differs from row to row)
+_CONSTANT_NODES = (nodes.Output, nodes.TemplateData, nodes.Const, nodes.Filter, nodes.Keyword)
+_PURE_FILTERS = frozenset("merge amount blank cn check upper lower trim string int float round abs".split())
+
+
+def is_constant(tree: nodes.Template) -> bool:
+    """Whether a cell's parsed text reads nothing (``{{ '绩效指标' | merge('ind') }}``): its
+    value is the same in every row, worked out once."""
+    for node in tree.find_all(nodes.Node):
+        if not isinstance(node, _CONSTANT_NODES):
+            return False
+        if isinstance(node, nodes.Filter) and node.name not in _PURE_FILTERS:
+            return False
+    return True
+
+
+def compile_row(env: jinja2.Environment, texts: list[str], constants: bool = False) -> RowProgram | None:
     """One program for a row's templated cells, or None when a cell holds more than text and
     ``{{ … }}`` (a ``{% for %}``, ``{% if %}``, ``{% set %}`` …): such a row keeps one program
-    per cell (templates/README.md says which rows take which path)."""
+    per cell (templates/README.md says which rows take which path). ``constants``: cells that
+    read nothing (:func:`is_constant`) are left out (``computed`` names the others): the
+    writer works them out once for all the rows."""
     body: list[nodes.Node] = []
     kinds = []
+    computed = []
     for i, text in enumerate(texts):
         tree = env.parse(text)
         if not all(isinstance(n, nodes.Output) for n in tree.body):
             return None
+        if constants and is_constant(tree):
+            continue
+        computed.append(i)
         name = f"{_ROW_CELL}{i}"
         expr = _single_expression(tree)
         if expr is None:
@@ -154,4 +195,11 @@ def compile_row(env: jinja2.Environment, texts: list[str]) -> RowProgram | None:
             kinds.append("value")
     program = nodes.Template(body, lineno=1)
     program.set_environment(env)
-    return RowProgram(env.from_string(program), tuple(kinds))
+    template = env.from_string(program)
+    reads = {n.name for n in program.find_all(nodes.Name) if n.ctx == "load"}  # every name it reads, to be safe
+    return RowProgram(
+        template,
+        tuple(kinds),
+        computed=None if len(computed) == len(texts) else tuple(computed),
+        shared=not any(name in template.globals for name in reads),
+    )

@@ -108,12 +108,27 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
         else:
             spans.append(Span(need.row - 1, need.bottom - 1, need.points, line_height(need.text, need.size)))
             span_cells.append(need)
+    # one walk over the cells: which rows are empty, each row's texts (squashed, each distinct
+    # text once), and the rows holding a heading form.yaml names
     empty = [True] * (n + 1)
     texts: dict[int, str] = {}
-    for (r, _c), cell in rows.ws._cells.items():
-        if r <= n and cell.value is not None and str(cell.value).strip():
+    wanted = {squash(h) for h in spec.headings}
+    is_heading = [False] * (n + 1)
+    squashed: dict[str, str] = {}
+    max_col = rows.max_col
+    for (r, c), cell in rows.ws._cells.items():
+        value = cell.value
+        if r > n or value is None:
+            continue
+        text = str(value)
+        sq = squashed.get(text)
+        if sq is None:
+            sq = squashed[text] = squash(text)
+        if sq:  # squash() and strip() take off the same blanks
             empty[r] = False
-            texts[r] = texts.get(r, "") + squash(str(cell.value)) + "\n"
+            texts[r] = texts.get(r, "") + sq + "\n"
+            if c <= max_col and sq in wanted:
+                is_heading[r] = True
     units = [Unit(heights[r]) for r in range(1, n + 1)]
 
     # the admin's page breaks
@@ -125,15 +140,10 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
 
     # headings: the print titles (Excel repeats them), and the rows form.yaml names
     titles_rows = _print_titles(rows)
-    wanted = {squash(h) for h in spec.headings}
     layouts = _row_layouts(rows, ranges)
-    is_heading = [False] * (n + 1)
     native = [False] * (n + 1)
-    for r in range(1, n + 1):
-        cells = [squash(rows.text(r, c)) for c in range(1, rows.max_col + 1)]
-        if wanted and any(c in wanted for c in cells if c):
-            is_heading[r] = True
-        if titles_rows and titles_rows[0] <= r <= titles_rows[1]:
+    if titles_rows:
+        for r in range(max(titles_rows[0], 1), min(titles_rows[1], n) + 1):
             native[r] = True
     headings: list[Heading] = []
     r = 1
@@ -454,10 +464,16 @@ def _set_heights(rows: SheetRows, heights: list[float], grow: dict[tuple[int, in
             final[new(u + 1)] = final.get(new(u + 1), 0.0) + share
     for target, source in rows.copies.items():
         final.setdefault(target, final.get(source, 0.0))
+    held = rows.ws.row_dimensions
     for r, h in final.items():
-        dim = rows.ws.row_dimensions.get(r)
-        if dim is not None and dim.hidden:
+        dim = held.get(r)
+        if dim is None:
+            dim = held[r]  # a new dimension, as row_dimensions[r] makes it
+        elif dim.hidden:
             continue
-        rows.ws.row_dimensions[r].height = min(math.ceil(h * 10) / 10, MAX_ROW_HEIGHT)
+        # what row_dimensions[r].height = … stores (its index set again, its height a float),
+        # without the descriptors' checks of values that are an int and a float already
+        dim.__dict__["index"] = r
+        dim.__dict__["ht"] = float(min(math.ceil(h * 10) / 10, MAX_ROW_HEIGHT))
 
 

@@ -43,7 +43,11 @@ class _Merge(MergedCellRange):
 
     def __init__(self, worksheet: Worksheet, c1: int, r1: int, c2: int, r2: int):
         self.ws = worksheet
-        CellRange.__init__(self, min_col=c1, min_row=r1, max_col=c2, max_row=r2)  # no "A1:B2" to parse
+        if not (1 <= c1 <= c2 <= 18278 and 1 <= r1 <= r2 <= 1048576):  # what CellRange's checks say
+            CellRange.__init__(self, min_col=c1, min_row=r1, max_col=c2, max_row=r2)
+        # what CellRange.__init__ stores once its descriptors have checked the bounds (above):
+        # no "A1:B2" to parse, no checks per merge (a tenth of the sheet's layout at 10,000 rows)
+        self.__dict__.update(min_col=c1, min_row=r1, max_col=c2, max_row=r2, title=None)
         self.start_cell = None
 
 
@@ -76,6 +80,12 @@ class SheetRows:
         """Rows, cells or merge keys changed: what was worked out from them is done again."""
         self.version += 1
 
+    def texts_changed(self) -> None:
+        """Some texts changed, in cells that keep a value, their place and their merges:
+        only what was measured of the texts is measured again (the merges and the cells
+        shown stay as worked out)."""
+        self._needs = None
+
     def row_map(self) -> RowMap:
         return RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_rows)
 
@@ -103,12 +113,13 @@ class SheetRows:
             cell.row = new(r)
             cells[(cell.row, c)] = cell
         ws._cells = cells
-        dims = list(ws.row_dimensions.items())
-        for r, _dim in dims:
-            del ws.row_dimensions[r]
+        held = ws.row_dimensions
+        dims = list(held.items())
+        held.clear()  # the dimensions again in their order, at their new rows
         for r, dim in dims:
-            dim.index = new(r)
-            ws.row_dimensions[dim.index] = dim
+            at = new(r)
+            dim.__dict__["index"] = at  # what dim.index = at stores (an int: no check to make)
+            held[at] = dim
         self.keys = {(new(r), c): k for (r, c), k in self.keys.items()}
         self.emitted = {t: [new(r) for r in rs] for t, rs in self.emitted.items()}
         self.tag_pos = {
@@ -278,6 +289,7 @@ def cell_needs(rows: SheetRows, ranges: Ranges, widths: dict[int, float]) -> lis
         shown = _shown_cells(rows, ranges)
     out = []
     room: dict[tuple[int, int], float | None] = {}  # (left, right column) -> the text's width, None: hidden
+    measured: dict[tuple[str, float, float], float] = {}  # a text measured once in each width and size
     for r, c, r2, c2, cell, size in shown:
         if not isinstance(cell, Cell):
             continue
@@ -288,7 +300,11 @@ def cell_needs(rows: SheetRows, ranges: Ranges, widths: dict[int, float]) -> lis
         if width is None:
             continue  # a hidden column: nothing of it shows
         text = str(cell.value)
-        out.append(CellNeed(r, c, r2, c2, text_height(text, width, size, CELL_PADDING), text, width, size))
+        key = (text, width, size)
+        points = measured.get(key)
+        if points is None:
+            points = measured[key] = text_height(text, width, size, CELL_PADDING)
+        out.append(CellNeed(r, c, r2, c2, points, text, width, size))
     return out
 
 
@@ -449,7 +465,9 @@ def fit_sheet_columns(rows: SheetRows, widths: dict[int, float], spec: PagesSpec
     named: dict[str, tuple[int, int]] = {}
     seen: set[str] = set()
     for r, c, r2, c2, cell, size in rows.shown_cells():
-        text = shown_text(cell)
+        text = cell._value
+        if type(text) is not str:  # a number as Excel shows it (a text is shown as it is)
+            text = shown_text(cell)
         cells.append(GridCell(r, c - 1, c2 - c + 1, text, size, r2 > r))
         if text not in seen:  # a heading's place: its first cell (a text seen before named it)
             seen.add(text)
@@ -486,8 +504,8 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
         if at is not None:
             cell.value = value[:at] + "\n" + value[at:]
             changed = True
-    if changed:  # texts changed: what was measured of them is measured again
-        rows.changed()
+    if changed:  # texts changed (in cells that keep a value and their merges): measured again
+        rows.texts_changed()
 
 
 def set_column_widths(ws: Worksheet, widths: dict[int, float], before: dict[int, float]) -> None:

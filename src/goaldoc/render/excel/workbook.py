@@ -32,19 +32,20 @@ from typing import Any, NoReturn
 
 import jinja2
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...errors import Problem, TemplateError
 from ...forms.spec import PagesSpec
+from ...views import PAGES_OPEN
 from .. import collector_paused
 from ..fonts import theme_with_cjk
 from ..pages.contents import fill_xlsx_contents
 from ..pages.numbers import xlsx_default_footer, xlsx_page_number_wording
 from ..template.columns import drop_xlsx_columns
-from ..template.markup import explain_template_error, split_mark
+from ..template.markup import MARK_OPEN, explain_template_error, split_mark
 from .cells import CellProgram, RowProgram, as_number, compile_cell, compile_row
 from .layout import lay_out
 from .paper import column_widths
@@ -74,11 +75,21 @@ _ROWS: weakref.WeakKeyDictionary[jinja2.Environment, dict[tuple[str, ...], RowPr
 @dataclass
 class _RowPlan:
     """A template row, read once per sheet: its cells (column, template cell, templated?)
-    and, when every templated cell is text and ``{{ … }}``, one program for them all."""
+    and, when every templated cell is text and ``{{ … }}``, one program for them all;
+    what every output row of it gets alike, worked out once (issue 23: per row and cell
+    these were looked up again): each cell's style ids, number format and the value a
+    plain (untemplated) cell's copies hold, and the row's dimension."""
 
     cells: list[tuple[int, Any, bool]]
     program: RowProgram | None
     styles: list[Any] = field(default_factory=list)  # per cell: its style ids, None when it has none
+    formats: list[str] = field(default_factory=list)  # per cell: the template cell's number format
+    plain: list[tuple[Any, str] | None] = field(default_factory=list)  # per cell: (value, data type) as bound, None: bound per row
+    links: list[Any] = field(default_factory=list)  # per cell: its hyperlink, or None
+    dim: tuple[Any, dict[str, Any], Any] | None = None  # the row's dimension: class, attributes, style ids
+    constants: list[tuple[Any, str | None, str | None] | None] = field(default_factory=list)  # per cell: what a
+    # templated cell that reads nothing gives (every row alike), worked out once; None: worked out per row
+    program_formats: list[str] = field(default_factory=list)  # the number formats of the cells the program computes
 
 
 @dataclass
@@ -146,7 +157,12 @@ def _render_xlsx(
         writer.layout.add_marks(writer.sheet_rows, title)
         for view in ws.views.sheetView:
             view.tabSelected = i == 0  # one selected sheet (several would open grouped)
-    fill_xlsx_contents([(ws, writer.pages) for ws, _title, writer in made])  # the 目录's pages
+    sheets = [(ws, writer.pages) for ws, _title, writer in made]
+    if any(_has_pages_marks(ws) for ws, _pages in sheets):
+        fill_xlsx_contents(sheets)  # the 目录's pages
+    else:
+        for ws, _pages in sheets:
+            _fill_empty_places(ws)
     _refuse_overlong_cells([ws for ws, _t, _w in made], str(template))
     wb.active = 0
     buf = io.BytesIO()
@@ -186,6 +202,29 @@ def template_book(template: Path, drop_columns: Sequence[str] = ()) -> Any:
     while len(_BOOKS) > _BOOKS_KEPT:
         _BOOKS.popitem(last=False)
     return pickle.loads(data)  # noqa: S301 - as above; the copy, so that the first render is like the rest
+
+
+def _has_pages_marks(ws: Worksheet) -> bool:
+    """Whether a cell of the sheet holds a 目录 page mark (what fill_xlsx_contents looks for)."""
+    return any(isinstance(v := cell.value, str) and PAGES_OPEN in v for cell in ws._cells.values())
+
+
+def _fill_empty_places(ws: Worksheet) -> None:
+    """The cells fill_xlsx_contents leaves in a sheet when there is no 目录 to fill: its
+    walk with ``iter_rows()`` makes a cell at every empty place of the sheet's rectangle,
+    and each is written as ``<c r="B5"/>``. Made here directly (the walk was a tenth of the
+    layout at 10,000 rows), so that the file stays as it was, byte for byte."""
+    if ws._current_row == 0:  # iter_rows() gives nothing for a sheet without rows
+        return
+    cells = ws._cells
+    last = 0
+    max_row, max_col = ws.max_row, ws.max_column  # each a walk over the cells
+    for r in range(1, max_row + 1):
+        for c in range(1, max_col + 1):
+            if (r, c) not in cells:
+                cells[(r, c)] = Cell(ws, row=r, column=c)
+                last = r
+    ws._current_row = max(ws._current_row, last)
 
 
 def align_amounts(cells: Sequence[Any]) -> None:
@@ -317,6 +356,30 @@ def sheet_title(name: str, used: set[str]) -> str:
         n += 1
     used.add(title.casefold())
     return title
+
+
+_ERROR_CODES = frozenset(ERROR_CODES)
+_new_cell = object.__new__
+
+
+def _bound(value: Any) -> tuple[Any, str] | None:
+    """(value, data type) as ``cell.value = value`` binds a text or a number, with a text
+    beginning with "=" kept as text (a clerk's text is never a formula); None for anything
+    else, or a text openpyxl would cut or refuse (it is then bound by openpyxl itself, which
+    says so as it always did)."""
+    t = type(value)
+    if t is str:
+        if len(value) > 32767 or ILLEGAL_CHARACTERS_RE.search(value):
+            return None
+        return value, ("e" if value in _ERROR_CODES else "s")
+    if t is int or t is float:
+        return value, "n"
+    return None
+
+
+def _split_mark(text: str) -> tuple[str | None, str]:
+    """:func:`split_mark`, without a search in a text that holds no mark."""
+    return split_mark(text) if MARK_OPEN in text else (None, text)
 
 
 class _SheetWriter:
@@ -459,12 +522,37 @@ class _SheetWriter:
             if len(texts) > 1:
                 if texts not in self._rows:
                     try:
-                        self._rows[texts] = compile_row(self.env, list(texts))
+                        self._rows[texts] = compile_row(self.env, list(texts), constants=True)
                     except Exception:  # noqa: BLE001 - a cell's own error is named by today's path
                         self._rows[texts] = None
                 program = self._rows[texts]
             styles = [src_cell._style if src_cell.has_style else None for _c, src_cell, _t in cells]
-            plan = self._plans[r] = _RowPlan(cells, program, styles)
+            formats = [src_cell.number_format for _c, src_cell, _t in cells]
+            at = [i for i, (_c, _cell, templated) in enumerate(cells) if templated]  # the templated cells' places
+            constants: list[tuple[Any, str | None, str | None] | None] = [None] * len(cells)
+            program_formats = [formats[i] for i in at]
+            if program is not None and program.computed is not None:
+                # the cells that read nothing, worked out once as each row would (rendered alone)
+                computed = set(program.computed)
+                try:
+                    for j, i in enumerate(at):
+                        if j not in computed:
+                            c, src_cell, _t = cells[i]
+                            constants[i] = self._render_cell(r, c, src_cell.value, {}, formats[i])
+                except TemplateError:  # it fails: every row goes today's way, which names the cell
+                    program, constants = None, [None] * len(cells)
+                program_formats = [formats[at[j]] for j in sorted(computed)] if program is not None else []
+            plain = [
+                None if templated or src_cell.value is None or src_cell.value == "" else _bound(src_cell.value)
+                for _c, src_cell, templated in cells
+            ]
+            links = [src_cell.hyperlink for _c, src_cell, _t in cells]
+            dim = self.src.row_dimensions.get(r)
+            shape = None
+            if dim is not None:  # what copy(dim) keeps (RowDimension.__copy__ runs __init__ over its attributes)
+                attrs = {k: v for k, v in dim.__dict__.items() if k != "worksheet"}
+                shape = (type(dim), attrs, dim._style)
+            plan = self._plans[r] = _RowPlan(cells, program, styles, formats, plain, links, shape, constants, program_formats)
         return plan
 
     def _row_values(self, plan: _RowPlan, ctx: dict[str, Any]) -> list[tuple[Any, str | None, str | None]] | None:
@@ -474,15 +562,14 @@ class _SheetWriter:
         try:
             results = plan.program.run(ctx)
             out: list[tuple[Any, str | None, str | None]] = []
-            templated = [cell for _c, cell, t in plan.cells if t]
-            for kind, result, cell in zip(plan.program.kinds, results, templated, strict=True):
+            for kind, result, template_format in zip(plan.program.kinds, results, plan.program_formats, strict=True):
                 if kind == "text":
-                    key, shown = split_mark(result.strip(_EDGE))
+                    key, shown = _split_mark(result.strip(_EDGE))
                     out.append((shown, None, key))
                     continue
                 value, marked = result if kind == "merged" else (result, result)
-                key, shown = split_mark(str(marked).strip(_EDGE))  # str() raises for an undefined name
-                out.append(self._typed(value, shown, key, cell.number_format))
+                key, shown = _split_mark(str(marked).strip(_EDGE))  # str() raises for an undefined name
+                out.append(self._typed(value, shown, key, template_format))
             return out
         except Exception:  # noqa: BLE001 - see the docstring
             return None
@@ -491,44 +578,59 @@ class _SheetWriter:
         self.out_row += 1
         out = self.out_row
         self.emitted.setdefault(r, []).append(out)
-        dim = self.src.row_dimensions.get(r)
-        if dim is not None:  # height, hidden, outline level, row style
-            cp = copy(dim)
-            cp.parent, cp.index = self.dst, out
-            self.dst.row_dimensions[out] = cp
         plan = self._plan(r)
+        dst, made = self.dst, self.dst._cells
+        if plan.dim is not None:  # height, hidden, outline level, row style: copy(dim), made directly
+            cls, attrs, dim_style = plan.dim
+            cp = cls.__new__(cls)
+            cp.__dict__.update(attrs)
+            cp.__dict__["index"] = out
+            cp.parent = dst
+            cp._style = None if dim_style is None else StyleArray(dim_style)
+            dst.row_dimensions[out] = cp
         values = self._row_values(plan, ctx) if plan.program is not None else None
         k = 0
-        dst, made = self.dst, self.dst._cells
         if out > MAX_ROW:  # what dst.cell() would say (checks keep the rows far below)
             raise ValueError(f"Row numbers must be between 1 and {MAX_ROW}. Row number supplied was {out}")
         dst._current_row = max(out, dst._current_row)  # what dst.cell() keeps, for a row made here
-        for (c, src_cell, templated), style in zip(plan.cells, plan.styles, strict=True):
-            value = src_cell.value
+        for (c, src_cell, templated), style, template_format, plain, link, constant in zip(
+            plan.cells, plan.styles, plan.formats, plan.plain, plan.links, plan.constants, strict=True
+        ):
             number_format = None
             if templated:
-                if values is not None:
+                if constant is not None:
+                    value, number_format, key = constant
+                elif values is not None:
                     value, number_format, key = values[k]
                     k += 1
                 else:
-                    value, number_format, key = self._render_cell(r, c, value, ctx, src_cell.number_format)
+                    value, number_format, key = self._render_cell(r, c, src_cell.value, ctx, template_format)
                 if key is not None:
                     self.keys[(out, c)] = key
+                bound = _bound(value) if value is not None and value != "" else None
+            else:
+                value = src_cell.value
+                bound = plain
             dst_cell = made.get((out, c))
-            if dst_cell is None:  # a new row's cell, made as dst.cell(out, c) makes it, without its checks
-                dst_cell = made[(out, c)] = Cell(dst, row=out, column=c)
-            if value is not None and value != "":
+            if dst_cell is None:  # a new row's cell: what Cell(dst, out, c, style_array=style) makes, directly
+                dst_cell = made[(out, c)] = _new_cell(Cell)
+                dst_cell.parent, dst_cell.row, dst_cell.column = dst, out, c
+                dst_cell._style = None if style is None else StyleArray(style)
+                dst_cell._value, dst_cell.data_type, dst_cell._hyperlink, dst_cell._comment = None, "n", None, None
+            elif style is not None:
+                dst_cell._style = StyleArray(style)  # what copy() makes, without the copy module
+            if bound is not None:  # what cell.value = … binds, without openpyxl's checks of each type
+                dst_cell._value, dst_cell.data_type = bound
+            elif value is not None and value != "":
                 dst_cell.value = value
                 if dst_cell.data_type == "f":  # text typed by a clerk is never a formula
                     dst_cell.data_type = "s"
-            if style is not None:
-                dst_cell._style = StyleArray(style)  # what copy() makes, without the copy module
             if number_format is not None:
                 dst_cell.number_format = number_format
                 if number_format[:1] in "0#":
                     self.amounts.append(dst_cell)
-            if src_cell.hyperlink is not None:
-                dst_cell.hyperlink = copy(src_cell.hyperlink)
+            if link is not None:
+                dst_cell.hyperlink = copy(link)
 
     def _program(self, r: int, c: int, text: str) -> CellProgram:
         prog = self._compiled.get(text)
@@ -559,6 +661,8 @@ class _SheetWriter:
 
     @staticmethod
     def _typed(value: Any, shown: str, key: str | None, template_format: str) -> tuple[Any, str | None, str | None]:
+        if type(value) is str:  # what as_number says of a plain text, without asking
+            return shown, None, key
         number = None if template_format == "@" else as_number(value)  # "@": the admin's 文本 format
         if number is None:
             return shown, None, key
