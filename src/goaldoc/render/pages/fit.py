@@ -77,6 +77,11 @@ class _Grid:
         self.places = [(c.col, c.span) for c in self.cells]
         self._distinct = sorted(set(self.places))
         self.needs = [_number_need(c, pad) for c in self.cells]  # the same at every width
+        # the most any cell of a (first column, span) needs for its numbers: those cells are
+        # as wide as each other, so one of them is squeezed exactly when the neediest is
+        self.place_needs: dict[tuple[int, int], float] = {}
+        for place, need in zip(self.places, self.needs, strict=True):
+            self.place_needs[place] = max(self.place_needs.get(place, need), need)
 
     def spans(self, widths: Sequence[float]) -> dict[tuple[int, int], float]:
         """The width of each (first column, span) of the grid's cells (as :func:`_width`)."""
@@ -125,7 +130,7 @@ class _Grid:
         if any(x < MIN_COLUMN for x in widths):
             return False
         now_of, was_of = self.spans(widths), self.spans(self.original)
-        for place, need in zip(self.places, self.needs, strict=True):
+        for place, need in self.place_needs.items():
             now, was = now_of[place], was_of[place]
             if now < was - 1e-6 and (now < KEEP * was or now < need):
                 return False
@@ -290,7 +295,7 @@ def _squeezes_a_number(grid: _Grid, trial: Sequence[float]) -> bool:
     """A cell the move narrows would no longer hold its widest number (one the fitting
     above has just made room for: 123456789012.34)."""
     now_of, before_of = grid.spans(trial), grid.spans(grid.widths)
-    for place, need in zip(grid.places, grid.needs, strict=True):
+    for place, need in grid.place_needs.items():
         now = now_of[place]
         if now < before_of[place] - 1e-6 and now < need:
             return True
