@@ -1,12 +1,27 @@
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from goaldoc.api import load, render_bytes
-from goaldoc.values import normalise_text
+# The tests' own temporary folder, not the machine's: goaldoc's runs sweep the temporary folder
+# for what killed runs left and say so (goaldoc.locks), and a clerk's run or another test
+# session on the same machine must not put such a line into a test's exact output (seen on CI:
+# a folder an interrupted run left in /tmp showed in test_batch's refused-collision message).
+_TEMP = Path(tempfile.mkdtemp(prefix="goaldoc-tests-"))
+os.environ["TMPDIR"] = str(_TEMP)
+tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+
+from goaldoc.api import load, render_bytes  # noqa: E402
+from goaldoc.values import normalise_text  # noqa: E402
+
+
+def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
+    shutil.rmtree(_TEMP, ignore_errors=True)
 
 # the shared helpers' asserts report their values like a test's
 pytest.register_assert_rewrite("bundles")

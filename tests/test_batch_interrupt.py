@@ -246,3 +246,36 @@ def test_a_worker_told_to_stop_while_it_writes_a_department_writes_it_whole_firs
     assert sorted(p.name for p in tmp_path.iterdir()) == ["甲.docx", "甲.xlsx"]  # no temporary file
     with pytest.raises(batch._Halted):  # rendering (in memory): stopped at once
         batch._on_term(signal.SIGTERM, sys._getframe())
+
+
+def test_a_worker_stopped_as_it_makes_its_temporary_folder_removes_it(tmp_path):
+    """SIGTERM reaching a worker while it makes its temporary folder (a batch stopped just as
+    the worker starts, seen once on a busy machine: goaldoc-work-… was left in /tmp for the
+    next run to sweep) waits until the worker knows the folder; it then removes it and ends."""
+    import sys
+    import textwrap
+
+    record = tmp_path / "folder.txt"
+    script = textwrap.dedent(
+        """
+        import os, signal, sys
+        from pathlib import Path
+        import goaldoc.batch as batch, goaldoc.locks as locks
+        real = locks.make_owned_tempdir
+        def made(prefix, sweep_first=True):
+            out = real(prefix, sweep_first=sweep_first)
+            Path(sys.argv[1]).write_text(str(out[0]))
+            os.kill(os.getpid(), signal.SIGTERM)  # the batch stops now
+            return out
+        locks.make_owned_tempdir = made
+        batch._worker_start(os.getppid())
+        print("the worker went on")
+        """
+    )
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    done = subprocess.run([sys.executable, "-c", script, str(record)], env={**os.environ, "TMPDIR": str(temp)}, capture_output=True, text=True, timeout=120)
+    folder = Path(record.read_text())
+    assert folder.parent == temp and folder.name.startswith("goaldoc-work-")
+    assert done.returncode == 0 and "went on" not in done.stdout, done.stderr
+    assert not folder.exists() and list(temp.iterdir()) == []

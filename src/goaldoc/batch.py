@@ -599,7 +599,16 @@ def _worker_start(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
     die_with(parent)
-    _own_tempdir()
+    # a SIGTERM while the folder is made (the batch stopped as this worker starts) waits until
+    # the worker knows its folder: _leave() removes it (it was left in the temporary folder)
+    blocked = hasattr(signal, "pthread_sigmask")
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        _own_tempdir()
+    finally:
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     gc.freeze()
 
 
