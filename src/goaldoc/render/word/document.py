@@ -81,7 +81,6 @@ from .table import (
     in_order,
     para_text,
     sort_children,
-    vmerge_place,
 )
 
 # CT_TblPr, §17.4.60
@@ -499,7 +498,7 @@ def _set_cell_vmerge(cell: CellView, restart: bool) -> etree._Element:
     if cell.tcpr is None or cell.vm is not None:
         cell.props_changed = True
         return _set_vmerge(cell.tc, restart)
-    at = _shape_facts(cell.shape[0])[1][cell.shape[1]][3] if cell.shape is not None and not cell.props_changed else None
+    at = cell.shape[0].vmerge_in_order(cell.shape[1]) if cell.shape is not None and not cell.props_changed else None
     if at is None:
         cell.props_changed = True
         vm = etree.SubElement(cell.tcpr, _W_VMERGE)
@@ -553,13 +552,12 @@ _W_TBLHEADER, _W_TCW, _W_W, _W_TYPE = qn("w:tblHeader"), qn("w:tcW"), qn("w:w"),
 _W_GRIDBEFORE, _W_GRIDAFTER = qn("w:gridBefore"), qn("w:gridAfter")
 
 
-def _shape_facts(program: Any) -> tuple[bool, list[tuple[bool, tuple[str | None, str | None] | None, bool, int | None]]]:
+def _shape_facts(program: Any) -> tuple[bool, list[tuple[bool, tuple[str | None, str | None] | None, bool]]]:
     """What :func:`normalise_table` finds on a row shape (render/word/rows.py), once per
     process: whether the row's properties need nothing (cantSplit on, no gaps, not a
-    heading), and for each cell whether its tcPr is in order, its tcW (w, type), whether
-    it ends with a paragraph, and where in its tcPr a vMerge goes to keep it in order (None:
-    it has one, or is not in order). A copy whose cell is still as its shape (or merged,
-    the vMerge put there) needs no more than a tcW of another width."""
+    heading), and for each cell whether its tcPr is in order, its tcW (w, type) and whether
+    it ends with a paragraph. A copy whose cell is still as its shape (or merged, the vMerge
+    put in its place: RowProgram.vmerge_in_order) needs no more than a tcW of another width."""
     facts = program.memo.get("normalise")
     if facts is None:
         shape = program.shape
@@ -582,7 +580,6 @@ def _shape_facts(program: Any) -> tuple[bool, list[tuple[bool, tuple[str | None,
                     tcpr is not None and in_order(tcpr, TCPR_ORDER),
                     (tcw.get(_W_W), tcw.get(_W_TYPE)) if tcw is not None else None,
                     len(tc) > 0 and tc[-1].tag == _W_P,
-                    vmerge_place(tcpr),
                 )
             )
         facts = program.memo["normalise"] = (row_done, cells)
@@ -604,10 +601,10 @@ def normalise_table(view: TableView) -> None:
         found = as_shape.get(program) if program is not None else None
         if program is not None and found is None:
             row_done, facts = _shape_facts(program)
-            widths = [not grid or tcw == (str(sum(grid[col : col + span])), "dxa") for (_o, tcw, _e, _a), col, span in zip(facts, program.columns, program.spans, strict=True)]
+            widths = [not grid or tcw == (str(sum(grid[col : col + span])), "dxa") for (_o, tcw, _e), col, span in zip(facts, program.columns, program.spans, strict=True)]
             found = as_shape[program] = (
                 row_done,
-                [ordered and ends and width for (ordered, _t, ends, _a), width in zip(facts, widths, strict=True)],
+                [ordered and ends and width for (ordered, _t, ends), width in zip(facts, widths, strict=True)],
                 widths,
             )
         if found is None or not found[0]:

@@ -141,6 +141,11 @@ class RowProgram:
         """Each cell's grid span."""
         return [span for _at, _paras, span, _state in self._cells]
 
+    def vmerge_in_order(self, i: int) -> int | None:
+        """Where a vMerge goes in cell ``i``'s tcPr to keep it in schema order (None: the
+        tcPr is out of order, missing, or has a vMerge)."""
+        return None if self.merge_unordered[i] else self._vmerge_at[i]
+
     def cell_layout(self, i: int) -> tuple[int | None, list[int], int, str | None]:
         """(index of its tcPr among the cell's children, indexes of its paragraphs, grid
         span, vMerge state) of cell ``i``."""
