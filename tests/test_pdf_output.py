@@ -182,7 +182,9 @@ def _alive(pid: int) -> bool:
 def test_a_hanging_conversion_is_stopped_named_and_the_batch_goes_on(tmp_path, monkeypatch, fake_soffice):
     monkeypatch.setenv("FAKE_HANG", "台山")
     out = tmp_path / "out"
-    res = run("render", TAISHAN, LIUZHI, "-o", out, "-f", "pdf", "--pdf-timeout", "1")
+    # --jobs 1: 台山 is rendered, so converted, first (two workers may finish 六枝 first, and
+    # LibreOffice then converts it before it hangs: one process, not two)
+    res = run("render", TAISHAN, LIUZHI, "-o", out, "-f", "pdf", "--pdf-timeout", "1", "--jobs", "1")
     assert res.exit_code == 1
     assert [line for line in res.stderr.splitlines() if "已确认保留" not in line] == [
         f"{TAISHAN} 错误 P003：LibreOffice 转换 {STEMS[TAISHAN]}.docx 超过 1 秒仍未完成，已停止（其余文件照常转换）："

@@ -596,19 +596,15 @@ def _worker_start(parent: int) -> None:
     parent's heap) is frozen for the collector."""
     import signal
 
+    global _starting
+    _starting = True  # a SIGTERM meanwhile waits until the worker knows its folder (_on_term)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
     die_with(parent)
-    # a SIGTERM while the folder is made (the batch stopped as this worker starts) waits until
-    # the worker knows its folder: _leave() removes it (it was left in the temporary folder)
-    blocked = hasattr(signal, "pthread_sigmask")
-    if blocked:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    try:
-        _own_tempdir()
-    finally:
-        if blocked:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    _own_tempdir()
+    _starting = False
+    if _halting:  # stopped as it started: its folder goes with it (it was left in /tmp)
+        _leave()
     gc.freeze()
 
 
@@ -638,6 +634,7 @@ class _Halted(BaseException):
     run: temporary files and folders go) and the worker ends (:func:`_task`)."""
 
 
+_starting = False  # a worker is making its temporary folder
 _busy = False  # a worker runs a task
 _halting = False  # SIGTERM came while files were being written: end after the task
 
@@ -648,6 +645,9 @@ def _on_term(signum: int, frame: Any) -> None:
     files (:func:`goaldoc.output.write_all`), which must be whole: then it ends once the
     task is over."""
     global _halting
+    if _starting:  # the folder is being made: ended once it is known (_worker_start)
+        _halting = True
+        return
     if not _busy:
         _leave()
     from .output import write_all
