@@ -322,3 +322,64 @@ def test_renders_share_the_parts_no_render_changes_and_leave_them_as_kept(tmp_pa
     assert blobs() == kept
     document._PARSED.clear()
     assert _document(render_bytes(loaded, ["docx"])["docx"][1]) == again
+
+
+def _listing_forced(path: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """The same render with docxtpl's listing step walking every part, as before it was skipped."""
+    import re
+
+    import goaldoc.render.word.document as document
+
+    with monkeypatch.context() as m:
+        m.setattr(document, "_LISTED", re.compile(""))  # matches every part
+        return _document(render_bytes(load(path), ["docx"])["docx"][1])
+
+
+def test_docxtpl_s_listing_step_is_skipped_only_where_it_would_change_nothing(tmp_path, monkeypatch):
+    """docxtpl's resolve_listing (three nested regular expressions over a whole part) turns
+    a text's \\n, \\t, \\a, \\f into breaks, tabs, paragraphs and page breaks. A part with
+    none of them is left as it is (taishan's body: not walked at all); a line break typed
+    in a value outside the row loops (总体绩效目标) is still a w:br — the same document
+    as with the step walking every part."""
+    from docxtpl import DocxTemplate
+
+    walked: list[int] = []
+    real = DocxTemplate.resolve_listing
+
+    def counted(self, xml):  # type: ignore[no-untyped-def]
+        walked.append(len(xml))
+        return real(self, xml)
+
+    monkeypatch.setattr(DocxTemplate, "resolve_listing", counted)
+    plain = _document(render_bytes(load(TAISHAN), ["docx"])["docx"][1])
+    assert walked == []
+    assert plain == _listing_forced(TAISHAN, monkeypatch)
+
+    text = TAISHAN.read_text(encoding="utf-8")
+    first_goal = '  - "1. 进一步实施我市人才发展战略,'
+    assert first_goal in text
+    path = tmp_path / "taishan.yaml"
+    path.write_text(text.replace(first_goal, '  - "1. 第一行\\n第二行\\t制表 进一步实施我市人才发展战略,'), encoding="utf-8")
+    walked.clear()
+    broken = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    assert walked  # the body holds a \n: walked
+    assert "第一行</w:t><w:br/>".encode() in broken and b"<w:tab/>" in broken
+    assert broken == _listing_forced(path, monkeypatch)
+
+
+def test_a_table_s_cell_margins_are_read_once_per_render(monkeypatch):
+    """Fitting, measuring, aligning amounts and keeping units each ask for a table's cell
+    margins: they are read from the styles and the table once per table and render."""
+    from goaldoc.render.word.styles import StyleSheet
+
+    asked: list[object] = []
+    real = StyleSheet._table_cell_margins
+
+    def counted(self, tbl):  # type: ignore[no-untyped-def]
+        asked.append(tbl)
+        return real(self, tbl)
+
+    monkeypatch.setattr(StyleSheet, "_table_cell_margins", counted)
+    render_bytes(load(TAISHAN), ["docx"])
+    assert len(asked) == 4  # taishan's four tables (before page breaks split them), each once
+    assert len(set(map(id, asked))) == 4

@@ -31,10 +31,10 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from docx.oxml.ns import qn
 from lxml import etree
 
 from ...views import PAGES_CLOSE, PAGES_OPEN
+from ..word.names import qn
 
 log = logging.getLogger(__name__)
 

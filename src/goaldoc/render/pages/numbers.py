@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from docx.oxml.ns import qn
 from lxml import etree
+
+from ..word.names import qn
 
 if TYPE_CHECKING:  # the Word path does not import openpyxl (tests/test_cli.py)
     from openpyxl.worksheet.worksheet import Worksheet

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from docx.oxml.ns import qn
 from lxml import etree
 
 from ...forms.spec import PagesSpec
 from ..pages.measure import has_wide, line_height, lines_of
 from ..pages.paginate import Heading, Span, Unit
+from .names import qn
 from .styles import ParaStyle, StyleSheet, is_on, read_margins
 from .table import CellView, RowView, TableView, first_child
 

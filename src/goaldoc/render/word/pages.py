@@ -22,12 +22,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 
-from docx.oxml.ns import qn
 from lxml import etree
 
 from ..pages.measure import is_amount, line_height, opening, split_lines
 from ..pages.paginate import Layout, paginate
 from .measure import Measured, Page, row_cells, vmerge
+from .names import qn
 from .table import TableView
 
 PAGE_FILL = 0.94  # heights are estimates: leave the application room

@@ -37,13 +37,13 @@ from collections.abc import Callable
 from typing import Any
 
 import jinja2
-from docx.oxml.ns import qn
 from jinja2 import meta
 from lxml import etree
 from markupsafe import Markup
 
 from ..template import sandbox
 from ..template.markup import MARK_OPEN, mark_key
+from .names import qn
 from .table import TCPR_ORDER, first_child, sort_children, vmerge_place
 
 FUNCTION = "_goaldoc_rows"  # the call a loop becomes in docxtpl's source

@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from docx.oxml.ns import qn
 from lxml import etree
 
 from ..fonts import DEFAULT_CJK_FACE, is_chinese_face, theme_with_cjk
+from .names import qn
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

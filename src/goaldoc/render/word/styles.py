@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from docx.oxml.ns import qn
 from lxml import etree
+
+from .names import qn
 
 _ON_OFF = ("keepNext", "keepLines", "pageBreakBefore")
 
@@ -117,6 +118,7 @@ class StyleSheet:
         self._own: dict[tuple[str | None, str | None, bytes], ParaStyle] = {}
         self.defaults = ParaStyle()
         self.memo: dict[tuple[object, ...], Any] = {}  # what measuring found per row shape (measure.py)
+        self._margins: dict[etree._Element, tuple[float, float, float, float]] = {}  # per table, this render's
         if styles is None:
             return
         dd = styles.find(qn("w:docDefaults"))
@@ -193,7 +195,14 @@ class StyleSheet:
         return None
 
     def table_cell_margins(self, tbl: etree._Element) -> tuple[float, float, float, float]:
-        """(top, left, bottom, right) cell margins of a table, in points."""
+        """(top, left, bottom, right) cell margins of a table, in points: read once per table
+        (fitting, measuring, aligning amounts and keeping units each ask; no pass changes them)."""
+        found = self._margins.get(tbl)
+        if found is None:
+            found = self._margins[tbl] = self._table_cell_margins(tbl)
+        return found
+
+    def _table_cell_margins(self, tbl: etree._Element) -> tuple[float, float, float, float]:
         out = {"top": 0.0, "left": 5.4, "bottom": 0.0, "right": 5.4}
         sources = [self._by_id.get(self._default_table or "")]
         tblpr = tbl.find(qn("w:tblPr"))

@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from docx.oxml.ns import qn
 from lxml import etree
+
+from .names import qn
 
 _W_P, _W_R, _W_T, _W_TR, _W_TC = (qn(f"w:{t}") for t in ("p", "r", "t", "tr", "tc"))
 _W_TRPR, _W_TCPR, _W_VAL = qn("w:trPr"), qn("w:tcPr"), qn("w:val")
