@@ -95,3 +95,58 @@ def test_wrap_and_lines_of_break_as_the_reference_does():
         if wrap(t, w) != _reference_wrap(t, w) or lines_of(t, w) != len(_reference_wrap(t, w))
     ]
     assert wrong == []
+
+
+def _lopsided_reference(grid, widths):  # type: ignore[no-untyped-def]
+    """fit.lopsided as it was before issue 23's fourth session: every filled cell measured."""
+    from goaldoc.render.pages.fit import LOPSIDED, LOPSIDED_LINES
+    from goaldoc.render.pages.measure import line_height
+
+    rows: dict = {}  # type: ignore[type-arg]
+    for k, c in enumerate(grid.cells):
+        if c.text.strip():
+            rows.setdefault(c.row, []).append((grid.height(k, widths) / line_height(c.text, c.size), c))
+    takers: set[int] = set()
+    donors: set[int] = set()
+    for cells in rows.values():
+        if len(cells) < 3:
+            continue
+        ranked = sorted(cells, key=lambda x: -x[0])
+        (top, cell), (second, _c) = ranked[:2]
+        if top >= LOPSIDED_LINES and top >= LOPSIDED * second:
+            takers.update(range(cell.col, cell.col + cell.span))
+            for _lines, other in ranked[1:]:
+                if not other.merged_down:
+                    donors.update(range(other.col, other.col + other.span))
+    labels = {k for c in grid.cells if c.merged_down for k in range(c.col, c.col + c.span)}
+    return takers, donors - takers - labels
+
+
+def test_lopsided_rows_are_found_as_the_reference_finds_them():
+    """fit.lopsided measures only the rows of three filled cells or more, with each (first
+    column, span)'s width summed once: on 400 random grids (long texts beside short ones,
+    spans, merged labels, empty cells) it finds the same takers and donors as measuring
+    every cell did."""
+    import random
+
+    from goaldoc.render.pages.fit import GridCell, _Grid, lopsided
+
+    rng = random.Random(23)
+    words = ["指标", "满意度", "≥95%", "100", "万元", "新增满意度调查", "主要实施内容为开展各项工作并按期完成", "abc def", "2026.9325", ""]
+    found = 0
+    for _ in range(400):
+        n = rng.randint(2, 6)
+        widths = [rng.uniform(20, 160) for _ in range(n)]
+        cells = []
+        for r in range(rng.randint(1, 8)):
+            col = 0
+            while col < n:
+                span = rng.choice([1, 1, 1, 2]) if col + 1 < n else 1
+                text = "".join(rng.choice(words) for _ in range(rng.choice([1, 1, 2, 12, 30])))
+                cells.append(GridCell(r, col, span, text, rng.choice([9.0, 10.5, 12.0]), rng.random() < 0.15))
+                col += span
+        grid = _Grid(widths, cells, 10.8)
+        ours = lopsided(grid, grid.widths)
+        assert ours == _lopsided_reference(_Grid(widths, cells, 10.8), widths)
+        found += bool(ours[0])
+    assert found > 20  # the grids do hold lopsided rows

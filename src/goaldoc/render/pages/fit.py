@@ -209,15 +209,17 @@ def lopsided(grid: _Grid, widths: Sequence[float]) -> tuple[set[int], set[int]]:
     column of one (issue 20 item 2): (the grid columns of those tall cells, the columns of
     the other cells of those rows that may give them width — not a column holding a merged
     label anywhere)."""
-    rows: dict[int, list[tuple[float, GridCell]]] = {}
+    filled: dict[int, list[int]] = {}
     for k, c in enumerate(grid.cells):
         if c.text.strip():
-            rows.setdefault(c.row, []).append((grid.height(k, widths) / line_height(c.text, c.size), c))
+            filled.setdefault(c.row, []).append(k)
+    rounded = {place: round(w, 1) for place, w in grid.spans(widths).items()}  # as grid.height rounds
     takers: set[int] = set()
     donors: set[int] = set()
-    for cells in rows.values():
-        if len(cells) < 3:
-            continue  # a label and its text (总体绩效目标): no column beside to take from
+    for ks in filled.values():
+        if len(ks) < 3:
+            continue  # a label and its text (总体绩效目标): no column beside to take from (not measured)
+        cells = [(grid._height_at(k, rounded[grid.places[k]]) / line_height(grid.cells[k].text, grid.cells[k].size), grid.cells[k]) for k in ks]
         ranked = sorted(cells, key=lambda x: -x[0])
         (top, cell), (second, _c) = ranked[:2]
         if top >= LOPSIDED_LINES and top >= LOPSIDED * second:
