@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from ...errors import Problem, TemplateError
 from ...forms.spec import PagesSpec
 from ...indicators import merge_spans
 from .. import collector_paused
+from ..kept import Kept
 from ..pages.contents import (
     fill_contents,
     has_contents_marks,
@@ -95,7 +95,7 @@ TBLPR_ORDER = [
 _W_P, _W_TC, _W_TR, _W_T, _W_TCPR = qn("w:p"), qn("w:tc"), qn("w:tr"), qn("w:t"), qn("w:tcPr")
 
 
-_PATCHED: OrderedDict[str, str] = OrderedDict()  # a part's XML -> docxtpl's patch_xml of it
+_PATCHED: Kept[str, str] = Kept(32)  # a part's XML -> docxtpl's patch_xml of it
 _LISTED = re.compile("[\t\n\a\f]")  # what docxtpl's resolve_listing rewrites
 
 
@@ -110,12 +110,7 @@ class _Template(DocxTemplate):
     def patch_xml(self, src_xml):  # type: ignore[no-untyped-def]
         """docxtpl's clean-up of a part's XML (a dozen regular expressions over all of it),
         which depends on the XML alone: once per process for each template part."""
-        patched = _PATCHED.get(src_xml)
-        if patched is None:
-            patched = _PATCHED[src_xml] = super().patch_xml(src_xml)
-            if len(_PATCHED) > 32:
-                _PATCHED.popitem(last=False)
-        return patched
+        return _PATCHED.get_or_make(src_xml, lambda: super(_Template, self).patch_xml(src_xml))
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[no-untyped-def]
         if self.row_loops is not None and part is self.docx._part:
@@ -230,7 +225,7 @@ def _shape_is_strict(program: Any) -> bool:
     return strict  # type: ignore[no-any-return]
 
 
-_PARSED: OrderedDict[tuple[str, int, int], tuple[Any, list[Any]]] = OrderedDict()
+_PARSED: Kept[tuple[str, int, int], tuple[Any, list[Any]]] = Kept(16)
 # the parts docxtpl renders or goaldoc changes: each render has its own copy of these
 _RENDERED_ROOTS = {qn(f"w:{t}") for t in ("document", "hdr", "ftr", "footnotes", "endnotes", "comments")}
 
@@ -245,22 +240,22 @@ def _parsed(template: Path) -> Any:
     9.0 ms of a small form's render; this one 0.4 ms."""
     st = template.stat()
     key = (str(template.resolve()), st.st_size, st.st_mtime_ns)
-    found = _PARSED.get(key)
-    if found is None:
-        parsed = docx.Document(str(template))
-        normalise_template(parsed)  # the parts no render changes: strict once (issue 23 item 2)
-        shared = [
-            part
-            for part in parsed.part.package.iter_parts()
-            if part is not parsed.part
-            and not isinstance(part, CorePropertiesPart)
-            and getattr(getattr(part, "_element", None), "tag", None) not in _RENDERED_ROOTS
-        ]
-        found = _PARSED[key] = (parsed, shared)
-        if len(_PARSED) > 16:
-            _PARSED.popitem(last=False)
-    parsed, shared = found
+    parsed, shared = _PARSED.get_or_make(key, lambda: _parse(template))
     return copy.deepcopy(parsed, {id(part): part for part in shared})
+
+
+def _parse(template: Path) -> tuple[Any, list[Any]]:
+    """The template parsed, made strict where no render changes it, and those parts."""
+    parsed = docx.Document(str(template))
+    normalise_template(parsed)  # the parts no render changes: strict once (issue 23 item 2)
+    shared = [
+        part
+        for part in parsed.part.package.iter_parts()
+        if part is not parsed.part
+        and not isinstance(part, CorePropertiesPart)
+        and getattr(getattr(part, "_element", None), "tag", None) not in _RENDERED_ROOTS
+    ]
+    return parsed, shared
 
 
 def _rendered(

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import copy
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +40,7 @@ from jinja2 import meta
 from lxml import etree
 from markupsafe import Markup
 
+from ..kept import Kept
 from ..template import sandbox
 from ..template.markup import MARK_OPEN, mark_key
 from .names import qn
@@ -72,8 +72,7 @@ _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _PARSER = etree.XMLParser(recover=True)  # as docxtpl parses its output
 
-_PROGRAMS: OrderedDict[tuple[Any, ...], RowProgram | None] = OrderedDict()  # per process
-_PROGRAMS_MAX = 256
+_PROGRAMS: Kept[tuple[Any, ...], RowProgram | None] = Kept(256)  # per process
 
 
 def _unescape(text: str) -> str | None:
@@ -337,14 +336,7 @@ def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment) ->
 
 
 def _program(var: str, row_xml: str, body_open: str, env: jinja2.Environment) -> RowProgram | None:
-    key = (env, var, row_xml, body_open)
-    if key in _PROGRAMS:
-        _PROGRAMS.move_to_end(key)
-        return _PROGRAMS[key]
-    program = _PROGRAMS[key] = _compile(var, row_xml, body_open, env)
-    if len(_PROGRAMS) > _PROGRAMS_MAX:
-        _PROGRAMS.popitem(last=False)
-    return program
+    return _PROGRAMS.get_or_make((env, var, row_xml, body_open), lambda: _compile(var, row_xml, body_open, env))
 
 
 class RowLoops:
