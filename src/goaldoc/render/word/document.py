@@ -70,6 +70,7 @@ from .pages import apply as apply_pages
 from .pages import is_separator, keep_with_next, lay_out
 from .rows import FUNCTION as ROWS_FUNCTION
 from .rows import RowLoops
+from .save import save as save_document
 from .strict import normalise_package, normalise_template, on_off_only, order_properties
 from .styles import StyleSheet
 from .table import (
@@ -105,6 +106,7 @@ class _Template(DocxTemplate):
 
     rendering_src = ""
     rendering_part: Any = None
+    shared_parts: list[Any] = []  # the parts it shares with the parsed template (never changed)
     row_loops: RowLoops | None = None
 
     def patch_xml(self, src_xml):  # type: ignore[no-untyped-def]
@@ -230,18 +232,19 @@ _PARSED: Kept[tuple[str, int, int], tuple[Any, list[Any]]] = Kept(16)
 _RENDERED_ROOTS = {qn(f"w:{t}") for t in ("document", "hdr", "ftr", "footnotes", "endnotes", "comments")}
 
 
-def _parsed(template: Path) -> Any:
+def _parsed(template: Path) -> tuple[Any, list[Any]]:
     """A python-docx Document of the template, parsed once per process (per file, size and
     time of change) and copied for each render (issue 23 item 2: the parsed template cached
     per process). The copy shares the parts no render changes — styles and numbering (made
     strict once: strict.normalise_template), settings, fonts, theme, pictures, custom XML —
     and copies the others: the body, headers, footers, notes (docxtpl renders them) and the
     core properties (docxtpl renders them, strict.once_each fixes them). A full copy took
-    9.0 ms of a small form's render; this one 0.4 ms."""
+    9.0 ms of a small form's render; this one 0.4 ms. Also the parts shared (render/word/save.py
+    writes them once per process)."""
     st = template.stat()
     key = (str(template.resolve()), st.st_size, st.st_mtime_ns)
     parsed, shared = _PARSED.get_or_make(key, lambda: _parse(template))
-    return copy.deepcopy(parsed, {id(part): part for part in shared})
+    return copy.deepcopy(parsed, {id(part): part for part in shared}), shared
 
 
 def _parse(template: Path) -> tuple[Any, list[Any]]:
@@ -264,7 +267,7 @@ def _rendered(
     """The template rendered by docxtpl (``as_data``: its row loops as data, render/word/rows.py),
     and its labels."""
     tpl = _Template(str(template))
-    tpl.docx = _parsed(template)
+    tpl.docx, tpl.shared_parts = _parsed(template)
     drop_docx_columns(tpl.docx.element.body, drop_columns)
     labels = template_labels(tpl.docx.element.body)
     context = dict(context)
@@ -283,9 +286,13 @@ def _rendered(
 
 
 def _save(tpl: _Template) -> bytes:
-    buf = io.BytesIO()
-    tpl.save(buf)
-    return buf.getvalue()
+    """The document's bytes, as docxtpl's save writes them; the template's parts no render
+    changes written as the process first compressed them (render/word/save.py)."""
+    if tpl.pics_to_replace or tpl.crc_to_new_media or tpl.crc_to_new_embedded or tpl.zipname_to_replace:
+        buf = io.BytesIO()  # docxtpl's replacements of pictures and files (goaldoc asks for none): its own save
+        tpl.save(buf)
+        return buf.getvalue()
+    return save_document(tpl.docx, set(tpl.shared_parts))
 
 
 def paginate_body(
