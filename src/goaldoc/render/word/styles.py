@@ -115,7 +115,7 @@ class StyleSheet:
         self._cache: dict[tuple[str | None, str | None], ParaStyle] = {}
         # a paragraph's own w:pPr applied, by its XML: a table's rows are copies of a few
         # template rows, so the same pPr comes thousands of times (issue 23 item 2)
-        self._own: dict[tuple[str | None, str | None, bytes], ParaStyle] = {}
+        self._own: dict[tuple[str | None, str | None, tuple[Any, ...]], ParaStyle] = {}
         self.defaults = ParaStyle()
         self.memo: dict[tuple[object, ...], Any] = {}  # what measuring found per row shape (measure.py)
         self._margins: dict[etree._Element, tuple[float, float, float, float]] = {}  # per table, this render's
@@ -174,7 +174,7 @@ class StyleSheet:
             self._cache[key] = base
         if ppr is None:
             return base
-        own_key = (sid, table_style, etree.tostring(ppr))
+        own_key = (sid, table_style, _shape(ppr))
         style = self._own.get(own_key)
         if style is None:
             style = self._own[own_key] = apply_ppr(base, ppr)
@@ -220,6 +220,14 @@ class StyleSheet:
         tblpr = tbl.find(qn("w:tblPr"))
         ts = tblpr.find(qn("w:tblStyle")) if tblpr is not None else None
         return ts.get(qn("w:val")) if ts is not None else self._default_table
+
+
+def _shape(el: etree._Element) -> tuple[Any, ...]:
+    """An element as a key: its tag, attributes, text and children's, all the way down —
+    what its XML says but the namespace declarations. ``etree.tostring`` of a paragraph's
+    pPr wrote every namespace the document's root declares: 100 µs a paragraph in handan's
+    form (its root declares 30), 7 µs in taishan's, against 4 µs for this."""
+    return (el.tag, tuple(el.attrib.items()), el.text, tuple(map(_shape, el)))
 
 
 def read_margins(mar: etree._Element | None, out: dict[str, float]) -> None:
