@@ -45,6 +45,25 @@ def test_the_cli_leaves_its_heap_to_the_system_at_exit(tmp_path):
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".xlsx"]
 
 
+def test_the_last_department_rendered_here_is_frozen_as_it_is_not_collected(tmp_path, monkeypatch):
+    """Issue 23 item 3 and the cold start: one collection after each department but the last
+    of a run in this process (a single file, --jobs 1), whose heap is frozen as it is (its
+    collection walked every module the renderers imported, ~25-35 ms of a cold render); the
+    run's end thaws it, and the collector is on again."""
+    collections = []
+    real = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or real(*a))
+    steps = list(batch.run([TAISHAN, str(SAMPLES / "2023" / "liuzhi.yaml")], batch.Options(out_dir=str(tmp_path / "two"), jobs=1)))
+    assert [s.outcome.failed for s in steps if s.phase == "render"] == [False, False]
+    assert len(collections) == 1  # after the first only
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    collections.clear()
+    steps = list(batch.run([TAISHAN], batch.Options(out_dir=str(tmp_path / "one"))))
+    assert [s.outcome.failed for s in steps if s.phase == "render"] == [False]
+    assert collections == []
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_start_up_is_frozen_before_the_first_department_and_thawed_after(tmp_path, monkeypatch):
     """Issue 23 item 3, frozen after start-up: the collection after the first department walks
     what it made, not every module imported to make it; the command's end thaws it all (the
