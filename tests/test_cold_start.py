@@ -24,7 +24,17 @@ import atexit, gc, sys
 def probe():
     print("FROZEN", gc.get_freeze_count() > 0)
     print("MODULES", " ".join(sorted(sys.modules)))
+    later = sys.modules.get("goaldoc.lazyre")  # patterns deferred (compile_later) and still not compiled
+    print("UNCOMPILED", " ".join(sorted(
+        f"{m}.{k}" for m, mod in list(sys.modules.items()) if m.startswith("goaldoc") and later
+        for k, v in vars(mod).items() if isinstance(v, later._Later) and v.compiled is None
+    )))
 atexit.register(probe)
+class Imports:  # the collector's state as goaldoc.batch (and pydantic's machinery with it) is imported
+    def find_spec(self, name, path=None, target=None):
+        if name == "goaldoc.batch":
+            print("COLLECTOR_AT_BATCH", gc.isenabled())
+sys.meta_path.insert(0, Imports())
 from goaldoc.cli import main
 sys.argv = ["goaldoc", *sys.argv[1:]]
 main()
@@ -34,7 +44,7 @@ main()
 def _cli_process(*args: str) -> dict[str, str]:
     res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0, res.stderr
-    return dict(line.split(" ", 1) for line in res.stdout.splitlines() if line.startswith(("FROZEN ", "MODULES ")))
+    return dict(line.split(" ", 1) for line in res.stdout.splitlines() if line.startswith(("FROZEN ", "MODULES ", "COLLECTOR_AT_BATCH ", "UNCOMPILED ")))
 
 
 def test_the_cli_leaves_its_heap_to_the_system_at_exit(tmp_path):
@@ -43,6 +53,63 @@ def test_the_cli_leaves_its_heap_to_the_system_at_exit(tmp_path):
     got = _cli_process("render", TAISHAN, "-o", str(tmp_path))
     assert got["FROZEN"] == "True"
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".xlsx"]
+
+
+def test_a_yaml_render_imports_what_it_uses_with_the_collector_off(tmp_path):
+    """A render of one YAML file imports neither what only the LibreOffice layout pass needs
+    (subprocess: render/pages/contents.py) nor goaldoc.batch with the collector on (its
+    import brings pydantic's machinery: the automatic collections meanwhile were ~6 ms), and
+    compiles no pattern it does not use."""
+    got = _cli_process("render", TAISHAN, "-o", str(tmp_path))
+    modules = set(got["MODULES"].split())
+    assert "goaldoc.render.pages.contents" in modules  # the module that runs LibreOffice when asked
+    assert "subprocess" not in modules
+    assert got["COLLECTOR_AT_BATCH"] == "False"
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".xlsx"]
+    # patterns only a mistake or a rarer form needs are compiled when used (goaldoc.lazyre), not
+    # at import: ~10 ms of a cold render, most of it yamlhints' explanations of YAML mistakes
+    uncompiled = set(got["UNCOMPILED"].split())
+    assert {f"goaldoc.yamlhints.{k}" for k in YAMLHINTS_PATTERNS} <= uncompiled, uncompiled
+    assert {f"goaldoc.{k}" for k in OTHER_PATTERNS} <= uncompiled, uncompiled
+
+
+YAMLHINTS_PATTERNS = ("_FW_COLON", "_FW_INDENT", "_NO_SPACE", "_BARE_KEY", "_WELL_FORMED", "_CURLY", "_FLOW_KEY", "_FW_COLON_TEXT", "_KEY_VALUE")
+OTHER_PATTERNS = (
+    "model._LOOSE_GROUPS", "model._PATH_KEY", "model._PATH_ITEM", "values._AMOUNT_RE", "forms.spec._PATH", "paths._PATH_PART",
+    "render.word.locate._TOKEN", "render.word.locate._BLOCK", "render.word.locate._TAG",
+)
+
+
+def test_a_deferred_pattern_is_the_pattern_once_used():
+    """goaldoc.lazyre: the first use compiles it; its methods are then the pattern's own."""
+    import re
+
+    from goaldoc.lazyre import compile_later
+
+    p = compile_later(r"(\d+)年", re.S)
+    assert p.compiled is None  # type: ignore[attr-defined]
+    assert p.match("2024年")[1] == "2024" and p.flags & re.S and p.pattern == r"(\d+)年"
+    assert isinstance(p.compiled, re.Pattern) and p.match == p.compiled.match  # type: ignore[attr-defined]
+    assert [m[1] for m in p.finditer("2023年、2024年")] == ["2023", "2024"]
+
+
+def test_the_last_department_rendered_here_is_frozen_as_it_is_not_collected(tmp_path, monkeypatch):
+    """Issue 23 item 3 and the cold start: one collection after each department but the last
+    of a run in this process (a single file, --jobs 1), whose heap is frozen as it is (its
+    collection walked every module the renderers imported, ~25-35 ms of a cold render); the
+    run's end thaws it, and the collector is on again."""
+    collections = []
+    real = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or real(*a))
+    steps = list(batch.run([TAISHAN, str(SAMPLES / "2023" / "liuzhi.yaml")], batch.Options(out_dir=str(tmp_path / "two"), jobs=1)))
+    assert [s.outcome.failed for s in steps if s.phase == "render"] == [False, False]
+    assert len(collections) == 1  # after the first only
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    collections.clear()
+    steps = list(batch.run([TAISHAN], batch.Options(out_dir=str(tmp_path / "one"))))
+    assert [s.outcome.failed for s in steps if s.phase == "render"] == [False]
+    assert collections == []
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_start_up_is_frozen_before_the_first_department_and_thawed_after(tmp_path, monkeypatch):

@@ -103,6 +103,7 @@ def main() -> None:
 def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs, pdf_timeout) -> None:  # type: ignore[no-untyped-def]
     import time
 
+    _started()
     from . import batch
     from .errors import GoaldocError
 
@@ -121,7 +122,6 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
     said: set[str] = set()  # a template folder is named once a run (issue 16)
     _sigterm_as_interrupt()
     _say_swept()
-    _started()
     steps = batch.run(files, opts)
     try:
         for step in steps:
@@ -174,9 +174,10 @@ def _heap_left_at_exit() -> None:
 
 def _started() -> None:
     """Issue 23 item 3, frozen after start-up: what every render needs (goaldoc.api: the
-    models, forms, rules) is imported here with the collector off (importing leaves no
-    garbage to look for), then frozen, so that the collection after each department
-    (batch.tidy) walks what that department made. The renderers are not imported here: a
+    models, forms, rules; goaldoc.batch, with pydantic's machinery) is imported here, first
+    thing, with the collector off (importing leaves no garbage to look for; its automatic
+    collections were ~6 ms of a cold render), then frozen, so that the collection after each
+    department (batch.tidy) walks what that department made. The renderers are not imported here: a
     file with errors never needs them (python-docx, docxtpl and openpyxl are ~0.15 s of a
     cold start). The command's end thaws it all (batch.run does too, once a department is
     through): a process that goes on after the command (the tests) keeps nothing frozen."""
@@ -185,7 +186,7 @@ def _started() -> None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        from . import api  # noqa: F401
+        from . import api, batch  # noqa: F401
     finally:
         gc.freeze()
         click.get_current_context().call_on_close(gc.unfreeze)

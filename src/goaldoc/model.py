@@ -6,12 +6,12 @@ what `goaldoc schema` shows an editor, and what error messages name.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from .lazyre import compile_later  # patterns a clean render does not use (cold start: issue 23)
 from .values import parse_amount
 
 
@@ -52,7 +52,7 @@ def _to_amount(v: Any) -> Any:
     return d
 
 
-_LOOSE_GROUPS = re.compile(r"-?[0-9][0-9,]*(\.[0-9]+)?")
+_LOOSE_GROUPS = compile_later(r"-?[0-9][0-9,]*(\.[0-9]+)?")
 
 
 def _to_weight(v: Any) -> Any:
@@ -232,8 +232,8 @@ class Cover(Model):
 
 PathPart = tuple[str, str | int]  # ("key", "projects"), ("index", 2) or ("item", "公益性岗位补贴")
 
-_PATH_KEY = re.compile(r"[^.\[\]\s][^.\[\]]*")
-_PATH_ITEM = re.compile(r"""\[\s*(?:(\d+)|"([^"]+)"|'([^']+)'|([^\]"']+?))\s*\]""")
+_PATH_KEY = compile_later(r"[^.\[\]\s][^.\[\]]*")
+_PATH_ITEM = compile_later(r"""\[\s*(?:(\d+)|"([^"]+)"|'([^']+)'|([^\]"']+?))\s*\]""")
 _PATH_EXAMPLE = "如 projects[公益性岗位补贴].indicators[2].value 或 units[0].total"
 
 

@@ -7,14 +7,15 @@ A module of its own because the checks, next year's file and the messages all us
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel
 
+from .lazyre import compile_later  # patterns a clean render does not use (cold start: issue 23)
+
 Path_ = tuple[str | int, ...]
 
-_PATH_PART = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+_PATH_PART = compile_later(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 
 def format_path(path: tuple[str | int, ...]) -> str:

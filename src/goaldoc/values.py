@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 
+from .lazyre import compile_later  # patterns a clean render does not use (cold start: issue 23)
+
 __all__ = ["QUALITATIVE", "SIGNS", "IndicatorValue", "normalise_text", "normalise_sign",
            "parse_value", "from_parts", "parse_amount", "convert_amount", "format_amount"]
 
@@ -239,7 +241,7 @@ def from_parts(
 
 # ---------------------------------------------------------------- amounts (金额)
 
-_AMOUNT_RE = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+_AMOUNT_RE = compile_later(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 _AMOUNT_UNITS = {"元": 0, "万元": 4, "亿元": 8}
 
 

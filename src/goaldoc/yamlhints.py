@@ -25,25 +25,26 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .lazyre import compile_later  # mistakes' patterns: compiled when needed (cold start)
 from .yamlparse import PureLoader
 
 KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 # `name：某某局` — an English key followed by a full-width colon (Chinese input method)
-_FW_COLON = re.compile(rf"^(?P<lead>[ \t\u3000]*(?:-[ \t\u3000]+)?)(?P<key>{KEY})[ \t]*：[ \t\u3000]*(?P<rest>.*)$")
+_FW_COLON = compile_later(rf"^(?P<lead>[ \t\u3000]*(?:-[ \t\u3000]+)?)(?P<key>{KEY})[ \t]*：[ \t\u3000]*(?P<rest>.*)$")
 # full-width space among the leading white space of a line that holds a key or an item
-_FW_INDENT = re.compile(r"^(?P<lead>[ \t]*\u3000[ \t\u3000]*)(?=[^\s])")
+_FW_INDENT = compile_later(r"^(?P<lead>[ \t]*\u3000[ \t\u3000]*)(?=[^\s])")
 # `name:某某局` — the colon of a key without the space YAML needs after it (not a URL)
-_NO_SPACE = re.compile(rf"^(?P<lead>[ ]*(?:-[ ]+)?)(?P<key>{KEY}):(?!//)(?P<rest>[^\s].*)$")
+_NO_SPACE = compile_later(rf"^(?P<lead>[ ]*(?:-[ ]+)?)(?P<key>{KEY}):(?!//)(?P<rest>[^\s].*)$")
 # a bare English word on its own line: a key whose colon is missing
-_BARE_KEY = re.compile(rf"^(?P<lead>[ ]*(?:-[ ]+)?)(?P<key>{KEY})[ ]*$")
+_BARE_KEY = compile_later(rf"^(?P<lead>[ ]*(?:-[ ]+)?)(?P<key>{KEY})[ ]*$")
 # a line that is certainly well formed: `key:` or `key: value` (or `- key: value`)
-_WELL_FORMED = re.compile(rf"^[ ]*(?:-[ ]+)?{KEY}:(?:[ ]|$)")
+_WELL_FORMED = compile_later(rf"^[ ]*(?:-[ ]+)?{KEY}:(?:[ ]|$)")
 # `key: “…”` — curly quotes around a value, whose text holds what curly quotes cannot protect
-_CURLY = re.compile(rf"(?P<key>{KEY}):[ ]+(?P<open>[“‘])(?P<inner>[^”’\n]*)(?P<close>[”’])")
-_FLOW_KEY = re.compile(rf"(?:^|[{{,])[ ]*(?P<key>{KEY})[ ]*:[ ]")
+_CURLY = compile_later(rf"(?P<key>{KEY}):[ ]+(?P<open>[“‘])(?P<inner>[^”’\n]*)(?P<close>[”’])")
+_FLOW_KEY = compile_later(rf"(?:^|[{{,])[ ]*(?P<key>{KEY})[ ]*:[ ]")
 _CURLY_PAIRS = {"“": "”", "‘": "’"}
 _SUSPECT_START = ("“", "‘", "\u3000")
-_FW_COLON_TEXT = re.compile(rf"({KEY})[ \t]*：[ \t\u3000]*(.*)", re.S)
+_FW_COLON_TEXT = compile_later(rf"({KEY})[ \t]*：[ \t\u3000]*(.*)", re.S)
 
 PREFIX = "YAML 格式错误："
 
@@ -55,7 +56,7 @@ def quoted(value: str) -> str:
     return f'"{value}"'
 
 
-_KEY_VALUE = re.compile(rf"^(?P<lead>[ ]*)(?P<dash>-[ ]+)?(?:(?P<key>{KEY})[ ]*:[ ]+)?(?P<value>.*)$")
+_KEY_VALUE = compile_later(rf"^(?P<lead>[ ]*)(?P<dash>-[ ]+)?(?:(?P<key>{KEY})[ ]*:[ ]+)?(?P<value>.*)$")
 
 
 def quote_fix(line: str) -> str | None:

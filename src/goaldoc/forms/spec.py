@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from ..errors import Problem, TemplateError
+from ..lazyre import compile_later  # patterns a clean render does not use (cold start: issue 23)
 from ..loader import LineMap, load_text
 from ..model import DepartmentYear, new_list
 from ..stage.spec import FundLineSpec, MonitoringSpec, ScoringSpec, Stage
@@ -98,7 +99,7 @@ class ShowSpec(_Strict):
     )
 
 
-_PATH = re.compile(r"^[^\W\d]\w*(?:\.[^\W\d]\w*|\.\d+|\[\d+\]|\[\'[^\']+\'\]|\[\"[^\"]+\"\])*$")
+_PATH = compile_later(r"^[^\W\d]\w*(?:\.[^\W\d]\w*|\.\d+|\[\d+\]|\[\'[^\']+\'\]|\[\"[^\"]+\"\])*$")
 
 
 def _template_path(v: str) -> str:

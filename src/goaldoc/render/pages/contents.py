@@ -26,7 +26,6 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -250,6 +249,8 @@ def libreoffice_pages(docx: bytes, key: bytes) -> dict[str, int] | None:
     The one place goaldoc runs LibreOffice for the 目录: it converts to PDF with bookmarks
     exported as named destinations, and reads their pages from the PDF.
     """
+    import subprocess  # only here: a render without GOALDOC_LAYOUT_PASS never needs it (cold start, issue 23)
+
     digest = hashlib.sha256(key).hexdigest()
     if digest in _CACHE:
         return _CACHE[digest]

@@ -17,7 +17,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
-_TOKEN = re.compile(
+from ...lazyre import compile_later  # patterns a clean render does not use (cold start: issue 23)
+
+_TOKEN = compile_later(
     r"<w:tbl[ >]|</w:tbl>|<w:tr[ >]|</w:tr>|<w:tc[ >]|</w:tc>|<w:p[ >]|<w:p/>|</w:p>"
     r"|\{%.*?%\}|\{\{.*?\}\}",
     re.S,
@@ -130,7 +132,7 @@ def _copy(scan: _Scan) -> _Scan:
     return s
 
 
-_BLOCK = re.compile(r"\{%-?\s*(for|if|macro|call|filter|set|with|endfor|endif|endmacro|endcall|endfilter|endset|endwith)\b[^%]*?(=)?", re.S)
+_BLOCK = compile_later(r"\{%-?\s*(for|if|macro|call|filter|set|with|endfor|endif|endmacro|endcall|endfilter|endset|endwith)\b[^%]*?(=)?", re.S)
 
 
 def unclosed_block_line(src_xml: str) -> int | None:
@@ -149,7 +151,7 @@ def unclosed_block_line(src_xml: str) -> int | None:
     return stack[-1] if stack else None
 
 
-_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_TAG = compile_later(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 
 
 def unclosed_quote_line(src_xml: str) -> int | None:
