@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import InputError, Problem, TemplateError
 from .forms import FormSpec, load_form
-from .loader import LineMap, load_file, load_text
+from .loader import Handover, LineMap, load_file, load_file_for_later, load_text
 from .model import DepartmentYear
 from .render import collector_paused
 from .validate import salvage, validate
@@ -38,6 +38,14 @@ def load(path: str | Path, templates: str | Path | None = None) -> Loaded:
     with collector_paused():
         data, lines = load_file(path)
         return _validated(data, lines, str(path), templates)
+
+
+def load_for_later(path: str | Path, templates: str | Path | None = None) -> tuple[Loaded, Handover]:
+    """:func:`load`, and the file as read for :func:`goaldoc.loader.hand_over` (a batch plans
+    each file in one worker and renders it, maybe in another: it is read once)."""
+    with collector_paused():
+        data, lines, handover = load_file_for_later(path)
+        return _validated(data, lines, str(path), templates), handover
 
 
 def loads(text: str, file: str = "<输入>", templates: str | Path | None = None) -> Loaded:
