@@ -230,3 +230,61 @@ def test_the_collector_pauses_while_a_department_renders_and_is_frozen_after_the
         assert gc.isenabled() and gc.get_freeze_count() > 0  # frozen after the first department
     finally:
         batch._thaw()
+
+
+# ---------------------------------------------------------------- a file is parsed once (issue 23)
+
+
+def _names(outcome: batch.Outcome) -> list[str]:
+    return sorted(p.name for p in outcome.files)
+
+
+def test_render_uses_what_the_plan_parsed_and_the_file_is_parsed_once(tmp_path, monkeypatch):
+    from goaldoc import loader
+
+    opts = batch.Options(out_dir=str(tmp_path / "out"), formats=("xlsx",))
+    planned = batch.plan_one(1, str(TAISHAN), opts)
+    assert planned.read is not None and planned.read[0] == TAISHAN.read_bytes()
+    parsed = []
+    real = loader.load_text
+    monkeypatch.setattr(loader, "load_text", lambda *a, **kw: parsed.append(a[1]) or real(*a, **kw))
+    done = batch.render_one(1, str(TAISHAN), opts, opts.out_dir, planned.forms, None, planned.read)
+    assert not done.failed, done.problems
+    assert parsed == []  # not parsed again
+    assert [p.name for p in done.files] == [p.name for p in planned.targets]
+    assert loader._handed == {}  # forgotten after the department
+
+
+def test_a_file_changed_between_plan_and_render_is_parsed_again(tmp_path):
+    """The same size and name length: only its bytes tell (fails if the handover is used
+    without comparing them)."""
+    src = tmp_path / "a.yaml"
+    src.write_text(TAISHAN.read_text(encoding="utf-8"), encoding="utf-8")
+    opts = batch.Options(out_dir=str(tmp_path / "out"), formats=("xlsx",))
+    planned = batch.plan_one(1, str(src), opts)
+    assert "台山市人力资源和社会保障局" in planned.targets[0].name
+    text = src.read_text(encoding="utf-8").replace("  name: 台山市人力资源和社会保障局", "  name: 台山市人力资源和社会保障处", 1)
+    src.write_text(text, encoding="utf-8")
+    done = batch.render_one(1, str(src), opts, opts.out_dir, planned.forms, None, planned.read)
+    assert not done.failed, done.problems
+    assert _names(done) == [planned.targets[0].name.replace("保障局", "保障处")]
+
+
+def test_what_was_parsed_for_one_file_never_stands_for_another(tmp_path):
+    """A worker that planned one department and renders another (or the same path after
+    another's handover): each renders its own data."""
+    from goaldoc import loader
+
+    opts = batch.Options(out_dir=str(tmp_path / "out"), formats=("xlsx",))
+    a, b = batch.plan_one(1, str(TAISHAN), opts), batch.plan_one(2, str(LIUZHI), opts)
+    wrong = batch.render_one(2, str(LIUZHI), opts, opts.out_dir, b.forms, None, a.read)  # A's, handed for B's path
+    assert not wrong.failed, wrong.problems
+    assert _names(wrong) == [p.name for p in b.targets]
+    loader.hand_over(TAISHAN, a.read)
+    data, lines = loader.load_file(LIUZHI)  # another path: read, and A's handover is not used up by it
+    assert (data, lines) == loader.load_text(LIUZHI.read_text(encoding="utf-8"), str(LIUZHI))
+    first = loader.load_file(TAISHAN)
+    first[0]["department"]["name"] = "改过"  # a caller changes what it got: the next one is unchanged
+    loader.hand_over(TAISHAN, a.read)
+    assert loader.load_file(TAISHAN)[0]["department"]["name"] == "台山市人力资源和社会保障局"
+    loader.hand_over(TAISHAN, None)

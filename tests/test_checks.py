@@ -31,6 +31,7 @@ from goaldoc.model import (
 from goaldoc.paths import format_path
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+TAISHAN = SAMPLES / "2024" / "taishan.yaml"
 
 # A small department that breaks no rule; each test spoils one thing.
 BASE: dict = {
@@ -868,3 +869,31 @@ _PROJECT = st.builds(
 def test_the_rules_never_raise_and_every_code_is_known(model):
     for p in run_checks(model, LineMap("x")):
         assert p.code in CODES and p.severity == p.code[0] and p.message
+
+
+# ---------------------------------------------------------------- texts walked once per run (issue 23)
+
+
+def test_the_texts_gathered_for_one_run_are_not_the_next_runs():
+    """run_checks gathers a model's texts once for the rules that read them all: a change
+    to the model between two runs (or another model) is seen by the next run."""
+    from goaldoc.checks import run_checks
+
+    loaded = loads(TAISHAN.read_text(encoding="utf-8"), str(TAISHAN))
+    assert not [p for p in run_checks(loaded.model, loaded.lines, loaded.form) if p.code == "W920"]
+    loaded.model.department.name = "台山市\u202e人力资源和社会保障局"
+    found = [p for p in run_checks(loaded.model, loaded.lines, loaded.form) if p.code == "W920"]
+    assert [p.path for p in found] == [("department", "name")]
+
+
+def test_two_models_in_one_run_keep_their_own_texts():
+    from goaldoc.checks.text import _strings, walked_once
+
+    a = loads(TAISHAN.read_text(encoding="utf-8"), str(TAISHAN)).model
+    b = loads(TAISHAN.read_text(encoding="utf-8").replace("台山市人力资源和社会保障局", "另一个局"), "b.yaml").model
+    with walked_once():
+        first = dict(_strings(a, ()))
+        second = dict(_strings(b, ()))
+        assert dict(_strings(a, ())) == first
+    assert first[("department", "name")] == "台山市人力资源和社会保障局"
+    assert second[("department", "name")] == "另一个局"

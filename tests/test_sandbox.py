@@ -127,3 +127,34 @@ def test_a_text_is_compiled_once_per_environment_and_a_broken_one_fails_each_tim
         with pytest.raises(jinja2.TemplateSyntaxError):
             env.from_string("{{ x ")
     assert compiled[2:] == ["{{ x ", "{{ x "]  # a broken text is not kept: it fails again
+
+
+# ---------------------------------------------------------------- asked once per object and render (issue 23)
+
+
+class _Record:
+    """An object of the context contract whose fields are its own (as a View's are)."""
+
+    def __init__(self, allowed: set[str]):
+        self.allowed = frozenset(allowed)
+        self.a, self.b = "甲", "乙"
+
+    def template_fields(self) -> frozenset[str]:
+        return self.allowed
+
+
+def test_what_an_object_lets_a_template_read_is_its_own_and_asked_again_in_the_next_render():
+    env = sandbox.FormSandbox()
+    first, second = _Record({"a"}), _Record({"b"})
+    with sandbox.render_budget():
+        assert env.getattr(first, "a") == "甲"
+        assert env.getattr(second, "b") == "乙"
+        with pytest.raises(SecurityError):
+            env.getattr(second, "a")  # another object of the same class: its own fields
+        with pytest.raises(SecurityError):
+            env.getattr(first, "b")
+    first.allowed = frozenset({"b"})  # another department's render: asked again
+    with sandbox.render_budget():
+        with pytest.raises(SecurityError):
+            env.getattr(first, "a")
+        assert env.getattr(first, "b") == "乙"

@@ -88,6 +88,7 @@ class Outcome:
     summary: str | None = None  # the one-line 摘要 a clerk eyeballs (summary.one_line)
     notes: list[str] = field(default_factory=list)  # which template folder was used (issue 16)
     before: list[tuple[int, int] | None] = field(default_factory=list)  # each target as it was before the run
+    read: Any = None  # the file as planning read it, for rendering (loader.hand_over): read once
 
 
 @dataclass
@@ -127,15 +128,16 @@ def default_jobs() -> int:
 
 def plan_one(index: int, file: str, opts: Options) -> Outcome:
     """Read the file and work out where its outputs go (what api.render would write)."""
-    from .api import diagnose, load
+    from .api import diagnose
     from .context import build_context, select_projects
     from .forms import load_form
+    from .loading import load_for_later
     from .output import default_dir
     from .render.bundle import file_stem
 
     out = Outcome(index, file)
     try:
-        loaded = load(file)
+        loaded, read = load_for_later(file)
         spec = load_form(opts.form or loaded.model.form, opts.templates)
         ctx = build_context(loaded.model, spec, opts.only)
         stem = file_stem(spec, ctx, list(opts.only))
@@ -149,24 +151,35 @@ def plan_one(index: int, file: str, opts: Options) -> Outcome:
     out.targets = [target / f"{stem}.{fmt}" for fmt in opts.formats]
     out.before = [stamp(t) for t in out.targets]  # before anything is rendered: what this run writes shows
     out.forms = 1 + len(select_projects(loaded.model, opts.only))
+    out.read = read
     return out
 
 
 def render_one(
-    index: int, file: str, opts: Options, out_dir: str | None, forms: int = 0, keep_dir: Path | None = None, last: bool = False
+    index: int,
+    file: str,
+    opts: Options,
+    out_dir: str | None,
+    forms: int = 0,
+    keep_dir: Path | None = None,
+    read: Any = None,
+    last: bool = False,
 ) -> Outcome:
     """Check and render one file with :func:`goaldoc.api.render`; never raises for a
     problem of the input or the templates (it is in the outcome).
 
     With ``keep_dir``, ``out_dir`` is a staging folder: the .docx for a PDF that is not kept
-    (``-f pdf``) stays there, the files asked for move on to ``keep_dir``. ``last``: the
-    run's last department in this process (:func:`tidy`).
+    (``-f pdf``) stays there, the files asked for move on to ``keep_dir``. ``read``: the file
+    as :func:`plan_one` read it (used unless the file changed since). ``last``: the run's last
+    department in this process (:func:`tidy`).
     """
     from .api import render
+    from .loader import hand_over
     from .output import write_all
 
     out = Outcome(index, file, forms=forms)
     pause_collector()
+    hand_over(file, read)
     try:
         result = render(file, out_dir, opts.office_formats, opts.form, opts.templates, opts.only, opts.force)
     except GoaldocError as exc:
@@ -202,6 +215,7 @@ def render_one(
             out.problems = [*out.problems, *earlier_outputs(folder, result.files[0].stem, opts.formats)]
         out.notes = result.notes
     finally:
+        hand_over(file, None)
         tidy(last)
     return out
 
@@ -298,7 +312,8 @@ def run(files: Sequence[str], opts: Options) -> Generator[Step, None, None]:
                                 out_dir = str(staging / str(o.index))
                             elif keep is not None:
                                 out_dir, keep = str(keep), None
-                            tasks.append((render_one, (o.index, o.file, opts, out_dir, o.forms, keep)))
+                            tasks.append((render_one, (o.index, o.file, opts, out_dir, o.forms, keep, o.read)))
+                            o.read = None
                         if jobs == 1 and tasks:  # rendered here: the last one leaves its heap as it is (tidy)
                             tasks[-1] = (render_one, (*tasks[-1][1], True))
                         if opts.pdf and todo:

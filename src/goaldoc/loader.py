@@ -278,8 +278,46 @@ def load_text(text: str, file: str = "<输入>") -> tuple[Any, LineMap]:
 
 
 def load_file(path: str | Path) -> tuple[Any, LineMap]:
-    """Read and parse one YAML file (see :func:`read_input` for what is refused unread)."""
-    return load_text(decode(read_input(path), str(path)), str(path))
+    """Read and parse one YAML file (see :func:`read_input` for what is refused unread).
+
+    When :func:`hand_over` gave this path what was parsed from the very bytes the file holds
+    now, a fresh copy of that is returned (the caller may change what it gets) instead of
+    parsing them again."""
+    raw = read_input(path)
+    handed = _handed.pop(str(path), None)
+    if handed is not None and handed[0] == raw:
+        import pickle  # here: not at start-up (a single render never hands over)
+
+        data, lines = pickle.loads(handed[1])
+        return data, lines
+    return load_text(decode(raw, str(path)), str(path))
+
+
+# A file parsed in one process, for another that reads it again (loader.hand_over): the
+# bytes it held and the pickled (data, lines) parsed from them.
+Handover = tuple[bytes, bytes]
+_handed: dict[str, Handover] = {}
+
+
+def load_file_for_later(path: str | Path) -> tuple[Any, LineMap, Handover]:
+    """:func:`load_file`, and what :func:`hand_over` needs to spare another process (or a
+    later step of this one) the parsing of the same file again: in a batch each file is read
+    once to plan its outputs and again to render it, often in another worker (issue 23).
+    Pickled before anything can change the data."""
+    import pickle
+
+    raw = read_input(path)
+    data, lines = load_text(decode(raw, str(path)), str(path))
+    return data, lines, (raw, pickle.dumps((data, lines), pickle.HIGHEST_PROTOCOL))
+
+
+def hand_over(path: str | Path, handover: Handover | None) -> None:
+    """The next :func:`load_file` of ``path`` in this process returns a copy of what was
+    parsed before, if the file still holds the same bytes (otherwise it is parsed again);
+    None forgets every handover."""
+    _handed.clear()
+    if handover is not None:
+        _handed[str(path)] = handover
 
 
 # A department's year is 25–40 KB (samples/); 10,000 indicators are 0.9 MB and take ~4 s.

@@ -88,8 +88,16 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     def template_fields(self) -> frozenset[str]:
-        """What a template may read (render/template/sandbox.py): the data's fields, nothing else."""
-        return frozenset(type(self).model_fields)
+        """What a template may read (render/template/sandbox.py): the data's fields, nothing else.
+        Made once per class (a template asks at every attribute it reads: issue 23)."""
+        cls = type(self)
+        fields = _TEMPLATE_FIELDS.get(cls)
+        if fields is None:
+            fields = _TEMPLATE_FIELDS[cls] = frozenset(cls.model_fields)
+        return fields
+
+
+_TEMPLATE_FIELDS: dict[type, frozenset[str]] = {}
 
 
 class Indicator(Model):

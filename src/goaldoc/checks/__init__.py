@@ -26,6 +26,7 @@ from . import amounts, indicators, text  # noqa: F401
 # isort: split
 from . import review  # noqa: F401  (issue 16: W313–W315, after text)
 from .base import RULES, Rule, rule
+from .text import walked_once
 
 __all__ = ["CODES", "RULES", "UNWRITABLE", "Rule", "rule", "run_checks"]
 
@@ -115,6 +116,8 @@ def run_checks(model: DepartmentYear, lines: LineMap, form: FormSpec | None = No
     if form.stage != "目标":  # 监控 / 自评 (issue 19): their own checks, the target rules when inline
         from ..stage.checks import stage_checks
 
-        return stage_checks(model, lines, form)
-    problems = [p for r in RULES for p in r(model, lines, form)]
+        with walked_once():
+            return stage_checks(model, lines, form)
+    with walked_once():  # the model's texts gathered once for the rules that read them all
+        problems = [p for r in RULES for p in r(model, lines, form)]
     return sorted(problems, key=lambda p: (not p.is_error, p.line or 0))

@@ -90,7 +90,10 @@ def no_dates_of_last_year(model: DepartmentYear, lines: LineMap, form: FormSpec)
         rf"|(?<!\d){last}\s*年(?:度)?\s*(?:[，,]|(?:内\s*)?(?:新增|完成|实现|达到|确保|力争|计划|争取|全年))"
     )
     titles = {path for path, _t in _titles(model)}
+    year = str(last)  # in every match: a text without it has none
     for path, text in _strings(model, ()):
+        if year not in text:
+            continue
         if path[:1] in (("accepted",), ("carried",)) or path in titles or path[-1:] and path[-1] in _LAST_YEAR_OK:
             continue
         found = list(dict.fromkeys(m[0].rstrip("，, ") for m in date.finditer(text)))

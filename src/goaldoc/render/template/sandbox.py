@@ -23,7 +23,7 @@ import math
 import operator
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -76,6 +76,9 @@ class _Budget:
     deadline: float
     seconds: float
     steps: int = 0
+    # what a template may read on each object of the context met so far (FormSandbox.getattr),
+    # by id, with the object (kept alive: its id is not another's); for this render only
+    fields: dict[int, tuple[Any, frozenset[str]]] = field(default_factory=dict)
 
     def tick(self) -> None:
         self.steps += 1
@@ -242,8 +245,21 @@ class FormSandbox(SandboxedEnvironment):
 
     # -- what may be spent ----------------------------------------------------------
     def getattr(self, obj: Any, attribute: str) -> Any:
-        _tick()
-        fields = template_fields(obj)
+        # _tick() and template_fields(obj), written out: every cell of every row comes here
+        budget = _BUDGET.get()
+        if budget is not None:
+            budget.tick()
+        fields = getattr(type(obj), "template_fields", None)
+        if fields is not None and callable(fields):
+            # an object's fields, asked at every read (a View builds them: ~5 µs), are the
+            # same all through one render: asked once per object and render
+            known = budget.fields.get(id(obj)) if budget is not None else None
+            if known is not None and known[0] is obj:
+                fields = known[1]
+            else:
+                fields = fields(obj)
+                if budget is not None:
+                    budget.fields[id(obj)] = (obj, fields)
         if fields is not None and isinstance(attribute, str) and attribute in fields and not attribute.startswith("_"):
             # a field of the context contract: what is_safe_attribute would say, without the
             # checks meant for functions and frames (every cell of every row reads some)
