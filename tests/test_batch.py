@@ -232,6 +232,26 @@ def test_the_collector_pauses_while_a_department_renders_and_is_frozen_after_the
         batch._thaw()
 
 
+def test_what_survives_each_department_s_collection_is_frozen(tmp_path, monkeypatch):
+    """After each department (but the run's last in this process) one collection, then what
+    survives it is frozen: the caches a batch fills as it goes are walked once, not by every
+    later collection. The end of the run thaws everything."""
+    import gc
+
+    calls: list[str] = []
+    real_collect, real_freeze = gc.collect, gc.freeze
+    monkeypatch.setattr(gc, "collect", lambda *a: calls.append("collect") or real_collect(*a))
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze") or real_freeze())
+    files = [str(TAISHAN), str(LIUZHI), str(TAISHAN)]
+    names = [tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"]
+    for src, dst in zip(files, names, strict=True):
+        dst.write_text(Path(src).read_text(encoding="utf-8").replace("name: ", "name: 第" + dst.stem + "份", 1), encoding="utf-8")
+    steps = list(batch.run([str(n) for n in names], batch.Options(out_dir=str(tmp_path / "out"), jobs=1)))
+    assert [s.outcome.failed for s in steps if s.phase == "render"] == [False, False, False]
+    assert calls == ["collect", "freeze", "collect", "freeze", "freeze"]  # the last one: frozen as it is
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 # ---------------------------------------------------------------- a file is parsed once (issue 23)
 
 

@@ -235,6 +235,11 @@ def tidy(last: bool = False) -> None:
     free them now, not later); after the first, what is still alive (forms, templates,
     caches) is frozen, so that later collections no longer walk it (issue 23 item 3).
 
+    What survives each later collection is frozen too: the caches a batch fills as it goes
+    (line breaks, row programs, compiled texts) are then walked by one collection, not by
+    every one after it (a county round: 22 → 10 ms a department; peak memory the same, as
+    the department's garbage is collected before).
+
     After the ``last`` department of a run in this process (a single file, ``--jobs 1``)
     nothing comes that needs the memory: it is frozen as it is, garbage too, instead of
     collected (the collection walked every module the renderers imported: ~25-35 ms of a
@@ -246,9 +251,8 @@ def tidy(last: bool = False) -> None:
         _frozen = True
     else:
         gc.collect()
-        if not _frozen:
-            gc.freeze()
-            _frozen = True
+        gc.freeze()
+        _frozen = True
     gc.enable()
 
 
