@@ -3,8 +3,8 @@ no render changes are serialised and compressed once per process.
 
 Each render shares the template's styles, numbering, settings, fonts, theme and pictures
 with the parsed template the process keeps (render/word/document.py, ``_parsed``), and never
-changes them. python-docx serialised and deflated all of them again for every file: the
-Guangdong template's styles.xml (350 KB) and stylesWithEffects.xml (438 KB) took more time to
+changes them. python-docx serialised and deflated all of them again for every file: a
+sample template's styles.xml (350 KB) and stylesWithEffects.xml (438 KB) took more time to
 write than the form itself (issue 23: a county round's departments are small forms). Here a
 shared part's entry — its deflated bytes, CRC and size — is made at its first save and
 written as it is into the next files' zip.
