@@ -19,7 +19,6 @@ What a template cell becomes, text or a number (issue 13 item 5), is excel/cells
 
 from __future__ import annotations
 
-import io
 import pickle
 import re
 import weakref
@@ -50,6 +49,7 @@ from .cells import CellProgram, RowProgram, as_number, compile_cell, compile_row
 from .layout import lay_out
 from .paper import column_widths
 from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, keep_units, set_column_widths
+from .save import workbook_bytes
 from .sheet import MAX_ROW, copy_sheet_settings
 
 # what a cell's text loses at its ends: ASCII blanks (of the template's layout), never the
@@ -165,9 +165,7 @@ def _render_xlsx(
             _fill_empty_places(ws)
     _refuse_overlong_cells([ws for ws, _t, _w in made], str(template))
     wb.active = 0
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)  # what wb.save() writes (excel/save.py)
 
 
 # the parsed templates of this process: (path, mtime, size, dropped columns) -> the workbook
