@@ -180,14 +180,7 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
     # rows the form keeps with the next one (pages.keep_with_next: words of the template cell)
     if spec.keep_with_next:
         src_of = _template_rows(rows)
-        marked = {
-            t
-            for t in range(1, rows.src.max_row + 1)
-            if any(
-                isinstance(v := getattr(rows.src._cells.get((t, c)), "value", None), str) and any(w in v for w in spec.keep_with_next)
-                for c in range(1, rows.max_col + 1)
-            )
-        }
+        marked = rows.template_facts().marked(tuple(spec.keep_with_next))
         for r in range(1, n + 1):
             if src_of.get(r) in marked:
                 units[r - 1].keep_next = True
@@ -205,8 +198,9 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
 def _loop_headings(rows: SheetRows) -> list[int]:
     """Template rows written once just above a ``{%tr for %}`` tag row."""
     out = []
+    firsts = rows.template_facts().first_texts
     for tag in rows.tag_starts:
-        first = next((c.value for c in rows.src[tag] if isinstance(c.value, str) and c.value.strip()), None)
+        first = firsts.get(tag)
         if not (isinstance(first, str) and _FOR_TAG.match(first)):
             continue
         above = tag - 1

@@ -51,6 +51,34 @@ class _Merge(MergedCellRange):
         self.start_cell = None
 
 
+class TemplateFacts:
+    """What the layout reads of a template sheet alone — its texts, each row's first text
+    (a ``{%tr %}`` tag), its labels (:class:`Labels`), the rows a form keeps with the next —
+    read once per process for every sheet made from it (issue 23: a county round read them
+    again for each of its 750 sheets). Holds texts only, nothing of the workbook."""
+
+    def __init__(self, src: Worksheet):
+        from ..pages.measure import Labels
+
+        self.texts: dict[tuple[int, int], str] = {
+            rc: v for rc, cell in src._cells.items() if isinstance(v := cell.value, str)
+        }
+        firsts: dict[int, tuple[int, str]] = {}
+        for (r, c), v in self.texts.items():
+            if v.strip() and (r not in firsts or c < firsts[r][0]):
+                firsts[r] = (c, v)
+        self.first_texts = {r: v for r, (_c, v) in firsts.items()}  # row -> its first text not blank
+        self.labels = Labels(self.texts.values())
+        self._marked: dict[tuple[str, ...], frozenset[int]] = {}
+
+    def marked(self, words: tuple[str, ...]) -> frozenset[int]:
+        """The rows with a text holding one of ``words`` (form.yaml ``pages.keep_with_next``)."""
+        rows = self._marked.get(words)
+        if rows is None:
+            rows = self._marked[words] = frozenset(r for (r, _c), v in self.texts.items() if any(w in v for w in words))
+        return rows
+
+
 @dataclass
 class SheetRows:
     """What the writer put into an output sheet: cells of rows 1..out_rows, merge keys,
@@ -75,6 +103,12 @@ class SheetRows:
     _ranges: tuple[int, Ranges] | None = None
     _needs: tuple[int, tuple[tuple[int, float], ...], list[CellNeed]] | None = None
     _shown: tuple[int, list[tuple[int, int, int, int, Any, float]]] | None = None
+    facts: TemplateFacts | None = None  # what the template sheet holds, read once per process
+
+    def template_facts(self) -> TemplateFacts:
+        if self.facts is None:
+            self.facts = TemplateFacts(self.src)
+        return self.facts
 
     def changed(self) -> None:
         """Rows, cells or merge keys changed: what was worked out from them is done again."""
@@ -488,9 +522,9 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
     """A wrapped label of the template ending in a bracketed unit that would break inside
     it (预算金额（万 / 元）) gets a line break before the bracket (issue 20 item 4); a
     clerk's text is never touched."""
-    from ..pages.measure import Labels, unit_break
+    from ..pages.measure import unit_break
 
-    labels = Labels(v for row in rows.src.iter_rows() for c in row if isinstance(v := c.value, str))
+    labels = rows.template_facts().labels
     ranges = rows.merge_ranges()
     changed = False
     for (r, c), cell in rows.ws._cells.items():
