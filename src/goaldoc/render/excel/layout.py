@@ -29,6 +29,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -459,10 +460,15 @@ def _set_heights(rows: SheetRows, heights: list[float], grow: dict[tuple[int, in
     for target, source in rows.copies.items():
         final.setdefault(target, final.get(source, 0.0))
     held = rows.ws.row_dimensions
+    blank: dict[str, Any] | None = None
     for r, h in final.items():
         dim = held.get(r)
-        if dim is None:
-            dim = held[r]  # a new dimension, as row_dimensions[r] makes it
+        if dim is None:  # a new dimension, as row_dimensions[r] makes it (RowDimension(ws), its index r)
+            if blank is None:
+                blank = dict(RowDimension(rows.ws).__dict__)  # None, False and 0: shared safely
+            dim = held[r] = RowDimension.__new__(RowDimension)
+            dim.__dict__.update(blank)
+            dim.parent, dim._style = rows.ws, None
         elif dim.hidden:
             continue
         # what row_dimensions[r].height = … stores (its index set again, its height a float),

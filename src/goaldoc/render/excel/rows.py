@@ -32,6 +32,7 @@ CELL_PADDING = 5.0  # points a cell adds to its lines of text
 PAGE_FILL = 0.93  # heights and the scale are estimates: leave the application room
 
 Ranges = dict[tuple[int, int], tuple[int, int]]  # (top row, left col) -> (bottom row, right col)
+_new_merged = object.__new__
 
 
 def squash(text: str) -> str:
@@ -278,7 +279,8 @@ class SheetRows:
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     if (r, c) != (r1, c1):
-                        cell: Any = MergedCell(ws, r, c)
+                        cell: Any = _new_merged(MergedCell)  # what MergedCell(ws, r, c) makes, directly
+                        cell.parent, cell.row, cell.column = ws, r, c
                         ws._cells[(r, c)] = cell
                     else:
                         cell = ws._cells[(r, c)]

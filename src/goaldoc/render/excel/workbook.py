@@ -280,6 +280,7 @@ def align_amounts(cells: Sequence[Any]) -> None:
     for cell in cells:
         if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
             by_column.setdefault(cell.column, []).append(cell)
+    right: dict[int, int] = {}  # alignment id -> the id of the same alignment right-aligned
     for column in by_column.values():
         if len(column) < 2:
             continue
@@ -290,6 +291,10 @@ def align_amounts(cells: Sequence[Any]) -> None:
             pad = ("_." if own == 0 and most else "") + "_0" * (most - own)
             if pad:
                 cell.number_format = cell.number_format + pad
+            was = cell._style.alignmentId  # the cell has a style: its number format
+            if was in right:  # what the assignment below stores, found once per alignment
+                cell._style.alignmentId = right[was]
+                continue
             old = cell.alignment
             cell.alignment = Alignment(
                 horizontal="right",
@@ -299,6 +304,7 @@ def align_amounts(cells: Sequence[Any]) -> None:
                 indent=old.indent,
                 text_rotation=old.text_rotation,
             )
+            right[was] = cell._style.alignmentId
 
 
 def unpad_overflowing(cells: Sequence[Any], widths: Mapping[int, float]) -> None:
