@@ -529,14 +529,31 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
     labels = rows.template_facts().labels
     ranges = rows.merge_ranges()
     changed = False
+    alignments = rows.ws.parent._alignments
+    n = rows.out_rows
+    is_label: dict[str, bool] = {}  # a text's answer, found once per sheet
+    wraps: dict[int, bool] = {}  # alignment id -> whether it wraps
+    breaks: dict[tuple[str, float, float], int | None] = {}  # a label measured once per width and size
     for (r, c), cell in rows.ws._cells.items():
-        value = cell.value
-        if not isinstance(value, str) or r > rows.out_rows or value not in labels:
+        value = cell._value
+        if not isinstance(value, str) or r > n:
             continue
-        if cell.alignment is None or not cell.alignment.wrap_text:
+        label = is_label.get(value)
+        if label is None:
+            label = is_label[value] = value in labels
+        if not label:
+            continue
+        if cell._style is None:  # what reading cell.alignment leaves (a style of zeros)
+            cell._style = StyleArray()
+        a = cell._style.alignmentId
+        wrap = wraps.get(a)
+        if wrap is None:
+            wrap = wraps[a] = bool(alignments[a].wrap_text)
+        if not wrap:
             continue
         _r2, c2 = ranges.get((r, c), (r, c))
-        at = unit_break(value, _text_width(widths, c, c2), font_size(cell))
+        key = (value, _text_width(widths, c, c2), font_size(cell))
+        at = breaks[key] if key in breaks else breaks.setdefault(key, unit_break(*key))
         if at is not None:
             cell.value = value[:at] + "\n" + value[at:]
             changed = True
