@@ -157,7 +157,7 @@ def _render_xlsx(
         sheet = known.get(job.template_sheet)
         if sheet is None:
             sheet = known[job.template_sheet] = TemplateSheet(src)
-        dst = wb.create_sheet(f"\ue000{i}")  # final names once the template sheets are gone
+        dst = _create_sheet(wb, f"\ue000{i}")  # final names once the template sheets are gone
         writer = _SheetWriter(src, dst, env, str(template), compiled, pages, sheet)
         writer.write(job.context)
         made.append((dst, sheet_title(job.name, used), writer))
@@ -244,6 +244,22 @@ def _template_book(template: Path, drop_columns: Sequence[str] = ()) -> tuple[An
     for gone in [k for k in _SHEETS if k not in _BOOKS]:
         del _SHEETS[gone]
     return pickle.loads(data), key  # noqa: S301 - as above; the copy, so that the first render is like the rest
+
+
+_BLANK_SHEET: list[bytes] = []  # a new worksheet of no workbook, pickled once per process
+
+
+def _create_sheet(wb: Any, title: str) -> Worksheet:
+    """What ``wb.create_sheet(title)`` makes and adds, unpickled from a blank sheet made once:
+    Worksheet.__init__ builds some thirty objects (2.7 % of the Excel side of a county round,
+    753 sheets), most of which the template's settings then replace."""
+    if not _BLANK_SHEET:
+        _BLANK_SHEET.append(pickle.dumps(Worksheet(None), protocol=pickle.HIGHEST_PROTOCOL))
+    ws: Worksheet = pickle.loads(_BLANK_SHEET[0])  # noqa: S301 - our own bytes, made just above
+    ws._parent = wb
+    ws.title = title  # as Worksheet.__init__ sets it (its checks, a name not taken)
+    wb._add_sheet(ws)
+    return ws
 
 
 def _has_pages_marks(ws: Worksheet) -> bool:
