@@ -143,3 +143,21 @@ def test_every_character_is_written_as_lxml_writes_it():
     assert wrong == []
     for ch in ("\u3000", " ", "\t", "\n", "&", "<", ">"):  # at the ends: xml:space too
         assert _ours(f"{ch}文{ch}") == _lxml_text(f"{ch}文{ch}")
+
+
+def test_a_sheet_made_from_the_blank_is_a_new_sheet():
+    """excel/workbook.py makes each output sheet from a pickled blank one: it makes the row
+    heights and column widths it is asked for as a new sheet does (a column without a width
+    yet, widened by the fitting: KeyError once), and the file is the same."""
+    from goaldoc.render.excel.workbook import _create_sheet
+
+    books = []
+    for make in (lambda wb, title: wb.create_sheet(title), _create_sheet):
+        wb = Workbook()
+        ws = make(wb, "新表")
+        ws.cell(1, 1, "文")
+        ws.column_dimensions["B"].width = 21.5
+        ws.row_dimensions[3].height = 40
+        ws.merge_cells("A5:C6")
+        books.append(_parts(workbook_bytes(wb)))
+    assert books[0] == books[1]

@@ -256,6 +256,11 @@ def _create_sheet(wb: Any, title: str) -> Worksheet:
     if not _BLANK_SHEET:
         _BLANK_SHEET.append(pickle.dumps(Worksheet(None), protocol=pickle.HIGHEST_PROTOCOL))
     ws: Worksheet = pickle.loads(_BLANK_SHEET[0])  # noqa: S301 - our own bytes, made just above
+    # a defaultdict subclass (DimensionHolder) is unpickled without its factory and its
+    # attributes: a dimension indexed that the sheet has not is made by the sheet, as in a
+    # new sheet
+    for holder, factory in ((ws.row_dimensions, ws._add_row), (ws.column_dimensions, ws._add_column)):
+        holder.default_factory, holder.worksheet = factory, ws
     ws._parent = wb
     ws.title = title  # as Worksheet.__init__ sets it (its checks, a name not taken)
     wb._add_sheet(ws)
