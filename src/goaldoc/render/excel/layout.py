@@ -29,6 +29,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -180,14 +181,7 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
     # rows the form keeps with the next one (pages.keep_with_next: words of the template cell)
     if spec.keep_with_next:
         src_of = _template_rows(rows)
-        marked = {
-            t
-            for t in range(1, rows.src.max_row + 1)
-            if any(
-                isinstance(v := getattr(rows.src._cells.get((t, c)), "value", None), str) and any(w in v for w in spec.keep_with_next)
-                for c in range(1, rows.max_col + 1)
-            )
-        }
+        marked = rows.template_facts().marked(tuple(spec.keep_with_next))
         for r in range(1, n + 1):
             if src_of.get(r) in marked:
                 units[r - 1].keep_next = True
@@ -205,8 +199,9 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
 def _loop_headings(rows: SheetRows) -> list[int]:
     """Template rows written once just above a ``{%tr for %}`` tag row."""
     out = []
+    firsts = rows.template_facts().first_texts
     for tag in rows.tag_starts:
-        first = next((c.value for c in rows.src[tag] if isinstance(c.value, str) and c.value.strip()), None)
+        first = firsts.get(tag)
         if not (isinstance(first, str) and _FOR_TAG.match(first)):
             continue
         above = tag - 1
@@ -465,10 +460,15 @@ def _set_heights(rows: SheetRows, heights: list[float], grow: dict[tuple[int, in
     for target, source in rows.copies.items():
         final.setdefault(target, final.get(source, 0.0))
     held = rows.ws.row_dimensions
+    blank: dict[str, Any] | None = None
     for r, h in final.items():
         dim = held.get(r)
-        if dim is None:
-            dim = held[r]  # a new dimension, as row_dimensions[r] makes it
+        if dim is None:  # a new dimension, as row_dimensions[r] makes it (RowDimension(ws), its index r)
+            if blank is None:
+                blank = dict(RowDimension(rows.ws).__dict__)  # None, False and 0: shared safely
+            dim = held[r] = RowDimension.__new__(RowDimension)
+            dim.__dict__.update(blank)
+            dim.parent, dim._style = rows.ws, None
         elif dim.hidden:
             continue
         # what row_dimensions[r].height = … stores (its index set again, its height a float),

@@ -32,6 +32,7 @@ CELL_PADDING = 5.0  # points a cell adds to its lines of text
 PAGE_FILL = 0.93  # heights and the scale are estimates: leave the application room
 
 Ranges = dict[tuple[int, int], tuple[int, int]]  # (top row, left col) -> (bottom row, right col)
+_new_merged = object.__new__
 
 
 def squash(text: str) -> str:
@@ -49,6 +50,34 @@ class _Merge(MergedCellRange):
         # no "A1:B2" to parse, no checks per merge (a tenth of the sheet's layout at 10,000 rows)
         self.__dict__.update(min_col=c1, min_row=r1, max_col=c2, max_row=r2, title=None)
         self.start_cell = None
+
+
+class TemplateFacts:
+    """What the layout reads of a template sheet alone — its texts, each row's first text
+    (a ``{%tr %}`` tag), its labels (:class:`Labels`), the rows a form keeps with the next —
+    read once per process for every sheet made from it (issue 23: a county round read them
+    again for each of its 750 sheets). Holds texts only, nothing of the workbook."""
+
+    def __init__(self, src: Worksheet):
+        from ..pages.measure import Labels
+
+        self.texts: dict[tuple[int, int], str] = {
+            rc: v for rc, cell in src._cells.items() if isinstance(v := cell.value, str)
+        }
+        firsts: dict[int, tuple[int, str]] = {}
+        for (r, c), v in self.texts.items():
+            if v.strip() and (r not in firsts or c < firsts[r][0]):
+                firsts[r] = (c, v)
+        self.first_texts = {r: v for r, (_c, v) in firsts.items()}  # row -> its first text not blank
+        self.labels = Labels(self.texts.values())
+        self._marked: dict[tuple[str, ...], frozenset[int]] = {}
+
+    def marked(self, words: tuple[str, ...]) -> frozenset[int]:
+        """The rows with a text holding one of ``words`` (form.yaml ``pages.keep_with_next``)."""
+        rows = self._marked.get(words)
+        if rows is None:
+            rows = self._marked[words] = frozenset(r for (r, _c), v in self.texts.items() if any(w in v for w in words))
+        return rows
 
 
 @dataclass
@@ -75,6 +104,12 @@ class SheetRows:
     _ranges: tuple[int, Ranges] | None = None
     _needs: tuple[int, tuple[tuple[int, float], ...], list[CellNeed]] | None = None
     _shown: tuple[int, list[tuple[int, int, int, int, Any, float]]] | None = None
+    facts: TemplateFacts | None = None  # what the template sheet holds, read once per process
+
+    def template_facts(self) -> TemplateFacts:
+        if self.facts is None:
+            self.facts = TemplateFacts(self.src)
+        return self.facts
 
     def changed(self) -> None:
         """Rows, cells or merge keys changed: what was worked out from them is done again."""
@@ -244,7 +279,8 @@ class SheetRows:
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     if (r, c) != (r1, c1):
-                        cell: Any = MergedCell(ws, r, c)
+                        cell: Any = _new_merged(MergedCell)  # what MergedCell(ws, r, c) makes, directly
+                        cell.parent, cell.row, cell.column = ws, r, c
                         ws._cells[(r, c)] = cell
                     else:
                         cell = ws._cells[(r, c)]
@@ -488,19 +524,36 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
     """A wrapped label of the template ending in a bracketed unit that would break inside
     it (预算金额（万 / 元）) gets a line break before the bracket (issue 20 item 4); a
     clerk's text is never touched."""
-    from ..pages.measure import Labels, unit_break
+    from ..pages.measure import unit_break
 
-    labels = Labels(v for row in rows.src.iter_rows() for c in row if isinstance(v := c.value, str))
+    labels = rows.template_facts().labels
     ranges = rows.merge_ranges()
     changed = False
+    alignments = rows.ws.parent._alignments
+    n = rows.out_rows
+    is_label: dict[str, bool] = {}  # a text's answer, found once per sheet
+    wraps: dict[int, bool] = {}  # alignment id -> whether it wraps
+    breaks: dict[tuple[str, float, float], int | None] = {}  # a label measured once per width and size
     for (r, c), cell in rows.ws._cells.items():
-        value = cell.value
-        if not isinstance(value, str) or r > rows.out_rows or value not in labels:
+        value = cell._value
+        if not isinstance(value, str) or r > n:
             continue
-        if cell.alignment is None or not cell.alignment.wrap_text:
+        label = is_label.get(value)
+        if label is None:
+            label = is_label[value] = value in labels
+        if not label:
+            continue
+        if cell._style is None:  # what reading cell.alignment leaves (a style of zeros)
+            cell._style = StyleArray()
+        a = cell._style.alignmentId
+        wrap = wraps.get(a)
+        if wrap is None:
+            wrap = wraps[a] = bool(alignments[a].wrap_text)
+        if not wrap:
             continue
         _r2, c2 = ranges.get((r, c), (r, c))
-        at = unit_break(value, _text_width(widths, c, c2), font_size(cell))
+        key = (value, _text_width(widths, c, c2), font_size(cell))
+        at = breaks[key] if key in breaks else breaks.setdefault(key, unit_break(*key))
         if at is not None:
             cell.value = value[:at] + "\n" + value[at:]
             changed = True

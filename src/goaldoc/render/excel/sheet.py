@@ -15,9 +15,11 @@ went, the way merges are.
 from __future__ import annotations
 
 import io
+import pickle
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
@@ -136,23 +138,74 @@ def shift_formula(formula: str | None, rows: int) -> str | None:
         return formula
 
 
-def copy_sheet_settings(src: Worksheet, dst: Worksheet, rows: RowMap, max_col: int) -> None:
-    """Everything of ``src`` except its cells, merges and row dimensions, onto ``dst``."""
+_Copies = tuple[Any, ...]
+
+
+def _settings_copies(src: Worksheet) -> _Copies:
+    """copy()s of the settings of ``src`` that the rows do not change, tied to no sheet:
+    column widths (<col min="2" max="3"> stays one range), sheet format, properties (tab
+    colour, fit to page, outline), page setup, margins, print options, headers and footers
+    (odd / even / first page, and their flags), protection, views, column breaks."""
+    dims = []
     for letter, dim in list(src.column_dimensions.items()):
-        cp = copy(dim)  # keeps min/max: <col min="2" max="3"> stays one range
+        cp = copy(dim)  # keeps min/max
+        cp.parent = None
+        dims.append((letter, cp))
+    setup = copy(src.page_setup)
+    setup._parent = None  # it reads fitToPage from its sheet's properties: set per sheet
+    return (
+        dims,
+        copy(src.sheet_format),
+        copy(src.sheet_properties),
+        setup,
+        copy(src.page_margins),
+        copy(src.print_options),
+        copy(src.HeaderFooter),
+        copy(src.protection),
+        copy(src.views),
+        copy(src.col_breaks),
+    )
+
+
+class SheetSettings:
+    """:func:`_settings_copies` of a template sheet, made once and kept pickled: each output
+    sheet unpickles copies of its own (issue 23: copy() serialises an object to XML and
+    parses it back, and a county round made 12,000 of them for 750 sheets of a handful of
+    template sheets). Tied to no workbook."""
+
+    def __init__(self, src: Worksheet):
+        try:
+            self._data: bytes | None = pickle.dumps(_settings_copies(src), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - something that does not pickle: copied for every sheet
+            self._data = None
+
+    def copies(self, src: Worksheet) -> _Copies:
+        if self._data is None:
+            return _settings_copies(src)
+        return pickle.loads(self._data)  # noqa: S301 - our own bytes, made just above in this process
+
+
+def copy_sheet_settings(
+    src: Worksheet, dst: Worksheet, rows: RowMap, max_col: int, settings: SheetSettings | None = None
+) -> None:
+    """Everything of ``src`` except its cells, merges and row dimensions, onto ``dst``;
+    ``settings``: the sheet's settings copied once (:class:`SheetSettings`)."""
+    copies = settings.copies(src) if settings is not None else _settings_copies(src)
+    dims, sheet_format, properties, setup, margins, options, header_footer, protection, views, col_breaks = copies
+    for letter, cp in dims:
         cp.parent = dst
         dst.column_dimensions[letter] = cp
-    dst.sheet_format = copy(src.sheet_format)
-    dst.sheet_properties = copy(src.sheet_properties)  # tab colour, fit to page, outline
-    dst.page_setup = copy(src.page_setup)
+    dst.sheet_format = sheet_format
+    dst.sheet_properties = properties
+    dst.page_setup = setup
     dst.page_setup._parent = dst  # it reads fitToPage from the sheet's properties
-    dst.page_margins = copy(src.page_margins)
-    dst.print_options = copy(src.print_options)
-    dst.HeaderFooter = copy(src.HeaderFooter)  # odd / even / first page, and their flags
-    dst.protection = copy(src.protection)
-    _copy_views(src, dst, rows)
+    dst.page_margins = margins
+    dst.print_options = options
+    dst.HeaderFooter = header_footer
+    dst.protection = protection
+    _copy_views(views, dst, rows)
     _copy_print_ranges(src, dst, rows, max_col)
-    _copy_breaks(src, dst, rows)
+    _copy_breaks(src, dst, rows, col_breaks)
     _copy_validations(src, dst, rows)
     _copy_conditional_formats(src, dst, rows)
     _copy_images(src, dst, rows)
@@ -166,11 +219,11 @@ def copy_sheet_settings(src: Worksheet, dst: Worksheet, rows: RowMap, max_col: i
             ).coord
 
 
-def _copy_views(src: Worksheet, dst: Worksheet, rows: RowMap) -> None:
-    """Freeze panes, zoom, grid lines, page-break preview …; rows named in them remapped.
-    No output sheet is left selected (the renderer selects the first: several selected
-    sheets would open grouped in Excel)."""
-    dst.views = copy(src.views)
+def _copy_views(views: Any, dst: Worksheet, rows: RowMap) -> None:
+    """Freeze panes, zoom, grid lines, page-break preview … (``views``: a copy of the
+    template sheet's); rows named in them remapped. No output sheet is left selected (the
+    renderer selects the first: several selected sheets would open grouped in Excel)."""
+    dst.views = views
     for view in dst.views.sheetView:
         view.tabSelected = None
         if view.topLeftCell:
@@ -207,7 +260,7 @@ def _copy_print_ranges(src: Worksheet, dst: Worksheet, rows: RowMap, max_col: in
         dst.print_area = f"A1:{get_column_letter(max_col)}{rows.out_rows}"
 
 
-def _copy_breaks(src: Worksheet, dst: Worksheet, rows: RowMap) -> None:
+def _copy_breaks(src: Worksheet, dst: Worksheet, rows: RowMap, col_breaks: Any) -> None:
     """A manual break below template row r goes below the last row written from rows ≤ r;
     column breaks stay (columns do not move)."""
     dst.row_breaks = RowBreak()
@@ -217,7 +270,7 @@ def _copy_breaks(src: Worksheet, dst: Worksheet, rows: RowMap) -> None:
         if 0 < at < rows.out_rows and at not in seen:
             seen.add(at)
             dst.row_breaks.append(Break(id=at, min=brk.min, max=brk.max, man=brk.man))
-    dst.col_breaks = copy(src.col_breaks)
+    dst.col_breaks = col_breaks  # a copy of the template sheet's
 
 
 def _copy_validations(src: Worksheet, dst: Worksheet, rows: RowMap) -> None:

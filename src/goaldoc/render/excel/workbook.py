@@ -19,7 +19,6 @@ What a template cell becomes, text or a number (issue 13 item 5), is excel/cells
 
 from __future__ import annotations
 
-import io
 import pickle
 import re
 import weakref
@@ -49,8 +48,16 @@ from ..template.markup import MARK_OPEN, explain_template_error, split_mark
 from .cells import CellProgram, RowProgram, as_number, compile_cell, compile_row
 from .layout import lay_out
 from .paper import column_widths
-from .rows import SheetRows, continue_tall_cells, fit_sheet_columns, keep_units, set_column_widths
-from .sheet import MAX_ROW, copy_sheet_settings
+from .rows import (
+    SheetRows,
+    TemplateFacts,
+    continue_tall_cells,
+    fit_sheet_columns,
+    keep_units,
+    set_column_widths,
+)
+from .save import workbook_bytes
+from .sheet import MAX_ROW, SheetSettings, copy_sheet_settings
 
 # what a cell's text loses at its ends: ASCII blanks (of the template's layout), never the
 # full-width spaces that set a nested budget line in (.indented: issue 16 item 5)
@@ -80,7 +87,7 @@ class _RowPlan:
     these were looked up again): each cell's style ids, number format and the value a
     plain (untemplated) cell's copies hold, and the row's dimension."""
 
-    cells: list[tuple[int, Any, bool]]
+    cells: list[tuple[int, Any, bool]]  # (column, the template cell's value, templated?)
     program: RowProgram | None
     styles: list[Any] = field(default_factory=list)  # per cell: its style ids, None when it has none
     formats: list[str] = field(default_factory=list)  # per cell: the template cell's number format
@@ -134,7 +141,8 @@ def _render_xlsx(
     pages: PagesSpec | None,
 ) -> bytes:
     pages = pages or PagesSpec()
-    wb = template_book(template, drop_columns)
+    wb, key = _template_book(template, drop_columns)
+    known = _SHEETS.setdefault(key, {}) if key is not None else {}
     template_names = list(wb.sheetnames)
     for name in {j.template_sheet for j in jobs}:
         if name not in template_names:
@@ -146,8 +154,11 @@ def _render_xlsx(
     compiled = _COMPILED.setdefault(env, {})
     for i, job in enumerate(jobs):
         src = wb[job.template_sheet]
-        dst = wb.create_sheet(f"\ue000{i}")  # final names once the template sheets are gone
-        writer = _SheetWriter(src, dst, env, str(template), compiled, pages)
+        sheet = known.get(job.template_sheet)
+        if sheet is None:
+            sheet = known[job.template_sheet] = TemplateSheet(src)
+        dst = _create_sheet(wb, f"\ue000{i}")  # final names once the template sheets are gone
+        writer = _SheetWriter(src, dst, env, str(template), compiled, pages, sheet)
         writer.write(job.context)
         made.append((dst, sheet_title(job.name, used), writer))
     for name in template_names:
@@ -165,29 +176,58 @@ def _render_xlsx(
             _fill_empty_places(ws)
     _refuse_overlong_cells([ws for ws, _t, _w in made], str(template))
     wb.active = 0
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)  # what wb.save() writes (excel/save.py)
 
 
 # the parsed templates of this process: (path, mtime, size, dropped columns) -> the workbook
 # as normalised before any data (CJK theme, columns dropped), pickled (issue 23 item 2)
 _BOOKS: OrderedDict[tuple[str, int, int, tuple[str, ...]], bytes] = OrderedDict()
 _BOOKS_KEPT = 16  # templates × column choices kept (a county round uses one or two)
+BookKey = tuple[str, int, int, tuple[str, ...]]
+
+
+class TemplateSheet:
+    """What the renders of this process work out from one sheet of a parsed template alone,
+    before any data: its rows' structure (``{%tr %}`` blocks), each template row's plan per
+    Jinja environment, its settings' copies (excel/sheet.py), its texts for the layout
+    (excel/rows.py). Worked out from the first copy a render gets, then kept with the parsed
+    template (issue 23: a county round worked them out again for each of its 753 sheets,
+    made from a handful of template sheets). Holds texts, style ids and copies only —
+    nothing of the workbook it was read from, nothing of any department's data."""
+
+    def __init__(self, src: Worksheet):
+        self.max_col = src.max_column
+        self.max_row = src.max_row
+        self.facts = TemplateFacts(src)
+        self.settings = SheetSettings(src)
+        self.blocks: list[_Block] | None = None  # the parse, once it succeeded
+        # template row -> its plan, per environment (a plan holds the environment's programs)
+        self.plans: weakref.WeakKeyDictionary[jinja2.Environment, dict[int, _RowPlan]] = weakref.WeakKeyDictionary()
+
+
+# what was worked out from each sheet of each parsed template kept in _BOOKS (sheet name ->
+# TemplateSheet); let go with the parse
+_SHEETS: dict[BookKey, dict[str, TemplateSheet]] = {}
 
 
 def template_book(template: Path, drop_columns: Sequence[str] = ()) -> Any:
+    """:func:`_template_book`'s workbook."""
+    return _template_book(template, drop_columns)[0]
+
+
+def _template_book(template: Path, drop_columns: Sequence[str] = ()) -> tuple[Any, BookKey | None]:
     """A fresh copy of the template workbook, normalised as every render needs it: the theme
     naming a Chinese face, the optional columns ``drop_columns`` taken out. The file is read
     and parsed once per process (again when its time or size changes: an admin saved it);
     each render gets its own copy, unpickled — 15–25× cheaper than ``load_workbook``, and
-    the same objects (a copy of what was parsed, so no render sees another's changes)."""
+    the same objects (a copy of what was parsed, so no render sees another's changes). With
+    the parse's key in _BOOKS (None: a file that does not pickle, parsed every time)."""
     st = template.stat()
     key = (str(template.resolve()), st.st_mtime_ns, st.st_size, tuple(drop_columns))
     data = _BOOKS.get(key)
     if data is not None:
         _BOOKS.move_to_end(key)
-        return pickle.loads(data)  # noqa: S301 - our own bytes, made just below in this process
+        return pickle.loads(data), key  # noqa: S301 - our own bytes, made just below in this process
     wb = load_workbook(str(template))
     _theme_with_cjk(wb)
     for ws in wb.worksheets:
@@ -195,13 +235,36 @@ def template_book(template: Path, drop_columns: Sequence[str] = ()) -> Any:
     try:
         data = pickle.dumps(wb, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - something in the file that does not pickle: parsed every time
-        return wb
+        return wb, None
     for old in [k for k in _BOOKS if k[0] == key[0] and k[1:3] != key[1:3]]:  # an earlier save of the file
         del _BOOKS[old]
     _BOOKS[key] = data
     while len(_BOOKS) > _BOOKS_KEPT:
         _BOOKS.popitem(last=False)
-    return pickle.loads(data)  # noqa: S301 - as above; the copy, so that the first render is like the rest
+    for gone in [k for k in _SHEETS if k not in _BOOKS]:
+        del _SHEETS[gone]
+    return pickle.loads(data), key  # noqa: S301 - as above; the copy, so that the first render is like the rest
+
+
+_BLANK_SHEET: list[bytes] = []  # a new worksheet of no workbook, pickled once per process
+
+
+def _create_sheet(wb: Any, title: str) -> Worksheet:
+    """What ``wb.create_sheet(title)`` makes and adds, unpickled from a blank sheet made once:
+    Worksheet.__init__ builds some thirty objects (2.7 % of the Excel side of a county round,
+    753 sheets), most of which the template's settings then replace."""
+    if not _BLANK_SHEET:
+        _BLANK_SHEET.append(pickle.dumps(Worksheet(None), protocol=pickle.HIGHEST_PROTOCOL))
+    ws: Worksheet = pickle.loads(_BLANK_SHEET[0])  # noqa: S301 - our own bytes, made just above
+    # a defaultdict subclass (DimensionHolder) is unpickled without its factory and its
+    # attributes: a dimension indexed that the sheet has not is made by the sheet, as in a
+    # new sheet
+    for holder, factory in ((ws.row_dimensions, ws._add_row), (ws.column_dimensions, ws._add_column)):
+        holder.default_factory, holder.worksheet = factory, ws
+    ws._parent = wb
+    ws.title = title  # as Worksheet.__init__ sets it (its checks, a name not taken)
+    wb._add_sheet(ws)
+    return ws
 
 
 def _has_pages_marks(ws: Worksheet) -> bool:
@@ -238,6 +301,7 @@ def align_amounts(cells: Sequence[Any]) -> None:
     for cell in cells:
         if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
             by_column.setdefault(cell.column, []).append(cell)
+    right: dict[int, int] = {}  # alignment id -> the id of the same alignment right-aligned
     for column in by_column.values():
         if len(column) < 2:
             continue
@@ -248,6 +312,10 @@ def align_amounts(cells: Sequence[Any]) -> None:
             pad = ("_." if own == 0 and most else "") + "_0" * (most - own)
             if pad:
                 cell.number_format = cell.number_format + pad
+            was = cell._style.alignmentId  # the cell has a style: its number format
+            if was in right:  # what the assignment below stores, found once per alignment
+                cell._style.alignmentId = right[was]
+                continue
             old = cell.alignment
             cell.alignment = Alignment(
                 horizontal="right",
@@ -257,6 +325,7 @@ def align_amounts(cells: Sequence[Any]) -> None:
                 indent=old.indent,
                 text_rotation=old.text_rotation,
             )
+            right[was] = cell._style.alignmentId
 
 
 def unpad_overflowing(cells: Sequence[Any], widths: Mapping[int, float]) -> None:
@@ -391,11 +460,13 @@ class _SheetWriter:
         file: str,
         compiled: dict[str, CellProgram],
         pages: PagesSpec,
+        sheet: TemplateSheet,
     ):
         self.src, self.dst, self.env, self.file = src, dst, env, file
+        self.sheet = sheet  # what the template sheet gives every render alike
         self.pages_spec = pages
         self.tag_starts: set[int] = set()  # tag rows that open a block (for/if)
-        self.max_col = src.max_column
+        self.max_col = sheet.max_col
         self.out_row = 0
         self.amounts: list[Any] = []  # the cells holding an amount (they move with their rows)
         self.emitted: dict[int, list[int]] = {}
@@ -403,16 +474,25 @@ class _SheetWriter:
         self.keys: dict[tuple[int, int], str] = {}  # (out row, col) -> merge key
         self._compiled = compiled  # cell text -> compiled program, shared by every render
         self._rows = _ROWS.setdefault(env, {})  # row texts -> row program, shared likewise
-        self._plans: dict[int, _RowPlan] = {}  # template row -> its plan, for this sheet
+        plans = sheet.plans.get(env)
+        if plans is None:
+            plans = sheet.plans[env] = {}
+        self._plans = plans  # template row -> its plan, for every sheet made from the template sheet
 
     # -- structure ---------------------------------------------------------------------
     def _parse(self) -> list[_Block]:
+        """The sheet's rows as blocks, parsed once per template sheet (a template's mistake
+        is found, and said, again each time)."""
+        if self.sheet.blocks is None:
+            self.sheet.blocks = self._parsed()
+        return self.sheet.blocks
+
+    def _parsed(self) -> list[_Block]:
         stack: list[_Block] = [_Block("root")]
-        for r in range(1, self.src.max_row + 1):
-            first = next(
-                (c.value for c in self.src[r] if isinstance(c.value, str) and c.value.strip()), None
-            )
-            m = _TAG.match(first) if isinstance(first, str) else None
+        firsts = self.sheet.facts.first_texts
+        for r in range(1, self.sheet.max_row + 1):
+            first = firsts.get(r)
+            m = _TAG.match(first) if first is not None else None
             if not m:
                 top = stack[-1]
                 (top.orelse if top.orelse is not None else top.body).append(_Block("row", r))
@@ -470,6 +550,7 @@ class _SheetWriter:
         rows = SheetRows(
             self.dst, self.src, self.max_col, self.out_row, self.keys, self.emitted, self.tag_pos, self.tag_starts
         )
+        rows.facts = self.sheet.facts
         template_widths = column_widths(self.src, self.max_col)
         align_amounts(self.amounts)  # before the columns are fitted: the room it adds is width
         widths = fit_sheet_columns(rows, template_widths, self.pages_spec)
@@ -480,7 +561,7 @@ class _SheetWriter:
         self.sheet_rows = rows
         self.rows = rows.row_map()
         self.pages = rows.pages
-        copy_sheet_settings(self.src, self.dst, self.rows, self.max_col)
+        copy_sheet_settings(self.src, self.dst, self.rows, self.max_col, self.sheet.settings)
         set_column_widths(self.dst, widths, template_widths)
         xlsx_default_footer(self.dst, self.pages_spec.page_numbers)  # only where the template has none
         xlsx_page_number_wording(self.dst, self.pages_spec.page_numbers)  # the Word file's wording
@@ -552,7 +633,8 @@ class _SheetWriter:
             if dim is not None:  # what copy(dim) keeps (RowDimension.__copy__ runs __init__ over its attributes)
                 attrs = {k: v for k, v in dim.__dict__.items() if k != "worksheet"}
                 shape = (type(dim), attrs, dim._style)
-            plan = self._plans[r] = _RowPlan(cells, program, styles, formats, plain, links, shape, constants, program_formats)
+            values = [(c, src_cell.value, templated) for c, src_cell, templated in cells]  # no cell of this copy kept
+            plan = self._plans[r] = _RowPlan(values, program, styles, formats, plain, links, shape, constants, program_formats)
         return plan
 
     def _row_values(self, plan: _RowPlan, ctx: dict[str, Any]) -> list[tuple[Any, str | None, str | None]] | None:
@@ -593,7 +675,7 @@ class _SheetWriter:
         if out > MAX_ROW:  # what dst.cell() would say (checks keep the rows far below)
             raise ValueError(f"Row numbers must be between 1 and {MAX_ROW}. Row number supplied was {out}")
         dst._current_row = max(out, dst._current_row)  # what dst.cell() keeps, for a row made here
-        for (c, src_cell, templated), style, template_format, plain, link, constant in zip(
+        for (c, template_value, templated), style, template_format, plain, link, constant in zip(
             plan.cells, plan.styles, plan.formats, plan.plain, plan.links, plan.constants, strict=True
         ):
             number_format = None
@@ -604,12 +686,12 @@ class _SheetWriter:
                     value, number_format, key = values[k]
                     k += 1
                 else:
-                    value, number_format, key = self._render_cell(r, c, src_cell.value, ctx, template_format)
+                    value, number_format, key = self._render_cell(r, c, template_value, ctx, template_format)
                 if key is not None:
                     self.keys[(out, c)] = key
                 bound = _bound(value) if value is not None and value != "" else None
             else:
-                value = src_cell.value
+                value = template_value
                 bound = plain
             dst_cell = made.get((out, c))
             if dst_cell is None:  # a new row's cell: what Cell(dst, out, c, style_array=style) makes, directly

@@ -1,0 +1,202 @@
+"""Saving a rendered workbook: openpyxl's own writer, fed faster (issue 23: the save was a
+third of the Excel side of a county round, most of it per sheet and per cell).
+
+The file is the one ``wb.save()`` writes, part for part and byte for byte (a test compares
+them); what changes is how three steps get there:
+
+- each sheet's XML is made in memory, not in a temporary file that is written, read back
+  into the zip and removed (three file operations per sheet: a county round makes 750);
+- the rows (``<sheetData>``) are written as text, in one piece, where openpyxl opens three
+  nested lxml elements per cell; a sheet holding anything else than text and numbers
+  (a formula, a date, a comment, rich text) is written by openpyxl itself;
+- the merges (``<mergeCells>``) are made as lxml elements directly, where openpyxl parses
+  each range's text into an object again to serialise it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import time
+import zipfile
+from typing import Any
+
+from lxml.etree import tostring
+from openpyxl.compat import safe_string
+from openpyxl.packaging.relationship import RelationshipList
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.constants import XML_NS
+from openpyxl.xml.functions import Element, SubElement
+
+
+def workbook_bytes(wb: Any) -> bytes:
+    """What ``wb.save(buffer)`` writes (openpyxl's save_workbook), in memory."""
+    buf = io.BytesIO()
+    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    wb.properties.modified = datetime.datetime.now(tz=datetime.timezone.utc).replace(tzinfo=None)
+    _BookWriter(wb, archive).save()
+    return buf.getvalue()
+
+
+class _BookWriter(ExcelWriter):  # type: ignore[misc]
+    def write_worksheet(self, ws: Any) -> None:
+        """openpyxl's write_worksheet, the sheet's XML kept in memory (no temporary file)."""
+        from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = _SheetWriter(ws)
+        writer.write()
+        ws._rels = writer._rels
+        # the entry as ZipFile.write() makes it from a file of mode 0600 written just now
+        info = zipfile.ZipInfo(ws.path[1:], time.localtime(time.time())[:6])
+        info.external_attr = 0o100600 << 16
+        info.compress_type = self._archive.compression
+        self._archive.writestr(info, writer.out.getvalue())
+        self.manifest.append(ws)
+
+
+class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
+    def __init__(self, ws: Any):
+        """WorksheetWriter's, writing into memory."""
+        self.ws = ws
+        self.ws._hyperlinks = []
+        self.ws._comments = []
+        self.out = io.BytesIO()
+        self._rels = RelationshipList()
+        self.xf = self.get_stream()
+        next(self.xf)
+
+    def write_rows(self) -> None:
+        data = sheet_data(self.ws)
+        if data is None:  # something only openpyxl writes (a formula, a date, a comment …)
+            super().write_rows()
+            return
+        xf = self.xf.send(True)
+        xf.flush()  # what the stream holds goes out before the rows written beside it
+        self.out.write(data)
+        self.xf.send(None)
+
+    def write_merged_cells(self) -> None:
+        """openpyxl's ``<mergeCells count="n"><mergeCell ref="A1:B2"/>…``, in the ranges'
+        order, without parsing each range's text again."""
+        merged = self.ws.merged_cells
+        if merged:
+            refs = [ref.coord for ref in merged]  # what MergeCell(str(ref)) writes: the range's cells, no sheet name
+            el = Element("mergeCells", {"count": str(len(refs))})
+            for ref in refs:
+                SubElement(el, "mergeCell", {"ref": ref})
+            self.xf.send(el)
+
+
+# text lxml writes as it is, once &, < and > are escaped and the characters beyond ASCII
+# are character references (tests/test_excel_round_save.py checks every character of
+# the Basic Multilingual Plane); any other text is written by lxml itself
+_PLAIN = re.compile("[\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+_ATTR = re.compile(r"[0-9A-Za-z.+\-]*")  # a row's attribute values: numbers and flags, nothing to escape
+_PRESERVE = {f"{{{XML_NS}}}space": "preserve"}
+
+
+def text_element(value: str) -> bytes:
+    """``<t>value</t>`` as openpyxl's cell writer writes it (xml:space="preserve" when the
+    text begins or ends with blanks)."""
+    preserve = value != value.strip()
+    if _PLAIN.fullmatch(value):
+        body = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("ascii", "xmlcharrefreplace")
+        return (b'<t xml:space="preserve">' if preserve else b"<t>") + body + b"</t>"
+    el = Element("t", _PRESERVE if preserve else {})
+    el.text = value
+    return bytes(tostring(el))
+
+
+def _escaped(text: str) -> str:
+    if _PLAIN.fullmatch(text):
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    raise _Unusual
+
+
+class _Unusual(Exception):
+    """A value openpyxl's own writer is left to write."""
+
+
+_LETTERS: list[str] = [""]
+
+
+def _letter(col: int) -> str:
+    while len(_LETTERS) <= col:
+        _LETTERS.append(get_column_letter(len(_LETTERS)))
+    return _LETTERS[col]
+
+
+def sheet_data(ws: Any) -> bytes | None:
+    """The sheet's ``<sheetData>`` as openpyxl's WorksheetWriter.write_rows writes it (the
+    same rows and cells in the same order, styles numbered in the same order, hyperlinks
+    gathered the same way), or None when a cell holds what only openpyxl writes."""
+    try:
+        return _sheet_data(ws)
+    except _Unusual:
+        ws._hyperlinks.clear()
+        return None
+
+
+_TYPES = {"s": ' t="inlineStr"', "n": ' t="n"', "e": ' t="e"'}
+
+
+def _sheet_data(ws: Any) -> bytes:
+    cells = ws._cells
+    for cell in cells.values():  # first: openpyxl's writer numbers the styles as it goes
+        if cell._comment is not None or cell.data_type not in _TYPES:
+            raise _Unusual
+    dims = ws.row_dimensions
+    styles = ws.parent._cell_styles
+    ids = styles._dict
+    links = ws._hyperlinks
+    rows: dict[int, list[Any]] = {}
+    for key in sorted(cells):
+        rows.setdefault(key[0], []).append(cells[key])
+    for r in dims.keys() - rows.keys():  # rows with a height or a style and no cells
+        rows[r] = []
+    parts: list[bytes] = [b"<sheetData>"]
+    add = parts.append
+    for r in sorted(rows):
+        dim = dims.get(r)
+        head = f'<row r="{r}"'
+        if dim is not None:  # as dict(dim) gives it (its style numbered here, as openpyxl does)
+            for k, v in dim:
+                if not _ATTR.fullmatch(v):
+                    raise _Unusual
+                head += f' {k}="{v}"'
+        add((head + ">").encode("ascii"))
+        for cell in rows[r]:
+            value = cell._value
+            style = cell._style
+            styled = style is not None and any(style)
+            if value is None and not styled:
+                continue
+            t = cell.data_type
+            head = f'<c r="{_letter(cell.column)}{cell.row}"'
+            if styled:
+                sid = ids.get(style)
+                if sid is None:
+                    sid = styles.add(style)
+                head += f' s="{sid}"'
+            head += _TYPES[t]
+            if cell.hyperlink:
+                links.append(cell.hyperlink)
+            if value is None or value == "":
+                add((head + "></c>").encode("ascii"))
+            elif t == "s":
+                if type(value) is not str:
+                    raise _Unusual  # rich text
+                add((head + "><is>").encode("ascii") + text_element(value) + b"</is></c>")
+            else:
+                if type(value) not in (int, float, str):
+                    raise _Unusual
+                add((head + "><v>" + _escaped(safe_string(value)) + "</v></c>").encode("ascii"))
+        add(b"</row>")
+    add(b"</sheetData>")
+    return b"".join(parts)

@@ -1,0 +1,163 @@
+"""Issue 23, the county round's Excel fixed costs: excel/save.py writes what ``wb.save()``
+writes, part for part and byte for byte — texts of every character, numbers, error codes,
+styles numbered in the same order, row heights and styles, hyperlinks, merges — and leaves a
+sheet holding what only openpyxl writes (a formula, a date, a comment, rich text, a
+boolean) to openpyxl. (tests/test_golden.py and the samples' dumps hold real forms.)"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from lxml.etree import tostring
+from openpyxl import Workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.xml.constants import XML_NS
+from openpyxl.xml.functions import Element
+
+from goaldoc.render.excel.save import sheet_data, text_element, workbook_bytes
+
+TEXTS = [
+    "招聘会场次",
+    "a&b<c>d \"quoted\" 'single'",
+    "  leading and trailing  ",
+    "\u3000\u3000其中：上级资金",  # full-width spaces: strip() takes them, so xml:space is said
+    "line\nbreak\tand tab",
+    "carriage\r\nreturn",
+    "emoji 😀 and 𠀀 (CJK Extension B)",
+    "\x7f\x80\x85\x9f controls of Latin-1",
+    "\ufffd\ufeff\u200e\u202e",
+    " ",
+    "=not a formula",
+]
+
+
+def _book(extra: str | None = None) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "表"
+    thin = Side(style="thin")
+    styles = [
+        (Font(bold=True), None),
+        (Font(size=14), PatternFill("solid", fgColor="FFFF00")),
+        (None, None),
+    ]
+    for r, text in enumerate(TEXTS, 1):
+        ws.cell(r, 1, text).data_type = "s"  # "=…" too: a clerk's text is never a formula (as the writer binds it)
+        font, fill = styles[r % 3]
+        if font:
+            ws.cell(r, 1).font = font
+        if fill:
+            ws.cell(r, 2).fill = fill  # a styled empty cell: written
+        ws.cell(r, 3).border = Border(left=thin, bottom=thin)
+        ws.cell(r, 3).value = r * 1.25
+        ws.cell(r, 4)  # an empty cell without a style: not written
+    ws.cell(20, 1, 0)
+    ws.cell(20, 2, -7)
+    ws.cell(20, 3, 123456789012345)
+    ws.cell(20, 4, 1 / 3)
+    ws.cell(20, 5, float("nan"))
+    ws.cell(20, 6, "#N/A")  # an error code
+    ws.cell(20, 7, "")
+    ws.cell(21, 1, "链接").hyperlink = "https://example.org/a?b=1&c=2"
+    ws.cell(21, 2).alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[3].height = 36
+    ws.row_dimensions[4].hidden = True
+    ws.row_dimensions[5].outline_level = 1
+    ws.row_dimensions[30].height = 12  # a row with a height and no cells
+    ws.row_dimensions[31].font = Font(italic=True)  # a row style, no cells
+    ws.merge_cells("E1:F2")
+    ws.merge_cells("C22:E25")
+    ws.merge_cells("G5:G9")
+    other = wb.create_sheet("第二张")
+    other.cell(1, 1, "第二张").font = Font(color="FF0000")
+    other.cell(2, 2, 5)
+    if extra == "formula":
+        other.cell(3, 1, "=SUM(B1:B2)")
+    elif extra == "date":
+        other.cell(3, 1, datetime.date(2024, 5, 1))
+    elif extra == "comment":
+        other.cell(3, 1, "批注").comment = Comment("看这里", "审核")
+    elif extra == "bool":
+        other.cell(3, 1, True)
+    elif extra == "rich":  # after cells with styles of their own: their numbers are kept
+        other.cell(3, 1, "x").font = Font(underline="single")
+        other.cell(4, 1).value = CellRichText(["普通", TextBlock(InlineFont(b=True), "加粗")])
+        other.cell(5, 1, "y").font = Font(strike=True)
+    return wb
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {i.filename: z.read(i.filename) for i in z.infolist() if i.filename != "docProps/core.xml"}
+
+
+def _openpyxl_bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("extra", [None, "formula", "date", "comment", "bool", "rich"])
+def test_the_file_is_what_openpyxl_writes(extra):
+    ours, theirs = _parts(workbook_bytes(_book(extra))), _parts(_openpyxl_bytes(_book(extra)))
+    assert list(ours) == list(theirs)
+    for name in theirs:
+        assert ours[name] == theirs[name], name
+
+
+def test_the_rows_are_written_by_openpyxl_only_for_what_only_it_writes():
+    plain = _book("formula")
+    assert sheet_data(plain["表"]) is not None  # texts, numbers, error codes, links: written here
+    assert sheet_data(plain["第二张"]) is None  # the formula: openpyxl writes the sheet
+    for extra in ("date", "comment", "bool", "rich"):
+        assert sheet_data(_book(extra)["第二张"]) is None, extra
+
+
+def _lxml_text(value: str) -> bytes | type[Exception]:
+    """What openpyxl's cell writer writes for a text cell's <t> (or the error lxml raises)."""
+    el = Element("t", {f"{{{XML_NS}}}space": "preserve"} if value != value.strip() else {})
+    try:
+        el.text = value
+    except ValueError:
+        return ValueError
+    return bytes(tostring(el))
+
+
+def _ours(value: str) -> bytes | type[Exception]:
+    try:
+        return text_element(value)
+    except ValueError:
+        return ValueError
+
+
+def test_every_character_is_written_as_lxml_writes_it():
+    chars = [chr(c) for c in range(0xD800)] + [chr(c) for c in range(0xE000, 0x10000)]
+    chars += [chr(c) for c in (0x10000, 0x1F600, 0x20000, 0x2FFFF, 0xE0001, 0x10FFFD, 0x10FFFF)]
+    wrong = [hex(ord(ch)) for ch in chars if _ours(f"x{ch}y") != _lxml_text(f"x{ch}y")]
+    assert wrong == []
+    for ch in ("\u3000", " ", "\t", "\n", "&", "<", ">"):  # at the ends: xml:space too
+        assert _ours(f"{ch}文{ch}") == _lxml_text(f"{ch}文{ch}")
+
+
+def test_a_sheet_made_from_the_blank_is_a_new_sheet():
+    """excel/workbook.py makes each output sheet from a pickled blank one: it makes the row
+    heights and column widths it is asked for as a new sheet does (a column without a width
+    yet, widened by the fitting: KeyError once), and the file is the same."""
+    from goaldoc.render.excel.workbook import _create_sheet
+
+    books = []
+    for make in (lambda wb, title: wb.create_sheet(title), _create_sheet):
+        wb = Workbook()
+        ws = make(wb, "新表")
+        ws.cell(1, 1, "文")
+        ws.column_dimensions["B"].width = 21.5
+        ws.row_dimensions[3].height = 40
+        ws.merge_cells("A5:C6")
+        books.append(_parts(workbook_bytes(wb)))
+    assert books[0] == books[1]
