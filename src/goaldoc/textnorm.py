@@ -10,6 +10,7 @@ no whitespace at all, the remaining bracket and slash variants unified, lower ca
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -21,8 +22,11 @@ _VARIANTS = str.maketrans({
 })
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def name_key(text: str) -> str:
-    """``text`` as compared (see the module doc); never shown to anyone."""
+    """``text`` as compared (see the module doc); never shown to anyone. Asked ~1,600 times a
+    department in a county round (grouping, the checks, the ledger), of a few hundred names:
+    each found once."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_VARIANTS).lower()
 
 
