@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,19 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:  # type: ignore[ty
 
     monkeypatch.setattr(rows_module.RowProgram, "rows", spy_rows)
     monkeypatch.setattr(rows_module.RowProgram, "_as_docxtpl", spy_docxtpl)
+    return seen
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[Any]:
+    """The first argument after ``self`` of each call of ``owner.name`` (the call goes on)."""
+    seen: list[Any] = []
+    real = getattr(owner, name)
+
+    def counted(self, first, *args, **kw):  # type: ignore[no-untyped-def]
+        seen.append(first)
+        return real(self, first, *args, **kw)
+
+    monkeypatch.setattr(owner, name, counted)
     return seen
 
 
@@ -279,14 +293,7 @@ def test_docxtpl_cleans_a_template_part_once_per_process(monkeypatch):
     import goaldoc.render.word.document as document
 
     document._PATCHED.clear()
-    calls: list[int] = []
-    real = DocxTemplate.patch_xml
-
-    def counted(self, src_xml):  # type: ignore[no-untyped-def]
-        calls.append(len(src_xml))
-        return real(self, src_xml)
-
-    monkeypatch.setattr(DocxTemplate, "patch_xml", counted)
+    calls = _calls(monkeypatch, DocxTemplate, "patch_xml")
     loaded = load(TAISHAN)
     first = render_bytes(loaded, ["docx"])["docx"][1]
     made = len(calls)
@@ -343,14 +350,7 @@ def test_docxtpl_s_listing_step_is_skipped_only_where_it_would_change_nothing(tm
     as with the step walking every part."""
     from docxtpl import DocxTemplate
 
-    walked: list[int] = []
-    real = DocxTemplate.resolve_listing
-
-    def counted(self, xml):  # type: ignore[no-untyped-def]
-        walked.append(len(xml))
-        return real(self, xml)
-
-    monkeypatch.setattr(DocxTemplate, "resolve_listing", counted)
+    walked = _calls(monkeypatch, DocxTemplate, "resolve_listing")
     plain = _document(render_bytes(load(TAISHAN), ["docx"])["docx"][1])
     assert walked == []
     assert plain == _listing_forced(TAISHAN, monkeypatch)
@@ -372,14 +372,7 @@ def test_a_table_s_cell_margins_are_read_once_per_render(monkeypatch):
     margins: they are read from the styles and the table once per table and render."""
     from goaldoc.render.word.styles import StyleSheet
 
-    asked: list[object] = []
-    real = StyleSheet._table_cell_margins
-
-    def counted(self, tbl):  # type: ignore[no-untyped-def]
-        asked.append(tbl)
-        return real(self, tbl)
-
-    monkeypatch.setattr(StyleSheet, "_table_cell_margins", counted)
+    asked = _calls(monkeypatch, StyleSheet, "_table_cell_margins")
     render_bytes(load(TAISHAN), ["docx"])
     assert len(asked) == 4  # taishan's four tables (before page breaks split them), each once
     assert len(set(map(id, asked))) == 4
