@@ -142,6 +142,7 @@ class Sheet:
     last_row: int = 0
     far: tuple[int, str] | None = None  # (column, cell) of the value furthest right
     merges: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str, str]] = field(default_factory=list)  # (cell, type, value): see _unreadable
 
 
 @dataclass
@@ -407,11 +408,49 @@ class _SheetScan:
                     pass
             self.col = col
             if any(ch.tag.rsplit("}", 1)[-1] in ("v", "is") for ch in el):
+                kind = el.get("t") or "n"
+                if kind in _CAST:
+                    for ch in el:
+                        if ch.tag.rsplit("}", 1)[-1] == "v" and _unreadable(kind, ch.text or ""):
+                            s.unreadable.append((ref or f"第 {row} 行第 {col} 列", kind, ch.text or ""))
                 s.rows.add(row)
                 s.last_row = max(s.last_row, row)
                 if s.far is None or col > s.far[0]:
                     s.far = (col, ref or f"第 {row} 行第 {col} 列")
             el.clear()
+
+
+_CAST = ("n", "s", "b")  # the cell types whose value openpyxl casts to a number (a number, a shared string's index, a yes/no)
+
+
+def _unreadable(kind: str, value: str) -> bool:
+    """A cell value openpyxl cannot cast (openpyxl's ``_cast_number``, ``int``): text where a
+    number belongs, or a number of more than 4,300 digits, which Python refuses to read — the
+    whole file failed as "damaged" without a word of where. (An infinite one, 1e999999, reads
+    as inf and is named where it lands.)"""
+    text = value.strip()
+    try:
+        _ = float(text) if kind == "n" and any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        return True
+    return False
+
+
+def _unreadable_cells(sheet: Sheet, where: str, file: str) -> InputError:
+    """Every cell of the sheet whose value no spreadsheet writes (:func:`_unreadable`), named."""
+    kinds = {"n": "数字", "s": "共享文字的序号", "b": "是/否"}
+    shown = []
+    for cell, kind, value in sheet.unreadable[:10]:
+        text = value.strip()
+        text = f"{text[:12]}…（共 {len(text):,} 个字符）" if len(text) > 20 else (text or "（空）")
+        shown.append(f"{cell}（应为{kinds[kind]}，存的是“{text}”）")
+    more = f" 等 {len(sheet.unreadable)} 格" if len(sheet.unreadable) > 10 else ""
+    return _problem(
+        file,
+        f"{where}的 {'、'.join(shown)}{more}：这样的值 Excel / WPS 写不出来，文件可能被别的程序改过，goaldoc 读不了：{_RESEND}"
+        "（或在 Excel / WPS 里改正这几格）",
+        "E022",
+    )
 
 
 def _sheet_titles(z: zipfile.ZipFile, file: str) -> dict[str, str]:
@@ -498,6 +537,8 @@ def _fit_sheet(z: zipfile.ZipFile, sheet: Sheet, title: str, file: str, notes: l
     from openpyxl.utils.cell import get_column_letter, range_boundaries
 
     where = f"工作表“{title}”"
+    if sheet.unreadable:
+        raise _unreadable_cells(sheet, where, file)
     if sheet.far is not None and sheet.far[0] > MAX_COLUMNS:
         raise _problem(
             file,
