@@ -74,6 +74,13 @@ def _book(extra: str | None = None) -> Workbook:
     ws.merge_cells("E1:F2")
     ws.merge_cells("C22:E25")
     ws.merge_cells("G5:G9")
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    check = DataValidation(type="list", formula1='"是,否"', allow_blank=True)  # what goaldoc init's blank sets
+    ws.add_data_validation(check)
+    check.add("B3:B9")
+    ws.freeze_panes = "B2"  # what the review report sets
+    ws.auto_filter.ref = "A1:G21"
     other = wb.create_sheet("第二张")
     other.cell(1, 1, "第二张").font = Font(color="FF0000")
     other.cell(2, 2, 5)
@@ -161,3 +168,26 @@ def test_a_sheet_made_from_the_blank_is_a_new_sheet():
         ws.merge_cells("A5:C6")
         books.append(_parts(workbook_bytes(wb)))
     assert books[0] == books[1]
+
+
+def test_blank_workbooks_and_review_reports_leave_no_temporary_file(monkeypatch, tmp_path):
+    """openpyxl's wb.save writes each sheet to a temporary file first: a kill -9 meanwhile
+    left it in the system's temporary folder, where no sweep of goaldoc's removes it.
+    `goaldoc init x.xlsx` and the review report now write their sheets in memory."""
+    import openpyxl.worksheet._writer as writer
+
+    from goaldoc.blank import blank_workbook
+    from goaldoc.forms import load_form
+    from goaldoc.review import review, write_report
+
+    def refuse(*_a, **_k):
+        raise AssertionError("openpyxl made a temporary file")
+
+    monkeypatch.setattr(writer, "create_temporary_file", refuse)
+    blank = blank_workbook(load_form("guangdong"), 2025, "x.xlsx")
+    assert "批复表" in "".join(blank.sheets)
+    from conftest import SAMPLES
+
+    report = write_report(review([str(SAMPLES / "2024" / "taishan.yaml")]), None, None)
+    with zipfile.ZipFile(io.BytesIO(report)) as z:
+        assert "xl/worksheets/sheet1.xml" in z.namelist()

@@ -421,9 +421,10 @@ def finish(xlsx: bytes, marks: Marks, spec: FormSpec, note: str) -> Blank:
         wb.active = wb.sheetnames.index(sheet)
         wb[sheet].sheet_view.selection[0].activeCell = ref
         wb[sheet].sheet_view.selection[0].sqref = ref
-    out = io.BytesIO()
-    wb.save(out)
-    return Blank(out.getvalue(), marks.slots, [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"], marks.inline)
+    from .render.excel.save import workbook_bytes
+
+    data = workbook_bytes(wb)  # wb.save()'s bytes, its sheets written in memory: no temporary file a kill -9 leaves
+    return Blank(data, marks.slots, [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"], marks.inline)
 
 
 def _rename_sheets(wb: Any, marks: Marks) -> None:

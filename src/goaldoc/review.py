@@ -20,7 +20,6 @@ Messages about a received file speak of its cells (“部门整体!B7”, “第
 
 from __future__ import annotations
 
-import io
 import typing
 from collections import Counter
 from dataclasses import dataclass, field
@@ -353,9 +352,9 @@ def write_report(received: list[Received], round_year: int | None, round_form: s
         for c in wl[1]:
             c.font, c.fill = head_font, head_fill
         wl.column_dimensions["A"].width, wl.column_dimensions["B"].width = 50, 60
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    from .render.excel.save import workbook_bytes
+
+    return workbook_bytes(wb)  # wb.save()'s bytes, its sheets written in memory: no temporary file a kill -9 leaves
 
 
 def report_path(path: str | Path) -> Path:
