@@ -499,16 +499,26 @@ def fit_table(view: TableView, styles: StyleSheet, spec: PagesSpec) -> None:
     tstyle = styles.table_style(tbl)
     _top, left, _bottom, right = styles.table_cell_margins(tbl)
     cells: list[GridCell] = []
+    wanted = [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen]
+    # widen_rules reads the columns of the headings the rules name, each where its text is
+    # first: only those are looked for, and no longer once all are found
+    looked = {name for column, donor, _share in wanted for name in (column, donor)}
     named: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(view.rows):
         for cell in row.cells:
-            if cell.vm == "continue":
+            vm = cell.vm
+            if vm == "continue":
                 continue
             col, span = cell.col, cell.span
-            text = "\n".join(cell.texts)
-            cells.append(GridCell(r, col, span, text, cell_size(cell, styles, tstyle), cell.vm == "restart"))
-            named.setdefault(squash(text), (col, col + span - 1))
-    rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
+            texts = cell.texts
+            text = texts[0] if len(texts) == 1 else "\n".join(texts)
+            cells.append(GridCell(r, col, span, text, cell_size(cell, styles, tstyle), vm == "restart"))
+            if looked:
+                key = squash(text)
+                if key in looked:
+                    looked.discard(key)
+                    named[key] = (col, col + span - 1)
+    rules = widen_rules(named, wanted)
     new = fit_columns(widths, cells, left + right, rules)
     if all(abs(a - b) < 0.05 for a, b in zip(new, widths, strict=True)):
         return

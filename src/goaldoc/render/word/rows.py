@@ -251,7 +251,7 @@ class RowProgram:
             else:
                 ttexts = list(self.base_texts)
                 for i, text in zip(self.slots, texts, strict=True):
-                    ttexts[i] = text  # type: ignore[call-overload]
+                    ttexts[i] = text  # type: ignore[assignment]
             keys: dict[int, str] = {}
             for i, one in mergeable:
                 text = ttexts[one] if one is not None else "".join(self.cell_texts(i, ttexts))
