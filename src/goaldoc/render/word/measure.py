@@ -8,9 +8,10 @@ fitted to their content (render/pages/fit.py) before anything is measured.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -188,37 +189,63 @@ class _Measurer:
             return max(st.line, natural)
         return natural * st.line
 
+    def copy_facts(
+        self, cell: CellView, width: float, table_style: str | None, margins: tuple[float, float, float, float]
+    ) -> tuple[float, float, float, list[tuple[bool, float, tuple[float, float, float], tuple[float, float, float]]]]:
+        """What :meth:`cell` works out for a copy of a row shape at ``width`` but for its
+        texts, the same for every copy of the cell: (top and bottom margin, inner width, and for
+        each paragraph whether it prints its texts alone and its :meth:`_shape_metrics`).
+        Asked once per cell of a shape and width (render/word/rows.py)."""
+        assert cell.shape is not None
+        top, left, bottom, right = margins
+        program, i = cell.shape
+        mar = program.margins(i)
+        if mar is not None:
+            own = {"top": top, "left": left, "bottom": bottom, "right": right}
+            read_margins(mar, own)
+            top, left, bottom, right = own["top"], own["left"], own["bottom"], own["right"]
+        inner = max(width - left - right, 6.0)
+        paras = [(program.plain(i, j), *self._shape_metrics(cell, j, table_style, inner)) for j in range(len(program.cell_layout(i)[1]))]
+        return top, bottom, inner, paras  # type: ignore[return-value]
+
+    def copy_cell(
+        self,
+        cell: CellView,
+        facts: tuple[float, float, float, list[tuple[bool, float, tuple[float, float, float], tuple[float, float, float]]]],
+        table_style: str | None,
+    ) -> tuple[float, str, float]:
+        """:meth:`cell` of a copy of a row shape, as the shape was (no XML read), from its
+        :meth:`copy_facts`."""
+        top, bottom, inner, paras = facts
+        total, texts, line = 0.0, [], 0.0
+        for j, (text, (plain, w_em, cjk, latin)) in enumerate(zip(cell.texts, paras, strict=True)):
+            if not plain:
+                text = _para_text(cell.paras[j])
+            if "\n" in text or "\f" in text:
+                st, size = self.shape_style(cell, j, table_style)
+                total += sum(self.heights(st, size, text, inner))
+                here = self._line(text, size, st)
+            else:  # one line of text: heights() and _line() worked out once per shape and width
+                here, before, after = cjk if has_wide(text or "中") else latin
+                total += before + (lines_of(text, w_em) if text else 1) * here + after
+            texts.append(text)
+            line = max(line, here)
+        return total + top + bottom, "\n".join(texts), line or 15.0
+
     def cell(self, cell: CellView, width: float, table_style: str | None, margins: tuple[float, float, float, float]) -> tuple[float, str, float]:
         """(height, text, line height) of a cell's content at its width."""
+        if cell.shape is not None:  # a copy of a row shape, as the shape was: no XML read
+            return self.copy_cell(cell, self.copy_facts(cell, width, table_style, margins), table_style)
         top, left, bottom, right = margins
         tc = cell.tc
-        if cell.shape is not None:
-            mar = cell.shape[0].margins(cell.shape[1])
-        else:
-            tcpr = cell.tcpr
-            mar = first_child(tcpr, _W_TCMAR) if tcpr is not None else None
+        tcpr = cell.tcpr
+        mar = first_child(tcpr, _W_TCMAR) if tcpr is not None else None
         if mar is not None:
             own = {"top": top, "left": left, "bottom": bottom, "right": right}
             read_margins(mar, own)
             top, left, bottom, right = own["top"], own["left"], own["bottom"], own["right"]
         inner = max(width - left - right, 6.0)
         total, texts, line = 0.0, [], 0.0
-        if cell.shape is not None:  # a copy of a row shape, as the shape was: no XML read
-            program, i = cell.shape
-            for j, text in enumerate(cell.texts):
-                if not program.plain(i, j):
-                    text = _para_text(cell.paras[j])
-                if "\n" in text or "\f" in text:
-                    st, size = self.shape_style(cell, j, table_style)
-                    total += sum(self.heights(st, size, text, inner))
-                    here = self._line(text, size, st)
-                else:  # one line of text: heights() and _line() worked out once per shape and width
-                    w_em, cjk, latin = self._shape_metrics(cell, j, table_style, inner)
-                    here, before, after = cjk if has_wide(text or "中") else latin
-                    total += before + (lines_of(text, w_em) if text else 1) * here + after
-                texts.append(text)
-                line = max(line, here)
-            return total + top + bottom, "\n".join(texts), line or 15.0
         for el in tc if cell.odd else cell.paras:
             if el.tag == _W_P:
                 hs, _st, text, ln = self.paragraph(el, inner, table_style)
@@ -355,6 +382,7 @@ def _measure_table(
     open_spans: dict[int, int] = {}  # grid column -> index into out.spans
     span_units: dict[int, list[int]] = {}
     widths: dict[tuple[int, int], float] = {}  # (first column, span) -> width
+    copies: dict[tuple[Any, float], Any] = {}  # (row shape's cell, width) -> Measurer.copy_facts
     for i, row in enumerate(rows):
         cells = row.cells
         layouts.append(tuple(c.col for c in cells))
@@ -373,7 +401,13 @@ def _measure_table(
                 if col in open_spans:
                     out.spans[open_spans[col]].last = base + i
                 continue
-            h, text, line = m.cell(cell, width, tstyle, margins)
+            if cell.shape is not None:  # a copy of a row shape: what is not its texts' found once per shape and width
+                facts = copies.get((cell.shape, width))
+                if facts is None:
+                    facts = copies[(cell.shape, width)] = m.copy_facts(cell, width, tstyle, margins)
+                h, text, line = m.copy_cell(cell, facts, tstyle)
+            else:
+                h, text, line = m.cell(cell, width, tstyle, margins)
             row_text.append(text)
             if vm == "restart":
                 open_spans[col] = len(out.spans)
@@ -464,7 +498,10 @@ def keep_signature(pieces: list[_Piece], spec: PagesSpec) -> None:
     words = [squash(w) for w in spec.signature if w.strip()]
     if not words:
         return
-    marked = [any(w in squash(p.text) for w in words) for p in pieces]
+    # a text holding none of the words' first characters holds none of the words (most pieces:
+    # asked in one regular expression, not squashed)
+    maybe = re.compile("|".join(sorted({re.escape(w[0]) for w in words})))
+    marked = [maybe.search(p.text) is not None and any(w in squash(p.text) for w in words) for p in pieces]
     i = 0
     while i < len(pieces):
         if not marked[i] or pieces[i].table is None:  # a block in a table (the forms' own)
