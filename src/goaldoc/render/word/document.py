@@ -211,11 +211,17 @@ def _strict_already(views: Mapping[etree._Element, TableView], touched: set[etre
     (render/word/rows.py) — a cell merged away holds its first paragraph's properties and
     a vMerge more — and not printed again or cut at a page break (``touched``)."""
     out: set[etree._Element] = set()
+    # the rows holding a cell touched (a cell's row is its parent): the others' cells are all untouched
+    parents = [tc.getparent() for tc in touched]
+    touched_rows = None if any(p is None for p in parents) else set(parents)
     for view in views.values():
         for row in view.rows:
             if row.program is None or not _shape_is_strict(row.program):
                 continue
-            cells = [c for c in row.cells if c.tc not in touched]
+            if touched_rows is not None and row.tr not in touched_rows:
+                cells = row.cells
+            else:
+                cells = [c for c in row.cells if c.tc not in touched]
             if len(cells) == len(row.cells) and _shape_facts(row.program)[0] and all(c.shape is not None or c.merged_copy for c in cells):
                 out.add(row.tr)
             else:

@@ -583,9 +583,14 @@ def align_amounts(view: TableView, styles: StyleSheet) -> None:
     for row in view.rows:
         for cell in row.cells:
             texts = cell.texts
-            if cell.vm == "continue" or len([x for x in texts if x.strip()]) != 1:
-                continue
-            k = next(i for i, x in enumerate(texts) if x.strip())
+            if len(texts) == 1:  # most cells: one paragraph
+                if not texts[0].strip() or cell.vm == "continue":
+                    continue
+                k = 0
+            else:
+                if cell.vm == "continue" or len([x for x in texts if x.strip()]) != 1:
+                    continue
+                k = next(i for i, x in enumerate(texts) if x.strip())
             if is_amount(texts[k]):
                 columns.setdefault((cell.col, cell.span), []).append((cell.paras[k], texts[k].strip(), cell_size(cell, styles, tstyle), cell))
     for (col, span), cells in columns.items():
