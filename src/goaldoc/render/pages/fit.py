@@ -71,7 +71,11 @@ class _Grid:
         self.original = list(widths)
         self.cells = list(cells)
         self.pad = pad
-        self._heights: dict[tuple[int, float], float] = {}  # (cell, width) -> height: most cells keep theirs
+        # (kind, width) -> height: most cells keep theirs, and a form repeats its texts (单位, 指标值):
+        # a cell's kind numbers its (text, size), all its height depends on (:func:`_height`)
+        self._heights: dict[tuple[int, float], float] = {}
+        kinds: dict[tuple[str, float], int] = {}
+        self._kind = [kinds.setdefault((c.text, c.size), len(kinds)) for c in self.cells]
         # the cells' (first column, span): a trial's widths are summed once for each of these,
         # not once per cell (a table of 10,000 rows has a dozen)
         self.places = [(c.col, c.span) for c in self.cells]
@@ -97,7 +101,7 @@ class _Grid:
 
     def _height_at(self, k: int, width: float) -> float:
         """The height of cell ``k`` at ``width`` (rounded to 0.1 pt), found once."""
-        key = (k, width)
+        key = (self._kind[k], width)
         h = self._heights.get(key)
         if h is None:
             h = self._heights[key] = _height(self.cells[k], width, self.pad)
@@ -113,9 +117,9 @@ class _Grid:
         rounded = self.rounded(widths)
         heights = self._heights
         out = []
-        for k, p in enumerate(self._place_at):
+        for k, (kind, p) in enumerate(zip(self._kind, self._place_at, strict=True)):
             width = rounded[p]
-            h = heights.get((k, width))
+            h = heights.get((kind, width))
             out.append(self._height_at(k, width) if h is None else h)
         return out
 
