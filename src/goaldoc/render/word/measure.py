@@ -434,11 +434,18 @@ def _measure_table(
     # headings: the rows Word repeats (tblHeader, at the top), and those form.yaml names
     is_heading: list[bool] = []
     for row in rows:  # a heading row: tblHeader on it and on every row above
-        is_heading.append(_is_heading_row(row.trpr) and (not is_heading or is_heading[-1]))
+        is_heading.append((not is_heading or is_heading[-1]) and _is_heading_row(row.trpr))
     # a row form.yaml names as a heading (a cell's text, spaces aside, is one of them); a text
-    # whose first character begins none of them is not one (most cells: asked cheaply)
+    # whose first character begins none of them is not one (most cells: asked cheaply, in one
+    # regular expression: \s is what lstrip strips, and no first character is a space)
     firsts = {w[:1] for w in wanted}
-    declared = [bool(wanted) and any(c.text().lstrip()[:1] in firsts and squash(c.text()) in wanted for c in row.cells) for row in rows]
+    if not wanted:
+        declared = [False] * len(rows)
+    elif "" in firsts:  # an empty heading: every empty cell is one
+        declared = [any(c.text().lstrip()[:1] in firsts and squash(c.text()) in wanted for c in row.cells) for row in rows]
+    else:
+        starts = re.compile(r"\s*(?:" + "|".join(re.escape(f) for f in sorted(firsts)) + ")")
+        declared = [any(starts.match(text := c.text()) is not None and squash(text) in wanted for c in row.cells) for row in rows]
     i = 0
     while i < len(rows):
         if not (is_heading[i] or declared[i]):
