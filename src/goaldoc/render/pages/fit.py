@@ -237,13 +237,21 @@ def lopsided(grid: _Grid, widths: Sequence[float]) -> tuple[set[int], set[int]]:
         if c.text.strip():
             filled.setdefault(c.row, []).append(k)
     rounded = grid.rounded(widths)  # as grid.height rounds
-    place_at = grid._place_at
+    place_at, kind = grid._place_at, grid._kind
+    lines_of: dict[tuple[int, int], float] = {}  # (cell's kind, place) -> its lines: the same for a repeated text
     takers: set[int] = set()
     donors: set[int] = set()
     for ks in filled.values():
         if len(ks) < 3:
             continue  # a label and its text (总体绩效目标): no column beside to take from (not measured)
-        lines = [grid._height_at(k, rounded[place_at[k]]) / line_height(grid.cells[k].text, grid.cells[k].size) for k in ks]
+        lines = []
+        for k in ks:
+            key = (kind[k], place_at[k])
+            found = lines_of.get(key)
+            if found is None:
+                c = grid.cells[k]
+                found = lines_of[key] = grid._height_at(k, rounded[place_at[k]]) / line_height(c.text, c.size)
+            lines.append(found)
         if max(lines) < LOPSIDED_LINES:
             continue  # no cell of the row is tall enough to be lopsided (most rows)
         cells = list(zip(lines, [grid.cells[k] for k in ks], strict=True))
