@@ -123,7 +123,7 @@ class _Measurer:
         st = self.styles.paragraph(p, table_style)
         size = st.size
         for r in p.iter(_W_R):
-            if r.find(_W_T) is not None:
+            if first_child(r, _W_T) is not None:
                 s = self.styles.run_size(r)
                 if s is not None:
                     size = max(size, s) if size != st.size else s
@@ -326,8 +326,8 @@ def _row_facts(row: RowView) -> tuple[tuple[float, str], bool | None]:
 def _all_keep_next(tr: etree._Element) -> bool:
     ps = list(tr.iter(_W_P))
     for p in ps:
-        ppr = p.find(qn("w:pPr"))
-        if ppr is None or not is_on(ppr.find(qn("w:keepNext"))):
+        ppr = first_child(p, qn("w:pPr"))
+        if ppr is None or not is_on(first_child(ppr, qn("w:keepNext"))):
             return False
     return bool(ps)
 
