@@ -382,18 +382,31 @@ def _measure_table(
     open_spans: dict[int, int] = {}  # grid column -> index into out.spans
     span_units: dict[int, list[int]] = {}
     widths: dict[tuple[int, int], float] = {}  # (first column, span) -> width
-    copies: dict[tuple[Any, float], Any] = {}  # (row shape's cell, width) -> Measurer.copy_facts
+    # per row shape (render/word/rows.py): its copies' columns, each cell's width and, for a cell
+    # as the shape's, Measurer.copy_facts — no pass changes a copy's columns or spans
+    plans: dict[Any, tuple[tuple[int, ...], list[float], list[Any]]] = {}
     for i, row in enumerate(rows):
         cells = row.cells
-        layouts.append(tuple(c.col for c in cells))
+        program = row.program
+        plan = plans.get(program) if program is not None else None
+        if program is not None and plan is None:
+            if grid:
+                cell_widths = [sum(grid[col : col + span]) for col, span in zip(program.columns, program.spans, strict=True)]
+            else:
+                cell_widths = [page.width / max(len(cells), 1)] * len(cells)
+            plan = plans[program] = (tuple(program.columns), cell_widths, [None] * len(cells))
+        layouts.append(plan[0] if plan is not None else tuple(c.col for c in cells))
         own = 0.0
         row_text = []
-        for cell in cells:
+        for j, cell in enumerate(cells):
             col, span = cell.col, cell.span
-            if grid:
-                width = widths.get((col, span))
-                if width is None:
-                    width = widths[(col, span)] = sum(grid[col : col + span])
+            if plan is not None:
+                width = plan[1][j]
+            elif grid:
+                known = widths.get((col, span))
+                if known is None:
+                    known = widths[(col, span)] = sum(grid[col : col + span])
+                width = known
             else:
                 width = page.width / max(len(cells), 1)
             vm = cell.vm
@@ -402,9 +415,10 @@ def _measure_table(
                     out.spans[open_spans[col]].last = base + i
                 continue
             if cell.shape is not None:  # a copy of a row shape: what is not its texts' found once per shape and width
-                facts = copies.get((cell.shape, width))
+                assert plan is not None
+                facts = plan[2][j]
                 if facts is None:
-                    facts = copies[(cell.shape, width)] = m.copy_facts(cell, width, tstyle, margins)
+                    facts = plan[2][j] = m.copy_facts(cell, width, tstyle, margins)
                 h, text, line = m.copy_cell(cell, facts, tstyle)
             else:
                 h, text, line = m.cell(cell, width, tstyle, margins)
