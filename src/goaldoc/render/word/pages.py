@@ -196,38 +196,39 @@ def _split_table(
     shown: dict[etree._Element, etree._Element] = {}  # original restart tc -> the restart now showing it
     # the table's properties and grid, found once (not among its rows at every page)
     head = [el for el in (tbl.find(qn("w:tblPr")), tbl.find(qn("w:tblGrid"))) if el is not None]
-    for r, tr in enumerate(rows):
-        if r in first_row:
-            unit = first_row[r]
-            part = etree.Element(_W_TBL)
-            for child in head:
-                part.append(copy.deepcopy(child))
-            current.addnext(separator())
-            current.getnext().addnext(part)
-            current = part
-            copies: list[etree._Element] = []
-            open_here: set[etree._Element] = set()  # labels merged again in this part
-            if unit in layout.repeat:
-                for h in measured.heading_rows[layout.repeat[unit]]:
-                    cp = _without_bookmarks(copy.deepcopy(h))
-                    for (_c, _s, orig), (_c2, _s2, new) in zip(row_cells(h), row_cells(cp), strict=True):
-                        if orig in restart_of:
-                            restart_of[new] = restart_of[orig]
-                        if vmerge(orig) == "restart":
-                            open_here.add(orig)
-                    _mark_heading(cp)
-                    marks.add(cp.find(_W_TC), REPEAT_MARK)
-                    part.append(cp)
-                    copies.append(cp)
-            part.append(tr)
-            for row in [*copies, tr]:
-                for tc in _restart_labels(row, restart_of, span_of_tc, measured, unit, cuts, shown, open_here):
-                    marks.add(tc, LABEL_MARK)
-            if copies and _merge_runs_down(copies[-1], tr):
-                for cp in copies:
-                    _unmark_heading(cp)
-        elif current is not tbl:
-            current.append(tr)
+    firsts = sorted(first_row)
+    for k, r in enumerate(firsts):
+        tr = rows[r]
+        unit = first_row[r]
+        part = etree.Element(_W_TBL)
+        for child in head:
+            part.append(copy.deepcopy(child))
+        current.addnext(separator())
+        current.getnext().addnext(part)
+        current = part
+        copies: list[etree._Element] = []
+        open_here: set[etree._Element] = set()  # labels merged again in this part
+        if unit in layout.repeat:
+            for h in measured.heading_rows[layout.repeat[unit]]:
+                cp = _without_bookmarks(copy.deepcopy(h))
+                for (_c, _s, orig), (_c2, _s2, new) in zip(row_cells(h), row_cells(cp), strict=True):
+                    if orig in restart_of:
+                        restart_of[new] = restart_of[orig]
+                    if vmerge(orig) == "restart":
+                        open_here.add(orig)
+                _mark_heading(cp)
+                marks.add(cp.find(_W_TC), REPEAT_MARK)
+                part.append(cp)
+                copies.append(cp)
+        part.append(tr)
+        for row in [*copies, tr]:
+            for tc in _restart_labels(row, restart_of, span_of_tc, measured, unit, cuts, shown, open_here):
+                marks.add(tc, LABEL_MARK)
+        if copies and _merge_runs_down(copies[-1], tr):
+            for cp in copies:
+                _unmark_heading(cp)
+        # the part's other rows, up to the next part's first (moved in one call)
+        current.extend(rows[r + 1 : firsts[k + 1] if k + 1 < len(firsts) else len(rows)])
 
 
 def _restart_labels(
