@@ -71,11 +71,20 @@ class _Grid:
         self.original = list(widths)
         self.cells = list(cells)
         self.pad = pad
-        self._heights: dict[tuple[int, float], float] = {}  # (cell, width) -> height: most cells keep theirs
+        # (kind, width) -> height: most cells keep theirs, and a form repeats its texts (单位, 指标值):
+        # a cell's kind numbers its (text, size), all its height depends on (:func:`_height`)
+        self._heights: dict[tuple[int, float], float] = {}
+        kinds: dict[tuple[str, float], int] = {}
+        self._kind = [kinds.setdefault((c.text, c.size), len(kinds)) for c in self.cells]
         # the cells' (first column, span): a trial's widths are summed once for each of these,
         # not once per cell (a table of 10,000 rows has a dozen)
         self.places = [(c.col, c.span) for c in self.cells]
         self._distinct = sorted(set(self.places))
+        # each cell's row, and its place as an index into _distinct (the loops over every cell
+        # below look a place's width up by index, not by hashing its tuple)
+        self._rows = [c.row for c in self.cells]
+        at = {place: i for i, place in enumerate(self._distinct)}
+        self._place_at = [at[place] for place in self.places]
         self.needs = [_number_need(c, pad) for c in self.cells]  # the same at every width
         # the most any cell of a (first column, span) needs for its numbers: those cells are
         # as wide as each other, so one of them is squeezed exactly when the neediest is
@@ -92,17 +101,32 @@ class _Grid:
 
     def _height_at(self, k: int, width: float) -> float:
         """The height of cell ``k`` at ``width`` (rounded to 0.1 pt), found once."""
-        key = (k, width)
+        key = (self._kind[k], width)
         h = self._heights.get(key)
         if h is None:
             h = self._heights[key] = _height(self.cells[k], width, self.pad)
         return h
 
+    def rounded(self, widths: Sequence[float]) -> list[float]:
+        """The width of each of the grid's (first column, span), rounded as :meth:`height`
+        rounds it, in the order of ``_distinct``."""
+        return [round(sum(widths[col : col + span]), 1) for col, span in self._distinct]
+
+    def cell_heights(self, widths: Sequence[float]) -> list[float]:
+        """Each cell's height at ``widths`` (:meth:`height`)."""
+        rounded = self.rounded(widths)
+        heights = self._heights
+        out = []
+        for k, (kind, p) in enumerate(zip(self._kind, self._place_at, strict=True)):
+            width = rounded[p]
+            h = heights.get((kind, width))
+            out.append(self._height_at(k, width) if h is None else h)
+        return out
+
     def rows(self, widths: Sequence[float]) -> dict[int, float]:
         rows: dict[int, float] = {}
-        rounded = {place: round(w, 1) for place, w in self.spans(widths).items()}
-        for k, (c, place) in enumerate(zip(self.cells, self.places, strict=True)):
-            rows[c.row] = max(rows.get(c.row, 0.0), self._height_at(k, rounded[place]))
+        for r, h in zip(self._rows, self.cell_heights(widths), strict=True):
+            rows[r] = max(rows.get(r, 0.0), h)
         return rows
 
     def row_heights(self, widths: Sequence[float]) -> float:
@@ -112,11 +136,10 @@ class _Grid:
         """How much taller the column's cells are than the rest of their rows."""
         own: dict[int, float] = {}
         rest: dict[int, float] = {}
-        rounded = {place: round(w, 1) for place, w in self.spans(widths).items()}
-        for k, (c, place) in enumerate(zip(self.cells, self.places, strict=True)):
-            h = self._height_at(k, rounded[place])
-            bucket = own if c.col == col and c.span == 1 else rest
-            bucket[c.row] = max(bucket.get(c.row, 0.0), h)
+        alone = self._distinct.index((col, 1)) if (col, 1) in self._distinct else -1  # the cells of the column alone
+        for r, p, h in zip(self._rows, self._place_at, self.cell_heights(widths), strict=True):
+            bucket = own if p == alone else rest
+            bucket[r] = max(bucket.get(r, 0.0), h)
         return sum(max(h - rest.get(r, 0.0), 0.0) for r, h in own.items())
 
     def move(self, boundary: int, delta: float) -> list[float]:
@@ -162,7 +185,7 @@ def fit_columns(
     n = len(grid.widths)
     # numbers never break inside
     for col in range(n):
-        need = max((nd for c, nd in zip(grid.cells, grid.needs, strict=True) if c.col == col and c.span == 1), default=0.0)
+        need = grid.place_needs.get((col, 1), 0.0)  # the most a cell of this column alone needs
         for _side in range(2):  # from one neighbour, and what it cannot give from the other
             missing = need - grid.widths[col]
             if missing <= 0.01:
@@ -213,13 +236,25 @@ def lopsided(grid: _Grid, widths: Sequence[float]) -> tuple[set[int], set[int]]:
     for k, c in enumerate(grid.cells):
         if c.text.strip():
             filled.setdefault(c.row, []).append(k)
-    rounded = {place: round(w, 1) for place, w in grid.spans(widths).items()}  # as grid.height rounds
+    rounded = grid.rounded(widths)  # as grid.height rounds
+    place_at, kind = grid._place_at, grid._kind
+    lines_of: dict[tuple[int, int], float] = {}  # (cell's kind, place) -> its lines: the same for a repeated text
     takers: set[int] = set()
     donors: set[int] = set()
     for ks in filled.values():
         if len(ks) < 3:
             continue  # a label and its text (总体绩效目标): no column beside to take from (not measured)
-        cells = [(grid._height_at(k, rounded[grid.places[k]]) / line_height(grid.cells[k].text, grid.cells[k].size), grid.cells[k]) for k in ks]
+        lines = []
+        for k in ks:
+            key = (kind[k], place_at[k])
+            found = lines_of.get(key)
+            if found is None:
+                c = grid.cells[k]
+                found = lines_of[key] = grid._height_at(k, rounded[place_at[k]]) / line_height(c.text, c.size)
+            lines.append(found)
+        if max(lines) < LOPSIDED_LINES:
+            continue  # no cell of the row is tall enough to be lopsided (most rows)
+        cells = list(zip(lines, [grid.cells[k] for k in ks], strict=True))
         ranked = sorted(cells, key=lambda x: -x[0])
         (top, cell), (second, _c) = ranked[:2]
         if top >= LOPSIDED_LINES and top >= LOPSIDED * second:

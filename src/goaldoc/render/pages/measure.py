@@ -276,9 +276,12 @@ class Labels:
                 self.patterns.append(pattern)
             else:
                 self.plain.add(text)
+        # the patterns as one (A|B fullmatches a text exactly when A or B does): asked of every
+        # cell of a table, Word's and Excel's
+        self._any = re.compile("|".join(f"(?:{p.pattern})" for p in self.patterns)) if self.patterns else None
 
     def __contains__(self, text: object) -> bool:
-        return isinstance(text, str) and (text in self.plain or any(p.fullmatch(text) for p in self.patterns))
+        return isinstance(text, str) and (text in self.plain or (self._any is not None and self._any.fullmatch(text) is not None))
 
 
 def _line_ends(text: str, width: float, kinsoku: bool) -> list[int]:

@@ -35,11 +35,11 @@ from lxml import etree
 from ...errors import Problem, TemplateError
 from ...forms.spec import PagesSpec
 from ...indicators import merge_spans
+from ...views import PAGES_OPEN
 from .. import collector_paused
 from ..kept import Kept
 from ..pages.contents import (
     fill_contents,
-    has_contents_marks,
     layout_pass_enabled,
     libreoffice_pages,
     mark_forms,
@@ -48,6 +48,7 @@ from ..pages.measure import Labels
 from ..pages.numbers import docx_default_footer
 from ..template.columns import drop_docx_columns
 from ..template.markup import (
+    MARK_OPEN,
     UNCLOSED_QUOTE,
     explain_template_error,
     has_mark,
@@ -186,10 +187,17 @@ def _render_docx(
     touched: set[etree._Element] = set()
     page_of = paginate_body(body, styles, pages, views, touched)
     join_tables(body)  # one line where two tables meet, not two
+    # the merge marks left out of the texts, and whether a 目录's page marks are among them
+    # (has_contents_marks, read after the marks are out): one walk of the body's texts
+    pages_marked = False
     for t in body.iter(_W_T):
-        if has_mark(t.text):
-            t.text = strip_marks(t.text)
-    contents = mark_forms(body, is_separator, page_of) if has_contents_marks(body) else None
+        text = t.text
+        if text:
+            if MARK_OPEN in text:
+                t.text = text = strip_marks(text)
+            if PAGES_OPEN in text:
+                pages_marked = True
+    contents = mark_forms(body, is_separator, page_of) if pages_marked else None
     normalise_package(tpl.docx, _strict_already(views, touched), template_done=True)  # what the Open XML validator and Word insist on (issue 20)
     if contents is not None:  # the 目录's pages: LibreOffice's layout where asked for and installed
         laid_out = libreoffice_pages(_save(tpl), etree.tostring(body)) if layout_pass_enabled() else None
@@ -203,11 +211,17 @@ def _strict_already(views: Mapping[etree._Element, TableView], touched: set[etre
     (render/word/rows.py) — a cell merged away holds its first paragraph's properties and
     a vMerge more — and not printed again or cut at a page break (``touched``)."""
     out: set[etree._Element] = set()
+    # the rows holding a cell touched (a cell's row is its parent): the others' cells are all untouched
+    parents = [tc.getparent() for tc in touched]
+    touched_rows = None if any(p is None for p in parents) else set(parents)
     for view in views.values():
         for row in view.rows:
             if row.program is None or not _shape_is_strict(row.program):
                 continue
-            cells = [c for c in row.cells if c.tc not in touched]
+            if touched_rows is not None and row.tr not in touched_rows:
+                cells = row.cells
+            else:
+                cells = [c for c in row.cells if c.tc not in touched]
             if len(cells) == len(row.cells) and _shape_facts(row.program)[0] and all(c.shape is not None or c.merged_copy for c in cells):
                 out.add(row.tr)
             else:

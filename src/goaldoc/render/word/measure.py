@@ -8,9 +8,10 @@ fitted to their content (render/pages/fit.py) before anything is measured.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -122,7 +123,7 @@ class _Measurer:
         st = self.styles.paragraph(p, table_style)
         size = st.size
         for r in p.iter(_W_R):
-            if r.find(_W_T) is not None:
+            if first_child(r, _W_T) is not None:
                 s = self.styles.run_size(r)
                 if s is not None:
                     size = max(size, s) if size != st.size else s
@@ -188,37 +189,63 @@ class _Measurer:
             return max(st.line, natural)
         return natural * st.line
 
+    def copy_facts(
+        self, cell: CellView, width: float, table_style: str | None, margins: tuple[float, float, float, float]
+    ) -> tuple[float, float, float, list[tuple[bool, float, tuple[float, float, float], tuple[float, float, float]]]]:
+        """What :meth:`cell` works out for a copy of a row shape at ``width`` but for its
+        texts, the same for every copy of the cell: (top and bottom margin, inner width, and for
+        each paragraph whether it prints its texts alone and its :meth:`_shape_metrics`).
+        Asked once per cell of a shape and width (render/word/rows.py)."""
+        assert cell.shape is not None
+        top, left, bottom, right = margins
+        program, i = cell.shape
+        mar = program.margins(i)
+        if mar is not None:
+            own = {"top": top, "left": left, "bottom": bottom, "right": right}
+            read_margins(mar, own)
+            top, left, bottom, right = own["top"], own["left"], own["bottom"], own["right"]
+        inner = max(width - left - right, 6.0)
+        paras = [(program.plain(i, j), *self._shape_metrics(cell, j, table_style, inner)) for j in range(len(program.cell_layout(i)[1]))]
+        return top, bottom, inner, paras  # type: ignore[return-value]
+
+    def copy_cell(
+        self,
+        cell: CellView,
+        facts: tuple[float, float, float, list[tuple[bool, float, tuple[float, float, float], tuple[float, float, float]]]],
+        table_style: str | None,
+    ) -> tuple[float, str, float]:
+        """:meth:`cell` of a copy of a row shape, as the shape was (no XML read), from its
+        :meth:`copy_facts`."""
+        top, bottom, inner, paras = facts
+        total, texts, line = 0.0, [], 0.0
+        for j, (text, (plain, w_em, cjk, latin)) in enumerate(zip(cell.texts, paras, strict=True)):
+            if not plain:
+                text = _para_text(cell.paras[j])
+            if "\n" in text or "\f" in text:
+                st, size = self.shape_style(cell, j, table_style)
+                total += sum(self.heights(st, size, text, inner))
+                here = self._line(text, size, st)
+            else:  # one line of text: heights() and _line() worked out once per shape and width
+                here, before, after = cjk if has_wide(text or "中") else latin
+                total += before + (lines_of(text, w_em) if text else 1) * here + after
+            texts.append(text)
+            line = max(line, here)
+        return total + top + bottom, "\n".join(texts), line or 15.0
+
     def cell(self, cell: CellView, width: float, table_style: str | None, margins: tuple[float, float, float, float]) -> tuple[float, str, float]:
         """(height, text, line height) of a cell's content at its width."""
+        if cell.shape is not None:  # a copy of a row shape, as the shape was: no XML read
+            return self.copy_cell(cell, self.copy_facts(cell, width, table_style, margins), table_style)
         top, left, bottom, right = margins
         tc = cell.tc
-        if cell.shape is not None:
-            mar = cell.shape[0].margins(cell.shape[1])
-        else:
-            tcpr = cell.tcpr
-            mar = first_child(tcpr, _W_TCMAR) if tcpr is not None else None
+        tcpr = cell.tcpr
+        mar = first_child(tcpr, _W_TCMAR) if tcpr is not None else None
         if mar is not None:
             own = {"top": top, "left": left, "bottom": bottom, "right": right}
             read_margins(mar, own)
             top, left, bottom, right = own["top"], own["left"], own["bottom"], own["right"]
         inner = max(width - left - right, 6.0)
         total, texts, line = 0.0, [], 0.0
-        if cell.shape is not None:  # a copy of a row shape, as the shape was: no XML read
-            program, i = cell.shape
-            for j, text in enumerate(cell.texts):
-                if not program.plain(i, j):
-                    text = _para_text(cell.paras[j])
-                if "\n" in text or "\f" in text:
-                    st, size = self.shape_style(cell, j, table_style)
-                    total += sum(self.heights(st, size, text, inner))
-                    here = self._line(text, size, st)
-                else:  # one line of text: heights() and _line() worked out once per shape and width
-                    w_em, cjk, latin = self._shape_metrics(cell, j, table_style, inner)
-                    here, before, after = cjk if has_wide(text or "中") else latin
-                    total += before + (lines_of(text, w_em) if text else 1) * here + after
-                texts.append(text)
-                line = max(line, here)
-            return total + top + bottom, "\n".join(texts), line or 15.0
         for el in tc if cell.odd else cell.paras:
             if el.tag == _W_P:
                 hs, _st, text, ln = self.paragraph(el, inner, table_style)
@@ -299,8 +326,8 @@ def _row_facts(row: RowView) -> tuple[tuple[float, str], bool | None]:
 def _all_keep_next(tr: etree._Element) -> bool:
     ps = list(tr.iter(_W_P))
     for p in ps:
-        ppr = p.find(qn("w:pPr"))
-        if ppr is None or not is_on(ppr.find(qn("w:keepNext"))):
+        ppr = first_child(p, qn("w:pPr"))
+        if ppr is None or not is_on(first_child(ppr, qn("w:keepNext"))):
             return False
     return bool(ps)
 
@@ -355,17 +382,31 @@ def _measure_table(
     open_spans: dict[int, int] = {}  # grid column -> index into out.spans
     span_units: dict[int, list[int]] = {}
     widths: dict[tuple[int, int], float] = {}  # (first column, span) -> width
+    # per row shape (render/word/rows.py): its copies' columns, each cell's width and, for a cell
+    # as the shape's, Measurer.copy_facts — no pass changes a copy's columns or spans
+    plans: dict[Any, tuple[tuple[int, ...], list[float], list[Any]]] = {}
     for i, row in enumerate(rows):
         cells = row.cells
-        layouts.append(tuple(c.col for c in cells))
+        program = row.program
+        plan = plans.get(program) if program is not None else None
+        if program is not None and plan is None:
+            if grid:
+                cell_widths = [sum(grid[col : col + span]) for col, span in zip(program.columns, program.spans, strict=True)]
+            else:
+                cell_widths = [page.width / max(len(cells), 1)] * len(cells)
+            plan = plans[program] = (tuple(program.columns), cell_widths, [None] * len(cells))
+        layouts.append(plan[0] if plan is not None else tuple(c.col for c in cells))
         own = 0.0
         row_text = []
-        for cell in cells:
+        for j, cell in enumerate(cells):
             col, span = cell.col, cell.span
-            if grid:
-                width = widths.get((col, span))
-                if width is None:
-                    width = widths[(col, span)] = sum(grid[col : col + span])
+            if plan is not None:
+                width = plan[1][j]
+            elif grid:
+                known = widths.get((col, span))
+                if known is None:
+                    known = widths[(col, span)] = sum(grid[col : col + span])
+                width = known
             else:
                 width = page.width / max(len(cells), 1)
             vm = cell.vm
@@ -373,7 +414,14 @@ def _measure_table(
                 if col in open_spans:
                     out.spans[open_spans[col]].last = base + i
                 continue
-            h, text, line = m.cell(cell, width, tstyle, margins)
+            if cell.shape is not None:  # a copy of a row shape: what is not its texts' found once per shape and width
+                assert plan is not None
+                facts = plan[2][j]
+                if facts is None:
+                    facts = plan[2][j] = m.copy_facts(cell, width, tstyle, margins)
+                h, text, line = m.copy_cell(cell, facts, tstyle)
+            else:
+                h, text, line = m.cell(cell, width, tstyle, margins)
             row_text.append(text)
             if vm == "restart":
                 open_spans[col] = len(out.spans)
@@ -400,11 +448,18 @@ def _measure_table(
     # headings: the rows Word repeats (tblHeader, at the top), and those form.yaml names
     is_heading: list[bool] = []
     for row in rows:  # a heading row: tblHeader on it and on every row above
-        is_heading.append(_is_heading_row(row.trpr) and (not is_heading or is_heading[-1]))
+        is_heading.append((not is_heading or is_heading[-1]) and _is_heading_row(row.trpr))
     # a row form.yaml names as a heading (a cell's text, spaces aside, is one of them); a text
-    # whose first character begins none of them is not one (most cells: asked cheaply)
+    # whose first character begins none of them is not one (most cells: asked cheaply, in one
+    # regular expression: \s is what lstrip strips, and no first character is a space)
     firsts = {w[:1] for w in wanted}
-    declared = [bool(wanted) and any(c.text().lstrip()[:1] in firsts and squash(c.text()) in wanted for c in row.cells) for row in rows]
+    if not wanted:
+        declared = [False] * len(rows)
+    elif "" in firsts:  # an empty heading: every empty cell is one
+        declared = [any(c.text().lstrip()[:1] in firsts and squash(c.text()) in wanted for c in row.cells) for row in rows]
+    else:
+        starts = re.compile(r"\s*(?:" + "|".join(re.escape(f) for f in sorted(firsts)) + ")")
+        declared = [any(starts.match(text := c.text()) is not None and squash(text) in wanted for c in row.cells) for row in rows]
     i = 0
     while i < len(rows):
         if not (is_heading[i] or declared[i]):
@@ -464,7 +519,10 @@ def keep_signature(pieces: list[_Piece], spec: PagesSpec) -> None:
     words = [squash(w) for w in spec.signature if w.strip()]
     if not words:
         return
-    marked = [any(w in squash(p.text) for w in words) for p in pieces]
+    # a text holding none of the words' first characters holds none of the words (most pieces:
+    # asked in one regular expression, not squashed)
+    maybe = re.compile("|".join(sorted({re.escape(w[0]) for w in words})))
+    marked = [maybe.search(p.text) is not None and any(w in squash(p.text) for w in words) for p in pieces]
     i = 0
     while i < len(pieces):
         if not marked[i] or pieces[i].table is None:  # a block in a table (the forms' own)
@@ -499,16 +557,26 @@ def fit_table(view: TableView, styles: StyleSheet, spec: PagesSpec) -> None:
     tstyle = styles.table_style(tbl)
     _top, left, _bottom, right = styles.table_cell_margins(tbl)
     cells: list[GridCell] = []
+    wanted = [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen]
+    # widen_rules reads the columns of the headings the rules name, each where its text is
+    # first: only those are looked for, and no longer once all are found
+    looked = {name for column, donor, _share in wanted for name in (column, donor)}
     named: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(view.rows):
         for cell in row.cells:
-            if cell.vm == "continue":
+            vm = cell.vm
+            if vm == "continue":
                 continue
             col, span = cell.col, cell.span
-            text = "\n".join(cell.texts)
-            cells.append(GridCell(r, col, span, text, cell_size(cell, styles, tstyle), cell.vm == "restart"))
-            named.setdefault(squash(text), (col, col + span - 1))
-    rules = widen_rules(named, [(squash(w.column), squash(w.take_from), w.max_share) for w in spec.widen])
+            texts = cell.texts
+            text = texts[0] if len(texts) == 1 else "\n".join(texts)
+            cells.append(GridCell(r, col, span, text, cell_size(cell, styles, tstyle), vm == "restart"))
+            if looked:
+                key = squash(text)
+                if key in looked:
+                    looked.discard(key)
+                    named[key] = (col, col + span - 1)
+    rules = widen_rules(named, wanted)
     new = fit_columns(widths, cells, left + right, rules)
     if all(abs(a - b) < 0.05 for a, b in zip(new, widths, strict=True)):
         return
@@ -536,9 +604,14 @@ def align_amounts(view: TableView, styles: StyleSheet) -> None:
     for row in view.rows:
         for cell in row.cells:
             texts = cell.texts
-            if cell.vm == "continue" or len([x for x in texts if x.strip()]) != 1:
-                continue
-            k = next(i for i, x in enumerate(texts) if x.strip())
+            if len(texts) == 1:  # most cells: one paragraph
+                if not texts[0].strip() or cell.vm == "continue":
+                    continue
+                k = 0
+            else:
+                if cell.vm == "continue" or len([x for x in texts if x.strip()]) != 1:
+                    continue
+                k = next(i for i, x in enumerate(texts) if x.strip())
             if is_amount(texts[k]):
                 columns.setdefault((cell.col, cell.span), []).append((cell.paras[k], texts[k].strip(), cell_size(cell, styles, tstyle), cell))
     for (col, span), cells in columns.items():

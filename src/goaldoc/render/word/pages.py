@@ -20,6 +20,7 @@ which may split.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterable
 
 from lxml import etree
@@ -47,7 +48,13 @@ def lay_out(measured: Measured, page: Page) -> Layout:
 # -- making the layout the document's ----------------------------------------------------
 def separator() -> etree._Element:
     """A paragraph one point high that starts a page: what stands between the parts of a
-    split table (two tables side by side would be joined)."""
+    split table (two tables side by side would be joined). A copy of one made once (a table
+    of 10,000 rows has hundreds of these)."""
+    return _separator().__deepcopy__(None)
+
+
+@functools.cache
+def _separator() -> etree._Element:
     p = etree.Element(_W_P)
     ppr = etree.SubElement(p, qn("w:pPr"))
     etree.SubElement(ppr, qn("w:pageBreakBefore"))
@@ -196,38 +203,43 @@ def _split_table(
     shown: dict[etree._Element, etree._Element] = {}  # original restart tc -> the restart now showing it
     # the table's properties and grid, found once (not among its rows at every page)
     head = [el for el in (tbl.find(qn("w:tblPr")), tbl.find(qn("w:tblGrid"))) if el is not None]
-    for r, tr in enumerate(rows):
-        if r in first_row:
-            unit = first_row[r]
-            part = etree.Element(_W_TBL)
-            for child in head:
-                part.append(copy.deepcopy(child))
-            current.addnext(separator())
-            current.getnext().addnext(part)
-            current = part
-            copies: list[etree._Element] = []
-            open_here: set[etree._Element] = set()  # labels merged again in this part
-            if unit in layout.repeat:
-                for h in measured.heading_rows[layout.repeat[unit]]:
-                    cp = _without_bookmarks(copy.deepcopy(h))
-                    for (_c, _s, orig), (_c2, _s2, new) in zip(row_cells(h), row_cells(cp), strict=True):
-                        if orig in restart_of:
-                            restart_of[new] = restart_of[orig]
-                        if vmerge(orig) == "restart":
-                            open_here.add(orig)
-                    _mark_heading(cp)
-                    marks.add(cp.find(_W_TC), REPEAT_MARK)
-                    part.append(cp)
-                    copies.append(cp)
-            part.append(tr)
-            for row in [*copies, tr]:
-                for tc in _restart_labels(row, restart_of, span_of_tc, measured, unit, cuts, shown, open_here):
-                    marks.add(tc, LABEL_MARK)
-            if copies and _merge_runs_down(copies[-1], tr):
-                for cp in copies:
-                    _unmark_heading(cp)
-        elif current is not tbl:
-            current.append(tr)
+    view = measured.views.get(tbl)
+    firsts = sorted(first_row)
+    for k, r in enumerate(firsts):
+        tr = rows[r]
+        unit = first_row[r]
+        part = etree.Element(_W_TBL)
+        for child in head:
+            part.append(copy.deepcopy(child))
+        current.addnext(separator())
+        current.getnext().addnext(part)
+        current = part
+        copies: list[etree._Element] = []
+        open_here: set[etree._Element] = set()  # labels merged again in this part
+        if unit in layout.repeat:
+            for h in measured.heading_rows[layout.repeat[unit]]:
+                cp = _without_bookmarks(copy.deepcopy(h))
+                for (_c, _s, orig), (_c2, _s2, new) in zip(row_cells(h), row_cells(cp), strict=True):
+                    if orig in restart_of:
+                        restart_of[new] = restart_of[orig]
+                    if vmerge(orig) == "restart":
+                        open_here.add(orig)
+                _mark_heading(cp)
+                marks.add(cp.find(_W_TC), REPEAT_MARK)
+                part.append(cp)
+                copies.append(cp)
+        part.append(tr)
+        # the row's cells and their vMerge as the table's view has them (render/word/table.py: the
+        # passes keep it true to the XML), not read from the XML again; the heading copies' read
+        seen = view.rows[r] if view is not None and r < len(view.rows) and view.rows[r].tr is tr else None
+        for row, cells in [*((cp, None) for cp in copies), (tr, [(c.tc, c.vm) for c in seen.cells] if seen is not None else None)]:
+            for tc in _restart_labels(row, restart_of, span_of_tc, measured, unit, cuts, shown, open_here, cells):
+                marks.add(tc, LABEL_MARK)
+        if copies and _merge_runs_down(copies[-1], tr):
+            for cp in copies:
+                _unmark_heading(cp)
+        # the part's other rows, up to the next part's first (moved in one call)
+        current.extend(rows[r + 1 : firsts[k + 1] if k + 1 < len(firsts) else len(rows)])
 
 
 def _restart_labels(
@@ -239,13 +251,15 @@ def _restart_labels(
     cuts: dict[tuple[int, int], int | None],
     shown: dict[etree._Element, etree._Element],
     open_here: set[etree._Element],
+    cells: list[tuple[etree._Element, str | None]] | None = None,
 ) -> list[etree._Element]:
     """In the first row of a continuation: a cell that continued a merged label from the
     page before starts the merge again, with the label's text (or, for a long label, the
-    rest of it; the part before keeps the lines that fit). Returns the cells restarted."""
+    rest of it; the part before keeps the lines that fit). Returns the cells restarted.
+    ``cells``: the row's cells with their vMerge (as :func:`vmerge` reads them), when known."""
     out = []
-    for _c, _s, tc in row_cells(tr):
-        if vmerge(tc) != "continue":
+    for tc, vm in cells if cells is not None else ((tc, vmerge(tc)) for _c, _s, tc in row_cells(tr)):
+        if vm != "continue":
             continue
         origin = restart_of.get(tc)
         if origin is None or origin in open_here:

@@ -133,6 +133,12 @@ class RowProgram:
         # the cells whose text may hold a merge mark (one the program writes)
         slotted = set(slots)
         self.mark_cells = [i for i, paras in enumerate(self._texts) if any(k in slotted for ts in paras for k in ts)]
+        # per cell, the index of its one w:t when it is one paragraph of one text (most
+        # cells: its text is that w:t's, no join), else None
+        self._one = [paras[0][0] if len(paras) == 1 and len(paras[0]) == 1 else None for paras in self._texts]
+        self._all_slots = slots == list(range(len(self.base_texts)))  # a copy's w:t texts: the program's
+        # each cell as RowView reads a copy: (index, shape, layout, one text's index)
+        self.cell_plan = [(i, (self, i), self._cells[i], self._one[i]) for i in range(len(self._cells))]
 
     # -- the shape's layout, for render/word/table.py and measure.py (a copy is laid out alike)
     @property
@@ -152,6 +158,9 @@ class RowProgram:
 
     def cell_texts(self, i: int, ttexts: list[str]) -> list[str]:
         """Each paragraph's text of cell ``i`` of a copy whose w:t hold ``ttexts``."""
+        one = self._one[i]
+        if one is not None:
+            return [ttexts[one]]
         return [ttexts[ts[0]] if len(ts) == 1 else "".join([ttexts[k] for k in ts]) for ts in self._texts[i]]
 
     def paragraph(self, i: int, j: int) -> etree._Element:
@@ -222,7 +231,8 @@ class RowProgram:
         n = len(self.slots)
         as_xml: list[str] | None = None
         above: dict[int, str] = {}  # the merge keys of the row above, a copy
-        mergeable = [i for i in self.mark_cells if self._vmerge_at[i] is not None] if self.copyable else []
+        # the cells that may be merged away as they are copied, with their one text's index
+        mergeable = [(i, self._one[i]) for i in self.mark_cells if self._vmerge_at[i] is not None] if self.copyable else []
         for k in range(len(items)):
             texts: list[str | None] | None = None
             if chunks is not None:
@@ -236,27 +246,30 @@ class RowProgram:
                 out.append((etree.fromstring(self.body_open + listing(xml) + "</w:body>", _PARSER)[0], None, None))
                 above = {}
                 continue
-            ttexts = list(self.base_texts)
-            for i, text in zip(self.slots, texts, strict=True):
-                ttexts[i] = text
+            if self._all_slots:  # the program writes every w:t: its texts are the row's
+                ttexts: list[str] = texts  # type: ignore[assignment]
+            else:
+                ttexts = list(self.base_texts)
+                for i, text in zip(self.slots, texts, strict=True):
+                    ttexts[i] = text  # type: ignore[assignment]
             keys: dict[int, str] = {}
-            for i in mergeable:
-                text = "".join(self.cell_texts(i, ttexts))
+            for i, one in mergeable:
+                text = ttexts[one] if one is not None else "".join(self.cell_texts(i, ttexts))
                 if MARK_OPEN in text:
                     key = mark_key(text)
                     if key is not None:
                         keys[i] = key
-            merged = {i: key for i, key in keys.items() if above.get(i) == key}
+            merged = {i: key for i, key in keys.items() if above.get(i) == key} if keys and above else None
             above = keys
             if merged:
                 shape, place = self.variant(frozenset(merged))
-                tr = copy.deepcopy(shape)
+                tr = shape.__deepcopy__(None)  # copy.deepcopy's own steps aside (lxml's copy ignores the memo)
                 ts = list(tr.iter(_W_T))
                 for at, text in zip(place, texts, strict=True):
                     if at is not None:
                         ts[at].text = text or None
             else:
-                tr = copy.deepcopy(self.shape)
+                tr = self.shape.__deepcopy__(None)
                 ts = list(tr.iter(_W_T))
                 for i, text in zip(self.slots, texts, strict=True):
                     ts[i].text = text or None  # what parsing <w:t></w:t> gives

@@ -12,6 +12,7 @@ from typing import Any
 from lxml import etree
 
 from .names import qn
+from .table import first_child
 
 _ON_OFF = ("keepNext", "keepLines", "pageBreakBefore")
 
@@ -98,7 +99,7 @@ def apply_ppr(style: ParaStyle, ppr: etree._Element | None) -> ParaStyle:
 def run_size(rpr: etree._Element | None) -> float | None:
     if rpr is None:
         return None
-    sz = rpr.find(qn("w:sz"))
+    sz = first_child(rpr, qn("w:sz"))
     if sz is None:
         return None
     v = sz.get(qn("w:val"), "")
@@ -161,8 +162,8 @@ class StyleSheet:
 
     def paragraph(self, p: etree._Element, table_style: str | None = None) -> ParaStyle:
         """The resolved properties of paragraph ``p`` (``table_style``: of the table it is in)."""
-        ppr = p.find(qn("w:pPr"))
-        ps = ppr.find(qn("w:pStyle")) if ppr is not None else None
+        ppr = first_child(p, qn("w:pPr"))  # (find's ElementPath, not needed for a child's tag: a paragraph of every cell comes here)
+        ps = first_child(ppr, qn("w:pStyle")) if ppr is not None else None
         sid = ps.get(qn("w:val")) if ps is not None else self._default_para
         key = (sid, table_style)
         base = self._cache.get(key)
@@ -181,11 +182,11 @@ class StyleSheet:
         return style
 
     def run_size(self, r: etree._Element) -> float | None:
-        rpr = r.find(qn("w:rPr"))
+        rpr = first_child(r, qn("w:rPr"))
         size = run_size(rpr)
         if size is not None or rpr is None:
             return size
-        rs = rpr.find(qn("w:rStyle"))
+        rs = first_child(rpr, qn("w:rStyle"))
         if rs is None:
             return None
         for st in reversed(self._chain(rs.get(qn("w:val")))):

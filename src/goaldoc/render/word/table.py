@@ -217,12 +217,12 @@ class RowView:
             self.program = program
             self.trpr = first_child(tr, _W_TRPR) if program.has_trpr else None
             cells = []
-            for i, (tc, col) in enumerate(zip(tr.iterchildren(_W_TC), program.columns, strict=True)):
+            for (i, shape, layout, one), tc, col in zip(program.cell_plan, tr.iterchildren(_W_TC), program.columns, strict=True):
                 if merged and i in merged:  # as merge_marked_cells leaves it: its tcPr, one empty paragraph
-                    cell = CellView(tc, col, None, [""], (0, [1], program.cell_layout(i)[2], "continue"))
-                    cell.merged_copy, cell.pre_key = (program, i), merged[i]
+                    cell = CellView(tc, col, None, [""], (0, [1], layout[2], "continue"))
+                    cell.merged_copy, cell.pre_key = shape, merged[i]
                 else:
-                    cell = CellView(tc, col, (program, i), program.cell_texts(i, ttexts), program.cell_layout(i))
+                    cell = CellView(tc, col, shape, [ttexts[one]] if one is not None else program.cell_texts(i, ttexts), layout)
                 cells.append(cell)
             self.cells = cells
             return
