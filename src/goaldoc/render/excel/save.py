@@ -10,7 +10,11 @@ them); what changes is how three steps get there:
   nested lxml elements per cell; a sheet holding anything else than text and numbers
   (a formula, a date, a comment, rich text) is written by openpyxl itself;
 - the merges (``<mergeCells>``) are made as lxml elements directly, where openpyxl parses
-  each range's text into an object again to serialise it.
+  each range's text into an object again to serialise it;
+- the styles part (``xl/styles.xml``) is serialised once per process for each set of
+  styles: the outputs of one template mostly hold the same fonts, borders and cell
+  styles (those of the template, and the few a render adds), and openpyxl built and
+  serialised some 200 objects again for every file.
 """
 
 from __future__ import annotations
@@ -20,16 +24,32 @@ import io
 import re
 import time
 import zipfile
+from collections import OrderedDict
 from typing import Any
 
+import openpyxl
 from lxml.etree import tostring
 from openpyxl.compat import safe_string
 from openpyxl.packaging.relationship import RelationshipList
+from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.constants import XML_NS
+from openpyxl.writer.theme import theme_xml
+from openpyxl.xml.constants import (
+    ARC_APP,
+    ARC_CORE,
+    ARC_CUSTOM,
+    ARC_ROOT_RELS,
+    ARC_STYLE,
+    ARC_THEME,
+    ARC_WORKBOOK,
+    ARC_WORKBOOK_RELS,
+    CPROPS_TYPE,
+    XML_NS,
+)
 from openpyxl.xml.functions import Element, SubElement
+from openpyxl.xml.functions import tostring as xml_tostring
 
 
 def workbook_bytes(wb: Any) -> bytes:
@@ -41,7 +61,94 @@ def workbook_bytes(wb: Any) -> bytes:
     return buf.getvalue()
 
 
+# the styles parts this process wrote: the workbook's styles (:func:`_styles_key`) -> the
+# part's bytes; the least recently used let go first
+_STYLES: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_STYLES_KEPT = 64
+# the openpyxl whose ExcelWriter.write_data _BookWriter.write_data repeats (another writes its own way)
+_WRITE_DATA_OF = "3.1."
+
+
+def _styles_key(wb: Any) -> tuple[Any, ...] | None:
+    """What write_stylesheet(wb) writes from, by value: the workbook's fonts, fills, borders,
+    alignments, protections, number formats, cell styles (style-id arrays), differential and
+    table styles, indexed colours, and named styles (these compare by their names only:
+    their style arrays, alignment and protection, which the part holds, are added). Styles
+    are compared as openpyxl compares them (Serialisable.__eq__: every attribute and element
+    it writes). None when something does not compare by value."""
+    try:
+        named = tuple(
+            (tuple(style), tuple(style._style), style.alignment, style.protection) for style in wb._named_styles
+        )
+        key = (
+            tuple(wb._fonts),
+            tuple(wb._fills),
+            tuple(wb._borders),
+            tuple(wb._alignments),
+            tuple(wb._protections),
+            tuple(wb._number_formats),
+            tuple(tuple(style) for style in wb._cell_styles),
+            tuple(wb._differential_styles.styles),
+            tuple(wb._colors),
+            wb._table_styles,
+            named,
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def styles_part(wb: Any) -> bytes:
+    """``xl/styles.xml`` as openpyxl writes it (``tostring(write_stylesheet(wb))``), made once
+    per process for each set of styles."""
+    key = _styles_key(wb)
+    data = _STYLES.get(key) if key is not None else None
+    if data is None:
+        data = xml_tostring(write_stylesheet(wb))
+        if key is not None:
+            _STYLES[key] = data
+            while len(_STYLES) > _STYLES_KEPT:
+                _STYLES.popitem(last=False)
+    elif key is not None:
+        _STYLES.move_to_end(key)
+    return bytes(data)
+
+
 class _BookWriter(ExcelWriter):  # type: ignore[misc]
+    def write_data(self) -> None:
+        """openpyxl's ExcelWriter.write_data (3.1), the styles part from :func:`styles_part`."""
+        if not openpyxl.__version__.startswith(_WRITE_DATA_OF):
+            super().write_data()
+            return
+        from openpyxl.packaging.extended import ExtendedProperties
+        from openpyxl.workbook._writer import WorkbookWriter
+
+        archive = self._archive
+        archive.writestr(ARC_APP, xml_tostring(ExtendedProperties().to_tree()))
+        archive.writestr(ARC_CORE, xml_tostring(self.workbook.properties.to_tree()))
+        archive.writestr(ARC_THEME, self.workbook.loaded_theme or theme_xml)
+        if len(self.workbook.custom_doc_props) >= 1:
+            archive.writestr(ARC_CUSTOM, xml_tostring(self.workbook.custom_doc_props.to_tree()))
+
+            class CustomOverride:
+                path = "/" + ARC_CUSTOM  # PartName
+                mime_type = CPROPS_TYPE  # ContentType
+
+            self.manifest.append(CustomOverride())
+        self._write_worksheets()
+        self._write_chartsheets()
+        self._write_images()
+        self._write_charts()
+        self._write_external_links()
+        archive.writestr(ARC_STYLE, styles_part(self.workbook))
+        writer = WorkbookWriter(self.workbook)
+        archive.writestr(ARC_ROOT_RELS, writer.write_root_rels())
+        archive.writestr(ARC_WORKBOOK, writer.write())
+        archive.writestr(ARC_WORKBOOK_RELS, writer.write_rels())
+        self._merge_vba()
+        self.manifest._write(archive, self.workbook)
+
     def write_worksheet(self, ws: Any) -> None:
         """openpyxl's write_worksheet, the sheet's XML kept in memory (no temporary file)."""
         from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
