@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.xml.constants import XML_NS
 from openpyxl.xml.functions import Element
 
-from goaldoc.render.excel.save import sheet_data, text_element, workbook_bytes
+from goaldoc.render.excel.save import _text, sheet_data, text_element, workbook_bytes
 
 TEXTS = [
     "招聘会场次",
@@ -71,6 +71,11 @@ def _book(extra: str | None = None) -> Workbook:
     ws.row_dimensions[5].outline_level = 1
     ws.row_dimensions[30].height = 12  # a row with a height and no cells
     ws.row_dimensions[31].font = Font(italic=True)  # a row style, no cells
+    ws.row_dimensions[6].thickBot = True
+    ws.row_dimensions[7].height = 0  # a height of nought: customHeight is written, ht not
+    ws.row_dimensions[8].height = 36  # as row 3's: its attributes written once, for both
+    ws.row_dimensions[9].font = Font(italic=True)  # as row 31's style
+    ws.row_dimensions[9].collapsed = True
     ws.merge_cells("E1:F2")
     ws.merge_cells("C22:E25")
     ws.merge_cells("G5:G9")
@@ -136,10 +141,20 @@ def _ours(value: str) -> bytes | type[Exception]:
         return ValueError
 
 
+def _as_text(value: str) -> bytes | type[Exception]:
+    try:
+        return _text(value).encode("ascii", "xmlcharrefreplace")
+    except ValueError:
+        return ValueError
+
+
 def test_every_character_is_written_as_lxml_writes_it():
     chars = [chr(c) for c in range(0xD800)] + [chr(c) for c in range(0xE000, 0x10000)]
     chars += [chr(c) for c in (0x10000, 0x1F600, 0x20000, 0x2FFFF, 0xE0001, 0x10FFFD, 0x10FFFF)]
     wrong = [hex(ord(ch)) for ch in chars if _ours(f"x{ch}y") != _lxml_text(f"x{ch}y")]
+    assert wrong == []
+    # the sheet's rows are made as text and encoded once: each text gives what text_element gives
+    wrong = [hex(ord(ch)) for ch in chars if _as_text(f"x{ch}y") != _ours(f"x{ch}y")]
     assert wrong == []
     for ch in ("\u3000", " ", "\t", "\n", "&", "<", ">"):  # at the ends: xml:space too
         assert _ours(f"{ch}文{ch}") == _lxml_text(f"{ch}文{ch}")

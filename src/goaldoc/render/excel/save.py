@@ -31,9 +31,11 @@ import openpyxl
 from lxml.etree import tostring
 from openpyxl.compat import safe_string
 from openpyxl.packaging.relationship import RelationshipList
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
 from openpyxl.xml.constants import (
@@ -251,6 +253,9 @@ def sheet_data(ws: Any) -> bytes | None:
 
 
 _TYPES = {"s": ' t="inlineStr"', "n": ' t="n"', "e": ' t="e"'}
+# what a RowDimension keeps in its __dict__ of the attributes its iteration writes (the
+# others, customFormat, customHeight and s, are worked out from its style and height)
+_DIM_KEPT = ("hidden", "outlineLevel", "collapsed", "ht", "thickBot", "thickTop")
 
 
 def _sheet_data(ws: Any) -> bytes:
@@ -267,17 +272,21 @@ def _sheet_data(ws: Any) -> bytes:
         rows.setdefault(key[0], []).append(cells[key])
     for r in dims.keys() - rows.keys():  # rows with a height or a style and no cells
         rows[r] = []
-    parts: list[bytes] = [b"<sheetData>"]
+    letters = _LETTERS
+    if cells:
+        _letter(max(cell.column for cell in cells.values()))  # the letters of every column, made once
+    shapes: dict[tuple[Any, ...], str] = {}  # a row dimension's values -> its attributes, written once
+    texts: dict[str, str] = {}  # a text -> its <t>, written once per sheet
+    # the sheet as text: its ASCII, and the characters beyond as references (what each part
+    # encoded alone gives: text_element, and lxml's tostring)
+    parts: list[str] = ["<sheetData>"]
     add = parts.append
     for r in sorted(rows):
         dim = dims.get(r)
         head = f'<row r="{r}"'
         if dim is not None:  # as dict(dim) gives it (its style numbered here, as openpyxl does)
-            for k, v in dim:
-                if not _ATTR.fullmatch(v):
-                    raise _Unusual
-                head += f' {k}="{v}"'
-        add((head + ">").encode("ascii"))
+            head += _dim_attributes(dim, styles, ids, shapes)
+        add(head + ">")
         for cell in rows[r]:
             value = cell._value
             style = cell._style
@@ -285,7 +294,7 @@ def _sheet_data(ws: Any) -> bytes:
             if value is None and not styled:
                 continue
             t = cell.data_type
-            head = f'<c r="{_letter(cell.column)}{cell.row}"'
+            head = '<c r="' + letters[cell.column] + str(cell.row) + '"'
             if styled:
                 sid = ids.get(style)
                 if sid is None:
@@ -295,15 +304,70 @@ def _sheet_data(ws: Any) -> bytes:
             if cell.hyperlink:
                 links.append(cell.hyperlink)
             if value is None or value == "":
-                add((head + "></c>").encode("ascii"))
+                add(head + "></c>")
             elif t == "s":
                 if type(value) is not str:
                     raise _Unusual  # rich text
-                add((head + "><is>").encode("ascii") + text_element(value) + b"</is></c>")
+                text = texts.get(value)
+                if text is None:
+                    text = texts[value] = _text(value)
+                add(head + "><is>" + text + "</is></c>")
             else:
                 if type(value) not in (int, float, str):
                     raise _Unusual
-                add((head + "><v>" + _escaped(safe_string(value)) + "</v></c>").encode("ascii"))
-        add(b"</row>")
-    add(b"</sheetData>")
-    return b"".join(parts)
+                add(head + "><v>" + _escaped(safe_string(value)) + "</v></c>")
+        add("</row>")
+    add("</sheetData>")
+    return "".join(parts).encode("ascii", "xmlcharrefreplace")
+
+
+def _text(value: str) -> str:
+    """:func:`text_element`, as text: what it gives, its characters beyond ASCII not yet
+    references."""
+    if _PLAIN.fullmatch(value):
+        body = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return ('<t xml:space="preserve">' if value != value.strip() else "<t>") + body + "</t>"
+    return text_element(value).decode("ascii")  # lxml's: ASCII, every other character a reference
+
+
+def _dim_attributes(dim: Any, styles: Any, ids: dict[Any, int], shapes: dict[tuple[Any, ...], str]) -> str:
+    """A row's attributes as ``for k, v in dim`` gives them (hidden, outlineLevel, collapsed,
+    ht, customFormat, customHeight, s, thickBot, thickTop, those that are true), its style
+    numbered as ``dim.s`` numbers it; written once per sheet for each set of values."""
+    d = dim.__dict__
+    try:
+        kept = tuple(d[k] for k in _DIM_KEPT)
+    except KeyError:
+        kept = None
+    if kept is None or type(dim) is not RowDimension:
+        return _dim_iterated(dim)
+    style = dim._style
+    custom_format = style is not None and any(style)  # has_style, read before s makes a style
+    if style is None:
+        dim._style = style = StyleArray()  # what dim.s leaves
+    sid = ids.get(style)
+    if sid is None:
+        sid = styles.add(style)
+    key = (*kept, custom_format, sid)
+    out = shapes.get(key)
+    if out is None:
+        hidden, outline, collapsed, ht, thick_bot, thick_top = kept
+        values = (hidden, outline, collapsed, ht, custom_format, ht is not None, sid, thick_bot, thick_top)
+        out = ""
+        for k, v in zip(RowDimension.__fields__, values, strict=True):
+            if v:
+                v = safe_string(v)
+                if not _ATTR.fullmatch(v):
+                    raise _Unusual
+                out += f' {k}="{v}"'
+        shapes[key] = out
+    return out
+
+
+def _dim_iterated(dim: Any) -> str:
+    out = ""
+    for k, v in dim:
+        if not _ATTR.fullmatch(v):
+            raise _Unusual
+        out += f' {k}="{v}"'
+    return out
