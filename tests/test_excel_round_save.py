@@ -219,3 +219,47 @@ def test_the_styles_part_is_made_from_the_styles_by_value():
         assert ours == theirs, variant
         parts[variant] = ours["xl/styles.xml"]
     assert len(set(parts.values())) == len(variants)
+
+
+def _footed(variant: str) -> Workbook:
+    """A book whose sheet's header and footer differ from the others' in one value."""
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(1, 1, "格")
+    ws.merge_cells("A3:A3")  # one cell: its ref is the cell's
+    ws.merge_cells("AB1000:AC1001")
+    hf = ws.HeaderFooter
+    for item in (hf.oddFooter, hf.evenFooter, hf.firstFooter, hf.oddHeader):
+        item.right.text = "第 &P 页 共 &N 页"
+        item.right.size = 9
+        item.center.text = "&A"
+        item.center.font = "宋体,Bold"
+        item.left.text = "左"
+        item.left.color = "FF0000"
+    hf.evenHeader.center.text = "偶数页"
+    if variant == "flags":
+        hf.differentOddEven = True
+    elif variant == "none":
+        ws.HeaderFooter = type(hf)()  # nothing set: nothing written
+    elif variant:
+        item_name, part_name, attr, value = variant.split(".")
+        part = getattr(getattr(hf, item_name), part_name)
+        setattr(part, attr, int(value) if attr == "size" else value)
+    return wb
+
+
+def test_the_header_and_footer_are_written_once_for_each_set_of_values():
+    """excel/save.py writes a sheet's <headerFooter> once per process for each set of its
+    values: a sheet differing in one text, font, size, colour or flag gets its own."""
+    variants = [
+        "", "flags", "none",
+        "oddFooter.right.text.第 &P 页", "evenFooter.right.size.10", "firstFooter.center.font.黑体",
+        "oddHeader.left.color.00FF00", "evenHeader.center.text.偶", "firstHeader.left.text.首",
+        "oddFooter.left.color.0000FF", "oddFooter.center.size.12",
+    ]
+    parts = {}
+    for variant in variants + variants:  # each again: the part kept is the one written
+        ours, theirs = _parts(workbook_bytes(_footed(variant))), _parts(_openpyxl_bytes(_footed(variant)))
+        assert ours == theirs, variant
+        parts[variant] = ours["xl/worksheets/sheet1.xml"]
+    assert len(set(parts.values())) == len(variants)

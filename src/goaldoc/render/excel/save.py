@@ -36,6 +36,7 @@ from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem, _HeaderFooterPart
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
 from openpyxl.xml.constants import (
@@ -50,7 +51,7 @@ from openpyxl.xml.constants import (
     CPROPS_TYPE,
     XML_NS,
 )
-from openpyxl.xml.functions import Element, SubElement
+from openpyxl.xml.functions import Element
 from openpyxl.xml.functions import tostring as xml_tostring
 
 
@@ -190,16 +191,94 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
         self.out.write(data)
         self.xf.send(None)
 
+    def _raw(self, data: bytes) -> None:
+        """``data`` written into the stream as it is, after what the stream holds."""
+        xf = self.xf.send(True)
+        xf.flush()
+        self.out.write(data)
+        self.xf.send(None)
+
+    def _recorded(self, el: Any) -> bytes:
+        """``el`` written as the stream writes it; the bytes it wrote."""
+        xf = self.xf.send(True)
+        xf.flush()
+        start = self.out.tell()
+        xf.write(el)
+        xf.flush()
+        data = self.out.getvalue()[start:]
+        self.xf.send(None)
+        return data
+
     def write_merged_cells(self) -> None:
         """openpyxl's ``<mergeCells count="n"><mergeCell ref="A1:B2"/>…``, in the ranges'
-        order, without parsing each range's text again."""
+        order, as text (the refs are letters, digits and a colon: nothing to escape)."""
         merged = self.ws.merged_cells
         if merged:
-            refs = [ref.coord for ref in merged]  # what MergeCell(str(ref)) writes: the range's cells, no sheet name
-            el = Element("mergeCells", {"count": str(len(refs))})
-            for ref in refs:
-                SubElement(el, "mergeCell", {"ref": ref})
-            self.xf.send(el)
+            refs = [_coord(ref) for ref in merged]  # what MergeCell(str(ref)) writes: the range's cells, no sheet name
+            self._raw(
+                (f'<mergeCells count="{len(refs)}">' + "".join(f'<mergeCell ref="{ref}"/>' for ref in refs) + "</mergeCells>").encode(
+                    "ascii"
+                )
+            )
+
+    def write_header(self) -> None:
+        """openpyxl's ``<headerFooter>``, made once per process for each set of texts (the
+        sheets of a template mostly have one footer: its formatting codes took a regular
+        expression per part and sheet)."""
+        hf = self.ws.HeaderFooter
+        key = _header_key(hf)
+        if key is None:
+            super().write_header()
+            return
+        data = _HEADERS.get(key)
+        if data is None:
+            data = self._recorded(hf.to_tree()) if hf else b""
+            if len(_HEADERS) >= _HEADERS_KEPT:
+                _HEADERS.clear()
+            _HEADERS[key] = data
+        elif data:
+            self._raw(data)
+
+
+def _coord(ref: Any) -> str:
+    """CellRange.coord: ``A1:B2``, ``A1`` for one cell."""
+    c1, r1, c2, r2 = ref.min_col, ref.min_row, ref.max_col, ref.max_row
+    if type(c1) is not int or type(c2) is not int:
+        return str(ref.coord)
+    if c1 == c2 and r1 == r2:
+        return f"{_letter(c1)}{r1}"
+    return f"{_letter(c1)}{r1}:{_letter(c2)}{r2}"
+
+
+# the <headerFooter> parts this process wrote: the header and footer's values -> what the
+# stream wrote for them (b"": nothing, none is set)
+_HEADERS: dict[tuple[Any, ...], bytes] = {}
+_HEADERS_KEPT = 256
+
+
+def _header_key(hf: Any) -> tuple[Any, ...] | None:
+    """Everything ``hf.to_tree()`` writes from, by value: its four flags, and the text,
+    font, size and colour of each part (left, centre, right) of its six headers and footers
+    (None for one not set); None for anything else than openpyxl's own classes."""
+    if type(hf) is not HeaderFooter:
+        return None
+    d = hf.__dict__
+    items: list[Any] = []
+    for name in HeaderFooter.__elements__:
+        item = d.get(name)
+        if item is None:
+            items.append(None)
+            continue
+        if type(item) is not HeaderFooterItem:
+            return None
+        parts = []
+        for part in (item.left, item.center, item.right):
+            if type(part) is not _HeaderFooterPart:
+                return None
+            pd = part.__dict__
+            parts.append((pd.get("text"), pd.get("font"), pd.get("size"), pd.get("color")))
+        items.append(tuple(parts))
+    return (*(d.get(name) for name in HeaderFooter.__attrs__), *items)
 
 
 # text lxml writes as it is, once &, < and > are escaped and the characters beyond ASCII
