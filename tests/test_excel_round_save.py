@@ -263,3 +263,52 @@ def test_the_header_and_footer_are_written_once_for_each_set_of_values():
         assert ours == theirs, variant
         parts[variant] = ours["xl/worksheets/sheet1.xml"]
     assert len(set(parts.values())) == len(variants)
+
+
+def _columned(variant: str) -> Workbook:
+    """A book whose sheet's columns differ from the others' in one value."""
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(1, 1, "格")
+    ws.column_dimensions["A"].width = 12.5
+    ws.column_dimensions["C"].width = 30
+    ws.column_dimensions["D"].font = Font(bold=True)  # a column style, no width
+    ws.column_dimensions.group("F", "H", outline_level=1)
+    ws.column_dimensions["J"]  # nothing set: not written, its style numbered all the same
+    if variant == "width":
+        ws.column_dimensions["C"].width = 30.25
+    elif variant == "hidden":
+        ws.column_dimensions["A"].hidden = True
+    elif variant == "best fit":
+        ws.column_dimensions["C"].bestFit = True
+    elif variant == "outline":
+        ws.column_dimensions["F"].outlineLevel = 2
+    elif variant == "collapsed":
+        ws.column_dimensions["F"].collapsed = True
+    elif variant == "style":  # C numbered first: D's style is another number
+        ws.column_dimensions["C"].font = Font(italic=True)
+    elif variant == "bounds":
+        ws.column_dimensions["F"].max = 9
+    elif variant == "start":
+        ws.column_dimensions["F"].min = 5
+    elif variant == "order":  # the same columns, made in another order: written sorted
+        for letter in ("C", "A"):
+            dim = ws.column_dimensions.pop(letter)
+            ws.column_dimensions[letter] = dim
+    elif variant == "none":
+        ws.column_dimensions.clear()
+    return wb
+
+
+def test_the_columns_are_written_once_for_each_set_of_values():
+    """excel/save.py writes a sheet's <cols> once per process for each set of its columns'
+    values: a sheet differing in one width, flag, outline level, style or bound gets its own
+    (each value left out of the key in turn fails here)."""
+    variants = ["", "width", "hidden", "best fit", "outline", "collapsed", "style", "bounds", "start", "order", "none"]
+    parts = {}
+    for variant in variants + variants:  # each again: the part kept is the one written
+        ours, theirs = _parts(workbook_bytes(_columned(variant))), _parts(_openpyxl_bytes(_columned(variant)))
+        assert ours == theirs, variant
+        parts[variant] = ours["xl/worksheets/sheet1.xml"]
+    assert len(set(parts.values())) == len(variants) - 1  # "order" writes what "" writes
+    assert parts["order"] == parts[""]

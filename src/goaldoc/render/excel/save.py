@@ -35,7 +35,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder, RowDimension
 from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem, _HeaderFooterPart
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
@@ -221,6 +221,28 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
                 )
             )
 
+    def write_cols(self) -> None:
+        """openpyxl's ``<cols>`` (DimensionHolder.to_tree), made once per process for each
+        set of columns: the columns set in order and their styles numbered as it does, the
+        part written as the stream wrote it for the same values."""
+        holder = self.ws.column_dimensions
+        key = _cols_key(holder, self.ws.parent._cell_styles)
+        if key is None:
+            super().write_cols()
+            return
+        kept = _COLS.get(key)
+        if kept is None:
+            el = holder.to_tree()  # what the key was made from, made again: no other change
+            data = self._recorded(el) if el is not None else b""
+            if len(_COLS) >= _COLS_KEPT:
+                _COLS.clear()
+            _COLS[key] = (data, holder.max_outline if data else None)
+            return
+        data, outline = kept
+        if data:
+            holder.max_outline = outline
+            self._raw(data)
+
     def write_header(self) -> None:
         """openpyxl's ``<headerFooter>``, made once per process for each set of texts (the
         sheets of a template mostly have one footer: its formatting codes took a regular
@@ -248,6 +270,41 @@ def _coord(ref: Any) -> str:
     if c1 == c2 and r1 == r2:
         return f"{_letter(c1)}{r1}"
     return f"{_letter(c1)}{r1}:{_letter(c2)}{r2}"
+
+
+# the <cols> parts this process wrote: the columns' values -> what the stream wrote for
+# them (b"": nothing) and the highest outline level of those written
+_COLS: dict[tuple[Any, ...], tuple[bytes, Any]] = {}
+_COLS_KEPT = 256
+_COL_KEPT = ("hidden", "outlineLevel", "collapsed", "width", "bestFit", "min", "max")
+
+
+def _cols_key(holder: Any, styles: Any) -> tuple[Any, ...] | None:
+    """What ``holder.to_tree()`` writes from, by value — each column's attributes and style
+    number, in the order it writes them — with what it does on the way: each column's
+    bounds set from its letter when it has none (reindex), each column's style numbered
+    (``dict(col)`` reads its style id). None for anything else than openpyxl's own."""
+    if type(holder) is not DimensionHolder:
+        return None
+    cols = list(holder.values())
+    if any(type(col) is not ColumnDimension for col in cols):
+        return None
+
+    def sorter(col: Any) -> Any:  # DimensionHolder.to_tree's
+        col.reindex()
+        return col.min
+
+    key = []
+    for col in sorted(cols, key=sorter):
+        d = col.__dict__
+        try:
+            values = tuple(d[k] for k in _COL_KEPT)
+        except KeyError:
+            return None
+        if col._style is None:  # what col.style_id leaves
+            col._style = StyleArray()
+        key.append((*values, styles.add(col._style)))
+    return tuple(key)
 
 
 # the <headerFooter> parts this process wrote: the header and footer's values -> what the
