@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import pickle
 import re
 import time
 import zipfile
@@ -66,40 +67,41 @@ def workbook_bytes(wb: Any) -> bytes:
 
 # the styles parts this process wrote: the workbook's styles (:func:`_styles_key`) -> the
 # part's bytes; the least recently used let go first
-_STYLES: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_STYLES: OrderedDict[bytes, bytes] = OrderedDict()
 _STYLES_KEPT = 64
 # the openpyxl whose ExcelWriter.write_data _BookWriter.write_data repeats (another writes its own way)
 _WRITE_DATA_OF = "3.1."
 
 
-def _styles_key(wb: Any) -> tuple[Any, ...] | None:
-    """What write_stylesheet(wb) writes from, by value: the workbook's fonts, fills, borders,
+def _styles_state(wb: Any) -> tuple[Any, ...]:
+    """What write_stylesheet(wb) writes from: the workbook's fonts, fills, borders,
     alignments, protections, number formats, cell styles (style-id arrays), differential and
-    table styles, indexed colours, and named styles (these compare by their names only:
-    their style arrays, alignment and protection, which the part holds, are added). Styles
-    are compared as openpyxl compares them (Serialisable.__eq__: every attribute and element
-    it writes). None when something does not compare by value."""
+    table styles, indexed colours, and of each named style its name, flags, style array,
+    alignment and protection (not the workbook it is bound to)."""
+    return (
+        list(wb._fonts),
+        list(wb._fills),
+        list(wb._borders),
+        list(wb._alignments),
+        list(wb._protections),
+        list(wb._number_formats),
+        [style.tobytes() for style in wb._cell_styles],
+        list(wb._differential_styles.styles),
+        list(wb._colors),
+        wb._table_styles,
+        [(tuple(style), style._style.tobytes(), style.alignment, style.protection) for style in wb._named_styles],
+    )
+
+
+def _styles_key(wb: Any) -> bytes | None:
+    """:func:`_styles_state` pickled: two workbooks with the same bytes hold styles in the
+    same state, which write_stylesheet writes alike (styles that differ in anything, even
+    in what would be written alike, get keys of their own). Pickling is some ten times
+    cheaper than comparing openpyxl's style objects. None when something does not pickle."""
     try:
-        named = tuple(
-            (tuple(style), tuple(style._style), style.alignment, style.protection) for style in wb._named_styles
-        )
-        key = (
-            tuple(wb._fonts),
-            tuple(wb._fills),
-            tuple(wb._borders),
-            tuple(wb._alignments),
-            tuple(wb._protections),
-            tuple(wb._number_formats),
-            tuple(tuple(style) for style in wb._cell_styles),
-            tuple(wb._differential_styles.styles),
-            tuple(wb._colors),
-            wb._table_styles,
-            named,
-        )
-        hash(key)
-    except TypeError:
+        return pickle.dumps(_styles_state(wb), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - not picklable: made every time
         return None
-    return key
 
 
 def styles_part(wb: Any) -> bytes:
