@@ -419,26 +419,32 @@ def _sheet_data(ws: Any) -> bytes:
     # encoded alone gives: text_element, and lxml's tostring)
     parts: list[str] = ["<sheetData>"]
     add = parts.append
+    numbered: dict[bytes, str] = {}  # a style array's bytes -> ' s="n"' ("" unstyled), numbered once per sheet
     for r in sorted(rows):
         dim = dims.get(r)
-        head = f'<row r="{r}"'
+        rs = str(r)
+        head = '<row r="' + rs + '"'
         if dim is not None:  # as dict(dim) gives it (its style numbered here, as openpyxl does)
             head += _dim_attributes(dim, styles, ids, shapes)
         add(head + ">")
         for cell in rows[r]:
             value = cell._value
             style = cell._style
-            styled = style is not None and any(style)
-            if value is None and not styled:
+            if style is None:
+                attr = ""
+            elif type(style) is StyleArray:
+                raw = style.tobytes()  # equal arrays, equal bytes: its number found once
+                got = numbered.get(raw)
+                if got is None:
+                    got = numbered[raw] = _style_attr(style, styles, ids)
+                attr = got
+            else:
+                attr = _style_attr(style, styles, ids)
+            if value is None and not attr:
                 continue
             t = cell.data_type
-            head = '<c r="' + letters[cell.column] + str(cell.row) + '"'
-            if styled:
-                sid = ids.get(style)
-                if sid is None:
-                    sid = styles.add(style)
-                head += f' s="{sid}"'
-            head += _TYPES[t]
+            row = cell.row
+            head = '<c r="' + letters[cell.column] + (rs if row == r else str(row)) + '"' + attr + _TYPES[t]
             if cell.hyperlink:
                 links.append(cell.hyperlink)
             if value is None or value == "":
@@ -457,6 +463,17 @@ def _sheet_data(ws: Any) -> bytes:
         add("</row>")
     add("</sheetData>")
     return "".join(parts).encode("ascii", "xmlcharrefreplace")
+
+
+def _style_attr(style: Any, styles: Any, ids: dict[Any, int]) -> str:
+    """A cell's ``s="n"``, its style numbered as openpyxl's writer numbers it (when it has
+    one not all nought); "" for none."""
+    if not any(style):
+        return ""
+    sid = ids.get(style)
+    if sid is None:
+        sid = styles.add(style)
+    return f' s="{sid}"'
 
 
 def _text(value: str) -> str:
