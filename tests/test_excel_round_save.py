@@ -359,3 +359,17 @@ def test_the_sheet_settings_are_written_once_for_each_state():
         assert ours == theirs, variant
         parts[variant] = ours["xl/worksheets/sheet1.xml"]
     assert len(set(parts.values())) == len(variants)
+
+
+def test_an_empty_sheet_and_a_sheet_off_the_corner_are_written_as_openpyxl_writes_them():
+    """<dimension ref> as text: A1:A1 for a sheet without cells, the cells' box otherwise."""
+
+    def book() -> Workbook:
+        wb = Workbook()
+        wb.active.title = "空"
+        off = wb.create_sheet("偏")
+        off.cell(5, 3, "格")
+        off.cell(9, 30, 1)
+        return wb
+
+    assert _parts(workbook_bytes(book())) == _parts(_openpyxl_bytes(book()))

@@ -30,6 +30,7 @@ from typing import Any
 
 import openpyxl
 from lxml.etree import tostring
+from openpyxl.cell.cell import Cell
 from openpyxl.compat import safe_string
 from openpyxl.packaging.relationship import RelationshipList
 from openpyxl.styles.cell_style import StyleArray
@@ -38,6 +39,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder, RowDimension
 from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem, _HeaderFooterPart
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
 from openpyxl.xml.constants import (
@@ -245,6 +247,21 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
     # each part made once per process for each state (_kept)
     def write_properties(self) -> None:
         self._kept(self.ws.sheet_properties)
+
+    def write_dimensions(self) -> None:
+        """openpyxl's ``<dimension ref="A1:H8"/>`` (Worksheet.calculate_dimension), as text:
+        letters, digits and a colon."""
+        if type(self.ws) is not Worksheet:
+            super().write_dimensions()
+            return
+        cells = self.ws._cells
+        if cells:
+            rows = {r for r, _c in cells}
+            cols = {c for _r, c in cells}
+            ref = f"{_letter(min(cols))}{min(rows)}:{_letter(max(cols))}{max(rows)}"
+        else:
+            ref = "A1:A1"
+        self._raw(('<dimension ref="' + ref + '"/>').encode("ascii"))
 
     def write_format(self) -> None:
         self.ws.sheet_format.outlineLevelCol = self.ws.column_dimensions.max_outline
@@ -489,8 +506,9 @@ def _sheet_data(ws: Any) -> bytes:
             t = cell.data_type
             row = cell.row
             head = '<c r="' + letters[cell.column] + (rs if row == r else str(row)) + '"' + attr + _TYPES[t]
-            if cell.hyperlink:
-                links.append(cell.hyperlink)
+            link = cell._hyperlink if type(cell) is Cell else cell.hyperlink
+            if link:
+                links.append(link)
             if value is None or value == "":
                 add(head + "></c>")
             elif t == "s":
