@@ -30,7 +30,6 @@ def _forget() -> None:
     save._STYLES.clear()
     save._HEADERS.clear()
     save._COLS.clear()
-    save._PARTS.clear()
 
 
 def _parts(loaded) -> dict[str, bytes]:
