@@ -314,53 +314,6 @@ def test_the_columns_are_written_once_for_each_set_of_values():
     assert parts["order"] == parts[""]
 
 
-def _set_up(variant: str) -> Workbook:
-    """A book whose sheet's settings differ from the others' in one value."""
-    wb = Workbook()
-    ws = wb.active
-    ws.cell(1, 1, "格")
-    ws.sheet_properties.tabColor = "1072BA"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.sheet_view.showGridLines = False
-    ws.freeze_panes = "A3"
-    ws.page_margins.left = 0.6
-    ws.print_options.horizontalCentered = True
-    ws.sheet_format.defaultRowHeight = 18
-    if variant == "tab":
-        ws.sheet_properties.tabColor = "FF0000"
-    elif variant == "fit":
-        ws.sheet_properties.pageSetUpPr.fitToPage = False
-    elif variant == "grid":
-        ws.sheet_view.showGridLines = True
-    elif variant == "pane":
-        ws.freeze_panes = "B4"
-    elif variant == "zoom":
-        ws.sheet_view.zoomScale = 85
-    elif variant == "margin":
-        ws.page_margins.left = 0.75
-    elif variant == "centred":
-        ws.print_options.verticalCentered = True
-    elif variant == "no options":
-        ws.print_options.horizontalCentered = None  # nothing set: nothing written
-    elif variant == "height":
-        ws.sheet_format.defaultRowHeight = 20
-    elif variant == "outline":
-        ws.column_dimensions.group("B", "C", outline_level=2)  # the format's outlineLevelCol
-    return wb
-
-
-def test_the_sheet_settings_are_written_once_for_each_state():
-    """excel/save.py writes a sheet's properties, views, format, print options and margins
-    once per process for each state of them: a sheet differing in one value gets its own."""
-    variants = ["", "tab", "fit", "grid", "pane", "zoom", "margin", "centred", "no options", "height", "outline"]
-    parts = {}
-    for variant in variants + variants:  # each again: the part kept is the one written
-        ours, theirs = _parts(workbook_bytes(_set_up(variant))), _parts(_openpyxl_bytes(_set_up(variant)))
-        assert ours == theirs, variant
-        parts[variant] = ours["xl/worksheets/sheet1.xml"]
-    assert len(set(parts.values())) == len(variants)
-
-
 def test_an_empty_sheet_and_a_sheet_off_the_corner_are_written_as_openpyxl_writes_them():
     """<dimension ref> as text: A1:A1 for a sheet without cells, the cells' box otherwise."""
 

@@ -225,29 +225,6 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
                 )
             )
 
-    def _kept(self, obj: Any) -> None:
-        """``obj.to_tree()`` into the stream, made once per process for each state of
-        ``obj`` (its pickled bytes: equal states are written alike); an object that does
-        not pickle is written every time."""
-        try:
-            key = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - not picklable: written as openpyxl writes it
-            self.xf.send(obj.to_tree())
-            return
-        data = _PARTS.get(key)
-        if data is None:
-            if len(_PARTS) >= _PARTS_KEPT:
-                _PARTS.clear()
-            el = obj.to_tree()
-            _PARTS[key] = self._recorded(el) if el is not None else b""
-        elif data:
-            self._raw(data)
-
-    # the sheet's settings that its template's outputs mostly share: openpyxl's methods,
-    # each part made once per process for each state (_kept)
-    def write_properties(self) -> None:
-        self._kept(self.ws.sheet_properties)
-
     def write_dimensions(self) -> None:
         """openpyxl's ``<dimension ref="A1:H8"/>`` (Worksheet.calculate_dimension), as text:
         letters, digits and a colon."""
@@ -262,21 +239,6 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
         else:
             ref = "A1:A1"
         self._raw(('<dimension ref="' + ref + '"/>').encode("ascii"))
-
-    def write_format(self) -> None:
-        self.ws.sheet_format.outlineLevelCol = self.ws.column_dimensions.max_outline
-        self._kept(self.ws.sheet_format)
-
-    def write_views(self) -> None:
-        self._kept(self.ws.views)
-
-    def write_print(self) -> None:
-        if self.ws.print_options:
-            self._kept(self.ws.print_options)
-
-    def write_margins(self) -> None:
-        if self.ws.page_margins:
-            self._kept(self.ws.page_margins)
 
     def write_cols(self) -> None:
         """openpyxl's ``<cols>`` (DimensionHolder.to_tree), made once per process for each
@@ -327,12 +289,6 @@ def _coord(ref: Any) -> str:
     if c1 == c2 and r1 == r2:
         return f"{_letter(c1)}{r1}"
     return f"{_letter(c1)}{r1}:{_letter(c2)}{r2}"
-
-
-# the settings parts this process wrote (_SheetWriter._kept): an object's pickled state ->
-# what the stream wrote for it
-_PARTS: dict[bytes, bytes] = {}
-_PARTS_KEPT = 256
 
 
 # the <cols> parts this process wrote: the columns' values -> what the stream wrote for
