@@ -13,7 +13,7 @@ import pytest
 
 from conftest import SAMPLES
 from goaldoc.api import load, render_bytes
-from goaldoc.render.excel import workbook
+from goaldoc.render.excel import rows, save, workbook
 
 # same template (sichuan_ziping), different departments, rows and texts
 PAIRS = [("2023/qingshen-ziping.yaml", "2024/jingyan-ziping.yaml")]
@@ -25,6 +25,11 @@ def _forget() -> None:
     workbook._SHEETS.clear()
     workbook._COMPILED.clear()
     workbook._ROWS.clear()
+    rows._MEASURED.clear()
+    rows._BREAKS.clear()
+    save._STYLES.clear()
+    save._HEADERS.clear()
+    save._COLS.clear()
 
 
 def _parts(loaded) -> dict[str, bytes]:
@@ -52,5 +57,40 @@ def test_a_department_renders_alike_alone_and_after_another(pair):
         _forget()
         for _ in range(2):  # and the same department again
             assert _parts(one) == alone_one
+    finally:
+        _forget()
+
+
+def test_a_text_is_measured_once_per_process(monkeypatch):
+    """The labels a template prints again in every sheet made from it are measured once per
+    process (excel/rows.py cell_needs), not once per sheet: the second render of a
+    department measures nothing, another department on the same template only its own texts."""
+    one, two = (load(SAMPLES / name) for name in PAIRS[0])
+    measured: list[tuple] = []
+    real = rows.text_height
+
+    def spy(*args):
+        measured.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(rows, "text_height", spy)
+    _forget()
+    try:
+        _parts(one)
+        first = list(measured)
+        assert first and len(first) == len(set(first))  # each text once in each width and size
+        measured.clear()
+        _parts(one)
+        assert measured == []
+        _forget()
+        measured.clear()
+        _parts(two)
+        alone = set(measured)
+        _forget()
+        measured.clear()
+        _parts(one)
+        _parts(two)
+        after_one = set(measured) - set(first)  # what two measured after one
+        assert alone and after_one and len(after_one) < len(alone)  # its own texts; not the labels it shares
     finally:
         _forget()

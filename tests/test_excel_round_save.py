@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.xml.constants import XML_NS
 from openpyxl.xml.functions import Element
 
-from goaldoc.render.excel.save import sheet_data, text_element, workbook_bytes
+from goaldoc.render.excel.save import _text, sheet_data, text_element, workbook_bytes
 
 TEXTS = [
     "招聘会场次",
@@ -71,6 +71,11 @@ def _book(extra: str | None = None) -> Workbook:
     ws.row_dimensions[5].outline_level = 1
     ws.row_dimensions[30].height = 12  # a row with a height and no cells
     ws.row_dimensions[31].font = Font(italic=True)  # a row style, no cells
+    ws.row_dimensions[6].thickBot = True
+    ws.row_dimensions[7].height = 0  # a height of nought: customHeight is written, ht not
+    ws.row_dimensions[8].height = 36  # as row 3's: its attributes written once, for both
+    ws.row_dimensions[9].font = Font(italic=True)  # as row 31's style
+    ws.row_dimensions[9].collapsed = True
     ws.merge_cells("E1:F2")
     ws.merge_cells("C22:E25")
     ws.merge_cells("G5:G9")
@@ -143,10 +148,20 @@ def _ours(value: str) -> bytes | type[Exception]:
         return ValueError
 
 
+def _as_text(value: str) -> bytes | type[Exception]:
+    try:
+        return _text(value).encode("ascii", "xmlcharrefreplace")
+    except ValueError:
+        return ValueError
+
+
 def test_every_character_is_written_as_lxml_writes_it():
     chars = [chr(c) for c in range(0xD800)] + [chr(c) for c in range(0xE000, 0x10000)]
     chars += [chr(c) for c in (0x10000, 0x1F600, 0x20000, 0x2FFFF, 0xE0001, 0x10FFFD, 0x10FFFF)]
     wrong = [hex(ord(ch)) for ch in chars if _ours(f"x{ch}y") != _lxml_text(f"x{ch}y")]
+    assert wrong == []
+    # the sheet's rows are made as text and encoded once: each text gives what text_element gives
+    wrong = [hex(ord(ch)) for ch in chars if _as_text(f"x{ch}y") != _ours(f"x{ch}y")]
     assert wrong == []
     for ch in ("\u3000", " ", "\t", "\n", "&", "<", ">"):  # at the ends: xml:space too
         assert _ours(f"{ch}文{ch}") == _lxml_text(f"{ch}文{ch}")
@@ -191,3 +206,153 @@ def test_blank_workbooks_and_review_reports_leave_no_temporary_file(monkeypatch,
     report = write_report(review([str(SAMPLES / "2024" / "taishan.yaml")]), None, None)
     with zipfile.ZipFile(io.BytesIO(report)) as z:
         assert "xl/worksheets/sheet1.xml" in z.namelist()
+
+
+def _styled(variant: str) -> Workbook:
+    """A book whose styles differ from the others' in one value of one collection only
+    (each collection holds as many items, and the cells use the same ids)."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import NamedStyle, Protection
+    from openpyxl.styles.table import TableStyleList
+
+    wb = Workbook()
+    ws = wb.active
+    cell = ws.cell(1, 1, "格")
+    cell.font = Font(color="00FF0000" if variant == "font" else "000000FF")
+    cell.fill = PatternFill("solid", fgColor="FFFF00" if variant == "fill" else "00FFFF")
+    cell.border = Border(left=Side(style="thick" if variant == "border" else "thin"))
+    cell.alignment = Alignment(wrap_text=variant == "alignment", vertical="center")
+    cell.protection = Protection(locked=False, hidden=variant == "protection")
+    cell.number_format = "0.0000" if variant == "format" else "0.000"
+    ws.cell(2, 1, 2).font = Font(bold=True)
+    ws.cell(3, 1, 3).font = Font(color="000000FF") if variant == "cell style" else Font(bold=True)
+    wb.add_named_style(NamedStyle("标题", font=Font(bold=True), hidden=variant == "named"))
+    dxf_font = Font(italic=True) if variant == "dxf" else Font(bold=True)
+    ws.conditional_formatting.add("B1:B3", CellIsRule(operator="greaterThan", formula=["1"], font=dxf_font))
+    if variant == "colors":
+        wb._colors = [*wb._colors[:8], "00123456", *wb._colors[9:]]
+    if variant == "table":
+        wb._table_styles = TableStyleList(defaultTableStyle="TableStyleLight1")
+    return wb
+
+
+def test_the_styles_part_is_made_from_the_styles_by_value():
+    """The styles part is made once per process for each set of styles (excel/save.py): a
+    book differing from one written before in one font, fill, border, alignment,
+    protection, number format, cell style, conditional format, indexed colour, table style
+    or named style gets its own (each left out of the key in turn fails here)."""
+    variants = ["", "font", "fill", "border", "alignment", "protection", "format", "cell style", "dxf", "colors", "table", "named"]
+    parts = {}
+    for variant in variants + variants:  # each again: the part kept is the one written
+        ours, theirs = _parts(workbook_bytes(_styled(variant))), _parts(_openpyxl_bytes(_styled(variant)))
+        assert ours["xl/styles.xml"] == theirs["xl/styles.xml"], variant
+        assert ours == theirs, variant
+        parts[variant] = ours["xl/styles.xml"]
+    assert len(set(parts.values())) == len(variants)
+
+
+def _footed(variant: str) -> Workbook:
+    """A book whose sheet's header and footer differ from the others' in one value."""
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(1, 1, "格")
+    ws.merge_cells("A3:A3")  # one cell: its ref is the cell's
+    ws.merge_cells("AB1000:AC1001")
+    hf = ws.HeaderFooter
+    for item in (hf.oddFooter, hf.evenFooter, hf.firstFooter, hf.oddHeader):
+        item.right.text = "第 &P 页 共 &N 页"
+        item.right.size = 9
+        item.center.text = "&A"
+        item.center.font = "宋体,Bold"
+        item.left.text = "左"
+        item.left.color = "FF0000"
+    hf.evenHeader.center.text = "偶数页"
+    if variant == "flags":
+        hf.differentOddEven = True
+    elif variant == "none":
+        ws.HeaderFooter = type(hf)()  # nothing set: nothing written
+    elif variant:
+        item_name, part_name, attr, value = variant.split(".")
+        part = getattr(getattr(hf, item_name), part_name)
+        setattr(part, attr, int(value) if attr == "size" else value)
+    return wb
+
+
+def test_the_header_and_footer_are_written_once_for_each_set_of_values():
+    """excel/save.py writes a sheet's <headerFooter> once per process for each set of its
+    values: a sheet differing in one text, font, size, colour or flag gets its own."""
+    variants = [
+        "", "flags", "none",
+        "oddFooter.right.text.第 &P 页", "evenFooter.right.size.10", "firstFooter.center.font.黑体",
+        "oddHeader.left.color.00FF00", "evenHeader.center.text.偶", "firstHeader.left.text.首",
+        "oddFooter.left.color.0000FF", "oddFooter.center.size.12",
+    ]
+    parts = {}
+    for variant in variants + variants:  # each again: the part kept is the one written
+        ours, theirs = _parts(workbook_bytes(_footed(variant))), _parts(_openpyxl_bytes(_footed(variant)))
+        assert ours == theirs, variant
+        parts[variant] = ours["xl/worksheets/sheet1.xml"]
+    assert len(set(parts.values())) == len(variants)
+
+
+def _columned(variant: str) -> Workbook:
+    """A book whose sheet's columns differ from the others' in one value."""
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(1, 1, "格")
+    ws.column_dimensions["A"].width = 12.5
+    ws.column_dimensions["C"].width = 30
+    ws.column_dimensions["D"].font = Font(bold=True)  # a column style, no width
+    ws.column_dimensions.group("F", "H", outline_level=1)
+    ws.column_dimensions["J"]  # nothing set: not written, its style numbered all the same
+    if variant == "width":
+        ws.column_dimensions["C"].width = 30.25
+    elif variant == "hidden":
+        ws.column_dimensions["A"].hidden = True
+    elif variant == "best fit":
+        ws.column_dimensions["C"].bestFit = True
+    elif variant == "outline":
+        ws.column_dimensions["F"].outlineLevel = 2
+    elif variant == "collapsed":
+        ws.column_dimensions["F"].collapsed = True
+    elif variant == "style":  # C numbered first: D's style is another number
+        ws.column_dimensions["C"].font = Font(italic=True)
+    elif variant == "bounds":
+        ws.column_dimensions["F"].max = 9
+    elif variant == "start":
+        ws.column_dimensions["F"].min = 5
+    elif variant == "order":  # the same columns, made in another order: written sorted
+        for letter in ("C", "A"):
+            dim = ws.column_dimensions.pop(letter)
+            ws.column_dimensions[letter] = dim
+    elif variant == "none":
+        ws.column_dimensions.clear()
+    return wb
+
+
+def test_the_columns_are_written_once_for_each_set_of_values():
+    """excel/save.py writes a sheet's <cols> once per process for each set of its columns'
+    values: a sheet differing in one width, flag, outline level, style or bound gets its own
+    (each value left out of the key in turn fails here)."""
+    variants = ["", "width", "hidden", "best fit", "outline", "collapsed", "style", "bounds", "start", "order", "none"]
+    parts = {}
+    for variant in variants + variants:  # each again: the part kept is the one written
+        ours, theirs = _parts(workbook_bytes(_columned(variant))), _parts(_openpyxl_bytes(_columned(variant)))
+        assert ours == theirs, variant
+        parts[variant] = ours["xl/worksheets/sheet1.xml"]
+    assert len(set(parts.values())) == len(variants) - 1  # "order" writes what "" writes
+    assert parts["order"] == parts[""]
+
+
+def test_an_empty_sheet_and_a_sheet_off_the_corner_are_written_as_openpyxl_writes_them():
+    """<dimension ref> as text: A1:A1 for a sheet without cells, the cells' box otherwise."""
+
+    def book() -> Workbook:
+        wb = Workbook()
+        wb.active.title = "空"
+        off = wb.create_sheet("偏")
+        off.cell(5, 3, "格")
+        off.cell(9, 30, 1)
+        return wb
+
+    assert _parts(workbook_bytes(book())) == _parts(_openpyxl_bytes(book()))

@@ -1,6 +1,6 @@
 """Issue 23 item 1: an Excel template row whose templated cells are text and ``{{ … }}`` is
-rendered by one program per row; a row with ``{% for %}``/``{% if %}``/``{% set %}`` in a
-cell keeps one program per cell. Both give what each cell gave alone (tests/test_golden.py
+rendered by one program per row (``{% if %}`` around a cell's text included); a row with
+``{% for %}``/``{% set %}`` in a cell keeps one program per cell. Both give what each cell gave alone (tests/test_golden.py
 holds every sample's output), and a mistake in a cell of a one-program row is still named
 by its cell."""
 
@@ -36,12 +36,34 @@ def test_a_row_of_expressions_is_one_program_and_gives_each_cells_value():
     "cell",
     [
         "{% for g in goals %}{{ g }}{% endfor %}",
-        "{% if x %}{{ x }}{% endif %}",
         "{% set y = 1 %}{{ y }}",
+        "{% if x %}{% set y = 1 %}{{ y }}{% endif %}",
+        "{% if x %}{{ x }}{% else %}{% for g in goals %}{{ g }}{% endfor %}{% endif %}",
     ],
 )
 def test_a_row_with_a_statement_in_a_cell_keeps_a_program_per_cell(cell):
     assert compile_row(make_env(autoescape=False), ["{{ a }}", cell]) is None
+
+
+@pytest.mark.parametrize("adjusted", [None, "", "12", "大于90%"])
+def test_a_cell_with_an_if_around_its_text_is_in_the_row_program_and_gives_what_it_gives_alone(adjusted):
+    """The indicator rows of the self-evaluation forms: ``{{ row.value_text }}{% if row.adjusted %}…``
+    (the county round's rows took one program per cell for it)."""
+    env = make_env(autoescape=False)
+    cells = [
+        "{{ row.name }}",
+        "{{ row.value_text }}{% if row.adjusted %}（调整为{{ row.adjusted }}）{% endif %}",
+        "{% if row.weight is none %}-{% elif row.weight > 10 %}高{{ row.weight }}{% else %}{{ row.weight }}{% endif %}",
+    ]
+    prog = compile_row(env, cells)
+    assert isinstance(prog, RowProgram)
+    assert prog.kinds == ("value", "text", "text")
+    for weight in (None, 5, 20):
+        row = {"name": "招聘会场次", "value_text": "≥10场", "adjusted": adjusted, "weight": weight}
+        alone = [env.from_string(text).render(row=row) for text in cells]
+        got = prog.run({"row": row})
+        assert got == ["招聘会场次", *alone[1:]]
+    assert prog.run({"row": {"name": "a", "value_text": "b", "adjusted": "c", "weight": None}})[1:] == ["b（调整为c）", "-"]
 
 
 def test_the_sample_rows_take_the_one_program_path(taishan):

@@ -163,9 +163,23 @@ def is_constant(tree: nodes.Template) -> bool:
     return True
 
 
+def _writes_only(body: list[nodes.Node]) -> bool:
+    """Whether a cell's statements only write text: ``{{ … }}`` and text, and ``{% if %}`` /
+    ``{% elif %}`` / ``{% else %}`` around them (``{{ row.value_text }}{% if row.adjusted %}（调整为…）{% endif %}``).
+    Such a cell gives in a row program what it gives alone: an ``if`` assigns nothing that
+    another cell of the row could read."""
+    for node in body:
+        if isinstance(node, nodes.If):
+            if not (_writes_only(node.body) and _writes_only(list(node.elif_)) and _writes_only(node.else_)):
+                return False
+        elif not isinstance(node, nodes.Output):
+            return False
+    return True
+
+
 def compile_row(env: jinja2.Environment, texts: list[str], constants: bool = False) -> RowProgram | None:
-    """One program for a row's templated cells, or None when a cell holds more than text and
-    ``{{ … }}`` (a ``{% for %}``, ``{% if %}``, ``{% set %}`` …): such a row keeps one program
+    """One program for a row's templated cells, or None when a cell holds more than text,
+    ``{{ … }}`` and ``{% if %}`` around them (a ``{% for %}``, ``{% set %}`` …): such a row keeps one program
     per cell (templates/README.md says which rows take which path). ``constants``: cells that
     read nothing (:func:`is_constant`) are left out (``computed`` names the others): the
     writer works them out once for all the rows."""
@@ -174,7 +188,7 @@ def compile_row(env: jinja2.Environment, texts: list[str], constants: bool = Fal
     computed = []
     for i, text in enumerate(texts):
         tree = env.parse(text)
-        if not all(isinstance(n, nodes.Output) for n in tree.body):
+        if not _writes_only(tree.body):
             return None
         if constants and is_constant(tree):
             continue

@@ -70,6 +70,7 @@ class TemplateFacts:
                 firsts[r] = (c, v)
         self.first_texts = {r: v for r, (_c, v) in firsts.items()}  # row -> its first text not blank
         self.labels = Labels(self.texts.values())
+        self.is_label: dict[str, bool] = {}  # a text -> whether it is one of the labels (keep_units)
         self._marked: dict[tuple[str, ...], frozenset[int]] = {}
 
     def marked(self, words: tuple[str, ...]) -> frozenset[int]:
@@ -317,6 +318,15 @@ class CellNeed:
     size: float
 
 
+# the heights of texts measured in this process: (text, width, font size) -> points. The
+# sheets of a template print its labels again and again (each of a round's departments,
+# each of a department's projects): measured once, not once per sheet (text_height is a
+# function of the three alone)
+_MEASURED: dict[tuple[str, float, float], float] = {}
+_MEASURED_KEPT = 1 << 16
+_BREAKS: dict[tuple[str, float, float], int | None] = {}  # keep_units' unit_break, per process
+
+
 def cell_needs(rows: SheetRows, ranges: Ranges, widths: dict[int, float]) -> list[CellNeed]:
     """What each text cell needs: its text height in the width of its (merged) cell."""
     if ranges == rows.merge_ranges():  # the rows' own merges: their cells as walked once
@@ -325,7 +335,9 @@ def cell_needs(rows: SheetRows, ranges: Ranges, widths: dict[int, float]) -> lis
         shown = _shown_cells(rows, ranges)
     out = []
     room: dict[tuple[int, int], float | None] = {}  # (left, right column) -> the text's width, None: hidden
-    measured: dict[tuple[str, float, float], float] = {}  # a text measured once in each width and size
+    measured = _MEASURED  # a text measured once in each width and size, per process
+    if len(measured) > _MEASURED_KEPT:
+        measured.clear()
     for r, c, r2, c2, cell, size in shown:
         if not isinstance(cell, Cell):
             continue
@@ -526,14 +538,20 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
     clerk's text is never touched."""
     from ..pages.measure import unit_break
 
-    labels = rows.template_facts().labels
+    facts = rows.template_facts()
+    labels = facts.labels
     ranges = rows.merge_ranges()
     changed = False
     alignments = rows.ws.parent._alignments
     n = rows.out_rows
-    is_label: dict[str, bool] = {}  # a text's answer, found once per sheet
+    is_label = facts.is_label  # a text's answer, found once per template sheet
+    if len(is_label) > _MEASURED_KEPT:
+        is_label.clear()
     wraps: dict[int, bool] = {}  # alignment id -> whether it wraps
-    breaks: dict[tuple[str, float, float], int | None] = {}  # a label measured once per width and size
+    breaks = _BREAKS  # a label measured once per width and size, per process
+    if len(breaks) > _MEASURED_KEPT:
+        breaks.clear()
+    room: dict[tuple[int, int], float] = {}  # (left, right column) -> the text's width
     for (r, c), cell in rows.ws._cells.items():
         value = cell._value
         if not isinstance(value, str) or r > n:
@@ -552,7 +570,10 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
         if not wrap:
             continue
         _r2, c2 = ranges.get((r, c), (r, c))
-        key = (value, _text_width(widths, c, c2), font_size(cell))
+        width = room.get((c, c2))
+        if width is None:
+            width = room[(c, c2)] = _text_width(widths, c, c2)
+        key = (value, width, font_size(cell))
         at = breaks[key] if key in breaks else breaks.setdefault(key, unit_break(*key))
         if at is not None:
             cell.value = value[:at] + "\n" + value[at:]

@@ -10,26 +10,52 @@ them); what changes is how three steps get there:
   nested lxml elements per cell; a sheet holding anything else than text and numbers
   (a formula, a date, a comment, rich text) is written by openpyxl itself;
 - the merges (``<mergeCells>``) are made as lxml elements directly, where openpyxl parses
-  each range's text into an object again to serialise it.
+  each range's text into an object again to serialise it;
+- the styles part (``xl/styles.xml``) is serialised once per process for each set of
+  styles: the outputs of one template mostly hold the same fonts, borders and cell
+  styles (those of the template, and the few a render adds), and openpyxl built and
+  serialised some 200 objects again for every file.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import pickle
 import re
 import time
 import zipfile
+from collections import OrderedDict
 from typing import Any
 
+import openpyxl
 from lxml.etree import tostring
+from openpyxl.cell.cell import Cell
 from openpyxl.compat import safe_string
 from openpyxl.packaging.relationship import RelationshipList
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder, RowDimension
+from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem, _HeaderFooterPart
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.constants import XML_NS
-from openpyxl.xml.functions import Element, SubElement
+from openpyxl.writer.theme import theme_xml
+from openpyxl.xml.constants import (
+    ARC_APP,
+    ARC_CORE,
+    ARC_CUSTOM,
+    ARC_ROOT_RELS,
+    ARC_STYLE,
+    ARC_THEME,
+    ARC_WORKBOOK,
+    ARC_WORKBOOK_RELS,
+    CPROPS_TYPE,
+    XML_NS,
+)
+from openpyxl.xml.functions import Element
+from openpyxl.xml.functions import tostring as xml_tostring
 
 
 def workbook_bytes(wb: Any) -> bytes:
@@ -41,7 +67,95 @@ def workbook_bytes(wb: Any) -> bytes:
     return buf.getvalue()
 
 
+# the styles parts this process wrote: the workbook's styles (:func:`_styles_key`) -> the
+# part's bytes; the least recently used let go first
+_STYLES: OrderedDict[bytes, bytes] = OrderedDict()
+_STYLES_KEPT = 64
+# the openpyxl whose ExcelWriter.write_data _BookWriter.write_data repeats (another writes its own way)
+_WRITE_DATA_OF = "3.1."
+
+
+def _styles_state(wb: Any) -> tuple[Any, ...]:
+    """What write_stylesheet(wb) writes from: the workbook's fonts, fills, borders,
+    alignments, protections, number formats, cell styles (style-id arrays), differential and
+    table styles, indexed colours, and of each named style its name, flags, style array,
+    alignment and protection (not the workbook it is bound to)."""
+    return (
+        list(wb._fonts),
+        list(wb._fills),
+        list(wb._borders),
+        list(wb._alignments),
+        list(wb._protections),
+        list(wb._number_formats),
+        [style.tobytes() for style in wb._cell_styles],
+        list(wb._differential_styles.styles),
+        list(wb._colors),
+        wb._table_styles,
+        [(tuple(style), style._style.tobytes(), style.alignment, style.protection) for style in wb._named_styles],
+    )
+
+
+def _styles_key(wb: Any) -> bytes | None:
+    """:func:`_styles_state` pickled: two workbooks with the same bytes hold styles in the
+    same state, which write_stylesheet writes alike (styles that differ in anything, even
+    in what would be written alike, get keys of their own). Pickling is some ten times
+    cheaper than comparing openpyxl's style objects. None when something does not pickle."""
+    try:
+        return pickle.dumps(_styles_state(wb), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - not picklable: made every time
+        return None
+
+
+def styles_part(wb: Any) -> bytes:
+    """``xl/styles.xml`` as openpyxl writes it (``tostring(write_stylesheet(wb))``), made once
+    per process for each set of styles."""
+    key = _styles_key(wb)
+    data = _STYLES.get(key) if key is not None else None
+    if data is None:
+        data = xml_tostring(write_stylesheet(wb))
+        if key is not None:
+            _STYLES[key] = data
+            while len(_STYLES) > _STYLES_KEPT:
+                _STYLES.popitem(last=False)
+    elif key is not None:
+        _STYLES.move_to_end(key)
+    return bytes(data)
+
+
 class _BookWriter(ExcelWriter):  # type: ignore[misc]
+    def write_data(self) -> None:
+        """openpyxl's ExcelWriter.write_data (3.1), the styles part from :func:`styles_part`."""
+        if not openpyxl.__version__.startswith(_WRITE_DATA_OF):
+            super().write_data()
+            return
+        from openpyxl.packaging.extended import ExtendedProperties
+        from openpyxl.workbook._writer import WorkbookWriter
+
+        archive = self._archive
+        archive.writestr(ARC_APP, xml_tostring(ExtendedProperties().to_tree()))
+        archive.writestr(ARC_CORE, xml_tostring(self.workbook.properties.to_tree()))
+        archive.writestr(ARC_THEME, self.workbook.loaded_theme or theme_xml)
+        if len(self.workbook.custom_doc_props) >= 1:
+            archive.writestr(ARC_CUSTOM, xml_tostring(self.workbook.custom_doc_props.to_tree()))
+
+            class CustomOverride:
+                path = "/" + ARC_CUSTOM  # PartName
+                mime_type = CPROPS_TYPE  # ContentType
+
+            self.manifest.append(CustomOverride())
+        self._write_worksheets()
+        self._write_chartsheets()
+        self._write_images()
+        self._write_charts()
+        self._write_external_links()
+        archive.writestr(ARC_STYLE, styles_part(self.workbook))
+        writer = WorkbookWriter(self.workbook)
+        archive.writestr(ARC_ROOT_RELS, writer.write_root_rels())
+        archive.writestr(ARC_WORKBOOK, writer.write())
+        archive.writestr(ARC_WORKBOOK_RELS, writer.write_rels())
+        self._merge_vba()
+        self.manifest._write(archive, self.workbook)
+
     def write_worksheet(self, ws: Any) -> None:
         """openpyxl's write_worksheet, the sheet's XML kept in memory (no temporary file)."""
         from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
@@ -81,16 +195,166 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
         self.out.write(data)
         self.xf.send(None)
 
+    def _raw(self, data: bytes) -> None:
+        """``data`` written into the stream as it is, after what the stream holds."""
+        xf = self.xf.send(True)
+        xf.flush()
+        self.out.write(data)
+        self.xf.send(None)
+
+    def _recorded(self, el: Any) -> bytes:
+        """``el`` written as the stream writes it; the bytes it wrote."""
+        xf = self.xf.send(True)
+        xf.flush()
+        start = self.out.tell()
+        xf.write(el)
+        xf.flush()
+        data = self.out.getvalue()[start:]
+        self.xf.send(None)
+        return data
+
     def write_merged_cells(self) -> None:
         """openpyxl's ``<mergeCells count="n"><mergeCell ref="A1:B2"/>…``, in the ranges'
-        order, without parsing each range's text again."""
+        order, as text (the refs are letters, digits and a colon: nothing to escape)."""
         merged = self.ws.merged_cells
         if merged:
-            refs = [ref.coord for ref in merged]  # what MergeCell(str(ref)) writes: the range's cells, no sheet name
-            el = Element("mergeCells", {"count": str(len(refs))})
-            for ref in refs:
-                SubElement(el, "mergeCell", {"ref": ref})
-            self.xf.send(el)
+            refs = [_coord(ref) for ref in merged]  # what MergeCell(str(ref)) writes: the range's cells, no sheet name
+            self._raw(
+                (f'<mergeCells count="{len(refs)}">' + "".join(f'<mergeCell ref="{ref}"/>' for ref in refs) + "</mergeCells>").encode(
+                    "ascii"
+                )
+            )
+
+    def write_dimensions(self) -> None:
+        """openpyxl's ``<dimension ref="A1:H8"/>`` (Worksheet.calculate_dimension), as text:
+        letters, digits and a colon."""
+        if type(self.ws) is not Worksheet:
+            super().write_dimensions()
+            return
+        cells = self.ws._cells
+        if cells:
+            rows = {r for r, _c in cells}
+            cols = {c for _r, c in cells}
+            ref = f"{_letter(min(cols))}{min(rows)}:{_letter(max(cols))}{max(rows)}"
+        else:
+            ref = "A1:A1"
+        self._raw(('<dimension ref="' + ref + '"/>').encode("ascii"))
+
+    def write_cols(self) -> None:
+        """openpyxl's ``<cols>`` (DimensionHolder.to_tree), made once per process for each
+        set of columns: the columns set in order and their styles numbered as it does, the
+        part written as the stream wrote it for the same values."""
+        holder = self.ws.column_dimensions
+        key = _cols_key(holder, self.ws.parent._cell_styles)
+        if key is None:
+            super().write_cols()
+            return
+        kept = _COLS.get(key)
+        if kept is None:
+            el = holder.to_tree()  # what the key was made from, made again: no other change
+            data = self._recorded(el) if el is not None else b""
+            if len(_COLS) >= _COLS_KEPT:
+                _COLS.clear()
+            _COLS[key] = (data, holder.max_outline if data else None)
+            return
+        data, outline = kept
+        if data:
+            holder.max_outline = outline
+            self._raw(data)
+
+    def write_header(self) -> None:
+        """openpyxl's ``<headerFooter>``, made once per process for each set of texts (the
+        sheets of a template mostly have one footer: its formatting codes took a regular
+        expression per part and sheet)."""
+        hf = self.ws.HeaderFooter
+        key = _header_key(hf)
+        if key is None:
+            super().write_header()
+            return
+        data = _HEADERS.get(key)
+        if data is None:
+            data = self._recorded(hf.to_tree()) if hf else b""
+            if len(_HEADERS) >= _HEADERS_KEPT:
+                _HEADERS.clear()
+            _HEADERS[key] = data
+        elif data:
+            self._raw(data)
+
+
+def _coord(ref: Any) -> str:
+    """CellRange.coord: ``A1:B2``, ``A1`` for one cell."""
+    c1, r1, c2, r2 = ref.min_col, ref.min_row, ref.max_col, ref.max_row
+    if type(c1) is not int or type(c2) is not int:
+        return str(ref.coord)
+    if c1 == c2 and r1 == r2:
+        return f"{_letter(c1)}{r1}"
+    return f"{_letter(c1)}{r1}:{_letter(c2)}{r2}"
+
+
+# the <cols> parts this process wrote: the columns' values -> what the stream wrote for
+# them (b"": nothing) and the highest outline level of those written
+_COLS: dict[tuple[Any, ...], tuple[bytes, Any]] = {}
+_COLS_KEPT = 256
+_COL_KEPT = ("hidden", "outlineLevel", "collapsed", "width", "bestFit", "min", "max")
+
+
+def _cols_key(holder: Any, styles: Any) -> tuple[Any, ...] | None:
+    """What ``holder.to_tree()`` writes from, by value — each column's attributes and style
+    number, in the order it writes them — with what it does on the way: each column's
+    bounds set from its letter when it has none (reindex), each column's style numbered
+    (``dict(col)`` reads its style id). None for anything else than openpyxl's own."""
+    if type(holder) is not DimensionHolder:
+        return None
+    cols = list(holder.values())
+    if any(type(col) is not ColumnDimension for col in cols):
+        return None
+
+    def sorter(col: Any) -> Any:  # DimensionHolder.to_tree's
+        col.reindex()
+        return col.min
+
+    key = []
+    for col in sorted(cols, key=sorter):
+        d = col.__dict__
+        try:
+            values = tuple(d[k] for k in _COL_KEPT)
+        except KeyError:
+            return None
+        if col._style is None:  # what col.style_id leaves
+            col._style = StyleArray()
+        key.append((*values, styles.add(col._style)))
+    return tuple(key)
+
+
+# the <headerFooter> parts this process wrote: the header and footer's values -> what the
+# stream wrote for them (b"": nothing, none is set)
+_HEADERS: dict[tuple[Any, ...], bytes] = {}
+_HEADERS_KEPT = 256
+
+
+def _header_key(hf: Any) -> tuple[Any, ...] | None:
+    """Everything ``hf.to_tree()`` writes from, by value: its four flags, and the text,
+    font, size and colour of each part (left, centre, right) of its six headers and footers
+    (None for one not set); None for anything else than openpyxl's own classes."""
+    if type(hf) is not HeaderFooter:
+        return None
+    d = hf.__dict__
+    items: list[Any] = []
+    for name in HeaderFooter.__elements__:
+        item = d.get(name)
+        if item is None:
+            items.append(None)
+            continue
+        if type(item) is not HeaderFooterItem:
+            return None
+        parts = []
+        for part in (item.left, item.center, item.right):
+            if type(part) is not _HeaderFooterPart:
+                return None
+            pd = part.__dict__
+            parts.append((pd.get("text"), pd.get("font"), pd.get("size"), pd.get("color")))
+        items.append(tuple(parts))
+    return (*(d.get(name) for name in HeaderFooter.__attrs__), *items)
 
 
 # text lxml writes as it is, once &, < and > are escaped and the characters beyond ASCII
@@ -144,6 +408,9 @@ def sheet_data(ws: Any) -> bytes | None:
 
 
 _TYPES = {"s": ' t="inlineStr"', "n": ' t="n"', "e": ' t="e"'}
+# what a RowDimension keeps in its __dict__ of the attributes its iteration writes (the
+# others, customFormat, customHeight and s, are worked out from its style and height)
+_DIM_KEPT = ("hidden", "outlineLevel", "collapsed", "ht", "thickBot", "thickTop")
 
 
 def _sheet_data(ws: Any) -> bytes:
@@ -160,43 +427,120 @@ def _sheet_data(ws: Any) -> bytes:
         rows.setdefault(key[0], []).append(cells[key])
     for r in dims.keys() - rows.keys():  # rows with a height or a style and no cells
         rows[r] = []
-    parts: list[bytes] = [b"<sheetData>"]
+    letters = _LETTERS
+    if cells:
+        _letter(max(cell.column for cell in cells.values()))  # the letters of every column, made once
+    shapes: dict[tuple[Any, ...], str] = {}  # a row dimension's values -> its attributes, written once
+    texts: dict[str, str] = {}  # a text -> its <t>, written once per sheet
+    # the sheet as text: its ASCII, and the characters beyond as references (what each part
+    # encoded alone gives: text_element, and lxml's tostring)
+    parts: list[str] = ["<sheetData>"]
     add = parts.append
+    numbered: dict[bytes, str] = {}  # a style array's bytes -> ' s="n"' ("" unstyled), numbered once per sheet
     for r in sorted(rows):
         dim = dims.get(r)
-        head = f'<row r="{r}"'
+        rs = str(r)
+        head = '<row r="' + rs + '"'
         if dim is not None:  # as dict(dim) gives it (its style numbered here, as openpyxl does)
-            for k, v in dim:
-                if not _ATTR.fullmatch(v):
-                    raise _Unusual
-                head += f' {k}="{v}"'
-        add((head + ">").encode("ascii"))
+            head += _dim_attributes(dim, styles, ids, shapes)
+        add(head + ">")
         for cell in rows[r]:
             value = cell._value
             style = cell._style
-            styled = style is not None and any(style)
-            if value is None and not styled:
+            if style is None:
+                attr = ""
+            elif type(style) is StyleArray:
+                raw = style.tobytes()  # equal arrays, equal bytes: its number found once
+                got = numbered.get(raw)
+                if got is None:
+                    got = numbered[raw] = _style_attr(style, styles, ids)
+                attr = got
+            else:
+                attr = _style_attr(style, styles, ids)
+            if value is None and not attr:
                 continue
             t = cell.data_type
-            head = f'<c r="{_letter(cell.column)}{cell.row}"'
-            if styled:
-                sid = ids.get(style)
-                if sid is None:
-                    sid = styles.add(style)
-                head += f' s="{sid}"'
-            head += _TYPES[t]
-            if cell.hyperlink:
-                links.append(cell.hyperlink)
+            row = cell.row
+            head = '<c r="' + letters[cell.column] + (rs if row == r else str(row)) + '"' + attr + _TYPES[t]
+            link = cell._hyperlink if type(cell) is Cell else cell.hyperlink
+            if link:
+                links.append(link)
             if value is None or value == "":
-                add((head + "></c>").encode("ascii"))
+                add(head + "></c>")
             elif t == "s":
                 if type(value) is not str:
                     raise _Unusual  # rich text
-                add((head + "><is>").encode("ascii") + text_element(value) + b"</is></c>")
+                text = texts.get(value)
+                if text is None:
+                    text = texts[value] = _text(value)
+                add(head + "><is>" + text + "</is></c>")
             else:
                 if type(value) not in (int, float, str):
                     raise _Unusual
-                add((head + "><v>" + _escaped(safe_string(value)) + "</v></c>").encode("ascii"))
-        add(b"</row>")
-    add(b"</sheetData>")
-    return b"".join(parts)
+                add(head + "><v>" + _escaped(safe_string(value)) + "</v></c>")
+        add("</row>")
+    add("</sheetData>")
+    return "".join(parts).encode("ascii", "xmlcharrefreplace")
+
+
+def _style_attr(style: Any, styles: Any, ids: dict[Any, int]) -> str:
+    """A cell's ``s="n"``, its style numbered as openpyxl's writer numbers it (when it has
+    one not all nought); "" for none."""
+    if not any(style):
+        return ""
+    sid = ids.get(style)
+    if sid is None:
+        sid = styles.add(style)
+    return f' s="{sid}"'
+
+
+def _text(value: str) -> str:
+    """:func:`text_element`, as text: what it gives, its characters beyond ASCII not yet
+    references."""
+    if _PLAIN.fullmatch(value):
+        body = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return ('<t xml:space="preserve">' if value != value.strip() else "<t>") + body + "</t>"
+    return text_element(value).decode("ascii")  # lxml's: ASCII, every other character a reference
+
+
+def _dim_attributes(dim: Any, styles: Any, ids: dict[Any, int], shapes: dict[tuple[Any, ...], str]) -> str:
+    """A row's attributes as ``for k, v in dim`` gives them (hidden, outlineLevel, collapsed,
+    ht, customFormat, customHeight, s, thickBot, thickTop, those that are true), its style
+    numbered as ``dim.s`` numbers it; written once per sheet for each set of values."""
+    d = dim.__dict__
+    try:
+        kept = tuple(d[k] for k in _DIM_KEPT)
+    except KeyError:
+        kept = None
+    if kept is None or type(dim) is not RowDimension:
+        return _dim_iterated(dim)
+    style = dim._style
+    custom_format = style is not None and any(style)  # has_style, read before s makes a style
+    if style is None:
+        dim._style = style = StyleArray()  # what dim.s leaves
+    sid = ids.get(style)
+    if sid is None:
+        sid = styles.add(style)
+    key = (*kept, custom_format, sid)
+    out = shapes.get(key)
+    if out is None:
+        hidden, outline, collapsed, ht, thick_bot, thick_top = kept
+        values = (hidden, outline, collapsed, ht, custom_format, ht is not None, sid, thick_bot, thick_top)
+        out = ""
+        for k, v in zip(RowDimension.__fields__, values, strict=True):
+            if v:
+                v = safe_string(v)
+                if not _ATTR.fullmatch(v):
+                    raise _Unusual
+                out += f' {k}="{v}"'
+        shapes[key] = out
+    return out
+
+
+def _dim_iterated(dim: Any) -> str:
+    out = ""
+    for k, v in dim:
+        if not _ATTR.fullmatch(v):
+            raise _Unusual
+        out += f' {k}="{v}"'
+    return out
