@@ -71,3 +71,29 @@ def test_a_template_saved_again_is_read_again(taishan, tmp_path, monkeypatch):
     assert xlsx_book(after).worksheets[1]["A2"].value == "单位名称"
     assert calls == [str(path), str(path)]
     assert sum(1 for key in workbook._BOOKS if key[0] == str(path.resolve())) == 1  # the old parse let go
+
+
+def test_rows_without_a_height_are_laid_out_at_the_templates_default(taishan, tmp_path, monkeypatch):
+    """A row the template gives no height of its own is as high as the template's default
+    (an admin's WPS template: 13.5 or 30 points); the layout read the blank output sheet's 15
+    points instead, because the template's settings are copied to it after the layout."""
+    from goaldoc.render.excel import layout
+
+    path = _template(tmp_path)
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        ws.sheet_format.defaultRowHeight = 30
+    wb.save(path)
+    seen: list[tuple[list[float], list[bool]]] = []
+    real = layout.base_heights
+
+    def spy(rows):
+        heights = real(rows)
+        own = [False] + [bool((d := rows.ws.row_dimensions.get(r)) is not None and d.height) for r in range(1, rows.out_rows + 1)]
+        seen.append((list(heights), own))  # plan_pages raises them for their texts afterwards
+        return heights
+
+    monkeypatch.setattr(layout, "base_heights", spy)
+    render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")
+    defaults = [h for heights, own in seen for r, h in enumerate(heights) if r and not own[r] and h]
+    assert defaults and set(defaults) == {30.0}

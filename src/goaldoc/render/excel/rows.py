@@ -381,7 +381,8 @@ def _shown_cells(rows: SheetRows, ranges: Ranges) -> list[tuple[int, int, int, i
 
 def base_heights(rows: SheetRows) -> list[float]:
     """Each row's height before its texts: the template's (a minimum), else the default."""
-    default = float(rows.ws.sheet_format.defaultRowHeight or 15)
+    # the template's default: the output sheet gets the template's settings only after the layout
+    default = float(rows.src.sheet_format.defaultRowHeight or 15)
     out = [0.0] * (rows.out_rows + 1)
     for r in range(1, rows.out_rows + 1):
         dim = rows.ws.row_dimensions.get(r)
