@@ -159,7 +159,8 @@ def build(folder: Path) -> dict[str, tuple[Path, str, str]]:
     # no integer of more than 4,300 digits)
     add("values openpyxl cannot cast: 5,000 digits, text in a number cell and in a yes/no cell", "巨大数字.xlsx",
         h.with_sheet_xml(x, lambda s: h.add_rows(s, '<row r="998"><c r="B998"><v>' + "9" * 5000 + '</v></c>'
-                                                 '<c r="C998" t="n"><v>12万</v></c><c r="D998" t="b"><v>是</v></c></row>')),
+                                                 '<c r="C998" t="n"><v>12万</v></c><c r="D998" t="b"><v>是</v></c>'
+                                                 '<c r="E998"><f>SUM(B1:B2)</f><v></v></c></row>')),  # no cached value: not named
         "E022", "工作表“目录”的 B998（应为数字，存的是“999999999999…（共 5,000 个字符）”）、C998（应为数字，存的是“12万”）、"
         f"D998（应为是/否，存的是“是”）：这样的值 Excel / WPS 写不出来，文件可能被别的程序改过，goaldoc 读不了：{RESEND}"
         "（或在 Excel / WPS 里改正这几格）")

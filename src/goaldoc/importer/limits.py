@@ -410,9 +410,9 @@ class _SheetScan:
             if any(ch.tag.rsplit("}", 1)[-1] in ("v", "is") for ch in el):
                 kind = el.get("t") or "n"
                 if kind in _CAST:
-                    for ch in el:
-                        if ch.tag.rsplit("}", 1)[-1] == "v" and _unreadable(kind, ch.text or ""):
-                            s.unreadable.append((ref or f"第 {row} 行第 {col} 列", kind, ch.text or ""))
+                    v = next((ch for ch in el if ch.tag.rsplit("}", 1)[-1] == "v"), None)  # openpyxl reads the first
+                    if v is not None and _unreadable(kind, v.text or ""):
+                        s.unreadable.append((ref or f"第 {row} 行第 {col} 列", kind, v.text or ""))
                 s.rows.add(row)
                 s.last_row = max(s.last_row, row)
                 if s.far is None or col > s.far[0]:
@@ -427,7 +427,10 @@ def _unreadable(kind: str, value: str) -> bool:
     """A cell value openpyxl cannot cast (openpyxl's ``_cast_number``, ``int``): text where a
     number belongs, or a number of more than 4,300 digits, which Python refuses to read — the
     whole file failed as "damaged" without a word of where. (An infinite one, 1e999999, reads
-    as inf and is named where it lands.)"""
+    as inf and is named where it lands; an empty ``<v/>``, a formula's without a cached value,
+    is no value: openpyxl casts nothing.)"""
+    if not value:
+        return False
     text = value.strip()
     try:
         _ = float(text) if kind == "n" and any(c in text for c in ".eE") else int(text)
