@@ -497,3 +497,29 @@ def test_a_libreoffice_folder_that_cannot_be_written_names_each_pdf(tmp_path, mo
         "PDF 没有生成：LibreOffice 的临时文件夹写不进（No space left on device）：请腾出空间后再运行一次"
     ] * 3
     assert {p.code for s in got for p in s.outcome.problems} == {"P004"}
+
+
+def test_a_folder_being_made_is_never_swept(tmp_path, monkeypatch):
+    """A sweep (another run's, or another LibreOffice lane's of this batch: they start at
+    once) between the owner file's creation and its lock took a live folder for a killed
+    run's and removed it: a lane's conversions then failed (this file's two-lane tests, under
+    load). The sweep here runs at that very moment; the folder survives it."""
+    import fcntl
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    real = fcntl.flock
+    swept: list[locks.Swept] = []
+
+    def flock(fd: int, op: int) -> None:
+        if op == fcntl.LOCK_EX:  # the maker locks its owner file: another run sweeps just now
+            swept.extend(locks.sweep(tmp_path))
+        real(fd, op)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    folder, fd = locks.make_owned_tempdir("goaldoc-pdf-", sweep_first=False)
+    with locks.owned_tempdir("goaldoc-convert-") as other:
+        assert swept == [] and folder.is_dir() and other.is_dir()
+        assert sorted(p.name for p in folder.iterdir()) == [".goaldoc-owner"]
+    locks.remove_owned(folder, fd)
+    assert not folder.exists() and not other.exists()

@@ -123,12 +123,8 @@ def owned_tempdir(prefix: str) -> Iterator[Path]:
     """A temporary folder that this process owns while the block runs, removed after it;
     folders of ours that a killed run left are removed first."""
     sweep()
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
-    fd = None
+    folder, fd = _new_owned(prefix)
     try:
-        if fcntl is not None:
-            fd = os.open(folder / _OWNER, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(fd, fcntl.LOCK_EX)
         yield folder
     finally:
         if fd is not None:
@@ -141,11 +137,27 @@ def make_owned_tempdir(prefix: str, sweep_first: bool = True) -> tuple[Path, int
     descriptor, for :func:`remove_owned`)."""
     if sweep_first:
         sweep()
+    return _new_owned(prefix)
+
+
+def _new_owned(prefix: str) -> tuple[Path, int | None]:
+    """A new folder and its owner lock, held. The owner file gets its name only once it is
+    locked: a sweep by another run (or another thread: two LibreOffice lanes of one batch
+    start at once) between its creation and its lock took the folder for a killed run's
+    and removed it while it was being used (tests/test_no_process_left.py failed so, under
+    load). Without an owner file a sweep leaves a folder alone."""
     folder = Path(tempfile.mkdtemp(prefix=prefix))
-    fd = None
-    if fcntl is not None:
-        fd = os.open(folder / _OWNER, os.O_RDWR | os.O_CREAT, 0o600)
+    if fcntl is None:  # pragma: no cover - Windows: no sweep
+        return folder, None
+    making = folder / (_OWNER + ".new")
+    fd = os.open(making, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        os.replace(making, folder / _OWNER)  # the lock goes with the file
+    except BaseException:
+        os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder, fd
 
 
