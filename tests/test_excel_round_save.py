@@ -208,6 +208,18 @@ def test_blank_workbooks_and_review_reports_leave_no_temporary_file(monkeypatch,
         assert "xl/worksheets/sheet1.xml" in z.namelist()
 
 
+def _each_as_openpyxl_writes_it(make, variants: list[str], part: str) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    """Each variant's book written by workbook_bytes, twice in turn (the part kept once per
+    process is the one written), equal to wb.save()'s whole; {variant: its ``part``}."""
+    parts = {}
+    for variant in variants + variants:
+        ours, theirs = _parts(workbook_bytes(make(variant))), _parts(_openpyxl_bytes(make(variant)))
+        assert ours[part] == theirs[part], variant
+        assert ours == theirs, variant
+        parts[variant] = ours[part]
+    return parts
+
+
 def _styled(variant: str) -> Workbook:
     """A book whose styles differ from the others' in one value of one collection only
     (each collection holds as many items, and the cells use the same ids)."""
@@ -242,12 +254,7 @@ def test_the_styles_part_is_made_from_the_styles_by_value():
     protection, number format, cell style, conditional format, indexed colour, table style
     or named style gets its own (each left out of the key in turn fails here)."""
     variants = ["", "font", "fill", "border", "alignment", "protection", "format", "cell style", "dxf", "colors", "table", "named"]
-    parts = {}
-    for variant in variants + variants:  # each again: the part kept is the one written
-        ours, theirs = _parts(workbook_bytes(_styled(variant))), _parts(_openpyxl_bytes(_styled(variant)))
-        assert ours["xl/styles.xml"] == theirs["xl/styles.xml"], variant
-        assert ours == theirs, variant
-        parts[variant] = ours["xl/styles.xml"]
+    parts = _each_as_openpyxl_writes_it(_styled, variants, "xl/styles.xml")
     assert len(set(parts.values())) == len(variants)
 
 
@@ -287,11 +294,7 @@ def test_the_header_and_footer_are_written_once_for_each_set_of_values():
         "oddHeader.left.color.00FF00", "evenHeader.center.text.偶", "firstHeader.left.text.首",
         "oddFooter.left.color.0000FF", "oddFooter.center.size.12",
     ]
-    parts = {}
-    for variant in variants + variants:  # each again: the part kept is the one written
-        ours, theirs = _parts(workbook_bytes(_footed(variant))), _parts(_openpyxl_bytes(_footed(variant)))
-        assert ours == theirs, variant
-        parts[variant] = ours["xl/worksheets/sheet1.xml"]
+    parts = _each_as_openpyxl_writes_it(_footed, variants, "xl/worksheets/sheet1.xml")
     assert len(set(parts.values())) == len(variants)
 
 
@@ -335,11 +338,7 @@ def test_the_columns_are_written_once_for_each_set_of_values():
     values: a sheet differing in one width, flag, outline level, style or bound gets its own
     (each value left out of the key in turn fails here)."""
     variants = ["", "width", "hidden", "best fit", "outline", "collapsed", "style", "bounds", "start", "order", "none"]
-    parts = {}
-    for variant in variants + variants:  # each again: the part kept is the one written
-        ours, theirs = _parts(workbook_bytes(_columned(variant))), _parts(_openpyxl_bytes(_columned(variant)))
-        assert ours == theirs, variant
-        parts[variant] = ours["xl/worksheets/sheet1.xml"]
+    parts = _each_as_openpyxl_writes_it(_columned, variants, "xl/worksheets/sheet1.xml")
     assert len(set(parts.values())) == len(variants) - 1  # "order" writes what "" writes
     assert parts["order"] == parts[""]
 
