@@ -63,7 +63,7 @@ def _validated(data: Any, lines: LineMap, file: str, templates: str | Path | Non
     if spec.stage != "目标":  # a later stage's file, joined to its targets (issue 19)
         from .stage.link import resolve
 
-        model, lines, joined = resolve(model, lines, file, spec, templates)
+        model, lines, joined = resolve(model, lines, file, spec, templates, load)
         if model is None:
             raise InputError(joined)
     return Loaded(model, lines, file, spec)
@@ -110,7 +110,7 @@ def diagnose_data(
 
         model.form = spec.name
         given = (model, lines)  # what the clerk typed in this file: the ledger's to account for
-        model, lines, joined = resolve(model, lines, str(path), spec, templates)
+        model, lines, joined = resolve(model, lines, str(path), spec, templates, load)
         problems = problems + joined
         if model is None:
             return None, sorted(problems, key=lambda p: (not p.is_error, p.line or 0))

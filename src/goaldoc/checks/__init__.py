@@ -117,7 +117,7 @@ def run_checks(model: DepartmentYear, lines: LineMap, form: FormSpec | None = No
         from ..stage.checks import stage_checks
 
         with walked_once():
-            return stage_checks(model, lines, form)
+            return stage_checks(model, lines, form, RULES)
     with walked_once():  # the model's texts gathered once for the rules that read them all
         problems = [p for r in RULES for p in r(model, lines, form)]
     return sorted(problems, key=lambda p: (not p.is_error, p.line or 0))

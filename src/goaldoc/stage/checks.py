@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -36,17 +36,21 @@ _WEIGHT_RULES = frozenset({"E205", "E206", "W201"})
 _INSTRUCTION = re.compile(r"[（(]\s*\d+\s*字以内\s*[)）]")
 
 
-def stage_checks(model: Any, lines: LineMap, spec: Any) -> list[Problem]:
+def stage_checks(
+    model: Any, lines: LineMap, spec: Any, target_rules: Iterable[Callable[[Any, LineMap, Any], Iterable[Problem]]] = ()
+) -> list[Problem]:
+    """The stage's checks; ``target_rules``: the target forms' rules (goaldoc.checks.RULES,
+    handed in by :func:`goaldoc.checks.run_checks`, so that this module needs nothing of
+    goaldoc.checks), run too when the targets are in the file itself."""
     out: list[Problem] = []
     if not is_stage(model):
         return out
     if not model.targets:  # the targets are in the file: the target forms' rules too
-        from ..checks import RULES
         from .link import prints_levels
 
         levels = prints_levels(spec)
         skip = (set() if levels else set(_LEVEL_RULES)) | (set(_WEIGHT_RULES) if spec.scoring is not None else set())
-        out += [p for r in RULES for p in r(model, lines, spec) if p.code not in skip]
+        out += [p for r in target_rules for p in r(model, lines, spec) if p.code not in skip]
     results = evaluate(model, spec)
     for path, subject, what in subjects(model):
         if path == () and "department" not in spec.prints:

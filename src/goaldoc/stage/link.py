@@ -17,6 +17,7 @@ file (:class:`LinkedLines` maps the merged model's places back to the facts' lin
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -65,9 +66,12 @@ class LinkedLines(LineMap):
         return super().place_of(self.translate(tuple(path)))
 
 
-def resolve(model: Any, lines: LineMap, file: str, spec: Any, templates: Any = None) -> tuple[Any, LineMap, list[Problem]]:
+def resolve(
+    model: Any, lines: LineMap, file: str, spec: Any, templates: Any, load: Callable[[Path, Any], Any]
+) -> tuple[Any, LineMap, list[Problem]]:
     """The stage file's model merged with its targets: (merged model or None, the lines to
-    locate problems with, the problems of joining them)."""
+    locate problems with, the problems of joining them). ``load``: how a targets file is read
+    and checked (goaldoc.loading.load, handed in by it: this module needs nothing of it)."""
     if not model.targets:
         return _inline(model, lines, spec)
     base = Path(file).parent
@@ -82,8 +86,6 @@ def resolve(model: Any, lines: LineMap, file: str, spec: Any, templates: Any = N
                 code="E400",
             )
         ]
-    from ..loading import load
-
     try:
         targets = load(target_path, templates)
     except (InputError, TemplateError) as exc:
