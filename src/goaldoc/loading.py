@@ -10,6 +10,7 @@ another to reach it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -119,12 +120,7 @@ def diagnose_data(
         loaded = Loaded(model, lines, str(path), spec)
         found = problems + run_checks(model, lines, spec)
         if not form_problems:
-            ledger = print_checks(model, lines, load_form(printing, templates) if printing else spec, spec, given)
-            # a value whose key an error already names (E423: a causes column the form has
-            # not) is said once, by the error; an error at the value itself (E304: too long)
-            # says something else, and both are said
-            named = [p.path for p in found if p.is_error and p.path]
-            found += [p for p in ledger if p.code != "W312" or not any(len(n) == len(p.path) + 1 and n[: len(p.path)] == p.path for n in named)]
+            found += print_checks(model, lines, load_form(printing, templates) if printing else spec, spec, given, found)
         found = sorted(found, key=lambda p: (not p.is_error, p.line or 0))
         return (None if form_problems else loaded), apply_acceptances(found, loaded)
     # schema problems first; the rules run on what could be read, minus what they concern
@@ -143,15 +139,21 @@ def diagnose_data(
 
 
 def print_checks(
-    model: DepartmentYear, lines: LineMap, printing: FormSpec, own: FormSpec, given: tuple[Any, LineMap] | None = None
+    model: DepartmentYear,
+    lines: LineMap,
+    printing: FormSpec,
+    own: FormSpec,
+    given: tuple[Any, LineMap] | None = None,
+    said: Sequence[Problem] = (),
 ) -> list[Problem]:
     """What the form that prints the data says of it (issue 16): the values it does not
     print (W312) and the cells it must not leave blank (checks/ledger.py). ``given``: a
     stage file's own model and lines, before its targets were merged in (what the targets
-    file holds is that file's to account for, under its own form)."""
+    file holds is that file's to account for, under its own form). ``said``: the problems
+    the rules found (an error on a value's key says it instead of W312)."""
     from .checks.ledger import print_problems
 
-    return print_problems(model, lines, printing, own, given)
+    return print_problems(model, lines, printing, own, given, said)
 
 
 def apply_acceptances(problems: list[Problem], loaded: Loaded, report_unmatched: bool = True) -> list[Problem]:

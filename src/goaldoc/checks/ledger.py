@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -333,19 +333,30 @@ def indicator_table(model: DepartmentYear, lines: LineMap, form: FormSpec) -> li
 
 
 def print_problems(
-    model: DepartmentYear, lines: LineMap, printing: FormSpec, own: FormSpec, given: tuple[Any, LineMap] | None = None
+    model: DepartmentYear,
+    lines: LineMap,
+    printing: FormSpec,
+    own: FormSpec,
+    given: tuple[Any, LineMap] | None = None,
+    said: Sequence[Problem] = (),
 ) -> list[Problem]:
     """The problems that depend on the form that prints the data (``printing``; ``own`` is
     the form the data names): called by loading.diagnose_data for check and render alike.
     ``given``: a later stage's file as typed, before its targets were merged in: the values
-    the ledger accounts for (the targets file's are said when that file is checked)."""
+    the ledger accounts for (the targets file's are said when that file is checked).
+
+    ``said``: what the rules found already. A value whose key an error names (E423: a causes
+    column the form has not) is said once, by that error, not again as W312; an error at the
+    value itself (E304: too long) says something else, and both are said."""
     blanks = required_fields(model, lines, printing) + money_lines(model, lines, printing) + indicator_table(model, lines, printing)
     if printing.folder != own.folder:
         # data of another form printed through this one (render --form): its blank cells are
         # said, but a preview through any form stays possible (README: any data, any form)
         blanks = [replace(p, severity="W", code="W316", message=f"用 --form 换用的表样印时：{p.message}（{p.code}）") for p in blanks]
     own_model, own_lines = given if given is not None else (model, lines)
-    return unprinted(own_model, own_lines, printing) + blanks
+    named = [p.path for p in said if p.is_error and p.path]
+    unsaid = [p for p in unprinted(own_model, own_lines, printing) if not any(len(n) == len(p.path) + 1 and n[: len(p.path)] == p.path for n in named)]
+    return unsaid + blanks
 
 
 __all__ = ["indicator_table", "money_lines", "print_problems", "required_fields", "unprinted"]
