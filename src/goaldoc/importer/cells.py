@@ -21,6 +21,7 @@ from typing import Any
 
 from .document import Cell, Document, Item, norm_label
 from .expr import Reader
+from .headings import indicator_shaped, reads_indicators
 from .pattern import CellPat, Pattern, RowPat
 
 # money units: 预算金额（元） is not the form's 预算金额（万元） however alike they look (the
@@ -55,8 +56,6 @@ def _text(cells: list[Cell]) -> str:
 
 class Scorer:
     def __init__(self, pattern: Pattern, doc: Document, indicator_words: frozenset[str] = frozenset()):
-        from .headings import reads_indicators
-
         self.pattern = pattern
         self.doc = doc
         self.indicator_words = indicator_words
@@ -182,8 +181,6 @@ class Scorer:
         return best
 
     def indicator_shaped(self, item: Item) -> bool:
-        from .headings import indicator_shaped
-
         return indicator_shaped(item.cells, self.indicator_words)
 
     def _heading_above(self, h: RowPat, i: int) -> bool:

@@ -36,6 +36,15 @@ from .document import norm_label
 
 Target = tuple[str | int, ...]  # a context path; its head may be a loop variable
 
+
+def resolve_target(target: Target, env: dict[str, Target]) -> Target:
+    """``target`` with its head, when a loop variable of ``env``, replaced by the item's path
+    (``ind.name`` in a loop over ``project.indicators`` -> ``projects, 0, indicators, 3, name``)."""
+    head = target[0]
+    if isinstance(head, str) and head in env:
+        return (*env[head], *target[1:])
+    return target
+
 _ENV = Environment()
 _PASSTHROUGH = {"string", "trim", "e", "escape", "safe", "upper", "lower", "title", "capitalize",
                 "int", "float", "round", "striptags", "abs"}

@@ -11,7 +11,7 @@ from typing import Any
 
 from .cells import Scorer, _text, loose_label_value, similar
 from .document import Cell, Item, norm_label
-from .expr import CHECKED, Capture, ListPass, Target
+from .expr import CHECKED, Capture, ListPass, Target, resolve_target
 from .match import Step, _owner
 from .pattern import CellPat, Cond, Loop, Node, RowPat
 
@@ -101,7 +101,7 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
         for cond, k in rp.branches:
             if cond.branches[k][0] and _preferred(scorer, cond, k, rp, step.item):
                 for target, value in cond.branches[k][0]:
-                    out.implied.append(Binding(_resolve(target, env), value, Capture("", target), item.place, item.order, soft=True))
+                    out.implied.append(Binding(resolve_target(target, env), value, Capture("", target), item.place, item.order, soft=True))
         for cp, cells in a.pairs:
             odd = _unread_label(cp, cells, scorer)
             if odd is not None:
@@ -194,18 +194,11 @@ def _env(rp: RowPat, counters: dict[int, int]) -> dict[str, Target] | None:
     for lp in rp.loops:
         if lp.target is None:
             return None  # a loop goaldoc cannot read back: its rows place nothing
-        base = _resolve(lp.target, env)
+        base = resolve_target(lp.target, env)
         index = lp.offset + counters.get(lp.id, 0)
         for v in lp.vars:
             env[v] = (*base, index)
     return env
-
-
-def _resolve(target: Target, env: dict[str, Target]) -> Target:
-    head = target[0]
-    if isinstance(head, str) and head in env:
-        return (*env[head], *target[1:])
-    return target
 
 
 def _read_cell(
@@ -239,7 +232,7 @@ def _read_cell(
         for cap in merge_caps:
             key = _fill_key(rp, cap, counters)
             if key in last:
-                out.append(Binding(_resolve(cap.target, env), last[key], cap, place, item.order, inherited=True))
+                out.append(Binding(resolve_target(cap.target, env), last[key], cap, place, item.order, inherited=True))
         return out
     if not text:
         return []
@@ -251,14 +244,14 @@ def _read_cell(
                 loose = loose_label_value(r, text)
                 if loose is None:
                     return None
-                out.append(Binding(_resolve(p.captures[0].target, env), loose, p.captures[0], place, item.order))
+                out.append(Binding(resolve_target(p.captures[0].target, env), loose, p.captures[0], place, item.order))
                 break
             continue
         groups = m.groupdict()
         reread = None
         if n > 0 and r.fallback:
             first = r.passes[0].captures[0] if r.passes[0].captures else None
-            reread = SoftRead(p.regex, p.captures, text, env, _resolve(first.target, env) if first else None)
+            reread = SoftRead(p.regex, p.captures, text, env, resolve_target(first.target, env) if first else None)
         for cap in p.captures:
             value = groups.get(cap.group)
             if value is None:
@@ -266,21 +259,21 @@ def _read_cell(
             value = value.strip()
             if cap.kind == "choice":
                 if value and value in CHECKED:
-                    out.append(Binding(_resolve(cap.target, env), cap.choice, cap, place, item.order, cap.soft))
+                    out.append(Binding(resolve_target(cap.target, env), cap.choice, cap, place, item.order, cap.soft))
                 continue
             if value == "" or (cap.kind == "blank" and _BLANK.fullmatch(value)):
                 continue  # nothing, or the line left to sign on paper
             if cap.offset:
                 value = str(int(value.translate(_DIGITS)) + cap.offset)
-            unit = _resolve(cap.unit_target, env) if cap.unit_target is not None else None
-            instead = _resolve(cap.instead, env) if cap.instead is not None else None
-            out.append(Binding(_resolve(cap.target, env), value, cap, place, item.order, cap.soft, unit_target=unit, reread=reread, instead=instead))
+            unit = resolve_target(cap.unit_target, env) if cap.unit_target is not None else None
+            instead = resolve_target(cap.instead, env) if cap.instead is not None else None
+            out.append(Binding(resolve_target(cap.target, env), value, cap, place, item.order, cap.soft, unit_target=unit, reread=reread, instead=instead))
             if cap.merge and inner is not None and _owner(rp, cap.target) is inner:
                 last[_fill_key(rp, cap, counters)] = value
         if text:
             for imp in p.implications:
                 if groups.get(imp.marker) is not None:
-                    out.append(Binding(_resolve(imp.target, env), imp.value, Capture("", imp.target), place, item.order, True))
+                    out.append(Binding(resolve_target(imp.target, env), imp.value, Capture("", imp.target), place, item.order, True))
     return out
 
 
@@ -295,7 +288,7 @@ def _read_list(lp: ListPass, text: str, env: dict[str, Target], place: str, orde
         return []
     pieces = [x.strip() for x in (text.split("\n") if lp.sep.strip() == "" else text.replace("\n", lp.sep).split(lp.sep))]
     pieces = [x for x in pieces if x]
-    base = _resolve(lp.target, env)
+    base = resolve_target(lp.target, env)
     out = []
     for k, piece in enumerate(pieces):
         inner = {**env, lp.var: (*base, lp.offset + k)}
@@ -310,5 +303,5 @@ def _read_list(lp: ListPass, text: str, env: dict[str, Target], place: str, orde
         for cap in body.passes[0].captures:
             v = groups.get(cap.group)
             if v is not None and v.strip():
-                out.append(Binding(_resolve(cap.target, inner), v.strip(), cap, place, order))
+                out.append(Binding(resolve_target(cap.target, inner), v.strip(), cap, place, order))
     return out

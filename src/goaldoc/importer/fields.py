@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .expr import Target
+from .expr import Target, resolve_target
 
 Path = tuple[str | int, ...]
 
@@ -133,7 +133,6 @@ def _line(base: Path, rest: list[Any]) -> Path | None:
 def printed_fields(pattern: Any) -> set[Path]:
     """The data paths a form prints (list indices as ``*``): what a filled file can give
     back. A field the form does not print (a form whose title is fixed text prints no ``title``) cannot be imported."""
-    from .extract import _resolve
 
     out: set[Path] = set()
 
@@ -162,27 +161,27 @@ def printed_fields(pattern: Any) -> set[Path]:
         for lp in rp.loops:
             if lp.target is None:
                 break
-            base = _resolve(lp.target, env)
+            base = resolve_target(lp.target, env)
             for v in lp.vars:
                 env[v] = (*base, 0)
         for cp in rp.cells:
             r = cp.reader
             for p in r.passes:
                 for cap in p.captures:
-                    add(_resolve(cap.target, env))
+                    add(resolve_target(cap.target, env))
                     if cap.unit_target is not None:
-                        add(_resolve(cap.unit_target, env))
+                        add(resolve_target(cap.unit_target, env))
                 for imp in p.implications:
-                    add(_resolve(imp.target, env))
+                    add(resolve_target(imp.target, env))
             if r.listing is not None:
-                base = _resolve(r.listing.target, env)
+                base = resolve_target(r.listing.target, env)
                 add((*base, 0))
                 inner = {**env, r.listing.var: (*base, 0)}
                 for cap in r.listing.body.captures:
-                    add(_resolve(cap.target, inner))
+                    add(resolve_target(cap.target, inner))
         for cond, k in rp.branches:
             for target, _value in cond.branches[k][0]:
-                add(_resolve(target, env))
+                add(resolve_target(target, env))
     return out
 
 
@@ -192,7 +191,6 @@ def defaulted_fields(pattern: Any) -> set[Path]:
     of ``signature.unit or department.name`` (a value equal to the default reads as none),
     and fields printed only inside such a default (a name inside a default title that a
     title of its own replaces)."""
-    from .extract import _resolve
 
     def wild(p: Path) -> Path:
         return tuple("*" if isinstance(x, int) else x for x in p)
@@ -205,7 +203,7 @@ def defaulted_fields(pattern: Any) -> set[Path]:
         for lp in rp.loops:
             if lp.target is None:
                 break
-            base = _resolve(lp.target, env)
+            base = resolve_target(lp.target, env)
             for v in lp.vars:
                 env[v] = (*base, 0)
         for cp in rp.cells:
@@ -213,12 +211,12 @@ def defaulted_fields(pattern: Any) -> set[Path]:
             caps = [r.passes[0].captures[0]] if r.fallback and r.passes and r.passes[0].captures else []
             caps += [c for p in r.passes for c in p.captures if c.instead is not None]
             for cap in caps:
-                p = to_model(_resolve(cap.target, env))
+                p = to_model(resolve_target(cap.target, env))
                 if p is not None:
                     out.add(wild(p))
             for ps in r.passes:
                 for cap in ps.captures:
-                    p = to_model(_resolve(cap.target, env))
+                    p = to_model(resolve_target(cap.target, env))
                     if p is not None:
                         (soft if cap.soft else hard).add(wild(p))
     return out | (soft - hard)

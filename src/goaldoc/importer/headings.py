@@ -15,6 +15,8 @@ from typing import Any
 
 from ..textnorm import name_key
 from .document import Document
+from .expr import resolve_target
+from .fields import to_model
 
 
 def canonicalise(doc: Document, spellings: dict[str, list[str]], labels: set[str]) -> int:
@@ -50,20 +52,17 @@ def indicator_words(vocabulary: Any) -> frozenset[str]:
 
 def reads_indicators(rp: Any) -> bool:
     """The template row prints an indicator's fields (its cells read into ``…indicators``)."""
-    from .extract import _resolve
-    from .fields import to_model
-
     env: dict[str, Any] = {}
     for lp in rp.loops:
         if lp.target is None:
             return False
-        base = _resolve(lp.target, env)
+        base = resolve_target(lp.target, env)
         for v in lp.vars:
             env[v] = (*base, 0)
     for cp in rp.cells:
         for p in cp.reader.passes:
             for cap in p.captures:
-                path = to_model(_resolve(cap.target, env))
+                path = to_model(resolve_target(cap.target, env))
                 if path is not None and "indicators" in path:
                     return True
     return False

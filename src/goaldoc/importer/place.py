@@ -185,8 +185,7 @@ def _reread(rereads: list[Binding], soft: dict[Path, Binding], hard: dict[Path, 
     ``2019年度{area}{name}…表`` with the name known splits off the area. A text the default
     explains (the values fit) is no value of its own: ``title:`` is then left out, as the
     samples do, so that the title follows the year."""
-    from .expr import literal_regex
-    from .extract import _resolve
+    from .expr import literal_regex, resolve_target
 
     done: set[int] = set()
     for b in rereads:
@@ -196,7 +195,7 @@ def _reread(rereads: list[Binding], soft: dict[Path, Binding], hard: dict[Path, 
         done.add(id(sr))
         rx, fixed = sr.regex.pattern, set()
         for cap in sr.captures:
-            mp = to_model(_resolve(cap.target, sr.env))
+            mp = to_model(resolve_target(cap.target, sr.env))
             if mp in hard and cap.regex and cap.regex in rx and isinstance(values[mp], str | int):
                 rx = rx.replace(cap.regex, f"(?P<{cap.group}>{literal_regex(str(values[mp]))})", 1)
                 fixed.add(cap.group)
@@ -204,7 +203,7 @@ def _reread(rereads: list[Binding], soft: dict[Path, Binding], hard: dict[Path, 
         if m is None:
             continue  # the known values do not fit the default: the text is a title of its own
         for cap in sr.captures:
-            mp = to_model(_resolve(cap.target, sr.env))
+            mp = to_model(resolve_target(cap.target, sr.env))
             if cap.group in fixed or mp is None or mp in hard:
                 continue
             v = (m.group(cap.group) or "").strip()
