@@ -80,12 +80,18 @@ _HEIGHTS: dict[tuple[int, float], float] = {}  # (kind, width) -> _height
 _KEPT = 1 << 16
 
 
+def forget_kinds() -> None:
+    """The process's kinds of cells and what was found of them let go (all at once: the
+    grids number their cells' kinds into the lists)."""
+    _KINDS.clear()
+    _HEIGHTS.clear()
+    del _KIND_CELLS[:], _KIND_NEEDS[:], _KIND_LINES[:], _KIND_FILLED[:]
+
+
 def _kinds_of(cells: Sequence[GridCell], pad: float) -> list[int]:
     """Each cell's kind, numbering the kinds not seen before (the caches let go first when full)."""
     if len(_KINDS) > _KEPT or len(_HEIGHTS) > 4 * _KEPT:
-        _KINDS.clear()
-        _HEIGHTS.clear()
-        del _KIND_CELLS[:], _KIND_NEEDS[:], _KIND_LINES[:], _KIND_FILLED[:]
+        forget_kinds()
     kinds = _KINDS
     out = []
     for c in cells:
