@@ -185,6 +185,48 @@ def test_a_sheet_made_from_the_blank_is_a_new_sheet():
     assert books[0] == books[1]
 
 
+def test_a_sheet_made_with_its_settings_in_place_is_the_sheet_they_are_copied_onto():
+    """An output sheet is unpickled with the template sheet's settings already in it
+    (excel/sheet.py SheetSettings.sheet): the file is the one written when a blank sheet
+    gets the settings' copies after its rows (widths, a <col> range, panes, header and
+    footer, page setup, margins, print options, protection, tab colour, column breaks)."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    from goaldoc.render.excel.sheet import RowMap, SheetSettings, copy_sheet_settings
+    from goaldoc.render.excel.workbook import _create_sheet
+
+    src = Workbook().active
+    src.column_dimensions["A"].width = 12.5
+    src.column_dimensions.group("B", "C", hidden=False)
+    src.column_dimensions["B"].width = 30
+    src.freeze_panes = "A3"
+    src.oddFooter.center.text = "第 &P 页"
+    src.oddHeader.left.text = "表头"
+    src.page_setup.orientation = "landscape"
+    src.page_setup.paperSize = 9
+    src.sheet_properties.pageSetUpPr.fitToPage = True
+    src.page_setup.fitToHeight = 0
+    src.page_margins.left = 0.3
+    src.print_options.horizontalCentered = True
+    src.protection.sheet = True
+    src.sheet_properties.tabColor = "1072BA"
+    src.col_breaks.append(Break(id=2))
+    settings = SheetSettings(src)
+    books = []
+    for installed in (False, True):
+        wb = Workbook()
+        ws = _create_sheet(wb, "新表", settings.sheet(src) if installed else None)
+        ws.cell(1, 1, "文")
+        ws.row_dimensions[1].height = 30
+        copy_sheet_settings(src, ws, RowMap({1: [1]}, {}, 1, 1), 3, settings, installed)
+        ws.column_dimensions["B"].width = 21.5  # set after, as the fitting sets it
+        books.append(_parts(workbook_bytes(wb)))
+    assert settings.sheet(src) is not None
+    assert books[0] == books[1]
+    written = books[1]["xl/worksheets/sheet2.xml"]
+    assert all(part in written for part in (b"landscape", b" &amp;P ", b'pane ySplit="2"', b'<col width="12.5"'))
+
+
 def test_blank_workbooks_and_review_reports_leave_no_temporary_file(monkeypatch, tmp_path):
     """openpyxl's wb.save writes each sheet to a temporary file first: a kill -9 meanwhile
     left it in the system's temporary folder, where no sweep of goaldoc's removes it.

@@ -157,8 +157,10 @@ def _render_xlsx(
         sheet = known.get(job.template_sheet)
         if sheet is None:
             sheet = known[job.template_sheet] = TemplateSheet(src)
-        dst = _create_sheet(wb, f"\ue000{i}")  # final names once the template sheets are gone
+        blank = sheet.settings.sheet(src)  # a new sheet holding the template sheet's settings
+        dst = _create_sheet(wb, f"\ue000{i}", blank)  # final names once the template sheets are gone
         writer = _SheetWriter(src, dst, env, str(template), compiled, pages, sheet)
+        writer.installed = blank is not None
         writer.write(job.context)
         made.append((dst, sheet_title(job.name, used), writer))
     template_sheets = [wb[name] for name in template_names]
@@ -263,13 +265,17 @@ def _template_book(template: Path, drop_columns: Sequence[str] = ()) -> tuple[An
 _BLANK_SHEET: list[bytes] = []  # a new worksheet of no workbook, pickled once per process
 
 
-def _create_sheet(wb: Any, title: str) -> Worksheet:
+def _create_sheet(wb: Any, title: str, blank: bytes | None = None) -> Worksheet:
     """What ``wb.create_sheet(title)`` makes and adds, unpickled from a blank sheet made once:
     Worksheet.__init__ builds some thirty objects (2.7 % of the Excel side of a county round,
-    753 sheets), most of which the template's settings then replace."""
-    if not _BLANK_SHEET:
-        _BLANK_SHEET.append(pickle.dumps(Worksheet(None), protocol=pickle.HIGHEST_PROTOCOL))
-    ws: Worksheet = pickle.loads(_BLANK_SHEET[0])  # noqa: S301 - our own bytes, made just above
+    753 sheets), most of which the template's settings then replace. ``blank``: another
+    pickled sheet of no workbook to make it from (a template sheet's settings in place:
+    excel/sheet.py SheetSettings.sheet)."""
+    if blank is None:
+        if not _BLANK_SHEET:
+            _BLANK_SHEET.append(pickle.dumps(Worksheet(None), protocol=pickle.HIGHEST_PROTOCOL))
+        blank = _BLANK_SHEET[0]
+    ws: Worksheet = pickle.loads(blank)  # noqa: S301 - our own bytes, made in this process
     # a defaultdict subclass (DimensionHolder) is unpickled without its factory and its
     # attributes: a dimension indexed that the sheet has not is made by the sheet, as in a
     # new sheet
@@ -478,6 +484,7 @@ class _SheetWriter:
     ):
         self.src, self.dst, self.env, self.file = src, dst, env, file
         self.sheet = sheet  # what the template sheet gives every render alike
+        self.installed = False  # dst holds the template sheet's settings already (SheetSettings.sheet)
         self.pages_spec = pages
         self.tag_starts: set[int] = set()  # tag rows that open a block (for/if)
         self.max_col = sheet.max_col
@@ -575,7 +582,7 @@ class _SheetWriter:
         self.sheet_rows = rows
         self.rows = rows.row_map()
         self.pages = rows.pages
-        copy_sheet_settings(self.src, self.dst, self.rows, self.max_col, self.sheet.settings)
+        copy_sheet_settings(self.src, self.dst, self.rows, self.max_col, self.sheet.settings, self.installed)
         set_column_widths(self.dst, widths, template_widths)
         xlsx_default_footer(self.dst, self.pages_spec.page_numbers)  # only where the template has none
         xlsx_page_number_wording(self.dst, self.pages_spec.page_numbers)  # the Word file's wording
