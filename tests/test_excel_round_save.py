@@ -397,3 +397,50 @@ def test_an_empty_sheet_and_a_sheet_off_the_corner_are_written_as_openpyxl_write
         return wb
 
     assert _parts(workbook_bytes(book())) == _parts(_openpyxl_bytes(book()))
+
+
+def _set_up(variant: str) -> Workbook:
+    """A book whose sheet's settings differ from the others' in one value of one of them."""
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(1, 1, "格")
+    ws.freeze_panes = "A3"
+    ws.sheet_properties.tabColor = "1072BA"
+    ws.page_setup.orientation = "landscape"
+    ws.page_margins.left = 0.3
+    ws.print_options.horizontalCentered = True
+    ws.protection.sheet = True
+    ws.sheet_format.defaultRowHeight = 18
+    ws.column_dimensions.group("B", "C", outline_level=2)  # the format's outlineLevelCol
+    changes = {
+        "tab colour": lambda: setattr(ws.sheet_properties, "tabColor", "FF0000"),
+        "fit": lambda: setattr(ws.sheet_properties.pageSetUpPr, "fitToPage", True),  # the page setup's truth too
+        "pane": lambda: setattr(ws, "freeze_panes", "B3"),
+        "zoom": lambda: setattr(ws.sheet_view, "zoomScale", 85),
+        "selection": lambda: setattr(ws.sheet_view.selection[0], "activeCell", "C7"),
+        "format": lambda: setattr(ws.sheet_format, "defaultRowHeight", 20),
+        "outline": lambda: ws.column_dimensions.group("E", "F", outline_level=3),
+        "protection": lambda: setattr(ws.protection, "formatCells", False),
+        "password": lambda: setattr(ws.protection, "password", "密码"),
+        "print": lambda: setattr(ws.print_options, "gridLines", True),
+        "margins": lambda: setattr(ws.page_margins, "top", 0.5),
+        "paper": lambda: setattr(ws.page_setup, "paperSize", 9),
+        "scale": lambda: setattr(ws.page_setup, "scale", 80),
+        "no setup": lambda: setattr(ws, "page_setup", type(ws.page_setup)(worksheet=ws)),
+        "no print options": lambda: setattr(ws, "print_options", type(ws.print_options)()),
+    }
+    if variant:
+        changes[variant]()
+    return wb
+
+
+def test_a_sheets_settings_are_written_once_for_each_set_of_values():
+    """excel/save.py writes a sheet's properties, views, format, protection, print options,
+    margins and page setup once per process for each set of their values: a sheet differing
+    in one value of one of them gets its own (what openpyxl writes, each time)."""
+    variants = [
+        "", "tab colour", "fit", "pane", "zoom", "selection", "format", "outline", "protection", "password",
+        "print", "margins", "paper", "scale", "no setup", "no print options",
+    ]
+    parts = _each_as_openpyxl_writes_it(_set_up, variants, "xl/worksheets/sheet1.xml")
+    assert len(set(parts.values())) == len(variants)

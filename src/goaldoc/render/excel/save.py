@@ -37,8 +37,17 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder, RowDimension
+from openpyxl.worksheet.dimensions import (
+    ColumnDimension,
+    DimensionHolder,
+    RowDimension,
+    SheetFormatProperties,
+)
 from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem, _HeaderFooterPart
+from openpyxl.worksheet.page import PageMargins, PrintOptions, PrintPageSetup
+from openpyxl.worksheet.properties import WorksheetProperties
+from openpyxl.worksheet.protection import SheetProtection
+from openpyxl.worksheet.views import SheetViewList
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
@@ -213,6 +222,50 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
         self.xf.send(None)
         return data
 
+    def _send(self, obj: Any) -> None:
+        """``self.xf.send(obj.to_tree())``, what the stream writes for it kept per process for
+        each state of the object (:func:`_element_key`): the sheets of a template mostly
+        have its properties, views, format, protection, print options, margins and page
+        setup (a county round serialised 750 of each, object by object)."""
+        key = _element_key(obj)
+        if key is None:
+            self.xf.send(obj.to_tree())
+            return
+        data = _ELEMENTS.get(key)
+        if data is None:
+            data = self._recorded(obj.to_tree())
+            if len(_ELEMENTS) >= _ELEMENTS_KEPT:
+                _ELEMENTS.clear()
+            _ELEMENTS[key] = data
+        else:
+            self._raw(data)
+
+    def write_properties(self) -> None:
+        self._send(self.ws.sheet_properties)
+
+    def write_views(self) -> None:
+        self._send(self.ws.views)
+
+    def write_format(self) -> None:
+        self.ws.sheet_format.outlineLevelCol = self.ws.column_dimensions.max_outline
+        self._send(self.ws.sheet_format)
+
+    def write_protection(self) -> None:
+        if self.ws.protection:
+            self._send(self.ws.protection)
+
+    def write_print(self) -> None:
+        if self.ws.print_options:
+            self._send(self.ws.print_options)
+
+    def write_margins(self) -> None:
+        if self.ws.page_margins:
+            self._send(self.ws.page_margins)
+
+    def write_page(self) -> None:
+        if self.ws.page_setup:  # (its truth reads the sheet's properties: asked as openpyxl asks)
+            self._send(self.ws.page_setup)
+
     def write_merged_cells(self) -> None:
         """openpyxl's ``<mergeCells count="n"><mergeCell ref="A1:B2"/>…``, in the ranges'
         order, as text (the refs are letters, digits and a colon: nothing to escape)."""
@@ -279,6 +332,32 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
             _HEADERS[key] = data
         elif data:
             self._raw(data)
+
+
+# the elements of a sheet's settings this process wrote: their state -> what the stream wrote
+_ELEMENTS: dict[bytes, bytes] = {}
+_ELEMENTS_KEPT = 1024
+# openpyxl's classes whose XML is a function of their attributes alone (and of the objects
+# those hold): no to_tree of their own, nothing read from elsewhere
+_ELEMENT_TYPES = frozenset(
+    {WorksheetProperties, SheetViewList, SheetFormatProperties, SheetProtection, PrintOptions, PageMargins, PrintPageSetup}
+)
+
+
+def _element_key(obj: Any) -> bytes | None:
+    """The object's class and attributes (those of the objects it holds too), pickled: two
+    objects with the same bytes are written alike (objects that differ in anything, even in
+    what would be written alike, get keys of their own). The page setup's sheet (which its
+    XML does not read) is left out. None for another class, or what does not pickle."""
+    if type(obj) not in _ELEMENT_TYPES:
+        return None
+    state = obj.__dict__
+    if "_parent" in state:
+        state = {k: v for k, v in state.items() if k != "_parent"}
+    try:
+        return pickle.dumps((type(obj), state), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - not picklable: written every time
+        return None
 
 
 def _coord(ref: Any) -> str:
