@@ -112,8 +112,8 @@ def test_a_written_workbook_is_freed_without_the_collector(monkeypatch):
     seen: list[weakref.ref] = []
     real = workbook._create_sheet
 
-    def spy(wb, title):
-        ws = real(wb, title)
+    def spy(wb, title, blank=None):
+        ws = real(wb, title, blank)
         seen.append(weakref.ref(wb))
         seen.extend(weakref.ref(sheet) for sheet in wb._sheets)  # the template's sheets, and those made
         seen.append(weakref.ref(ws.row_dimensions))
