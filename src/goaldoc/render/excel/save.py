@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import operator
 import pickle
 import re
 import time
@@ -490,6 +491,7 @@ _TYPES = {"s": ' t="inlineStr"', "n": ' t="n"', "e": ' t="e"'}
 # what a RowDimension keeps in its __dict__ of the attributes its iteration writes (the
 # others, customFormat, customHeight and s, are worked out from its style and height)
 _DIM_KEPT = ("hidden", "outlineLevel", "collapsed", "ht", "thickBot", "thickTop")
+_dim_kept = operator.itemgetter(*_DIM_KEPT)
 
 
 def _sheet_data(ws: Any) -> bytes:
@@ -509,7 +511,7 @@ def _sheet_data(ws: Any) -> bytes:
     letters = _LETTERS
     if cells:
         _letter(max(cell.column for cell in cells.values()))  # the letters of every column, made once
-    shapes: dict[tuple[Any, ...], str] = {}  # a row dimension's values -> its attributes, written once
+    shapes: dict[Any, Any] = {}  # a row dimension's values -> its attributes, written once (its style's bytes -> (styled?, number))
     texts: dict[str, str] = {}  # a text -> its <t>, written once per sheet
     # the sheet as text: its ASCII, and the characters beyond as references (what each part
     # encoded alone gives: text_element, and lxml's tostring)
@@ -582,24 +584,28 @@ def _text(value: str) -> str:
     return text_element(value).decode("ascii")  # lxml's: ASCII, every other character a reference
 
 
-def _dim_attributes(dim: Any, styles: Any, ids: dict[Any, int], shapes: dict[tuple[Any, ...], str]) -> str:
+def _dim_attributes(dim: Any, styles: Any, ids: dict[Any, int], shapes: dict[Any, Any]) -> str:
     """A row's attributes as ``for k, v in dim`` gives them (hidden, outlineLevel, collapsed,
     ht, customFormat, customHeight, s, thickBot, thickTop, those that are true), its style
     numbered as ``dim.s`` numbers it; written once per sheet for each set of values."""
     d = dim.__dict__
     try:
-        kept = tuple(d[k] for k in _DIM_KEPT)
+        kept = _dim_kept(d)
     except KeyError:
         kept = None
     if kept is None or type(dim) is not RowDimension:
         return _dim_iterated(dim)
     style = dim._style
-    custom_format = style is not None and any(style)  # has_style, read before s makes a style
     if style is None:
         dim._style = style = StyleArray()  # what dim.s leaves
-    sid = ids.get(style)
-    if sid is None:
-        sid = styles.add(style)
+    raw = style.tobytes()  # equal arrays, equal bytes: numbered once per sheet
+    got = shapes.get(raw)
+    if got is None:
+        sid = ids.get(style)
+        if sid is None:
+            sid = styles.add(style)
+        got = shapes[raw] = (any(style), sid)  # has_style (read before s makes a style: all nought alike)
+    custom_format, sid = got
     key = (*kept, custom_format, sid)
     out = shapes.get(key)
     if out is None:

@@ -32,7 +32,6 @@ from typing import Any, NoReturn
 import jinja2
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -55,6 +54,7 @@ from .rows import (
     fit_sheet_columns,
     keep_units,
     set_column_widths,
+    style_copy,
 )
 from .save import workbook_bytes
 from .sheet import MAX_ROW, SheetSettings, copy_sheet_settings
@@ -689,7 +689,7 @@ class _SheetWriter:
             cp.__dict__.update(attrs)
             cp.__dict__["index"] = out
             cp.parent = dst
-            cp._style = None if dim_style is None else StyleArray(dim_style)
+            cp._style = None if dim_style is None else style_copy(dim_style)
             dst.row_dimensions[out] = cp
         values = self._row_values(plan, ctx) if plan.program is not None else None
         k = 0
@@ -718,10 +718,10 @@ class _SheetWriter:
             if dst_cell is None:  # a new row's cell: what Cell(dst, out, c, style_array=style) makes, directly
                 dst_cell = made[(out, c)] = _new_cell(Cell)
                 dst_cell.parent, dst_cell.row, dst_cell.column = dst, out, c
-                dst_cell._style = None if style is None else StyleArray(style)
+                dst_cell._style = None if style is None else style_copy(style)
                 dst_cell._value, dst_cell.data_type, dst_cell._hyperlink, dst_cell._comment = None, "n", None, None
             elif style is not None:
-                dst_cell._style = StyleArray(style)  # what copy() makes, without the copy module
+                dst_cell._style = style_copy(style)  # what copy() makes, without the copy module
             if bound is not None:  # what cell.value = … binds, without openpyxl's checks of each type
                 dst_cell._value, dst_cell.data_type = bound
             elif value is not None and value != "":
