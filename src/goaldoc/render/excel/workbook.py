@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -289,7 +290,7 @@ def _create_sheet(wb: Any, title: str, blank: bytes | None = None) -> Worksheet:
 
 def _has_pages_marks(ws: Worksheet) -> bool:
     """Whether a cell of the sheet holds a 目录 page mark (what fill_xlsx_contents looks for)."""
-    return any(isinstance(v := cell.value, str) and PAGES_OPEN in v for cell in ws._cells.values())
+    return any(isinstance(v := cell._value, str) and PAGES_OPEN in v for cell in ws._cells.values())
 
 
 def _fill_empty_places(ws: Worksheet) -> None:
@@ -300,14 +301,12 @@ def _fill_empty_places(ws: Worksheet) -> None:
     if ws._current_row == 0:  # iter_rows() gives nothing for a sheet without rows
         return
     cells = ws._cells
-    last = 0
     max_row, max_col = ws.max_row, ws.max_column  # each a walk over the cells
-    for r in range(1, max_row + 1):
-        for c in range(1, max_col + 1):
-            if (r, c) not in cells:
-                cells[(r, c)] = Cell(ws, row=r, column=c)
-                last = r
-    ws._current_row = max(ws._current_row, last)
+    # the empty places, found by set difference and made in the walk's order (row by row)
+    missing = sorted(set(product(range(1, max_row + 1), range(1, max_col + 1))).difference(cells))
+    for r, c in missing:
+        cells[(r, c)] = Cell(ws, row=r, column=c)
+    ws._current_row = max(ws._current_row, missing[-1][0] if missing else 0)
 
 
 def align_amounts(cells: Sequence[Any]) -> None:
