@@ -129,9 +129,12 @@ class _Grid:
         self.needs = [needs[k] for k in self._kind]  # the same at every width
         # the most any cell of a (first column, span) needs for its numbers: those cells are
         # as wide as each other, so one of them is squeezed exactly when the neediest is
-        self.place_needs: dict[tuple[int, int], float] = {}
+        # (every place is there: one that needs no room keeps 60 % of its width all the same)
+        self.place_needs: dict[tuple[int, int], float] = dict.fromkeys(self._distinct, 0.0)
+        place_needs = self.place_needs
         for place, need in zip(self.places, self.needs, strict=True):
-            self.place_needs[place] = max(self.place_needs.get(place, need), need)
+            if need > place_needs[place]:
+                place_needs[place] = need
 
     def spans(self, widths: Sequence[float]) -> dict[tuple[int, int], float]:
         """The width of each (first column, span) of the grid's cells (as :func:`_width`)."""
@@ -167,8 +170,10 @@ class _Grid:
 
     def rows(self, widths: Sequence[float]) -> dict[int, float]:
         rows: dict[int, float] = {}
+        get = rows.get
         for r, h in zip(self._rows, self.cell_heights(widths), strict=True):
-            rows[r] = max(rows.get(r, 0.0), h)
+            if h > get(r, -1.0):  # each row its tallest cell (heights are 0 or more), in the rows' order
+                rows[r] = h
         return rows
 
     def row_heights(self, widths: Sequence[float]) -> float:
