@@ -142,9 +142,9 @@ def _render_xlsx(
     pages: PagesSpec | None,
 ) -> bytes:
     pages = pages or PagesSpec()
-    wb, key = _template_book(template, drop_columns)
+    wb, master, key = _render_book(template, drop_columns)
     known = _SHEETS.setdefault(key, {}) if key is not None else {}
-    template_names = list(wb.sheetnames)
+    template_names = list(master.sheetnames)
     for name in {j.template_sheet for j in jobs}:
         if name not in template_names:
             raise TemplateError(
@@ -154,7 +154,7 @@ def _render_xlsx(
     made = []
     compiled = _COMPILED.setdefault(env, {})
     for i, job in enumerate(jobs):
-        src = wb[job.template_sheet]
+        src = master[job.template_sheet]  # read, never changed (the template as parsed)
         sheet = known.get(job.template_sheet)
         if sheet is None:
             sheet = known[job.template_sheet] = TemplateSheet(src)
@@ -164,9 +164,9 @@ def _render_xlsx(
         writer.installed = blank is not None
         writer.write(job.context)
         made.append((dst, sheet_title(job.name, used), writer))
-    template_sheets = [wb[name] for name in template_names]
-    for name in template_names:
-        del wb[name]
+    template_sheets = [wb[name] for name in template_names] if master is wb else []
+    for ws in template_sheets:  # (a template that does not pickle: its own parse, rendered into)
+        wb.remove(ws)
     for i, (ws, title, writer) in enumerate(made):
         ws.title = title
         writer.layout.add_marks(writer.sheet_rows, title)
@@ -191,7 +191,9 @@ def _let_go(wb: Any, gone: Sequence[Worksheet]) -> None:
     it all (issue 23 item 3: 30 % of the Excel side of a round was that walk, 16,000 objects
     a department). With the links cut, each object goes as its last reference does."""
     for ws in [*wb._sheets, *gone]:
-        ws._cells.clear()
+        cells = getattr(ws, "_cells", None)  # (a chart sheet has none)
+        if cells is not None:
+            cells.clear()
         ws.__dict__.clear()
     wb.__dict__.clear()
 
@@ -261,6 +263,39 @@ def _template_book(template: Path, drop_columns: Sequence[str] = ()) -> tuple[An
     for gone in [k for k in _SHEETS if k not in _BOOKS]:
         del _SHEETS[gone]
     return pickle.loads(data), key  # noqa: S301 - as above; the copy, so that the first render is like the rest
+
+
+# what each parse kept in _BOOKS gives the renders: the parsed workbook, whose sheets they
+# read and never change, and a copy of it without its sheets, pickled: the workbook each
+# render writes its sheets into (issue 23: each render unpickled the template's sheets too, a
+# county round's 100 departments, only to read them and delete them)
+_MASTERS: dict[BookKey, tuple[Any, bytes]] = {}
+
+
+def _render_book(template: Path, drop_columns: Sequence[str]) -> tuple[Any, Any, BookKey | None]:
+    """(a fresh copy of the template workbook without its sheets, to render into; the
+    template workbook whose sheets the render reads — kept for the process —; the parse's
+    key). A template that does not pickle: its own parse, both (its sheets to be removed)."""
+    st = template.stat()
+    key = (str(template.resolve()), st.st_mtime_ns, st.st_size, tuple(drop_columns))
+    kept = _MASTERS.get(key) if key in _BOOKS else None
+    if kept is None:
+        master, made = _template_book(template, drop_columns)
+        if made is None:
+            return master, master, None
+        hollow = pickle.loads(_BOOKS[made])  # noqa: S301 - our own bytes, made in this process
+        for ws in list(hollow.worksheets) + list(hollow.chartsheets):
+            hollow.remove(ws)
+        try:
+            kept = (master, pickle.dumps(hollow, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:  # noqa: BLE001 - as _template_book: made again every time
+            wb, _key = _template_book(template, drop_columns)
+            return wb, wb, None
+        _MASTERS[made] = kept
+        for gone in [k for k in _MASTERS if k not in _BOOKS]:
+            del _MASTERS[gone]
+        key = made
+    return pickle.loads(kept[1]), kept[0], key  # noqa: S301 - our own bytes, made just above
 
 
 _BLANK_SHEET: list[bytes] = []  # a new worksheet of no workbook, pickled once per process
@@ -615,7 +650,9 @@ class _SheetWriter:
         if plan is None:
             cells = []
             for c in range(1, self.max_col + 1):
-                src_cell = self.src.cell(r, c)
+                src_cell = self.src._cells.get((r, c))
+                if src_cell is None:  # what src.cell(r, c) would make, not added to the template (read by every render)
+                    src_cell = Cell(self.src, row=r, column=c)
                 value = src_cell.value
                 cells.append((c, src_cell, isinstance(value, str) and ("{{" in value or "{%" in value)))
             texts = tuple(cell.value for _c, cell, templated in cells if templated)
