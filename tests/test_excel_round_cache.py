@@ -13,7 +13,9 @@ import pytest
 
 from conftest import SAMPLES
 from goaldoc.api import load, render_bytes
+from goaldoc.render import bundle
 from goaldoc.render.excel import rows, save, workbook
+from goaldoc.render.pages import fit
 
 # same template (sichuan_ziping), different departments, rows and texts
 PAIRS = [("2023/qingshen-ziping.yaml", "2024/jingyan-ziping.yaml")]
@@ -23,6 +25,7 @@ def _forget() -> None:
     """The process as it starts: no template parsed, nothing worked out from one."""
     workbook._BOOKS.clear()
     workbook._SHEETS.clear()
+    workbook._MASTERS.clear()
     workbook._COMPILED.clear()
     workbook._ROWS.clear()
     rows._MEASURED.clear()
@@ -30,6 +33,8 @@ def _forget() -> None:
     save._STYLES.clear()
     save._HEADERS.clear()
     save._COLS.clear()
+    fit.forget_kinds()
+    bundle._FORM_PROGRAMS.clear()
 
 
 def _parts(loaded) -> dict[str, bytes]:
@@ -92,5 +97,66 @@ def test_a_text_is_measured_once_per_process(monkeypatch):
         _parts(two)
         after_one = set(measured) - set(first)  # what two measured after one
         assert alone and after_one and len(after_one) < len(alone)  # its own texts; not the labels it shares
+    finally:
+        _forget()
+
+
+def test_a_written_workbook_is_freed_without_the_collector(monkeypatch):
+    """Once its file is written, the workbook of a render — its sheets, their cells — is
+    freed as its last reference goes: no collection has to walk it (the collector walked
+    16,000 objects a county department for it)."""
+    import gc
+    import weakref
+
+    one = load(SAMPLES / "2024" / "taishan.yaml")  # a workbook of several sheets
+    _parts(one)  # what is made once per process, made
+    seen: list[weakref.ref] = []
+    real = workbook._create_sheet
+
+    def spy(wb, title, blank=None):
+        ws = real(wb, title, blank)
+        seen.append(weakref.ref(wb))
+        seen.extend(weakref.ref(sheet) for sheet in wb._sheets)
+        seen.append(weakref.ref(ws.row_dimensions))
+        return ws
+
+    monkeypatch.setattr(workbook, "_create_sheet", spy)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        _parts(one)
+        assert len(seen) > 5  # several sheets
+        assert [ref for ref in seen if ref() is not None] == []
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_the_cells_of_a_table_are_measured_once_per_process(monkeypatch):
+    """render/pages/fit.py keeps what it found of each (text, size, padding) for the process:
+    the widths it fits are those it fits with nothing kept, and a second fit of the same
+    tables measures nothing."""
+    one, two = (load(SAMPLES / name) for name in PAIRS[0])
+    measured: list[tuple] = []
+    real = fit._height
+
+    def spy(cell, width, pad):
+        measured.append((cell.text, cell.size, width, pad))
+        return real(cell, width, pad)
+
+    monkeypatch.setattr(fit, "_height", spy)
+    _forget()
+    try:
+        alone_two = _parts(two)
+        _forget()
+        measured.clear()
+        _parts(one)
+        assert measured and len(measured) == len(set(measured))
+        measured.clear()
+        _parts(one)
+        assert measured == []
+        assert _parts(two) == alone_two  # measured after another department: the same file
+        monkeypatch.setattr(fit, "_KEPT", 3)  # the store let go again and again: the same file
+        assert _parts(two) == alone_two
     finally:
         _forget()

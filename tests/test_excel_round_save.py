@@ -185,6 +185,48 @@ def test_a_sheet_made_from_the_blank_is_a_new_sheet():
     assert books[0] == books[1]
 
 
+def test_a_sheet_made_with_its_settings_in_place_is_the_sheet_they_are_copied_onto():
+    """An output sheet is unpickled with the template sheet's settings already in it
+    (excel/sheet.py SheetSettings.sheet): the file is the one written when a blank sheet
+    gets the settings' copies after its rows (widths, a <col> range, panes, header and
+    footer, page setup, margins, print options, protection, tab colour, column breaks)."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    from goaldoc.render.excel.sheet import RowMap, SheetSettings, copy_sheet_settings
+    from goaldoc.render.excel.workbook import _create_sheet
+
+    src = Workbook().active
+    src.column_dimensions["A"].width = 12.5
+    src.column_dimensions.group("B", "C", hidden=False)
+    src.column_dimensions["B"].width = 30
+    src.freeze_panes = "A3"
+    src.oddFooter.center.text = "第 &P 页"
+    src.oddHeader.left.text = "表头"
+    src.page_setup.orientation = "landscape"
+    src.page_setup.paperSize = 9
+    src.sheet_properties.pageSetUpPr.fitToPage = True
+    src.page_setup.fitToHeight = 0
+    src.page_margins.left = 0.3
+    src.print_options.horizontalCentered = True
+    src.protection.sheet = True
+    src.sheet_properties.tabColor = "1072BA"
+    src.col_breaks.append(Break(id=2))
+    settings = SheetSettings(src)
+    books = []
+    for installed in (False, True):
+        wb = Workbook()
+        ws = _create_sheet(wb, "新表", settings.sheet(src) if installed else None)
+        ws.cell(1, 1, "文")
+        ws.row_dimensions[1].height = 30
+        copy_sheet_settings(src, ws, RowMap({1: [1]}, {}, 1, 1), 3, settings, installed)
+        ws.column_dimensions["B"].width = 21.5  # set after, as the fitting sets it
+        books.append(_parts(workbook_bytes(wb)))
+    assert settings.sheet(src) is not None
+    assert books[0] == books[1]
+    written = books[1]["xl/worksheets/sheet2.xml"]
+    assert all(part in written for part in (b"landscape", b" &amp;P ", b'pane ySplit="2"', b'<col width="12.5"'))
+
+
 def test_blank_workbooks_and_review_reports_leave_no_temporary_file(monkeypatch, tmp_path):
     """openpyxl's wb.save writes each sheet to a temporary file first: a kill -9 meanwhile
     left it in the system's temporary folder, where no sweep of goaldoc's removes it.
@@ -355,3 +397,50 @@ def test_an_empty_sheet_and_a_sheet_off_the_corner_are_written_as_openpyxl_write
         return wb
 
     assert _parts(workbook_bytes(book())) == _parts(_openpyxl_bytes(book()))
+
+
+def _set_up(variant: str) -> Workbook:
+    """A book whose sheet's settings differ from the others' in one value of one of them."""
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(1, 1, "格")
+    ws.freeze_panes = "A3"
+    ws.sheet_properties.tabColor = "1072BA"
+    ws.page_setup.orientation = "landscape"
+    ws.page_margins.left = 0.3
+    ws.print_options.horizontalCentered = True
+    ws.protection.sheet = True
+    ws.sheet_format.defaultRowHeight = 18
+    ws.column_dimensions.group("B", "C", outline_level=2)  # the format's outlineLevelCol
+    changes = {
+        "tab colour": lambda: setattr(ws.sheet_properties, "tabColor", "FF0000"),
+        "fit": lambda: setattr(ws.sheet_properties.pageSetUpPr, "fitToPage", True),  # the page setup's truth too
+        "pane": lambda: setattr(ws, "freeze_panes", "B3"),
+        "zoom": lambda: setattr(ws.sheet_view, "zoomScale", 85),
+        "selection": lambda: setattr(ws.sheet_view.selection[0], "activeCell", "C7"),
+        "format": lambda: setattr(ws.sheet_format, "defaultRowHeight", 20),
+        "outline": lambda: ws.column_dimensions.group("E", "F", outline_level=3),
+        "protection": lambda: setattr(ws.protection, "formatCells", False),
+        "password": lambda: setattr(ws.protection, "password", "密码"),
+        "print": lambda: setattr(ws.print_options, "gridLines", True),
+        "margins": lambda: setattr(ws.page_margins, "top", 0.5),
+        "paper": lambda: setattr(ws.page_setup, "paperSize", 9),
+        "scale": lambda: setattr(ws.page_setup, "scale", 80),
+        "no setup": lambda: setattr(ws, "page_setup", type(ws.page_setup)(worksheet=ws)),
+        "no print options": lambda: setattr(ws, "print_options", type(ws.print_options)()),
+    }
+    if variant:
+        changes[variant]()
+    return wb
+
+
+def test_a_sheets_settings_are_written_once_for_each_set_of_values():
+    """excel/save.py writes a sheet's properties, views, format, protection, print options,
+    margins and page setup once per process for each set of their values: a sheet differing
+    in one value of one of them gets its own (what openpyxl writes, each time)."""
+    variants = [
+        "", "tab colour", "fit", "pane", "zoom", "selection", "format", "outline", "protection", "password",
+        "print", "margins", "paper", "scale", "no setup", "no print options",
+    ]
+    parts = _each_as_openpyxl_writes_it(_set_up, variants, "xl/worksheets/sheet1.xml")
+    assert len(set(parts.values())) == len(variants)

@@ -97,3 +97,43 @@ def test_rows_without_a_height_are_laid_out_at_the_templates_default(taishan, tm
     render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")
     defaults = [h for heights, own in seen for r, h in enumerate(heights) if r and not own[r] and h]
     assert defaults and set(defaults) == {30.0}
+
+
+def _sheets_state(book):  # type: ignore[no-untyped-def]
+    return [
+        (
+            ws.title,
+            sorted((rc, cell.value, cell._style.tobytes() if cell._style is not None else None) for rc, cell in ws._cells.items()),
+            sorted(map(str, ws.merged_cells.ranges)),
+            [(k, d.width, d.min, d.max) for k, d in ws.column_dimensions.items()],
+            [(k, d.height) for k, d in ws.row_dimensions.items()],
+        )
+        for ws in book.worksheets
+    ]
+
+
+def test_the_template_sheets_are_read_by_every_render_and_changed_by_none(taishan, tmp_path, monkeypatch):
+    """A render writes into a copy of the template workbook without its sheets and reads the
+    sheets of the parse kept for the process (excel/workbook.py _render_book): no render
+    changes them (cells, styles, merges, widths, heights) — the first, which works out the
+    rows' plans, neither —, and each gets the same file."""
+    _template(tmp_path)  # a copy of its own: parsed afresh
+    seen = []
+    real = workbook._render_book
+
+    def spy(template, drop_columns):  # type: ignore[no-untyped-def]
+        wb, master, key = real(template, drop_columns)
+        assert wb is not master and not wb.worksheets
+        seen.append((master, _sheets_state(master)))  # as the render gets it
+        return wb, master, key
+
+    monkeypatch.setattr(workbook, "_render_book", spy)
+    first = render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
+    second = render_bytes(taishan, ["xlsx"], templates=tmp_path / "templates")["xlsx"][1]
+    (master, before), (again, _state) = seen
+    assert again is master  # kept for the process
+    assert any(cells for _t, cells, *_rest in before)
+    assert _sheets_state(master) == before
+    assert [[[c.value for c in row] for row in ws.iter_rows()] for ws in xlsx_book(first)] == [
+        [[c.value for c in row] for row in ws.iter_rows()] for ws in xlsx_book(second)
+    ]

@@ -150,3 +150,44 @@ def test_lopsided_rows_are_found_as_the_reference_finds_them():
         assert ours == _lopsided_reference(_Grid(widths, cells, 10.8), widths)
         found += bool(ours[0])
     assert found > 20  # the grids do hold lopsided rows
+
+
+def test_columns_fit_alike_whatever_the_process_measured_before(monkeypatch):
+    """render/pages/fit.py keeps what it measured of each (text, size, padding) for the
+    process: on 300 random grids (numbers to make room for, lopsided rows, widened columns)
+    the widths are the same measured afresh, after all the others, and with the store let go
+    at every grid."""
+    import random
+
+    from goaldoc.render.pages import fit
+    from goaldoc.render.pages.fit import GridCell, Widen, fit_columns
+
+    rng = random.Random(9)
+    words = ["指标", "满意度", "≥95%", "123456789012.34", "万元", "新增满意度调查", "主要实施内容为开展各项工作并按期完成", "abc def", "2026.9325", ""]
+    grids = []
+    for _ in range(300):
+        n = rng.randint(2, 6)
+        widths = [rng.uniform(20, 160) for _ in range(n)]
+        cells = []
+        for r in range(rng.randint(1, 8)):
+            col = 0
+            while col < n:
+                span = rng.choice([1, 1, 1, 2]) if col + 1 < n else 1
+                text = "".join(rng.choice(words) for _ in range(rng.choice([1, 1, 2, 12, 30])))
+                cells.append(GridCell(r, col, span, text, rng.choice([9.0, 10.5, 12.0]), rng.random() < 0.15))
+                col += span
+        widen = [Widen(0, 1, 0.4)] if rng.random() < 0.3 else []
+        grids.append((widths, cells, rng.choice([10.0, 10.8]), widen))
+
+    def fitted() -> list[list[float]]:
+        return [fit_columns(*grid) for grid in grids]
+
+    alone = []
+    for grid in grids:
+        fit.forget_kinds()
+        alone.append(fit_columns(*grid))
+    assert fitted() == alone  # the store full of the others'
+    assert sum(new != grid[0] for new, grid in zip(alone, grids, strict=True)) > 30  # the grids do move boundaries
+    monkeypatch.setattr(fit, "_KEPT", 0)
+    assert fitted() == alone
+    fit.forget_kinds()

@@ -59,15 +59,28 @@ def _render_xlsx(spec: FormSpec, ctx: dict[str, Any]) -> bytes:
     return render_xlsx(spec.path("xlsx"), jobs, env, ctx["dropped_columns"], spec.pages)
 
 
+# form.yaml's texts made into templates once per process: (environment, text, expression?) ->
+# the template or expression (each sheet of each department asked for its name's again: a
+# template made anew per sheet, a cycle of objects for the collector)
+_FORM_PROGRAMS: dict[tuple[Any, str, bool], Any] = {}
+_FORM_PROGRAMS_KEPT = 256
+
+
 def form_expr(spec: FormSpec, key: str, text: str, ctx: dict[str, Any], expression: bool = False) -> Any:
     """A Jinja text (or expression) of form.yaml, its errors located at its key."""
     from .template.markup import explain_template_error, make_env
 
     env = make_env(autoescape=False)
     try:
+        program: Any = _FORM_PROGRAMS.get((env, text, expression))
+        if program is None:
+            program = env.compile_expression(text, undefined_to_none=False) if expression else env.from_string(text)
+            if len(_FORM_PROGRAMS) >= _FORM_PROGRAMS_KEPT:
+                _FORM_PROGRAMS.clear()
+            _FORM_PROGRAMS[(env, text, expression)] = program
         if expression:
-            return env.compile_expression(text, undefined_to_none=False)(**ctx)
-        return env.from_string(text).render(ctx)
+            return program(**ctx)
+        return program.render(ctx)
     except Exception as exc:  # noqa: BLE001 - an admin's mistake in form.yaml
         raise TemplateError(
             [Problem(f"表样说明 {key}（“{text}”）有误：{explain_template_error(exc)}", (), str(spec.folder / "form.yaml"), code="T012")]

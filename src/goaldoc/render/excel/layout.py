@@ -118,7 +118,7 @@ def plan_pages(rows: SheetRows, ranges: Ranges, widths: dict[int, float], spec: 
     squashed: dict[str, str] = {}
     max_col = rows.max_col
     for (r, c), cell in rows.ws._cells.items():
-        value = cell.value
+        value = cell._value  # (a merged cell's is None)
         if r > n or value is None:
             continue
         text = str(value)

@@ -9,9 +9,11 @@ columns fitted to their content (render/pages/fit.py).
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from openpyxl.cell.cell import Cell, MergedCell
@@ -33,6 +35,9 @@ PAGE_FILL = 0.93  # heights and the scale are estimates: leave the application r
 
 Ranges = dict[tuple[int, int], tuple[int, int]]  # (top row, left col) -> (bottom row, right col)
 _new_merged = object.__new__
+# StyleArray(style) (what copy() of a cell's style makes) without its Python __new__: a cell
+# of a county round's sheets gets one or two
+style_copy = partial(array.__new__, StyleArray, "i")
 
 
 def squash(text: str) -> str:
@@ -106,6 +111,7 @@ class SheetRows:
     _needs: tuple[int, tuple[tuple[int, float], ...], list[CellNeed]] | None = None
     _shown: tuple[int, list[tuple[int, int, int, int, Any, float]]] | None = None
     facts: TemplateFacts | None = None  # what the template sheet holds, read once per process
+    _row_map: tuple[int, RowMap] | None = None
 
     def template_facts(self) -> TemplateFacts:
         if self.facts is None:
@@ -123,7 +129,11 @@ class SheetRows:
         self._needs = None
 
     def row_map(self) -> RowMap:
-        return RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_rows)
+        """Where the template rows went (:class:`RowMap`), made once until the rows change
+        (the merges, the layout and the sheet's settings each asked for it)."""
+        if self._row_map is None or self._row_map[0] != self.version:
+            self._row_map = (self.version, RowMap(self.emitted, self.tag_pos, self.src.max_row, self.out_rows))
+        return self._row_map[1]
 
     def text(self, r: int, c: int) -> str:
         cell = self.ws._cells.get((r, c))
@@ -285,7 +295,7 @@ class SheetRows:
                         ws._cells[(r, c)] = cell
                     else:
                         cell = ws._cells[(r, c)]
-                    cell._style = StyleArray(style)  # what copy() makes, without the copy module
+                    cell._style = style_copy(style)  # what copy() makes, without the copy module
 
 
 # -- measuring ----------------------------------------------------------------------------
@@ -553,6 +563,7 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
     if len(breaks) > _MEASURED_KEPT:
         breaks.clear()
     room: dict[tuple[int, int], float] = {}  # (left, right column) -> the text's width
+    sizes: dict[int, float] = {}  # font id -> size
     for (r, c), cell in rows.ws._cells.items():
         value = cell._value
         if not isinstance(value, str) or r > n:
@@ -574,7 +585,11 @@ def keep_units(rows: SheetRows, widths: dict[int, float]) -> None:
         width = room.get((c, c2))
         if width is None:
             width = room[(c, c2)] = _text_width(widths, c, c2)
-        key = (value, width, font_size(cell))
+        font = cell._style.fontId
+        size = sizes.get(font)
+        if size is None:
+            size = sizes[font] = font_size(cell)
+        key = (value, width, size)
         at = breaks[key] if key in breaks else breaks.setdefault(key, unit_break(*key))
         if at is not None:
             cell.value = value[:at] + "\n" + value[at:]

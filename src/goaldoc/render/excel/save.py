@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import operator
 import pickle
 import re
 import time
@@ -37,8 +38,17 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder, RowDimension
+from openpyxl.worksheet.dimensions import (
+    ColumnDimension,
+    DimensionHolder,
+    RowDimension,
+    SheetFormatProperties,
+)
 from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem, _HeaderFooterPart
+from openpyxl.worksheet.page import PageMargins, PrintOptions, PrintPageSetup
+from openpyxl.worksheet.properties import WorksheetProperties
+from openpyxl.worksheet.protection import SheetProtection
+from openpyxl.worksheet.views import SheetViewList
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
@@ -213,6 +223,50 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
         self.xf.send(None)
         return data
 
+    def _send(self, obj: Any) -> None:
+        """``self.xf.send(obj.to_tree())``, what the stream writes for it kept per process for
+        each state of the object (:func:`_element_key`): the sheets of a template mostly
+        have its properties, views, format, protection, print options, margins and page
+        setup (a county round serialised 750 of each, object by object)."""
+        key = _element_key(obj)
+        if key is None:
+            self.xf.send(obj.to_tree())
+            return
+        data = _ELEMENTS.get(key)
+        if data is None:
+            data = self._recorded(obj.to_tree())
+            if len(_ELEMENTS) >= _ELEMENTS_KEPT:
+                _ELEMENTS.clear()
+            _ELEMENTS[key] = data
+        else:
+            self._raw(data)
+
+    def write_properties(self) -> None:
+        self._send(self.ws.sheet_properties)
+
+    def write_views(self) -> None:
+        self._send(self.ws.views)
+
+    def write_format(self) -> None:
+        self.ws.sheet_format.outlineLevelCol = self.ws.column_dimensions.max_outline
+        self._send(self.ws.sheet_format)
+
+    def write_protection(self) -> None:
+        if self.ws.protection:
+            self._send(self.ws.protection)
+
+    def write_print(self) -> None:
+        if self.ws.print_options:
+            self._send(self.ws.print_options)
+
+    def write_margins(self) -> None:
+        if self.ws.page_margins:
+            self._send(self.ws.page_margins)
+
+    def write_page(self) -> None:
+        if self.ws.page_setup:  # (its truth reads the sheet's properties: asked as openpyxl asks)
+            self._send(self.ws.page_setup)
+
     def write_merged_cells(self) -> None:
         """openpyxl's ``<mergeCells count="n"><mergeCell ref="A1:B2"/>…``, in the ranges'
         order, as text (the refs are letters, digits and a colon: nothing to escape)."""
@@ -279,6 +333,32 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
             _HEADERS[key] = data
         elif data:
             self._raw(data)
+
+
+# the elements of a sheet's settings this process wrote: their state -> what the stream wrote
+_ELEMENTS: dict[bytes, bytes] = {}
+_ELEMENTS_KEPT = 1024
+# openpyxl's classes whose XML is a function of their attributes alone (and of the objects
+# those hold): no to_tree of their own, nothing read from elsewhere
+_ELEMENT_TYPES = frozenset(
+    {WorksheetProperties, SheetViewList, SheetFormatProperties, SheetProtection, PrintOptions, PageMargins, PrintPageSetup}
+)
+
+
+def _element_key(obj: Any) -> bytes | None:
+    """The object's class and attributes (those of the objects it holds too), pickled: two
+    objects with the same bytes are written alike (objects that differ in anything, even in
+    what would be written alike, get keys of their own). The page setup's sheet (which its
+    XML does not read) is left out. None for another class, or what does not pickle."""
+    if type(obj) not in _ELEMENT_TYPES:
+        return None
+    state = obj.__dict__
+    if "_parent" in state:
+        state = {k: v for k, v in state.items() if k != "_parent"}
+    try:
+        return pickle.dumps((type(obj), state), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - not picklable: written every time
+        return None
 
 
 def _coord(ref: Any) -> str:
@@ -411,6 +491,7 @@ _TYPES = {"s": ' t="inlineStr"', "n": ' t="n"', "e": ' t="e"'}
 # what a RowDimension keeps in its __dict__ of the attributes its iteration writes (the
 # others, customFormat, customHeight and s, are worked out from its style and height)
 _DIM_KEPT = ("hidden", "outlineLevel", "collapsed", "ht", "thickBot", "thickTop")
+_dim_kept = operator.itemgetter(*_DIM_KEPT)
 
 
 def _sheet_data(ws: Any) -> bytes:
@@ -430,7 +511,7 @@ def _sheet_data(ws: Any) -> bytes:
     letters = _LETTERS
     if cells:
         _letter(max(cell.column for cell in cells.values()))  # the letters of every column, made once
-    shapes: dict[tuple[Any, ...], str] = {}  # a row dimension's values -> its attributes, written once
+    shapes: dict[Any, Any] = {}  # a row dimension's values -> its attributes, written once (its style's bytes -> (styled?, number))
     texts: dict[str, str] = {}  # a text -> its <t>, written once per sheet
     # the sheet as text: its ASCII, and the characters beyond as references (what each part
     # encoded alone gives: text_element, and lxml's tostring)
@@ -503,24 +584,28 @@ def _text(value: str) -> str:
     return text_element(value).decode("ascii")  # lxml's: ASCII, every other character a reference
 
 
-def _dim_attributes(dim: Any, styles: Any, ids: dict[Any, int], shapes: dict[tuple[Any, ...], str]) -> str:
+def _dim_attributes(dim: Any, styles: Any, ids: dict[Any, int], shapes: dict[Any, Any]) -> str:
     """A row's attributes as ``for k, v in dim`` gives them (hidden, outlineLevel, collapsed,
     ht, customFormat, customHeight, s, thickBot, thickTop, those that are true), its style
     numbered as ``dim.s`` numbers it; written once per sheet for each set of values."""
     d = dim.__dict__
     try:
-        kept = tuple(d[k] for k in _DIM_KEPT)
+        kept = _dim_kept(d)
     except KeyError:
         kept = None
     if kept is None or type(dim) is not RowDimension:
         return _dim_iterated(dim)
     style = dim._style
-    custom_format = style is not None and any(style)  # has_style, read before s makes a style
     if style is None:
         dim._style = style = StyleArray()  # what dim.s leaves
-    sid = ids.get(style)
-    if sid is None:
-        sid = styles.add(style)
+    raw = style.tobytes()  # equal arrays, equal bytes: numbered once per sheet
+    got = shapes.get(raw)
+    if got is None:
+        sid = ids.get(style)
+        if sid is None:
+            sid = styles.add(style)
+        got = shapes[raw] = (any(style), sid)  # has_style (read before s makes a style: all nought alike)
+    custom_format, sid = got
     key = (*kept, custom_format, sid)
     out = shapes.get(key)
     if out is None:

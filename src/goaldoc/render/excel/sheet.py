@@ -178,19 +178,36 @@ class SheetSettings:
             self._data: bytes | None = pickle.dumps(_settings_copies(src), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - something that does not pickle: copied for every sheet
             self._data = None
+        self._sheet: bytes | None = None  # :meth:`sheet`, once made (b"": it could not be)
 
     def copies(self, src: Worksheet) -> _Copies:
         if self._data is None:
             return _settings_copies(src)
         return pickle.loads(self._data)  # noqa: S301 - our own bytes, made just above in this process
 
+    def sheet(self, src: Worksheet) -> bytes | None:
+        """A new worksheet of no workbook holding copies of the settings (as
+        :func:`copy_sheet_settings` sets them, views and column breaks too), pickled once:
+        an output sheet unpickled from it is made with its settings in one go — a blank
+        sheet's own settings were made only to be replaced by the copies (issue 23: a county
+        round's 753 sheets unpickled both). None when the settings do not pickle."""
+        if self._sheet is None:
+            self._sheet = b""
+            if self._data is not None:
+                ws = Worksheet(None)
+                views, col_breaks = install_settings(ws, self.copies(src))
+                ws.views, ws.col_breaks = views, col_breaks
+                try:
+                    self._sheet = pickle.dumps(ws, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 - made as a blank sheet, its settings copied later
+                    self._sheet = b""
+        return self._sheet or None
 
-def copy_sheet_settings(
-    src: Worksheet, dst: Worksheet, rows: RowMap, max_col: int, settings: SheetSettings | None = None
-) -> None:
-    """Everything of ``src`` except its cells, merges and row dimensions, onto ``dst``;
-    ``settings``: the sheet's settings copied once (:class:`SheetSettings`)."""
-    copies = settings.copies(src) if settings is not None else _settings_copies(src)
+
+def install_settings(dst: Worksheet, copies: _Copies) -> tuple[Any, Any]:
+    """The settings that do not depend on the rows set on ``dst`` (column widths, sheet
+    format and properties, page setup, margins, print options, headers and footers,
+    protection); the views and column breaks returned, set with the rows."""
     dims, sheet_format, properties, setup, margins, options, header_footer, protection, views, col_breaks = copies
     for letter, cp in dims:
         cp.parent = dst
@@ -203,6 +220,25 @@ def copy_sheet_settings(
     dst.print_options = options
     dst.HeaderFooter = header_footer
     dst.protection = protection
+    return views, col_breaks
+
+
+def copy_sheet_settings(
+    src: Worksheet,
+    dst: Worksheet,
+    rows: RowMap,
+    max_col: int,
+    settings: SheetSettings | None = None,
+    installed: bool = False,
+) -> None:
+    """Everything of ``src`` except its cells, merges and row dimensions, onto ``dst``;
+    ``settings``: the sheet's settings copied once (:class:`SheetSettings`); ``installed``:
+    ``dst`` was made from :meth:`SheetSettings.sheet` and holds their copies already."""
+    if installed:
+        views, col_breaks = dst.views, dst.col_breaks
+    else:
+        copies = settings.copies(src) if settings is not None else _settings_copies(src)
+        views, col_breaks = install_settings(dst, copies)
     _copy_views(views, dst, rows)
     _copy_print_ranges(src, dst, rows, max_col)
     _copy_breaks(src, dst, rows, col_breaks)

@@ -26,13 +26,13 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any, NoReturn
 
 import jinja2
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -55,6 +55,7 @@ from .rows import (
     fit_sheet_columns,
     keep_units,
     set_column_widths,
+    style_copy,
 )
 from .save import workbook_bytes
 from .sheet import MAX_ROW, SheetSettings, copy_sheet_settings
@@ -141,9 +142,9 @@ def _render_xlsx(
     pages: PagesSpec | None,
 ) -> bytes:
     pages = pages or PagesSpec()
-    wb, key = _template_book(template, drop_columns)
+    wb, master, key = _render_book(template, drop_columns)
     known = _SHEETS.setdefault(key, {}) if key is not None else {}
-    template_names = list(wb.sheetnames)
+    template_names = list(master.sheetnames)
     for name in {j.template_sheet for j in jobs}:
         if name not in template_names:
             raise TemplateError(
@@ -153,16 +154,19 @@ def _render_xlsx(
     made = []
     compiled = _COMPILED.setdefault(env, {})
     for i, job in enumerate(jobs):
-        src = wb[job.template_sheet]
+        src = master[job.template_sheet]  # read, never changed (the template as parsed)
         sheet = known.get(job.template_sheet)
         if sheet is None:
             sheet = known[job.template_sheet] = TemplateSheet(src)
-        dst = _create_sheet(wb, f"\ue000{i}")  # final names once the template sheets are gone
+        blank = sheet.settings.sheet(src)  # a new sheet holding the template sheet's settings
+        dst = _create_sheet(wb, f"\ue000{i}", blank)  # final names once the template sheets are gone
         writer = _SheetWriter(src, dst, env, str(template), compiled, pages, sheet)
+        writer.installed = blank is not None
         writer.write(job.context)
         made.append((dst, sheet_title(job.name, used), writer))
-    for name in template_names:
-        del wb[name]
+    template_sheets = [wb[name] for name in template_names] if master is wb else []
+    for ws in template_sheets:  # (a template that does not pickle: its own parse, rendered into)
+        wb.remove(ws)
     for i, (ws, title, writer) in enumerate(made):
         ws.title = title
         writer.layout.add_marks(writer.sheet_rows, title)
@@ -176,7 +180,22 @@ def _render_xlsx(
             _fill_empty_places(ws)
     _refuse_overlong_cells([ws for ws, _t, _w in made], str(template))
     wb.active = 0
-    return workbook_bytes(wb)  # what wb.save() writes (excel/save.py)
+    data = workbook_bytes(wb)  # what wb.save() writes (excel/save.py)
+    _let_go(wb, template_sheets)
+    return data
+
+
+def _let_go(wb: Any, gone: Sequence[Worksheet]) -> None:
+    """The workbook, written, taken apart: its sheets and cells point at each other (a cell
+    at its sheet, a sheet at its workbook), so none of it was freed until the collector walked
+    it all (issue 23 item 3: 30 % of the Excel side of a round was that walk, 16,000 objects
+    a department). With the links cut, each object goes as its last reference does."""
+    for ws in [*wb._sheets, *gone]:
+        cells = getattr(ws, "_cells", None)  # (a chart sheet has none)
+        if cells is not None:
+            cells.clear()
+        ws.__dict__.clear()
+    wb.__dict__.clear()
 
 
 # the parsed templates of this process: (path, mtime, size, dropped columns) -> the workbook
@@ -246,16 +265,53 @@ def _template_book(template: Path, drop_columns: Sequence[str] = ()) -> tuple[An
     return pickle.loads(data), key  # noqa: S301 - as above; the copy, so that the first render is like the rest
 
 
+# what each parse kept in _BOOKS gives the renders: the parsed workbook, whose sheets they
+# read and never change, and a copy of it without its sheets, pickled: the workbook each
+# render writes its sheets into (issue 23: each render unpickled the template's sheets too, a
+# county round's 100 departments, only to read them and delete them)
+_MASTERS: dict[BookKey, tuple[Any, bytes]] = {}
+
+
+def _render_book(template: Path, drop_columns: Sequence[str]) -> tuple[Any, Any, BookKey | None]:
+    """(a fresh copy of the template workbook without its sheets, to render into; the
+    template workbook whose sheets the render reads — kept for the process —; the parse's
+    key). A template that does not pickle: its own parse, both (its sheets to be removed)."""
+    st = template.stat()
+    key = (str(template.resolve()), st.st_mtime_ns, st.st_size, tuple(drop_columns))
+    kept = _MASTERS.get(key) if key in _BOOKS else None
+    if kept is None:
+        master, made = _template_book(template, drop_columns)
+        if made is None:
+            return master, master, None
+        hollow = pickle.loads(_BOOKS[made])  # noqa: S301 - our own bytes, made in this process
+        for ws in list(hollow.worksheets) + list(hollow.chartsheets):
+            hollow.remove(ws)
+        try:
+            kept = (master, pickle.dumps(hollow, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:  # noqa: BLE001 - as _template_book: made again every time
+            wb, _key = _template_book(template, drop_columns)
+            return wb, wb, None
+        _MASTERS[made] = kept
+        for gone in [k for k in _MASTERS if k not in _BOOKS]:
+            del _MASTERS[gone]
+        key = made
+    return pickle.loads(kept[1]), kept[0], key  # noqa: S301 - our own bytes, made just above
+
+
 _BLANK_SHEET: list[bytes] = []  # a new worksheet of no workbook, pickled once per process
 
 
-def _create_sheet(wb: Any, title: str) -> Worksheet:
+def _create_sheet(wb: Any, title: str, blank: bytes | None = None) -> Worksheet:
     """What ``wb.create_sheet(title)`` makes and adds, unpickled from a blank sheet made once:
     Worksheet.__init__ builds some thirty objects (2.7 % of the Excel side of a county round,
-    753 sheets), most of which the template's settings then replace."""
-    if not _BLANK_SHEET:
-        _BLANK_SHEET.append(pickle.dumps(Worksheet(None), protocol=pickle.HIGHEST_PROTOCOL))
-    ws: Worksheet = pickle.loads(_BLANK_SHEET[0])  # noqa: S301 - our own bytes, made just above
+    753 sheets), most of which the template's settings then replace. ``blank``: another
+    pickled sheet of no workbook to make it from (a template sheet's settings in place:
+    excel/sheet.py SheetSettings.sheet)."""
+    if blank is None:
+        if not _BLANK_SHEET:
+            _BLANK_SHEET.append(pickle.dumps(Worksheet(None), protocol=pickle.HIGHEST_PROTOCOL))
+        blank = _BLANK_SHEET[0]
+    ws: Worksheet = pickle.loads(blank)  # noqa: S301 - our own bytes, made in this process
     # a defaultdict subclass (DimensionHolder) is unpickled without its factory and its
     # attributes: a dimension indexed that the sheet has not is made by the sheet, as in a
     # new sheet
@@ -269,7 +325,7 @@ def _create_sheet(wb: Any, title: str) -> Worksheet:
 
 def _has_pages_marks(ws: Worksheet) -> bool:
     """Whether a cell of the sheet holds a 目录 page mark (what fill_xlsx_contents looks for)."""
-    return any(isinstance(v := cell.value, str) and PAGES_OPEN in v for cell in ws._cells.values())
+    return any(isinstance(v := cell._value, str) and PAGES_OPEN in v for cell in ws._cells.values())
 
 
 def _fill_empty_places(ws: Worksheet) -> None:
@@ -280,14 +336,12 @@ def _fill_empty_places(ws: Worksheet) -> None:
     if ws._current_row == 0:  # iter_rows() gives nothing for a sheet without rows
         return
     cells = ws._cells
-    last = 0
     max_row, max_col = ws.max_row, ws.max_column  # each a walk over the cells
-    for r in range(1, max_row + 1):
-        for c in range(1, max_col + 1):
-            if (r, c) not in cells:
-                cells[(r, c)] = Cell(ws, row=r, column=c)
-                last = r
-    ws._current_row = max(ws._current_row, last)
+    # the empty places, found by set difference and made in the walk's order (row by row)
+    missing = sorted(set(product(range(1, max_row + 1), range(1, max_col + 1))).difference(cells))
+    for r, c in missing:
+        cells[(r, c)] = Cell(ws, row=r, column=c)
+    ws._current_row = max(ws._current_row, missing[-1][0] if missing else 0)
 
 
 def align_amounts(cells: Sequence[Any]) -> None:
@@ -464,6 +518,7 @@ class _SheetWriter:
     ):
         self.src, self.dst, self.env, self.file = src, dst, env, file
         self.sheet = sheet  # what the template sheet gives every render alike
+        self.installed = False  # dst holds the template sheet's settings already (SheetSettings.sheet)
         self.pages_spec = pages
         self.tag_starts: set[int] = set()  # tag rows that open a block (for/if)
         self.max_col = sheet.max_col
@@ -561,7 +616,7 @@ class _SheetWriter:
         self.sheet_rows = rows
         self.rows = rows.row_map()
         self.pages = rows.pages
-        copy_sheet_settings(self.src, self.dst, self.rows, self.max_col, self.sheet.settings)
+        copy_sheet_settings(self.src, self.dst, self.rows, self.max_col, self.sheet.settings, self.installed)
         set_column_widths(self.dst, widths, template_widths)
         xlsx_default_footer(self.dst, self.pages_spec.page_numbers)  # only where the template has none
         xlsx_page_number_wording(self.dst, self.pages_spec.page_numbers)  # the Word file's wording
@@ -595,7 +650,9 @@ class _SheetWriter:
         if plan is None:
             cells = []
             for c in range(1, self.max_col + 1):
-                src_cell = self.src.cell(r, c)
+                src_cell = self.src._cells.get((r, c))
+                if src_cell is None:  # what src.cell(r, c) would make, not added to the template (read by every render)
+                    src_cell = Cell(self.src, row=r, column=c)
                 value = src_cell.value
                 cells.append((c, src_cell, isinstance(value, str) and ("{{" in value or "{%" in value)))
             texts = tuple(cell.value for _c, cell, templated in cells if templated)
@@ -668,7 +725,7 @@ class _SheetWriter:
             cp.__dict__.update(attrs)
             cp.__dict__["index"] = out
             cp.parent = dst
-            cp._style = None if dim_style is None else StyleArray(dim_style)
+            cp._style = None if dim_style is None else style_copy(dim_style)
             dst.row_dimensions[out] = cp
         values = self._row_values(plan, ctx) if plan.program is not None else None
         k = 0
@@ -697,10 +754,10 @@ class _SheetWriter:
             if dst_cell is None:  # a new row's cell: what Cell(dst, out, c, style_array=style) makes, directly
                 dst_cell = made[(out, c)] = _new_cell(Cell)
                 dst_cell.parent, dst_cell.row, dst_cell.column = dst, out, c
-                dst_cell._style = None if style is None else StyleArray(style)
+                dst_cell._style = None if style is None else style_copy(style)
                 dst_cell._value, dst_cell.data_type, dst_cell._hyperlink, dst_cell._comment = None, "n", None, None
             elif style is not None:
-                dst_cell._style = StyleArray(style)  # what copy() makes, without the copy module
+                dst_cell._style = style_copy(style)  # what copy() makes, without the copy module
             if bound is not None:  # what cell.value = … binds, without openpyxl's checks of each type
                 dst_cell._value, dst_cell.data_type = bound
             elif value is not None and value != "":

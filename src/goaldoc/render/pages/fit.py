@@ -65,17 +65,57 @@ def _number_need(cell: GridCell, pad: float) -> float:
     return em * cell.size + pad + 1.5 if em else 0.0
 
 
+# What the grids of this process found of each kind of cell — its (text, font size, padding),
+# all its height and its numbers depend on (:func:`_height`, :func:`_number_need`): a kind's
+# number, and by it its heights at the widths asked (rounded to 0.1 pt), the room its numbers
+# need, its line's height and whether it holds text. The tables of a round repeat their labels
+# and many of their texts (a county round of 100 departments: 1,400 kinds in 60,000 cells of
+# 750 sheets), and each table measured them again. Let go when they grow past _KEPT.
+_KINDS: dict[tuple[str, float, float], int] = {}
+_KIND_CELLS: list[GridCell] = []  # kind -> a cell of that kind (its text and size)
+_KIND_NEEDS: list[float] = []  # kind -> _number_need
+_KIND_LINES: list[float] = []  # kind -> line_height(text, size)
+_KIND_FILLED: list[bool] = []  # kind -> whether its text is not blank
+_HEIGHTS: dict[tuple[int, float], float] = {}  # (kind, width) -> _height
+_KEPT = 1 << 16
+
+
+def forget_kinds() -> None:
+    """The process's kinds of cells and what was found of them let go (all at once: the
+    grids number their cells' kinds into the lists)."""
+    _KINDS.clear()
+    _HEIGHTS.clear()
+    del _KIND_CELLS[:], _KIND_NEEDS[:], _KIND_LINES[:], _KIND_FILLED[:]
+
+
+def _kinds_of(cells: Sequence[GridCell], pad: float) -> list[int]:
+    """Each cell's kind, numbering the kinds not seen before (the caches let go first when full)."""
+    if len(_KINDS) > _KEPT or len(_HEIGHTS) > 4 * _KEPT:
+        forget_kinds()
+    kinds = _KINDS
+    out = []
+    for c in cells:
+        key = (c.text, c.size, pad)
+        k = kinds.get(key)
+        if k is None:
+            k = kinds[key] = len(_KIND_CELLS)
+            cell = GridCell(0, 0, 1, c.text, c.size)
+            _KIND_CELLS.append(cell)
+            _KIND_NEEDS.append(_number_need(cell, pad))
+            _KIND_LINES.append(line_height(c.text, c.size))
+            _KIND_FILLED.append(bool(c.text.strip()))
+        out.append(k)
+    return out
+
+
 class _Grid:
     def __init__(self, widths: Sequence[float], cells: Sequence[GridCell], pad: float):
         self.widths = list(widths)
         self.original = list(widths)
         self.cells = list(cells)
         self.pad = pad
-        # (kind, width) -> height: most cells keep theirs, and a form repeats its texts (单位, 指标值):
-        # a cell's kind numbers its (text, size), all its height depends on (:func:`_height`)
-        self._heights: dict[tuple[int, float], float] = {}
-        kinds: dict[tuple[str, float], int] = {}
-        self._kind = [kinds.setdefault((c.text, c.size), len(kinds)) for c in self.cells]
+        # each cell's kind: its heights at each width are found once per process (_HEIGHTS)
+        self._kind = _kinds_of(self.cells, pad)
         # the cells' (first column, span): a trial's widths are summed once for each of these,
         # not once per cell (a table of 10,000 rows has a dozen)
         self.places = [(c.col, c.span) for c in self.cells]
@@ -85,12 +125,16 @@ class _Grid:
         self._rows = [c.row for c in self.cells]
         at = {place: i for i, place in enumerate(self._distinct)}
         self._place_at = [at[place] for place in self.places]
-        self.needs = [_number_need(c, pad) for c in self.cells]  # the same at every width
+        needs = _KIND_NEEDS
+        self.needs = [needs[k] for k in self._kind]  # the same at every width
         # the most any cell of a (first column, span) needs for its numbers: those cells are
         # as wide as each other, so one of them is squeezed exactly when the neediest is
-        self.place_needs: dict[tuple[int, int], float] = {}
+        # (every place is there: one that needs no room keeps 60 % of its width all the same)
+        self.place_needs: dict[tuple[int, int], float] = dict.fromkeys(self._distinct, 0.0)
+        place_needs = self.place_needs
         for place, need in zip(self.places, self.needs, strict=True):
-            self.place_needs[place] = max(self.place_needs.get(place, need), need)
+            if need > place_needs[place]:
+                place_needs[place] = need
 
     def spans(self, widths: Sequence[float]) -> dict[tuple[int, int], float]:
         """The width of each (first column, span) of the grid's cells (as :func:`_width`)."""
@@ -100,11 +144,12 @@ class _Grid:
         return self._height_at(k, round(_width(widths, self.cells[k]), 1))
 
     def _height_at(self, k: int, width: float) -> float:
-        """The height of cell ``k`` at ``width`` (rounded to 0.1 pt), found once."""
-        key = (self._kind[k], width)
-        h = self._heights.get(key)
+        """The height of cell ``k`` at ``width`` (rounded to 0.1 pt), found once per process."""
+        kind = self._kind[k]
+        key = (kind, width)
+        h = _HEIGHTS.get(key)
         if h is None:
-            h = self._heights[key] = _height(self.cells[k], width, self.pad)
+            h = _HEIGHTS[key] = _height(_KIND_CELLS[kind], width, self.pad)
         return h
 
     def rounded(self, widths: Sequence[float]) -> list[float]:
@@ -115,7 +160,7 @@ class _Grid:
     def cell_heights(self, widths: Sequence[float]) -> list[float]:
         """Each cell's height at ``widths`` (:meth:`height`)."""
         rounded = self.rounded(widths)
-        heights = self._heights
+        heights = _HEIGHTS
         out = []
         for k, (kind, p) in enumerate(zip(self._kind, self._place_at, strict=True)):
             width = rounded[p]
@@ -125,8 +170,10 @@ class _Grid:
 
     def rows(self, widths: Sequence[float]) -> dict[int, float]:
         rows: dict[int, float] = {}
+        get = rows.get
         for r, h in zip(self._rows, self.cell_heights(widths), strict=True):
-            rows[r] = max(rows.get(r, 0.0), h)
+            if h > get(r, -1.0):  # each row its tallest cell (heights are 0 or more), in the rows' order
+                rows[r] = h
         return rows
 
     def row_heights(self, widths: Sequence[float]) -> float:
@@ -232,13 +279,15 @@ def lopsided(grid: _Grid, widths: Sequence[float]) -> tuple[set[int], set[int]]:
     column of one (issue 20 item 2): (the grid columns of those tall cells, the columns of
     the other cells of those rows that may give them width — not a column holding a merged
     label anywhere)."""
+    kind = grid._kind
+    filled_kind = _KIND_FILLED
     filled: dict[int, list[int]] = {}
-    for k, c in enumerate(grid.cells):
-        if c.text.strip():
-            filled.setdefault(c.row, []).append(k)
+    for k, row in enumerate(grid._rows):
+        if filled_kind[kind[k]]:
+            filled.setdefault(row, []).append(k)
     rounded = grid.rounded(widths)  # as grid.height rounds
-    place_at, kind = grid._place_at, grid._kind
-    lines_of: dict[tuple[int, int], float] = {}  # (cell's kind, place) -> its lines: the same for a repeated text
+    place_at = grid._place_at
+    heights, line_of = _HEIGHTS, _KIND_LINES
     takers: set[int] = set()
     donors: set[int] = set()
     for ks in filled.values():
@@ -246,12 +295,11 @@ def lopsided(grid: _Grid, widths: Sequence[float]) -> tuple[set[int], set[int]]:
             continue  # a label and its text (总体绩效目标): no column beside to take from (not measured)
         lines = []
         for k in ks:
-            key = (kind[k], place_at[k])
-            found = lines_of.get(key)
-            if found is None:
-                c = grid.cells[k]
-                found = lines_of[key] = grid._height_at(k, rounded[place_at[k]]) / line_height(c.text, c.size)
-            lines.append(found)
+            key = (kind[k], rounded[place_at[k]])
+            h = heights.get(key)
+            if h is None:
+                h = grid._height_at(k, key[1])
+            lines.append(h / line_of[key[0]])
         if max(lines) < LOPSIDED_LINES:
             continue  # no cell of the row is tall enough to be lopsided (most rows)
         cells = list(zip(lines, [grid.cells[k] for k in ks], strict=True))
@@ -264,6 +312,8 @@ def lopsided(grid: _Grid, widths: Sequence[float]) -> tuple[set[int], set[int]]:
                     donors.update(range(other.col, other.col + other.span))
     # a column holding a merged label anywhere (一级, 二级 …) keeps its width: the labels
     # there were laid out for it
+    if not donors:
+        return takers, donors
     labels = {k for c in grid.cells if c.merged_down for k in range(c.col, c.col + c.span)}
     return takers, donors - takers - labels
 
