@@ -376,3 +376,54 @@ def test_a_table_s_cell_margins_are_read_once_per_render(monkeypatch):
     render_bytes(load(TAISHAN), ["docx"])
     assert len(asked) == 4  # taishan's four tables (before page breaks split them), each once
     assert len(set(map(id, asked))) == 4
+
+
+def test_rows_outside_loops_are_written_as_copies_and_write_what_docxtpl_writes(monkeypatch):
+    """A table's rows outside any row loop (the Gaoxin project table's 项目编码 row, its
+    预算 rows merged by key, the 一级指标 heading row without Jinja) are lone rows: written
+    as copies of their shape, as a loop of one item, and the document is docxtpl's."""
+    path = SAMPLES / "2024" / "gaoxin.yaml"
+    seen = _spy(monkeypatch)
+    ours = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    lone = [xml for xml, n in zip(seen["rows"], seen["loops"], strict=True) if n == 1]
+    assert any("项目编码" in xml and "project.code" in xml for xml in lone)
+    assert any("merge('budget')" in xml for xml in lone)
+    assert any("一级指标" in xml and "{{" not in xml for xml in lone)
+    assert seen["as_docxtpl"] == []
+    assert ours == _docxtpl_only(path, monkeypatch)
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _row(text: str) -> str:
+    return f"<w:tr><w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>"
+
+
+def _lone_taken(src: str) -> list[str]:
+    """The rows of ``src`` taken as lone rows (each one's first text)."""
+    from goaldoc.render.template.markup import make_env
+
+    out, programs = rows_module._taken(src, make_env(autoescape=True))
+    assert out.count(rows_module.FUNCTION) == len(programs)
+    return [p.base_texts[0] for p in programs if p.var == rows_module._ALONE]
+
+
+@pytest.mark.parametrize(
+    "body, taken",
+    [
+        # a heading, a row of values, a row reading the enclosing loop's item: all taken
+        (f"<w:tbl>{_row('标题')}{{% for p in ps %}}{_row('{{ p.name }}')}{_row('{{ p.code }}')}{{% endfor %}}</w:tbl>", ["标题", "{{ p.name }}", "{{ p.code }}"]),
+        # reading the enclosing loop's loop: its program's own loop would hide it
+        (f"<w:tbl>{{% for p in ps %}}{_row('{{ loop.index }}')}{_row('{{ p }}')}{{% endfor %}}</w:tbl>", ["{{ p }}"]),
+        # a block filter takes the rows' output elsewhere: nothing taken
+        (f"<w:tbl>{{% filter upper %}}{_row('{{ a }}')}{{% endfilter %}}{_row('b')}</w:tbl>", []),
+        # a row holding a table, and the rows of that table: left to docxtpl
+        (f"<w:tbl><w:tr><w:tc><w:tbl>{_row('内')}</w:tbl><w:p/></w:tc></w:tr>{_row('外')}</w:tbl>", ["外"]),
+        # Jinja outside the texts, a Jinja comment: left to docxtpl
+        (f"<w:tbl><w:tr>{{% if a %}}<w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>{{% endif %}}</w:tr>{_row('{# c #}')}{_row('y')}</w:tbl>", ["y"]),
+    ],
+    ids=["plain", "outer-loop-variable", "block-filter", "nested-table", "jinja-outside-texts"],
+)
+def test_which_rows_outside_loops_are_taken(body, taken):
+    assert _lone_taken(f"<w:document {_W}><w:body {_W}>{body}</w:body></w:document>") == taken

@@ -26,6 +26,14 @@ listing step. A loop of several rows, or a row with Jinja outside its texts (a `
 paragraph, an attribute, a field code) or a picture keeps docxtpl's path;
 templates/README.md says which rows take which. Any error on the way: the caller renders
 the document again without this, so a template's mistakes are reported as before.
+
+A row of the body's tables outside any loop (a *lone* row: a heading, a project's 项目编码
+row) is taken the same way, as a loop of one item, when its Jinja is all inside its texts
+(or it has none), it reads no enclosing loop's ``loop`` and holds no table: a county round's
+department has as many of them as loop rows, and each measured, normalised and made strict
+from its XML cost more than the row's share of docxtpl (issue 23, county round). A template
+with Jinja that may send a row's output elsewhere (``{% filter %}``, ``{% macro %}``,
+``{% call %}``, ``{% raw %}``, a block ``{% set %}``) keeps its lone rows docxtpl's way.
 """
 
 from __future__ import annotations
@@ -72,7 +80,7 @@ _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _PARSER = etree.XMLParser(recover=True)  # as docxtpl parses its output
 
-_PROGRAMS: Kept[tuple[Any, ...], RowProgram | None] = Kept(256)  # per process
+_PROGRAMS: Kept[tuple[Any, ...], RowProgram | None] = Kept(1024)  # per process
 
 
 def _unescape(text: str) -> str | None:
@@ -222,7 +230,7 @@ class RowProgram:
         if not items:
             return [], 0
         context = {**outer, _ITEMS: items}
-        written = self.program.render(context)
+        written = self.program.render(context) if self.slots else _END * len(items)  # a lone row without Jinja: nothing to write
         chunks: list[str] | None = written.split(_END)
         if chunks is not None and (len(chunks) != len(items) + 1 or chunks[-1]):
             chunks = None  # a value held a separator: every row docxtpl's way
@@ -236,7 +244,7 @@ class RowProgram:
         for k in range(len(items)):
             texts: list[str | None] | None = None
             if chunks is not None:
-                parts = chunks[k].split(_SEP)
+                parts = chunks[k].split(_SEP) if n else []
                 if len(parts) == n:
                     texts = parts if plain else [_unescape(p) for p in parts]  # type: ignore[assignment]
             if texts is None or None in texts:
@@ -321,21 +329,26 @@ def _layout(program: RowProgram, shape: etree._Element) -> bool:
     return True
 
 
-def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment) -> RowProgram | None:
-    """The row's program, or None when the row must keep docxtpl's path."""
+def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment, alone: bool = False) -> RowProgram | None:
+    """The row's program, or None when the row must keep docxtpl's path. ``alone``: a row
+    outside any row loop (written once where it stands), which may have no Jinja at all but
+    must not read an enclosing loop's ``loop`` (its program's own loop would hide it)."""
     if "docPr" in row_xml:  # a picture: docxtpl numbers its ids over the whole document
         return None
     raws = [m.group(1) or "" for m in _TEXT.finditer(row_xml)]
     if any(row_xml.count(mark) != sum(r.count(mark) for r in raws) for mark in _JINJA):
         return None  # Jinja outside the texts (an attribute, a field code, a {%p %} paragraph)
     slots = [i for i, r in enumerate(raws) if any(mark in r for mark in _JINJA)]
-    if not slots:
+    if not slots and not alone:
         return None
     joined = _SEP.join(raws[i] for i in slots)
     try:
         for i in slots:  # a statement begins and ends inside its text ({% if %}…{% endif %})
             env.parse(raws[i])
-        outer = sorted(meta.find_undeclared_variables(env.parse(joined)) - {var, "loop"})
+        free = meta.find_undeclared_variables(env.parse(joined))
+        if alone and "loop" in free:
+            return None
+        outer = sorted(free - {var, "loop"})
         program = env.from_string(f"{{% for {var} in {_ITEMS} %}}{joined}{_END}{{% endfor %}}")
         whole = env.from_string(f"{{% for {var} in {_ITEMS} %}}{row_xml}{_END}{{% endfor %}}")
         shape = etree.fromstring(body_open + row_xml + "</w:body>", _PARSER)[0]
@@ -348,8 +361,81 @@ def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment) ->
     return RowProgram(var, outer, row_xml, body_open, shape, slots, program, whole)
 
 
-def _program(var: str, row_xml: str, body_open: str, env: jinja2.Environment) -> RowProgram | None:
-    return _PROGRAMS.get_or_make((env, var, row_xml, body_open), lambda: _compile(var, row_xml, body_open, env))
+def _program(var: str, row_xml: str, body_open: str, env: jinja2.Environment, alone: bool = False) -> RowProgram | None:
+    return _PROGRAMS.get_or_make((env, var, row_xml, body_open, alone), lambda: _compile(var, row_xml, body_open, env, alone))
+
+
+# the tags that open and close tables and rows, for finding the rows of the body's own tables
+_TABLE_TAGS = re.compile(r"<w:tbl[ >]|</w:tbl>|<w:tr[ >]|</w:tr>")
+# Jinja that may take a row's output somewhere else than where the row stands (a block
+# filter, a block set, a macro, raw text): a template holding any keeps its rows docxtpl's way
+_ELSEWHERE = re.compile(r"\{%-?\s*(?:raw|filter|macro|call)\b|\{%-?\s*set\s+[\w\s,]+-?%\}")
+_ALONE = "_goaldoc_row"  # the loop variable of a lone row's program (never read)
+
+
+def _lone_rows(src: str) -> list[tuple[int, int]]:
+    """Where the rows of the body's tables (not of a table inside a cell) are in ``src``,
+    those holding no table and no Jinja comment."""
+    out: list[tuple[int, int]] = []
+    depth = 0
+    start: int | None = None
+    for m in _TABLE_TAGS.finditer(src):
+        tag = m.group(0)
+        if tag.startswith("<w:tbl"):
+            depth += 1
+            start = None  # a table inside the row: the row is not one
+        elif tag == "</w:tbl>":
+            depth -= 1
+        elif tag.startswith("<w:tr"):
+            start = m.start() if depth == 1 else None
+        elif start is not None:  # </w:tr> of a row of the body's table
+            if "{#" not in src[start : m.end()]:
+                out.append((start, m.end()))
+            start = None
+    return out
+
+
+def _taken(src: str, env: jinja2.Environment) -> tuple[str, list[RowProgram]]:
+    """:meth:`RowLoops.take` of ``src``: the source and the programs its calls name."""
+    head = _BODY.search(src)
+    if head is None:
+        return src, []
+    body_open = head.group(0)
+    # (start, end, program, var, expression) of each loop or lone row to become a call
+    taken: list[tuple[int, int, RowProgram, str | None]] = []
+    loops: list[tuple[int, int]] = []
+    for m in _LOOP.finditer(src):
+        loops.append((m.start(), m.end()))
+        var, expr, row_xml = m.group(1), m.group(2).strip(), m.group(3)
+        if _OTHER_LOOP_FORMS.search(expr):
+            continue
+        program = _program(var, row_xml, body_open, env)
+        if program is not None:
+            taken.append((m.start(), m.end(), program, expr))
+    if _ELSEWHERE.search(src) is None:
+        at = 0
+        for start, end in _lone_rows(src):
+            while at < len(loops) and loops[at][1] <= start:
+                at += 1
+            if at < len(loops) and loops[at][0] < end:
+                continue  # a loop's row (taken above, or docxtpl's)
+            program = _program(_ALONE, src[start:end], body_open, env, alone=True)
+            if program is not None:
+                taken.append((start, end, program, None))
+        taken.sort(key=lambda t: t[0])
+    out: list[str] = []
+    programs: list[RowProgram] = []
+    pos = 0
+    for start, end, program, expr in taken:
+        names = ", ".join(f"'{name}': {name}" for name in program.outer)
+        out += [src[pos:start], f"{{{{ {FUNCTION}({len(programs)}, ({expr if expr is not None else 'none,'}), {{{names}}}) }}}}"]
+        programs.append(program)
+        pos = end
+    out.append(src[pos:])
+    return "".join(out), programs
+
+
+_TAKEN: Kept[tuple[Any, str], tuple[str, list[RowProgram]]] = Kept(32)  # per process
 
 
 class RowLoops:
@@ -364,25 +450,12 @@ class RowLoops:
         self.main = 0  # characters of docxtpl's own output (set by render/word/document.py)
 
     def take(self, src: str) -> str:
-        """docxtpl's source with each loop that can be rendered as data made one call."""
-        head = _BODY.search(src)
-        if head is None:
-            return src
-        out: list[str] = []
-        pos = 0
-        for m in _LOOP.finditer(src):
-            var, expr, row_xml = m.group(1), m.group(2).strip(), m.group(3)
-            if _OTHER_LOOP_FORMS.search(expr):
-                continue
-            program = _program(var, row_xml, head.group(0), self.env)
-            if program is None:
-                continue
-            names = ", ".join(f"'{name}': {name}" for name in program.outer)
-            out += [src[pos : m.start()], f"{{{{ {FUNCTION}({len(self.programs)}, ({expr}), {{{names}}}) }}}}"]
-            self.programs.append(program)
-            pos = m.end()
-        out.append(src[pos:])
-        return "".join(out)
+        """docxtpl's source with each loop that can be rendered as data made one call, and
+        each row outside a loop that can be written as a copy of its shape (a lone row: a
+        loop of one item), once per process for each source."""
+        out, programs = _TAKEN.get_or_make((self.env, src), lambda: _taken(src, self.env))
+        self.programs = list(programs)
+        return out
 
     def record(self, k: int, value: Any, outer: dict[str, Any]) -> Markup:
         """Called from the template where loop ``k`` was: the marker (and one copy of the
