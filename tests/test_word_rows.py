@@ -427,3 +427,19 @@ def _lone_taken(src: str) -> list[str]:
 )
 def test_which_rows_outside_loops_are_taken(body, taken):
     assert _lone_taken(f"<w:document {_W}><w:body {_W}>{body}</w:body></w:document>") == taken
+
+
+def test_amounts_and_heading_rows_stay_copies_of_a_derived_shape_and_write_what_they_wrote(monkeypatch):
+    """A column's decimal tab (measure.align_amounts) and a heading row's keep-with-next
+    (document.normalise_table) are done alike to every copy of a row shape: the copy is then
+    as a shape derived once (RowProgram.derived), measured and made strict once, and the
+    document is the one the cells changed one by one make (derived() refused: that path)."""
+    path = SAMPLES / "2024" / "taishan.yaml"
+    keys = _calls(monkeypatch, rows_module.RowProgram, "derived")
+    ours = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    assert {key[0] for key in keys} == {"decimal tab", "keep with next"}
+    with monkeypatch.context() as m:
+        m.setattr(rows_module.RowProgram, "derived", lambda self, key, change: None)
+        one_by_one = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    assert ours == one_by_one
+    assert b'<w:tab w:val="decimal"' in ours

@@ -222,10 +222,12 @@ def _strict_already(views: Mapping[etree._Element, TableView], touched: set[etre
                 cells = row.cells
             else:
                 cells = [c for c in row.cells if c.tc not in touched]
-            if len(cells) == len(row.cells) and _shape_facts(row.program)[0] and all(c.shape is not None or c.merged_copy for c in cells):
+            # a cell as a shape derived from the row's (rows.RowProgram.derived): as strict as that shape
+            strict = [c for c in cells if c.shape is not None and (c.shape[0] is row.program or _shape_is_strict(c.shape[0]))]
+            if len(cells) == len(row.cells) and _shape_facts(row.program)[0] and len(strict) + sum(1 for c in cells if c.shape is None and c.merged_copy) == len(cells):
                 out.add(row.tr)
             else:
-                out.update(c.tc for c in cells if c.shape is not None)
+                out.update(c.tc for c in strict)
     return out
 
 
@@ -674,5 +676,8 @@ def _normalise_row(row: RowView, grid: list[int]) -> None:
     if _is_on(first_child(trpr, _W_TBLHEADER)):
         keep_with_next(tr)  # a heading row never stays alone at the foot of a page
         row.kept = True
+        # a copy's cells still as its shape are as the shape with keep-with-next: a derived shape
+        kept = row.program.derived(("keep with next",), keep_with_next) if row.program is not None else None
         for cell in row.cells:
-            cell.shape = None
+            as_shape = kept is not None and cell.shape is not None and cell.shape[0] is row.program
+            cell.shape = (kept, cell.shape[1]) if as_shape else None  # type: ignore[index]

@@ -81,6 +81,7 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _PARSER = etree.XMLParser(recover=True)  # as docxtpl parses its output
 
 _PROGRAMS: Kept[tuple[Any, ...], RowProgram | None] = Kept(1024)  # per process
+_DERIVED = 64  # programs derived from one (RowProgram.derived)
 
 
 def _unescape(text: str) -> str | None:
@@ -136,6 +137,7 @@ class RowProgram:
         self._vmerge_at: list[int | None] = []
         self.merge_unordered: list[bool] = []  # its tcPr out of order: the variant sorts it (with the vMerge)
         self._variants: dict[frozenset[int], tuple[etree._Element, list[int | None]]] = {}
+        self._derived: dict[tuple[Any, ...], RowProgram] = {}  # derived(): per process
         self.base_texts = [t.text or "" for t in shape.iter(_W_T)]  # the slots' are written per row
         self.copyable = _layout(self, shape)
         # the cells whose text may hold a merge mark (one the program writes)
@@ -213,6 +215,30 @@ class RowProgram:
                 if t not in gone:
                     place[t] = len(place)
             found = self._variants[merged] = (shape, [place.get(slot) for slot in self.slots])
+        return found
+
+    def derived(self, key: tuple[Any, ...], change: Callable[[etree._Element], None]) -> RowProgram | None:
+        """A program alike but for its shape, ``change``d (in a copy): what a pass does the
+        same way to every copy of the shape (a heading row's keep-with-next, a column's
+        decimal tab), so that what depends on the formatting alone is still found once per
+        shape (render/word/measure.py, document.py). ``change`` keeps every cell's children
+        where they are. Once per ``key`` per process; None past :data:`_DERIVED` keys."""
+        found = self._derived.get(key)
+        if found is None:
+            if len(self._derived) >= _DERIVED:
+                return None
+            found = copy.copy(self)
+            shape = copy.deepcopy(self.shape)
+            change(shape)
+            found.shape = shape
+            found.memo = {}
+            found._variants = {}
+            found._derived = {}
+            found._paragraphs = []
+            for tc, (_at, paras, _span, _state) in zip(shape.iterchildren(_W_TC), self._cells, strict=True):
+                kids = list(tc)
+                found._paragraphs.append([kids[k] for k in paras])
+            self._derived[key] = found
         return found
 
     def rows(
