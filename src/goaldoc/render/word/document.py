@@ -98,6 +98,21 @@ _W_P, _W_TC, _W_TR, _W_T, _W_TCPR = qn("w:p"), qn("w:tc"), qn("w:tr"), qn("w:t")
 
 
 _PATCHED: Kept[str, str] = Kept(32)  # a part's XML -> docxtpl's patch_xml of it
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W_TBL, _W_TBLGRID, _W_GRIDCOL = qn("w:tbl"), qn("w:tblGrid"), qn("w:gridCol")
+_RECOVER = etree.XMLParser(recover=True)  # as docxtpl parses its output
+# docxtpl's fix_tables, asked without it (_Template.fix_tables): a row holding more cells than
+# the grid's columns, a row spanning them all (gridSpan, else 1, summed), a cell it reads
+# otherwise than these (its first tcPr's first gridSpan, int() of its value)
+_TOO_MANY_CELLS = etree.XPath("boolean(.//w:tr[count(w:tc) > $n])", namespaces={"w": _W_NS})
+_SPANS_THE_GRID = etree.XPath(
+    "boolean(.//w:tr[sum(w:tc/w:tcPr/w:gridSpan/@w:val) + count(w:tc[not(w:tcPr/w:gridSpan)]) >= $n])", namespaces={"w": _W_NS}
+)
+_ODD_SPANS = etree.XPath(
+    "boolean(//w:tc[count(w:tcPr) > 1 or count(w:tcPr/w:gridSpan) > 1]"
+    " | //w:gridSpan[not(@w:val) or @w:val = '' or translate(@w:val, '0123456789', '') != ''])",
+    namespaces={"w": _W_NS},
+)
 _LISTED = re.compile("[\t\n\a\f]")  # what docxtpl's resolve_listing rewrites
 
 
@@ -133,6 +148,24 @@ class _Template(DocxTemplate):
         if _LISTED.search(xml) is None:
             return xml
         return super().resolve_listing(xml)
+
+    def fix_tables(self, xml):  # type: ignore[no-untyped-def]
+        """docxtpl's fix of the tables whose rows hold more cells than the grid has columns
+        (it adds columns) or whose widest row spans fewer (it removes some), without its walk
+        of every cell in Python when no table needs it: asked of each table in three XPath
+        queries. Anything it would read otherwise (a cell with two tcPr or two gridSpan, a
+        span that is not digits, a table without a grid, another namespace): its own."""
+        tree = etree.fromstring(xml, parser=_RECOVER)
+        if tree.nsmap.get("w") != _W_NS or _ODD_SPANS(tree):
+            return super().fix_tables(xml)
+        for tbl in tree.iter(_W_TBL):
+            grid = first_child(tbl, _W_TBLGRID)
+            if grid is None:
+                return super().fix_tables(xml)
+            columns = sum(1 for _ in grid.iterchildren(_W_GRIDCOL))
+            if _TOO_MANY_CELLS(tbl, n=columns) or not _SPANS_THE_GRID(tbl, n=columns):
+                return super().fix_tables(xml)
+        return tree
 
     def map_tree(self, tree):  # type: ignore[no-untyped-def]
         super().map_tree(tree)
@@ -421,10 +454,10 @@ def _where(tpl: _Template, exc: BaseException) -> str:
 
 
 def _grid(tbl: etree._Element) -> list[int]:
-    grid = tbl.find(qn("w:tblGrid"))
+    grid = first_child(tbl, qn("w:tblGrid"))
     if grid is None:
         return []
-    return [int(c.get(qn("w:w"), "0")) for c in grid.findall(qn("w:gridCol"))]
+    return [int(c.get(_W_W, "0")) for c in grid.iterchildren(qn("w:gridCol"))]
 
 
 _W_VMERGE = qn("w:vMerge")

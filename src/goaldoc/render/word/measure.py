@@ -198,7 +198,19 @@ class _Measurer:
         """What :meth:`cell` works out for a copy of a row shape at ``width`` but for its
         texts, the same for every copy of the cell: (top and bottom margin, inner width, and for
         each paragraph whether it prints its texts alone and its :meth:`_shape_metrics`).
-        Asked once per cell of a shape and width (render/word/rows.py)."""
+        Found once per render for each cell of a shape, width, table style and margins
+        (render/word/rows.py): a form's tables are copies of a few template tables."""
+        assert cell.shape is not None
+        program, i = cell.shape
+        key = (program, i, width, table_style, margins)
+        found = self.styles.memo.get(key)
+        if found is None:
+            found = self.styles.memo[key] = self._copy_facts(cell, width, table_style, margins)
+        return found  # type: ignore[no-any-return]
+
+    def _copy_facts(
+        self, cell: CellView, width: float, table_style: str | None, margins: tuple[float, float, float, float]
+    ) -> tuple[float, float, float, list[tuple[bool, float, tuple[float, float, float], tuple[float, float, float]]]]:
         assert cell.shape is not None
         top, left, bottom, right = margins
         program, i = cell.shape
@@ -262,9 +274,14 @@ class _Measurer:
         return total + top + bottom, "\n".join(texts), line or 15.0
 
 
+_W_TBLGRID, _W_GRIDCOL, _W_W = qn("w:tblGrid"), qn("w:gridCol"), qn("w:w")
+
+
 def _grid(tbl: etree._Element) -> list[float]:
-    grid = tbl.find(qn("w:tblGrid"))
-    return [int(c.get(qn("w:w"), "0")) / 20 for c in grid.findall(qn("w:gridCol"))] if grid is not None else []
+    """The grid's column widths in points (the passes over a table read it four times; no
+    ElementPath: a county round's forms have 15 tables each)."""
+    grid = first_child(tbl, _W_TBLGRID)
+    return [int(c.get(_W_W, "0")) / 20 for c in grid.iterchildren(_W_GRIDCOL)] if grid is not None else []
 
 
 _W_TRPR, _W_TCPR, _W_VAL, _W_TCMAR = qn("w:trPr"), qn("w:tcPr"), qn("w:val"), qn("w:tcMar")
