@@ -5,6 +5,7 @@ hold goaldoc's own separators — and the loops do take that path."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -497,3 +498,29 @@ def test_tables_as_their_grid_are_not_walked_by_docxtpl(monkeypatch):
     monkeypatch.setattr(DocxTemplate, "fix_tables", lambda self, xml: pytest.fail("docxtpl's walk"))
     tree = _Template.fix_tables(_Template.__new__(_Template), _table([3000, 3000], [["", ""], ['<w:gridSpan w:val="2"/>']]))
     assert len(tree.findall(".//{*}tr")) == 2
+
+
+@pytest.mark.parametrize("grid", [[3000, 3000], [2000, 2000, 2000, 2000, 2000]], ids=["columns-added", "columns-removed"])
+def test_a_row_s_stub_is_fixed_as_the_row_is(grid):
+    """docxtpl's output holds a stub of each row taken (RowProgram.stub: its cells, their
+    spans), not a copy: docxtpl's fix_tables makes the same grid of it as of the row."""
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    from goaldoc.render.template.markup import make_env
+
+    row = (
+        '<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="1"/><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>{{ a }}</w:t></w:r></w:p></w:tc>'
+        "<w:tc><w:p/></w:tc><w:tc><w:tcPr><w:vAlign/></w:tcPr><w:p><w:r><w:t>b</w:t></w:r></w:p></w:tc></w:tr>"
+    )
+    body = f"<w:body {_W}>"
+    program = rows_module._compile("_goaldoc_row", row, body, make_env(autoescape=True), alone=True)
+    assert program is not None and len(re.findall(r"<w:tc[ />]", program.stub)) == 3 and "gridSpan" in program.stub and "{{" not in program.stub
+
+    def fixed(tr: str) -> bytes:
+        cols = "".join(f'<w:gridCol w:w="{w}"/>' for w in grid)
+        xml = f"<w:document {_W}><w:body><w:tbl><w:tblGrid>{cols}</w:tblGrid>{tr}</w:tbl><w:p/></w:body></w:document>"
+        tree = DocxTemplate.fix_tables(DocxTemplate.__new__(DocxTemplate), xml)
+        return etree.tostring(tree.find(".//{*}tblGrid"))
+
+    assert fixed(program.stub) == fixed(row)
