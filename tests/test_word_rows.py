@@ -524,3 +524,6 @@ def test_a_row_s_stub_is_fixed_as_the_row_is(grid):
         return etree.tostring(tree.find(".//{*}tblGrid"))
 
     assert fixed(program.stub) == fixed(row)
+    assert f'{rows_module.STUB_COUNT}="3 4"' in program.stub  # cells, spans: the check reads no cell of it
+    odd = rows_module._compile("_goaldoc_row", row.replace('w:val="2"', 'w:val=" 2"'), body, make_env(autoescape=True), alone=True)
+    assert odd is not None and rows_module.STUB_COUNT not in odd.stub and 'w:val=" 2"' in odd.stub  # int() reads it: docxtpl counts

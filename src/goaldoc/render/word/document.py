@@ -70,7 +70,7 @@ from .names import qn
 from .pages import apply as apply_pages
 from .pages import is_separator, keep_with_next, lay_out
 from .rows import FUNCTION as ROWS_FUNCTION
-from .rows import RowLoops
+from .rows import STUB_COUNT, RowLoops
 from .save import save as save_document
 from .strict import normalise_package, normalise_template, on_off_only, order_properties
 from .styles import StyleSheet
@@ -95,24 +95,49 @@ TBLPR_ORDER = [
     ).split()
 ]
 _W_P, _W_TC, _W_TR, _W_T, _W_TCPR = qn("w:p"), qn("w:tc"), qn("w:tr"), qn("w:t"), qn("w:tcPr")
+_W_GRIDSPAN = qn("w:gridSpan")
 
 
 _PATCHED: Kept[str, str] = Kept(32)  # a part's XML -> docxtpl's patch_xml of it
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_TBL, _W_TBLGRID, _W_GRIDCOL = qn("w:tbl"), qn("w:tblGrid"), qn("w:gridCol")
 _RECOVER = etree.XMLParser(recover=True)  # as docxtpl parses its output
-# docxtpl's fix_tables, asked without it (_Template.fix_tables): a row holding more cells than
-# the grid's columns, a row spanning them all (gridSpan, else 1, summed), a cell it reads
-# otherwise than these (its first tcPr's first gridSpan, int() of its value)
-_TOO_MANY_CELLS = etree.XPath("boolean(.//w:tr[count(w:tc) > $n])", namespaces={"w": _W_NS})
-_SPANS_THE_GRID = etree.XPath(
-    "boolean(.//w:tr[sum(w:tc/w:tcPr/w:gridSpan/@w:val) + count(w:tc[not(w:tcPr/w:gridSpan)]) >= $n])", namespaces={"w": _W_NS}
-)
-_ODD_SPANS = etree.XPath(
-    "boolean(//w:tc[count(w:tcPr) > 1 or count(w:tcPr/w:gridSpan) > 1]"
-    " | //w:gridSpan[not(@w:val) or @w:val = '' or translate(@w:val, '0123456789', '') != ''])",
-    namespaces={"w": _W_NS},
-)
+
+
+def _as_their_grids(tree: etree._Element) -> bool:
+    """Whether docxtpl's fix_tables would leave every table of ``tree`` as it is: no row
+    holds more cells than the grid has columns, and some row spans them all (each cell its
+    first tcPr's first gridSpan, else 1; a table's rows are all those under it, as docxtpl
+    iterates them). False also where a span is not plain digits (int() may refuse it)."""
+    for tbl in tree.iter(_W_TBL):
+        grid = first_child(tbl, _W_TBLGRID)
+        if grid is None:
+            return False
+        columns = sum(1 for _ in grid.iterchildren(_W_GRIDCOL))
+        widest = 0
+        for tr in tbl.iter(_W_TR):
+            counted = tr.get(STUB_COUNT)
+            if counted is not None:
+                cells, span = map(int, counted.split())
+            else:
+                cells = span = 0
+                for tc in tr.iterchildren(_W_TC):
+                    cells += 1
+                    tcpr = first_child(tc, _W_TCPR)
+                    gs = first_child(tcpr, _W_GRIDSPAN) if tcpr is not None else None
+                    if gs is None:
+                        span += 1
+                        continue
+                    val = gs.get(_W_VAL)
+                    if val is None or not (val.isascii() and val.isdigit()):
+                        return False
+                    span += int(val)
+            if cells > columns:
+                return False
+            widest = max(widest, span)
+        if widest < columns:
+            return False
+    return True
 _LISTED = re.compile("[\t\n\a\f]")  # what docxtpl's resolve_listing rewrites
 
 
@@ -152,19 +177,13 @@ class _Template(DocxTemplate):
     def fix_tables(self, xml):  # type: ignore[no-untyped-def]
         """docxtpl's fix of the tables whose rows hold more cells than the grid has columns
         (it adds columns) or whose widest row spans fewer (it removes some), without its walk
-        of every cell in Python when no table needs it: asked of each table in three XPath
-        queries. Anything it would read otherwise (a cell with two tcPr or two gridSpan, a
-        span that is not digits, a table without a grid, another namespace): its own."""
+        of every cell when no table needs it: a row's stub says its cells and spans
+        (rows.RowProgram.stub), the other rows are counted as docxtpl counts them. A table
+        that needs fixing, or a cell read otherwise (a span not digits, a table without a
+        grid, another namespace): docxtpl's own."""
         tree = etree.fromstring(xml, parser=_RECOVER)
-        if tree.nsmap.get("w") != _W_NS or _ODD_SPANS(tree):
+        if tree.nsmap.get("w") != _W_NS or not _as_their_grids(tree):
             return super().fix_tables(xml)
-        for tbl in tree.iter(_W_TBL):
-            grid = first_child(tbl, _W_TBLGRID)
-            if grid is None:
-                return super().fix_tables(xml)
-            columns = sum(1 for _ in grid.iterchildren(_W_GRIDCOL))
-            if _TOO_MANY_CELLS(tbl, n=columns) or not _SPANS_THE_GRID(tbl, n=columns):
-                return super().fix_tables(xml)
         return tree
 
     def map_tree(self, tree):  # type: ignore[no-untyped-def]

@@ -56,6 +56,7 @@ from .names import qn
 from .table import TCPR_ORDER, first_child, sort_children, vmerge_place
 
 FUNCTION = "_goaldoc_rows"  # the call a loop becomes in docxtpl's source
+STUB_COUNT = "goaldoc-cells"  # a row stub's cells and spans (RowProgram.stub)
 _ITEMS = "_goaldoc_items"
 _SEP, _END = "\ufdd2", "\ufdd3"  # between a row's texts, after a row (noncharacters: never in a form)
 _MARKER = re.compile(r"goaldoc-rows (\d+)")
@@ -332,16 +333,21 @@ def _stub(shape: etree._Element) -> str:
     place of a copy of the row: 85 % of a county department's output was such copies, each
     written by Jinja, parsed, and thrown away (RowLoops.expand)."""
     cells = []
+    spans: int | None = 0
     for tc in shape.iterchildren(_W_TC):
         tcpr = first_child(tc, _W_TCPR)
         span = first_child(tcpr, _W_GRIDSPAN) if tcpr is not None else None
         if span is None:
             cells.append("<w:tc/>")
+            spans = spans + 1 if spans is not None else None
         else:
             val = span.get(_W_VAL)
             attr = "" if val is None else f' w:val="{html.escape(val, quote=True)}"'
             cells.append(f"<w:tc><w:tcPr><w:gridSpan{attr}/></w:tcPr></w:tc>")
-    return "<w:tr>" + "".join(cells) + "</w:tr>"
+            spans = spans + int(val) if spans is not None and val is not None and val.isascii() and val.isdigit() else None
+    # its count (cells, spans summed) for render/word/document.py's check, where int() reads every span
+    count = f' {STUB_COUNT}="{len(cells)} {spans}"' if spans is not None else ""
+    return f"<w:tr{count}>" + "".join(cells) + "</w:tr>"
 
 
 def _layout(program: RowProgram, shape: etree._Element) -> bool:
