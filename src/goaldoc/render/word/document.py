@@ -296,11 +296,12 @@ def _shape_is_strict(program: Any) -> bool:
 
 
 _PARSED: Kept[tuple[str, int, int], tuple[Any, list[Any]]] = Kept(16)
+_LABELS: Kept[tuple[Any, tuple[str, ...]], Labels] = Kept(32)  # (parsed template's root, columns dropped) -> its labels
 # the parts docxtpl renders or goaldoc changes: each render has its own copy of these
 _RENDERED_ROOTS = {qn(f"w:{t}") for t in ("document", "hdr", "ftr", "footnotes", "endnotes", "comments")}
 
 
-def _parsed(template: Path) -> tuple[Any, list[Any]]:
+def _parsed(template: Path) -> tuple[Any, list[Any], Any]:
     """A python-docx Document of the template, parsed once per process (per file, size and
     time of change) and copied for each render (issue 23 item 2: the parsed template cached
     per process). The copy shares the parts no render changes — styles and numbering (made
@@ -308,11 +309,11 @@ def _parsed(template: Path) -> tuple[Any, list[Any]]:
     and copies the others: the body, headers, footers, notes (docxtpl renders them) and the
     core properties (docxtpl renders them, strict.once_each fixes them). A full copy took
     9.0 ms of a small form's render; this one 0.4 ms. Also the parts shared (render/word/save.py
-    writes them once per process)."""
+    writes them once per process); and the parsed template kept (a key for what depends on it)."""
     st = template.stat()
     key = (str(template.resolve()), st.st_size, st.st_mtime_ns)
     parsed, shared = _PARSED.get_or_make(key, lambda: _parse(template))
-    return copy.deepcopy(parsed, {id(part): part for part in shared}), shared
+    return copy.deepcopy(parsed, {id(part): part for part in shared}), shared, parsed
 
 
 def _parse(template: Path) -> tuple[Any, list[Any]]:
@@ -335,9 +336,10 @@ def _rendered(
     """The template rendered by docxtpl (``as_data``: its row loops as data, render/word/rows.py),
     and its labels."""
     tpl = _Template(str(template))
-    tpl.docx, tpl.shared_parts = _parsed(template)
+    tpl.docx, tpl.shared_parts, kept = _parsed(template)
     drop_docx_columns(tpl.docx.element.body, drop_columns)
-    labels = template_labels(tpl.docx.element.body)
+    # its labels depend on the template and the columns dropped: once per process
+    labels = _LABELS.get_or_make((kept.element, tuple(drop_columns)), lambda: template_labels(tpl.docx.element.body))
     context = dict(context)
     if as_data:
         loops = tpl.row_loops = RowLoops(env)
