@@ -527,16 +527,3 @@ def test_a_row_s_stub_is_fixed_as_the_row_is(grid):
     assert f'{rows_module.STUB_COUNT}="3 4"' in program.stub  # cells, spans: the check reads no cell of it
     odd = rows_module._compile("_goaldoc_row", row.replace('w:val="2"', 'w:val=" 2"'), body, make_env(autoescape=True), alone=True)
     assert odd is not None and rows_module.STUB_COUNT not in odd.stub and 'w:val=" 2"' in odd.stub  # int() reads it: docxtpl counts
-
-
-def test_a_row_reading_a_global_gets_it_from_the_call():
-    """A row's program runs in a context of what the call passes (rows._render: the
-    environment's globals are not copied in) and the globals it reads, such as range."""
-    from goaldoc.render.template.markup import make_env
-
-    env = make_env(autoescape=True)
-    row = "<w:tr><w:tc><w:p><w:r><w:t>{{ range(n) | list | length }}{{ unit }}</w:t></w:r></w:p></w:tc></w:tr>"
-    program = rows_module._compile("n", row, f"<w:body {_W}>", env)
-    assert program is not None and program.outer == ["unit"] and program.globals == {"range": env.globals["range"]}
-    made, _chars = program.rows([2, 3], {"unit": "项"}, lambda xml: xml)
-    assert [texts for _tr, texts, _merged in made] == [["2项"], ["3项"]]

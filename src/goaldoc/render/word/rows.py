@@ -45,7 +45,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jinja2
-from jinja2 import meta, nodes
+from jinja2 import meta
 from lxml import etree
 from markupsafe import Markup
 
@@ -127,7 +127,6 @@ class RowProgram:
         self.program = program
         self.whole = whole
         self.has_trpr = False
-        self.globals: dict[str, Any] = {}  # the environment's globals it reads (_compile)
         self.memo: dict[str, Any] = {}  # what the passes found on the shape (document.py)
         self.columns: list[int] = []
         self._cells: list[tuple[int | None, list[int], int, str | None]] = []
@@ -259,8 +258,8 @@ class RowProgram:
         leaves them, instead of being written, emptied and freed."""
         if not items:
             return [], 0
-        context = {**self.globals, **outer, _ITEMS: items}
-        written = _render(self.program, context) if self.slots else _END * len(items)  # a lone row without Jinja: nothing to write
+        context = {**outer, _ITEMS: items}
+        written = self.program.render(context) if self.slots else _END * len(items)  # a lone row without Jinja: nothing to write
         chunks: list[str] | None = written.split(_END)
         if chunks is not None and (len(chunks) != len(items) + 1 or chunks[-1]):
             chunks = None  # a value held a separator: every row docxtpl's way
@@ -316,19 +315,10 @@ class RowProgram:
 
     def _as_docxtpl(self, context: dict[str, Any], n: int) -> list[str]:
         """Every row's XML as docxtpl's loop writes it (before its listing step)."""
-        chunks = _render(self.whole, context).split(_END)
+        chunks = self.whole.render(context).split(_END)
         if len(chunks) != n + 1:
             raise ValueError("a value holds goaldoc's row separator")  # the caller renders docxtpl's way
         return chunks
-
-
-def _render(template: jinja2.Template, context: dict[str, Any]) -> str:
-    """``template.render(context)`` without the environment's globals copied into a new
-    context (half of the render of a row's few texts): every name a row's program reads
-    is in ``context`` — its outer names as the call passes them, the globals it reads
-    (``range``: RowProgram.globals) as the environment has them."""
-    env = template.environment
-    return env.concat(template.root_render_func(template.new_context(context, shared=True)))  # type: ignore[attr-defined,no-any-return]
 
 
 _W_P, _W_R, _W_TC, _W_TCPR, _W_TRPR, _W_PPR = (qn(f"w:{t}") for t in ("p", "r", "tc", "tcPr", "trPr", "pPr"))
@@ -408,13 +398,10 @@ def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment, al
     try:
         for i in slots:  # a statement begins and ends inside its text ({% if %}…{% endif %})
             env.parse(raws[i])
-        tree = env.parse(joined)
-        free = meta.find_undeclared_variables(tree)  # (the environment's globals left out)
+        free = meta.find_undeclared_variables(env.parse(joined))
         if alone and "loop" in free:
             return None
         outer = sorted(free - {var, "loop"})
-        # the globals it may read (range, namespace…), for its context (_render)
-        read = {name.name: env.globals[name.name] for name in tree.find_all(nodes.Name) if name.name in env.globals}
         program = env.from_string(f"{{% for {var} in {_ITEMS} %}}{joined}{_END}{{% endfor %}}")
         whole = env.from_string(f"{{% for {var} in {_ITEMS} %}}{row_xml}{_END}{{% endfor %}}")
         shape = etree.fromstring(body_open + row_xml + "</w:body>", _PARSER)[0]
@@ -424,9 +411,7 @@ def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment, al
         return None
     if any(not name.isidentifier() or name.startswith("_") for name in outer):
         return None
-    found = RowProgram(var, outer, row_xml, body_open, shape, slots, program, whole)
-    found.globals = read
-    return found
+    return RowProgram(var, outer, row_xml, body_open, shape, slots, program, whole)
 
 
 def _program(var: str, row_xml: str, body_open: str, env: jinja2.Environment, alone: bool = False) -> RowProgram | None:
