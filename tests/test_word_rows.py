@@ -527,3 +527,14 @@ def test_a_row_s_stub_is_fixed_as_the_row_is(grid):
     assert f'{rows_module.STUB_COUNT}="3 4"' in program.stub  # cells, spans: the check reads no cell of it
     odd = rows_module._compile("_goaldoc_row", row.replace('w:val="2"', 'w:val=" 2"'), body, make_env(autoescape=True), alone=True)
     assert odd is not None and rows_module.STUB_COUNT not in odd.stub and 'w:val=" 2"' in odd.stub  # int() reads it: docxtpl counts
+
+
+def test_the_merge_reads_only_the_cells_of_a_copy_that_may_hold_a_mark():
+    """merge_marked_cells reads, of a copy of a row shape, the cells whose texts the program
+    writes or whose own text holds a merge mark (RowProgram.may_mark), not the labels."""
+    from goaldoc.render.template.markup import MARK_OPEN, make_env
+
+    cell = "<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>"
+    row = "<w:tr>" + cell.format("{{ p.level1 | merge }}") + cell.format("标签") + cell.format(f"{MARK_OPEN}写死") + "</w:tr>"
+    program = rows_module._compile("p", row, f"<w:body {_W}>", make_env(autoescape=True))
+    assert program is not None and program.mark_cells == [0] and program.may_mark == [0, 2]

@@ -526,7 +526,9 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
     columns: dict[tuple[int, int], list[tuple[str | None, CellView | None]]] = {}
     marked: list[CellView] = []
     for r, row in enumerate(rows):
-        for cell in row.cells:
+        # a copy of a row shape: only its cells whose texts may hold a mark (rows.RowProgram.may_mark)
+        program = row.program
+        for cell in row.cells if program is None else [row.cells[i] for i in program.may_mark]:
             key: str | None
             if cell.pre_key is not None:  # merged away as it was copied (render/word/rows.py)
                 key = cell.pre_key

@@ -146,6 +146,10 @@ class RowProgram:
         # the cells whose text may hold a merge mark (one the program writes)
         slotted = set(slots)
         self.mark_cells = [i for i, paras in enumerate(self._texts) if any(k in slotted for ts in paras for k in ts)]
+        # and those that may hold one as copied: also a text of the shape's own holding one
+        self.may_mark = [
+            i for i, paras in enumerate(self._texts) if any(k in slotted or MARK_OPEN in self.base_texts[k] for ts in paras for k in ts)
+        ]
         # per cell, the index of its one w:t when it is one paragraph of one text (most
         # cells: its text is that w:t's, no join), else None
         self._one = [paras[0][0] if len(paras) == 1 and len(paras[0]) == 1 else None for paras in self._texts]
