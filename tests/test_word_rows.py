@@ -402,12 +402,12 @@ def _row(text: str) -> str:
 
 
 def _lone_taken(src: str) -> list[str]:
-    """The rows of ``src`` taken as lone rows (each one's first text)."""
+    """The rows of ``src`` taken, lone rows and loops (each one's first text)."""
     from goaldoc.render.template.markup import make_env
 
     out, programs = rows_module._taken(src, make_env(autoescape=True))
     assert out.count(rows_module.FUNCTION) == len(programs)
-    return [p.base_texts[0] for p in programs if p.var == rows_module._ALONE]
+    return [p.base_texts[0] for p in programs]
 
 
 @pytest.mark.parametrize(
@@ -417,14 +417,15 @@ def _lone_taken(src: str) -> list[str]:
         (f"<w:tbl>{_row('标题')}{{% for p in ps %}}{_row('{{ p.name }}')}{_row('{{ p.code }}')}{{% endfor %}}</w:tbl>", ["标题", "{{ p.name }}", "{{ p.code }}"]),
         # reading the enclosing loop's loop: its program's own loop would hide it
         (f"<w:tbl>{{% for p in ps %}}{_row('{{ loop.index }}')}{_row('{{ p }}')}{{% endfor %}}</w:tbl>", ["{{ p }}"]),
-        # a block filter takes the rows' output elsewhere: nothing taken
+        # a block filter changes the rows' output (their markers too): nothing taken, loops neither
         (f"<w:tbl>{{% filter upper %}}{_row('{{ a }}')}{{% endfilter %}}{_row('b')}</w:tbl>", []),
+        (f"<w:tbl>{{% set x %}}{_row('a')}{{% endset %}}{{% for p in ps %}}{_row('{{ p }}')}{{% endfor %}}</w:tbl>", []),
         # a row holding a table, and the rows of that table: left to docxtpl
         (f"<w:tbl><w:tr><w:tc><w:tbl>{_row('内')}</w:tbl><w:p/></w:tc></w:tr>{_row('外')}</w:tbl>", ["外"]),
         # Jinja outside the texts, a Jinja comment: left to docxtpl
         (f"<w:tbl><w:tr>{{% if a %}}<w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>{{% endif %}}</w:tr>{_row('{# c #}')}{_row('y')}</w:tbl>", ["y"]),
     ],
-    ids=["plain", "outer-loop-variable", "block-filter", "nested-table", "jinja-outside-texts"],
+    ids=["plain", "outer-loop-variable", "block-filter", "block-set", "nested-table", "jinja-outside-texts"],
 )
 def test_which_rows_outside_loops_are_taken(body, taken):
     assert _lone_taken(f"<w:document {_W}><w:body {_W}>{body}</w:body></w:document>") == taken

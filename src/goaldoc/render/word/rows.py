@@ -32,8 +32,9 @@ row) is taken the same way, as a loop of one item, when its Jinja is all inside 
 (or it has none), it reads no enclosing loop's ``loop`` and holds no table: a county round's
 department has as many of them as loop rows, and each measured, normalised and made strict
 from its XML cost more than the row's share of docxtpl (issue 23, county round). A template
-with Jinja that may send a row's output elsewhere (``{% filter %}``, ``{% macro %}``,
-``{% call %}``, ``{% raw %}``, a block ``{% set %}``) keeps its lone rows docxtpl's way.
+with Jinja that may send a row's output elsewhere or change it (``{% filter %}``,
+``{% macro %}``, ``{% call %}``, ``{% raw %}``, a block ``{% set %}``) keeps all its rows,
+loops too, docxtpl's way.
 """
 
 from __future__ import annotations
@@ -424,8 +425,9 @@ def _program(var: str, row_xml: str, body_open: str, env: jinja2.Environment, al
 
 # the tags that open and close tables and rows, for finding the rows of the body's own tables
 _TABLE_TAGS = re.compile(r"<w:tbl[ >]|</w:tbl>|<w:tr[ >]|</w:tr>")
-# Jinja that may take a row's output somewhere else than where the row stands (a block
-# filter, a block set, a macro, raw text): a template holding any keeps its rows docxtpl's way
+# Jinja that may take a row's output somewhere else than where the row stands, or change it
+# (a block filter, a block set, a macro, raw text): a template holding any keeps all its rows
+# docxtpl's way, its loops too (RowLoops.expand would not find a marker upper-cased)
 _ELSEWHERE = re.compile(r"\{%-?\s*(?:raw|filter|macro|call)\b|\{%-?\s*set\s+[\w\s,]+-?%\}")
 _ALONE = "_goaldoc_row"  # the loop variable of a lone row's program (never read)
 
@@ -455,10 +457,10 @@ def _lone_rows(src: str) -> list[tuple[int, int]]:
 def _taken(src: str, env: jinja2.Environment) -> tuple[str, list[RowProgram]]:
     """:meth:`RowLoops.take` of ``src``: the source and the programs its calls name."""
     head = _BODY.search(src)
-    if head is None:
-        return src, []
+    if head is None or _ELSEWHERE.search(src) is not None:
+        return src, []  # (a marker sent elsewhere, or through a filter, would not be found)
     body_open = head.group(0)
-    # (start, end, program, var, expression) of each loop or lone row to become a call
+    # (start, end, program, expression) of each loop or lone row to become a call
     taken: list[tuple[int, int, RowProgram, str | None]] = []
     loops: list[tuple[int, int]] = []
     for m in _LOOP.finditer(src):
@@ -469,17 +471,16 @@ def _taken(src: str, env: jinja2.Environment) -> tuple[str, list[RowProgram]]:
         program = _program(var, row_xml, body_open, env)
         if program is not None:
             taken.append((m.start(), m.end(), program, expr))
-    if _ELSEWHERE.search(src) is None:
-        at = 0
-        for start, end in _lone_rows(src):
-            while at < len(loops) and loops[at][1] <= start:
-                at += 1
-            if at < len(loops) and loops[at][0] < end:
-                continue  # a loop's row (taken above, or docxtpl's)
-            program = _program(_ALONE, src[start:end], body_open, env, alone=True)
-            if program is not None:
-                taken.append((start, end, program, None))
-        taken.sort(key=lambda t: t[0])
+    at = 0
+    for start, end in _lone_rows(src):
+        while at < len(loops) and loops[at][1] <= start:
+            at += 1
+        if at < len(loops) and loops[at][0] < end:
+            continue  # a loop's row (taken above, or docxtpl's)
+        program = _program(_ALONE, src[start:end], body_open, env, alone=True)
+        if program is not None:
+            taken.append((start, end, program, None))
+    taken.sort(key=lambda t: t[0])
     out: list[str] = []
     programs: list[RowProgram] = []
     pos = 0
