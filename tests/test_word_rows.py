@@ -420,12 +420,14 @@ def _lone_taken(src: str) -> list[str]:
         # a block filter changes the rows' output (their markers too): nothing taken, loops neither
         (f"<w:tbl>{{% filter upper %}}{_row('{{ a }}')}{{% endfilter %}}{_row('b')}</w:tbl>", []),
         (f"<w:tbl>{{% set x %}}{_row('a')}{{% endset %}}{{% for p in ps %}}{_row('{{ p }}')}{{% endfor %}}</w:tbl>", []),
+        # state changed as the document goes: a taken row's texts are written after it
+        (f"<w:tbl>{_row('{% set ns = namespace(n=0) %}')}{{% for p in ps %}}{_row('{{ p }}{% set ns.n = ns.n + 1 %}')}{{% endfor %}}</w:tbl>", []),
         # a row holding a table, and the rows of that table: left to docxtpl
         (f"<w:tbl><w:tr><w:tc><w:tbl>{_row('内')}</w:tbl><w:p/></w:tc></w:tr>{_row('外')}</w:tbl>", ["外"]),
         # Jinja outside the texts, a Jinja comment: left to docxtpl
         (f"<w:tbl><w:tr>{{% if a %}}<w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>{{% endif %}}</w:tr>{_row('{# c #}')}{_row('y')}</w:tbl>", ["y"]),
     ],
-    ids=["plain", "outer-loop-variable", "block-filter", "block-set", "nested-table", "jinja-outside-texts"],
+    ids=["plain", "outer-loop-variable", "block-filter", "block-set", "namespace", "nested-table", "jinja-outside-texts"],
 )
 def test_which_rows_outside_loops_are_taken(body, taken):
     assert _lone_taken(f"<w:document {_W}><w:body {_W}>{body}</w:body></w:document>") == taken

@@ -33,8 +33,9 @@ row) is taken the same way, as a loop of one item, when its Jinja is all inside 
 department has as many of them as loop rows, and each measured, normalised and made strict
 from its XML cost more than the row's share of docxtpl (issue 23, county round). A template
 with Jinja that may send a row's output elsewhere or change it (``{% filter %}``,
-``{% macro %}``, ``{% call %}``, ``{% raw %}``, a block ``{% set %}``) keeps all its rows,
-loops too, docxtpl's way.
+``{% macro %}``, ``{% call %}``, ``{% raw %}``, a block ``{% set %}``), or state that changes
+as the document goes (``namespace()``, ``cycler()``, ``joiner()``: a taken row's texts are
+written after the rest of the document), keeps all its rows, loops too, docxtpl's way.
 """
 
 from __future__ import annotations
@@ -428,7 +429,10 @@ _TABLE_TAGS = re.compile(r"<w:tbl[ >]|</w:tbl>|<w:tr[ >]|</w:tr>")
 # Jinja that may take a row's output somewhere else than where the row stands, or change it
 # (a block filter, a block set, a macro, raw text): a template holding any keeps all its rows
 # docxtpl's way, its loops too (RowLoops.expand would not find a marker upper-cased)
-_ELSEWHERE = re.compile(r"\{%-?\s*(?:raw|filter|macro|call)\b|\{%-?\s*set\s+[\w\s,]+-?%\}")
+# Also state a row could change or read as the document goes (a namespace, a cycler, a
+# joiner): a taken row's texts are written after the document, so such a template keeps its
+# rows docxtpl's way too.
+_ELSEWHERE = re.compile(r"\{%-?\s*(?:raw|filter|macro|call)\b|\{%-?\s*set\s+[\w\s,]+-?%\}|\b(?:namespace|cycler|joiner)\s*\(")
 _ALONE = "_goaldoc_row"  # the loop variable of a lone row's program (never read)
 
 
