@@ -156,6 +156,8 @@ class RowProgram:
         # cells: its text is that w:t's, no join), else None
         self._one = [paras[0][0] if len(paras) == 1 and len(paras[0]) == 1 else None for paras in self._texts]
         self._all_slots = slots == list(range(len(self.base_texts)))  # a copy's w:t texts: the program's
+        # the cells that may be merged away as they are copied, with their one text's index
+        self._mergeable = [(i, self._one[i]) for i in self.mark_cells if self._vmerge_at[i] is not None] if self.copyable else []
         # each cell as RowView reads a copy: (index, shape, layout, one text's index)
         self.cell_plan = [(i, (self, i), self._cells[i], self._one[i]) for i in range(len(self._cells))]
 
@@ -275,7 +277,7 @@ class RowProgram:
         as_xml: list[str] | None = None
         above: dict[int, str] = {}  # the merge keys of the row above, a copy
         # the cells that may be merged away as they are copied, with their one text's index
-        mergeable = [(i, self._one[i]) for i in self.mark_cells if self._vmerge_at[i] is not None] if self.copyable else []
+        mergeable = self._mergeable
         for k in range(len(items)):
             texts: list[str | None] | None = None
             if chunks is not None:
@@ -296,7 +298,8 @@ class RowProgram:
                 for i, text in zip(self.slots, texts, strict=True):
                     ttexts[i] = text  # type: ignore[assignment]
             keys: dict[int, str] = {}
-            for i, one in mergeable:
+            # (needed to merge with the row above, or for the row below: not for a lone row's one)
+            for i, one in mergeable if above or k + 1 < len(items) else ():
                 text = ttexts[one] if one is not None else "".join(self.cell_texts(i, ttexts))
                 if MARK_OPEN in text:
                     key = mark_key(text)
@@ -313,9 +316,10 @@ class RowProgram:
                         ts[at].text = text or None
             else:
                 tr = self.shape.__deepcopy__(None)
-                ts = list(tr.iter(_W_T))
-                for i, text in zip(self.slots, texts, strict=True):
-                    ts[i].text = text or None  # what parsing <w:t></w:t> gives
+                if n:
+                    ts = list(tr.iter(_W_T))
+                    for i, text in zip(self.slots, texts, strict=True):
+                        ts[i].text = text or None  # what parsing <w:t></w:t> gives
             out.append((tr, ttexts, merged or None))
         return out, len(written)
 
