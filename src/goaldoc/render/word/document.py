@@ -275,11 +275,15 @@ def _strict_already(views: Mapping[etree._Element, TableView], touched: set[etre
             else:
                 cells = [c for c in row.cells if c.tc not in touched]
             # a cell as a shape derived from the row's (rows.RowProgram.derived): as strict as that shape
-            strict = [c for c in cells if c.shape is not None and (c.shape[0] is row.program or _shape_is_strict(c.shape[0]))]
-            if len(cells) == len(row.cells) and _shape_facts(row.program)[0] and len(strict) + sum(1 for c in cells if c.shape is None and c.merged_copy) == len(cells):
+            program = row.program
+            if (
+                len(cells) == len(row.cells)
+                and _shape_facts(program)[0]
+                and all(c.merged_copy if c.shape is None else c.shape[0] is program or _shape_is_strict(c.shape[0]) for c in cells)
+            ):
                 out.add(row.tr)
             else:
-                out.update(c.tc for c in strict)
+                out.update(c.tc for c in cells if c.shape is not None and (c.shape[0] is program or _shape_is_strict(c.shape[0])))
     return out
 
 
