@@ -5,6 +5,7 @@ hold goaldoc's own separators — and the loops do take that path."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -376,3 +377,167 @@ def test_a_table_s_cell_margins_are_read_once_per_render(monkeypatch):
     render_bytes(load(TAISHAN), ["docx"])
     assert len(asked) == 4  # taishan's four tables (before page breaks split them), each once
     assert len(set(map(id, asked))) == 4
+
+
+def test_rows_outside_loops_are_written_as_copies_and_write_what_docxtpl_writes(monkeypatch):
+    """A table's rows outside any row loop (the Gaoxin project table's 项目编码 row, its
+    预算 rows merged by key, the 一级指标 heading row without Jinja) are lone rows: written
+    as copies of their shape, as a loop of one item, and the document is docxtpl's."""
+    path = SAMPLES / "2024" / "gaoxin.yaml"
+    seen = _spy(monkeypatch)
+    ours = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    lone = [xml for xml, n in zip(seen["rows"], seen["loops"], strict=True) if n == 1]
+    assert any("项目编码" in xml and "project.code" in xml for xml in lone)
+    assert any("merge('budget')" in xml for xml in lone)
+    assert any("一级指标" in xml and "{{" not in xml for xml in lone)
+    assert seen["as_docxtpl"] == []
+    assert ours == _docxtpl_only(path, monkeypatch)
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _row(text: str) -> str:
+    return f"<w:tr><w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>"
+
+
+def _lone_taken(src: str) -> list[str]:
+    """The rows of ``src`` taken, lone rows and loops (each one's first text)."""
+    from goaldoc.render.template.markup import make_env
+
+    out, programs = rows_module._taken(src, make_env(autoescape=True))
+    assert out.count(rows_module.FUNCTION) == len(programs)
+    return [p.base_texts[0] for p in programs]
+
+
+@pytest.mark.parametrize(
+    "body, taken",
+    [
+        # a heading, a row of values, a row reading the enclosing loop's item: all taken
+        (f"<w:tbl>{_row('标题')}{{% for p in ps %}}{_row('{{ p.name }}')}{_row('{{ p.code }}')}{{% endfor %}}</w:tbl>", ["标题", "{{ p.name }}", "{{ p.code }}"]),
+        # reading the enclosing loop's loop: its program's own loop would hide it
+        (f"<w:tbl>{{% for p in ps %}}{_row('{{ loop.index }}')}{_row('{{ p }}')}{{% endfor %}}</w:tbl>", ["{{ p }}"]),
+        # a block filter changes the rows' output (their markers too): nothing taken, loops neither
+        (f"<w:tbl>{{% filter upper %}}{_row('{{ a }}')}{{% endfilter %}}{_row('b')}</w:tbl>", []),
+        (f"<w:tbl>{{% set x %}}{_row('a')}{{% endset %}}{{% for p in ps %}}{_row('{{ p }}')}{{% endfor %}}</w:tbl>", []),
+        # state changed as the document goes: a taken row's texts are written after it
+        (f"<w:tbl>{_row('{% set ns = namespace(n=0) %}')}{{% for p in ps %}}{_row('{{ p }}{% set ns.n = ns.n + 1 %}')}{{% endfor %}}</w:tbl>", []),
+        # a row holding a table, and the rows of that table: left to docxtpl
+        (f"<w:tbl><w:tr><w:tc><w:tbl>{_row('内')}</w:tbl><w:p/></w:tc></w:tr>{_row('外')}</w:tbl>", ["外"]),
+        # Jinja outside the texts, a Jinja comment: left to docxtpl
+        (f"<w:tbl><w:tr>{{% if a %}}<w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>{{% endif %}}</w:tr>{_row('{# c #}')}{_row('y')}</w:tbl>", ["y"]),
+    ],
+    ids=["plain", "outer-loop-variable", "block-filter", "block-set", "namespace", "nested-table", "jinja-outside-texts"],
+)
+def test_which_rows_outside_loops_are_taken(body, taken):
+    assert _lone_taken(f"<w:document {_W}><w:body {_W}>{body}</w:body></w:document>") == taken
+
+
+def test_amounts_and_heading_rows_stay_copies_of_a_derived_shape_and_write_what_they_wrote(monkeypatch):
+    """A column's decimal tab (measure.align_amounts) and a heading row's keep-with-next
+    (document.normalise_table) are done alike to every copy of a row shape: the copy is then
+    as a shape derived once (RowProgram.derived), measured and made strict once, and the
+    document is the one the cells changed one by one make (derived() refused: that path)."""
+    path = SAMPLES / "2024" / "taishan.yaml"
+    keys = _calls(monkeypatch, rows_module.RowProgram, "derived")
+    ours = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    assert {key[0] for key in keys} == {"decimal tab", "keep with next"}
+    with monkeypatch.context() as m:
+        m.setattr(rows_module.RowProgram, "derived", lambda self, key, change: None)
+        one_by_one = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    assert ours == one_by_one
+    assert b'<w:tab w:val="decimal"' in ours
+
+
+def _table(grid: list[int], rows: list[list[str]], extra: str = "") -> str:
+    """A document whose table has ``grid`` columns and rows of cells, each cell's tcPr inner XML."""
+    cells = lambda row: "".join(f"<w:tc><w:tcPr>{c}</w:tcPr><w:p/></w:tc>" for c in row)  # noqa: E731
+    cols = "".join(f'<w:gridCol w:w="{w}"/>' for w in grid)
+    trs = "".join(f"<w:tr>{cells(row)}</w:tr>" for row in rows)
+    return f"<w:document {_W}><w:body><w:tbl><w:tblGrid>{cols}</w:tblGrid>{trs}</w:tbl>{extra}<w:p/></w:body></w:document>"
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        _table([3000, 3000], [["", ""], ['<w:gridSpan w:val="2"/>']]),  # as the grid: nothing to do
+        _table([3000, 3000], [["", "", ""]]),  # a row of more cells than columns: columns added
+        _table([2000, 2000, 2000], [["", ""], ['<w:gridSpan w:val="2"/>']]),  # no row spans the grid: one removed
+        _table([3000, 3000], [['<w:gridSpan w:val="2"/><w:gridSpan w:val="1"/>']]),  # two gridSpan: the first counts
+        _table([3000, 3000], [["", ""]], extra=f"<w:tbl><w:tblGrid/>{_row('内')}</w:tbl>"),  # a table whose grid is empty
+    ],
+    ids=["as-the-grid", "more-cells", "fewer-columns", "two-spans", "empty-grid"],
+)
+def test_the_tables_docxtpl_fixes_are_fixed_as_it_fixes_them(xml):
+    """document._Template.fix_tables asks three XPath queries instead of walking every cell;
+    it gives the tree docxtpl's own fix_tables gives."""
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    from goaldoc.render.word.document import _Template
+
+    ours = _Template.fix_tables(_Template.__new__(_Template), xml)
+    theirs = DocxTemplate.fix_tables(DocxTemplate.__new__(DocxTemplate), xml)
+    assert etree.tostring(ours) == etree.tostring(theirs)
+
+
+def test_a_span_docxtpl_cannot_read_fails_as_it_fails():
+    from docxtpl import DocxTemplate
+
+    from goaldoc.render.word.document import _Template
+
+    xml = _table([3000, 3000], [['<w:gridSpan w:val="2.0"/>']])
+    with pytest.raises(ValueError):
+        DocxTemplate.fix_tables(DocxTemplate.__new__(DocxTemplate), xml)
+    with pytest.raises(ValueError):
+        _Template.fix_tables(_Template.__new__(_Template), xml)
+
+
+def test_tables_as_their_grid_are_not_walked_by_docxtpl(monkeypatch):
+    from docxtpl import DocxTemplate
+
+    from goaldoc.render.word.document import _Template
+
+    monkeypatch.setattr(DocxTemplate, "fix_tables", lambda self, xml: pytest.fail("docxtpl's walk"))
+    tree = _Template.fix_tables(_Template.__new__(_Template), _table([3000, 3000], [["", ""], ['<w:gridSpan w:val="2"/>']]))
+    assert len(tree.findall(".//{*}tr")) == 2
+
+
+@pytest.mark.parametrize("grid", [[3000, 3000], [2000, 2000, 2000, 2000, 2000]], ids=["columns-added", "columns-removed"])
+def test_a_row_s_stub_is_fixed_as_the_row_is(grid):
+    """docxtpl's output holds a stub of each row taken (RowProgram.stub: its cells, their
+    spans), not a copy: docxtpl's fix_tables makes the same grid of it as of the row."""
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    from goaldoc.render.template.markup import make_env
+
+    row = (
+        '<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="1"/><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>{{ a }}</w:t></w:r></w:p></w:tc>'
+        "<w:tc><w:p/></w:tc><w:tc><w:tcPr><w:vAlign/></w:tcPr><w:p><w:r><w:t>b</w:t></w:r></w:p></w:tc></w:tr>"
+    )
+    body = f"<w:body {_W}>"
+    program = rows_module._compile("_goaldoc_row", row, body, make_env(autoescape=True), alone=True)
+    assert program is not None and len(re.findall(r"<w:tc[ />]", program.stub)) == 3 and "gridSpan" in program.stub and "{{" not in program.stub
+
+    def fixed(tr: str) -> bytes:
+        cols = "".join(f'<w:gridCol w:w="{w}"/>' for w in grid)
+        xml = f"<w:document {_W}><w:body><w:tbl><w:tblGrid>{cols}</w:tblGrid>{tr}</w:tbl><w:p/></w:body></w:document>"
+        tree = DocxTemplate.fix_tables(DocxTemplate.__new__(DocxTemplate), xml)
+        return etree.tostring(tree.find(".//{*}tblGrid"))
+
+    assert fixed(program.stub) == fixed(row)
+    assert f'{rows_module.STUB_COUNT}="3 4"' in program.stub  # cells, spans: the check reads no cell of it
+    odd = rows_module._compile("_goaldoc_row", row.replace('w:val="2"', 'w:val=" 2"'), body, make_env(autoescape=True), alone=True)
+    assert odd is not None and rows_module.STUB_COUNT not in odd.stub and 'w:val=" 2"' in odd.stub  # int() reads it: docxtpl counts
+
+
+def test_the_merge_reads_only_the_cells_of_a_copy_that_may_hold_a_mark():
+    """merge_marked_cells reads, of a copy of a row shape, the cells whose texts the program
+    writes or whose own text holds a merge mark (RowProgram.may_mark), not the labels."""
+    from goaldoc.render.template.markup import MARK_OPEN, make_env
+
+    cell = "<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>"
+    row = "<w:tr>" + cell.format("{{ p.level1 | merge }}") + cell.format("标签") + cell.format(f"{MARK_OPEN}写死") + "</w:tr>"
+    program = rows_module._compile("p", row, f"<w:body {_W}>", make_env(autoescape=True))
+    assert program is not None and program.mark_cells == [0] and program.may_mark == [0, 2]

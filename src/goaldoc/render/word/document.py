@@ -70,7 +70,7 @@ from .names import qn
 from .pages import apply as apply_pages
 from .pages import is_separator, keep_with_next, lay_out
 from .rows import FUNCTION as ROWS_FUNCTION
-from .rows import RowLoops
+from .rows import STUB_COUNT, RowLoops
 from .save import save as save_document
 from .strict import normalise_package, normalise_template, on_off_only, order_properties
 from .styles import StyleSheet
@@ -95,9 +95,49 @@ TBLPR_ORDER = [
     ).split()
 ]
 _W_P, _W_TC, _W_TR, _W_T, _W_TCPR = qn("w:p"), qn("w:tc"), qn("w:tr"), qn("w:t"), qn("w:tcPr")
+_W_GRIDSPAN = qn("w:gridSpan")
 
 
 _PATCHED: Kept[str, str] = Kept(32)  # a part's XML -> docxtpl's patch_xml of it
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W_TBL, _W_TBLGRID, _W_GRIDCOL = qn("w:tbl"), qn("w:tblGrid"), qn("w:gridCol")
+_RECOVER = etree.XMLParser(recover=True)  # as docxtpl parses its output
+
+
+def _as_their_grids(tree: etree._Element) -> bool:
+    """Whether docxtpl's fix_tables would leave every table of ``tree`` as it is: no row
+    holds more cells than the grid has columns, and some row spans them all (each cell its
+    first tcPr's first gridSpan, else 1; a table's rows are all those under it, as docxtpl
+    iterates them). False also where a span is not plain digits (int() may refuse it)."""
+    for tbl in tree.iter(_W_TBL):
+        grid = first_child(tbl, _W_TBLGRID)
+        if grid is None:
+            return False
+        columns = sum(1 for _ in grid.iterchildren(_W_GRIDCOL))
+        widest = 0
+        for tr in tbl.iter(_W_TR):
+            counted = tr.get(STUB_COUNT)
+            if counted is not None:
+                cells, span = map(int, counted.split())
+            else:
+                cells = span = 0
+                for tc in tr.iterchildren(_W_TC):
+                    cells += 1
+                    tcpr = first_child(tc, _W_TCPR)
+                    gs = first_child(tcpr, _W_GRIDSPAN) if tcpr is not None else None
+                    if gs is None:
+                        span += 1
+                        continue
+                    val = gs.get(_W_VAL)
+                    if val is None or not (val.isascii() and val.isdigit()):
+                        return False
+                    span += int(val)
+            if cells > columns:
+                return False
+            widest = max(widest, span)
+        if widest < columns:
+            return False
+    return True
 _LISTED = re.compile("[\t\n\a\f]")  # what docxtpl's resolve_listing rewrites
 
 
@@ -133,6 +173,18 @@ class _Template(DocxTemplate):
         if _LISTED.search(xml) is None:
             return xml
         return super().resolve_listing(xml)
+
+    def fix_tables(self, xml):  # type: ignore[no-untyped-def]
+        """docxtpl's fix of the tables whose rows hold more cells than the grid has columns
+        (it adds columns) or whose widest row spans fewer (it removes some), without its walk
+        of every cell when no table needs it: a row's stub says its cells and spans
+        (rows.RowProgram.stub), the other rows are counted as docxtpl counts them. A table
+        that needs fixing, or a cell read otherwise (a span not digits, a table without a
+        grid, another namespace): docxtpl's own."""
+        tree = etree.fromstring(xml, parser=_RECOVER)
+        if tree.nsmap.get("w") != _W_NS or not _as_their_grids(tree):
+            return super().fix_tables(xml)
+        return tree
 
     def map_tree(self, tree):  # type: ignore[no-untyped-def]
         super().map_tree(tree)
@@ -222,10 +274,16 @@ def _strict_already(views: Mapping[etree._Element, TableView], touched: set[etre
                 cells = row.cells
             else:
                 cells = [c for c in row.cells if c.tc not in touched]
-            if len(cells) == len(row.cells) and _shape_facts(row.program)[0] and all(c.shape is not None or c.merged_copy for c in cells):
+            # a cell as a shape derived from the row's (rows.RowProgram.derived): as strict as that shape
+            program = row.program
+            if (
+                len(cells) == len(row.cells)
+                and _shape_facts(program)[0]
+                and all(c.merged_copy if c.shape is None else c.shape[0] is program or _shape_is_strict(c.shape[0]) for c in cells)
+            ):
                 out.add(row.tr)
             else:
-                out.update(c.tc for c in cells if c.shape is not None)
+                out.update(c.tc for c in cells if c.shape is not None and (c.shape[0] is program or _shape_is_strict(c.shape[0])))
     return out
 
 
@@ -242,11 +300,12 @@ def _shape_is_strict(program: Any) -> bool:
 
 
 _PARSED: Kept[tuple[str, int, int], tuple[Any, list[Any]]] = Kept(16)
+_LABELS: Kept[tuple[Any, tuple[str, ...]], Labels] = Kept(32)  # (parsed template's root, columns dropped) -> its labels
 # the parts docxtpl renders or goaldoc changes: each render has its own copy of these
 _RENDERED_ROOTS = {qn(f"w:{t}") for t in ("document", "hdr", "ftr", "footnotes", "endnotes", "comments")}
 
 
-def _parsed(template: Path) -> tuple[Any, list[Any]]:
+def _parsed(template: Path) -> tuple[Any, list[Any], Any]:
     """A python-docx Document of the template, parsed once per process (per file, size and
     time of change) and copied for each render (issue 23 item 2: the parsed template cached
     per process). The copy shares the parts no render changes — styles and numbering (made
@@ -254,11 +313,11 @@ def _parsed(template: Path) -> tuple[Any, list[Any]]:
     and copies the others: the body, headers, footers, notes (docxtpl renders them) and the
     core properties (docxtpl renders them, strict.once_each fixes them). A full copy took
     9.0 ms of a small form's render; this one 0.4 ms. Also the parts shared (render/word/save.py
-    writes them once per process)."""
+    writes them once per process); and the parsed template kept (a key for what depends on it)."""
     st = template.stat()
     key = (str(template.resolve()), st.st_size, st.st_mtime_ns)
     parsed, shared = _PARSED.get_or_make(key, lambda: _parse(template))
-    return copy.deepcopy(parsed, {id(part): part for part in shared}), shared
+    return copy.deepcopy(parsed, {id(part): part for part in shared}), shared, parsed
 
 
 def _parse(template: Path) -> tuple[Any, list[Any]]:
@@ -281,9 +340,10 @@ def _rendered(
     """The template rendered by docxtpl (``as_data``: its row loops as data, render/word/rows.py),
     and its labels."""
     tpl = _Template(str(template))
-    tpl.docx, tpl.shared_parts = _parsed(template)
+    tpl.docx, tpl.shared_parts, kept = _parsed(template)
     drop_docx_columns(tpl.docx.element.body, drop_columns)
-    labels = template_labels(tpl.docx.element.body)
+    # its labels depend on the template and the columns dropped: once per process
+    labels = _LABELS.get_or_make((kept.element, tuple(drop_columns)), lambda: template_labels(tpl.docx.element.body))
     context = dict(context)
     if as_data:
         loops = tpl.row_loops = RowLoops(env)
@@ -419,10 +479,10 @@ def _where(tpl: _Template, exc: BaseException) -> str:
 
 
 def _grid(tbl: etree._Element) -> list[int]:
-    grid = tbl.find(qn("w:tblGrid"))
+    grid = first_child(tbl, qn("w:tblGrid"))
     if grid is None:
         return []
-    return [int(c.get(qn("w:w"), "0")) for c in grid.findall(qn("w:gridCol"))]
+    return [int(c.get(_W_W, "0")) for c in grid.iterchildren(qn("w:gridCol"))]
 
 
 _W_VMERGE = qn("w:vMerge")
@@ -470,7 +530,9 @@ def merge_marked_cells(view: TableView) -> list[tuple[int, int]]:
     columns: dict[tuple[int, int], list[tuple[str | None, CellView | None]]] = {}
     marked: list[CellView] = []
     for r, row in enumerate(rows):
-        for cell in row.cells:
+        # a copy of a row shape: only its cells whose texts may hold a mark (rows.RowProgram.may_mark)
+        program = row.program
+        for cell in row.cells if program is None else [row.cells[i] for i in program.may_mark]:
             key: str | None
             if cell.pre_key is not None:  # merged away as it was copied (render/word/rows.py)
                 key = cell.pre_key
@@ -674,5 +736,8 @@ def _normalise_row(row: RowView, grid: list[int]) -> None:
     if _is_on(first_child(trpr, _W_TBLHEADER)):
         keep_with_next(tr)  # a heading row never stays alone at the foot of a page
         row.kept = True
+        # a copy's cells still as its shape are as the shape with keep-with-next: a derived shape
+        kept = row.program.derived(("keep with next",), keep_with_next) if row.program is not None else None
         for cell in row.cells:
-            cell.shape = None
+            as_shape = kept is not None and cell.shape is not None and cell.shape[0] is row.program
+            cell.shape = (kept, cell.shape[1]) if as_shape else None  # type: ignore[index]

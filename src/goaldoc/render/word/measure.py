@@ -11,6 +11,7 @@ import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -19,6 +20,7 @@ from ...forms.spec import PagesSpec
 from ..pages.measure import has_wide, line_height, lines_of
 from ..pages.paginate import Heading, Span, Unit
 from .names import qn
+from .strict import order_properties
 from .styles import ParaStyle, StyleSheet, is_on, read_margins
 from .table import CellView, RowView, TableView, first_child
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
 ROW_RULE = 0.75  # points a row's border adds
 _W_P, _W_R, _W_T, _W_TR, _W_TC, _W_TBL = (qn(f"w:{t}") for t in ("p", "r", "t", "tr", "tc", "tbl"))
+_W_PPR = qn("w:pPr")
 
 
 def squash(text: str) -> str:
@@ -195,7 +198,19 @@ class _Measurer:
         """What :meth:`cell` works out for a copy of a row shape at ``width`` but for its
         texts, the same for every copy of the cell: (top and bottom margin, inner width, and for
         each paragraph whether it prints its texts alone and its :meth:`_shape_metrics`).
-        Asked once per cell of a shape and width (render/word/rows.py)."""
+        Found once per render for each cell of a shape, width, table style and margins
+        (render/word/rows.py): a form's tables are copies of a few template tables."""
+        assert cell.shape is not None
+        program, i = cell.shape
+        key = (program, i, width, table_style, margins)
+        found = self.styles.memo.get(key)
+        if found is None:
+            found = self.styles.memo[key] = self._copy_facts(cell, width, table_style, margins)
+        return found  # type: ignore[no-any-return]
+
+    def _copy_facts(
+        self, cell: CellView, width: float, table_style: str | None, margins: tuple[float, float, float, float]
+    ) -> tuple[float, float, float, list[tuple[bool, float, tuple[float, float, float], tuple[float, float, float]]]]:
         assert cell.shape is not None
         top, left, bottom, right = margins
         program, i = cell.shape
@@ -259,9 +274,14 @@ class _Measurer:
         return total + top + bottom, "\n".join(texts), line or 15.0
 
 
+_W_TBLGRID, _W_GRIDCOL, _W_W = qn("w:tblGrid"), qn("w:gridCol"), qn("w:w")
+
+
 def _grid(tbl: etree._Element) -> list[float]:
-    grid = tbl.find(qn("w:tblGrid"))
-    return [int(c.get(qn("w:w"), "0")) / 20 for c in grid.findall(qn("w:gridCol"))] if grid is not None else []
+    """The grid's column widths in points (the passes over a table read it four times; no
+    ElementPath: a county round's forms have 15 tables each)."""
+    grid = first_child(tbl, _W_TBLGRID)
+    return [int(c.get(_W_W, "0")) / 20 for c in grid.iterchildren(_W_GRIDCOL)] if grid is not None else []
 
 
 _W_TRPR, _W_TCPR, _W_VAL, _W_TCMAR = qn("w:trPr"), qn("w:tcPr"), qn("w:val"), qn("w:tcMar")
@@ -416,10 +436,13 @@ def _measure_table(
                 continue
             if cell.shape is not None:  # a copy of a row shape: what is not its texts' found once per shape and width
                 assert plan is not None
-                facts = plan[2][j]
-                if facts is None:
-                    facts = plan[2][j] = m.copy_facts(cell, width, tstyle, margins)
-                h, text, line = m.copy_cell(cell, facts, tstyle)
+                if cell.shape[0] is not program:  # as a shape derived from the row's (rows.RowProgram.derived)
+                    cell_facts = m.copy_facts(cell, width, tstyle, margins)
+                else:
+                    cell_facts = plan[2][j]
+                    if cell_facts is None:
+                        cell_facts = plan[2][j] = m.copy_facts(cell, width, tstyle, margins)
+                h, text, line = m.copy_cell(cell, cell_facts, tstyle)
             else:
                 h, text, line = m.cell(cell, width, tstyle, margins)
             row_text.append(text)
@@ -613,7 +636,7 @@ def align_amounts(view: TableView, styles: StyleSheet) -> None:
                     continue
                 k = next(i for i, x in enumerate(texts) if x.strip())
             if is_amount(texts[k]):
-                columns.setdefault((cell.col, cell.span), []).append((cell.paras[k], texts[k].strip(), cell_size(cell, styles, tstyle), cell))
+                columns.setdefault((cell.col, cell.span), []).append((k, texts[k].strip(), cell_size(cell, styles, tstyle), cell))
     for (col, span), cells in columns.items():
         if len(cells) < 2:
             continue
@@ -622,9 +645,40 @@ def align_amounts(view: TableView, styles: StyleSheet) -> None:
         pos = room - tail - 1.0
         if pos <= max(text_em(x.partition(".")[0]) * size for _p, x, size, _c in cells):
             continue  # the numbers do not fit that way: leave them as the template sets them
-        for p, _x, _size, cell in cells:
-            _decimal_tab(p, round(pos * 20))
+        twips = round(pos * 20)
+        for k, _x, _size, cell in cells:
+            if cell.shape is not None and _tab_as_derived(cell, k, twips):
+                continue
+            _decimal_tab(cell.paras[k], twips)
             cell.shape = None  # no longer as its row shape
+
+
+def _tab_as_derived(cell: CellView, k: int, pos: int) -> bool:
+    """:func:`_decimal_tab` of paragraph ``k`` of a copy of a row shape, as its copy of a
+    shape derived once per process (rows.RowProgram.derived): the paragraph's properties
+    replaced by the derived shape's, already in the schema order strict.normalise_package
+    would sort them into (the copy stays as a shape: measured and made strict once). False
+    when no shape is derived."""
+    assert cell.shape is not None
+    program, i = cell.shape
+
+    def change(shape: etree._Element) -> None:
+        p = next(islice(shape.iterchildren(_W_TC), i, None)).getchildren()[program.cell_layout(i)[1][k]]
+        _decimal_tab(p, pos)
+        order_properties(first_child(p, _W_PPR))
+
+    derived = program.derived(("decimal tab", i, k, pos), change)
+    if derived is None:
+        return False
+    ppr = first_child(derived.paragraph(i, k), _W_PPR)
+    p = cell.paras[k]
+    old = first_child(p, _W_PPR)
+    if old is None:
+        p.insert(0, copy.deepcopy(ppr))
+    else:
+        p.replace(old, copy.deepcopy(ppr))
+    cell.shape = (derived, i)
+    return True
 
 
 def _decimal_tab(p: etree._Element, pos: int) -> None:

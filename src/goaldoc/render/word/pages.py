@@ -359,13 +359,16 @@ class _Marks:
 def keep_with_next(tr: etree._Element) -> None:
     """Every paragraph of a row keeps with the next (keepNext after any pStyle: schema order)."""
     for p in tr.iter(_W_P):
-        ppr = p.find(qn("w:pPr"))
+        ppr = next(p.iterchildren(_W_PPR), None)
         if ppr is None:
-            ppr = etree.Element(qn("w:pPr"))
+            ppr = etree.Element(_W_PPR)
             p.insert(0, ppr)
-        if ppr.find(qn("w:keepNext")) is None:
-            style = ppr.find(qn("w:pStyle"))
-            ppr.insert(1 if style is not None else 0, etree.Element(qn("w:keepNext")))
+        if next(ppr.iterchildren(_W_KEEPNEXT), None) is None:
+            style = next(ppr.iterchildren(_W_PSTYLE), None)
+            ppr.insert(1 if style is not None else 0, etree.Element(_W_KEEPNEXT))
+
+
+_W_PPR, _W_KEEPNEXT, _W_PSTYLE = qn("w:pPr"), qn("w:keepNext"), qn("w:pStyle")
 
 
 def _mark_heading(tr: etree._Element) -> None:

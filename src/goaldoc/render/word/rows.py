@@ -10,8 +10,8 @@ as ``{% if row.adjusted %}（调整为…）{% endif %}``) is taken out of that 
   program that writes every text of every item in one call (both cached per process,
   like the document's own template: render/word/document.py);
 * in docxtpl's source the loop becomes one call that records the items and leaves a
-  marker (and one copy of the row, so that docxtpl's table fix-up counts the row's cells
-  as it would have);
+  marker (and a stub of the row, its cells and spans, so that docxtpl's table fix-up
+  counts the row's cells as it would have);
 * after docxtpl, each marker becomes copies of the shape, each with its texts set;
 * the merges are read from the data as the texts are written: a cell whose merge key is
   the one of the same cell in the row above (``| merge``: 一级, 二级) is copied from a
@@ -26,11 +26,22 @@ listing step. A loop of several rows, or a row with Jinja outside its texts (a `
 paragraph, an attribute, a field code) or a picture keeps docxtpl's path;
 templates/README.md says which rows take which. Any error on the way: the caller renders
 the document again without this, so a template's mistakes are reported as before.
+
+A row of the body's tables outside any loop (a *lone* row: a heading, a project's 项目编码
+row) is taken the same way, as a loop of one item, when its Jinja is all inside its texts
+(or it has none), it reads no enclosing loop's ``loop`` and holds no table: a county round's
+department has as many of them as loop rows, and each measured, normalised and made strict
+from its XML cost more than the row's share of docxtpl (issue 23, county round). A template
+with Jinja that may send a row's output elsewhere or change it (``{% filter %}``,
+``{% macro %}``, ``{% call %}``, ``{% raw %}``, a block ``{% set %}``), or state that changes
+as the document goes (``namespace()``, ``cycler()``, ``joiner()``: a taken row's texts are
+written after the rest of the document), keeps all its rows, loops too, docxtpl's way.
 """
 
 from __future__ import annotations
 
 import copy
+import html
 import re
 from collections.abc import Callable
 from typing import Any
@@ -47,6 +58,7 @@ from .names import qn
 from .table import TCPR_ORDER, first_child, sort_children, vmerge_place
 
 FUNCTION = "_goaldoc_rows"  # the call a loop becomes in docxtpl's source
+STUB_COUNT = "goaldoc-cells"  # a row stub's cells and spans (RowProgram.stub)
 _ITEMS = "_goaldoc_items"
 _SEP, _END = "\ufdd2", "\ufdd3"  # between a row's texts, after a row (noncharacters: never in a form)
 _MARKER = re.compile(r"goaldoc-rows (\d+)")
@@ -72,7 +84,8 @@ _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _PARSER = etree.XMLParser(recover=True)  # as docxtpl parses its output
 
-_PROGRAMS: Kept[tuple[Any, ...], RowProgram | None] = Kept(256)  # per process
+_PROGRAMS: Kept[tuple[Any, ...], RowProgram | None] = Kept(1024)  # per process
+_DERIVED = 64  # programs derived from one (RowProgram.derived)
 
 
 def _unescape(text: str) -> str | None:
@@ -128,15 +141,23 @@ class RowProgram:
         self._vmerge_at: list[int | None] = []
         self.merge_unordered: list[bool] = []  # its tcPr out of order: the variant sorts it (with the vMerge)
         self._variants: dict[frozenset[int], tuple[etree._Element, list[int | None]]] = {}
+        self._derived: dict[tuple[Any, ...], RowProgram] = {}  # derived(): per process
         self.base_texts = [t.text or "" for t in shape.iter(_W_T)]  # the slots' are written per row
         self.copyable = _layout(self, shape)
+        self.stub = _stub(shape)
         # the cells whose text may hold a merge mark (one the program writes)
         slotted = set(slots)
         self.mark_cells = [i for i, paras in enumerate(self._texts) if any(k in slotted for ts in paras for k in ts)]
+        # and those that may hold one as copied: also a text of the shape's own holding one
+        self.may_mark = [
+            i for i, paras in enumerate(self._texts) if any(k in slotted or MARK_OPEN in self.base_texts[k] for ts in paras for k in ts)
+        ]
         # per cell, the index of its one w:t when it is one paragraph of one text (most
         # cells: its text is that w:t's, no join), else None
         self._one = [paras[0][0] if len(paras) == 1 and len(paras[0]) == 1 else None for paras in self._texts]
         self._all_slots = slots == list(range(len(self.base_texts)))  # a copy's w:t texts: the program's
+        # the cells that may be merged away as they are copied, with their one text's index
+        self._mergeable = [(i, self._one[i]) for i in self.mark_cells if self._vmerge_at[i] is not None] if self.copyable else []
         # each cell as RowView reads a copy: (index, shape, layout, one text's index)
         self.cell_plan = [(i, (self, i), self._cells[i], self._one[i]) for i in range(len(self._cells))]
 
@@ -207,6 +228,30 @@ class RowProgram:
             found = self._variants[merged] = (shape, [place.get(slot) for slot in self.slots])
         return found
 
+    def derived(self, key: tuple[Any, ...], change: Callable[[etree._Element], None]) -> RowProgram | None:
+        """A program alike but for its shape, ``change``d (in a copy): what a pass does the
+        same way to every copy of the shape (a heading row's keep-with-next, a column's
+        decimal tab), so that what depends on the formatting alone is still found once per
+        shape (render/word/measure.py, document.py). ``change`` keeps every cell's children
+        where they are. Once per ``key`` per process; None past :data:`_DERIVED` keys."""
+        found = self._derived.get(key)
+        if found is None:
+            if len(self._derived) >= _DERIVED:
+                return None
+            found = copy.copy(self)
+            shape = copy.deepcopy(self.shape)
+            change(shape)
+            found.shape = shape
+            found.memo = {}
+            found._variants = {}
+            found._derived = {}
+            found._paragraphs = []
+            for tc, (_at, paras, _span, _state) in zip(shape.iterchildren(_W_TC), self._cells, strict=True):
+                kids = list(tc)
+                found._paragraphs.append([kids[k] for k in paras])
+            self._derived[key] = found
+        return found
+
     def rows(
         self, items: list[Any], outer: dict[str, Any], listing: Callable[[str], str]
     ) -> tuple[list[tuple[etree._Element, list[str] | None, dict[int, str] | None]], int]:
@@ -222,7 +267,7 @@ class RowProgram:
         if not items:
             return [], 0
         context = {**outer, _ITEMS: items}
-        written = self.program.render(context)
+        written = self.program.render(context) if self.slots else _END * len(items)  # a lone row without Jinja: nothing to write
         chunks: list[str] | None = written.split(_END)
         if chunks is not None and (len(chunks) != len(items) + 1 or chunks[-1]):
             chunks = None  # a value held a separator: every row docxtpl's way
@@ -232,11 +277,11 @@ class RowProgram:
         as_xml: list[str] | None = None
         above: dict[int, str] = {}  # the merge keys of the row above, a copy
         # the cells that may be merged away as they are copied, with their one text's index
-        mergeable = [(i, self._one[i]) for i in self.mark_cells if self._vmerge_at[i] is not None] if self.copyable else []
+        mergeable = self._mergeable
         for k in range(len(items)):
             texts: list[str | None] | None = None
             if chunks is not None:
-                parts = chunks[k].split(_SEP)
+                parts = chunks[k].split(_SEP) if n else []
                 if len(parts) == n:
                     texts = parts if plain else [_unescape(p) for p in parts]  # type: ignore[assignment]
             if texts is None or None in texts:
@@ -253,7 +298,8 @@ class RowProgram:
                 for i, text in zip(self.slots, texts, strict=True):
                     ttexts[i] = text  # type: ignore[assignment]
             keys: dict[int, str] = {}
-            for i, one in mergeable:
+            # (needed to merge with the row above, or for the row below: not for a lone row's one)
+            for i, one in mergeable if above or k + 1 < len(items) else ():
                 text = ttexts[one] if one is not None else "".join(self.cell_texts(i, ttexts))
                 if MARK_OPEN in text:
                     key = mark_key(text)
@@ -270,9 +316,10 @@ class RowProgram:
                         ts[at].text = text or None
             else:
                 tr = self.shape.__deepcopy__(None)
-                ts = list(tr.iter(_W_T))
-                for i, text in zip(self.slots, texts, strict=True):
-                    ts[i].text = text or None  # what parsing <w:t></w:t> gives
+                if n:
+                    ts = list(tr.iter(_W_T))
+                    for i, text in zip(self.slots, texts, strict=True):
+                        ts[i].text = text or None  # what parsing <w:t></w:t> gives
             out.append((tr, ttexts, merged or None))
         return out, len(written)
 
@@ -287,6 +334,30 @@ class RowProgram:
 _W_P, _W_R, _W_TC, _W_TCPR, _W_TRPR, _W_PPR = (qn(f"w:{t}") for t in ("p", "r", "tc", "tcPr", "trPr", "pPr"))
 _W_GRIDBEFORE, _W_GRIDSPAN, _W_VMERGE, _W_TCMAR, _W_VAL = (qn(f"w:{t}") for t in ("gridBefore", "gridSpan", "vMerge", "tcMar", "val"))
 _NOT_TEXT = {qn(f"w:{t}") for t in ("tab", "br", "cr")}
+
+
+def _stub(shape: etree._Element) -> str:
+    """What docxtpl's table fix-up (fix_tables) reads of a row, for it to count the row's
+    cells as it would count a copy: each cell, and its first tcPr's first gridSpan with its
+    value as written. Put where the row's rows go in docxtpl's output (RowLoops.record) in
+    place of a copy of the row: 85 % of a county department's output was such copies, each
+    written by Jinja, parsed, and thrown away (RowLoops.expand)."""
+    cells = []
+    spans: int | None = 0
+    for tc in shape.iterchildren(_W_TC):
+        tcpr = first_child(tc, _W_TCPR)
+        span = first_child(tcpr, _W_GRIDSPAN) if tcpr is not None else None
+        if span is None:
+            cells.append("<w:tc/>")
+            spans = spans + 1 if spans is not None else None
+        else:
+            val = span.get(_W_VAL)
+            attr = "" if val is None else f' w:val="{html.escape(val, quote=True)}"'
+            cells.append(f"<w:tc><w:tcPr><w:gridSpan{attr}/></w:tcPr></w:tc>")
+            spans = spans + int(val) if spans is not None and val is not None and val.isascii() and val.isdigit() else None
+    # its count (cells, spans summed) for render/word/document.py's check, where int() reads every span
+    count = f' {STUB_COUNT}="{len(cells)} {spans}"' if spans is not None else ""
+    return f"<w:tr{count}>" + "".join(cells) + "</w:tr>"
 
 
 def _layout(program: RowProgram, shape: etree._Element) -> bool:
@@ -321,21 +392,26 @@ def _layout(program: RowProgram, shape: etree._Element) -> bool:
     return True
 
 
-def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment) -> RowProgram | None:
-    """The row's program, or None when the row must keep docxtpl's path."""
+def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment, alone: bool = False) -> RowProgram | None:
+    """The row's program, or None when the row must keep docxtpl's path. ``alone``: a row
+    outside any row loop (written once where it stands), which may have no Jinja at all but
+    must not read an enclosing loop's ``loop`` (its program's own loop would hide it)."""
     if "docPr" in row_xml:  # a picture: docxtpl numbers its ids over the whole document
         return None
     raws = [m.group(1) or "" for m in _TEXT.finditer(row_xml)]
     if any(row_xml.count(mark) != sum(r.count(mark) for r in raws) for mark in _JINJA):
         return None  # Jinja outside the texts (an attribute, a field code, a {%p %} paragraph)
     slots = [i for i, r in enumerate(raws) if any(mark in r for mark in _JINJA)]
-    if not slots:
+    if not slots and not alone:
         return None
     joined = _SEP.join(raws[i] for i in slots)
     try:
         for i in slots:  # a statement begins and ends inside its text ({% if %}…{% endif %})
             env.parse(raws[i])
-        outer = sorted(meta.find_undeclared_variables(env.parse(joined)) - {var, "loop"})
+        free = meta.find_undeclared_variables(env.parse(joined))
+        if alone and "loop" in free:
+            return None
+        outer = sorted(free - {var, "loop"})
         program = env.from_string(f"{{% for {var} in {_ITEMS} %}}{joined}{_END}{{% endfor %}}")
         whole = env.from_string(f"{{% for {var} in {_ITEMS} %}}{row_xml}{_END}{{% endfor %}}")
         shape = etree.fromstring(body_open + row_xml + "</w:body>", _PARSER)[0]
@@ -348,8 +424,84 @@ def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment) ->
     return RowProgram(var, outer, row_xml, body_open, shape, slots, program, whole)
 
 
-def _program(var: str, row_xml: str, body_open: str, env: jinja2.Environment) -> RowProgram | None:
-    return _PROGRAMS.get_or_make((env, var, row_xml, body_open), lambda: _compile(var, row_xml, body_open, env))
+def _program(var: str, row_xml: str, body_open: str, env: jinja2.Environment, alone: bool = False) -> RowProgram | None:
+    return _PROGRAMS.get_or_make((env, var, row_xml, body_open, alone), lambda: _compile(var, row_xml, body_open, env, alone))
+
+
+# the tags that open and close tables and rows, for finding the rows of the body's own tables
+_TABLE_TAGS = re.compile(r"<w:tbl[ >]|</w:tbl>|<w:tr[ >]|</w:tr>")
+# Jinja that may take a row's output somewhere else than where the row stands, or change it
+# (a block filter, a block set, a macro, raw text): a template holding any keeps all its rows
+# docxtpl's way, its loops too (RowLoops.expand would not find a marker upper-cased)
+# Also state a row could change or read as the document goes (a namespace, a cycler, a
+# joiner): a taken row's texts are written after the document, so such a template keeps its
+# rows docxtpl's way too.
+_ELSEWHERE = re.compile(r"\{%-?\s*(?:raw|filter|macro|call)\b|\{%-?\s*set\s+[\w\s,]+-?%\}|\b(?:namespace|cycler|joiner)\s*\(")
+_ALONE = "_goaldoc_row"  # the loop variable of a lone row's program (never read)
+
+
+def _lone_rows(src: str) -> list[tuple[int, int]]:
+    """Where the rows of the body's tables (not of a table inside a cell) are in ``src``,
+    those holding no table and no Jinja comment."""
+    out: list[tuple[int, int]] = []
+    depth = 0
+    start: int | None = None
+    for m in _TABLE_TAGS.finditer(src):
+        tag = m.group(0)
+        if tag.startswith("<w:tbl"):
+            depth += 1
+            start = None  # a table inside the row: the row is not one
+        elif tag == "</w:tbl>":
+            depth -= 1
+        elif tag.startswith("<w:tr"):
+            start = m.start() if depth == 1 else None
+        elif start is not None:  # </w:tr> of a row of the body's table
+            if "{#" not in src[start : m.end()]:
+                out.append((start, m.end()))
+            start = None
+    return out
+
+
+def _taken(src: str, env: jinja2.Environment) -> tuple[str, list[RowProgram]]:
+    """:meth:`RowLoops.take` of ``src``: the source and the programs its calls name."""
+    head = _BODY.search(src)
+    if head is None or _ELSEWHERE.search(src) is not None:
+        return src, []  # (a marker sent elsewhere, or through a filter, would not be found)
+    body_open = head.group(0)
+    # (start, end, program, expression) of each loop or lone row to become a call
+    taken: list[tuple[int, int, RowProgram, str | None]] = []
+    loops: list[tuple[int, int]] = []
+    for m in _LOOP.finditer(src):
+        loops.append((m.start(), m.end()))
+        var, expr, row_xml = m.group(1), m.group(2).strip(), m.group(3)
+        if _OTHER_LOOP_FORMS.search(expr):
+            continue
+        program = _program(var, row_xml, body_open, env)
+        if program is not None:
+            taken.append((m.start(), m.end(), program, expr))
+    at = 0
+    for start, end in _lone_rows(src):
+        while at < len(loops) and loops[at][1] <= start:
+            at += 1
+        if at < len(loops) and loops[at][0] < end:
+            continue  # a loop's row (taken above, or docxtpl's)
+        program = _program(_ALONE, src[start:end], body_open, env, alone=True)
+        if program is not None:
+            taken.append((start, end, program, None))
+    taken.sort(key=lambda t: t[0])
+    out: list[str] = []
+    programs: list[RowProgram] = []
+    pos = 0
+    for start, end, program, expr in taken:
+        names = ", ".join(f"'{name}': {name}" for name in program.outer)
+        out += [src[pos:start], f"{{{{ {FUNCTION}({len(programs)}, ({expr if expr is not None else 'none,'}), {{{names}}}) }}}}"]
+        programs.append(program)
+        pos = end
+    out.append(src[pos:])
+    return "".join(out), programs
+
+
+_TAKEN: Kept[tuple[Any, str], tuple[str, list[RowProgram]]] = Kept(32)  # per process
 
 
 class RowLoops:
@@ -364,34 +516,21 @@ class RowLoops:
         self.main = 0  # characters of docxtpl's own output (set by render/word/document.py)
 
     def take(self, src: str) -> str:
-        """docxtpl's source with each loop that can be rendered as data made one call."""
-        head = _BODY.search(src)
-        if head is None:
-            return src
-        out: list[str] = []
-        pos = 0
-        for m in _LOOP.finditer(src):
-            var, expr, row_xml = m.group(1), m.group(2).strip(), m.group(3)
-            if _OTHER_LOOP_FORMS.search(expr):
-                continue
-            program = _program(var, row_xml, head.group(0), self.env)
-            if program is None:
-                continue
-            names = ", ".join(f"'{name}': {name}" for name in program.outer)
-            out += [src[pos : m.start()], f"{{{{ {FUNCTION}({len(self.programs)}, ({expr}), {{{names}}}) }}}}"]
-            self.programs.append(program)
-            pos = m.end()
-        out.append(src[pos:])
-        return "".join(out)
+        """docxtpl's source with each loop that can be rendered as data made one call, and
+        each row outside a loop that can be written as a copy of its shape (a lone row: a
+        loop of one item), once per process for each source."""
+        out, programs = _TAKEN.get_or_make((self.env, src), lambda: _taken(src, self.env))
+        self.programs = list(programs)
+        return out
 
     def record(self, k: int, value: Any, outer: dict[str, Any]) -> Markup:
-        """Called from the template where loop ``k`` was: the marker (and one copy of the
-        row, for docxtpl's count of the table's cells)."""
+        """Called from the template where loop ``k`` was: the marker (and the row's
+        :attr:`RowProgram.stub`, for docxtpl's count of the table's cells)."""
         items = list(value)
         self.calls.append((k, items, outer))
         self.written += len(self.programs[k].row_xml) * len(items)
         self._within_limit()
-        return Markup(f"<!--goaldoc-rows {len(self.calls) - 1}-->" + (self.programs[k].row_xml if items else ""))
+        return Markup(f"<!--goaldoc-rows {len(self.calls) - 1}-->" + (self.programs[k].stub if items else ""))
 
     def _within_limit(self) -> None:
         """The rows count against what one template may write (sandbox.MAX_OUTPUT) as they

@@ -206,21 +206,27 @@ class StyleSheet:
     def _table_cell_margins(self, tbl: etree._Element) -> tuple[float, float, float, float]:
         out = {"top": 0.0, "left": 5.4, "bottom": 0.0, "right": 5.4}
         sources = [self._by_id.get(self._default_table or "")]
-        tblpr = tbl.find(qn("w:tblPr"))
-        ts = tblpr.find(qn("w:tblStyle")) if tblpr is not None else None
+        tblpr = first_child(tbl, _W_TBLPR)
+        ts = first_child(tblpr, _W_TBLSTYLE) if tblpr is not None else None
         if ts is not None:
-            sources += self._chain(ts.get(qn("w:val")))
+            sources += self._chain(ts.get(_W_VAL))
         for st in sources:
             if st is not None:
-                read_margins(st.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}"), out)
+                # (find's "w:tblPr/w:tblCellMar": the first tblPr that holds one)
+                read_margins(next((m for pr in st.iterchildren(_W_TBLPR) if (m := first_child(pr, _W_TBLCELLMAR)) is not None), None), out)
         if tblpr is not None:
-            read_margins(tblpr.find(qn("w:tblCellMar")), out)
+            read_margins(first_child(tblpr, _W_TBLCELLMAR), out)
         return out["top"], out["left"], out["bottom"], out["right"]
 
     def table_style(self, tbl: etree._Element) -> str | None:
-        tblpr = tbl.find(qn("w:tblPr"))
-        ts = tblpr.find(qn("w:tblStyle")) if tblpr is not None else None
-        return ts.get(qn("w:val")) if ts is not None else self._default_table
+        tblpr = first_child(tbl, _W_TBLPR)
+        ts = first_child(tblpr, _W_TBLSTYLE) if tblpr is not None else None
+        return ts.get(_W_VAL) if ts is not None else self._default_table
+
+
+_W_TBLPR, _W_TBLSTYLE, _W_TBLCELLMAR, _W_VAL = qn("w:tblPr"), qn("w:tblStyle"), qn("w:tblCellMar"), qn("w:val")
+_W_TYPE, _W_W = qn("w:type"), qn("w:w")
+_SIDES = tuple((side, tuple(qn(f"w:{name}") for name in names)) for side, names in (("top", ("top",)), ("bottom", ("bottom",)), ("left", ("left", "start")), ("right", ("right", "end"))))
 
 
 def _shape(el: etree._Element) -> tuple[Any, ...]:
@@ -234,11 +240,15 @@ def _shape(el: etree._Element) -> tuple[Any, ...]:
 def read_margins(mar: etree._Element | None, out: dict[str, float]) -> None:
     if mar is None:
         return
-    for side, names in (("top", ("top",)), ("bottom", ("bottom",)), ("left", ("left", "start")), ("right", ("right", "end"))):
+    for side, names in _SIDES:
         for name in names:
-            el = mar.find(qn(f"w:{name}"))
-            if el is not None and el.get(qn("w:type"), "dxa") == "dxa":
-                v = _twips(el, "w")
-                if v is not None:
-                    out[side] = v
-                    break
+            el = first_child(mar, name)
+            if el is not None and el.get(_W_TYPE, "dxa") == "dxa":
+                v = el.get(_W_W)
+                if v is None:
+                    continue
+                try:
+                    out[side] = int(v) / 20  # (as _twips reads it)
+                except ValueError:
+                    continue
+                break
