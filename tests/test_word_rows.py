@@ -103,6 +103,31 @@ def test_values_docxtpl_writes_as_xml_come_out_as_docxtpl_writes_them(tmp_path, 
     assert ours == _docxtpl_only(path, monkeypatch)
 
 
+def test_a_rows_whole_template_is_made_only_for_a_row_that_goes_docxtpls_way(tmp_path, monkeypatch):
+    """Making a row program does not compile the row's whole XML as docxtpl's loop (half the
+    cost of making one, paid again by each worker of a batch): only a row whose texts do not
+    come apart needs it, and gets it then."""
+    made: list[rows_module.RowProgram] = []
+    real = rows_module._compile
+
+    def kept(*args, **kw):  # type: ignore[no-untyped-def]
+        program = real(*args, **kw)
+        if program is not None:
+            made.append(program)
+        return program
+
+    monkeypatch.setattr(rows_module, "_compile", kept)
+    monkeypatch.setattr(rows_module, "_PROGRAMS", rows_module.Kept(1024))  # made here, not kept from another test
+    monkeypatch.setattr(rows_module, "_TAKEN", rows_module.Kept(32))
+    render_bytes(load(TAISHAN), ["docx"])
+    assert made and not any("whole" in vars(p) for p in made)
+    path = _with_explanation(tmp_path, r'"含\ufdd2分隔\ufdd3符"')  # a separator: that loop goes docxtpl's way
+    seen = _spy(monkeypatch)
+    ours = _document(render_bytes(load(path), ["docx"])["docx"][1])
+    assert seen["as_docxtpl"] and [p for p in made if "whole" in vars(p)]
+    assert ours == _docxtpl_only(path, monkeypatch)
+
+
 def test_a_row_reading_an_outer_loop_is_rendered_as_data(monkeypatch):
     """The Sichuan form's project rows read p.number, p.name (the projects' loop): the call
     passes them as the loop saw them."""

@@ -41,6 +41,7 @@ written after the rest of the document), keeps all its rows, loops too, docxtpl'
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -118,7 +119,7 @@ class RowProgram:
         shape: etree._Element,
         slots: list[int],
         program: jinja2.Template,
-        whole: jinja2.Template,
+        env: jinja2.Environment,
     ):
         self.var = var
         self.outer = outer  # the other names the row reads (an outer loop's, the form's)
@@ -127,7 +128,7 @@ class RowProgram:
         self.shape = shape
         self.slots = slots  # indexes (among the row's w:t) of the texts the program writes
         self.program = program
-        self.whole = whole
+        self._env = env  # for the whole row's template, made when first needed (whole)
         self.has_trpr = False
         self.memo: dict[str, Any] = {}  # what the passes found on the shape (document.py)
         self.columns: list[int] = []
@@ -323,6 +324,15 @@ class RowProgram:
             out.append((tr, ttexts, merged or None))
         return out, len(written)
 
+    @functools.cached_property
+    def whole(self) -> jinja2.Template:
+        """The row's XML in the loop, as docxtpl would run it: for the rare row whose texts
+        do not come apart (:meth:`_as_docxtpl`), so made then, not with every program (it
+        was half the cost of making one: the first department of each form in each worker
+        of a batch made them all). A row whose texts compile compiles whole (its Jinja is
+        all in its texts, _compile); were it not to, the document is rendered docxtpl's way."""
+        return self._env.from_string(f"{{% for {self.var} in {_ITEMS} %}}{self.row_xml}{_END}{{% endfor %}}")
+
     def _as_docxtpl(self, context: dict[str, Any], n: int) -> list[str]:
         """Every row's XML as docxtpl's loop writes it (before its listing step)."""
         chunks = self.whole.render(context).split(_END)
@@ -413,7 +423,6 @@ def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment, al
             return None
         outer = sorted(free - {var, "loop"})
         program = env.from_string(f"{{% for {var} in {_ITEMS} %}}{joined}{_END}{{% endfor %}}")
-        whole = env.from_string(f"{{% for {var} in {_ITEMS} %}}{row_xml}{_END}{{% endfor %}}")
         shape = etree.fromstring(body_open + row_xml + "</w:body>", _PARSER)[0]
     except (jinja2.TemplateError, etree.XMLSyntaxError, IndexError):
         return None
@@ -421,7 +430,7 @@ def _compile(var: str, row_xml: str, body_open: str, env: jinja2.Environment, al
         return None
     if any(not name.isidentifier() or name.startswith("_") for name in outer):
         return None
-    return RowProgram(var, outer, row_xml, body_open, shape, slots, program, whole)
+    return RowProgram(var, outer, row_xml, body_open, shape, slots, program, env)
 
 
 def _program(var: str, row_xml: str, body_open: str, env: jinja2.Environment, alone: bool = False) -> RowProgram | None:
