@@ -122,6 +122,24 @@ def _lopsided_reference(grid, widths):  # type: ignore[no-untyped-def]
     return takers, donors - takers - labels
 
 
+def _random_grid(rng, words):  # type: ignore[no-untyped-def]
+    """A random table for fitting: 2-6 columns, 1-8 rows of texts made of ``words``, spans,
+    sizes, some cells merged."""
+    from goaldoc.render.pages.fit import GridCell
+
+    n = rng.randint(2, 6)
+    widths = [rng.uniform(20, 160) for _ in range(n)]
+    cells = []
+    for r in range(rng.randint(1, 8)):
+        col = 0
+        while col < n:
+            span = rng.choice([1, 1, 1, 2]) if col + 1 < n else 1
+            text = "".join(rng.choice(words) for _ in range(rng.choice([1, 1, 2, 12, 30])))
+            cells.append(GridCell(r, col, span, text, rng.choice([9.0, 10.5, 12.0]), rng.random() < 0.15))
+            col += span
+    return widths, cells
+
+
 def test_lopsided_rows_are_found_as_the_reference_finds_them():
     """fit.lopsided measures only the rows of three filled cells or more, with each (first
     column, span)'s width summed once: on 400 random grids (long texts beside short ones,
@@ -129,22 +147,13 @@ def test_lopsided_rows_are_found_as_the_reference_finds_them():
     every cell did."""
     import random
 
-    from goaldoc.render.pages.fit import GridCell, _Grid, lopsided
+    from goaldoc.render.pages.fit import _Grid, lopsided
 
     rng = random.Random(23)
     words = ["指标", "满意度", "≥95%", "100", "万元", "新增满意度调查", "主要实施内容为开展各项工作并按期完成", "abc def", "2026.9325", ""]
     found = 0
     for _ in range(400):
-        n = rng.randint(2, 6)
-        widths = [rng.uniform(20, 160) for _ in range(n)]
-        cells = []
-        for r in range(rng.randint(1, 8)):
-            col = 0
-            while col < n:
-                span = rng.choice([1, 1, 1, 2]) if col + 1 < n else 1
-                text = "".join(rng.choice(words) for _ in range(rng.choice([1, 1, 2, 12, 30])))
-                cells.append(GridCell(r, col, span, text, rng.choice([9.0, 10.5, 12.0]), rng.random() < 0.15))
-                col += span
+        widths, cells = _random_grid(rng, words)
         grid = _Grid(widths, cells, 10.8)
         ours = lopsided(grid, grid.widths)
         assert ours == _lopsided_reference(_Grid(widths, cells, 10.8), widths)
@@ -160,22 +169,13 @@ def test_columns_fit_alike_whatever_the_process_measured_before(monkeypatch):
     import random
 
     from goaldoc.render.pages import fit
-    from goaldoc.render.pages.fit import GridCell, Widen, fit_columns
+    from goaldoc.render.pages.fit import Widen, fit_columns
 
     rng = random.Random(9)
     words = ["指标", "满意度", "≥95%", "123456789012.34", "万元", "新增满意度调查", "主要实施内容为开展各项工作并按期完成", "abc def", "2026.9325", ""]
     grids = []
     for _ in range(300):
-        n = rng.randint(2, 6)
-        widths = [rng.uniform(20, 160) for _ in range(n)]
-        cells = []
-        for r in range(rng.randint(1, 8)):
-            col = 0
-            while col < n:
-                span = rng.choice([1, 1, 1, 2]) if col + 1 < n else 1
-                text = "".join(rng.choice(words) for _ in range(rng.choice([1, 1, 2, 12, 30])))
-                cells.append(GridCell(r, col, span, text, rng.choice([9.0, 10.5, 12.0]), rng.random() < 0.15))
-                col += span
+        widths, cells = _random_grid(rng, words)
         widen = [Widen(0, 1, 0.4)] if rng.random() < 0.3 else []
         grids.append((widths, cells, rng.choice([10.0, 10.8]), widen))
 

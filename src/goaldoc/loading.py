@@ -10,7 +10,6 @@ another to reach it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -101,6 +100,7 @@ def diagnose_data(
     (``render --form``), when not the one the data names: what it prints decides the
     ledger (checks/ledger.py)."""
     from .checks import run_checks
+    from .checks.ledger import print_problems
 
     spec, form_problems = form_of(data, lines, templates)
     model, problems = validate(data, lines, spec.model)
@@ -120,7 +120,7 @@ def diagnose_data(
         loaded = Loaded(model, lines, str(path), spec)
         found = problems + run_checks(model, lines, spec)
         if not form_problems:
-            found += print_checks(model, lines, load_form(printing, templates) if printing else spec, spec, given, found)
+            found += print_problems(model, lines, load_form(printing, templates) if printing else spec, spec, given, found)
         found = sorted(found, key=lambda p: (not p.is_error, p.line or 0))
         return (None if form_problems else loaded), apply_acceptances(found, loaded)
     # schema problems first; the rules run on what could be read, minus what they concern
@@ -136,24 +136,6 @@ def diagnose_data(
         rules = [p for p in rules if p.code != "E301"]  # a title's year against the stand-in
     rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path), spec), report_unmatched=False)
     return None, sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
-
-
-def print_checks(
-    model: DepartmentYear,
-    lines: LineMap,
-    printing: FormSpec,
-    own: FormSpec,
-    given: tuple[Any, LineMap] | None = None,
-    said: Sequence[Problem] = (),
-) -> list[Problem]:
-    """What the form that prints the data says of it (issue 16): the values it does not
-    print (W312) and the cells it must not leave blank (checks/ledger.py). ``given``: a
-    stage file's own model and lines, before its targets were merged in (what the targets
-    file holds is that file's to account for, under its own form). ``said``: the problems
-    the rules found (an error on a value's key says it instead of W312)."""
-    from .checks.ledger import print_problems
-
-    return print_problems(model, lines, printing, own, given, said)
 
 
 def apply_acceptances(problems: list[Problem], loaded: Loaded, report_unmatched: bool = True) -> list[Problem]:
@@ -243,4 +225,4 @@ def _item_names(item: Any) -> set[str]:
     return {n for n in names if isinstance(n, str) and n}
 
 
-__all__ = ["Loaded", "apply_acceptances", "diagnose_data", "form_of", "load", "loads", "print_checks"]
+__all__ = ["Loaded", "apply_acceptances", "diagnose_data", "form_of", "load", "loads"]

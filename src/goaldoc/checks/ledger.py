@@ -18,7 +18,7 @@ together).
 * E308: the department's indicator table, which the form always prints, has no row.
 * W316: E306–E308 when the data is another form's, printed through this one (``--form``).
 
-These run with the form that prints (loading.print_checks): the data's own for ``check``,
+These run with the form that prints (loading.diagnose_data): the data's own for ``check``,
 ``render --form``'s otherwise, so that check and render say the same.
 """
 
