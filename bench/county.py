@@ -326,7 +326,8 @@ wrap(loading, "form_of", "national.yaml + form.yaml (FormSpec built)")
 wrap(loading, "validate", "validate (the form's model built)")
 import goaldoc.checks as checks
 wrap(checks, "run_checks", "the rules (checks/)")
-wrap(loading, "print_checks", "the ledger (forms/reads.py reads the templates)")
+import goaldoc.checks.ledger as ledger
+wrap(ledger, "print_problems", "the ledger (forms/reads.py reads the templates)")
 wrap(bundle, "render_format", "render: both formats")
 wrap(wd, "render_docx", "  .docx (the Word renderer)")
 wrap(xw, "render_xlsx", "  .xlsx (the Excel renderer)")
