@@ -15,9 +15,17 @@ import pytest
 _TEMP = Path(tempfile.mkdtemp(prefix="goaldoc-tests-"))
 os.environ["TMPDIR"] = str(_TEMP)
 tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+# Compiled templates kept between `goaldoc render` runs (render/template/codecache.py): the
+# session's own folder, never the user's; made here, so that no test's exact output carries the
+# one-time "made the folder" note (tests/test_codecache.py checks that note in folders of its own)
+os.environ["GOALDOC_CACHE"] = str(_TEMP / "cache")
 
 from goaldoc.api import load, render_bytes  # noqa: E402
+from goaldoc.render.template import codecache  # noqa: E402
 from goaldoc.values import normalise_text  # noqa: E402
+
+codecache.start()
+codecache.stop()  # on again only where `goaldoc render` turns it on, as outside the tests
 
 
 def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]

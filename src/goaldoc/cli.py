@@ -44,6 +44,10 @@ FILES 是一个或多个部门的 YAML 文件，也可以是文件夹（其中�
   goaldoc render 2024/*.yaml -f pdf --jobs 2          只要 PDF，两个进程
   goaldoc render samples/2024/taishan.yaml --form 另一个表样名     （goaldoc forms 查看）
   goaldoc render samples/2023/liuzhi.yaml --only 公益性岗位补贴
+
+\b
+编译过的模板留在缓存文件夹里，下次更快（默认 ~/.cache/goaldoc，可随时删除；
+环境变量 GOALDOC_CACHE 指定别的文件夹，设为 off 则不用）。
 """
 
 
@@ -122,6 +126,7 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
     said: set[str] = set()  # a template folder is named once a run (issue 16)
     _sigterm_as_interrupt()
     _say_swept()
+    _start_code_cache()
     steps = batch.run(files, opts)
     try:
         for step in steps:
@@ -227,6 +232,17 @@ def _say_swept() -> None:
     note = swept_note(sweep())
     if note:
         click.echo(note, err=True)
+
+
+def _start_code_cache() -> None:
+    """Templates compiled by earlier runs, kept on disk (render/template/codecache.py), for this
+    command and its workers; that the folder was made, or why it cannot be used, is said."""
+    from .render.template import codecache
+
+    note = codecache.start()[1]
+    if note:
+        click.echo(note, err=True)
+    click.get_current_context().call_on_close(codecache.stop)
 
 
 class _Terminated(KeyboardInterrupt):

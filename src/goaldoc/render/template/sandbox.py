@@ -28,11 +28,13 @@ from decimal import Decimal
 from typing import Any
 
 import jinja2
-from jinja2 import BaseLoader, StrictUndefined
+from jinja2 import BaseLoader, StrictUndefined, nodes
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from jinja2.utils import Cycler, Joiner, Namespace, internalcode
+
+from . import codecache
 
 MAX_RANGE = 10_000  # items of one range(); the forms loop over data, not over numbers
 MAX_TEXT = 1_000_000  # characters of one text a template builds
@@ -204,13 +206,28 @@ class FormSandbox(SandboxedEnvironment):
         whole XML at every render, and form.yaml's texts are compiled per department; the
         same text in the same environment (its filters are set once: markup.make_env)
         always compiles to the same code, which Jinja runs afresh for each template made
-        from it. A text that does not compile is not kept (it fails again, the same way)."""
+        from it. A text that does not compile is not kept (it fails again, the same way).
+        Under that, when ``goaldoc render`` turned it on, the code kept on disk by earlier
+        runs (codecache.py: the cold start, each worker's first department of a form)."""
         if raw or not isinstance(source, str):
-            return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+            if raw or not isinstance(source, nodes.Template):
+                return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+            # a program built as a tree (an Excel cell's or row's: excel/cells.py), which
+            # keeps its own; on disk only, under the tree's text
+            code, kept_as = codecache.load(self, codecache.tree_text(source), name, filename, defer_init)
+            if code is None:
+                code = super().compile(source, name, filename, False, defer_init)
+                if kept_as is not None:
+                    codecache.store(kept_as, code)
+            return code
         key = (source, name, filename, defer_init)
         code = self._programs.get(key)
         if code is None:
-            code = super().compile(source, name, filename, False, defer_init)
+            code, kept_as = codecache.load(self, source, name, filename, defer_init)  # an earlier run's
+            if code is None:
+                code = super().compile(source, name, filename, False, defer_init)
+                if kept_as is not None:
+                    codecache.store(kept_as, code)
             if len(self._programs) >= _PROGRAMS:
                 self._programs.pop(next(iter(self._programs)))  # the oldest first
             self._programs[key] = code

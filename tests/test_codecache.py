@@ -1,0 +1,155 @@
+"""Compiled templates kept on disk between `goaldoc render` runs (render/template/codecache.py,
+issue 23's cold start): what a later run reads, what the user is told, and that nothing it
+reads changes a form."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import jinja2
+from jinja2 import nodes
+
+from goaldoc.render.template import codecache
+from goaldoc.render.template.markup import make_env
+
+ROOT = Path(__file__).resolve().parents[1]
+TAISHAN = ROOT / "samples" / "2024" / "taishan.yaml"
+GUIZHOU = next(p for p in sorted((ROOT / "samples").glob("*/*.yaml")) if "form: guizhou" in p.read_text(encoding="utf-8"))
+
+# goaldoc's CLI in a new process (every compile of the run is its own: nothing kept in memory
+# from the tests before), counting Jinja's Python compiles of template code
+_COUNTING = """
+import sys, atexit, jinja2.environment as je
+n = [0]
+real = je.Environment._compile
+def counted(self, *a, **k):
+    n[0] += 1
+    return real(self, *a, **k)
+je.Environment._compile = counted
+atexit.register(lambda: print(f"COMPILES {n[0]}", file=sys.stderr))
+from goaldoc.cli import main
+sys.argv = ["goaldoc", *sys.argv[1:]]
+main()
+"""
+
+
+def _render(cache: str, out: Path, *files: Path) -> tuple[int, str, int]:
+    env = {**os.environ, "GOALDOC_CACHE": cache}
+    p = subprocess.run(
+        [sys.executable, "-c", _COUNTING, "render", *map(str, files), "-o", str(out), "--jobs", "1"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    compiles = next(int(x.split()[1]) for x in p.stderr.splitlines() if x.startswith("COMPILES "))
+    said = "\n".join(x for x in p.stderr.splitlines() if not x.startswith("COMPILES "))
+    return p.returncode, said, compiles
+
+
+def _parts(folder: Path) -> dict[str, bytes]:
+    """Every part of every file written, the files' times aside (docProps)."""
+    got = {}
+    for f in sorted(folder.iterdir()):
+        with zipfile.ZipFile(f) as z:
+            for n in z.namelist():
+                if not n.startswith("docProps/"):
+                    got[f"{f.name}/{n}"] = z.read(n)
+    return got
+
+
+def test_a_second_run_compiles_nothing_and_writes_the_same_forms(tmp_path):
+    cache = tmp_path / "cache"
+    code, said, first = _render(str(cache), tmp_path / "a", TAISHAN, GUIZHOU)
+    assert code == 0, said
+    assert f"已建立模板编译缓存 {cache}" in said and "GOALDOC_CACHE=off" in said
+    kept = list((cache / codecache._namespace()).iterdir())
+    assert first > 20 and len(kept) == first  # every text compiled is kept, once
+    assert oct((cache / codecache._namespace()).stat().st_mode & 0o777) == "0o700"
+
+    code, said, second = _render(str(cache), tmp_path / "b", TAISHAN, GUIZHOU)
+    assert code == 0 and "缓存" not in said  # said once, when the folder was made
+    assert second == 0
+    a, b = _parts(tmp_path / "a"), _parts(tmp_path / "b")
+    assert len(a) > 20 and a == b
+
+
+def test_a_damaged_entry_is_compiled_again_and_replaced(tmp_path):
+    cache = tmp_path / "cache"
+    assert _render(str(cache), tmp_path / "a", TAISHAN)[0] == 0
+    entries = sorted((cache / codecache._namespace()).iterdir())
+    entries[0].write_bytes(b"not code")
+    entries[1].write_bytes(entries[1].read_bytes()[:40])  # cut short (a full disk, a crash)
+    code, said, compiles = _render(str(cache), tmp_path / "b", TAISHAN)
+    assert code == 0 and compiles == 2
+    assert _parts(tmp_path / "a") == _parts(tmp_path / "b")
+    assert codecache._MAGIC in entries[0].read_bytes() and len(entries[1].read_bytes()) > 40
+
+
+def test_a_folder_that_cannot_be_written_is_said_and_the_forms_are_made_all_the_same(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code, said, compiles = _render(str(blocker / "cache"), tmp_path / "out", TAISHAN)
+    assert code == 0 and compiles > 20
+    assert f"模板编译缓存的文件夹 {blocker / 'cache'} 无法写入" in said and "GOALDOC_CACHE" in said
+    assert len(list((tmp_path / "out").iterdir())) == 2
+
+
+def test_off_keeps_nothing_and_says_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    code, said, compiles = _render("off", tmp_path / "out", TAISHAN)
+    assert code == 0 and compiles > 20 and "缓存" not in said
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_what_an_older_jinja_or_python_left_is_removed_and_said(tmp_path):
+    old = tmp_path / "cache" / "jinja-2.11.3-cpython-38"
+    old.mkdir(parents=True)
+    (old / ("0" * 64)).write_bytes(b"old")
+    code, said, _ = _render(str(tmp_path / "cache"), tmp_path / "out", TAISHAN)
+    assert code == 0 and "删除了旧版本留下的 1 个缓存文件夹" in said
+    assert not old.exists()
+
+
+def test_the_folder_keeps_at_most_max_entries(tmp_path, monkeypatch):
+    monkeypatch.setattr(codecache, "MAX_ENTRIES", 8)
+    where = codecache.start(tmp_path)[0]
+    try:
+        assert where is not None
+        for i in range(12):
+            (where / f"{i:064x}").write_bytes(b"x")
+            os.utime(where / f"{i:064x}", ns=(i * 10**9, i * 10**9))
+        (where / f".{0:064x}.123.tmp").write_bytes(b"")  # a killed run's, long ago
+        (where / f".{1:064x}.456.tmp").write_bytes(b"")  # a run writing now
+        os.utime(where / f".{0:064x}.123.tmp", ns=(0, 0))
+        assert codecache.start(tmp_path)[1] is None  # the folder is there: nothing to say
+        left = sorted(p.name for p in where.iterdir())
+        assert left == [f".{1:064x}.456.tmp", *(f"{i:064x}" for i in range(6, 12))]  # the newest 3/4
+    finally:
+        codecache.stop()
+
+
+def test_the_key_holds_what_the_code_depends_on():
+    text = "{{ a | amount }}<w:t>R&D</w:t>"
+    word, excel = make_env(autoescape=True), make_env(autoescape=False)
+    assert codecache._key(word, text, None, None, False) != codecache._key(excel, text, None, None, False)
+    assert codecache._key(word, text, None, None, False) == codecache._key(word, text, None, None, False)
+    assert codecache._key(word, text, "x", None, False) != codecache._key(word, text, None, None, False)
+    assert codecache._key(word, text + " ", None, None, False) != codecache._key(word, text, None, None, False)
+    plain = jinja2.Environment(autoescape=True)
+    assert codecache._key(plain, text, None, None, False) != codecache._key(word, text, None, None, False)
+
+
+def test_trees_that_differ_in_a_value_kind_or_line_have_different_texts():
+    def tree(value: object, line: int = 1) -> nodes.Template:
+        return nodes.Template([nodes.Output([nodes.Const(value, lineno=line)], lineno=line)], lineno=1)
+
+    texts = {codecache.tree_text(t) for t in (tree(1), tree(1.0), tree("1"), tree(True), tree(1, 2))}
+    assert len(texts) == 5
+    assert codecache.tree_text(tree(1)) == codecache.tree_text(tree(1))
+
+
+def test_a_library_caller_keeps_nothing_on_disk_unless_it_starts_the_cache():
+    assert codecache.folder() is None  # conftest: made, then stopped, as for any library caller
