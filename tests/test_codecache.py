@@ -30,7 +30,14 @@ def counted(self, *a, **k):
     n[0] += 1
     return real(self, *a, **k)
 je.Environment._compile = counted
-atexit.register(lambda: print(f"COMPILES {n[0]}", file=sys.stderr))
+import openpyxl.reader.excel as ox
+parsed = [0]
+read = ox.ExcelReader.read
+def parsing(self, *a, **k):
+    parsed[0] += 1
+    return read(self, *a, **k)
+ox.ExcelReader.read = parsing
+atexit.register(lambda: print(f"COMPILES {n[0]} {parsed[0]}", file=sys.stderr))
 from goaldoc.cli import main
 sys.argv = ["goaldoc", *sys.argv[1:]]
 main()
@@ -38,14 +45,21 @@ main()
 
 
 def _render(cache: str, out: Path, *files: Path) -> tuple[int, str, int]:
+    """Exit code, what was said, and how many texts Jinja compiled (:func:`_render_counts`)."""
+    code, said, compiles, _ = _render_counts(cache, out, *files)
+    return code, said, compiles
+
+
+def _render_counts(cache: str, out: Path, *files: Path, extra: tuple[str, ...] = ()) -> tuple[int, str, int, int]:
+    """… and how many Excel templates openpyxl parsed."""
     env = {**os.environ, "GOALDOC_CACHE": cache}
     p = subprocess.run(
-        [sys.executable, "-c", _COUNTING, "render", *map(str, files), "-o", str(out), "--jobs", "1"],
+        [sys.executable, "-c", _COUNTING, "render", *map(str, files), "-o", str(out), "--jobs", "1", *extra],
         capture_output=True, text=True, env=env, timeout=300,
     )
-    compiles = next(int(x.split()[1]) for x in p.stderr.splitlines() if x.startswith("COMPILES "))
+    counts = next(x.split()[1:] for x in p.stderr.splitlines() if x.startswith("COMPILES "))
     said = "\n".join(x for x in p.stderr.splitlines() if not x.startswith("COMPILES "))
-    return p.returncode, said, compiles
+    return p.returncode, said, int(counts[0]), int(counts[1])
 
 
 def _parts(folder: Path) -> dict[str, bytes]:
@@ -61,30 +75,57 @@ def _parts(folder: Path) -> dict[str, bytes]:
 
 def test_a_second_run_compiles_nothing_and_writes_the_same_forms(tmp_path):
     cache = tmp_path / "cache"
-    code, said, first = _render(str(cache), tmp_path / "a", TAISHAN, GUIZHOU)
+    code, said, first, parsed = _render_counts(str(cache), tmp_path / "a", TAISHAN, GUIZHOU)
     assert code == 0, said
     assert f"已建立模板编译缓存 {cache}" in said and "GOALDOC_CACHE=off" in said
     kept = list((cache / codecache._namespace()).iterdir())
-    assert first > 20 and len(kept) == first  # every text compiled is kept, once
+    assert first > 20 and parsed == 2
+    assert len(kept) == first + parsed  # every text compiled is kept, once, and each Excel template's parse
     assert oct((cache / codecache._namespace()).stat().st_mode & 0o777) == "0o700"
 
-    code, said, second = _render(str(cache), tmp_path / "b", TAISHAN, GUIZHOU)
+    code, said, second, parsed = _render_counts(str(cache), tmp_path / "b", TAISHAN, GUIZHOU)
     assert code == 0 and "缓存" not in said  # said once, when the folder was made
-    assert second == 0
+    assert second == 0 and parsed == 0
     a, b = _parts(tmp_path / "a"), _parts(tmp_path / "b")
     assert len(a) > 20 and a == b
 
 
-def test_a_damaged_entry_is_compiled_again_and_replaced(tmp_path):
+def test_a_damaged_entry_is_made_again_and_replaced(tmp_path):
     cache = tmp_path / "cache"
     assert _render(str(cache), tmp_path / "a", TAISHAN)[0] == 0
-    entries = sorted((cache / codecache._namespace()).iterdir())
+    entries = sorted((cache / codecache._namespace()).iterdir(), key=lambda p: p.read_bytes().startswith(codecache._BLOB))
+    book = entries.pop()  # the Excel template's parse, pickled
+    assert book.read_bytes().startswith(codecache._BLOB) and not entries[-1].read_bytes().startswith(codecache._BLOB)
     entries[0].write_bytes(b"not code")
     entries[1].write_bytes(entries[1].read_bytes()[:40])  # cut short (a full disk, a crash)
-    code, said, compiles = _render(str(cache), tmp_path / "b", TAISHAN)
-    assert code == 0 and compiles == 2
+    book.write_bytes(book.read_bytes()[:200])
+    code, said, compiles, parsed = _render_counts(str(cache), tmp_path / "b", TAISHAN)
+    assert code == 0 and compiles == 2 and parsed == 1
     assert _parts(tmp_path / "a") == _parts(tmp_path / "b")
     assert codecache._MAGIC in entries[0].read_bytes() and len(entries[1].read_bytes()) > 40
+    assert len(book.read_bytes()) > 1000
+
+
+def test_an_excel_template_saved_again_is_parsed_again(tmp_path):
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    cache = str(tmp_path / "cache")
+    env_files = (TAISHAN,)
+    mine = ("--templates", str(templates))
+    assert _render_counts(cache, tmp_path / "a", *env_files, extra=mine)[3] == 1
+    assert _render_counts(cache, tmp_path / "b", *env_files, extra=mine)[3] == 0
+    xlsx = next((templates / "guangdong").glob("*.xlsx"))
+    import openpyxl
+
+    wb = openpyxl.load_workbook(xlsx)
+    wb["部门整体"]["A1"].value = "改过的标题"  # an admin's edit
+    wb.save(xlsx)
+    code, said, _, parsed = _render_counts(cache, tmp_path / "c", *env_files, extra=mine)
+    assert code == 0 and parsed == 1, said
+    titles = [openpyxl.load_workbook(next((tmp_path / d).glob("*.xlsx"))).worksheets[-1]["A1"].value for d in "bc"]
+    assert titles[0].startswith("2024年台山市") and titles[1] == "改过的标题"
 
 
 def test_a_folder_that_cannot_be_written_is_said_and_the_forms_are_made_all_the_same(tmp_path):

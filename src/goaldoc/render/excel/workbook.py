@@ -43,6 +43,7 @@ from .. import collector_paused
 from ..fonts import theme_with_cjk
 from ..pages.contents import fill_xlsx_contents
 from ..pages.numbers import xlsx_default_footer, xlsx_page_number_wording
+from ..template import codecache
 from ..template.columns import drop_xlsx_columns
 from ..template.markup import MARK_OPEN, explain_template_error, split_mark
 from .cells import CellProgram, RowProgram, as_number, compile_cell, compile_row
@@ -247,14 +248,27 @@ def _template_book(template: Path, drop_columns: Sequence[str] = ()) -> tuple[An
     if data is not None:
         _BOOKS.move_to_end(key)
         return pickle.loads(data), key  # noqa: S301 - our own bytes, made just below in this process
-    wb = load_workbook(str(template))
-    _theme_with_cjk(wb)
-    for ws in wb.worksheets:
-        drop_xlsx_columns(ws, drop_columns)
-    try:
-        data = pickle.dumps(wb, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # noqa: BLE001 - something in the file that does not pickle: parsed every time
-        return wb, None
+    kept_as = _kept_as(template, drop_columns)
+    made: bytes | None = codecache.load_bytes(kept_as) if kept_as else None  # an earlier run's parse
+    copy = None
+    if made:
+        try:
+            copy = pickle.loads(made)  # noqa: S301 - made below by an earlier run (codecache.py)
+        except Exception:  # noqa: BLE001 - damaged: parsed again
+            made = None
+    if made is None or copy is None:
+        wb = load_workbook(str(template))
+        _theme_with_cjk(wb)
+        for ws in wb.worksheets:
+            drop_xlsx_columns(ws, drop_columns)
+        try:
+            made = pickle.dumps(wb, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - something in the file that does not pickle: parsed every time
+            return wb, None
+        if kept_as:
+            codecache.store_bytes(kept_as, made)
+        copy = pickle.loads(made)  # noqa: S301 - as above; the copy, so that the first render is like the rest
+    data = made
     for old in [k for k in _BOOKS if k[0] == key[0] and k[1:3] != key[1:3]]:  # an earlier save of the file
         del _BOOKS[old]
     _BOOKS[key] = data
@@ -262,7 +276,39 @@ def _template_book(template: Path, drop_columns: Sequence[str] = ()) -> tuple[An
         _BOOKS.popitem(last=False)
     for gone in [k for k in _SHEETS if k not in _BOOKS]:
         del _SHEETS[gone]
-    return pickle.loads(data), key  # noqa: S301 - as above; the copy, so that the first render is like the rest
+    return copy, key
+
+
+def _kept_as(template: Path, drop_columns: Sequence[str]) -> str | None:
+    """The key of the template's parse in the cache of earlier runs (codecache.py; None: off):
+    the file's bytes, the columns taken out, openpyxl's version, and the code that makes the
+    parse (the theme's Chinese face, the columns' removal) as it is now. The parse, not the
+    pickled copy of the renders: openpyxl's bind_merged_cells alone was ~40 ms a template,
+    paid by each worker for each form, and by every cold render."""
+    if codecache.folder() is None:
+        return None
+    global _MAKERS
+    if _MAKERS is None:
+        import hashlib
+        import sys
+
+        import openpyxl
+
+        from .. import fonts
+        from ..template import columns
+
+        h = hashlib.sha256(openpyxl.__version__.encode())
+        for module in (sys.modules[__name__], fonts, columns):
+            h.update(Path(module.__file__ or "").read_bytes())
+        _MAKERS = h.hexdigest()
+    try:
+        content = template.read_bytes()
+    except OSError:
+        return None
+    return codecache.key_of("xlsx template", _MAKERS, content, tuple(drop_columns))
+
+
+_MAKERS: str | None = None  # the code that makes a template's parse, hashed (_kept_as)
 
 
 # what each parse kept in _BOOKS gives the renders: the parsed workbook, whose sheets they

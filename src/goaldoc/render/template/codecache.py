@@ -1,5 +1,5 @@
-"""Compiled templates kept on disk between runs (issue 23: the cold start, and each
-worker's first department of a form).
+"""Compiled templates, and parsed Excel templates, kept on disk between runs (issue 23: the
+cold start, and each worker's first department of a form).
 
 Jinja turns every template text into Python code before it runs it: parse, code generation,
 ``compile()``. A cold one-file render spent ~100 ms of its ~920 ms CPU on it, and in a
@@ -9,6 +9,8 @@ be kept the way Python keeps a module's bytecode in ``__pycache__``: here, one f
 named by a SHA-256 of everything the code depends on (the text, its name, the
 environment's settings and filters, Jinja's and Python's versions). A changed template is
 a different text: a new file; nothing is ever read for a text it was not made from.
+Each Excel template's parse is kept the same way (:func:`load_bytes`, excel/workbook.py:
+openpyxl's parse of a template was ~40 ms, again in each worker for each form).
 
 The folder (``default_folder``): ``$GOALDOC_CACHE`` when set (``off`` turns it off),
 else the system's cache folder (``~/.cache/goaldoc`` on Linux). Only ``goaldoc render``
@@ -16,10 +18,11 @@ turns it on (:func:`start`, which says when it made the folder); a library calle
 :func:`goaldoc.api.render` compiles in memory as before unless it calls :func:`start`.
 Deleting the folder at any time is safe: it is made again, and every text compiled again.
 
-What is read back is Python code (``marshal``), like a ``.pyc``: whoever can write into the
-cache folder can run code as the user, exactly as with ``__pycache__`` or ``~/.bashrc`` —
-the folder is made private to the user (0700). Templates themselves cannot write there:
-their code is only ever made here, by Jinja, from the sandboxed environment.
+What is read back is Python code (``marshal``), like a ``.pyc``, and pickled workbooks:
+whoever can write into the cache folder can run code as the user, exactly as with
+``__pycache__`` or ``~/.bashrc`` — the folder is made private to the user (0700). Templates themselves cannot write there:
+their code is only ever made here, by Jinja, from the sandboxed environment, and a
+workbook's pickle by goaldoc from openpyxl's parse.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from jinja2 import nodes
 ENV_VAR = "GOALDOC_CACHE"
 MAX_ENTRIES = 4096  # texts kept; beyond that the oldest go (a county round makes ~340)
 _MAGIC = b"goaldoc-jinja-1\n"
+_BLOB = b"goaldoc-bytes-1\n"
 _OFF = ("", "0", "off", "no", "false", "none")
 
 _folder: Path | None = None  # this process's cache of compiled texts; None: off
@@ -154,6 +158,37 @@ def _key(env: jinja2.Environment, source: str, name: str | None, filename: str |
     return h.hexdigest()
 
 
+def key_of(*parts: Any) -> str:
+    """A key for :func:`load_bytes`: the SHA-256 of ``parts`` (bytes as they are, the rest
+    by repr)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def load_bytes(key: str) -> bytes | None:
+    """What :func:`store_bytes` kept under ``key`` (a parsed Excel template: excel/workbook.py),
+    or None (the cache off, nothing kept, or a damaged file, which is removed)."""
+    where = _folder
+    if where is None:
+        return None
+    try:
+        data = (where / key).read_bytes()
+    except OSError:
+        return None
+    if data.startswith(_BLOB):
+        return data[len(_BLOB) :]
+    with contextlib.suppress(OSError):
+        (where / key).unlink()
+    return None
+
+
+def store_bytes(key: str, data: bytes) -> None:
+    _write(key, _BLOB + data)
+
+
 def load(env: jinja2.Environment, source: str, name: str | None, filename: str | None, defer_init: bool) -> tuple[Any, str | None]:
     """The code kept for this text, or None; and the key to :func:`store` it under (None:
     the cache is off)."""
@@ -178,12 +213,17 @@ def load(env: jinja2.Environment, source: str, name: str | None, filename: str |
 def store(key: str, code: Any) -> None:
     """Keep ``code`` under ``key``; written whole or not at all (another worker may be
     writing the same text at the same moment: the same bytes, the last rename wins)."""
+    if isinstance(code, types.CodeType):
+        _write(key, _MAGIC + marshal.dumps(code))
+
+
+def _write(key: str, data: bytes) -> None:
     where = _folder
-    if where is None or not isinstance(code, types.CodeType):
+    if where is None:
         return
     tmp = where / f".{key}.{os.getpid()}.tmp"
     try:
-        tmp.write_bytes(_MAGIC + marshal.dumps(code))
+        tmp.write_bytes(data)
         os.replace(tmp, where / key)
     except OSError:  # the disk filled up, the folder was deleted: compile in memory from now
         with contextlib.suppress(OSError):
