@@ -46,6 +46,7 @@ from ..pages.contents import (
 )
 from ..pages.measure import Labels
 from ..pages.numbers import docx_default_footer
+from ..template import codecache
 from ..template.columns import drop_docx_columns
 from ..template.markup import (
     MARK_OPEN,
@@ -99,6 +100,25 @@ _W_GRIDSPAN = qn("w:gridSpan")
 
 
 _PATCHED: Kept[str, str] = Kept(32)  # a part's XML -> docxtpl's patch_xml of it
+
+
+def _patched(src_xml: str, patch: Callable[[str], str]) -> str:
+    """docxtpl's ``patch(src_xml)``, or what an earlier run kept of it (docxtpl's version is in
+    the key: the clean-up is all its own)."""
+    if codecache.folder() is None:
+        return patch(src_xml)
+    import docxtpl
+
+    key = codecache.key_of("docxtpl patch_xml", getattr(docxtpl, "__version__", ""), src_xml)
+    kept = codecache.load_bytes(key)
+    if kept is not None:
+        try:
+            return kept.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            pass
+    out = patch(src_xml)
+    codecache.store_bytes(key, out.encode("utf-8", "surrogatepass"))
+    return out
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_TBL, _W_TBLGRID, _W_GRIDCOL = qn("w:tbl"), qn("w:tblGrid"), qn("w:gridCol")
 _RECOVER = etree.XMLParser(recover=True)  # as docxtpl parses its output
@@ -152,8 +172,10 @@ class _Template(DocxTemplate):
 
     def patch_xml(self, src_xml):  # type: ignore[no-untyped-def]
         """docxtpl's clean-up of a part's XML (a dozen regular expressions over all of it),
-        which depends on the XML alone: once per process for each template part."""
-        return _PATCHED.get_or_make(src_xml, lambda: super(_Template, self).patch_xml(src_xml))
+        which depends on the XML alone: once per process for each template part, and kept
+        for later runs too when `goaldoc render` keeps its cache (codecache.py): ~45 ms for
+        a form's document, in each worker's first department of the form."""
+        return _PATCHED.get_or_make(src_xml, lambda: _patched(src_xml, super(_Template, self).patch_xml))
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[no-untyped-def]
         if self.row_loops is not None and part is self.docx._part:
