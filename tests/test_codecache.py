@@ -163,9 +163,18 @@ def test_what_an_older_jinja_or_python_left_is_removed_and_said(tmp_path):
     old = tmp_path / "cache" / "jinja-2.11.3-cpython-38"
     old.mkdir(parents=True)
     (old / ("0" * 64)).write_bytes(b"old")
+    (old / f".{'1' * 64}.77.tmp").write_bytes(b"")
+    # not goaldoc's (GOALDOC_CACHE may name a folder that holds other things): left alone
+    notes = tmp_path / "cache" / "jinja-notes"
+    notes.mkdir()
+    (notes / "a.txt").write_text("mine")
+    look_alike = tmp_path / "cache" / "jinja-3.0.0-cpython-310"
+    look_alike.mkdir()
+    (look_alike / "report.docx").write_bytes(b"mine")
     code, said, _ = _render(str(tmp_path / "cache"), tmp_path / "out", TAISHAN)
     assert code == 0 and "删除了旧版本留下的 1 个缓存文件夹" in said
     assert not old.exists()
+    assert (notes / "a.txt").read_text() == "mine" and (look_alike / "report.docx").read_bytes() == b"mine"
 
 
 def test_the_folder_keeps_at_most_max_entries(tmp_path, monkeypatch):

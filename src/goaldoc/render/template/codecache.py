@@ -31,6 +31,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import re
 import sys
 import types
 from pathlib import Path
@@ -95,7 +96,7 @@ def start(folder: Path | None = None) -> tuple[Path | None, str | None]:
     if not made:
         _prune(where)
         return where, None
-    old = [p for p in base.glob("jinja-*") if p.is_dir() and p != where]
+    old = [p for p in base.glob("jinja-*") if p != where and _ours(p)]
     for p in old:
         _remove_tree(p)
     gone = f"，并删除了旧版本留下的 {len(old)} 个缓存文件夹" if old else ""
@@ -279,6 +280,21 @@ def _prune(where: Path) -> None:
                 os.unlink(e.path)
     except OSError:
         pass
+
+
+_ENTRY = re.compile(r"[0-9a-f]{64}|\.[0-9a-f]{64}\.\d+\.tmp|\.probe-\d+")
+
+
+def _ours(p: Path) -> bool:
+    """A folder an older Jinja's or Python's goaldoc made here: named as :func:`_namespace`
+    names them, and holding nothing but entries named as this module names them. Anything
+    else is left alone ($GOALDOC_CACHE may name a folder that holds other things)."""
+    if not re.fullmatch(r"jinja-[0-9][0-9A-Za-z.+]*-[a-z]+-?[0-9]+", p.name) or p.is_symlink() or not p.is_dir():
+        return False
+    try:
+        return all(_ENTRY.fullmatch(e.name) and e.is_file(follow_symlinks=False) for e in os.scandir(p))
+    except OSError:
+        return False
 
 
 def _remove_tree(p: Path) -> None:
