@@ -268,3 +268,44 @@ def test_a_worker_that_dies_leaves_every_department_not_rendered_a_b002_outcome(
             assert all(t.exists() for t in o.targets)
     assert unsent and unsent[-1]  # some were never sent: submit raised, and they are named all the same
     assert set(unsent[-1]) <= {k - 1 for k in dead}
+
+
+# ---------------------------------------------------------------- a task taken by the other worker
+
+
+def test_a_task_meant_for_another_worker_comes_back_undone():
+    ran: list[int] = []
+    assert batch._task_pid(os.getpid() + 1, ran.append, 1) == (os.getpid(), None) and ran == []
+    assert batch._task_pid(os.getpid(), lambda: "done") == (os.getpid(), "done")
+    assert batch._task_pid(None, lambda: "done") == (os.getpid(), "done")  # for whoever takes it
+
+
+_real_task_pid = batch._task_pid
+
+
+def _for_nobody(meant: int | None, fn, *args):  # type: ignore[no-untyped-def]
+    """Every task meant for a worker is taken by "another" one (a pid no worker has)."""
+    return _real_task_pid(-1 if meant is not None else None, fn, *args)
+
+
+def test_tasks_sent_back_go_out_again_and_every_department_is_rendered_once(tmp_path, monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+
+    files = departments(tmp_path / "in", [(TAISHAN, 2), (LIUZHI, 2), (EZHOU, 2)])
+    meant: list[int | None] = []
+    real_submit = ProcessPoolExecutor.submit
+
+    def submit(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if fn is _for_nobody:
+            meant.append(args[0])
+        return real_submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "_task_pid", _for_nobody)
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit)
+    out = tmp_path / "out"
+    steps = [s for s in batch.run(files, batch.Options(out_dir=str(out), jobs=2)) if s.phase == "render"]
+    assert sorted(s.outcome.index for s in steps) == list(range(1, 7)) and [s.done for s in steps] == list(range(1, 7))
+    assert not any(s.outcome.failed for s in steps) and len(list(out.iterdir())) == 12
+    # the first two for whoever takes them; each later one for a worker, sent back, sent again
+    assert meant[:2] == [None, None] and len(meant) == 2 + 2 * 4
+    assert sum(m is None for m in meant) == 2 + 4 and all(isinstance(m, int) for m in meant if m is not None)

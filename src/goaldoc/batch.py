@@ -716,9 +716,13 @@ def _task(fn: Callable[..., Any], *args: Any) -> Any:
     return result
 
 
-def _task_pid(fn: Callable[..., Any], *args: Any) -> tuple[int, Any]:
+def _task_pid(meant: int | None, fn: Callable[..., Any], *args: Any) -> tuple[int, Any]:
     """:func:`_task`, and which worker ran it: the parent sends the worker that just became
-    idle the next department of its own form (:meth:`_Pool.each_by_form`)."""
+    idle the next department of its own form (:meth:`_Pool.each_by_form`). Another worker
+    that took it (``meant``: the pid it was for) sends it back undone — result None — at once,
+    instead of paying for a form that is not its own."""
+    if meant is not None and meant != os.getpid():
+        return os.getpid(), None
     return os.getpid(), _task(fn, *args)
 
 
@@ -879,8 +883,11 @@ class _Pool:
         the task sent when one finishes goes to that very worker — it alone waits for work —,
         and it is the next department of its form. When several finish at once, the tasks go
         out in the order their results came: the worker that finished first waits first on the
-        queue of calls (multiprocessing's read lock) and takes the first. A swap would cost
-        time, never a result. Without workers the tasks run here, in order."""
+        queue of calls (multiprocessing's read lock) and takes the first — unless it was
+        preempted between sending its result and asking for work (seen once in a few county
+        rounds on a busy machine): the task then names the worker it is for, and the other
+        one sends it back (:func:`_task_pid`); sent back once, it goes to whoever takes it. A
+        swap costs time, never a result. Without workers the tasks run here, in order."""
         if self.executor is None:
             for fn, args in tasks:
                 yield os.getpid(), fn(*args)
@@ -890,40 +897,51 @@ class _Pool:
 
         executor = self.executor
         plan = _Dispatch(keys, weights)
-        futures: dict[Future[Any], int] = {}
+        futures: dict[Future[Any], tuple[int, int | None]] = {}  # → (task, the worker it is for)
         arrived: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()  # in the order the results came
         broken: BaseException | None = None
 
-        def send(mine: Hashable | None) -> None:
+        def submit(n: int, meant: int | None) -> None:
             nonlocal broken
-            n = plan.take(mine) if broken is None else None
-            if n is None:
-                return
             fn, args = tasks[n]
             try:
-                future = executor.submit(_task_pid, fn, *args)
+                future = executor.submit(_task_pid, meant, fn, *args)
             except RuntimeError as exc:  # BrokenProcessPool: a worker died; what is left is never sent
                 broken = exc
                 plan.unsend(n)
                 return
-            futures[future] = n
+            futures[future] = n, meant
             future.add_done_callback(arrived.put)
 
+        def send(mine: Hashable | None, meant: int | None) -> None:
+            n = plan.take(mine) if broken is None else None
+            if n is not None:
+                submit(n, meant)
+
         for _ in range(self.jobs):  # each of another form (no worker is on any yet)
-            send(None)
+            send(None, None)
         while futures:
             finished = [arrived.get()]
             with contextlib.suppress(queue.Empty):
                 while True:
                     finished.append(arrived.get_nowait())
             results: list[tuple[int | None, Any]] = []
-            for future in finished:
-                n = futures.pop(future)
+            for future in finished:  # the next tasks go out before the results go up: no worker waits for the caller
+                n, meant = futures.pop(future)
                 try:
-                    results.append(future.result())
+                    pid, result = future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
                     results.append((None, _dead_render(tasks[n][1], exc)))
-                send(plan.finished(n))  # before the results go up: no worker waits for the caller
+                    send(plan.finished(n), None)
+                    continue
+                if result is None:  # taken by another worker than the one it was for: once more, for either
+                    if broken is None:
+                        submit(n, None)
+                    else:
+                        plan.unsend(n)
+                    continue
+                results.append((pid, result))
+                send(plan.finished(n), pid)
             yield from results
         for n in plan.unsent():  # the pool broke before they were sent
             yield None, _dead_render(tasks[n][1], broken or RuntimeError())
