@@ -7,7 +7,9 @@ progress, this module prints nothing):
    inputs that would write the same path are refused before anything is rendered: the
    second would silently overwrite the first.
 2. ``render``: each department is checked and rendered by :func:`goaldoc.api.render` in a
-   worker; a failing file never stops the others.
+   worker; a failing file never stops the others. The departments of one form go to one
+   worker, so that the form's one-time work (its templates parsed, its programs compiled) is
+   done in one process, not in each (:meth:`_Pool.each_by_form`).
 3. ``pdf``: when asked, each department's .docx goes through LibreOffice (:mod:`goaldoc.pdf`),
    from a thread of the parent: in groups while the renders go on, and once they are over
    in up to ``min(jobs, 4)`` LibreOffice processes at once, each with its own profile
@@ -35,7 +37,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -89,6 +91,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)  # which template folder was used (issue 16)
     before: list[tuple[int, int] | None] = field(default_factory=list)  # each target as it was before the run
     read: Any = None  # the file as planning read it, for rendering (loader.hand_over): read once
+    form_key: str | None = None  # the form folder planning found: its departments go to one worker (_Pool.each_by_form)
+    worker: int | None = None  # the process that rendered it (its pid)
 
 
 @dataclass
@@ -152,6 +156,7 @@ def plan_one(index: int, file: str, opts: Options) -> Outcome:
     out.before = [stamp(t) for t in out.targets]  # before anything is rendered: what this run writes shows
     out.forms = 1 + len(select_projects(loaded.model, opts.only))
     out.read = read
+    out.form_key = str(spec.folder)  # the form and the templates folder it comes from, resolved
     return out
 
 
@@ -329,10 +334,11 @@ def run(files: Sequence[str], opts: Options) -> Generator[Step, None, None]:
                                 yield Step("render", done, total, o)
                         rendered: dict[int, Outcome] = {}
                         planned = {o.index: o for o in outcomes}
-                        for out in pool.each(tasks):
+                        for pid, out in pool.each_by_form(tasks, [o.form_key for o in todo], [o.forms for o in todo]):
                             done += 1
                             out.targets = planned[out.index].targets
                             out.before = planned[out.index].before
+                            out.form_key, out.worker = planned[out.index].form_key, pid
                             rendered[out.index] = out
                             if converter is not None:
                                 converter.add(out)
@@ -710,6 +716,16 @@ def _task(fn: Callable[..., Any], *args: Any) -> Any:
     return result
 
 
+def _task_pid(meant: int | None, fn: Callable[..., Any], *args: Any) -> tuple[int, Any]:
+    """:func:`_task`, and which worker ran it: the parent sends the worker that just became
+    idle the next department of its own form (:meth:`_Pool.each_by_form`). Another worker
+    that took it (``meant``: the pid it was for) sends it back undone — result None — at once,
+    instead of paying for a form that is not its own."""
+    if meant is not None and meant != os.getpid():
+        return os.getpid(), None
+    return os.getpid(), _task(fn, *args)
+
+
 def _leave() -> NoReturn:
     """End this worker now, without the exit's handlers (they are the parent's, inherited by
     fork); its temporary folder goes (the sheet openpyxl was writing)."""
@@ -853,6 +869,150 @@ class _Pool:
                 yield fut.result()
             except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
                 yield (dead or _dead_render)(futures[fut], exc)
+
+    def each_by_form(
+        self, tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], keys: Sequence[Hashable], weights: Sequence[int]
+    ) -> Iterator[tuple[int | None, Any]]:
+        """Each render's (worker's pid, result) as it finishes; ``keys``: each task's form,
+        ``weights``: its work (:class:`_Dispatch`). A task whose worker died stands as a
+        :func:`_dead_render` outcome (pid None), and so does each task never sent once the
+        pool broke (``submit`` raises then).
+
+        Only ``jobs`` tasks are under way at a time (:meth:`each` sends them all at once, and
+        the workers took them in turn: both met nearly every form): every worker runs one, so
+        the task sent when one finishes goes to that very worker — it alone waits for work —,
+        and it is the next department of its form. When several finish at once, the tasks go
+        out in the order their results came: the worker that finished first waits first on the
+        queue of calls (multiprocessing's read lock) and takes the first — unless it was
+        preempted between sending its result and asking for work (seen once in a few county
+        rounds on a busy machine): the task then names the worker it is for, and the other
+        one sends it back (:func:`_task_pid`); sent back once, it goes to whoever takes it. A
+        swap costs time, never a result. Without workers the tasks run here, in order."""
+        if self.executor is None:
+            for fn, args in tasks:
+                yield os.getpid(), fn(*args)
+            return
+        import queue
+        from concurrent.futures import Future
+
+        executor = self.executor
+        plan = _Dispatch(keys, weights)
+        futures: dict[Future[Any], tuple[int, int | None]] = {}  # → (task, the worker it is for)
+        arrived: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()  # in the order the results came
+        broken: BaseException | None = None
+
+        def submit(n: int, meant: int | None) -> None:
+            nonlocal broken
+            fn, args = tasks[n]
+            try:
+                future = executor.submit(_task_pid, meant, fn, *args)
+            except RuntimeError as exc:  # BrokenProcessPool: a worker died; what is left is never sent
+                broken = exc
+                plan.unsend(n)
+                return
+            futures[future] = n, meant
+            future.add_done_callback(arrived.put)
+
+        def send(mine: Hashable | None, meant: int | None) -> None:
+            n = plan.take(mine) if broken is None else None
+            if n is not None:
+                submit(n, meant)
+
+        for _ in range(self.jobs):  # each of another form (no worker is on any yet)
+            send(None, None)
+        while futures:
+            finished = [arrived.get()]
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    finished.append(arrived.get_nowait())
+            results: list[tuple[int | None, Any]] = []
+            for future in finished:  # the next tasks go out before the results go up: no worker waits for the caller
+                n, meant = futures.pop(future)
+                try:
+                    pid, result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
+                    results.append((None, _dead_render(tasks[n][1], exc)))
+                    send(plan.finished(n), None)
+                    continue
+                if result is None:  # taken by another worker than the one it was for: once more, for either
+                    if broken is None:
+                        submit(n, None)
+                    else:
+                        plan.unsend(n)
+                    continue
+                results.append((pid, result))
+                send(plan.finished(n), pid)
+            yield from results
+        for n in plan.unsent():  # the pool broke before they were sent
+            yield None, _dead_render(tasks[n][1], broken or RuntimeError())
+
+
+class _Dispatch:
+    """Which task goes next to a worker that has just become idle (:meth:`_Pool.each_by_form`):
+    one queue per form, in the order of the files; bookkeeping only (no process: the tests
+    drive it)."""
+
+    def __init__(self, keys: Sequence[Hashable], weights: Sequence[int]):
+        from collections import deque
+
+        self.keys, self.weights = list(keys), list(weights)
+        self.queued: dict[Hashable, deque[int]] = {}
+        self.left: dict[Hashable, int] = {}  # each form's work not yet sent
+        for n, key in enumerate(self.keys):
+            self.queued.setdefault(key, deque()).append(n)
+            self.left[key] = self.left.get(key, 0) + self.weights[n]
+        self.running: list[int] = []
+
+    def take(self, mine: Hashable | None) -> int | None:
+        """The task for the idle worker that rendered ``mine`` last (None: nothing yet), marked
+        as under way; None when none is left."""
+        key = next_form(self.left, mine, [self.keys[n] for n in self.running])
+        if key is None:
+            return None
+        n = self.queued[key].popleft()
+        self.left[key] -= self.weights[n]
+        if not self.queued[key]:
+            del self.queued[key], self.left[key]
+        self.running.append(n)
+        return n
+
+    def unsend(self, n: int) -> None:
+        """Task ``n`` could not be sent after all: it is queued again."""
+        from collections import deque
+
+        self.running.remove(n)
+        key = self.keys[n]
+        self.queued.setdefault(key, deque()).appendleft(n)
+        self.left[key] = self.left.get(key, 0) + self.weights[n]
+
+    def finished(self, n: int) -> Hashable:
+        """Task ``n`` is over: its form, the one its worker is on."""
+        self.running.remove(n)
+        return self.keys[n]
+
+    def unsent(self) -> list[int]:
+        return sorted(n for waiting in self.queued.values() for n in waiting)
+
+
+def next_form(left: Mapping[Hashable, int], mine: Hashable | None, others: Collection[Hashable]) -> Hashable | None:
+    """The form whose next department goes to a worker that has just become idle; None when
+    no department is left.
+
+    ``left``: each form with departments still to send, and their work (tables: a
+    department's own plus one per project); ``mine``: the form the idle worker rendered last
+    (None: nothing yet); ``others``: the forms the other workers are rendering now.
+
+    The first department of a form costs a worker a lot once (openpyxl parses the Excel
+    template, Jinja compiles the Word programs: 3.3-3.6 s of CPU for the first pass over the
+    county round's 12 forms, 1.3-1.9 s warm): a worker stays on its form; when that is used
+    up it takes the form nobody is on with the most work left (a big form started late would
+    leave one core idle at the end); when every form left is someone's, it joins the one with
+    the most work left — paying that form's cost once more, rather than idling to the end.
+    Ties go to the form met first (``left``'s order): the same inputs, the same choices."""
+    if mine is not None and mine in left:
+        return mine
+    free = [k for k in left if k not in others]
+    return max(free or left, key=lambda k: left[k], default=None)
 
 
 def _dead_render(args: tuple[Any, ...], exc: BaseException) -> Outcome:
