@@ -253,3 +253,27 @@ def test_a_yaml_render_does_not_import_the_importer():
     root = __import__("conftest").ROOT
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
     assert out.split() == ["False"]
+
+
+def test_ctrl_c_just_after_a_yaml_is_written_counts_it_as_imported(tmp_path, monkeypatch):
+    """The interrupt's last line is the truth on disk: a Ctrl-C that lands the moment a YAML
+    has been written (before, between writing it and noting it: seen as a flaky
+    test_no_process_left case, "导入了 0 个" with one on disk) counts that file."""
+    import goaldoc.output as output
+
+    srcs = [filled(TAISHAN, "docx", tmp_path, f"{k}号") for k in (1, 2, 3)]
+    real = output.write_all
+    calls = []
+
+    def write_then_interrupted(files, *a, **k):  # type: ignore[no-untyped-def]
+        real(files, *a, **k)
+        calls.append(files)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(output, "write_all", write_then_interrupted)
+    out = tmp_path / "待查"
+    res = run("import", *map(str, srcs), "-o", str(out), "--jobs", "1")
+    assert res.exit_code == 130
+    assert sorted(p.name for p in out.glob("*.yaml")) == ["1号.yaml", "2号.yaml"]
+    assert res.output.splitlines()[-1] == f"已中断：导入了 2 个文件（每个 YAML 都是完整的）；没有导入：{srcs[2]}。"

@@ -487,14 +487,19 @@ def import_(files, out, form, templates, year, clear, overwrite, jobs, convert_t
         click.echo(f"一次导入 {total} 个文件时，-o 应为文件夹（现为 {out}）", err=True)
         sys.exit(2)
     written: list[str] = []
+    attempt: list[tuple[str, Path, tuple[int, int] | None]] = []
     try:
         with writing_into(out) if out else contextlib.nullcontext():  # a second import into -o is refused
-            failed = _import_all(files, out, form, templates, year, clear, overwrite, jobs, written)
+            failed = _import_all(files, out, form, templates, year, clear, overwrite, jobs, written, attempt)
     except GoaldocError as exc:
         _print_problems(exc.problems)
         click.echo("没有导入任何文件。", err=True)
         sys.exit(1)
     except KeyboardInterrupt:  # what was written is whole; say what is missing
+        from .batch import stamp
+
+        # Ctrl-C while a YAML was being written: it is on disk whole (replaced) or not at all
+        written += [file for file, target, before in attempt if stamp(target) not in (None, before)]
         rest = [f for f in files if f not in written]
         shown = "、".join(rest[:5]) + (f" 等 {len(rest)} 个" if len(rest) > 5 else "")
         click.echo(f"已中断：导入了 {len(written)} 个文件（每个 YAML 都是完整的）" + (f"；没有导入：{shown}" if rest else "") + "。", err=True)
@@ -504,9 +509,10 @@ def import_(files, out, form, templates, year, clear, overwrite, jobs, convert_t
     sys.exit(1 if failed else 0)
 
 
-def _import_all(files, out, form, templates, year, clear, overwrite, jobs, written) -> int:  # type: ignore[no-untyped-def]
+def _import_all(files, out, form, templates, year, clear, overwrite, jobs, written, attempt) -> int:  # type: ignore[no-untyped-def]
     """Import each file (in worker processes), write and report it in order (``written`` gets
-    each file imported); the number not imported."""
+    each file imported as soon as its YAML is on disk; ``attempt``, while one is being
+    written: the file, its YAML and how that was before); the number not imported."""
     import contextlib
     from collections import Counter
 
@@ -540,7 +546,10 @@ def _import_all(files, out, form, templates, year, clear, overwrite, jobs, writt
                     failed += 1
                     click.echo(f"{prefix}{target} 已存在，没有覆盖：请换一个文件名（-o），或加 --overwrite。", err=True)
                     continue
+                attempt[:] = [(file, target, batch.stamp(target))]
                 write_all({target: got.text.encode("utf-8")})  # read-only, full: said, not a traceback
+                written.append(file)
+                attempt.clear()
         except GoaldocError as exc:
             failed += 1
             _print_problems(exc.problems)
@@ -549,7 +558,6 @@ def _import_all(files, out, form, templates, year, clear, overwrite, jobs, writt
         for message in got.messages:
             click.echo(f"{prefix}{file}：{message}")
         left = f"；{got.leftovers} 处文字放不进栏目，原样写在文件末尾（注明了在哪一格）" if got.leftovers else ""
-        written.append(file)
         click.echo(f"{prefix}已导入 {target}{_counts(got.data)}{left}")
         problems = got.checked  # what `goaldoc check` of the written file lists
         if problems:
