@@ -44,7 +44,14 @@ def patching(self, *a, **k):
     patched[0] += 1
     return patch(self, *a, **k)
 dt.DocxTemplate.patch_xml = patching
-atexit.register(lambda: print(f"COMPILES {n[0]} {parsed[0]} {patched[0]}", file=sys.stderr))
+import goaldoc.forms.reads as fr
+walked = [0]
+walk = fr._read_form
+def walking(spec):
+    walked[0] += 1
+    return walk(spec)
+fr._read_form = walking
+atexit.register(lambda: print(f"COMPILES {n[0]} {parsed[0]} {patched[0]} {walked[0]}", file=sys.stderr))
 from goaldoc.cli import main
 sys.argv = ["goaldoc", *sys.argv[1:]]
 main()
@@ -67,10 +74,12 @@ def _render_counts(cache: str, out: Path, *files: Path, extra: tuple[str, ...] =
     counts = next(x.split()[1:] for x in p.stderr.splitlines() if x.startswith("COMPILES "))
     said = "\n".join(x for x in p.stderr.splitlines() if not x.startswith("COMPILES "))
     _PATCHES.append(int(counts[2]))
+    _WALKS.append(int(counts[3]))
     return p.returncode, said, int(counts[0]), int(counts[1])
 
 
 _PATCHES: list[int] = []  # docxtpl's clean-ups of a part's XML, per run of _render_counts (last: the last run)
+_WALKS: list[int] = []  # forms whose templates the ledger read (forms/reads.py), per run
 
 
 def _parts(folder: Path) -> dict[str, bytes]:
@@ -92,14 +101,16 @@ def test_a_second_run_compiles_nothing_and_writes_the_same_forms(tmp_path):
     kept = [p.read_bytes() for p in (cache / codecache._namespace()).iterdir()]
     assert first > 20 and parsed == 2
     assert sum(k.startswith(codecache._MAGIC) for k in kept) == first  # every text compiled, kept once
-    # each Excel template's parse, and docxtpl's clean-up of each Word part it rendered
-    assert sum(k.startswith(codecache._BLOB) for k in kept) >= parsed + 2
+    # each Excel template's parse, docxtpl's clean-up of each Word part it rendered, what
+    # each form's templates read (the ledger)
+    assert _WALKS[-1] == 2
+    assert sum(k.startswith(codecache._BLOB) for k in kept) >= parsed + 2 + 2
     assert all(k.startswith((codecache._MAGIC, codecache._BLOB)) for k in kept)
     assert oct((cache / codecache._namespace()).stat().st_mode & 0o777) == "0o700"
 
     code, said, second, parsed = _render_counts(str(cache), tmp_path / "b", TAISHAN, GUIZHOU)
     assert code == 0 and "缓存" not in said  # said once, when the folder was made
-    assert second == 0 and parsed == 0 and _PATCHES[-1] == 0
+    assert second == 0 and parsed == 0 and _PATCHES[-1] == 0 and _WALKS[-1] == 0
     a, b = _parts(tmp_path / "a"), _parts(tmp_path / "b")
     assert len(a) > 20 and a == b
 
@@ -120,7 +131,7 @@ def test_a_damaged_entry_is_made_again_and_replaced(tmp_path):
     assert len(book.read_bytes()) > 1000
 
 
-def test_an_excel_template_saved_again_is_parsed_again(tmp_path):
+def test_an_excel_template_saved_again_is_parsed_again_and_read_again(tmp_path):
     import shutil
 
     templates = tmp_path / "templates"
@@ -137,7 +148,7 @@ def test_an_excel_template_saved_again_is_parsed_again(tmp_path):
     wb["部门整体"]["A1"].value = "改过的标题"  # an admin's edit
     wb.save(xlsx)
     code, said, _, parsed = _render_counts(cache, tmp_path / "c", *env_files, extra=mine)
-    assert code == 0 and parsed == 1, said
+    assert code == 0 and parsed == 1 and _WALKS[-1] == 1, said  # the ledger reads the form again too
     titles = [openpyxl.load_workbook(next((tmp_path / d).glob("*.xlsx"))).worksheets[-1]["A1"].value for d in "bc"]
     assert titles[0].startswith("2024年台山市") and titles[1] == "改过的标题"
 

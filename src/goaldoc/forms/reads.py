@@ -108,7 +108,37 @@ def form_reads(spec: FormSpec) -> Reads:
     files = [spec.folder / "form.yaml"] + [spec.folder / rel for rel in (spec.docx, spec.xlsx) if rel]
     files = [f for f in files if f.is_file()]
     key = ("reads", *(str(f.resolve()) for f in files))
-    return _cached(key, files, lambda: _read_form(spec))  # type: ignore[no-any-return]
+    return _cached(key, files, lambda: _read_form_kept(spec))  # type: ignore[no-any-return]
+
+
+def _read_form_kept(spec: FormSpec) -> Reads:
+    """:func:`_read_form`, or what an earlier `goaldoc render` kept of it (codecache.py): the
+    key holds everything it reads — this module's code, Jinja's version, the file name's
+    text, the sheets, the Word and Excel templates' bytes. Parsing every template's Jinja
+    was ~15 ms of a cold render, and of each worker's first department of each form."""
+    from ..render.template import codecache
+
+    if codecache.folder() is None:
+        return _read_form(spec)
+    import pickle
+
+    import jinja2
+
+    templates = [(rel, (spec.folder / rel).read_bytes() if (spec.folder / rel).is_file() else None) for rel in (spec.docx, spec.xlsx) if rel]
+    key = codecache.key_of(
+        "form reads", Path(__file__).read_bytes(), jinja2.__version__, spec.filename, [s.model_dump() for s in spec.sheets], templates
+    )
+    kept = codecache.load_bytes(key)
+    if kept:
+        try:
+            reads = pickle.loads(kept)  # noqa: S301 - made below by an earlier run (codecache.py)
+        except Exception:  # noqa: BLE001 - damaged: read again
+            reads = None
+        if isinstance(reads, Reads):
+            return reads
+    reads = _read_form(spec)
+    codecache.store_bytes(key, pickle.dumps(reads, protocol=pickle.HIGHEST_PROTOCOL))
+    return reads
 
 
 def _read_form(spec: FormSpec) -> Reads:
