@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import jinja2
+import pytest
 from jinja2 import nodes
 
 from goaldoc.render.template import codecache
@@ -228,3 +229,30 @@ def test_trees_that_differ_in_a_value_kind_or_line_have_different_texts():
 
 def test_a_library_caller_keeps_nothing_on_disk_unless_it_starts_the_cache():
     assert codecache.folder() is None  # conftest: made, then stopped, as for any library caller
+
+
+def test_no_home_folder_is_said_and_nothing_is_made_in_the_working_folder(tmp_path, monkeypatch):
+    """A service account without a home: Path.home() gives "~" back (Linux) or raises; the
+    cache would have been made in ./~/.cache of wherever goaldoc ran."""
+    from pathlib import Path as P
+
+    monkeypatch.delenv("GOALDOC_CACHE")
+    monkeypatch.chdir(tmp_path)
+    for home in (lambda: P("~"), lambda: (_ for _ in ()).throw(RuntimeError("no home"))):
+        monkeypatch.setattr(P, "home", staticmethod(home))
+        try:
+            where, note = codecache.start()
+        finally:
+            codecache.stop()
+        assert where is None and note is not None and "找不到当前用户的主文件夹" in note and "GOALDOC_CACHE" in note
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG_CACHE_HOME is the Linux and BSD way")
+def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.delenv("GOALDOC_CACHE")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert codecache.default_folder() == tmp_path / ".cache" / "goaldoc"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert codecache.default_folder() == tmp_path / "xdg" / "goaldoc"

@@ -55,13 +55,19 @@ def default_folder() -> Path | None:
     given = os.environ.get(ENV_VAR)
     if given is not None:
         return None if given.strip().lower() in _OFF else Path(given).expanduser()
-    home = Path.home()
+    try:
+        home = Path.home()
+    except RuntimeError:  # no HOME, and no entry in the system's user list
+        return None
+    if not home.is_absolute():  # the same, on Linux: "~" comes back as it is
+        return None
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
         return base / "goaldoc" / "cache"
     if sys.platform == "darwin":
         return home / "Library" / "Caches" / "goaldoc"
-    return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "goaldoc"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(xdg) if Path(xdg).is_absolute() else home / ".cache") / "goaldoc"  # a relative one is ignored (XDG)
 
 
 def _namespace() -> str:
@@ -79,6 +85,8 @@ def start(folder: Path | None = None) -> tuple[Path | None, str | None]:
     _folder = None
     base = folder if folder is not None else default_folder()
     if base is None:
+        if folder is None and os.environ.get(ENV_VAR) is None:  # not turned off: no home folder to keep it in
+            return None, f"找不到当前用户的主文件夹，本次不用模板编译缓存（生成照常，只是稍慢）：可以设环境变量 {ENV_VAR} 指定一个文件夹"
         return None, None
     where = base / _namespace()
     made = not where.is_dir()
