@@ -54,7 +54,7 @@ def default_folder() -> Path | None:
     folder for a user's caches."""
     given = os.environ.get(ENV_VAR)
     if given is not None:
-        return None if given.strip().lower() in _OFF else Path(given).expanduser()
+        return None if given.strip().lower() in _OFF else Path(given).expanduser().absolute()  # said as a full path
     try:
         home = Path.home()
     except RuntimeError:  # no HOME, and no entry in the system's user list
