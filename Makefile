@@ -18,7 +18,11 @@ $(BIN)/goaldoc: pyproject.toml
 deps:
 	bash tools/install-system-deps.sh
 
+# compileall: an editable install leaves goaldoc's bytecode to the first imports, which never
+# write it where PYTHONDONTWRITEBYTECODE is set (Docker's python images, this machine): every
+# start then compiled ~110 modules again, ~100 ms of a one-file render (issue 23, cold start)
 setup: deps $(BIN)/goaldoc
+	@$(BIN)/python -m compileall -q src/goaldoc
 	@sh tools/link-goaldoc.sh "$(CURDIR)/$(BIN)/goaldoc"
 	$(BIN)/goaldoc render samples/2024/taishan.yaml
 

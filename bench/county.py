@@ -134,7 +134,26 @@ def env_of(root: Path, bytecode: bool = False) -> dict[str, str]:
     if bytecode:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "goaldoc-bench-pyc")
+    else:  # compiled at each start, truly: not the __pycache__ `make setup` writes (compileall)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["PYTHONPATH"] = str(_sources_only(root))
     return env
+
+
+_SOURCES: dict[Path, Path] = {}
+
+
+def _sources_only(root: Path) -> Path:
+    """A copy of ``root``'s src/ without bytecode (the runs have ``root`` as working folder:
+    its templates/ are the ones found)."""
+    if root not in _SOURCES:
+        import atexit
+
+        copy = Path(tempfile.mkdtemp(prefix="goaldoc-bench-src-"))
+        atexit.register(shutil.rmtree, copy, True)
+        shutil.copytree(root / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        _SOURCES[root] = copy / "src"
+    return _SOURCES[root]
 
 
 def run(args: list[str], root: Path = ROOT, bytecode: bool = False, module: bool = True) -> tuple[float, float]:
