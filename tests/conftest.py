@@ -47,6 +47,19 @@ def norm(text: str) -> str:
     return "".join(normalise_text(text).split()).translate(_WIDTH)
 
 
+def zip_members(path: Path) -> dict[str, bytes]:
+    """A .docx / .xlsx's members, the save time in docProps/core.xml aside (it is the clock's):
+    for comparing two runs' files."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
+        out = {n: z.read(n) for n in z.namelist()}
+    if "docProps/core.xml" in out:
+        out["docProps/core.xml"] = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*<", b"<", out["docProps/core.xml"])
+    return out
+
+
 def seed_cells(name: str) -> list[str]:
     """Every non-empty cell of a seed text, extraction artefacts undone."""
     text = (SEEDS / name).read_text(encoding="utf-8")

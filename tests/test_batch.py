@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import pickle
 import re
 import shutil
-import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import SAMPLES
+from conftest import SAMPLES, zip_members
 from goaldoc import batch, cli
 from goaldoc.api import render
 from goaldoc.cli import main
@@ -167,15 +165,6 @@ def test_an_empty_folder_is_a_usage_error(tmp_path):
 # ---------------------------------------------------------------- --jobs 2 writes what --jobs 1 writes
 
 
-def _members(path: Path) -> dict[str, bytes]:
-    """A zip's members, the save time in docProps/core.xml aside (it is the clock's)."""
-    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
-        out = {n: z.read(n) for n in z.namelist()}
-    if "docProps/core.xml" in out:
-        out["docProps/core.xml"] = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*<", b"<", out["docProps/core.xml"])
-    return out
-
-
 def test_two_jobs_write_exactly_what_one_job_writes(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     r1 = run("render", *ALL, "-o", one, "--jobs", "1")
@@ -184,7 +173,7 @@ def test_two_jobs_write_exactly_what_one_job_writes(tmp_path):
     names = sorted(p.name for p in one.iterdir())
     assert len(names) == 2 * len(ALL) and names == sorted(p.name for p in two.iterdir())
     for name in names:
-        assert _members(one / name) == _members(two / name), name
+        assert zip_members(one / name) == zip_members(two / name), name
     # the same lines, in completion order; the same summary but for the seconds
     strip = lambda r: sorted(re.sub(r"用时 .*", "", line).replace(str(two), str(one)) for line in r.output.splitlines())  # noqa: E731
     assert strip(r1) == strip(r2)

@@ -11,14 +11,11 @@ writes exactly what --jobs 1 writes; one whose worker dies names every departmen
 from __future__ import annotations
 
 import heapq
-import io
 import os
-import re
-import zipfile
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 
-from conftest import SAMPLES
+from conftest import SAMPLES, zip_members
 from goaldoc import batch
 from goaldoc.batch import _Dispatch, next_form
 
@@ -181,15 +178,6 @@ def departments(folder: Path, plan: Sequence[tuple[tuple[Path, str], int]]) -> l
     return made
 
 
-def _members(path: Path) -> dict[str, bytes]:
-    """A zip's members, the save time in docProps/core.xml aside (it is the clock's)."""
-    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
-        out = {n: z.read(n) for n in z.namelist()}
-    if "docProps/core.xml" in out:
-        out["docProps/core.xml"] = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*<", b"<", out["docProps/core.xml"])
-    return out
-
-
 def _seen(o: batch.Outcome, out: Path) -> tuple[object, ...]:
     return (o.index, o.file, o.failed, [p.relative_to(out) for p in o.files], o.forms, o.summary, o.problems, o.notes, o.form_key)
 
@@ -205,7 +193,7 @@ def test_two_jobs_render_each_form_in_one_worker_and_write_what_one_job_writes(t
     names = sorted(p.name for p in one.iterdir())
     assert len(names) == 20 and names == sorted(p.name for p in two.iterdir())
     for name in names:
-        assert _members(one / name) == _members(two / name), name
+        assert zip_members(one / name) == zip_members(two / name), name
 
     assert {s.outcome.worker for s in steps1} == {os.getpid()}  # --jobs 1: rendered here
     workers = sorted({s.outcome.worker for s in steps2})  # type: ignore[type-var]

@@ -29,6 +29,7 @@ value is used (output, filter, comparison, argument); a path only tested for bei
 from __future__ import annotations
 
 import html
+import pickle
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -118,26 +119,19 @@ def _read_form_kept(spec: FormSpec) -> Reads:
     was ~15 ms of a cold render, and of each worker's first department of each form."""
     from ..render.template import codecache
 
-    if codecache.folder() is None:
-        return _read_form(spec)
-    import pickle
+    def parts() -> tuple[object, ...]:
+        import jinja2
 
-    import jinja2
+        templates = [(rel, (spec.folder / rel).read_bytes() if (spec.folder / rel).is_file() else None) for rel in (spec.docx, spec.xlsx) if rel]
+        return ("form reads", codecache.code_of(__name__), jinja2.__version__, spec.filename, [s.model_dump() for s in spec.sheets], templates)
 
-    templates = [(rel, (spec.folder / rel).read_bytes() if (spec.folder / rel).is_file() else None) for rel in (spec.docx, spec.xlsx) if rel]
-    key = codecache.key_of(
-        "form reads", Path(__file__).read_bytes(), jinja2.__version__, spec.filename, [s.model_dump() for s in spec.sheets], templates
-    )
-    kept = codecache.load_bytes(key)
-    if kept:
-        try:
-            reads = pickle.loads(kept)  # noqa: S301 - made below by an earlier run (codecache.py)
-        except Exception:  # noqa: BLE001 - damaged: read again
-            reads = None
-        if isinstance(reads, Reads):
-            return reads
-    reads = _read_form(spec)
-    codecache.store_bytes(key, pickle.dumps(reads, protocol=pickle.HIGHEST_PROTOCOL))
+    return codecache.get_or_make(parts, lambda: _read_form(spec), lambda r: pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), _unpickled_reads)
+
+
+def _unpickled_reads(data: bytes) -> Reads:
+    reads = pickle.loads(data)  # noqa: S301 - made by an earlier run (codecache.py)
+    if not isinstance(reads, Reads):
+        raise TypeError(type(reads).__name__)
     return reads
 
 

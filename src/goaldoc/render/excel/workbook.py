@@ -287,28 +287,14 @@ def _kept_as(template: Path, drop_columns: Sequence[str]) -> str | None:
     paid by each worker for each form, and by every cold render."""
     if codecache.folder() is None:
         return None
-    global _MAKERS
-    if _MAKERS is None:
-        import hashlib
-        import sys
+    import openpyxl
 
-        import openpyxl
-
-        from .. import fonts
-        from ..template import columns
-
-        h = hashlib.sha256(openpyxl.__version__.encode())
-        for module in (sys.modules[__name__], fonts, columns):
-            h.update(Path(module.__file__ or "").read_bytes())
-        _MAKERS = h.hexdigest()
     try:
         content = template.read_bytes()
     except OSError:
         return None
-    return codecache.key_of("xlsx template", _MAKERS, content, tuple(drop_columns))
-
-
-_MAKERS: str | None = None  # the code that makes a template's parse, hashed (_kept_as)
+    makers = codecache.code_of(__name__, "goaldoc.render.fonts", "goaldoc.render.template.columns")
+    return codecache.key_of("xlsx template", openpyxl.__version__, makers, content, tuple(drop_columns))
 
 
 # what each parse kept in _BOOKS gives the renders: the parsed workbook, whose sheets they

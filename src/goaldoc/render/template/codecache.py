@@ -28,14 +28,16 @@ workbook's pickle by goaldoc from openpyxl's parse.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import os
 import re
 import sys
 import types
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2 import nodes
@@ -47,6 +49,7 @@ _BLOB = b"goaldoc-bytes-1\n"
 _OFF = ("", "0", "off", "no", "false", "none")
 
 _folder: Path | None = None  # this process's cache of compiled texts; None: off
+T = TypeVar("T")
 
 
 def default_folder() -> Path | None:
@@ -177,56 +180,81 @@ def key_of(*parts: Any) -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def code_of(*modules: str) -> bytes:
+    """The source of goaldoc's ``modules`` (by name), for a key: what they make changes with
+    them (an upgrade, an edited checkout). Read once a process."""
+    import importlib
+
+    return b"\0".join(Path(importlib.import_module(m).__file__ or "").read_bytes() for m in modules)
+
+
 def load_bytes(key: str) -> bytes | None:
     """What :func:`store_bytes` kept under ``key`` (a parsed Excel template: excel/workbook.py),
     or None (the cache off, nothing kept, or a damaged file, which is removed)."""
-    where = _folder
-    if where is None:
-        return None
-    try:
-        data = (where / key).read_bytes()
-    except OSError:
-        return None
-    if data.startswith(_BLOB):
-        return data[len(_BLOB) :]
-    with contextlib.suppress(OSError):
-        (where / key).unlink()
-    return None
+    return _read(key, _BLOB)
 
 
 def store_bytes(key: str, data: bytes) -> None:
     _write(key, _BLOB + data)
 
 
-def load(env: jinja2.Environment, source: str, name: str | None, filename: str | None, defer_init: bool) -> tuple[Any, str | None]:
-    """The code kept for this text, or None; and the key to :func:`store` it under (None:
-    the cache is off)."""
+def get_or_make(parts: Callable[[], Sequence[Any]], make: Callable[[], T], dump: Callable[[T], bytes], load: Callable[[bytes], T]) -> T:
+    """``make()``, or what an earlier run kept of it under :func:`key_of` ``(*parts())``
+    (``load`` of the bytes ``dump`` made; a ``load`` that raises is a damaged entry: made
+    again). With the cache off, ``make()`` alone: ``parts`` (which may read files) is not
+    asked for."""
+    if _folder is None:
+        return make()
+    key = key_of(*parts())
+    kept = _read(key, _BLOB)
+    if kept is not None:
+        try:
+            return load(kept)
+        except Exception:  # noqa: BLE001 - damaged (a disk error, a hand edit): made again, below
+            pass
+    value = make()
+    _write(key, _BLOB + dump(value))
+    return value
+
+
+def compiled(env: jinja2.Environment, text: str, name: str | None, filename: str | None, defer_init: bool, compile_: Callable[[], Any]) -> Any:
+    """Jinja's code for a template text (or a tree's :func:`tree_text`): ``compile_()``, or the
+    code an earlier run kept of it (``marshal``, as a ``.pyc`` holds it)."""
+    if _folder is None:
+        return compile_()
+    key = _key(env, text, name, filename, defer_init)
+    data = _read(key, _MAGIC)
+    if data is not None:
+        with contextlib.suppress(ValueError, EOFError, TypeError):
+            code = marshal.loads(data)
+            if isinstance(code, types.CodeType):
+                return code
+    code = compile_()
+    if isinstance(code, types.CodeType):
+        _write(key, _MAGIC + marshal.dumps(code))
+    return code
+
+
+def _read(key: str, magic: bytes) -> bytes | None:
+    """The bytes after ``magic`` kept under ``key``; a file without it is damaged: removed."""
     where = _folder
     if where is None:
-        return None, None
-    key = _key(env, source, name, filename, defer_init)
+        return None
     try:
         data = (where / key).read_bytes()
     except OSError:
-        return None, key
-    if data.startswith(_MAGIC):
-        with contextlib.suppress(ValueError, EOFError, TypeError):
-            code = marshal.loads(data[len(_MAGIC) :])
-            if isinstance(code, types.CodeType):
-                return code, key
-    with contextlib.suppress(OSError):  # damaged (a disk error, a hand edit): made again
+        return None
+    if data.startswith(magic):
+        return data[len(magic) :]
+    with contextlib.suppress(OSError):
         (where / key).unlink()
-    return None, key
-
-
-def store(key: str, code: Any) -> None:
-    """Keep ``code`` under ``key``; written whole or not at all (another worker may be
-    writing the same text at the same moment: the same bytes, the last rename wins)."""
-    if isinstance(code, types.CodeType):
-        _write(key, _MAGIC + marshal.dumps(code))
+    return None
 
 
 def _write(key: str, data: bytes) -> None:
+    """Written whole or not at all (another worker may be writing the same entry at the same
+    moment: the same bytes, the last rename wins)."""
     where = _folder
     if where is None:
         return
@@ -241,7 +269,7 @@ def _write(key: str, data: bytes) -> None:
 
 
 def tree_text(tree: nodes.Node) -> str:
-    """A program given as a tree, as text for :func:`load`'s key: every node's kind, line
+    """A program given as a tree, as text for :func:`compiled`'s key: every node's kind, line
     (Jinja's code maps its lines to the template's, for error messages) and fields."""
     out: list[str] = ["\0tree\0"]
 

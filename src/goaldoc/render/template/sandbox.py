@@ -214,20 +214,12 @@ class FormSandbox(SandboxedEnvironment):
                 return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
             # a program built as a tree (an Excel cell's or row's: excel/cells.py), which
             # keeps its own; on disk only, under the tree's text
-            code, kept_as = codecache.load(self, codecache.tree_text(source), name, filename, defer_init)
-            if code is None:
-                code = super().compile(source, name, filename, False, defer_init)
-                if kept_as is not None:
-                    codecache.store(kept_as, code)
-            return code
+            text = codecache.tree_text(source)
+            return codecache.compiled(self, text, name, filename, defer_init, lambda: super(FormSandbox, self).compile(source, name, filename, False, defer_init))
         key = (source, name, filename, defer_init)
         code = self._programs.get(key)
         if code is None:
-            code, kept_as = codecache.load(self, source, name, filename, defer_init)  # an earlier run's
-            if code is None:
-                code = super().compile(source, name, filename, False, defer_init)
-                if kept_as is not None:
-                    codecache.store(kept_as, code)
+            code = codecache.compiled(self, source, name, filename, defer_init, lambda: super(FormSandbox, self).compile(source, name, filename, False, defer_init))
             if len(self._programs) >= _PROGRAMS:
                 self._programs.pop(next(iter(self._programs)))  # the oldest first
             self._programs[key] = code

@@ -105,20 +105,17 @@ _PATCHED: Kept[str, str] = Kept(32)  # a part's XML -> docxtpl's patch_xml of it
 def _patched(src_xml: str, patch: Callable[[str], str]) -> str:
     """docxtpl's ``patch(src_xml)``, or what an earlier run kept of it (docxtpl's version is in
     the key: the clean-up is all its own)."""
-    if codecache.folder() is None:
-        return patch(src_xml)
-    import docxtpl
 
-    key = codecache.key_of("docxtpl patch_xml", getattr(docxtpl, "__version__", ""), src_xml)
-    kept = codecache.load_bytes(key)
-    if kept is not None:
-        try:
-            return kept.decode("utf-8", "surrogatepass")
-        except UnicodeDecodeError:
-            pass
-    out = patch(src_xml)
-    codecache.store_bytes(key, out.encode("utf-8", "surrogatepass"))
-    return out
+    def parts() -> tuple[str, ...]:
+        import docxtpl
+
+        return ("docxtpl patch_xml", getattr(docxtpl, "__version__", ""), src_xml)
+
+    return codecache.get_or_make(
+        parts, lambda: patch(src_xml), lambda out: out.encode("utf-8", "surrogatepass"), lambda b: b.decode("utf-8", "surrogatepass")
+    )
+
+
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_TBL, _W_TBLGRID, _W_GRIDCOL = qn("w:tbl"), qn("w:tblGrid"), qn("w:gridCol")
 _RECOVER = etree.XMLParser(recover=True)  # as docxtpl parses its output
