@@ -25,6 +25,7 @@ from goaldoc.yamlhints import _field_names
 TAISHAN = SAMPLES / "2024" / "taishan.yaml"
 JINGYAN = SAMPLES / "2024" / "jingyan.yaml"
 P = "错误 E001：YAML 格式错误："
+_FIRST_GOAL = next(line for line in TAISHAN.read_text(encoding="utf-8").splitlines(keepends=True) if line.startswith('  - "1. '))
 
 # (sample, the line as it is, the line as the clerk typed it, expected problem after "file:")
 CASES = {
@@ -105,6 +106,18 @@ CASES = {
         "    name: 受理仲裁案件数量\n",
         "    name: “受理: 仲裁案件数量”\n",
         f"119:11 {P}中文引号“”不起引号的作用，引号里的符号被当成了 YAML 的符号：请改成英文引号，写成 name: \"受理: 仲裁案件数量\"",
+    ),
+    "the first key under a key indented too far: it is blamed, not its siblings": (
+        TAISHAN,
+        "  name: 台山市人力资源和社会保障局\n",
+        "    name: 台山市人力资源和社会保障局\n",
+        f"15:5 {P}缩进不一致：这一行没有和同一层的键（或“- ”）对齐：请把行首的空白换成 2 个空格",
+    ),
+    "the first item of a list indented too far: it is blamed, not the items after it": (
+        TAISHAN,
+        _FIRST_GOAL,
+        "    " + _FIRST_GOAL.lstrip(" "),
+        f"49:5 {P}缩进不一致：这一行没有和同一层的键（或“- ”）对齐：请把行首的空白换成 2 个空格",
     ),
     "no space after the colon": (
         TAISHAN,

@@ -88,9 +88,8 @@ def _width(lead: str) -> int:
 
 def _content_lines_before(lines: list[str], i: int) -> Iterator[str]:
     for j in range(i - 1, -1, -1):
-        s = lines[j]
-        if s.strip() and not s.lstrip(" \t\u3000").startswith("#"):
-            yield s
+        if _is_content(lines[j]):
+            yield lines[j]
 
 
 def _indent_for(lines: list[str], i: int) -> int | None:
@@ -117,6 +116,35 @@ def _indent_for(lines: list[str], i: int) -> int | None:
         if _reads_past(fixed, i):
             return n
     return None
+
+
+def _first_child_too_far(lines: list[str], i: int) -> tuple[int, int] | None:
+    """(line, spaces) when line ``i``, which PyYAML finds out of line, is indented as the
+    first child of its ``key:`` should be (two spaces in) and that first child, the line
+    just above, is the one indented otherwise: YAML takes the first child's indentation as
+    the list's, so without this every correct sibling after it would be blamed (0-based)."""
+    j = next((k for k in range(i - 1, -1, -1) if _is_content(lines[k])), None)
+    if j is None:
+        return None
+    parent = next((k for k in range(j - 1, -1, -1) if _is_content(lines[k])), None)
+    if parent is None:
+        return None
+    p = _strip_comment(lines[parent])
+    if not p.endswith(":"):
+        return None
+    lead = len(p) - len(p.lstrip(" "))
+    want = lead + (4 if p.lstrip(" ").startswith("- ") else 2)
+    own = len(lines[i]) - len(lines[i].lstrip(" "))
+    above = len(lines[j]) - len(lines[j].lstrip(" "))
+    if own != want or above == want or lines[j][:above].strip(" "):
+        return None
+    fixed = [*lines[:j], " " * want + lines[j].lstrip(" "), *lines[j + 1 :]]
+    return (j, want) if _reads_past(fixed, i) else None
+
+
+def _is_content(line: str) -> bool:
+    """Not blank, not a comment."""
+    return bool(line.strip()) and not line.lstrip(" \t\u3000").startswith("#")
 
 
 def _reads_past(lines: list[str], i: int) -> bool:
@@ -414,6 +442,10 @@ def _reason(lines: list[str], exc: yaml.MarkedYAMLError, problem: str, context: 
         return _at(pm, f"{PREFIX}{name}里的值含有{what}，YAML 读不懂：请把含有 : , [ ] {{ }} 的值用英文引号括起来")
 
     if "expected <block end>" in problem or "expected <block mapping end>" in problem:
+        first = _first_child_too_far(lines, pm.line) if pm is not None and pm.line < len(lines) else None
+        if first is not None:  # the siblings are right: the first one, above them, is not
+            j, n = first
+            return j + 1, len(lines[j]) - len(lines[j].lstrip(" ")) + 1, f"{PREFIX}缩进不一致：这一行没有和同一层的键（或“- ”）对齐：请把行首的空白换成 {n} 个空格"
         n = _indent_for(lines, pm.line) if pm is not None and pm.line < len(lines) else None
         spaces = f"请把行首的空白换成 {n} 个空格" if n is not None else "请调整行首的空格"
         return _at(pm, f"{PREFIX}缩进不一致：这一行没有和同一层的键（或“- ”）对齐：{spaces}")
