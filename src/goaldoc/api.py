@@ -17,6 +17,7 @@ from .loader import LineMap, load_file
 from .loading import Loaded, apply_acceptances, diagnose_data, form_of, load, loads
 from .model import DepartmentYear
 from .output import default_dir, safe_name, write_all
+from .render import collector_paused
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +72,13 @@ def render_bytes(
     from .render.template.sandbox import render_budget
 
     with render_budget():
-        if spec.stage != "目标":  # a 监控 / 自评 form: the targets with the year's facts (issue 19)
-            from .stage.context import stage_context
+        with collector_paused():  # the views of every row are long-lived: see collector_paused
+            if spec.stage != "目标":  # a 监控 / 自评 form: the targets with the year's facts (issue 19)
+                from .stage.context import stage_context
 
-            ctx = stage_context(_stage_model(loaded, spec), spec, only)
-        else:
-            ctx = build_context(model, spec, only)
+                ctx = stage_context(_stage_model(loaded, spec), spec, only)
+            else:
+                ctx = build_context(model, spec, only)
         stem = file_stem(spec, ctx, only)
         out: dict[str, tuple[str, bytes]] = {}
         broken: list[Problem] = []  # every format tried: the Word and the Excel template's errors in one run
