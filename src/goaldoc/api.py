@@ -22,6 +22,7 @@ from .render import collector_paused
 log = logging.getLogger(__name__)
 
 FORMATS = ("docx", "xlsx")
+TWO_CORES_ROWS = 1000  # indicators from which a run with a core to spare renders its .xlsx beside its .docx
 
 
 @dataclass
@@ -40,8 +41,14 @@ def render_bytes(
     form: str | None = None,
     templates: str | Path | None = None,
     only: Iterable[str] | None = None,
+    two_cores: bool = False,
 ) -> dict[str, tuple[str, bytes]]:
-    """Render in memory: {format: (file stem, bytes)}. Nothing is written."""
+    """Render in memory: {format: (file stem, bytes)}. Nothing is written.
+
+    ``two_cores``: the .xlsx is rendered in a child process while this one renders the
+    .docx (render/beside.py; Linux), for a caller with a core to spare, when the data has
+    :data:`TWO_CORES_ROWS` indicators or more (below, starting the child costs more than
+    it saves)."""
     model = loaded.model
     if form or templates or loaded.form is None:
         spec = load_form(form or model.form, templates)
@@ -80,16 +87,40 @@ def render_bytes(
             else:
                 ctx = build_context(model, spec, only)
         stem = file_stem(spec, ctx, only)
-        out: dict[str, tuple[str, bytes]] = {}
-        broken: list[Problem] = []  # every format tried: the Word and the Excel template's errors in one run
-        for fmt in formats:
-            try:
-                out[fmt] = (stem, render_format(spec, ctx, fmt))
-            except TemplateError as exc:
-                broken += exc.problems
+        made: dict[str, bytes] = {}
+        broken: dict[str, list[Problem]] = {}  # every format tried: the Word and the Excel template's errors in one run
+        child = None
+        if two_cores and "xlsx" in formats and len(formats) > 1 and _rows(model) >= TWO_CORES_ROWS:
+            from .render.beside import Beside
+
+            child = Beside.start(render_format, spec, ctx, "xlsx")
+        try:
+            for fmt in formats:
+                if child is not None and fmt == "xlsx":
+                    continue
+                try:
+                    made[fmt] = render_format(spec, ctx, fmt)
+                except TemplateError as exc:
+                    broken[fmt] = exc.problems
+            if child is not None:
+                try:
+                    got = child.result()
+                    made["xlsx"] = got if got is not None else render_format(spec, ctx, "xlsx")  # it died: here
+                except TemplateError as exc:
+                    broken["xlsx"] = exc.problems
+        except BaseException:
+            if child is not None:
+                child.cancel()  # Ctrl-C, or anything else: no child is left running
+            raise
         if broken:
-            raise TemplateError(broken)
-    return out
+            raise TemplateError([p for fmt in formats for p in broken.get(fmt, [])])
+    return {fmt: (stem, made[fmt]) for fmt in formats}
+
+
+def _rows(model: DepartmentYear) -> int:
+    """The indicator rows of a department: its own and every project's."""
+    projects = [*model.projects, *(p for u in model.units for p in u.projects)]
+    return len(model.indicators) + sum(len(p.indicators) for p in projects)
 
 
 def _stage_model(loaded: Loaded, spec: Any) -> DepartmentYear:
@@ -146,10 +177,12 @@ def render(
     templates: str | Path | None = None,
     only: Iterable[str] | None = None,
     force: bool = False,
+    two_cores: bool = False,
 ) -> RenderResult:
     """Load, check and render one department's YAML; write the files only if all went well.
 
     Errors found by the checks stop the render (nothing is written) unless ``force``.
+    ``two_cores``: see :func:`render_bytes`.
     """
     from .checks import UNWRITABLE
 
@@ -160,7 +193,7 @@ def render(
     # no --force and no `accepted:` makes a file hold what it cannot (checks.UNWRITABLE)
     if any((p.is_error and not force) or (p.severity == "E" and p.code in UNWRITABLE) for p in problems):
         raise InputError(problems)
-    rendered = render_bytes(loaded, formats, form, templates, only)
+    rendered = render_bytes(loaded, formats, form, templates, only, two_cores)
     spec = load_form(form, templates) if form or templates else loaded.form
     target = Path(out_dir) if out_dir else default_dir(loaded.model)
     files = {target / f"{stem}.{fmt}": data for fmt, (stem, data) in rendered.items()}

@@ -169,6 +169,7 @@ def render_one(
     keep_dir: Path | None = None,
     read: Any = None,
     last: bool = False,
+    two_cores: bool = False,
 ) -> Outcome:
     """Check and render one file with :func:`goaldoc.api.render`; never raises for a
     problem of the input or the templates (it is in the outcome).
@@ -176,7 +177,8 @@ def render_one(
     With ``keep_dir``, ``out_dir`` is a staging folder: the .docx for a PDF that is not kept
     (``-f pdf``) stays there, the files asked for move on to ``keep_dir``. ``read``: the file
     as :func:`plan_one` read it (used unless the file changed since). ``last``: the run's last
-    department in this process (:func:`tidy`).
+    department in this process (:func:`tidy`). ``two_cores``: the .xlsx rendered beside the
+    .docx in a child process (a run of one file with a core to spare: :func:`run`).
     """
     from .api import render
     from .loader import hand_over
@@ -186,7 +188,7 @@ def render_one(
     pause_collector()
     hand_over(file, read)
     try:
-        result = render(file, out_dir, opts.office_formats, opts.form, opts.templates, opts.only, opts.force)
+        result = render(file, out_dir, opts.office_formats, opts.form, opts.templates, opts.only, opts.force, two_cores)
     except GoaldocError as exc:
         out.failed, out.problems = True, exc.problems
     else:
@@ -324,7 +326,10 @@ def run(files: Sequence[str], opts: Options) -> Generator[Step, None, None]:
                             tasks.append((render_one, (o.index, o.file, opts, out_dir, o.forms, keep, o.read)))
                             o.read = None
                         if jobs == 1 and tasks:  # rendered here: the last one leaves its heap as it is (tidy)
-                            tasks[-1] = (render_one, (*tasks[-1][1], True))
+                            # one file and a core to spare: its .xlsx beside its .docx (render/beside.py;
+                            # not with --pdf, whose LibreOffice thread is running by then)
+                            spare = total == 1 and (opts.jobs or default_jobs()) > 1 and not opts.pdf
+                            tasks[-1] = (render_one, (*tasks[-1][1], True, spare))
                         if opts.pdf and todo:
                             converter = _Converter.start(opts, staging, len(todo))  # the workers are forked by now
                         done = 0
@@ -741,17 +746,12 @@ def die_with(parent: int) -> None:
     """End this process when ``parent`` goes (kill -9, a crash), instead of waiting for work
     for ever: Linux's parent-death signal, and a thread that looks every second (other
     systems; and a parent that died before the signal was asked for)."""
-    import signal
     import threading
     import time
 
-    if sys.platform == "linux":
-        try:
-            import ctypes
+    from .render.beside import die_with_parent
 
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
-            pass
+    die_with_parent()
     if os.getppid() != parent:
         os._exit(1)
 
