@@ -163,7 +163,12 @@ def _render_xlsx(
         dst = _create_sheet(wb, f"\ue000{i}", blank)  # final names once the template sheets are gone
         writer = _SheetWriter(src, dst, env, str(template), compiled, pages, sheet)
         writer.installed = blank is not None
-        writer.write(job.context)
+        try:
+            writer.write(job.context)
+        except TemplateError as exc:  # and every other mistake of the template, in one run
+            from .syntax import with_every_problem
+
+            raise with_every_problem(template, env, exc) from None
         made.append((dst, sheet_title(job.name, used), writer))
     template_sheets = [wb[name] for name in template_names] if master is wb else []
     for ws in template_sheets:  # (a template that does not pickle: its own parse, rendered into)
@@ -537,6 +542,82 @@ def _split_mark(text: str) -> tuple[str | None, str]:
     return split_mark(text) if MARK_OPEN in text else (None, text)
 
 
+def cell_problem(file: str, sheet: str, row: int, col: int, message: str) -> Problem:
+    """An Excel template's problem at its cell (``部门整体!B7``): the one wording of T003
+    (excel/syntax.py reads the cell back from it to order a template's problems)."""
+    return Problem(f"Excel 模板 {sheet}!{get_column_letter(col)}{row}：{message}", (), file, code="T003")
+
+
+# what a row tag left open says: how to close it, and what the rows below it then are
+_UNCLOSED = {
+    "for": "这一行的 {%tr for %} 循环没有结束标签：请在要重复的最后一行下面加一行，只写 {%tr endfor %}",
+    "if": "这一行的 {%tr if %} 条件没有结束标签：请在可有可无的最后一行下面加一行，只写 {%tr endif %}",
+}
+_BELOW = "（改好之前，它下面哪些行重复、哪些行印出来都定不下来，改好后请再检查一次）"
+
+
+def parse_row_tags(firsts: Mapping[int, tuple[int, str]], max_row: int) -> tuple[list[_Block], list[tuple[int, int, str]]]:
+    """A sheet's rows as blocks (``{%tr for/if %}`` … ``{%tr endfor/endif %}``), from each
+    row's first text not blank (row -> (column, text)), and every mistake of its row tags as
+    (row, column, what is wrong). Read on past a mistake so that all are said at once, and
+    so that one mistake does not make others: a loop written wrongly still opens a block
+    (its ``endfor`` is not “without an opening”), an end tag closes the block it names (the
+    blocks left open inside it are named), a tag not understood opens nothing and takes a
+    stray end tag after it as its own."""
+    stack: list[tuple[_Block, int]] = [(_Block("root"), 0)]  # open blocks and their tag's column
+    problems: list[tuple[int, int, str]] = []
+    unknown = 0  # tags not understood whose end tag may follow
+    for r in range(1, max_row + 1):
+        first = firsts.get(r)
+        m = _TAG.match(first[1]) if first is not None else None
+        if first is None or not m:
+            top = stack[-1][0]
+            (top.orelse if top.orelse is not None else top.body).append(_Block("row", r))
+            continue
+        col = first[0]
+        stmt = m.group(1).strip()
+        if stmt == "else":
+            top = stack[-1][0]
+            if top.kind != "if" or top.orelse is not None:
+                problems.append((r, col, "“{%tr else %}”没有对应的 {%tr if %}"))
+            else:
+                top.orelse = []
+            continue
+        if stmt in ("endfor", "endif"):
+            at = next((i for i in range(len(stack) - 1, 0, -1) if stack[i][0].kind == stmt[3:]), None)
+            if at is None:
+                if unknown:
+                    unknown -= 1  # the end of a tag said already
+                else:
+                    problems.append((r, col, f"“{{%tr {stmt} %}}”没有对应的开头"))
+                continue
+            for inner, inner_col in stack[at + 1 :]:
+                problems.append((inner.row, inner_col, f"{_UNCLOSED[inner.kind]}，且要在第 {r} 行的 {{%tr {stmt} %}} 之前{_BELOW}"))
+                inner.end_row = r
+            stack[at][0].end_row = r
+            del stack[at:]
+            continue
+        if stmt.startswith("for "):
+            fm = _FOR.match(stmt)
+            if fm:
+                block = _Block("for", r, var=fm.group(1), expr=fm.group(2))
+            else:
+                problems.append((r, col, f"无法识别的循环“{stmt}”，应写成 {{%tr for 行 in 列表 %}}"))
+                block = _Block("for", r)
+        elif stmt.startswith("if "):
+            block = _Block("if", r, expr=stmt[3:])
+        else:
+            problems.append((r, col, f"无法识别的行标签“{stmt}”：行标签只有 {{%tr for … %}}、{{%tr if … %}}、{{%tr else %}}、{{%tr endfor %}} 和 {{%tr endif %}}"))
+            unknown += 1
+            continue
+        top = stack[-1][0]
+        (top.orelse if top.orelse is not None else top.body).append(block)
+        stack.append((block, col))
+    for block, col in stack[1:]:
+        problems.append((block.row, col, _UNCLOSED[block.kind] + _BELOW))
+    return stack[0][0].body, sorted(problems)
+
+
 class _SheetWriter:
     def __init__(
         self,
@@ -575,47 +656,17 @@ class _SheetWriter:
         return self.sheet.blocks
 
     def _parsed(self) -> list[_Block]:
-        stack: list[_Block] = [_Block("root")]
-        firsts = self.sheet.facts.first_texts
-        for r in range(1, self.sheet.max_row + 1):
-            first = firsts.get(r)
-            m = _TAG.match(first) if first is not None else None
-            if not m:
-                top = stack[-1]
-                (top.orelse if top.orelse is not None else top.body).append(_Block("row", r))
-                continue
-            stmt = m.group(1).strip()
-            if stmt == "else":
-                if stack[-1].kind != "if" or stack[-1].orelse is not None:
-                    self._fail(r, "“{%tr else %}”没有对应的 {%tr if %}")
-                stack[-1].orelse = []
-                continue
-            if stmt.startswith("for "):
-                fm = _FOR.match(stmt)
-                if not fm:
-                    self._fail(r, f"无法识别的循环“{stmt}”，应写成 {{%tr for 行 in 列表 %}}")
-                    raise AssertionError  # unreachable: _fail raises
-                block = _Block("for", r, var=fm.group(1), expr=fm.group(2))
-            elif stmt.startswith("if "):
-                block = _Block("if", r, expr=stmt[3:])
-            elif stmt in ("endfor", "endif"):
-                if len(stack) == 1 or stack[-1].kind != stmt[3:]:
-                    self._fail(r, f"“{{%tr {stmt} %}}”没有对应的开头")
-                stack[-1].end_row = r
-                stack.pop()
-                continue
-            else:
-                self._fail(r, f"无法识别的行标签“{stmt}”")
-            top = stack[-1]
-            (top.orelse if top.orelse is not None else top.body).append(block)
-            stack.append(block)
-        if len(stack) > 1:
-            self._fail(stack[-1].row, "循环/条件没有结束标签（{%tr endfor %} 或 {%tr endif %}）")
-        return stack[0].body
+        firsts: dict[int, tuple[int, str]] = {}  # row -> (column, text) of its first text not blank
+        for (r, c), v in self.sheet.facts.texts.items():
+            if v.strip() and (r not in firsts or c < firsts[r][0]):
+                firsts[r] = (c, v)
+        blocks, problems = parse_row_tags(firsts, self.sheet.max_row)
+        if problems:  # every one of the sheet's (excel/syntax.py adds the cells' own)
+            raise TemplateError([cell_problem(self.file, self.src.title, r, c, m) for r, c, m in problems])
+        return blocks
 
     def _fail(self, row: int, message: str, col: int = 1) -> NoReturn:
-        cell = f"{self.src.title}!{get_column_letter(col)}{row}"
-        raise TemplateError([Problem(f"Excel 模板 {cell}：{message}", (), self.file, code="T003")])
+        raise TemplateError([cell_problem(self.file, self.src.title, row, col, message)])
 
     def _eval(self, expr: str, ctx: Mapping[str, Any], row: int) -> Any:
         """The value of a {%tr for/if %} expression, compiled once per text (a loop's inner
