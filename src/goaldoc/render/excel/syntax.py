@@ -6,8 +6,9 @@ the next run would need as many runs as mistakes. So when a render stops on a te
 mistake, and when ``goaldoc forms`` or ``goaldoc check`` looks at a form folder, the whole
 workbook is read here: the row tags of every sheet (workbook.parse_row_tags, which reads on
 past a mistake), the expression of each ``{%tr for/if %}``, and every other cell holding
-``{{`` or ``{%``, each compiled as a render compiles it (excel/cells.py). One problem per
-cell, in the order of the sheets, then rows, then columns.
+``{{`` or ``{%``, each compiled on its own, as a render compiles it (excel/cells.py; parsed,
+its filters looked up: render/template/compiles.py). One problem per cell, in the order of
+the sheets, then rows, then columns.
 
 What is said is what can be said for sure: a cell is compiled on its own, whatever the
 rows around it, so its mistake is its own; a row tag that does not close makes the rows
@@ -17,17 +18,17 @@ below it mean nothing certain, and its message says so instead of guessing at th
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import weakref
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jinja2
 from openpyxl.utils import column_index_from_string
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ...errors import Problem, TemplateError
+from ..template.compiles import check_compiles
 from ..template.markup import explain_template_error
-from .cells import CellProgram, compile_cell
-from .workbook import _COMPILED, _FOR, _TAG, cell_problem, parse_row_tags, template_book
+from .workbook import _FOR, _TAG, cell_problem, parse_row_tags
 
 # what workbook.cell_problem writes: the sheet and the cell, read back to order the problems
 _PLACE = re.compile(r"^Excel 模板 (.+)!([A-Z]{1,3})(\d+)：", re.S)
@@ -46,46 +47,54 @@ def workbook_problems(template: Path, env: jinja2.Environment) -> list[Problem]:
 
 
 def _scan(template: Path, env: jinja2.Environment) -> tuple[list[str], list[Problem]]:
-    """(the sheets' names, :func:`workbook_problems`), read once per file version."""
+    """(the sheets' names, :func:`workbook_problems`), read once per file version. The cells'
+    texts are read from the file directly (forms/reads.py: no openpyxl parse, which costs
+    more than all the rest)."""
+    from ...forms.reads import sheet_texts
+
     st = template.stat()
     key = (str(template.resolve()), st.st_mtime_ns, st.st_size, id(env))
     kept = _SCANNED.get(key)
     if kept is None:
-        wb = template_book(template)
-        compiled = _COMPILED.setdefault(env, {})
+        sheets = sheet_texts(template)
         found = [
-            cell_problem(str(template), ws.title, r, c, message)
-            for ws in wb.worksheets
-            for r, c, message in sheet_problems(ws, env, compiled)
+            cell_problem(str(template), name, r, c, message)
+            for name, texts in sheets.items()
+            for r, c, message in sheet_problems(texts, env)
         ]
         if len(_SCANNED) >= _SCANNED_KEPT:
             _SCANNED.clear()
-        kept = _SCANNED[key] = (list(wb.sheetnames), found)
+        kept = _SCANNED[key] = (list(sheets), found)
     return kept
 
 
-def sheet_problems(ws: Worksheet, env: jinja2.Environment, compiled: dict[str, CellProgram] | None = None) -> list[tuple[int, int, str]]:
-    """(row, column, what is wrong) of each mistake of one template sheet, in row then column
-    order. ``compiled``: the programs of the texts that compile, shared with the renders."""
-    compiled = {} if compiled is None else compiled
-    texts = sorted((rc, v) for rc, cell in ws._cells.items() if isinstance(v := cell.value, str))
+def sheet_problems(texts: Sequence[tuple[int, int, str]], env: jinja2.Environment) -> list[tuple[int, int, str]]:
+    """(row, column, what is wrong) of each mistake of one template sheet, from its texts
+    (row, column, text), in row then column order."""
+    texts = sorted(texts)
     firsts: dict[int, tuple[int, str]] = {}  # what workbook._SheetWriter._parsed reads
-    for (r, c), v in texts:
+    for r, c, v in texts:
         if v.strip() and r not in firsts:
             firsts[r] = (c, v)
-    _blocks, found = parse_row_tags(firsts, ws.max_row)
+    _blocks, found = parse_row_tags(firsts, max((r for r, _c, _v in texts), default=0))
     tags = {r for r, (_c, v) in firsts.items() if _TAG.match(v)}
-    for (r, c), v in texts:
+    sound = _SOUND.setdefault(env, set())
+    for r, c, v in texts:
         if r in tags:  # a tag row disappears: only its tag is read
             if (c, v) == firsts[r]:
                 found += _tag_problems(v, r, c, env)
             continue
-        if ("{{" in v or "{%" in v) and v not in compiled:
+        if ("{{" in v or "{%" in v) and v not in sound:
             try:
-                compiled[v] = compile_cell(env, v)
+                check_compiles(env, v)  # what compile_cell would raise (excel/cells.py)
+                sound.add(v)
             except Exception as exc:  # noqa: BLE001 - what the render would say of this cell
                 found.append((r, c, explain_template_error(exc)))
     return sorted(found)
+
+
+# the texts found to compile, per environment
+_SOUND: weakref.WeakKeyDictionary[jinja2.Environment, set[str]] = weakref.WeakKeyDictionary()
 
 
 def _tag_problems(text: str, r: int, c: int, env: jinja2.Environment) -> list[tuple[int, int, str]]:

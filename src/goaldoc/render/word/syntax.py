@@ -27,6 +27,7 @@ from typing import Any
 import jinja2
 
 from ...errors import Problem
+from ..template.compiles import check_compiles
 from ..template.markup import UNCLOSED_QUOTE, explain_template_error, undefined_name
 from .locate import (
     _Scan,
@@ -43,7 +44,7 @@ _IN_HEADER = "页眉或页脚 "
 
 # the rewritten XML as the pieces are read from it: Jinja first (a construct may hold XML
 # docxtpl left in it), then XML tags, then text
-_TOKEN = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|<[^>]*>|[^<{]+|\{", re.S)
+_TOKEN = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|<[^>]*>|[^<{]+|\{+[^<{]*", re.S)
 _ELEMENT = re.compile(r"<(/?)w:(tbl|tr|tc|p)(?=[\s/>])")
 _CONSTRUCT = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 # a statement's first word: what opens or closes a block
@@ -194,9 +195,9 @@ def part_problems(file: str, src: str, env: jinja2.Environment, header: bool = F
 
 
 def _compile(env: jinja2.Environment, text: str) -> None:
-    """Compiled as a render compiles it (parsed, and its filters and tests looked up), not
-    kept: a text that fails raises TemplateSyntaxError."""
-    env.compile(text, raw=True)
+    """Raises the TemplateSyntaxError compiling ``text`` raises (render/template/compiles.py:
+    parsed, its filters and tests looked up; nothing kept)."""
+    check_compiles(env, text)
 
 
 @dataclass
