@@ -255,3 +255,14 @@ def test_check_of_two_files_says_the_templates_mistakes_once(tmp_path):
     res = CliRunner().invoke(main, ["check", str(TAISHAN), str(TAISHAN), "--templates", str(folder.parent), "--jobs", "1"])
     assert res.exit_code == 1
     assert sum(" T003：" in line for line in res.stdout.splitlines()) == 3
+
+
+def test_a_word_row_tag_written_wrongly_is_named_at_its_row_and_crossed_blocks_once(taishan, tmp_path):
+    folder = guangdong(tmp_path)
+    set_word(folder, cells={(2, 1, 0): "{%tr for row in %}", (1, 1, 1): "{% if department.staff_count %}{% endfor %}"})
+    assert [m for _f, _c, m in mistakes(taishan, folder.parent, ["docx"])] == [
+        "Word 模板有误：不认识的标签“{% endfor %}”：请检查拼写，或是否少了开头的 {% for %} / {% if %}；"
+        "位置：第 2 个表格 第 2 行 第 2 列（“{% if department.staff_count %}”）",
+        "Word 模板有误：这里少了变量或文字，写的却是“%}”：如 {% for row in indicator_rows %}、{{ department.name }}；"
+        "位置：第 3 个表格 第 2 行（“{% for row in %}”）",
+    ]

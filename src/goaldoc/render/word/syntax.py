@@ -183,7 +183,7 @@ def part_problems(file: str, src: str, env: jinja2.Environment, header: bool = F
     if not broken:
         return [_problem(file, src, whole, header)]  # no piece to blame: Jinja's own error
     out = [_piece_problem(file, env, piece, error, header, src) for piece, error in broken]
-    if all(piece.sure for piece, _error in broken):
+    if all(piece.sure and _balanced(piece.text) is not None for piece, _error in broken):  # else its blocks are unsure
         rest = _without(src, [piece for piece, _error in broken])
         try:
             _compile(env, rest)
