@@ -102,7 +102,7 @@ def test_a_row_loop_left_open_is_one_problem_and_the_cells_below_it_are_still_ch
 
 
 def test_row_tags_read_on_past_a_mistake_without_follow_on_errors():
-    from goaldoc.render.excel.workbook import parse_row_tags
+    from goaldoc.render.excel.rowtags import parse_row_tags
 
     def problems(rows: dict[int, str]) -> list[tuple[int, str]]:
         return [(r, m.split("：")[0]) for r, _c, m in parse_row_tags({r: (1, t) for r, t in rows.items()}, 30)[1]]

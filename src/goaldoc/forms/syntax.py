@@ -14,6 +14,7 @@ again where its reading (one template per part, as docxtpl compiles it) found so
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from ..errors import Problem
@@ -78,7 +79,9 @@ def _problems(spec: FormSpec, word: bool) -> list[Problem]:
         path = spec.path(fmt)
         try:
             if fmt == "docx":
-                out += docx_problems(path, make_env(spec.amount_style, spec.amount_unit, autoescape=True))
+                from ..render.word.document import template_parts
+
+                out += docx_problems(path, make_env(spec.amount_style, spec.amount_unit, autoescape=True), partial(template_parts, path))
             else:
                 out += workbook_problems(path, make_env(spec.amount_style, spec.amount_unit, autoescape=False))
         except Exception as exc:  # noqa: BLE001 - a file Word / Excel saved wrongly, or not a template at all

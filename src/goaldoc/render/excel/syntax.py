@@ -4,7 +4,7 @@ A render stops at the first mistake it meets (a row tag that does not close, a c
 does not compile: render/excel/workbook.py); an admin who fixed it and met the next one at
 the next run would need as many runs as mistakes. So when a render stops on a template's
 mistake, and when ``goaldoc forms`` or ``goaldoc check`` looks at a form folder, the whole
-workbook is read here: the row tags of every sheet (workbook.parse_row_tags, which reads on
+workbook is read here: the row tags of every sheet (rowtags.parse_row_tags, which reads on
 past a mistake), the expression of each ``{%tr for/if %}``, and every other cell holding
 ``{{`` or ``{%``, each compiled on its own, as a render compiles it (excel/cells.py; parsed,
 its filters looked up: render/template/compiles.py). One problem per cell, in the order of
@@ -28,9 +28,9 @@ from openpyxl.utils import column_index_from_string
 from ...errors import Problem, TemplateError
 from ..template.compiles import check_compiles
 from ..template.markup import explain_template_error
-from .workbook import _FOR, _TAG, cell_problem, parse_row_tags
+from .rowtags import FOR, TAG, cell_problem, parse_row_tags
 
-# what workbook.cell_problem writes: the sheet and the cell, read back to order the problems
+# what rowtags.cell_problem writes: the sheet and the cell, read back to order the problems
 _PLACE = re.compile(r"^Excel 模板 (.+)!([A-Z]{1,3})(\d+)：", re.S)
 
 # a template's problems per file version and environment (a batch stopped by one template
@@ -77,7 +77,7 @@ def sheet_problems(texts: Sequence[tuple[int, int, str]], env: jinja2.Environmen
         if v.strip() and r not in firsts:
             firsts[r] = (c, v)
     _blocks, found = parse_row_tags(firsts, max((r for r, _c, _v in texts), default=0))
-    tags = {r for r, (_c, v) in firsts.items() if _TAG.match(v)}
+    tags = {r for r, (_c, v) in firsts.items() if TAG.match(v)}
     sound = _SOUND.setdefault(env, set())
     for r, c, v in texts:
         if r in tags:  # a tag row disappears: only its tag is read
@@ -100,10 +100,10 @@ _SOUND: weakref.WeakKeyDictionary[jinja2.Environment, set[str]] = weakref.WeakKe
 def _tag_problems(text: str, r: int, c: int, env: jinja2.Environment) -> list[tuple[int, int, str]]:
     """The expression of a ``{%tr for x in … %}`` / ``{%tr if … %}``, compiled as the render
     compiles it (workbook._SheetWriter._eval): its message is the render's."""
-    m = _TAG.match(text)
+    m = TAG.match(text)
     assert m is not None
     stmt = m.group(1).strip()
-    fm = _FOR.match(stmt)
+    fm = FOR.match(stmt)
     expr = fm.group(2) if fm else stmt[3:] if stmt.startswith("if ") else None
     if expr is None:
         return []  # an end tag, an else, or a tag parse_row_tags has named
@@ -133,7 +133,7 @@ def with_every_problem(template: Path, env: jinja2.Environment, error: TemplateE
 
 
 def _place(p: Problem) -> tuple[str, int, int] | None:
-    """(sheet, row, column) of a problem workbook.cell_problem made; None for any other."""
+    """(sheet, row, column) of a problem rowtags.cell_problem made; None for any other."""
     m = _PLACE.match(p.message)
     return (m.group(1), int(m.group(3)), column_index_from_string(m.group(2))) if m else None
 

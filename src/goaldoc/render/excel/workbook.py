@@ -33,7 +33,6 @@ from typing import Any, NoReturn
 import jinja2
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...errors import Problem, TemplateError
@@ -58,14 +57,14 @@ from .rows import (
     set_column_widths,
     style_copy,
 )
+from .rowtags import Block as _Block
+from .rowtags import cell_problem, parse_row_tags
 from .save import workbook_bytes
 from .sheet import MAX_ROW, SheetSettings, copy_sheet_settings
 
 # what a cell's text loses at its ends: ASCII blanks (of the template's layout), never the
 # full-width spaces that set a nested budget line in (.indented: issue 16 item 5)
 _EDGE = " \t\r\n"
-_TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
-_FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
 
 
 # compiled cells per environment (environments live for the process: markup.make_env)
@@ -108,17 +107,6 @@ class SheetJob:
     template_sheet: str
     name: str
     context: Mapping[str, Any]
-
-
-@dataclass
-class _Block:
-    kind: str  # "row" | "for" | "if"
-    row: int = 0  # template row (for "row"), or the tag row
-    end_row: int = 0
-    var: str = ""
-    expr: str = ""
-    body: list[_Block] = field(default_factory=list)
-    orelse: list[_Block] | None = None  # rows after {%tr else %}
 
 
 def render_xlsx(
@@ -540,82 +528,6 @@ def _bound(value: Any) -> tuple[Any, str] | None:
 def _split_mark(text: str) -> tuple[str | None, str]:
     """:func:`split_mark`, without a search in a text that holds no mark."""
     return split_mark(text) if MARK_OPEN in text else (None, text)
-
-
-def cell_problem(file: str, sheet: str, row: int, col: int, message: str) -> Problem:
-    """An Excel template's problem at its cell (``部门整体!B7``): the one wording of T003
-    (excel/syntax.py reads the cell back from it to order a template's problems)."""
-    return Problem(f"Excel 模板 {sheet}!{get_column_letter(col)}{row}：{message}", (), file, code="T003")
-
-
-# what a row tag left open says: how to close it, and what the rows below it then are
-_UNCLOSED = {
-    "for": "这一行的 {%tr for %} 循环没有结束标签：请在要重复的最后一行下面加一行，只写 {%tr endfor %}",
-    "if": "这一行的 {%tr if %} 条件没有结束标签：请在可有可无的最后一行下面加一行，只写 {%tr endif %}",
-}
-_BELOW = "（改好之前，它下面哪些行重复、哪些行印出来都定不下来，改好后请再检查一次）"
-
-
-def parse_row_tags(firsts: Mapping[int, tuple[int, str]], max_row: int) -> tuple[list[_Block], list[tuple[int, int, str]]]:
-    """A sheet's rows as blocks (``{%tr for/if %}`` … ``{%tr endfor/endif %}``), from each
-    row's first text not blank (row -> (column, text)), and every mistake of its row tags as
-    (row, column, what is wrong). Read on past a mistake so that all are said at once, and
-    so that one mistake does not make others: a loop written wrongly still opens a block
-    (its ``endfor`` is not “without an opening”), an end tag closes the block it names (the
-    blocks left open inside it are named), a tag not understood opens nothing and takes a
-    stray end tag after it as its own."""
-    stack: list[tuple[_Block, int]] = [(_Block("root"), 0)]  # open blocks and their tag's column
-    problems: list[tuple[int, int, str]] = []
-    unknown = 0  # tags not understood whose end tag may follow
-    for r in range(1, max_row + 1):
-        first = firsts.get(r)
-        m = _TAG.match(first[1]) if first is not None else None
-        if first is None or not m:
-            top = stack[-1][0]
-            (top.orelse if top.orelse is not None else top.body).append(_Block("row", r))
-            continue
-        col = first[0]
-        stmt = m.group(1).strip()
-        if stmt == "else":
-            top = stack[-1][0]
-            if top.kind != "if" or top.orelse is not None:
-                problems.append((r, col, "“{%tr else %}”没有对应的 {%tr if %}"))
-            else:
-                top.orelse = []
-            continue
-        if stmt in ("endfor", "endif"):
-            at = next((i for i in range(len(stack) - 1, 0, -1) if stack[i][0].kind == stmt[3:]), None)
-            if at is None:
-                if unknown:
-                    unknown -= 1  # the end of a tag said already
-                else:
-                    problems.append((r, col, f"“{{%tr {stmt} %}}”没有对应的开头"))
-                continue
-            for inner, inner_col in stack[at + 1 :]:
-                problems.append((inner.row, inner_col, f"{_UNCLOSED[inner.kind]}，且要在第 {r} 行的 {{%tr {stmt} %}} 之前{_BELOW}"))
-                inner.end_row = r
-            stack[at][0].end_row = r
-            del stack[at:]
-            continue
-        if stmt.startswith("for "):
-            fm = _FOR.match(stmt)
-            if fm:
-                block = _Block("for", r, var=fm.group(1), expr=fm.group(2))
-            else:
-                problems.append((r, col, f"无法识别的循环“{stmt}”，应写成 {{%tr for 行 in 列表 %}}"))
-                block = _Block("for", r)
-        elif stmt.startswith("if "):
-            block = _Block("if", r, expr=stmt[3:])
-        else:
-            problems.append((r, col, f"无法识别的行标签“{stmt}”：行标签只有 {{%tr for … %}}、{{%tr if … %}}、{{%tr else %}}、{{%tr endfor %}} 和 {{%tr endif %}}"))
-            unknown += 1
-            continue
-        top = stack[-1][0]
-        (top.orelse if top.orelse is not None else top.body).append(block)
-        stack.append((block, col))
-    for block, col in stack[1:]:
-        problems.append((block.row, col, _UNCLOSED[block.kind] + _BELOW))
-    return stack[0][0].body, sorted(problems)
 
 
 class _SheetWriter:

@@ -365,8 +365,28 @@ def _rendered(
     except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
         from .syntax import render_problems  # a syntax error: every mistake of the template
 
-        raise TemplateError(render_problems(template, env, tpl, exc)) from None
+        raise TemplateError(render_problems(template, env, tpl, exc, lambda: template_parts(template))) from None
     return tpl, labels
+
+
+_HEADER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+_FOOTER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+
+
+def template_parts(template: Path) -> list[tuple[str, bool]]:
+    """The parts of the template docxtpl renders — the body, then each header and footer — as
+    the rewritten XML it compiles (each ``<w:p`` on a new line, as docxtpl splits it), and
+    whether each is a header or footer: what render/word/syntax.py reads every mistake from.
+    The template as saved, no optional column taken out."""
+    from docx.oxml import parse_xml
+
+    _copy, _shared, kept = _parsed(template)
+    patcher = _Template.__new__(_Template)  # patch_xml reads nothing of the instance
+    xmls = [(etree.tostring(kept.element.body, encoding="unicode"), False)]
+    for rel in kept.part.rels.values():
+        if rel.reltype in (_HEADER_URI, _FOOTER_URI) and not rel.is_external and rel.target_part.blob:
+            xmls.append((etree.tostring(parse_xml(rel.target_part.blob), encoding="unicode"), True))
+    return [(re.sub(r"<w:p([ >])", r"\n<w:p\1", patcher.patch_xml(xml)), header) for xml, header in xmls]
 
 
 def _save(tpl: _Template) -> bytes:

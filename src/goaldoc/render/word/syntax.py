@@ -20,6 +20,7 @@ broken piece leaves the blocks unsure, and then only what is sure is said.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,6 @@ from .locate import (
     unclosed_quote_line,
 )
 
-_HEADER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
-_FOOTER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
 _IN_HEADER = "页眉或页脚 "
 
 # the rewritten XML as the pieces are read from it: Jinja first (a construct may hold XML
@@ -78,14 +77,17 @@ _OPENS = {
 # ---------------------------------------------------------------------- a render's error
 
 
-def render_problems(template: Path, env: jinja2.Environment, tpl: Any, exc: BaseException) -> list[Problem]:
+Parts = Callable[[], list[tuple[str, bool]]]  # a template's parts as docxtpl compiles them (document.template_parts)
+
+
+def render_problems(template: Path, env: jinja2.Environment, tpl: Any, exc: BaseException, parts: Parts) -> list[Problem]:
     """What a render of the Word template that failed with ``exc`` says (T001): for a syntax
     error, every mistake of the template (:func:`docx_problems`); else, and where those find
     nothing, the one error at its place, as docxtpl met it (``tpl``: the template being
     rendered, holding the rewritten XML of the part that failed)."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         try:
-            found = docx_problems(template, env)
+            found = docx_problems(template, env, parts)
         except Exception:  # noqa: BLE001 - the template could not be read again: the error as met
             found = []
         if found:
@@ -136,39 +138,22 @@ _SCANNED: dict[tuple[str, int, int, int], list[Problem]] = {}
 _SCANNED_KEPT = 16
 
 
-def docx_problems(template: Path, env: jinja2.Environment) -> list[Problem]:
-    """Every syntax mistake of the Word template (T001), part by part (the body, then its
-    headers and footers), in the order of the document; [] when every part compiles. The
-    template as the admin saved it (no optional column taken out)."""
+def docx_problems(template: Path, env: jinja2.Environment, parts: Parts) -> list[Problem]:
+    """Every syntax mistake of the Word template (T001), part by part (``parts``: the body,
+    then its headers and footers, as render/word/document.py's template_parts gives them), in
+    the order of the document; [] when every part compiles. The template as the admin saved
+    it (no optional column taken out)."""
     st = template.stat()
     key = (str(template.resolve()), st.st_mtime_ns, st.st_size, id(env))
     found = _SCANNED.get(key)
     if found is None:
         found = []
-        for src, header in _parts(template):
+        for src, header in parts():
             found += part_problems(str(template), src, env, header)
         if len(_SCANNED) >= _SCANNED_KEPT:
             _SCANNED.clear()
         _SCANNED[key] = found
     return list(found)
-
-
-def _parts(template: Path) -> list[tuple[str, bool]]:
-    """The parts docxtpl renders — the body, then each header and footer — as the rewritten
-    XML it compiles (each ``<w:p`` on a new line, as docxtpl splits it), and whether it is a
-    header or footer."""
-    from docx.oxml import parse_xml
-    from lxml import etree
-
-    from .document import _parsed, _Template
-
-    _copy, _shared, kept = _parsed(template)
-    patcher = _Template.__new__(_Template)  # patch_xml reads nothing of the instance
-    xmls = [(etree.tostring(kept.element.body, encoding="unicode"), False)]
-    for rel in kept.part.rels.values():
-        if rel.reltype in (_HEADER_URI, _FOOTER_URI) and not rel.is_external and rel.target_part.blob:
-            xmls.append((etree.tostring(parse_xml(rel.target_part.blob), encoding="unicode"), True))
-    return [(re.sub(r"<w:p([ >])", r"\n<w:p\1", patcher.patch_xml(xml)), header) for xml, header in xmls]
 
 
 def part_problems(file: str, src: str, env: jinja2.Environment, header: bool = False) -> list[Problem]:
