@@ -1056,6 +1056,7 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     summary: list[str] | None = None
     notes: list[str] = field(default_factory=list)  # which template folder was used (issue 16)
+    template_problems: list[Problem] = field(default_factory=list)  # its form's templates' mistakes
 
 
 def check_one(index: int, file: str, templates: str | None = None, summary: bool = False) -> Checked:
@@ -1075,8 +1076,12 @@ def check_one(index: int, file: str, templates: str | None = None, summary: bool
     try:
         if loaded is not None and loaded.form is not None:
             from .api import template_notes
+            from .forms.syntax import template_problems
 
             out.notes = template_notes(loaded.form, file, templates)
+            # a render would stop on them: said here too, found from what the check read of
+            # the templates already (nothing more for a sound folder: forms/syntax.py)
+            out.template_problems = template_problems(loaded.form, quick=True)
         if summary:
             out.summary = summary_lines(loaded, file)
     except Exception as exc:  # noqa: BLE001 - the error boundary of one received file

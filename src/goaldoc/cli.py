@@ -386,7 +386,7 @@ def check(files, strict, templates, summary, report, round_year, round_form, job
     if report or round_year or round_form:
         _review(args, files, templates, strict, report, round_year, _form_name(round_form, templates))
         return
-    errors = warnings = accepted = 0
+    errors = warnings = accepted = broken = 0
     said: set[str] = set()  # a template folder is named once a run (issue 16)
     tasks = [(n, file, templates, summary) for n, file in enumerate(files, start=1)]
     for checked in batch.each_in_order(batch.check_one, tasks, jobs, batch.dead_worker):
@@ -396,14 +396,20 @@ def check(files, strict, templates, summary, report, round_year, round_form, job
             if note not in said:
                 said.add(note)
                 click.echo(note)
+        for mistake in checked.template_problems:  # the form's templates' mistakes, once a run
+            if mistake.format() not in said:
+                said.add(mistake.format())
+                click.echo(mistake.format())
+                broken += 1
         for line in checked.summary or []:
             click.echo(line)
         errors += sum(p.is_error for p in problems)
         warnings += sum(p.severity == "W" and not p.accepted for p in problems)
         accepted += sum(bool(p.accepted) for p in problems)
     kept = f"，{accepted} 个已确认保留" if accepted else ""
-    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}。")
-    sys.exit(1 if errors or (strict and warnings) else 0)
+    templates_broken = f"；表样的模板有 {broken} 处错误（见上面，请维护表样的同事改好，改好之前不能生成）" if broken else ""
+    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}{templates_broken}。")
+    sys.exit(1 if errors or broken or (strict and warnings) else 0)
 
 
 CHECKED_KINDS = " .yaml 或 Word / Excel 表（.docx、.xlsx 等）"
@@ -867,6 +873,8 @@ def _refuse_stage_source(source: str) -> None:
 
 
 FORMS_HELP = """列出可用的表样（templates/ 下的文件夹）：名字、表样名称、印哪些表、项目表的样式、所在文件夹。
+模板里 {{ }}、{% %} 写错的地方在它下面逐条列出（错误 T001 Word、T003 Excel、T012 form.yaml，每处一条，
+指到格子），有错误时退出码为 1：改过模板后先运行一次 goaldoc forms 检查。
 模板比纸宽时（Excel 各列合计宽过可印宽度，Word 表格宽过正文宽度）在它下面提醒（T065 / T066）。
 
 \b
@@ -898,9 +906,16 @@ def list_forms(templates) -> None:  # type: ignore[no-untyped-def]
         variants = "；项目表样式：" + "、".join(f"{k}（{v}）" for k, v in spec.variants.items()) if spec.variants else ""
         also = f"（--form 也可写 {'、'.join(spec.names)}）" if spec.names else ""
         click.echo(f"{name}\t{spec.title}{also}\t{prints}{variants}\t{spec.folder}")
+        from .forms.syntax import template_problems
         from .forms.widths import width_notes
 
+        mistakes = template_problems(spec)  # every mistake of its templates' Jinja, at its place
+        if mistakes:
+            broken += 1
+            _print_problems(mistakes)
         _print_problems(width_notes(spec), err=False)  # 提醒 T065 / T066: wider than the page (issue 22)
+    if broken:
+        click.echo(f"有 {broken} 个表样有误（见上面的错误）：改好之前用它生成会失败；改好后再运行 goaldoc forms 检查。", err=True)
     sys.exit(1 if broken else 0)
 
 

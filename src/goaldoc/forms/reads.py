@@ -39,6 +39,8 @@ from xml.etree import ElementTree
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
 
+from ..lazyre import compile_later
+
 if TYPE_CHECKING:
     from .spec import FormSpec
 
@@ -72,7 +74,9 @@ class Reads:
     # lists printed as a table whatever the data holds: looped over under no condition (but
     # `not only`), so that an empty one prints an empty table (``{%tr for row in indicator_rows %}``)
     tables: frozenset[ContextPath] = field(default_factory=frozenset)
-    notes: tuple[str, ...] = ()  # templates that could not be read (their problems are the renderer's to say)
+    notes: tuple[str, ...] = ()  # templates that could not be read (forms/syntax.py then says where and why)
+    filters: frozenset[str] = field(default_factory=frozenset)  # the filters and tests (``is …``) they use
+    tests: frozenset[str] = field(default_factory=frozenset)  # (forms/syntax.py: one goaldoc does not offer)
 
     def prints(self, path: ContextPath) -> bool:
         """Whether a value at ``path`` reaches the paper: a printed path is it, or holds it
@@ -150,7 +154,7 @@ def _read_form(spec: FormSpec) -> Reads:
             notes.append(f"{where}：{exc.message}")
             continue
         walker.block(tree.body, scope)
-    return Reads(frozenset(walker.printed), frozenset(walker.touched), frozenset(walker.tables), tuple(notes))
+    return Reads(frozenset(walker.printed), frozenset(walker.touched), frozenset(walker.tables), tuple(notes), frozenset(walker.filters), frozenset(walker.tests))
 
 
 # ---------------------------------------------------------------------- where the data shows
@@ -279,7 +283,17 @@ def _xlsx_sources(spec: FormSpec, notes: list[str]) -> list[tuple[str, str, dict
 
 
 def _sheet_cells(path: Path) -> dict[str, list[str]]:
-    """Each sheet's cell texts (shared and inline strings), row by row."""
+    """Each sheet's cell texts holding a ``{``, row by row."""
+    return {name: [t for _r, _c, t in cells if "{" in t] for name, cells in sheet_texts(path).items()}
+
+
+_CELL_REF = compile_later(r"([A-Z]{1,3})(\d+)$", 0)
+
+
+def sheet_texts(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Each sheet's texts (shared and inline strings) as (row, column, text), row by row, in
+    the workbook's order of sheets: an Excel template's cells as the admin saved them, read
+    without openpyxl (forms/syntax.py: a look at every form folder stays quick)."""
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         shared: list[str] = []
@@ -289,7 +303,7 @@ def _sheet_cells(path: Path) -> dict[str, list[str]]:
         book = ElementTree.fromstring(z.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
         targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("pr:Relationship", _NS)}
-        out: dict[str, list[str]] = {}
+        out: dict[str, list[tuple[int, int, str]]] = {}
         for sheet in book.findall("m:sheets/m:sheet", _NS):
             target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
             member = target.lstrip("/") if target.startswith("/") else "xl/" + target
@@ -297,18 +311,34 @@ def _sheet_cells(path: Path) -> dict[str, list[str]]:
                 continue
             root = ElementTree.fromstring(z.read(member))
             texts = []
-            for c in root.iter(f"{{{_NS['m']}}}c"):
-                kind = c.get("t")
-                if kind == "s":
-                    v = c.find("m:v", _NS)
-                    if v is not None and v.text and v.text.isdigit() and int(v.text) < len(shared):
-                        texts.append(shared[int(v.text)])
-                elif kind == "inlineStr":
-                    inline = c.find("m:is", _NS)
-                    if inline is not None:
-                        texts.append(_string(inline))
-            out[sheet.get("name", "")] = [t for t in texts if "{" in t]
+            r = 0
+            for row in root.iter(f"{{{_NS['m']}}}row"):
+                r = int(row.get("r") or r + 1)
+                col = 0
+                for c in row.iter(f"{{{_NS['m']}}}c"):
+                    ref = _CELL_REF.search(c.get("r") or "")
+                    col = _column(ref.group(1)) if ref else col + 1
+                    kind = c.get("t")
+                    text = None
+                    if kind == "s":
+                        v = c.find("m:v", _NS)
+                        if v is not None and v.text and v.text.isdigit() and int(v.text) < len(shared):
+                            text = shared[int(v.text)]
+                    elif kind == "inlineStr":
+                        inline = c.find("m:is", _NS)
+                        if inline is not None:
+                            text = _string(inline)
+                    if text is not None:
+                        texts.append((r, col, text))
+            out[sheet.get("name", "")] = texts
         return out
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 def _string(si: ElementTree.Element) -> str:
@@ -332,6 +362,8 @@ class _Walker:
         self.printed: set[ContextPath] = set()
         self.touched: set[ContextPath] = set()
         self.tables: set[ContextPath] = set()
+        self.filters: set[str] = set()
+        self.tests: set[str] = set()
         self.conditions = 0  # enclosing {% if %}s (but `if not only`: check sees the whole bundle)
 
     # -- statements ---------------------------------------------------------------
@@ -457,6 +489,7 @@ class _Walker:
                     self.expr(a, scope, "value")
             return
         if isinstance(node, nodes.Filter):
+            self.filters.add(node.name)
             inner_use = "test" if node.name in _COUNTING else use
             if node.node is not None:
                 self.expr(node.node, scope, inner_use)
@@ -470,6 +503,7 @@ class _Walker:
                 self.expr(kw.value, scope, "value")
             return
         if isinstance(node, nodes.Test):
+            self.tests.add(node.name)
             self.expr(node.node, scope, "test")
             for a in node.args:
                 self.expr(a, scope, "value")

@@ -33,7 +33,6 @@ from typing import Any, NoReturn
 import jinja2
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...errors import Problem, TemplateError
@@ -58,14 +57,14 @@ from .rows import (
     set_column_widths,
     style_copy,
 )
+from .rowtags import Block as _Block
+from .rowtags import cell_problem, parse_row_tags
 from .save import workbook_bytes
 from .sheet import MAX_ROW, SheetSettings, copy_sheet_settings
 
 # what a cell's text loses at its ends: ASCII blanks (of the template's layout), never the
 # full-width spaces that set a nested budget line in (.indented: issue 16 item 5)
 _EDGE = " \t\r\n"
-_TAG = re.compile(r"^\s*\{%-?\s*tr\s+(.*?)\s*-?%\}\s*$", re.S)
-_FOR = re.compile(r"^for\s+(\w+)\s+in\s+(.+)$", re.S)
 
 
 # compiled cells per environment (environments live for the process: markup.make_env)
@@ -110,17 +109,6 @@ class SheetJob:
     context: Mapping[str, Any]
 
 
-@dataclass
-class _Block:
-    kind: str  # "row" | "for" | "if"
-    row: int = 0  # template row (for "row"), or the tag row
-    end_row: int = 0
-    var: str = ""
-    expr: str = ""
-    body: list[_Block] = field(default_factory=list)
-    orelse: list[_Block] | None = None  # rows after {%tr else %}
-
-
 def render_xlsx(
     template: Path,
     jobs: Sequence[SheetJob],
@@ -163,7 +151,12 @@ def _render_xlsx(
         dst = _create_sheet(wb, f"\ue000{i}", blank)  # final names once the template sheets are gone
         writer = _SheetWriter(src, dst, env, str(template), compiled, pages, sheet)
         writer.installed = blank is not None
-        writer.write(job.context)
+        try:
+            writer.write(job.context)
+        except TemplateError as exc:  # and every other mistake of the template, in one run
+            from .syntax import with_every_problem
+
+            raise with_every_problem(template, env, exc) from None
         made.append((dst, sheet_title(job.name, used), writer))
     template_sheets = [wb[name] for name in template_names] if master is wb else []
     for ws in template_sheets:  # (a template that does not pickle: its own parse, rendered into)
@@ -575,47 +568,17 @@ class _SheetWriter:
         return self.sheet.blocks
 
     def _parsed(self) -> list[_Block]:
-        stack: list[_Block] = [_Block("root")]
-        firsts = self.sheet.facts.first_texts
-        for r in range(1, self.sheet.max_row + 1):
-            first = firsts.get(r)
-            m = _TAG.match(first) if first is not None else None
-            if not m:
-                top = stack[-1]
-                (top.orelse if top.orelse is not None else top.body).append(_Block("row", r))
-                continue
-            stmt = m.group(1).strip()
-            if stmt == "else":
-                if stack[-1].kind != "if" or stack[-1].orelse is not None:
-                    self._fail(r, "“{%tr else %}”没有对应的 {%tr if %}")
-                stack[-1].orelse = []
-                continue
-            if stmt.startswith("for "):
-                fm = _FOR.match(stmt)
-                if not fm:
-                    self._fail(r, f"无法识别的循环“{stmt}”，应写成 {{%tr for 行 in 列表 %}}")
-                    raise AssertionError  # unreachable: _fail raises
-                block = _Block("for", r, var=fm.group(1), expr=fm.group(2))
-            elif stmt.startswith("if "):
-                block = _Block("if", r, expr=stmt[3:])
-            elif stmt in ("endfor", "endif"):
-                if len(stack) == 1 or stack[-1].kind != stmt[3:]:
-                    self._fail(r, f"“{{%tr {stmt} %}}”没有对应的开头")
-                stack[-1].end_row = r
-                stack.pop()
-                continue
-            else:
-                self._fail(r, f"无法识别的行标签“{stmt}”")
-            top = stack[-1]
-            (top.orelse if top.orelse is not None else top.body).append(block)
-            stack.append(block)
-        if len(stack) > 1:
-            self._fail(stack[-1].row, "循环/条件没有结束标签（{%tr endfor %} 或 {%tr endif %}）")
-        return stack[0].body
+        firsts: dict[int, tuple[int, str]] = {}  # row -> (column, text) of its first text not blank
+        for (r, c), v in self.sheet.facts.texts.items():
+            if v.strip() and (r not in firsts or c < firsts[r][0]):
+                firsts[r] = (c, v)
+        blocks, problems = parse_row_tags(firsts, self.sheet.max_row)
+        if problems:  # every one of the sheet's (excel/syntax.py adds the cells' own)
+            raise TemplateError([cell_problem(self.file, self.src.title, r, c, m) for r, c, m in problems])
+        return blocks
 
     def _fail(self, row: int, message: str, col: int = 1) -> NoReturn:
-        cell = f"{self.src.title}!{get_column_letter(col)}{row}"
-        raise TemplateError([Problem(f"Excel 模板 {cell}：{message}", (), self.file, code="T003")])
+        raise TemplateError([cell_problem(self.file, self.src.title, row, col, message)])
 
     def _eval(self, expr: str, ctx: Mapping[str, Any], row: int) -> Any:
         """The value of a {%tr for/if %} expression, compiled once per text (a loop's inner

@@ -78,6 +78,7 @@ _SYNTAX_WORDS = (
     (r"unexpected char (?:\"'\"|'\"')", UNCLOSED_QUOTE),
     (r"unexpected char '([^']+)'", "{{{{ }}}} 和 {{% %}} 里有不认识的字符“{0}”：里面只用英文标点，文字要加英文引号"),
     (r"expected name or number", "点（.）后面少了字段名，如 department.name"),
+    (r"Expected an expression, got '([^']+)'", "这里少了变量或文字，写的却是“{0}”：如 {{% for row in indicator_rows %}}、{{{{ department.name }}}}"),
     (r"unexpected '([^']+)'", "多了或放错了“{0}”：请检查 {{{{ }}}}、{{% %}} 和括号是否配对"),
 )
 # Jinja's names of the tokens it expected or got, as an admin sees them in the template.

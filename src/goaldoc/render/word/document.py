@@ -32,7 +32,7 @@ from docx.opc.parts.coreprops import CorePropertiesPart
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from ...errors import Problem, TemplateError
+from ...errors import TemplateError
 from ...forms.spec import PagesSpec
 from ...indicators import merge_spans
 from ...views import PAGES_OPEN
@@ -48,16 +48,7 @@ from ..pages.measure import Labels
 from ..pages.numbers import docx_default_footer
 from ..template import codecache
 from ..template.columns import drop_docx_columns
-from ..template.markup import (
-    MARK_OPEN,
-    UNCLOSED_QUOTE,
-    explain_template_error,
-    has_mark,
-    split_mark,
-    strip_marks,
-    undefined_name,
-)
-from .locate import locate, template_line, unclosed_block_line, unclosed_quote_line
+from ..template.markup import MARK_OPEN, has_mark, split_mark, strip_marks
 from .measure import (
     align_amounts,
     fit_table,
@@ -372,10 +363,30 @@ def _rendered(
     try:
         tpl.render(context, env, autoescape=True)
     except Exception as exc:  # noqa: BLE001 - any failure of a template is the admin's to fix
-        raise TemplateError(
-            [Problem(f"Word 模板有误：{_what(tpl, exc)}；位置：{_where(tpl, exc)}", (), str(template), code="T001")]
-        ) from None
+        from .syntax import render_problems  # a syntax error: every mistake of the template
+
+        raise TemplateError(render_problems(template, env, tpl, exc, lambda: template_parts(template))) from None
     return tpl, labels
+
+
+_HEADER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+_FOOTER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+
+
+def template_parts(template: Path) -> list[tuple[str, bool]]:
+    """The parts of the template docxtpl renders — the body, then each header and footer — as
+    the rewritten XML it compiles (each ``<w:p`` on a new line, as docxtpl splits it), and
+    whether each is a header or footer: what render/word/syntax.py reads every mistake from.
+    The template as saved, no optional column taken out."""
+    from docx.oxml import parse_xml
+
+    _copy, _shared, kept = _parsed(template)
+    patcher = _Template.__new__(_Template)  # patch_xml reads nothing of the instance
+    xmls = [(etree.tostring(kept.element.body, encoding="unicode"), False)]
+    for rel in kept.part.rels.values():
+        if rel.reltype in (_HEADER_URI, _FOOTER_URI) and not rel.is_external and rel.target_part.blob:
+            xmls.append((etree.tostring(parse_xml(rel.target_part.blob), encoding="unicode"), True))
+    return [(re.sub(r"<w:p([ >])", r"\n<w:p\1", patcher.patch_xml(xml)), header) for xml, header in xmls]
 
 
 def _save(tpl: _Template) -> bytes:
@@ -468,33 +479,6 @@ def _no_top(borders: etree._Element) -> None:
     for attr in list(top.attrib):
         del top.attrib[attr]
     top.set(qn("w:val"), "nil")
-
-
-def _quote_line(tpl: _Template, exc: BaseException) -> int | None:
-    """A syntax error after a quote left open is the open quote's (docxtpl compiles the
-    whole document as one template: the text runs on into later cells)."""
-    if not isinstance(exc, jinja2.TemplateSyntaxError):
-        return None
-    line = unclosed_quote_line(tpl.rendering_src)
-    return line if line is not None and line <= (exc.lineno or line) else None
-
-
-def _what(tpl: _Template, exc: BaseException) -> str:
-    return UNCLOSED_QUOTE if _quote_line(tpl, exc) else explain_template_error(exc)
-
-
-def _where(tpl: _Template, exc: BaseException) -> str:
-    """Table, row and cell (or paragraph) of the template where the error is."""
-    line = template_line(exc)
-    if isinstance(exc, jinja2.TemplateSyntaxError) and "end of template" in (exc.message or ""):
-        line = unclosed_block_line(tpl.rendering_src) or line
-    line = _quote_line(tpl, exc) or line
-    place = locate(tpl.rendering_src, line, undefined_name(exc))
-    if place is None:
-        return "无法确定是哪一格（请检查各处 {{ }} 和 {% %} 是否配对）"
-    if tpl.rendering_part is not None and tpl.rendering_part is not tpl.docx.part:
-        return f"页眉或页脚 {place}"
-    return place
 
 
 def _grid(tbl: etree._Element) -> list[int]:
