@@ -113,7 +113,7 @@ def test_only_the_year_the_titles_and_the_date_change_and_every_comment_stays(tm
         "carried:",
     ]
     assert tail[6] == '  "department.staff_count": 269              # 台山市人力资源和社会保障局 财政供养人员数'
-    assert '  "budget.income[3].amount": 26843.80        # 收入 上级资金' in tail  # decimals as typed
+    assert '  "budget.income[4].amount": 26843.80        # 收入 上级资金' in tail  # decimals as typed; [1] is the blank row
 
 
 def test_a_carried_number_stops_reminding_once_changed_or_confirmed(tmp_path):
