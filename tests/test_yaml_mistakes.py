@@ -117,7 +117,7 @@ CASES = {
         TAISHAN,
         _FIRST_GOAL,
         "    " + _FIRST_GOAL.lstrip(" "),
-        f"49:5 {P}缩进不一致：这一行没有和同一层的键（或“- ”）对齐：请把行首的空白换成 2 个空格",
+        f"51:5 {P}缩进不一致：这一行没有和同一层的键（或“- ”）对齐：请把行首的空白换成 2 个空格",
     ),
     "no space after the colon": (
         TAISHAN,
