@@ -125,9 +125,11 @@ def test_clear_amounts_leaves_the_texts(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert f"{src}：已清空 25 个金额（--clear-amounts），请填上新年度的预算" in res.stdout.splitlines()
     model = load(out).model
-    assert [line.amount for line in model.budget.expenditure + model.budget.income] == [None] * 15
+    assert [line.amount for line in model.budget.expenditure + model.budget.income] == [None] * 16
     assert all(t.funds is None for t in model.key_tasks + model.other_tasks)
-    assert [line.label for line in model.budget.income] == ["合计", "一、财政拨款", "其中:市本级资金", "上级资金", "二、其他资金", "三、其他收入"]
+    # the income side's blank row beside 其中:政府采购支出 stays where it was printed
+    assert [line.label for line in model.budget.income] == ["合计", "", "一、财政拨款", "其中:市本级资金", "上级资金", "二、其他资金", "三、其他收入"]
+    assert [line.blank for line in model.budget.income] == [False, True, False, False, False, False, False]
 
 
 def _with_mistakes(tmp: Path) -> Path:

@@ -113,7 +113,7 @@ def test_only_the_year_the_titles_and_the_date_change_and_every_comment_stays(tm
         "carried:",
     ]
     assert tail[6] == '  "department.staff_count": 269              # 台山市人力资源和社会保障局 财政供养人员数'
-    assert '  "budget.income[3].amount": 26843.80        # 收入 上级资金' in tail  # decimals as typed
+    assert '  "budget.income[4].amount": 26843.80        # 收入 上级资金' in tail  # decimals as typed; [1] is the blank row
 
 
 def test_a_carried_number_stops_reminding_once_changed_or_confirmed(tmp_path):
@@ -252,12 +252,12 @@ def test_the_starter_checks_with_a_reminder_for_every_blank_left_and_renders(tmp
         "16 提醒 W310 department.area：还是新建文件里的示例“某某市”：请改成实际的名称",
         f"21 提醒 W310 contents[0].title：还是新建文件里的“……”{fill}",
         "23 提醒 W310 budget：金额全是 0，还是新建文件的样子：请填写今年的预算数",
-        f"34 提醒 W310 goals[0]：还是新建文件里的“1. ……”{fill}",
-        f"37 提醒 W310 key_tasks[0].name：还是新建文件里的“……”{fill}",
-        f"38 提醒 W310 key_tasks[0].content：还是新建文件里的“……”{fill}",
-        f"40 提醒 W310 key_tasks[0].target：还是新建文件里的“……”{fill}",
+        f"35 提醒 W310 goals[0]：还是新建文件里的“1. ……”{fill}",  # below the budget block's note on blank rows
+        f"38 提醒 W310 key_tasks[0].name：还是新建文件里的“……”{fill}",
+        f"39 提醒 W310 key_tasks[0].content：还是新建文件里的“……”{fill}",
+        f"41 提醒 W310 key_tasks[0].target：还是新建文件里的“……”{fill}",
         *[
-            f"{45 + i} 提醒 W310 indicators[{i}].{key}：还是新建文件里的“……”{fill}"
+            f"{46 + i} 提醒 W310 indicators[{i}].{key}：还是新建文件里的“……”{fill}"
             for i in range(4)
             for key in ("name", "explanation")
         ],

@@ -24,7 +24,7 @@ def test_the_readme_accepted_example_keeps_the_problem_it_shows(tmp_path):
     entry = re.search(r"\n(accepted:\n  - \{path: \"indicators\[11\]\.level2\"[^\n]+\n)", readme)  # its first entry
     assert shown and entry
     text = TAISHAN.read_text(encoding="utf-8").split("\n")
-    text[173] = text[173].replace("数量指标", "社会效益指标")  # the clerk's mistake on line 174
+    text[175] = text[175].replace("数量指标", "社会效益指标")  # the clerk's mistake on line 176
     (tmp_path / "2024").mkdir()
     path = tmp_path / "2024" / "taishan.yaml"
     path.write_text("\n".join(text), encoding="utf-8")

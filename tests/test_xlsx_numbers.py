@@ -25,10 +25,14 @@ def ws(taishan_files):
 
 
 def _side(ws, label_col: int, amount_col: int):
-    """(合计 cell, the cells of the 一、二、三 lines) of one side of 预算整体情况."""
+    """(合计 cell, the cells of the 一、二、三 lines) of one side of 预算整体情况: down to the
+    block's end (a row with neither side's label), past a blank row of this side."""
     top = xlsx_row_of(ws, label_col, "合计")
     cells, r = [], top + 1
-    while isinstance(ws.cell(r, label_col).value, str) and ws.cell(r, label_col).value:
+    while any(isinstance(ws.cell(r, c).value, str) and ws.cell(r, c).value for c in (2, 5)):
+        if not isinstance(ws.cell(r, label_col).value, str):
+            r += 1
+            continue
         if ws.cell(r, label_col).value.startswith(TOP_LINES):
             cells.append(ws.cell(r, amount_col))
         r += 1

@@ -176,7 +176,7 @@ def _lines(side: str, fixed: Iterable[tuple[str, int, bool]], m: Marks) -> list[
         out.append(line)
     for _ in range(SPARE_LINES):
         i = len(out)
-        out.append({"label": m.text(("budget", side, i, "label"), "行名（需要时加一行，如 四、上年结转）"), "amount": m.amount(("budget", side, i, "amount"), "金额"), "level": 1})
+        out.append({"label": m.text(("budget", side, i, "label"), "行名（需要时加一行，如 四、上年结转；整行不填、下面还有行时，表上印成空一行）"), "amount": m.amount(("budget", side, i, "amount"), "金额"), "level": 1})
     return out
 
 

@@ -6,10 +6,20 @@ what `goaldoc schema` shows an editor, and what error messages name.
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_serializer,
+)
 
 from .lazyre import compile_later  # patterns a clean render does not use (cold start: issue 23)
 from .values import parse_amount
@@ -118,7 +128,11 @@ class Indicator(Model):
 
 
 class BudgetLine(Model):
-    """A labelled amount of 预算整体情况; nesting by `level` (0 = 合计, 1 = 一、二、…, 2 = 其中)."""
+    """A labelled amount of 预算整体情况; nesting by `level` (0 = 合计, 1 = 一、二、…, 2 = 其中).
+
+    In ``budget.expenditure`` / ``budget.income`` an empty entry ``{}`` is a blank row
+    (:func:`blank_line`): the form prints that side of the row empty, so that the two sides
+    line up as on the published form; the rules skip it (:func:`filled`)."""
 
     label: Text = Field(description="行名，照表上写，如 一、基本支出、其中：市本级资金")
     amount: Amount | None = Field(None, description="金额（单位见 budget.unit）")
@@ -126,12 +140,76 @@ class BudgetLine(Model):
     partial: bool = Field(
         False, description="“其中”只列了一部分（如 其中：政府采购支出），不参与上一级求和"
     )
+    _blank: bool = PrivateAttr(False)
+
+    @property
+    def blank(self) -> bool:
+        """A blank row (``{}`` in the file): no label, no amount, no level; printed empty."""
+        return self._blank
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: Any) -> Any:
+        """A blank row dumps as the ``{}`` it was written as (a stage form's targets, the
+        finance bureau's comparison of two formats), never as a line with an empty label."""
+        return {} if self._blank else handler(self)
+
+
+def blank_line(cls: type[BudgetLine] = BudgetLine) -> BudgetLine:
+    """The blank row ``{}`` as a line of ``cls`` (a form's own line class keeps its columns):
+    nothing set, so nothing of it counts as given (checks/ledger.py)."""
+    line = cls.model_construct(_fields_set=set(), label="")
+    line._blank = True
+    return line
+
+
+def filled(lines: Iterable[Any]) -> list[tuple[int, Any]]:
+    """(index in the file, line) of the lines that are not blank rows: the rules add up and
+    compare these, and name each by its own index, so a message after a blank row still
+    points at its line."""
+    return [(i, line) for i, line in enumerate(lines) if not getattr(line, "blank", False)]
+
+
+# how `goaldoc schema` shows the blank row an editor should accept beside the lines
+BLANK_ROW_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "maxProperties": 0,
+    "title": "空一行",
+    "description": "空一行：写 {}，表上这一边的这一行空着（支出、收入并排印时让两边对齐，与原表一致）",
+}
+BLANK_ROW_HELP = (
+    "表上这一边的某一行空白时，在那个位置写一项 {}（空一行，如 - {}    # 空一行：表上这一格空白），"
+    "让支出和收入两边逐行对齐"
+)
+
+
+def _with_blank_rows(schema: dict[str, Any]) -> None:
+    schema["items"] = {"anyOf": [schema.get("items", {}), BLANK_ROW_SCHEMA]}
+
+
+def budget_lines_field(description: str) -> Any:
+    """``budget.expenditure`` / ``budget.income``: a list of lines where ``{}`` is a blank row."""
+    return Field(
+        default_factory=new_list,
+        description=f"{description}：每项一行 {{label: 行名, amount: 金额, level: 层级}}；{BLANK_ROW_HELP}",
+        json_schema_extra=_with_blank_rows,
+    )
 
 
 class Budget(Model):
     unit: Text = Field("万元", description="金额单位：万元 或 元")
-    expenditure: list[BudgetLine] = Field(default_factory=new_list, description="部门预算支出")
-    income: list[BudgetLine] = Field(default_factory=new_list, description="收入来源")
+    expenditure: list[BudgetLine] = budget_lines_field("部门预算支出")
+    income: list[BudgetLine] = budget_lines_field("收入来源")
+
+    @field_validator("expenditure", "income", mode="before")
+    @classmethod
+    def _blank_rows(cls, value: Any, info: Any) -> Any:
+        """``{}`` → a blank row of the field's own line class (a form may add columns). Only an
+        entry with nothing in it: one with a label or an amount is a line (and is checked as one)."""
+        if not isinstance(value, list) or not any(isinstance(x, dict) and not x for x in value):
+            return value
+        annotation = cls.model_fields[info.field_name].annotation
+        item = typing.get_args(annotation)[0] if typing.get_args(annotation) else BudgetLine
+        return [blank_line(item) if isinstance(x, dict) and not x else x for x in value]
 
 
 class Task(Model):

@@ -152,6 +152,9 @@ def _budget(shows: Reads) -> str:
         )
     if "income" in sides:
         text += "  income:                          # 收入来源\n    - {label: 合计, amount: 0}\n    - {label: 一、财政拨款, amount: 0, level: 1}\n"
+    # model.Budget: `{}` is a blank row of its side (the two sides line up as on the published form)
+    where = "支出、收入两边逐行对齐：某一边的某一行空白时" if len(sides) == 2 else "表上某一行空白时"
+    text += f"  # {where}，在那个位置写一项  - {{}}    # 空一行：表上这一格空白\n"
     return text
 
 

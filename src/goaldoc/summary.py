@@ -14,7 +14,7 @@ from decimal import Decimal
 from .checks.amounts import _label_key
 from .checks.base import MONEY_UNITS
 from .forms import FormSpec
-from .model import BudgetLine, DepartmentYear, Indicator
+from .model import BudgetLine, DepartmentYear, Indicator, filled
 from .textnorm import name_key
 from .values import convert_amount
 
@@ -53,7 +53,7 @@ class Summary:
 
 def _line(lines: list[BudgetLine], name: str) -> Decimal | None:
     return next(
-        (b.amount for b in lines if not b.partial and b.level <= 1 and _label_key(b.label) == name and b.amount is not None),
+        (b.amount for _i, b in filled(lines) if not b.partial and b.level <= 1 and _label_key(b.label) == name and b.amount is not None),
         None,
     )
 
@@ -84,8 +84,8 @@ def summarize(model: DepartmentYear, form: FormSpec | None = None) -> Summary:
     unit = model.budget.unit
     s = Summary(model.department.name, model.year, unit)
     exp = model.budget.expenditure or _declared_expenditure(model)
-    s.total = next((b.amount for b in exp if b.level == 0 and b.amount is not None), model.department.total)
-    s.total_row = any(b.level == 0 for b in exp)
+    s.total = next((b.amount for _i, b in filled(exp) if b.level == 0 and b.amount is not None), model.department.total)
+    s.total_row = any(b.level == 0 for _i, b in filled(exp))
     s.basic = _line(exp, "基本支出")
     s.project = _line(exp, "项目支出")
     funds = [t.funds for t in model.key_tasks if t.funds is not None]

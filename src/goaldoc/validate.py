@@ -54,12 +54,28 @@ def _describe(model: type[BaseModel] | None, key: str) -> str:
     return f"“{key}”（{short}）" if short else f"“{key}”"
 
 
+_BLANK_ROW = "表上这一行空白时写 - {}（空一行，花括号里什么也不写）"
+
+
+def _budget_line(loc: tuple[str | int, ...]) -> bool:
+    """``loc`` is an entry of budget.expenditure / budget.income (where ``{}`` is a blank row)."""
+    return len(loc) == 3 and loc[0] == "budget" and loc[1] in ("expenditure", "income") and isinstance(loc[2], int)
+
+
 def _message(
     err: Any, loc: tuple[str | int, ...], root: type[BaseModel] = DepartmentYear, linemap: LineMap | None = None
 ) -> str:
     kind = err["type"]
     key = next((p for p in reversed(loc) if isinstance(p, str)), "")
     parent = _model_at(loc[:-1], root) if loc else None
+    if _budget_line(loc) and kind in ("model_type", "model_attributes_type", "dict_type"):
+        got = err.get("input")
+        if got is None:  # `- ~`, or a `-` with nothing after it
+            return f"这一项是空的（“-”后面没有内容）：{_BLANK_ROW}；这一行不要了就整行删去"
+        return f"预算行应写成 {{label: 行名, amount: 金额}}，现为 {_show(got)}：{_BLANK_ROW}"
+    if _budget_line(loc[:-1]) and kind == "missing" and key == "label":
+        # an entry with an amount, a level … is a line, never a blank row: its amount must reach the paper
+        return f"缺少必填项 {_describe(parent, key)}：请补上行名；写了金额或层级的一项是一行，不是空行——{_BLANK_ROW}"
     if kind == "extra_forbidden" and linemap is not None and loc in linemap.hints:
         # `{explanation: 受理的案件, 含调解}`: the comma split the value (yamlhints.slips)
         return (

@@ -30,7 +30,7 @@ CONTRACT: dict[str, str] = {
     "cover": "封面：.label、.title",
     "contents": "目录：每项 .title、.pages（页码由 goaldoc 按排版算出）",
     "budget": "预算整体情况（BudgetView）",
-    "budget_rows": "支出和收入并排：每行 .expenditure、.income（某一边没有时为空）",
+    "budget_rows": "支出和收入并排：每行 .expenditure、.income（某一边没有或数据里写了空一行 {} 时为空）",
     "goals": "总体绩效目标（逐段）",
     "detail_goals": "明细目标",
     "phase_plan": "目标阶段性计划：.period、.text",
@@ -130,12 +130,16 @@ class LineView(View):
     (the label with two full-width spaces per level below 1)."""
 
 
-def line_views(lines: Iterable[Any], scope: str, declared: Mapping[str, Any] | None = None) -> list[LineView]:
+def line_views(lines: Iterable[Any], scope: str, declared: Mapping[str, Any] | None = None) -> list[LineView | Empty]:
     """``declared``: the columns the form adds to these lines (form.yaml ``fields.budget_line``),
-    empty on lines of data that lacks them."""
-    out: list[LineView] = []
+    empty on lines of data that lacks them. A blank row (``{}`` in the file) is :class:`Empty`:
+    every cell of it prints empty, and it neither opens nor closes a group."""
+    out: list[LineView | Empty] = []
     group, group_key = "", ""
     for i, line in enumerate(lines):
+        if getattr(line, "blank", False):
+            out.append(Empty())
+            continue
         if line.level <= 1:
             group, group_key = (line.label, f"{scope}/g{i}") if line.level == 1 else ("", "")
         own_group = group if line.level >= 2 else ""
@@ -153,11 +157,13 @@ def line_views(lines: Iterable[Any], scope: str, declared: Mapping[str, Any] | N
 
 
 class BudgetRow:
-    """One printed row of 预算整体情况: an expenditure line beside an income line."""
+    """One printed row of 预算整体情况: an expenditure line beside an income line. A side is
+    :class:`Empty` where the file has a blank row (``{}``) and None past the end of the shorter
+    side: false either way, so ``{{ r.income.label if r.income else '' }}`` prints nothing."""
 
     template_fields = frozenset({"expenditure", "income"})
 
-    def __init__(self, expenditure: LineView | None, income: LineView | None):
+    def __init__(self, expenditure: LineView | Empty | None, income: LineView | Empty | None):
         self.expenditure = expenditure
         self.income = income
 
@@ -200,8 +206,10 @@ class Show:
 
 
 def total_line(lines: list[Any]) -> Decimal | None:
-    """The amount of the 合计 line (level 0) of a list of budget lines."""
-    return next((line.amount for line in lines if line.level == 0 and line.amount is not None), None)
+    """The amount of the 合计 line (level 0) of a list of budget lines (blank rows are none)."""
+    return next(
+        (line.amount for line in lines if not getattr(line, "blank", False) and line.level == 0 and line.amount is not None), None
+    )
 
 
 def unit_money_unit(unit: Any, default: str) -> str:

@@ -544,6 +544,8 @@ def _pasted_row(lines: list[str], i: int) -> tuple[int, int, str] | None:
         if len(columns) == len(cells):
             row = ", ".join(f"{k}: {_flow_value(c)}" for k, c in zip(columns, cells, strict=True))
             return i + 1, m.end("lead") + 1, f"{head}：请写成 - {{{row}}}（大量的表格不必手写：goaldoc init x.xlsx 新建一张空白表，在 Excel 里填）"
+    if parent in ("expenditure", "income"):  # model.Budget: a side's blank row
+        head += "（表上这一边空着的一行写 - {}）"
     wanted = "、".join("/".join(c) for c in ROW_COLUMNS.get(parent or "", ())) or "键: 值"
     return i + 1, m.end("lead") + 1, (
         f"{head}：请按 - {{{wanted}}} 的样子写出各格（英文逗号隔开）；大量的表格不必手写：goaldoc init x.xlsx 新建一张空白表，在 Excel 里填"

@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import Problem
 from ..forms import FormSpec
 from ..loader import LineMap
-from ..model import BudgetLine, DepartmentYear, Project, Unit
+from ..model import BudgetLine, DepartmentYear, Project, Unit, filled
 from ..textnorm import name_key
 from ..values import parse_value
 from .base import MONEY_UNITS, Path, _convert, _num, _problem, _projects, _total_line, rule
@@ -21,16 +21,21 @@ from .base import MONEY_UNITS, Path, _convert, _num, _problem, _projects, _total
 def _children(lines_: list[BudgetLine], i: int) -> list[int]:
     """Indexes of the lines that make up line ``i``: the following lines one level deeper
     until a line at its level or above; a 合计 (level 0) printed below its lines (Guizhou's
-    资金总额) takes the level-1 lines above it instead."""
+    资金总额) takes the level-1 lines above it instead. Blank rows (``{}``) are looked past:
+    they only line the two sides up on paper. The indexes are the file's (blank rows counted)."""
     level = lines_[i].level
     out = []
     for j in range(i + 1, len(lines_)):
+        if lines_[j].blank:
+            continue
         if lines_[j].level <= level:
             break
         if lines_[j].level == level + 1:
             out.append(j)
     if not out and level == 0:
         for j in range(i - 1, -1, -1):
+            if lines_[j].blank:
+                continue
             if lines_[j].level == 0:
                 break
             if lines_[j].level == 1:
@@ -66,7 +71,7 @@ def _amount_columns(rows: list[Any]) -> list[str]:
     """``amount`` and every other amount column the lines carry (declared columns)."""
     if not rows:
         return ["amount"]
-    fields = type(rows[0]).model_fields
+    fields = type(rows[0]).model_fields  # a blank row is of the same class (model.blank_line)
     extra = [n for n, f in fields.items() if n not in BudgetLine.model_fields and _is_amount(f.annotation)]
     return ["amount", *extra]
 
@@ -84,7 +89,7 @@ def budget_lines_add_up(model: DepartmentYear, lines: LineMap, form: FormSpec) -
     for every amount column of the lines."""
     for where, rows, name, unit in _line_lists(model, form):
         for column in _amount_columns(rows):
-            for i, row in enumerate(rows):
+            for i, row in filled(rows):
                 value = getattr(row, column)
                 if value is None or row.partial:
                     continue
@@ -277,7 +282,7 @@ def task_funds_within_project_spending(model: DepartmentYear, lines: LineMap, fo
     line = next(
         (
             r
-            for r in model.budget.expenditure
+            for _i, r in filled(model.budget.expenditure)
             if _label_key(r.label) == _label_key(spending) and r.amount is not None
         ),
         None,
@@ -416,7 +421,7 @@ def _rows_against_lines(lines: LineMap, form: FormSpec, check: Any, path: Path, 
         named = getattr(row, check.match or "", None)
         if named and getattr(row, check.amount, None) is not None:
             by_line.setdefault(_line_key(str(named)), []).append(k)
-    for line in targets:
+    for _i, line in filled(targets):
         if line.amount is None:
             continue
         hits = by_line.get(_line_key(line.label), [])
@@ -447,7 +452,7 @@ def _amount_of(owner: Any, dotted: str) -> Decimal | None:
     k = _total_line(value)
     if k is not None:
         return value[k].amount  # type: ignore[no-any-return]
-    top = [x.amount for x in value if x.level == 1 and not x.partial and x.amount is not None]
+    top = [x.amount for _i, x in filled(value) if x.level == 1 and not x.partial and x.amount is not None]
     return sum(top, Decimal(0)) if top else None
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import Problem
 from ..loader import LineMap
-from ..model import BudgetLine, DepartmentYear, Project, Unit
+from ..model import BudgetLine, DepartmentYear, Project, Unit, filled
 from ..values import convert_amount
 
 if TYPE_CHECKING:
@@ -45,9 +45,8 @@ def _projects(model: DepartmentYear) -> Iterator[tuple[Path, Project, Unit | Non
 
 
 def _total_line(lines_: list[BudgetLine]) -> int | None:
-    return next(
-        (i for i, line in enumerate(lines_) if line.level == 0 and line.amount is not None), None
-    )
+    """The index of the 合计 line (level 0 with an amount), counted in the file (blank rows too)."""
+    return next((i for i, line in filled(lines_) if line.level == 0 and line.amount is not None), None)
 
 
 def _convert(d: Decimal, from_unit: str, to_unit: str) -> Decimal | None:

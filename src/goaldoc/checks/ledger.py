@@ -37,7 +37,7 @@ from ..errors import Problem
 from ..forms import FormSpec
 from ..forms.reads import ANY, ContextPath, Reads, context_paths, form_reads
 from ..loader import LineMap
-from ..model import BudgetLine, ContentsEntry, DepartmentYear, Indicator
+from ..model import BudgetLine, ContentsEntry, DepartmentYear, Indicator, filled
 from ..paths import format_path
 from .base import Path, _problem
 
@@ -120,7 +120,7 @@ class _Ledger:
         if isinstance(obj, BaseModel | list | tuple | dict):
             printed, missing = False, []
             first_total = isinstance(obj, list) and obj and all(isinstance(b, BudgetLine) for b in obj)
-            total_at = next((i for i, b in enumerate(obj) if b.level == 0 and b.amount is not None), None) if first_total else None
+            total_at = next((i for i, b in filled(obj) if b.level == 0 and b.amount is not None), None) if first_total else None
             for key, value in _given(obj):
                 if (not path and key in _NOT_PRINTED) or _empty(value):
                     continue
@@ -277,10 +277,13 @@ def money_lines(model: DepartmentYear, lines: LineMap, form: FormSpec) -> list[P
     for where, items, shown, name in lists:
         if not items or not any(reads.prints(c) for c in shown):
             continue
-        total = next((i for i, b in enumerate(items) if b.level == 0), None)
+        lines_ = filled(items)  # blank rows ({}) print empty by intent: not a line left empty
+        if not lines_:
+            continue
+        total = next((i for i, b in lines_ if b.level == 0), None)
         if total is not None and items[total].amount is None:
             out.append(_problem(lines, (*where, total, "amount"), "E307", f"{name}的合计行“{items[total].label}”金额空着：{who}印这一行：请填写今年的数"))
-        elif total is None and all(b.amount is None for b in items):
+        elif total is None and all(b.amount is None for _i, b in lines_):
             out.append(_problem(lines, where, "E307", f"{name}的金额都空着：{who}印这些金额：请填写今年的数"))
     out += _table_totals(model, lines, form, reads, who)
     shown_budget = [k for k in ("total", "fiscal", "other") if reads.prints(("projects", ANY, "budget", k))]

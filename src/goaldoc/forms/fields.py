@@ -39,6 +39,7 @@ from ..model import (
     Project,
     Text,
     Unit,
+    budget_lines_field,
     new_list,
 )
 
@@ -298,8 +299,8 @@ def model_for(
         budget = create_model(
             f"Budget_{tag}",
             __base__=Budget,
-            expenditure=(list[line], Field(default_factory=new_list, description="部门预算支出")),  # type: ignore[valid-type]
-            income=(list[line], Field(default_factory=new_list, description="收入来源")),  # type: ignore[valid-type]
+            expenditure=(list[line], budget_lines_field("部门预算支出")),  # type: ignore[valid-type]
+            income=(list[line], budget_lines_field("收入来源")),  # type: ignore[valid-type]
         )
         extra["budget"] = (budget, Field(default_factory=budget, description="预算整体情况 / 资金情况"))
     top = base["year"]

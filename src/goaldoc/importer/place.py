@@ -243,6 +243,8 @@ def fill_required(data: dict[str, Any], model: type[BaseModel], vocabulary: Any 
             return
         if not (isinstance(node, dict) and isinstance(tp, type) and issubclass(tp, BaseModel)):
             return
+        if not node and path[:-1] in _BLANK_ROW_LISTS:
+            return  # a blank row `{}`: nothing is missing from it
         for name, f in tp.model_fields.items():
             if name in node:
                 walk(node[name], f.annotation, (*path, name))
@@ -352,9 +354,16 @@ def _place(lines: LineMap, path: Path, b: Binding) -> None:
         lines.lines.setdefault(path[:k], b.order)
 
 
+# the lists where an empty entry `{}` is a blank row (model.Budget): a row whose cells on that
+# side are all empty, between filled ones, is read back as one, so that the two sides line up
+# again as printed; empty rows after the last line are dropped as elsewhere
+_BLANK_ROW_LISTS = (("budget", "expenditure"), ("budget", "income"))
+
+
 def _clean(node: Any, inherited: set[Path], path: Path = ()) -> Any:
     """Drop what holds nothing: empty texts, items with nothing read (or only 一级 / 二级
-    filled down from merged cells), and close the gaps in lists."""
+    filled down from merged cells), and close the gaps in lists (in a budget side: only
+    after its last line; a gap before is a blank row ``{}``)."""
     if isinstance(node, dict):
         for k in list(node):
             v = _clean(node[k], inherited, (*path, k))
@@ -366,6 +375,11 @@ def _clean(node: Any, inherited: set[Path], path: Path = ()) -> Any:
             node.clear()
         return node
     if isinstance(node, list):
+        if path in _BLANK_ROW_LISTS:
+            rows = [_clean(x, inherited, (*path, i)) for i, x in enumerate(node)]
+            last = max((i for i, x in enumerate(rows) if not _empty(x)), default=-1)
+            node[:] = [{} if _empty(x) else x for x in rows[: last + 1]]
+            return node
         kept = [x for i, x in enumerate(node) if not _empty(_clean(x, inherited, (*path, i)))]
         node[:] = kept
         return node
@@ -381,13 +395,21 @@ def _budget_levels(data: dict[str, Any], model: type[BaseModel]) -> None:
         item = type_at(model, (*path, 0))
         if not (isinstance(item, type) and issubclass(item, BudgetLine)):
             continue
+        if path in _BLANK_ROW_LISTS:  # a row with nothing on this side: a blank row, no level to infer
+            lines[:] = [{} if _blank_row(x) else x for x in lines]
         if any(isinstance(x, dict) and "level" in x for x in lines):
             for x in lines:
                 if isinstance(x, dict):
                     x.pop("#depth", None)
                     x.pop("#group", None)
             continue
-        infer_levels([x for x in lines if isinstance(x, dict)])
+        infer_levels([x for x in lines if isinstance(x, dict) and x])
+
+
+def _blank_row(x: Any) -> bool:
+    """Nothing read on this side of the row: no label, no amount, nothing else (the ``#``
+    keys are how the label was printed)."""
+    return x is None or (isinstance(x, dict) and all(_empty(v) for k, v in x.items() if not str(k).startswith("#")))
 
 
 def _lists(node: Any, path: Path = ()) -> Iterator[tuple[Path, list[Any]]]:

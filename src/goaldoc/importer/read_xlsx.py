@@ -11,6 +11,7 @@ rows below a continuation cell, as Word's vertical merges do.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
 import re
@@ -44,6 +45,26 @@ def _coord(ref: str) -> tuple[int, int]:
     return row, column_index_from_string(letters)
 
 
+def _gaps(ws: Any, held: set[int]) -> set[int]:
+    """Empty rows inside a block whose label is merged down beside it, with a row holding a
+    value below them in that block: a row printed empty on purpose (a blank budget row,
+    ``{}``, of a form that prints one list alone). A .docx keeps every table row; a sheet's
+    empty rows are otherwise not read, and the gap would close."""
+    rows = sorted(held)
+    out: set[int] = set()
+    for rng in ws.merged_cells.ranges:
+        if rng.max_row - rng.min_row > MAX_GAP_SPAN:
+            continue
+        k = bisect.bisect_right(rows, rng.max_row) - 1  # the last row of the block holding a value
+        if k < 0 or rows[k] <= rng.min_row:
+            continue
+        out.update(r for r in range(rng.min_row + 1, rows[k]) if r not in held)
+    return out
+
+
+MAX_GAP_SPAN = 2_000  # a merged range taller than this is no block of lines (limits.py bounds the rest)
+
+
 def read_xlsx(data: bytes, file: str) -> Document:
     wb = load_workbook(io.BytesIO(data), data_only=True)
     doc = Document(file, "xlsx")
@@ -67,7 +88,9 @@ def read_xlsx(data: bytes, file: str) -> Document:
         ends_line: dict[int, bool] = {}  # column → that cell's text ends with a newline (continued text)
         max_col = sheet_columns(ws)  # bounded (limits.py): formatted cells out to XFD are not walked
         uncached = [coordinate_to_tuple(coord) for (sheet, coord) in formulas if sheet == title]
-        for r, values in sheet_rows(ws, uncached):  # the rows holding a value (others read as nothing)
+        held = list(sheet_rows(ws, uncached))  # the rows holding a value (others read as nothing) …
+        gaps = _gaps(ws, {r for r, _values in held})  # … but for an empty row inside a merged block
+        for r, values in sorted(held + [(g, {}) for g in gaps], key=lambda x: x[0]):
             if r in repeated:
                 continue  # a heading row printed again after a page break
             cells: list[Cell] = []
@@ -104,7 +127,7 @@ def read_xlsx(data: bytes, file: str) -> Document:
                 ends_line[col] = isinstance(raw, str) and raw.endswith("\n")
                 col += width
             item = Item("row", cells, f"{title} 第 {r} 行", group=number)
-            if not item.empty:
+            if not item.empty or r in gaps:
                 doc.items.append(item)
     doc.number()
     return doc

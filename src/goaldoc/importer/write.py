@@ -136,6 +136,13 @@ def to_yaml(
             for i, p in enumerate(seq):
                 if isinstance(p, dict) and p.get("name"):
                     seq.yaml_set_comment_before_after_key(i, before=one_line(f"---- 项目 {i + 1}：{p['name']}"), indent=2)
+    budget = top.get("budget")
+    for side in ("expenditure", "income"):
+        seq = budget.get(side) if isinstance(budget, dict) else None
+        if isinstance(seq, CommentedSeq):
+            for i, x in enumerate(seq):
+                if isinstance(x, dict) and not x:  # a blank row read back (importer/place.py): said as the samples say it
+                    seq.yaml_add_eol_comment("# 空一行：表上这一格空白", i)
     if header:
         top.yaml_set_start_comment("\n".join(one_line(h) for h in header))
     buf = io.StringIO()

@@ -353,7 +353,7 @@ def _fit(data: Any, model: Any) -> Any:
 
 def _fill_initial_data(data: dict[str, Any]) -> None:
     """年初预算数 of a total row left empty: the budget the targets approved."""
-    dept_total = next((b.get("amount") for b in data.get("budget", {}).get("expenditure", []) if b.get("level", 0) == 0), None)
+    dept_total = next((b.get("amount") for b in data.get("budget", {}).get("expenditure", []) if b and b.get("level", 0) == 0), None)  # {}: a blank row
     _fill_one(data.get("execution"), dept_total, data.get("budget", {}).get("unit", "万元"))
     for p in data.get("projects", []):
         budget = p.get("budget") or {}
@@ -376,7 +376,7 @@ def _fill_initial(model: Any) -> None:
     """The same for an inline stage file (its targets' budget is in it)."""
     from .model import total_line
 
-    dept = next((b.amount for b in model.budget.expenditure if b.level == 0), None)
+    dept = next((b.amount for b in model.budget.expenditure if not b.blank and b.level == 0), None)
     pairs = [(model.execution, dept, model.budget.unit)] + [(p.execution, p.budget.total, p.budget.unit) for p in model.projects]
     for execution, amount, unit in pairs:
         line = total_line(execution)

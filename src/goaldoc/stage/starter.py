@@ -139,7 +139,7 @@ def _subject(spec: Any, used: frozenset[str], subject: Any, unit: str, total: De
 
 
 def _dept_total(model: Any) -> Decimal | None:
-    return next((b.amount for b in model.budget.expenditure if b.level == 0), None)
+    return next((b.amount for b in model.budget.expenditure if not b.blank and b.level == 0), None)
 
 
 def _last_day(year: int, month: int) -> int:
