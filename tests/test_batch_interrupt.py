@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,43 @@ def test_ctrl_c_to_goaldoc_alone_stops_libreoffice_and_leaves_no_file_of_it(tmp_
     assert err.splitlines()[-1] == expected_line(run, pdf=True)
     assert_nothing_left(run)  # before: LibreOffice's lu*.tmp, killed with it, stayed in the temporary folder
     assert_whole(run.out)
+
+
+_STOPPED_AT = """
+import sys
+from goaldoc import batch
+real = batch.WHICH
+def stop(*args, **kw):
+    if ALWAYS or args[0] == 2:  # Ctrl-C as this file is rendered / as the second is read
+        raise KeyboardInterrupt
+    return real(*args, **kw)
+batch.WHICH = stop
+from goaldoc.cli import main
+sys.argv = ["goaldoc", "render", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("which", "count", "jobs"),
+    [("render_one", 1, "2"), ("plan_one", 3, "1")],
+    ids=["one file, Ctrl-C while it renders", "three files, Ctrl-C while the second is read"],
+)
+def test_ctrl_c_names_every_file_not_written_even_one_never_reported(tmp_path, which, count, jobs):
+    """A file the run had said nothing of yet (one file still rendering; the files not read when
+    Ctrl-C came) was left out of the last line: "写好了 0 个部门" and no word of which file."""
+    files = batch(tmp_path / "in", count, 0)
+    code = _STOPPED_AT.replace("WHICH", which).replace("ALWAYS", str(which == "render_one"))
+    res = subprocess.run(
+        [sys.executable, "-c", code, *map(str, files), "-o", str(tmp_path / "out"), "--jobs", jobs],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    assert res.returncode == 130, res.stderr
+    names = "、".join(str(f) for f in files)
+    assert res.stderr.splitlines()[-1] == (
+        f"已中断：写好了 0 个部门的 .docx 和 .xlsx（每个文件都是完整的）；没有生成：.docx 和 .xlsx {count} 个（{names}）；再运行一次即可补上。"
+    )
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 # ---------------------------------------------------------------- kill -9: the next run tidies up, and says so

@@ -150,6 +150,8 @@ def render(files, out_dir, formats, with_pdf, form, templates, only, force, jobs
         _ignore_interrupts()  # a second Ctrl-C while the last line is written: no traceback
         steps.close()  # the workers stop (a file being written is finished first); LibreOffice is stopped
         progress.close()
+        for k, file in enumerate(files, start=1):  # not read yet, or one file still rendering: not written
+            outcomes.setdefault(k, batch.Outcome(k, file))
         click.echo(_interrupted(batch.on_disk(list(outcomes.values()), opts.formats)), err=True)
         sys.exit(143 if isinstance(exc, _Terminated) else 130)
     progress.close()
