@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from floors import cpu_and_wall  # noqa: E402
 from results import write_section  # noqa: E402
 from speed import big_yaml  # noqa: E402
 
@@ -64,11 +65,8 @@ def in_process(path: Path, two: bool) -> dict[str, float]:
 
 def cli(path: Path, two: bool, out: Path) -> dict[str, float]:
     cmd = [PY, "-m", "goaldoc.cli", "render", str(path), "--force", "-o", str(out), *([] if two else ["--jobs", "1"])]
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=ENV)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, cmd
-    return {"wall": time.perf_counter() - t, "cpu": usage.ru_utime + usage.ru_stime}
+    cpu, wall = cpu_and_wall(cmd)
+    return {"wall": wall, "cpu": cpu}
 
 
 def main() -> None:

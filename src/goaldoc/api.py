@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .context import build_context, select_projects
+from .context import all_projects, build_context, select_projects
 from .errors import GoaldocError, InputError, Problem, TemplateError
 from .forms import FormSpec, load_form
 from .forms.reads import ANY, form_reads
@@ -119,8 +119,7 @@ def render_bytes(
 
 def _rows(model: DepartmentYear) -> int:
     """The indicator rows of a department: its own and every project's."""
-    projects = [*model.projects, *(p for u in model.units for p in u.projects)]
-    return len(model.indicators) + sum(len(p.indicators) for p in projects)
+    return len(model.indicators) + sum(len(p.indicators) for p, _unit in all_projects(model))
 
 
 def _stage_model(loaded: Loaded, spec: Any) -> DepartmentYear:

@@ -67,19 +67,16 @@ class Beside:
     def result(self) -> bytes | None:
         """The bytes the child rendered; raises the template's problems it found
         (:class:`GoaldocError`); None when it gave no result (it died): render here."""
-        chunks = []
         try:
             with open(self.fd, "rb", closefd=True) as pipe:
                 self.fd = -1
-                chunks.append(pipe.read())
+                data = pipe.read()
         finally:
             self._reap()
-        data = b"".join(chunks)
         if data[:1] == _OK:
             return data[1:]
         if data[:1] == _FAILED:
-            problems = pickle.loads(data[1:])  # noqa: S301 - from this process's own fork
-            raise _raised(problems)
+            raise pickle.loads(data[1:])  # noqa: S301 - from this process's own fork (GoaldocError.__reduce__)
         return None
 
     def cancel(self) -> None:
@@ -97,18 +94,8 @@ class Beside:
     def _reap(self) -> None:
         if self.pid > 0:
             with contextlib.suppress(ChildProcessError):
-                while True:
-                    try:
-                        os.waitpid(self.pid, 0)
-                        break
-                    except InterruptedError:  # pragma: no cover - PEP 475 retries
-                        continue
+                os.waitpid(self.pid, 0)  # an interrupted wait is retried by Python (PEP 475)
             self.pid = 0
-
-
-def _raised(problems: tuple[type[GoaldocError], list[Any]]) -> GoaldocError:
-    kind, found = problems
-    return kind(found)
 
 
 def _child(parent: int, fd: int, fn: Callable[..., bytes], args: tuple[Any, ...]) -> None:  # pragma: no cover
@@ -123,7 +110,7 @@ def _child(parent: int, fd: int, fn: Callable[..., bytes], args: tuple[Any, ...]
         try:
             payload = _OK + fn(*args)
         except GoaldocError as exc:
-            payload = _FAILED + pickle.dumps((type(exc), exc.problems), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = _FAILED + pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL)
         with open(fd, "wb", closefd=True) as pipe:
             pipe.write(payload)
         code = 0
