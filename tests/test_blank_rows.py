@@ -232,10 +232,49 @@ def test_an_entry_with_an_amount_is_a_line_not_a_blank_row(tmp_path):
     res = run("check", str(src))
     line = line_of(src, "    - {amount: 9.87}")
     assert res.exit_code == 1
-    assert res.output.splitlines()[0] == (
+    assert res.output.splitlines() == [
         f"{src}:{line} 错误 E010 budget.income[1].label：缺少必填项 “label”（行名）：请补上行名；"
-        "写了金额或层级的一项是一行，不是空行——表上这一行空白时写 - {}（空一行，花括号里什么也不写）"
-    )
+        "写了金额或层级的一项是一行，不是空行——表上这一行空白时写 - {}（空一行，花括号里什么也不写）。"
+        "这一行改正后，再核对这一栏各行之和",
+        "检查了 1 个文件：1 个错误，0 个提醒。",
+    ]
+
+
+INCOME_LINE = "    - {label: 上级资金, amount: 26843.80, level: 2}\n"
+PROJECT_LINE = "    - {label: 专项资金, amount: 73124.26, level: 2}\n"
+
+
+@pytest.mark.parametrize(
+    "entry, says",
+    [
+        ("{amount: 26843.80}", "缺少必填项 “label”（行名）"),
+        ("{label: 上级资金, amount: 两万, level: 2}", "金额应为数字（如 350 或 1,734,952.06），现为“两万”"),
+    ],
+    ids=["no-label", "amount-not-a-number"],
+)
+def test_a_refused_line_gives_no_follow_on_sums_and_says_they_come_later(entry, says, tmp_path):
+    """A line the schema refused stands in the rules' data with level 0 or no amount: the
+    sums of its list were wrong three times over (one naming 收入来源“”). They are left out
+    and the line's message says they are checked once it is right; a sum of the other list
+    that is wrong is still said in the same run."""
+    text = taishan_text()
+    assert INCOME_LINE in text and PROJECT_LINE in text
+    text = text.replace(INCOME_LINE, f"    - {entry}\n", 1).replace(PROJECT_LINE, PROJECT_LINE.replace("73124.26", "3124.26"), 1)
+    src = written(tmp_path, text)
+    res = run("check", str(src))
+    assert res.exit_code == 1
+    out = res.output.splitlines()
+    assert len(out) == 3, res.output
+    assert out[0].startswith(f"{src}:{line_of(src, '    - {label: 二、项目支出')} 错误 E101 budget.expenditure[3].amount：部门预算支出“二、项目支出”")
+    assert out[1].startswith(f"{src}:{line_of(src, f'    - {entry}')} 错误 E010 budget.income[4]")
+    assert says in out[1] and out[1].endswith("。这一行改正后，再核对这一栏各行之和")
+    assert "收入来源“”" not in res.output and "E101 budget.income" not in res.output
+    assert out[2] == "检查了 1 个文件：2 个错误，0 个提醒。"
+    # put right with a wrong amount: now the income list's sum is said
+    fixed = written(tmp_path, text.replace(f"    - {entry}\n", INCOME_LINE.replace("26843.80", "26000.00"), 1), "y.yaml")
+    res = run("check", str(fixed))
+    assert "E101 budget.income[2].amount：收入来源“一、财政拨款”为 109534.44 万元，其下各行之和为 108690.64 万元" in res.output
+    assert "再核对" not in res.output
 
 
 def test_the_schema_accepts_a_blank_row_and_says_how_to_write_it():

@@ -132,10 +132,46 @@ def diagnose_data(
         return None, problems
     bad = [p.path for p in problems]
     rules = [p for p in run_checks(salvaged, lines, spec) if not any(p.path[: len(b)] == b for b in bad)]
+    rules, problems = _sums_after_mending(rules, problems)
     if stand_in:
         rules = [p for p in rules if p.code != "E301"]  # a title's year against the stand-in
     rules = apply_acceptances(rules, Loaded(salvaged, lines, str(path), spec), report_unmatched=False)
     return None, sorted(problems + rules, key=lambda p: (not p.is_error, p.line or 0))
+
+
+# the rules that add up a list of lines: a line the schema refused (no label, an amount that
+# is not a number) stood in with a default level or no amount, so every sum of its list is off
+_SUMS = frozenset({"E101"})
+
+
+def _sums_after_mending(rules: list[Problem], problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """A line the schema refused is in the rules' data as salvage left it (label "", level
+    0, amount dropped): the sums of its list are then follow-on errors naming 收入来源“”
+    and totals that are right. They are left out, and the line's own problem says the list
+    is added up once it is put right (nothing silent: the clerk knows a check is to come)."""
+    lists = {_list_of(p.path) for p in problems if p.is_error} - {None}
+    if not lists:
+        return rules, problems
+    held = {path for p in rules if p.code in _SUMS and (path := tuple(p.path[:-2])) in lists}
+    if not held:
+        return rules, problems
+    rules = [p for p in rules if not (p.code in _SUMS and tuple(p.path[:-2]) in held)]
+    told: set[tuple[str | int, ...]] = set()
+    out = []
+    for p in problems:
+        where = _list_of(p.path)
+        if p.is_error and where in held and where not in told:
+            told.add(where)
+            p = replace(p, message=f"{p.message}。这一行改正后，再核对这一栏各行之和")
+        out.append(p)
+    return rules, out
+
+
+def _list_of(path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """The list a line's field belongs to: ("budget", "income") of ("budget", "income", 4, "label")."""
+    if len(path) >= 3 and isinstance(path[-2], int) and isinstance(path[-1], str):
+        return tuple(path[:-2])
+    return None
 
 
 def apply_acceptances(problems: list[Problem], loaded: Loaded, report_unmatched: bool = True) -> list[Problem]:
