@@ -257,6 +257,27 @@ def test_check_of_two_files_says_the_templates_mistakes_once(tmp_path):
     assert sum(" T003：" in line for line in res.stdout.splitlines()) == 3
 
 
+@pytest.mark.parametrize("how", [["--report", "{tmp}/审核汇总.xlsx"], ["--year", "2024"]], ids=["report", "round"])
+def test_check_of_a_round_says_the_forms_template_is_broken(how, tmp_path):
+    """`check --report` / `--year` (the finance bureau's round) said 没有问题 and exited 0
+    over a broken template, where plain `check` said each mistake: now alike."""
+    folder = broken_both(tmp_path)
+    args = [a.format(tmp=tmp_path) for a in how]
+    res = CliRunner().invoke(main, ["check", str(TAISHAN), str(TAISHAN), "--templates", str(folder.parent), *args])
+    assert res.exit_code == 1, res.output
+    lines = res.stdout.splitlines()
+    assert lines.count(f"表样“guangdong”用的是模板文件夹 {folder}（不是 goaldoc 自带的）") == 1  # once, for two files
+    said = [line for line in lines if " 错误 T00" in line]
+    assert said == [
+        f"{folder / 'forms.docx'} 错误 T001：Word 模板有误：{BRACKET}；位置：第 6 段（“{{{{ title or (year ~ '年' }}}}”）",
+        f"{folder / 'forms.docx'} 错误 T001：Word 模板有误：{NO_FILTER}；位置：第 2 个表格 第 2 行 第 3 列（“{{{{ department.staff_count | amout }}}}”）",
+        f"{folder / 'forms.xlsx'} 错误 T003：Excel 模板 目录!A1：{CLOSE}",
+        f"{folder / 'forms.xlsx'} 错误 T003：Excel 模板 目录!A4：{UNFINISHED}",
+        f"{folder / 'forms.xlsx'} 错误 T003：Excel 模板 目录!B4：{UNFINISHED}",
+    ]
+    assert lines[-1].endswith("；表样的模板有 5 处错误（见上面，请维护表样的同事改好，改好之前不能生成）。")
+
+
 def test_a_word_row_tag_written_wrongly_is_named_at_its_row_and_crossed_blocks_once(taishan, tmp_path):
     folder = guangdong(tmp_path)
     set_word(folder, cells={(2, 1, 0): "{%tr for row in %}", (1, 1, 1): "{% if department.staff_count %}{% endfor %}"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -409,8 +410,7 @@ def check(files, strict, templates, summary, report, round_year, round_form, job
         warnings += sum(p.severity == "W" and not p.accepted for p in problems)
         accepted += sum(bool(p.accepted) for p in problems)
     kept = f"，{accepted} 个已确认保留" if accepted else ""
-    templates_broken = f"；表样的模板有 {broken} 处错误（见上面，请维护表样的同事改好，改好之前不能生成）" if broken else ""
-    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}{templates_broken}。")
+    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}{_templates_broken(broken)}。")
     sys.exit(1 if errors or broken or (strict and warnings) else 0)
 
 
@@ -430,6 +430,7 @@ def _review(args: tuple[str, ...], files: list[str], templates: str | None, stri
     received = review(files, templates, year, form)
     for r in received:
         _print_problems(r.problems, err=False)
+    broken = _said_of_templates(received, templates)
     for line in summary_lines(received):
         click.echo(line)
     errors = sum(r.errors for r in received)
@@ -445,8 +446,37 @@ def _review(args: tuple[str, ...], files: list[str], templates: str | None, stri
             click.echo(f"审核汇总表没有写出：{target}", err=True)
             sys.exit(1)
         click.echo(f"已写出审核汇总表 {target}（“汇总”每份表一行，“问题”每个问题一行，注明所在的单元格）")
-    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒。")
-    sys.exit(1 if errors or (strict and warnings) else 0)
+    click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{_templates_broken(broken)}。")
+    sys.exit(1 if errors or broken or (strict and warnings) else 0)
+
+
+def _said_of_templates(received: list[Any], templates: str | None) -> int:
+    """What plain ``check`` says of the forms the received files were read with: which
+    template folder (when not goaldoc's own) and the mistakes of its templates, once each;
+    how many mistakes. ``check --report`` said neither: a broken template went unsaid."""
+    from .api import template_notes
+    from .forms.syntax import template_problems
+
+    said: set[str] = set()
+    broken = 0
+    for r in received:
+        spec = r.loaded.form if r.loaded is not None else None
+        if spec is None:
+            continue
+        for note in template_notes(spec, r.file, templates):
+            if note not in said:
+                said.add(note)
+                click.echo(note)
+        for mistake in template_problems(spec, quick=True):
+            if mistake.format() not in said:
+                said.add(mistake.format())
+                click.echo(mistake.format())
+                broken += 1
+    return broken
+
+
+def _templates_broken(broken: int) -> str:
+    return f"；表样的模板有 {broken} 处错误（见上面，请维护表样的同事改好，改好之前不能生成）" if broken else ""
 
 
 IMPORT_HELP = """把填好的表（Word .docx / Excel .xlsx）读回成 YAML 文件：去年的表做今年的起点，或把收到的表变成数据。
