@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -165,6 +166,8 @@ def test_what_an_older_jinja_or_python_left_is_removed_and_said(tmp_path):
     old.mkdir(parents=True)
     (old / ("0" * 64)).write_bytes(b"old")
     (old / f".{'1' * 64}.77.tmp").write_bytes(b"")
+    long_ago = time.time() - (codecache.UNUSED_DAYS + 1) * 86400
+    os.utime(old, (long_ago, long_ago))  # no run of that version since
     # not goaldoc's (GOALDOC_CACHE may name a folder that holds other things): left alone
     notes = tmp_path / "cache" / "jinja-notes"
     notes.mkdir()
@@ -176,6 +179,26 @@ def test_what_an_older_jinja_or_python_left_is_removed_and_said(tmp_path):
     assert code == 0 and "删除了旧版本留下的 1 个缓存文件夹" in said
     assert not old.exists()
     assert (notes / "a.txt").read_text() == "mine" and (look_alike / "report.docx").read_bytes() == b"mine"
+
+
+def test_two_pythons_used_by_turns_keep_each_its_folder(tmp_path, monkeypatch):
+    """Another Python's folder that a run used lately is not an old version's: removing it
+    made two installs used by turns compile everything at every run, each saying so."""
+    other = tmp_path / "jinja-3.1.4-cpython-313"
+    other.mkdir()
+    (other / ("0" * 64)).write_bytes(b"313")
+    where, said = codecache.start(tmp_path)
+    try:
+        assert where is not None and where != other
+        assert said is not None and "旧版本" not in said
+        assert (other / ("0" * 64)).read_bytes() == b"313"
+        # this Python's folder in turn, used by a run a minute ago, is kept by the other's first run
+        monkeypatch.setattr(codecache, "_namespace", lambda: "jinja-3.1.4-cpython-312")
+        third, said = codecache.start(tmp_path)
+        assert third == tmp_path / "jinja-3.1.4-cpython-312" and said is not None and "旧版本" not in said
+        assert where.is_dir() and other.is_dir()
+    finally:
+        codecache.stop()
 
 
 def test_the_folder_keeps_at_most_max_entries(tmp_path, monkeypatch):

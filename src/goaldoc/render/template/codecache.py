@@ -107,7 +107,7 @@ def start(folder: Path | None = None) -> tuple[Path | None, str | None]:
     if not made:
         _prune(where)
         return where, None
-    old = [p for p in base.glob("jinja-*") if p != where and _ours(p)]
+    old = [p for p in base.glob("jinja-*") if p != where and _ours(p) and _unused(p)]
     for p in old:
         _remove_tree(p)
     gone = f"，并删除了旧版本留下的 {len(old)} 个缓存文件夹" if old else ""
@@ -322,13 +322,30 @@ _ENTRY = re.compile(r"[0-9a-f]{64}|\.[0-9a-f]{64}\.\d+\.tmp|\.probe-\d+")
 
 
 def _ours(p: Path) -> bool:
-    """A folder an older Jinja's or Python's goaldoc made here: named as :func:`_namespace`
+    """A folder another Jinja's or Python's goaldoc made here: named as :func:`_namespace`
     names them, and holding nothing but entries named as this module names them. Anything
     else is left alone ($GOALDOC_CACHE may name a folder that holds other things)."""
     if not re.fullmatch(r"jinja-[0-9][0-9A-Za-z.+]*-[a-z]+-?[0-9]+", p.name) or p.is_symlink() or not p.is_dir():
         return False
     try:
         return all(_ENTRY.fullmatch(e.name) and e.is_file(follow_symlinks=False) for e in os.scandir(p))
+    except OSError:
+        return False
+
+
+# another Python's or Jinja's folder goes once no run has used it for this long: two Pythons
+# (or two goaldoc installs) used by turns each removed the other's at every first run, so
+# neither kept a cache and every run said it had made one (seen with 3.11 and 3.13 here)
+UNUSED_DAYS = 30
+
+
+def _unused(p: Path) -> bool:
+    """No run of its version has started for :data:`UNUSED_DAYS` days: each start writes
+    and removes its probe there (:func:`start`), which sets the folder's time."""
+    import time
+
+    try:
+        return p.stat().st_mtime < time.time() - UNUSED_DAYS * 86400
     except OSError:
         return False
 
