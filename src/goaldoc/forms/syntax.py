@@ -18,9 +18,12 @@ from functools import partial
 from typing import Any
 
 from ..errors import Problem
+from ..render.kept import Kept
 from .spec import FormSpec
 
-_CACHE: dict[tuple[Any, ...], list[Problem]] = {}
+# per folder and version of its files: a long-lived process (a program calling goaldoc.api,
+# a batch's worker) sees a few forms, edited now and then: the least used go
+_CACHE: Kept[tuple[Any, ...], list[Problem]] = Kept(32)
 
 
 def template_problems(spec: FormSpec, quick: bool = False) -> list[Problem]:
@@ -35,10 +38,7 @@ def template_problems(spec: FormSpec, quick: bool = False) -> list[Problem]:
         key = (str(spec.folder.resolve()), flagged, *((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
     except OSError:
         return []  # a file missing is the form's own problem (T014)
-    found = _CACHE.get(key)
-    if found is None:
-        found = _CACHE[key] = _problems(spec, word=flagged)
-    return list(found)
+    return list(_CACHE.get_or_make(key, lambda: _problems(spec, word=flagged)))
 
 
 def suspect(spec: FormSpec) -> bool:
