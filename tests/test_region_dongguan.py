@@ -218,3 +218,58 @@ def test_data_without_projects_prints_a_note_not_an_empty_file(taishan):
     assert docx_text(out["docx"][1]).strip() == note
     wb = xlsx_book(out["xlsx"][1])
     assert wb.sheetnames == ["台山市人力资源和社会保障局"] and wb.worksheets[0]["A1"].value == note
+
+
+# ------------------------------------------------------------------ its two 二级 columns, read back
+def _import_changed(path: Path, tmp_path: Path, change) -> object:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    from goaldoc.importer import import_file
+
+    wb = openpyxl.load_workbook(path)
+    change(wb.worksheets[0])
+    out = tmp_path / "changed.xlsx"
+    wb.save(out)
+    return import_file(out)
+
+
+def test_the_two_blocks_disagreeing_on_a_2nd_level_is_said_at_its_cell(files, tmp_path):
+    """The form prints each indicator's 二级 twice (实施周期 and 当年度 blocks). A clerk's
+    copy whose two cells of one row disagree was read with one of them and nothing said of
+    the other (a merged column's readings were never compared): now the other is named."""
+
+    def change(ws):  # type: ignore[no-untyped-def]
+        assert (ws["C8"].value, ws["F8"].value) == ("数量指标", "数量指标")
+        ws["F8"] = "质量指标"
+
+    got = _import_changed(files["xlsx"], tmp_path, change)
+    first = got.data["projects"][0]["indicators"][0]
+    assert first["level2"] in ("数量指标", "质量指标")
+    other = "质量指标" if first["level2"] == "数量指标" else "数量指标"
+    said = [(x.place.split("!")[1], x.text, x.reason) for x in got.leftovers]
+    cell, used = ("F8", "C8") if other == "质量指标" else ("C8", "F8")
+    assert said == [(cell, other, f"与 物业管理费支出!{used} 的“{first['level2']}”不同，用了后者")]
+
+
+def test_a_merged_2nd_level_gives_way_to_the_rows_own_cell_and_is_named(files, tmp_path):
+    """A 二级 filled down from a merged cell above against the row's own cell in the other
+    block: the row's own is used, the merged one named with its cell."""
+
+    def change(ws):  # type: ignore[no-untyped-def]
+        assert "F9:F11" in {str(r) for r in ws.merged_cells.ranges}
+        ws.unmerge_cells("F9:F11")
+        ws["F10"] = "数量指标"
+        ws["F11"] = "质量指标"
+
+    got = _import_changed(files["xlsx"], tmp_path, change)
+    levels = [x["level2"] for x in got.data["projects"][0]["indicators"]]
+    assert levels == ["数量指标", "质量指标", "数量指标", "质量指标"]
+    said = [(x.place.split("!")[1], x.text, x.reason) for x in got.leftovers]
+    assert said == [("C10", "质量指标", "与 物业管理费支出!F10 的“数量指标”不同，用了后者")]
+
+
+def test_the_forms_own_file_reads_back_with_nothing_left_over(files):
+    from goaldoc.importer import import_file
+
+    for fmt in ("docx", "xlsx"):
+        assert import_file(files[fmt]).leftovers == []

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from ..loader import LineMap
 from ..model import BudgetLine
 from ..paths import format_path
+from ..textnorm import name_key
 from ..values import parse_amount
 from .extract import Binding, Leftover, Reading
 from .fields import Path, to_model
@@ -152,7 +153,7 @@ def assemble(reading: Reading, model: type[BaseModel], form_unit: str, file: str
         if path is None or path[0] == "#form":
             continue
         for p, v in _special(path, b):
-            _keep(out, p, v, b, hard, soft, values)
+            _keep(out, p, v, b, hard, soft, values, vocabulary)
         if b.capture.unit_target is not None and b.capture.kind == "amount":
             # `x | amount(U)`: U is the unit the form prints amounts in
             ut = _unit_target(b)
@@ -291,7 +292,30 @@ def _special(path: Path, b: Binding) -> Iterator[tuple[Path, Any]]:
         yield (*base, "name"), name
 
 
-def _keep(out: Placed, path: Path, value: Any, b: Binding, hard: dict[Path, Binding], soft: dict[Path, Binding], values: dict[Path, Any]) -> None:
+def _same(path: Path, a: Any, b: Any, vocabulary: Any) -> bool:
+    """Two readings of one field that agree: equal, or for 一级 / 二级 the same name of the
+    tree (a form may print a 二级 twice, once as typed and once in its own spelling:
+    ``row.level2`` and ``row.printed.level2``; full-width brackets and spaces aside)."""
+    if a == b:
+        return True
+    if path[-1] not in ("level1", "level2") or not isinstance(a, str) or not isinstance(b, str):
+        return False
+    if vocabulary is None:
+        return name_key(a) == name_key(b)
+    name = vocabulary.canonical1 if path[-1] == "level1" else vocabulary.canonical2
+    return bool(name(a) == name(b))
+
+
+def _keep(
+    out: Placed,
+    path: Path,
+    value: Any,
+    b: Binding,
+    hard: dict[Path, Binding],
+    soft: dict[Path, Binding],
+    values: dict[Path, Any],
+    vocabulary: Any = None,
+) -> None:
     if path[-1] == "#short_name":
         # the short name, unless the label prints the department's name itself
         name_path = (*path[:-1], "name")
@@ -309,8 +333,20 @@ def _keep(out: Placed, path: Path, value: Any, b: Binding, hard: dict[Path, Bind
             values.setdefault(path, value)
         return
     if path in hard:
-        if values[path] != value and not b.capture.merge:
-            out.conflicts.append(Leftover(b.place, str(value), f"与 {hard[path].place} 的“{values[path]}”不同，用了后者", b.order))
+        if _same(path, values[path], value, vocabulary):
+            return
+        first = hard[path]
+        if first.inherited and not b.inherited:
+            # a 一级 / 二级 filled down from above (a merged cell, or one left blank by hand)
+            # against this row's own cell in another column: the row's own cell is used, and
+            # the one filled down named (a form printing 二级 twice, as Dongguan's does, said
+            # nothing when its two columns disagreed)
+            out.conflicts.append(Leftover(first.place, str(values[path]), f"与 {b.place} 的“{value}”不同，用了后者", first.order))
+            hard[path] = b
+            values[path] = value
+            out.inherited.discard(path)
+            return
+        out.conflicts.append(Leftover(b.place, str(value), f"与 {first.place} 的“{values[path]}”不同，用了后者", b.order))
         return
     hard[path] = b
     values[path] = value
