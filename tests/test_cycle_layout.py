@@ -108,14 +108,37 @@ def test_a_target_typed_again_is_refused(tmp_path):
 
 
 def test_an_unknown_name_and_a_missing_indicator_are_named(tmp_path):
+    """A name typed wrong is one problem that names the target it most likely is, and says
+    that target is missing here (it was two: E401 and an E402 for the same mistake)."""
     f = write(tmp_path, FACTS.replace("{name: 就业率, actual: 91%}", "{name: 就业人数, actual: 91%}"))
-    assert messages(f)[:2] == [
-        "ziping.yaml:11 错误 E402 projects[0].indicators：目标表项目“甲项目”的指标“就业率”（效益指标/社会效益指标）在这份文件里没有："
-        "请加上（- name: 指标名称，写这一年的情况；goaldoc init --stage 会列出全部）",
-        "ziping.yaml:13 错误 E401 projects[0].indicators[1].name：目标表 mubiao.yaml 的项目“甲项目”没有名为“就业人数”的指标：是不是“就业率”？",
+    assert messages(f) == [
+        "ziping.yaml:13 错误 E401 projects[0].indicators[1].name：目标表 mubiao.yaml 的项目“甲项目”没有名为“就业人数”的指标："
+        "是不是“就业率”？（目标表的这条指标在这份文件里还没有）",
     ]
+    # two names typed wrong for one target: the second is told the name too, and the
+    # target missing is said where no misspelling stands for it
+    f = write(
+        tmp_path,
+        FACTS.replace("{name: 就业率, actual: 91%}", "{name: 就业人数, actual: 91%}").replace(
+            "{name: 满意度, actual: 95%}", "{name: 就业率了, actual: 95%}"
+        ),
+    )
+    said = messages(f)
+    assert [m.split(" 错误 ")[1].split("：")[0] for m in said] == [
+        "E402 projects[0].indicators",
+        "E401 projects[0].indicators[1].name",
+        "E401 projects[0].indicators[2].name",
+    ]
+    assert "的指标“满意度”（满意度指标/服务对象满意度指标）在这份文件里没有" in said[0]
+    assert said[1].endswith("没有名为“就业人数”的指标：是不是“就业率”？（目标表的这条指标在这份文件里还没有）")
+    assert said[2].endswith("没有名为“就业率了”的指标：是不是“就业率”？")
     f = write(tmp_path, FACTS.split("  - name: 乙项目")[0])
     assert any("E402 projects：目标表的项目“乙项目”在这份文件里没有" in m for m in messages(f))
+    f = write(tmp_path, FACTS.replace("  - name: 乙项目", "  - name: 乙项目x"))
+    line = f.read_text(encoding="utf-8").splitlines().index("  - name: 乙项目x") + 1
+    assert [m for m in messages(f) if " 错误 E40" in m] == [
+        f"ziping.yaml:{line} 错误 E401 projects[1].name：目标表 mubiao.yaml 里没有名为“乙项目x”的项目：是不是“乙项目”？（目标表的这个项目在这份文件里还没有）"
+    ]
 
 
 def test_a_missing_targets_file_is_one_clear_problem(tmp_path):

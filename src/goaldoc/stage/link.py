@@ -203,13 +203,11 @@ def _merge(
 
     # projects, by 项目名称 or 项目编码
     taken: set[int] = set()
+    unknown: list[tuple[int, Any]] = []
     for sp, p in enumerate(model.projects):
         k = next((i for i, tp in enumerate(flat) if i not in taken and _key_of(tp) & _key(p)), None)
         if k is None:
-            names = [tp["name"] for tp in flat]
-            near = difflib.get_close_matches(p.name, names, n=1, cutoff=0.5)
-            hint = f"是不是“{near[0]}”？" if near else (f"目标表的项目有 {'、'.join(names[:8])}" + ("等" if len(names) > 8 else "") if names else "目标表里没有项目")
-            problems.append(lines.problem(("projects", sp, "name"), f"目标表 {target_file} 里没有名为“{p.name}”的项目：{hint}", code="E401"))
+            unknown.append((sp, p))
             continue
         taken.add(k)
         moves.append((("projects", k), ("projects", sp)))
@@ -217,9 +215,20 @@ def _merge(
         own = p.model_dump(mode="python", exclude_unset=True, exclude={"indicators", "name", "code"})
         entry.update(own)
         problems += _match_indicators(entry, ("projects", k), p.indicators, p, lines, moves, target_file, stage_path=("projects", sp), required=True)
+    # a project's name typed wrong: one problem, naming the project it most likely is
+    names = [tp["name"] for tp in flat]
+    left = [tp["name"] for k, tp in enumerate(flat) if k not in taken]
+    suggested: set[str] = set()
+    for sp, p in unknown:
+        near, missing = _nearest(p.name, left, names, suggested)
+        if near is not None:
+            hint = f"是不是“{near}”？" + ("（目标表的这个项目在这份文件里还没有）" if missing else "")
+        else:
+            hint = f"目标表的项目有 {'、'.join(names[:8])}" + ("等" if len(names) > 8 else "") if names else "目标表里没有项目"
+        problems.append(lines.problem(("projects", sp, "name"), f"目标表 {target_file} 里没有名为“{p.name}”的项目：{hint}", code="E401"))
     if "projects" in spec.prints:
         for k, tp in enumerate(flat):
-            if k not in taken:
+            if k not in taken and tp["name"] not in suggested:
                 problems.append(
                     lines.problem(
                         ("projects",),
@@ -294,15 +303,11 @@ def _match_indicators(
     targets = owner.get("indicators", [])
     taken: set[int] = set()
     where = "部门整体" if not merged_path else f"项目“{owner.get('name')}”"
+    unknown: list[tuple[int, Any]] = []
     for j, ind in enumerate(facts):
         i = next((i for i, t in enumerate(targets) if i not in taken and t.get("name", "") == ind.name), None)
         if i is None:
-            names = [t.get("name", "") for t in targets]
-            near = difflib.get_close_matches(ind.name, names, n=1, cutoff=0.5)
-            hint = f"是不是“{near[0]}”？" if near else "指标名称要和目标表一字不差（goaldoc init --stage 会写好）"
-            problems.append(
-                lines.problem((*stage_path, "indicators", j, "name"), f"目标表 {target_file} 的{where}没有名为“{ind.name}”的指标：{hint}", code="E401")
-            )
+            unknown.append((j, ind))
             continue
         taken.add(i)
         moves.append(((*merged_path, "indicators", i), (*stage_path, "indicators", j)))
@@ -317,9 +322,22 @@ def _match_indicators(
             )
             own.pop("weight")
         targets[i].update(own)
+    # a name typed wrong: one problem, naming the target indicator it most likely is (that
+    # indicator is then not said again as missing: one mistake, one message)
+    left = [t.get("name", "") for i, t in enumerate(targets) if i not in taken]
+    suggested: set[str] = set()
+    for j, ind in unknown:
+        near, missing = _nearest(ind.name, left, [t.get("name", "") for t in targets], suggested)
+        if near is None:
+            hint = "指标名称要和目标表一字不差（goaldoc init --stage 会写好）"
+        else:
+            hint = f"是不是“{near}”？" + ("（目标表的这条指标在这份文件里还没有）" if missing else "")
+        problems.append(
+            lines.problem((*stage_path, "indicators", j, "name"), f"目标表 {target_file} 的{where}没有名为“{ind.name}”的指标：{hint}", code="E401")
+        )
     if required:
         for i, t in enumerate(targets):
-            if i not in taken:
+            if i not in taken and t.get("name", "") not in suggested:
                 problems.append(
                     lines.problem(
                         (*stage_path, "indicators"),
@@ -329,6 +347,19 @@ def _match_indicators(
                     )
                 )
     return problems
+
+
+def _nearest(name: str, left: list[str], every: list[str], suggested: set[str]) -> tuple[str | None, bool]:
+    """The name of the targets ``name`` was most likely meant to be, and whether that one is
+    among those not matched (``left``; it is then added to ``suggested``, once: a second
+    misspelling of the same name does not hide it). Close names not matched come first."""
+    free = [n for n in left if n not in suggested]
+    near = difflib.get_close_matches(name, free, n=1, cutoff=0.5)
+    if near:
+        suggested.add(near[0])
+        return near[0], True
+    near = difflib.get_close_matches(name, every, n=1, cutoff=0.5)
+    return (near[0], False) if near else (None, False)
 
 
 def _fit(data: Any, model: Any) -> Any:
