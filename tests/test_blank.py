@@ -222,7 +222,7 @@ def test_init_from_last_years_workbook(filled, tmp_path):
         f"已新建 {target}（2026 年度，年份取自路径）：照 {path} 做的 2026 年度 Excel 表（表样 guangdong）。",
         "  认出是表样 guangdong（广东省部门整体预算绩效目标批复表）：表样的 32 处固定文字找到 27 处，按分量 96%（不对时用 --form 指定）；年度由 2025 改为 2026。",
         "  另有 1 处文字写着 2025（如 indicators[7].value）：请按新年度核对。",
-        "  金额是 2025 年的，请逐个改成今年的数。",
+        "  金额是 2025 年的，请逐个改成今年的数：每个金额格有一条批注“上年的数”，goaldoc check 会逐个提醒，直到数改了或批注删了（今年不变的删去批注）。",
         "  另加了空行（有下拉列表）：部门整体绩效指标 10 行、年度重点工作任务 3 行、其他任务 2 行。",
         f"在 Excel / WPS 表格里改好、保存后运行 goaldoc check {target.as_posix()}。",
     ]
@@ -239,6 +239,43 @@ def test_init_from_last_years_workbook(filled, tmp_path):
     res = run("init", str(tmp_path / "2026" / "x.yaml"), "--from", str(path))
     assert res.exit_code == 0, res.output
     assert load(tmp_path / "2026" / "x.yaml").model.indicators == load(REFERENCE).model.indicators
+
+
+def test_last_years_numbers_in_the_workbook_are_reminded_until_changed_or_their_note_deleted(filled, tmp_path):
+    """init x.xlsx --from: each amount carried from last year has a note on its cell; check
+    says W311 at that cell while it still holds last year's number (as carried: does in a
+    YAML file). Before, the workbook kept last year's amounts without a word at check or
+    render: a clerk could hand them in unchanged."""
+    _blank, path = filled
+    target = tmp_path / "2026" / "农业农村局.xlsx"
+    assert run("init", str(target), "--from", str(path)).exit_code == 0
+    wb = load_workbook(target)
+    ws = wb.active
+    noted = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment is not None and "上年的数" in c.comment.text}
+    data = import_file(target).data
+    assert len(noted) == len(data["carried"]) >= 8
+    first = import_file(path).data["budget"]["income"][1]["amount"]
+    income = next(c for c, text in noted.items() if text.startswith(f"上年的数：{format(first, 'f')}。"))
+
+    def reminded(file: Path) -> dict[str, str]:
+        res = run("check", str(file))
+        return {line.split(" 提醒 ")[0].split("!")[1]: line for line in res.output.splitlines() if " W311 " in line}
+
+    said = reminded(target)
+    assert set(said) == set(noted)
+    assert said[income].endswith(
+        f"提醒 W311 budget.income[1].amount：上年数字，请核对：{format(first, 'f')} 是上年的数；改成今年的数后不再提醒，今年不变的请删去这一格的批注"
+    )
+    # the clerk types this year's number into one cell and deletes another's note (unchanged)
+    changed, kept = sorted(noted)[:2]
+    ws[changed] = 12345.6
+    ws[kept].comment = None
+    wb.save(target)
+    assert set(reminded(target)) == set(noted) - {changed, kept}
+    # imported to YAML, the same numbers are in carried: and reminded there
+    out = tmp_path / "2026.yaml"
+    assert run("import", str(target), "-o", str(out)).exit_code == 0
+    assert len(load(out).model.carried) == len(noted) - 1  # the changed cell's note stays, with its old number
 
 
 def test_an_amount_cell_shows_two_decimals_and_keeps_up_to_six():

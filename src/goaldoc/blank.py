@@ -74,6 +74,7 @@ class Slot:
     options: tuple[str, ...] = ()
     cells: list[str] = field(default_factory=list)  # where it landed ("Sheet!B7")
     value: Any = None  # what the cell holds after all (last year's amount, init --from)
+    carried: bool = False  # last year's number, to be checked (a note on its cell says so)
 
 
 class Marks:
@@ -410,11 +411,21 @@ def finish(xlsx: bytes, marks: Marks, spec: FormSpec, note: str) -> Blank:
     lists: dict[tuple[str, ...], str] = {}
     for ws in wb.worksheets:
         _validations(ws, [s for s in marks.slots if any(c.startswith(f"{ws.title}!") for c in s.cells)], spec, amount_format, wb, lists)
+    from openpyxl.comments import Comment
+
+    for slot in marks.slots:  # last year's numbers (init --from): each cell says so, as carried: does in a YAML file
+        if slot.carried and slot.value is not None:
+            for where in slot.cells:
+                if "（" not in where:
+                    sheet, ref = where.split("!")
+                    carried = Comment(CARRIED_NOTE.format(value=format(Decimal(slot.value), "f")), "goaldoc")
+                    carried.width, carried.height = 300, 110
+                    wb[sheet][ref].comment = carried
     first = next((c for s in marks.slots for c in s.cells if "（" not in c), None)
     if first is not None:
-        from openpyxl.comments import Comment
-
         sheet, ref = first.split("!")
+        if wb[sheet][ref].comment is not None:  # a carried number's note too
+            note = f"{note}\n\n{wb[sheet][ref].comment.text}"
         comment = Comment(note, "goaldoc")
         comment.width, comment.height = 420, 260
         wb[sheet][ref].comment = comment
@@ -563,6 +574,11 @@ def _list_source(options: tuple[str, ...], wb: Any, lists: dict[tuple[str, ...],
 
 # ---------------------------------------------------------------- what `goaldoc init` calls
 
+# the note on a cell holding last year's number (init x.xlsx --from): what `goaldoc check`
+# reads back (importer/read_xlsx.py, CARRIED) to say W311 while the number is unchanged
+CARRIED_NOTE = "上年的数：{value}。改成今年的数后删去这条批注；今年不变的，也删去这条批注（批注留着、数也没改的，goaldoc check 会提醒核对）。"
+CARRIED = re.compile(r"上年的数：(-?[0-9]+(?:\.[0-9]+)?)。")
+
 NOTE = """goaldoc 空白表：{year} 年度，表样 {form}（{title}）。
 在空白格里填写：点一格，会提示这一格填什么；一级指标、二级指标等从下拉列表选。金额只写数字（{unit}）。
 行不够时，在表格中间插入行（整行复制、插入）；用不上的空行留着即可。
@@ -621,6 +637,7 @@ def _mark_amounts(data: dict[str, Any], spec: FormSpec, marks: Marks, clear: boo
             elif isinstance(node, dict) and is_amount(spec.model, (*path, k)) and v is not None:
                 node[k] = marks.amount((*path, k), "金额")
                 marks.slots[-1].value = None if clear else v
+                marks.slots[-1].carried = not clear
 
     walk(data, ())
 
@@ -706,7 +723,7 @@ def _last_year(source: str, year: int | None, form: str | None, as_yaml: bool, c
         data.pop("carried", None)
         notes.append(f"年度由 {made.from_year} 改为 {made.year}" + (f"，{len(made.titles)} 个表题里的年份一起改了。" if made.titles else "。"))
         if not clear:
-            notes.append(f"金额是 {made.from_year} 年的，请逐个改成今年的数。")
+            notes.append(f"金额是 {made.from_year} 年的，请逐个改成今年的数：每个金额格有一条批注“上年的数”，goaldoc check 会逐个提醒，直到数改了或批注删了（今年不变的删去批注）。")
         return data, notes
     from .importer import import_file, import_to_yaml
     from .importer.newyear import move_year
@@ -726,7 +743,7 @@ def _last_year(source: str, year: int | None, form: str | None, as_yaml: bool, c
     if others:
         notes.append(f"另有 {len(others)} 处文字写着 {old}（如 {'、'.join(others[:3])}）：请按新年度核对。")
     if not clear:
-        notes.append(f"金额是 {old} 年的，请逐个改成今年的数。")
+        notes.append(f"金额是 {old} 年的，请逐个改成今年的数：每个金额格有一条批注“上年的数”，goaldoc check 会逐个提醒，直到数改了或批注删了（今年不变的删去批注）。")
     return imp.data, notes
 
 

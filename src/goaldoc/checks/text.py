@@ -235,14 +235,12 @@ def carried_numbers_are_checked(model: DepartmentYear, lines: LineMap, form: For
         if path is None or isinstance(now, bool) or not isinstance(now, int | Decimal):
             continue  # the number is gone (line deleted): nothing left to check
         if Decimal(now) == last:
-            at = lines.line_of(("carried", key))
-            yield _problem(
-                lines,
-                path,
-                "W311",
-                f"上年数字，请核对：{_num(Decimal(now))} 是上年的数；改成今年的数后不再提醒，"
-                + (f"今年不变的请删去第 {at} 行（carried: 里的这一项）" if at else "今年不变的请删去 carried: 里的这一项"),
-            )
+            if lines.places:  # a filled workbook (init x.xlsx --from): the note on the cell says so
+                how = "今年不变的请删去这一格的批注"
+            else:
+                at = lines.line_of(("carried", key))
+                how = f"今年不变的请删去第 {at} 行（carried: 里的这一项）" if at else "今年不变的请删去 carried: 里的这一项"
+            yield _problem(lines, path, "W311", f"上年数字，请核对：{_num(Decimal(now))} 是上年的数；改成今年的数后不再提醒，{how}")
 
 
 # invisible characters (issue 18 item 7): format characters (Unicode category Cf: bidi

@@ -92,6 +92,13 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
         data["year"] = placed.data.pop("year")
     data["form"] = spec.name
     data.update(placed.data)
+    if doc.carried and "carried" in spec.model.model_fields:  # init x.xlsx --from: last year's numbers, noted
+        from .place import is_amount
+
+        places = placed.lines.places
+        carried = {format_path(p): doc.carried[at] for p, at in places.items() if at in doc.carried and is_amount(spec.model, p)}
+        if carried:
+            data["carried"] = carried
     if spec.stage != "目标":  # a 监控 / 自评 form: a stage file's shape (goaldoc.stage.imported)
         from ..stage.imported import tidy
 

@@ -12,6 +12,7 @@ look for it: “第 2 个表格 第 7 行 第 3 列”, “第 12 段”, “项
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
@@ -62,6 +63,9 @@ class Document:
     fmt: Literal["docx", "xlsx"]
     items: list[Item] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. converted by LibreOffice
+    # cells holding last year's number (init x.xlsx --from), by place ("Sheet!B7"): the
+    # number its note says; goaldoc check reminds while the cell still holds it (W311)
+    carried: dict[str, Decimal] = field(default_factory=dict)
 
     def number(self) -> None:
         for i, item in enumerate(self.items):

@@ -121,6 +121,8 @@ def read_xlsx(data: bytes, file: str) -> Document:
                     col += width
                     continue
                 made = Cell(col - 1, width, text, coord)
+                if cell is not None and cell.comment is not None and cell.value is not None:
+                    _carried(doc, coord, cell.comment.text)
                 cells.append(made)
                 open_cells[col] = made
                 raw = cell.value if cell is not None else None
@@ -131,6 +133,15 @@ def read_xlsx(data: bytes, file: str) -> Document:
                 doc.items.append(item)
     doc.number()
     return doc
+
+
+def _carried(doc: Document, coord: str, note: str | None) -> None:
+    """A note goaldoc init --from left on a number of last year's (blank.CARRIED_NOTE)."""
+    from ..blank import CARRIED
+
+    m = CARRIED.search(note or "")
+    if m:
+        doc.carried[coord] = Decimal(m[1])
 
 
 # ---------------------------------------------------------------- formulas saved without a value
