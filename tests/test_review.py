@@ -189,3 +189,81 @@ def test_one_form_sent_as_word_and_excel_is_said_so(tmp_path):
         f"{inbox}/农业农村局.docx 提醒 R001：某市农业农村局 2025 年度的表另有一份 .xlsx 格式的 {inbox}/农业农村局.xlsx（两份内容一样）",
         f"{inbox}/农业农村局.xlsx 提醒 R001：某市农业农村局 2025 年度的表另有一份 .docx 格式的 {inbox}/农业农村局.docx（两份内容一样）",
     ]
+
+
+# ---------------------------------------------------------------- the round in worker processes (issue 23 item 4)
+def _inbox(tmp_path: Path, n: int) -> list[Path]:
+    taishan = (SAMPLES / "2024" / "taishan.yaml").read_text(encoding="utf-8")
+    files = []
+    for k in range(1, n + 1):
+        f = tmp_path / "in" / f"d{k}.yaml"
+        f.parent.mkdir(exist_ok=True)
+        f.write_text(taishan.replace("台山市人力资源和社会保障局", f"第{k}局"), encoding="utf-8")
+        files.append(f)
+    return files
+
+
+def test_the_round_reads_in_workers_and_an_unexpected_error_is_that_files_alone(tmp_path, monkeypatch):
+    """`check --report` read every file in the one process, one after the other, whatever
+    --jobs said, and an error no check foresaw in one file ended the whole round with a
+    traceback. Now each file is read in a worker (as plain check does), and such an error is
+    that file's E049; the others are reported."""
+    import goaldoc.review as review
+
+    files = _inbox(tmp_path, 3)
+    real = review.received_one
+    pids = tmp_path / "pids"
+    pids.mkdir()
+
+    def spy(index, file, templates=None):  # type: ignore[no-untyped-def]
+        (pids / str(os.getpid())).touch()
+        if file.endswith("d2.yaml"):
+            raise RuntimeError("boom")
+        return real(index, file, templates)
+
+    monkeypatch.setattr(review, "received_one", spy)
+    report = tmp_path / "汇总.xlsx"
+    res = run("check", *map(str, files), "--year", "2024", "--report", str(report), "--jobs", "2")
+    assert res.exit_code == 1, res.output
+    assert "Traceback" not in res.output
+    assert str(os.getpid()) not in {p.name for p in pids.iterdir()}  # in workers, not here
+    e049 = [line for line in res.stdout.splitlines() if " E049" in line]
+    assert len(e049) == 1 and e049[0].startswith(f"{files[1]} 错误 E049：goaldoc 读这个文件时出了意外的错误（RuntimeError：boom）")
+    rows = [list(r) for r in load_workbook(report)["汇总"].iter_rows(min_row=3, values_only=True)]
+    assert [(r[1], r[-3]) for r in rows] == [("第1局", "没有问题"), ("（读不出）", "读不出"), ("第3局", "没有问题")]
+
+
+_STOP_CHECK = """
+import sys
+from goaldoc import batch
+real = batch.WHICH
+def stop(*args, **kw):
+    if args[0] == 3:  # Ctrl-C as the third file is checked
+        raise KeyboardInterrupt
+    return real(*args, **kw)
+batch.WHICH = stop
+from goaldoc.cli import main
+sys.argv = ["goaldoc", "check", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("which, extra", [("check_one", []), ("review_one", ["--report", "汇总.xlsx"])], ids=["check", "round"])
+def test_ctrl_c_in_a_check_says_how_far_it_got_and_names_the_files_not_checked(which, extra, tmp_path):
+    """A check stopped by Ctrl-C said only 已中断。: not how many files were checked, nor which
+    were not (a clean file prints nothing, so the screen could not tell)."""
+    import subprocess
+    import sys
+
+    files = _inbox(tmp_path, 4)
+    files[1].write_text(files[1].read_text(encoding="utf-8").replace("staff_count: 269", "staff_count: -1"), encoding="utf-8")
+    res = subprocess.run(
+        [sys.executable, "-c", _STOP_CHECK.replace("WHICH", which), *map(str, files), "--jobs", "1", *extra],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    assert res.returncode == 130, res.stderr
+    assert "Traceback" not in res.stderr
+    assert [line.split(" 错误 ")[0] for line in res.stdout.splitlines() if " 错误 " in line] == [f"{files[1]}:17"]
+    tail = f"已中断：检查了 2 个文件（1 个错误，0 个提醒，都已列在上面）；没有检查：{files[2]}、{files[3]}"
+    assert res.stderr.splitlines()[-1] == tail + ("；审核汇总表没有写出。" if extra else "。")
+    assert not (tmp_path / "汇总.xlsx").exists()

@@ -312,7 +312,7 @@ class _Progress:
     """A progress bar on a terminal (stderr), nothing extra otherwise: the per-file lines
     are the progress in a log (CI). Lines printed while the bar shows go above it."""
 
-    PHASES = {"plan": "读取", "render": "生成", "pdf": "转 PDF"}
+    PHASES = {"plan": "读取", "render": "生成", "pdf": "转 PDF", "check": "检查"}
 
     def __init__(self, enabled: bool):
         self.bar = None
@@ -387,28 +387,40 @@ def check(files, strict, templates, summary, report, round_year, round_form, job
         click.echo("没有找到要检查的 .yaml 或 Word / Excel 表：请检查文件夹或通配符。", err=True)
         sys.exit(2)
     if report or round_year or round_form:
-        _review(args, files, templates, strict, report, round_year, _form_name(round_form, templates))
+        _review(args, files, templates, strict, report, round_year, _form_name(round_form, templates), jobs)
         return
     errors = warnings = accepted = broken = 0
     said: set[str] = set()  # a template folder is named once a run (issue 16)
     tasks = [(n, file, templates, summary) for n, file in enumerate(files, start=1)]
-    for checked in batch.each_in_order(batch.check_one, tasks, jobs, batch.dead_worker):
-        problems = checked.problems  # a file that cannot be read is its problem: the others go on
-        _print_problems(problems, err=False)
-        for note in checked.notes:
-            if note not in said:
-                said.add(note)
-                click.echo(note)
-        for mistake in checked.template_problems:  # the form's templates' mistakes, once a run
-            if mistake.format() not in said:
-                said.add(mistake.format())
-                click.echo(mistake.format())
-                broken += 1
-        for line in checked.summary or []:
-            click.echo(line)
-        errors += sum(p.is_error for p in problems)
-        warnings += sum(p.severity == "W" and not p.accepted for p in problems)
-        accepted += sum(bool(p.accepted) for p in problems)
+    progress = _Progress(len(files) > 1 and _is_terminal())
+    checked_files: list[str] = []
+    _sigterm_as_interrupt()
+    try:
+        for checked in batch.each_in_order(batch.check_one, tasks, jobs, batch.dead_worker):
+            problems = checked.problems  # a file that cannot be read is its problem: the others go on
+            _print_problems(problems, err=False, echo=progress.echo)
+            for note in checked.notes:
+                if note not in said:
+                    said.add(note)
+                    progress.echo(note)
+            for mistake in checked.template_problems:  # the form's templates' mistakes, once a run
+                if mistake.format() not in said:
+                    said.add(mistake.format())
+                    progress.echo(mistake.format())
+                    broken += 1
+            for line in checked.summary or []:
+                progress.echo(line)
+            errors += sum(p.is_error for p in problems)
+            warnings += sum(p.severity == "W" and not p.accepted for p in problems)
+            accepted += sum(bool(p.accepted) for p in problems)
+            checked_files.append(checked.file)
+            progress.advance(batch.Step("check", len(checked_files), len(files), None))  # type: ignore[arg-type]
+    except KeyboardInterrupt as exc:  # what was checked is said; the files not reached are named
+        _ignore_interrupts()
+        progress.close()
+        click.echo(_interrupted_check(files, checked_files, errors, warnings) + "。", err=True)
+        sys.exit(143 if isinstance(exc, _Terminated) else 130)
+    progress.close()
     kept = f"，{accepted} 个已确认保留" if accepted else ""
     click.echo(f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个提醒{kept}{_templates_broken(broken)}。")
     sys.exit(1 if errors or broken or (strict and warnings) else 0)
@@ -417,7 +429,17 @@ def check(files, strict, templates, summary, report, round_year, round_form, job
 CHECKED_KINDS = " .yaml 或 Word / Excel 表（.docx、.xlsx 等）"
 
 
-def _review(args: tuple[str, ...], files: list[str], templates: str | None, strict: bool, report: str | None, year: int | None, form: str | None) -> None:
+def _interrupted_check(files: list[str], checked: list[str], errors: int, warnings: int) -> str:
+    """Ctrl-C in a check: how far it got, and the files it did not reach, by name."""
+    rest = [f for f in files if f not in set(checked)]
+    shown = "、".join(rest[:5]) + (f" 等 {len(rest)} 个" if len(rest) > 5 else "")
+    listed = "，都已列在上面" if errors or warnings else ""
+    return f"已中断：检查了 {len(checked)} 个文件（{errors} 个错误，{warnings} 个提醒{listed}）" + (f"；没有检查：{shown}" if rest else "")
+
+
+def _review(
+    args: tuple[str, ...], files: list[str], templates: str | None, strict: bool, report: str | None, year: int | None, form: str | None, jobs: int | None
+) -> None:
     """check --report / --year / --form: the round across the received files (review.py)."""
     from .api import _FILLED_SUFFIXES
     from .inputs import expand
@@ -427,7 +449,27 @@ def _review(args: tuple[str, ...], files: list[str], templates: str | None, stri
     target = report_path(report) if report else None
     if target is not None and target.exists():  # last run's report in the folder checked
         files = [f for f in files if not Path(f).exists() or not Path(f).samefile(target)]
-    received = review(files, templates, year, form)
+    progress = _Progress(len(files) > 1 and _is_terminal())
+    done: list[Any] = []
+
+    def each(r: Any) -> None:
+        done.append(r)
+        progress.advance(batch.Step("check", len(done), len(files), None))  # type: ignore[arg-type]
+
+    from . import batch
+
+    _sigterm_as_interrupt()
+    try:
+        received = review(files, templates, year, form, jobs, each)
+    except KeyboardInterrupt as exc:
+        _ignore_interrupts()
+        progress.close()
+        for r in done:  # what each file checked holds (the round's comparisons were not made)
+            _print_problems(r.problems, err=False)
+        said = _interrupted_check(files, [r.file for r in done], sum(r.errors for r in done), sum(r.warnings for r in done))
+        click.echo(said + ("；审核汇总表没有写出" if target is not None else "") + "。", err=True)
+        sys.exit(143 if isinstance(exc, _Terminated) else 130)
+    progress.close()
     for r in received:
         _print_problems(r.problems, err=False)
     broken = _said_of_templates(received, templates)
@@ -454,20 +496,14 @@ def _said_of_templates(received: list[Any], templates: str | None) -> int:
     """What plain ``check`` says of the forms the received files were read with: which
     template folder (when not goaldoc's own) and the mistakes of its templates, once each;
     how many mistakes. ``check --report`` said neither: a broken template went unsaid."""
-    from .api import template_notes
-    from .forms.syntax import template_problems
-
     said: set[str] = set()
     broken = 0
     for r in received:
-        spec = r.loaded.form if r.loaded is not None else None
-        if spec is None:
-            continue
-        for note in template_notes(spec, r.file, templates):
+        for note in r.template_notes:
             if note not in said:
                 said.add(note)
                 click.echo(note)
-        for mistake in template_problems(spec, quick=True):
+        for mistake in r.template_problems:
             if mistake.format() not in said:
                 said.add(mistake.format())
                 click.echo(mistake.format())

@@ -59,6 +59,11 @@ class Received:
     summary: Summary | None = None
     kinds: dict[str, int] = field(default_factory=dict)  # indicators per 一级 kind (all tables)
     unreadable: bool = False
+    index: int = 0  # its place among the files (1-based), for the workers' results in order
+    content: Any = None  # what it says (the model as data), to compare a .docx with its .xlsx
+    words: dict[tuple[str | int, ...], str] = field(default_factory=dict)  # each problem's key path in words
+    template_notes: list[str] = field(default_factory=list)  # which template folder (not goaldoc's own)
+    template_problems: list[Problem] = field(default_factory=list)  # its form's templates' mistakes
 
     @property
     def department(self) -> str:
@@ -100,33 +105,60 @@ class Received:
         return "、".join(dict.fromkeys(TAGS[p.code] for p in self.problems if p.code in TAGS))
 
 
-def review(files: list[str], templates: str | Path | None = None, year: int | None = None, form: str | None = None) -> list[Received]:
-    """Check each file as ``goaldoc check`` does, then compare them (module doc)."""
+def review(
+    files: list[str],
+    templates: str | Path | None = None,
+    year: int | None = None,
+    form: str | None = None,
+    jobs: int | None = None,
+    each: typing.Callable[[Received], None] | None = None,
+) -> list[Received]:
+    """Check each file as ``goaldoc check`` does, in ``jobs`` worker processes (default: one
+    per core), then compare them (module doc). ``each``: told of every file checked, in order
+    (the CLI's progress)."""
+    from . import batch
+
+    received: list[Received] = []
+    tasks = [(n, file, templates) for n, file in enumerate(files, start=1)]
+    for r in batch.each_in_order(batch.review_one, tasks, jobs, batch.dead_reviewer):
+        received.append(r)
+        if each is not None:
+            each(r)
+    _round(received, year, form, templates)
+    return received
+
+
+def received_one(index: int, file: str, templates: str | Path | None = None) -> Received:
+    """One received file checked, with all the round needs of it (its model is not kept: the
+    result comes back from a worker process)."""
     from .api import read_input
     from .loading import diagnose_data
 
-    received: list[Received] = []
-    for file in files:
-        try:
-            data, lines, notes = read_input(file, templates)
-        except GoaldocError as exc:
-            received.append(Received(file, list(exc.problems), unreadable=True))
-            continue
-        try:
-            loaded, problems = diagnose_data(data, lines, file, templates)
-        except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
-            received.append(Received(file, list(exc.problems), data=data if isinstance(data, dict) else {}, unreadable=True))
-            continue
-        r = Received(file, problems + notes, loaded, data if isinstance(data, dict) else {})
-        if loaded is not None and loaded.form is not None:
-            r.form, r.form_title = loaded.form.name, loaded.form.title
-            r.summary = summarize(loaded.model)
-            r.kinds = _kinds(loaded)
-        elif isinstance(r.data.get("form"), str):
-            r.form = r.data["form"]
-        received.append(r)
-    _round(received, year, form, templates)
-    return received
+    try:
+        data, lines, notes = read_input(file, templates)
+    except GoaldocError as exc:
+        return Received(file, list(exc.problems), unreadable=True, index=index)
+    try:
+        loaded, problems = diagnose_data(data, lines, file, templates)
+    except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
+        return Received(file, list(exc.problems), data=data if isinstance(data, dict) else {}, unreadable=True, index=index)
+    r = Received(file, problems + notes, None, data if isinstance(data, dict) else {}, index=index)
+    if loaded is not None and loaded.form is not None:
+        from .api import template_notes
+        from .forms.syntax import template_problems
+
+        r.form, r.form_title = loaded.form.name, loaded.form.title
+        r.summary = summarize(loaded.model)
+        r.kinds = _kinds(loaded)
+        r.template_notes = template_notes(loaded.form, file, templates)
+        r.template_problems = template_problems(loaded.form, quick=True)
+    elif isinstance(r.data.get("form"), str):
+        r.form = r.data["form"]
+    if loaded is not None:
+        r.content = loaded.model.model_dump(exclude={"accepted", "carried"})
+        model = type(loaded.model)
+        r.words = {tuple(p.path): path_in_words(tuple(p.path), model) for p in r.problems if p.path}
+    return r
 
 
 def _kinds(loaded: Loaded) -> dict[str, int]:
@@ -185,6 +217,8 @@ def _twin(a: Received, b: Received) -> bool:
 
 def _content(r: Received) -> Any:
     """What a file says, for comparing two formats of one form (the data, not the places)."""
+    if r.content is not None:
+        return r.content
     return r.loaded.model.model_dump(exclude={"accepted", "carried"}) if r.loaded is not None else r.data
 
 
@@ -332,7 +366,8 @@ def write_report(received: list[Received], round_year: int | None, round_form: s
         for p in sorted(r.problems, key=lambda p: (not p.is_error, p.line or 0)):
             n += 1
             where = p.place or (f"第 {p.line} 行" if p.line else "整个文件")
-            wp.append([n, r.file, r.department, where, p.kind + ("（已确认保留）" if p.accepted else ""), p.code, path_in_words(p.path, model) if p.path else "", p.message])
+            words = (r.words.get(tuple(p.path)) or path_in_words(p.path, model)) if p.path else ""
+            wp.append([n, r.file, r.department, where, p.kind + ("（已确认保留）" if p.accepted else ""), p.code, words, p.message])
         if not r.problems:
             n += 1
             wp.append([n, r.file, r.department, "", "", "", "", "没有问题"])
