@@ -235,21 +235,23 @@ def test_the_round_reads_in_workers_and_an_unexpected_error_is_that_files_alone(
 
 _STOP_CHECK = """
 import sys
-from goaldoc import batch
-real = batch.WHICH
+from goaldoc import MODULE
+real = MODULE.WHICH
 def stop(*args, **kw):
     if args[0] == 3:  # Ctrl-C as the third file is checked
         raise KeyboardInterrupt
     return real(*args, **kw)
-batch.WHICH = stop
+MODULE.WHICH = stop
 from goaldoc.cli import main
 sys.argv = ["goaldoc", "check", *sys.argv[1:]]
 main()
 """
 
 
-@pytest.mark.parametrize("which, extra", [("check_one", []), ("review_one", ["--report", "汇总.xlsx"])], ids=["check", "round"])
-def test_ctrl_c_in_a_check_says_how_far_it_got_and_names_the_files_not_checked(which, extra, tmp_path):
+@pytest.mark.parametrize(
+    "module, which, extra", [("batch", "check_one", []), ("review", "review_one", ["--report", "汇总.xlsx"])], ids=["check", "round"]
+)
+def test_ctrl_c_in_a_check_says_how_far_it_got_and_names_the_files_not_checked(module, which, extra, tmp_path):
     """A check stopped by Ctrl-C said only 已中断。: not how many files were checked, nor which
     were not (a clean file prints nothing, so the screen could not tell)."""
     import subprocess
@@ -258,7 +260,7 @@ def test_ctrl_c_in_a_check_says_how_far_it_got_and_names_the_files_not_checked(w
     files = _inbox(tmp_path, 4)
     files[1].write_text(files[1].read_text(encoding="utf-8").replace("staff_count: 269", "staff_count: -1"), encoding="utf-8")
     res = subprocess.run(
-        [sys.executable, "-c", _STOP_CHECK.replace("WHICH", which), *map(str, files), "--jobs", "1", *extra],
+        [sys.executable, "-c", _STOP_CHECK.replace("MODULE", module).replace("WHICH", which), *map(str, files), "--jobs", "1", *extra],
         capture_output=True, text=True, cwd=tmp_path, timeout=300,
     )
     assert res.returncode == 130, res.stderr

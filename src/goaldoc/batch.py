@@ -1183,29 +1183,6 @@ def unexpected(file: str, exc: BaseException) -> Problem:
     )
 
 
-def review_one(index: int, file: str, templates: str | None = None) -> Any:
-    """One file of the finance bureau's round (review.received_one), in a worker; never
-    raises: an unexpected error is the file's problem (E049), and the others go on."""
-    from .review import Received, received_one
-
-    pause_collector()
-    try:
-        return received_one(index, file, templates)
-    except Exception as exc:  # noqa: BLE001 - the error boundary of one received file
-        return Received(file, [unexpected(file, exc)], unreadable=True, index=index)
-    finally:
-        tidy()
-
-
-def dead_reviewer(args: tuple[Any, ...], exc: BaseException) -> Any:
-    """The round's result for a file whose worker died (killed, out of memory)."""
-    from .review import Received
-
-    index, file = args[:2]
-    problem = Problem(f"工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")
-    return Received(file, [problem], unreadable=True, index=index)
-
-
 def dead_worker(args: tuple[Any, ...], exc: BaseException) -> Any:
     """The result of a check or an import whose worker died (killed, out of memory)."""
     index, file = args[:2]

@@ -33,6 +33,7 @@ from typing import Any
 from .forms import FormSpec
 from .forms.fields import FieldSpec
 from .forms.reads import names_read
+from .importer.document import CARRIED_NOTE
 from .model import DepartmentYear
 
 INDICATOR_ROWS = 30  # a department's 部门整体 indicators (issue 21: a real one has 20–30)
@@ -573,11 +574,6 @@ def _list_source(options: tuple[str, ...], wb: Any, lists: dict[tuple[str, ...],
 
 
 # ---------------------------------------------------------------- what `goaldoc init` calls
-
-# the note on a cell holding last year's number (init x.xlsx --from): what `goaldoc check`
-# reads back (importer/read_xlsx.py, CARRIED) to say W311 while the number is unchanged
-CARRIED_NOTE = "上年的数：{value}。改成今年的数后删去这条批注；今年不变的，也删去这条批注（批注留着、数也没改的，goaldoc check 会提醒核对）。"
-CARRIED = re.compile(r"上年的数：(-?[0-9]+(?:\.[0-9]+)?)。")
 
 NOTE = """goaldoc 空白表：{year} 年度，表样 {form}（{title}）。
 在空白格里填写：点一格，会提示这一格填什么；一级指标、二级指标等从下拉列表选。金额只写数字（{unit}）。

@@ -120,12 +120,33 @@ def review(
 
     received: list[Received] = []
     tasks = [(n, file, templates) for n, file in enumerate(files, start=1)]
-    for r in batch.each_in_order(batch.review_one, tasks, jobs, batch.dead_reviewer):
+    for r in batch.each_in_order(review_one, tasks, jobs, dead_reviewer):
         received.append(r)
         if each is not None:
             each(r)
     _round(received, year, form, templates)
     return received
+
+
+def review_one(index: int, file: str, templates: str | Path | None = None) -> Received:
+    """One file of the round, in a worker (batch.each_in_order); never raises: an unexpected
+    error is the file's problem (E049), and the others go on."""
+    from .batch import pause_collector, tidy, unexpected
+
+    pause_collector()
+    try:
+        return received_one(index, file, templates)
+    except Exception as exc:  # noqa: BLE001 - the error boundary of one received file
+        return Received(file, [unexpected(file, exc)], unreadable=True, index=index)
+    finally:
+        tidy()
+
+
+def dead_reviewer(args: tuple[Any, ...], exc: BaseException) -> Received:
+    """The round's result for a file whose worker died (killed, out of memory)."""
+    index, file = args[:2]
+    problem = Problem(f"工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")
+    return Received(file, [problem], unreadable=True, index=index)
 
 
 def received_one(index: int, file: str, templates: str | Path | None = None) -> Received:

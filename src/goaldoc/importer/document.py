@@ -11,6 +11,7 @@ look for it: “第 2 个表格 第 7 行 第 3 列”, “第 12 段”, “项
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -53,6 +54,12 @@ class Item:
     def snippet(self, limit: int = 40) -> str:
         shown = " | ".join(" ".join(c.text.split()) for c in self.cells if c.text.strip())
         return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+# the note on a cell holding last year's number (goaldoc init x.xlsx --from, blank.py): read
+# back (read_xlsx.py) into the data's carried:, so that check says W311 while it is unchanged
+CARRIED_NOTE = "上年的数：{value}。改成今年的数后删去这条批注；今年不变的，也删去这条批注（批注留着、数也没改的，goaldoc check 会提醒核对）。"
+CARRIED = re.compile(r"上年的数：(-?[0-9]+(?:\.[0-9]+)?)。")
 
 
 @dataclass

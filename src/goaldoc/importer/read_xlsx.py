@@ -21,7 +21,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple
 
-from .document import Cell, Document, Item, column_letter
+from .document import CARRIED, Cell, Document, Item, column_letter
 from .limits import sheet_columns, sheet_rows
 
 # goaldoc's own page breaks (render/excel/layout.py): heading rows printed again after a
@@ -136,9 +136,7 @@ def read_xlsx(data: bytes, file: str) -> Document:
 
 
 def _carried(doc: Document, coord: str, note: str | None) -> None:
-    """A note goaldoc init --from left on a number of last year's (blank.CARRIED_NOTE)."""
-    from ..blank import CARRIED
-
+    """A note goaldoc init --from left on a number of last year's (document.CARRIED_NOTE)."""
     m = CARRIED.search(note or "")
     if m:
         doc.carried[coord] = Decimal(m[1])
