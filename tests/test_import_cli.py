@@ -239,6 +239,34 @@ def test_an_old_doc_is_converted_by_libreoffice_and_the_import_says_so(tmp_path:
     assert model.indicators == sample.indicators and model.budget == sample.budget
 
 
+@pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice (soffice) is not installed")
+def test_an_old_xls_of_goaldocs_own_workbook_reads_back_whole(tmp_path: Path) -> None:
+    """goaldoc's .xlsx saved as .xls (old Excel, or LibreOffice) and read back: the names that
+    mark a label printed again after a page break came back as ``(S!$B$15,S!$A$28,…)``, which
+    openpyxl reads as no cell at all: 总体绩效目标 10 and 11 (on the next page) were left over."""
+    src = filled(TAISHAN, "xlsx", tmp_path, "去年")
+    exe = shutil.which("soffice") or "soffice"
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "xls"), str(src)], check=True, capture_output=True, timeout=180)
+    res = run("import", str(tmp_path / "xls" / "去年.xls"), "-o", str(tmp_path / "x.yaml"))
+    assert res.exit_code == 0, res.output
+    assert "放不进栏目" not in res.output
+    model, sample = load(tmp_path / "x.yaml").model, load(TAISHAN).model
+    assert len(sample.goals) == 11 and model.goals == sample.goals
+    assert model.indicators == sample.indicators and model.budget == sample.budget and model.key_tasks == sample.key_tasks
+
+
+def test_names_written_as_libreoffice_writes_them_mark_the_same_cells() -> None:
+    """The same without LibreOffice: a hidden name's areas in parentheses are read."""
+    from types import SimpleNamespace
+
+    from goaldoc.importer.read_xlsx import _marked
+
+    value = "(部门整体预算绩效目标批复表!$B$15,部门整体预算绩效目标批复表!$A$28,'a, b'!$19:$19)"
+    ws = SimpleNamespace(defined_names={"_GoaldocLabel1": SimpleNamespace(destinations=iter(()), value=value)})
+    assert _marked(ws, "_GoaldocLabel") == ["B15", "A28", "19:19"]
+
+
 def test_a_yaml_render_does_not_import_the_importer():
     """Start-up time (issue 11): the importer is imported only for a filled file."""
     import subprocess

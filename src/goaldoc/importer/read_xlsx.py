@@ -30,11 +30,21 @@ from .limits import sheet_columns, sheet_rows
 REPEAT_NAME, LABEL_NAME = "_GoaldocRepeat", "_GoaldocLabel"
 
 
+# one area of a defined name's value: Sheet!$B$15, 'A sheet'!$19:$19 (what openpyxl's
+# destinations give, also inside the parentheses LibreOffice writes round a list of areas)
+_AREA = re.compile(r"(?:'(?:[^']|'')+'|[^'!,()\s]+)!(\$?[A-Z]{0,3}\$?[0-9]*(?::\$?[A-Z]{0,3}\$?[0-9]*)?)")
+
+
 def _marked(ws: Any, prefix: str) -> list[str]:
+    """The cells or rows goaldoc marked with a hidden name (render/excel/layout.py). A file
+    saved by LibreOffice (a .xls converted, or the form re-saved) writes the name's areas as
+    ``(S!$B$15,S!$A$28)``, which openpyxl reads as no area at all: the labels merged again
+    after a page break then read as rows of their own (总体绩效目标 10 and 11 left over)."""
     refs: list[str] = []
     for name, dn in ws.defined_names.items():
         if name.startswith(prefix):
-            refs += [ref.replace("$", "") for _sheet, ref in dn.destinations]
+            found = [ref for _sheet, ref in dn.destinations] or _AREA.findall(dn.value or "")
+            refs += [ref.replace("$", "") for ref in found]
     return refs
 
 
