@@ -151,7 +151,10 @@ def to_yaml(
     tail = []
     if leftovers:
         tail.append("# " + "-" * 30 + " 未能放入栏目的内容")
-        tail.append("# 下面这些文字在表样里找不到对应的栏目，原样留在这里：请核对，放到合适的键下，或删去。")
+        tail.append(
+            "# 下面这些文字没有放进栏目（每行注明原因：表样里找不到对应的栏目，或与同一栏目另一格的内容不同），"
+            "原样留在这里：请核对，放到合适的键下，或删去。"
+        )
         for x in leftovers:
             tail.append("#   " + one_line(f"{x.place}：{x.reason}：{' '.join(x.text.split())}"))
     must, keepable = _must_fix(problems or [])
