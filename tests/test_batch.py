@@ -193,6 +193,22 @@ def test_a_terminal_gets_a_progress_bar_and_a_log_plain_lines(tmp_path, monkeypa
     assert strip(tty.stdout) == strip(plain.stdout)  # the same lines above the bar
 
 
+def test_check_on_a_terminal_gets_a_bar_too_and_no_bar_is_drawn_before_its_phase(tmp_path, monkeypatch):
+    """check of many files printed nothing for a clean file: a round of .docx was minutes of
+    silence. On a terminal it now draws the bar render draws; and neither draws an empty
+    bar (no description, no total) before the first file is done."""
+    plain = run("check", TAISHAN, LIUZHI, "-j", "1")
+    assert "\r" not in plain.output and "检查:" not in plain.stderr
+    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+    tty = run("check", TAISHAN, LIUZHI, "-j", "1")
+    assert tty.exit_code == plain.exit_code
+    frames = [f for f in tty.stderr.split("\r") if "|" in f]
+    assert frames and all(f.startswith("检查:") for f in frames) and "/2 [" in tty.stderr
+    assert tty.stdout == plain.stdout  # the same lines, above the bar
+    rendered = run("render", TAISHAN, LIUZHI, "-o", tmp_path / "r", "-f", "xlsx", "-j", "1")
+    assert all(f.startswith(("读取:", "生成:")) for f in rendered.stderr.split("\r") if "|" in f)
+
+
 def test_the_collector_pauses_while_a_department_renders_and_is_frozen_after_the_first(tmp_path, monkeypatch):
     """Issue 23 item 3: no automatic collection while a department renders, one collection
     after it, what is alive after the first frozen — and the batch's end thaws it (a

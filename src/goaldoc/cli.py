@@ -315,17 +315,21 @@ class _Progress:
     PHASES = {"plan": "读取", "render": "生成", "pdf": "转 PDF", "check": "检查"}
 
     def __init__(self, enabled: bool):
-        self.bar = None
+        self.bar: Any = None
         self.phase = ""
-        if enabled:
+        self.enabled = enabled
+
+    def advance(self, step) -> None:  # type: ignore[no-untyped-def]
+        if not self.enabled:
+            return
+        if self.bar is None:  # made at the first step, with its phase: no empty bar before it
             import tqdm
 
             tqdm.tqdm.monitor_interval = 0  # no monitor thread: the workers are forked later
-            self.bar = tqdm.tqdm(file=sys.stderr, unit="个", dynamic_ncols=True, leave=False)
-
-    def advance(self, step) -> None:  # type: ignore[no-untyped-def]
-        if self.bar is None:
-            return
+            self.phase = step.phase
+            self.bar = tqdm.tqdm(
+                file=sys.stderr, unit="个", dynamic_ncols=True, leave=False, total=step.total, desc=self.PHASES.get(step.phase, step.phase)
+            )
         if step.phase != self.phase:
             self.phase = step.phase
             self.bar.reset(total=step.total)
@@ -342,6 +346,7 @@ class _Progress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+        self.enabled = False
 
 
 CONVERT_TIMEOUT_HELP = "用 LibreOffice 转换一个 .doc / .xls / .wps 最多等几秒，超时就停下、报出这个文件并继续（默认 120）。"
