@@ -25,6 +25,7 @@ import pytest
 from conftest import SAMPLES
 from goaldoc.locks import _human, _size
 from processes import needs_proc, none_left, run_bounded, start, wait_for
+from stopping import ctrl_c_at
 
 pytestmark = needs_proc
 
@@ -183,21 +184,6 @@ def test_ctrl_c_to_goaldoc_alone_stops_libreoffice_and_leaves_no_file_of_it(tmp_
     assert_whole(run.out)
 
 
-_STOPPED_AT = """
-import sys
-from goaldoc import batch
-real = batch.WHICH
-def stop(*args, **kw):
-    if ALWAYS or args[0] == 2:  # Ctrl-C as this file is rendered / as the second is read
-        raise KeyboardInterrupt
-    return real(*args, **kw)
-batch.WHICH = stop
-from goaldoc.cli import main
-sys.argv = ["goaldoc", "render", *sys.argv[1:]]
-main()
-"""
-
-
 @pytest.mark.parametrize(
     ("which", "count", "jobs"),
     [("render_one", 1, "2"), ("plan_one", 3, "1")],
@@ -207,7 +193,8 @@ def test_ctrl_c_names_every_file_not_written_even_one_never_reported(tmp_path, w
     """A file the run had said nothing of yet (one file still rendering; the files not read when
     Ctrl-C came) was left out of the last line: "写好了 0 个部门" and no word of which file."""
     files = batch(tmp_path / "in", count, 0)
-    code = _STOPPED_AT.replace("WHICH", which).replace("ALWAYS", str(which == "render_one"))
+    # Ctrl-C as this file is rendered / as the second is read
+    code = ctrl_c_at("batch", which, "render", f"{which == 'render_one'} or args[0] == 2")
     res = subprocess.run(
         [sys.executable, "-c", code, *map(str, files), "-o", str(tmp_path / "out"), "--jobs", jobs],
         capture_output=True, text=True, cwd=tmp_path, timeout=300,

@@ -22,6 +22,7 @@ from conftest import SAMPLES
 from goaldoc.api import load, render_bytes
 from goaldoc.cli import main
 from goaldoc.review import path_in_words
+from stopping import ctrl_c_at
 
 REFERENCE = Path(__file__).parent / "fixtures" / "clerk" / "nongye-2025.yaml"
 
@@ -233,21 +234,6 @@ def test_the_round_reads_in_workers_and_an_unexpected_error_is_that_files_alone(
     assert [(r[1], r[-3]) for r in rows] == [("第1局", "没有问题"), ("（读不出）", "读不出"), ("第3局", "没有问题")]
 
 
-_STOP_CHECK = """
-import sys
-from goaldoc import MODULE
-real = MODULE.WHICH
-def stop(*args, **kw):
-    if args[0] == 3:  # Ctrl-C as the third file is checked
-        raise KeyboardInterrupt
-    return real(*args, **kw)
-MODULE.WHICH = stop
-from goaldoc.cli import main
-sys.argv = ["goaldoc", "check", *sys.argv[1:]]
-main()
-"""
-
-
 @pytest.mark.parametrize(
     "module, which, extra", [("batch", "check_one", []), ("review", "review_one", ["--report", "汇总.xlsx"])], ids=["check", "round"]
 )
@@ -260,7 +246,7 @@ def test_ctrl_c_in_a_check_says_how_far_it_got_and_names_the_files_not_checked(m
     files = _inbox(tmp_path, 4)
     files[1].write_text(files[1].read_text(encoding="utf-8").replace("staff_count: 269", "staff_count: -1"), encoding="utf-8")
     res = subprocess.run(
-        [sys.executable, "-c", _STOP_CHECK.replace("MODULE", module).replace("WHICH", which), *map(str, files), "--jobs", "1", *extra],
+        [sys.executable, "-c", ctrl_c_at(module, which, "check", "args[0] == 3"), *map(str, files), "--jobs", "1", *extra],
         capture_output=True, text=True, cwd=tmp_path, timeout=300,
     )
     assert res.returncode == 130, res.stderr

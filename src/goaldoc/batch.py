@@ -1183,10 +1183,15 @@ def unexpected(file: str, exc: BaseException) -> Problem:
     )
 
 
+def worker_died(file: str, exc: BaseException) -> Problem:
+    """What is said of a file whose worker died (killed, out of memory)."""
+    return Problem(f"工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")
+
+
 def dead_worker(args: tuple[Any, ...], exc: BaseException) -> Any:
     """The result of a check or an import whose worker died (killed, out of memory)."""
     index, file = args[:2]
-    problem = Problem(f"工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")
+    problem = worker_died(file, exc)
     if len(args) > 2 and isinstance(args[2], Path):
         return Received(index, file, args[2], problems=[problem])
     return Checked(index, file, [problem])

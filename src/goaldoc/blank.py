@@ -33,7 +33,6 @@ from typing import Any
 from .forms import FormSpec
 from .forms.fields import FieldSpec
 from .forms.reads import names_read
-from .importer.document import CARRIED_NOTE
 from .model import DepartmentYear
 
 INDICATOR_ROWS = 30  # a department's 部门整体 indicators (issue 21: a real one has 20–30)
@@ -413,6 +412,8 @@ def finish(xlsx: bytes, marks: Marks, spec: FormSpec, note: str) -> Blank:
     for ws in wb.worksheets:
         _validations(ws, [s for s in marks.slots if any(c.startswith(f"{ws.title}!") for c in s.cells)], spec, amount_format, wb, lists)
     from openpyxl.comments import Comment
+
+    from .importer.document import CARRIED_NOTE
 
     for slot in marks.slots:  # last year's numbers (init --from): each cell says so, as carried: does in a YAML file
         if slot.carried and slot.value is not None:

@@ -320,21 +320,23 @@ class _Progress:
         self.enabled = enabled
 
     def advance(self, step) -> None:  # type: ignore[no-untyped-def]
+        self.count(step.phase, step.done, step.total)
+
+    def count(self, phase: str, done: int, total: int) -> None:
+        """``done`` of ``total`` files through ``phase`` (a batch's step, or check's files)."""
         if not self.enabled:
             return
         if self.bar is None:  # made at the first step, with its phase: no empty bar before it
             import tqdm
 
             tqdm.tqdm.monitor_interval = 0  # no monitor thread: the workers are forked later
-            self.phase = step.phase
-            self.bar = tqdm.tqdm(
-                file=sys.stderr, unit="个", dynamic_ncols=True, leave=False, total=step.total, desc=self.PHASES.get(step.phase, step.phase)
-            )
-        if step.phase != self.phase:
-            self.phase = step.phase
-            self.bar.reset(total=step.total)
-            self.bar.set_description(self.PHASES.get(step.phase, step.phase))
-        self.bar.update(step.done - self.bar.n)
+            self.phase = phase
+            self.bar = tqdm.tqdm(file=sys.stderr, unit="个", dynamic_ncols=True, leave=False, total=total, desc=self.PHASES.get(phase, phase))
+        if phase != self.phase:
+            self.phase = phase
+            self.bar.reset(total=total)
+            self.bar.set_description(self.PHASES.get(phase, phase))
+        self.bar.update(done - self.bar.n)
 
     def echo(self, text: str, err: bool = False) -> None:
         if self.bar is None:
@@ -404,22 +406,14 @@ def check(files, strict, templates, summary, report, round_year, round_form, job
         for checked in batch.each_in_order(batch.check_one, tasks, jobs, batch.dead_worker):
             problems = checked.problems  # a file that cannot be read is its problem: the others go on
             _print_problems(problems, err=False, echo=progress.echo)
-            for note in checked.notes:
-                if note not in said:
-                    said.add(note)
-                    progress.echo(note)
-            for mistake in checked.template_problems:  # the form's templates' mistakes, once a run
-                if mistake.format() not in said:
-                    said.add(mistake.format())
-                    progress.echo(mistake.format())
-                    broken += 1
+            broken += _say_once(said, checked.notes, checked.template_problems, progress.echo)
             for line in checked.summary or []:
                 progress.echo(line)
             errors += sum(p.is_error for p in problems)
             warnings += sum(p.severity == "W" and not p.accepted for p in problems)
             accepted += sum(bool(p.accepted) for p in problems)
             checked_files.append(checked.file)
-            progress.advance(batch.Step("check", len(checked_files), len(files), None))  # type: ignore[arg-type]
+            progress.count("check", len(checked_files), len(files))
     except KeyboardInterrupt as exc:  # what was checked is said; the files not reached are named
         _ignore_interrupts()
         progress.close()
@@ -436,7 +430,8 @@ CHECKED_KINDS = " .yaml 或 Word / Excel 表（.docx、.xlsx 等）"
 
 def _interrupted_check(files: list[str], checked: list[str], errors: int, warnings: int) -> str:
     """Ctrl-C in a check: how far it got, and the files it did not reach, by name."""
-    rest = [f for f in files if f not in set(checked)]
+    seen = set(checked)
+    rest = [f for f in files if f not in seen]
     shown = "、".join(rest[:5]) + (f" 等 {len(rest)} 个" if len(rest) > 5 else "")
     listed = "，都已列在上面" if errors or warnings else ""
     return f"已中断：检查了 {len(checked)} 个文件（{errors} 个错误，{warnings} 个提醒{listed}）" + (f"；没有检查：{shown}" if rest else "")
@@ -459,9 +454,7 @@ def _review(
 
     def each(r: Any) -> None:
         done.append(r)
-        progress.advance(batch.Step("check", len(done), len(files), None))  # type: ignore[arg-type]
-
-    from . import batch
+        progress.count("check", len(done), len(files))
 
     _sigterm_as_interrupt()
     try:
@@ -502,18 +495,19 @@ def _said_of_templates(received: list[Any], templates: str | None) -> int:
     template folder (when not goaldoc's own) and the mistakes of its templates, once each;
     how many mistakes. ``check --report`` said neither: a broken template went unsaid."""
     said: set[str] = set()
-    broken = 0
-    for r in received:
-        for note in r.template_notes:
-            if note not in said:
-                said.add(note)
-                click.echo(note)
-        for mistake in r.template_problems:
-            if mistake.format() not in said:
-                said.add(mistake.format())
-                click.echo(mistake.format())
-                broken += 1
-    return broken
+    return sum(_say_once(said, r.template_notes, r.template_problems, click.echo) for r in received)
+
+
+def _say_once(said: set[str], notes: list[str], mistakes: list[Any], echo: Any) -> int:
+    """Which template folder a file was read with, and its templates' mistakes (issue 16):
+    each said once a run (``said``); how many mistakes were new."""
+    new = 0
+    for line, mistake in [*((n, False) for n in notes), *((m.format(), True) for m in mistakes)]:
+        if line not in said:
+            said.add(line)
+            echo(line)
+            new += mistake
+    return new
 
 
 def _templates_broken(broken: int) -> str:

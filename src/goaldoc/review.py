@@ -144,9 +144,10 @@ def review_one(index: int, file: str, templates: str | Path | None = None) -> Re
 
 def dead_reviewer(args: tuple[Any, ...], exc: BaseException) -> Received:
     """The round's result for a file whose worker died (killed, out of memory)."""
+    from .batch import worker_died
+
     index, file = args[:2]
-    problem = Problem(f"工作进程意外退出（{type(exc).__name__}）：请用 --jobs 1 单独重试这个文件", (), file, code="B002")
-    return Received(file, [problem], unreadable=True, index=index)
+    return Received(file, [worker_died(file, exc)], unreadable=True, index=index)
 
 
 def received_one(index: int, file: str, templates: str | Path | None = None) -> Received:

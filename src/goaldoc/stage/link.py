@@ -217,10 +217,9 @@ def _merge(
         problems += _match_indicators(entry, ("projects", k), p.indicators, p, lines, moves, target_file, stage_path=("projects", sp), required=True)
     # a project's name typed wrong: one problem, naming the project it most likely is
     names = [tp["name"] for tp in flat]
-    left = [tp["name"] for k, tp in enumerate(flat) if k not in taken]
-    suggested: set[str] = set()
+    suggested: set[int] = set()
     for sp, p in unknown:
-        near, missing = _nearest(p.name, left, names, suggested)
+        near, missing = _nearest(p.name, names, taken, suggested)
         if near is not None:
             hint = f"是不是“{near}”？" + ("（目标表的这个项目在这份文件里还没有）" if missing else "")
         else:
@@ -228,7 +227,7 @@ def _merge(
         problems.append(lines.problem(("projects", sp, "name"), f"目标表 {target_file} 里没有名为“{p.name}”的项目：{hint}", code="E401"))
     if "projects" in spec.prints:
         for k, tp in enumerate(flat):
-            if k not in taken and tp["name"] not in suggested:
+            if k not in taken and k not in suggested:
                 problems.append(
                     lines.problem(
                         ("projects",),
@@ -324,10 +323,10 @@ def _match_indicators(
         targets[i].update(own)
     # a name typed wrong: one problem, naming the target indicator it most likely is (that
     # indicator is then not said again as missing: one mistake, one message)
-    left = [t.get("name", "") for i, t in enumerate(targets) if i not in taken]
-    suggested: set[str] = set()
+    names = [t.get("name", "") for t in targets]
+    suggested: set[int] = set()
     for j, ind in unknown:
-        near, missing = _nearest(ind.name, left, [t.get("name", "") for t in targets], suggested)
+        near, missing = _nearest(ind.name, names, taken, suggested)
         if near is None:
             hint = "指标名称要和目标表一字不差（goaldoc init --stage 会写好）"
         else:
@@ -337,7 +336,7 @@ def _match_indicators(
         )
     if required:
         for i, t in enumerate(targets):
-            if i not in taken and t.get("name", "") not in suggested:
+            if i not in taken and i not in suggested:
                 problems.append(
                     lines.problem(
                         (*stage_path, "indicators"),
@@ -349,16 +348,17 @@ def _match_indicators(
     return problems
 
 
-def _nearest(name: str, left: list[str], every: list[str], suggested: set[str]) -> tuple[str | None, bool]:
-    """The name of the targets ``name`` was most likely meant to be, and whether that one is
-    among those not matched (``left``; it is then added to ``suggested``, once: a second
-    misspelling of the same name does not hide it). Close names not matched come first."""
-    free = [n for n in left if n not in suggested]
-    near = difflib.get_close_matches(name, free, n=1, cutoff=0.5)
+def _nearest(name: str, names: list[str], taken: set[int], suggested: set[int]) -> tuple[str | None, bool]:
+    """The name among the targets' ``names`` that ``name`` was most likely meant to be, and
+    whether that target is one not matched (not ``taken``): it is then added to ``suggested``
+    by its place, once (a second misspelling of it does not hide it; of two targets of one
+    name, the other is still said missing). Close names not matched come first."""
+    free = {k: n for k, n in enumerate(names) if k not in taken and k not in suggested}
+    near = difflib.get_close_matches(name, list(dict.fromkeys(free.values())), n=1, cutoff=0.5)
     if near:
-        suggested.add(near[0])
+        suggested.add(next(k for k, n in free.items() if n == near[0]))
         return near[0], True
-    near = difflib.get_close_matches(name, every, n=1, cutoff=0.5)
+    near = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
     return (near[0], False) if near else (None, False)
 
 
