@@ -52,7 +52,6 @@ class Received:
 
     file: str
     problems: list[Problem]
-    loaded: Loaded | None = None
     data: dict[str, Any] = field(default_factory=dict)  # what could be read, for name and year
     form: str = ""  # the form it was read as (its form: / recognised layout)
     form_title: str = ""
@@ -164,7 +163,7 @@ def received_one(index: int, file: str, templates: str | Path | None = None) -> 
         loaded, problems = diagnose_data(data, lines, file, templates)
     except GoaldocError as exc:  # the form folder itself is broken (the admin's to fix)
         return Received(file, list(exc.problems), data=data if isinstance(data, dict) else {}, unreadable=True, index=index)
-    r = Received(file, problems + notes, None, data if isinstance(data, dict) else {}, index=index)
+    r = Received(file, problems + notes, data if isinstance(data, dict) else {}, index=index)
     if loaded is not None and loaded.form is not None:
         from .api import template_notes
         from .forms.syntax import template_problems
@@ -239,9 +238,7 @@ def _twin(a: Received, b: Received) -> bool:
 
 def _content(r: Received) -> Any:
     """What a file says, for comparing two formats of one form (the data, not the places)."""
-    if r.content is not None:
-        return r.content
-    return r.loaded.model.model_dump(exclude={"accepted", "carried"}) if r.loaded is not None else r.data
+    return r.content if r.content is not None else r.data
 
 
 def _majority(readable: list[Received], key: typing.Callable[[Received], Any], what: str, code: str) -> None:
@@ -384,11 +381,10 @@ def write_report(received: list[Received], round_year: int | None, round_form: s
     wp.append(PROBLEM_HEADINGS)
     n = 0
     for r in received:
-        model = type(r.loaded.model) if r.loaded is not None else None
         for p in sorted(r.problems, key=lambda p: (not p.is_error, p.line or 0)):
             n += 1
             where = p.place or (f"第 {p.line} 行" if p.line else "整个文件")
-            words = (r.words.get(tuple(p.path)) or path_in_words(p.path, model)) if p.path else ""
+            words = (r.words.get(tuple(p.path)) or path_in_words(p.path, None)) if p.path else ""
             wp.append([n, r.file, r.department, where, p.kind + ("（已确认保留）" if p.accepted else ""), p.code, words, p.message])
         if not r.problems:
             n += 1
