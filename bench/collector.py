@@ -195,4 +195,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from results import arguments
+
+    arguments(__doc__, ("--quick", "--only-pdf"))
     main()

@@ -517,4 +517,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from results import arguments
+
+    arguments(__doc__, ("--quick", "--cold-only", "--pdf"), ("--against", "--repeat", "--keep"))
     main()

@@ -62,7 +62,8 @@ QUICK = "--quick" in sys.argv
 
 
 def _option(name: str) -> str | None:
-    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+    at = sys.argv.index(name) + 1 if name in sys.argv else len(sys.argv)
+    return sys.argv[at] if at < len(sys.argv) else None  # a missing value: results.arguments says so
 
 
 ONLY = tuple((_option("--only") or "docx,xlsx").split(","))  # formats measured
@@ -419,4 +420,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from results import arguments
+
+    arguments(__doc__, ("--quick",), ("--only", "--sizes", "--against"))
     main()

@@ -102,4 +102,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    from results import arguments
+
+    arguments(__doc__)
     sys.exit(main())

@@ -48,4 +48,7 @@ def main() -> None:
             print(f"| {label} | {seconds:.2f} | {usage.ru_maxrss / 1024:.0f} |")
 
 if __name__ == "__main__":
+    from results import arguments
+
+    arguments(__doc__)
     main()

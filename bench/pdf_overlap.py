@@ -124,7 +124,7 @@ def timeline(folder: Path, out: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=20, help="departments")
     parser.add_argument("-r", "--rounds", type=int, default=3)
     parser.add_argument("--timeline", action="store_true")

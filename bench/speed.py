@@ -525,4 +525,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from results import arguments
+
+    arguments(__doc__, ("--quick",), (), tuple(PARTS))
     main()
