@@ -100,3 +100,29 @@ def test_help_has_no_english_of_clicks(command):
     assert english == set(), english
     assert res.stdout.startswith(f"用法：goaldoc {command} [选项]".replace("  ", " "))
     assert "\n选项：\n" in res.stdout
+
+
+def _screen_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@pytest.mark.parametrize("command", ["render", "check", "init", "import", "schema", "forms"])
+def test_option_descriptions_start_in_one_column_on_screen(command):
+    """A Chinese choice (init's ``--stage [监控|自评]``) is two columns a character on
+    screen, where click counts one: its description started two columns right of the others."""
+    res = run(command, "--help")
+    starts = set()
+    for line in res.stdout.split("\n选项：\n", 1)[1].splitlines():
+        m = re.match(r"^(  -\S.*?) {2,}(?=\S)", line)
+        if m:
+            starts.add(_screen_width(m.group(0)))
+    assert len(starts) == 1, (starts, res.stdout)
+
+
+def test_the_stage_choice_of_init_lines_up():
+    lines = run("init", "--help").stdout.splitlines()
+    stage = next(x for x in lines if x.startswith("  --stage"))
+    year = next(x for x in lines if x.startswith("  --year"))
+    assert _screen_width(stage[: stage.index("新建")]) == _screen_width(year[: year.index("预算年度")])

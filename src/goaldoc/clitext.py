@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+import unicodedata
 from typing import Any
 
 import click
@@ -162,12 +163,31 @@ def localize(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         option = line.startswith("  -")
+        if option:
+            line = _narrowed(line)
         for english, chinese in WORDS:
             pad = " " * max(0, len(english) - 2 * len(chinese)) if option else ""
             line = re.sub(rf"(?<![A-Za-z]){re.escape(english)}(?![A-Za-z])", chinese + pad, line)
         lines.append(line)
     text = re.sub(r"^(选项|命令|参数):$", r"\1：", "\n".join(lines), flags=re.M)
     return text.replace("用法： ", "用法：")
+
+
+# an option's words, then the gap click counted to the descriptions' column, then its description
+_OPTION_LINE = re.compile(r"^(  -\S.*?)( {2,})(\S.*)$")
+
+
+def _narrowed(line: str) -> str:
+    """An option's line of the help whose own words hold Chinese (a choice such as
+    ``[监控|自评]``): click counted each character as one column, the screen shows two, so the
+    gap before the description is that much narrower (two spaces at least)."""
+    m = _OPTION_LINE.match(line)
+    if m is None:
+        return line
+    wide = sum(1 for ch in m.group(1) if unicodedata.east_asian_width(ch) in "WF")
+    if not wide:
+        return line
+    return m.group(1) + " " * max(2, len(m.group(2)) - wide) + m.group(3)
 
 
 def sentence(message: str) -> str:
