@@ -464,6 +464,33 @@ def test_e205_weights_are_positive_and_complete():
     )
 
 
+def test_e205_one_stray_weight_is_one_problem():
+    """A weight typed on one indicator of a list without weights: one problem, at it, not
+    one at every other indicator saying (wrongly) that the others all have one."""
+    d = data()
+    for i in d["projects"][0]["indicators"]:
+        del i["weight"]
+    d["projects"][0]["indicators"][2]["weight"] = 20
+    n = len(d["projects"][0]["indicators"])
+    assert only(d) == (
+        "E205",
+        "projects[0].indicators[2].weight",
+        f"项目“甲项目”的 {n} 条指标只有 1 条填了权重：权重要每条都填，或都不填：请补上其余 {n - 1} 条的权重，或删去这个权重",
+    )
+
+
+def test_e205_two_blanks_among_weights_say_how_many_have_one():
+    d = data()
+    del d["projects"][0]["indicators"][1]["weight"]
+    del d["projects"][0]["indicators"][4]["weight"]
+    n = len(d["projects"][0]["indicators"])
+    message = f"这条指标没有权重：项目“甲项目”的 {n} 条指标里 {n - 2} 条填了权重，请补上"
+    assert problems(d) == [
+        ("E205", "projects[0].indicators[1].weight", message),
+        ("E205", "projects[0].indicators[4].weight", message),
+    ]
+
+
 def test_e206_weights_sum_to_90_or_100():
     d = ind(data(), 0, weight=45)
     assert only(d) == (

@@ -238,15 +238,27 @@ def weights(model: DepartmentYear, lines: LineMap, form: FormSpec) -> Iterator[P
         if not any(i.weight is not None for i in lst.indicators):
             continue
         complete = True
-        for k, ind in enumerate(lst.indicators):
-            if ind.weight is None:
-                complete = False
+        given = [k for k, ind in enumerate(lst.indicators) if ind.weight is not None]
+        blank = {k for k, ind in enumerate(lst.indicators) if ind.weight is None}
+        if blank and len(given) < len(blank):
+            # a few weights among many blanks: said at each weight given (one stray weight is
+            # one problem, not one at every other indicator)
+            complete = False
+            for k in given:
                 yield _problem(
                     lines,
                     (*lst.path, k, "weight"),
                     "E205",
-                    "这条指标没有权重：其他指标都填了权重，请补上",
+                    f"{lst.owner}的 {len(lst.indicators)} 条指标只有 {len(given)} 条填了权重：权重要每条都填，或都不填："
+                    f"请补上其余 {len(blank)} 条的权重，或删去这{'个' if len(given) == 1 else '些'}权重",
                 )
+            blank = set()
+        others = "其他指标都填了权重" if len(blank) == 1 else f"{lst.owner}的 {len(lst.indicators)} 条指标里 {len(given)} 条填了权重"
+        for k, ind in enumerate(lst.indicators):
+            if ind.weight is None:
+                if k in blank:
+                    complete = False
+                    yield _problem(lines, (*lst.path, k, "weight"), "E205", f"这条指标没有权重：{others}，请补上")
             elif ind.weight <= 0:
                 complete = False
                 yield _problem(
