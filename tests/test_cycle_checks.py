@@ -112,6 +112,16 @@ CASES = [
     (JIANKONG, "as_of: 2024-07-31", "as_of: 七月底", "4 错误 E419 as_of：数据截至日期“七月底”看不出是哪一天：请写成 2024-07-30 这样"),
     (ZIPING, "executed: 95}\n        - {label: 本年", "executed: 95, rate: 90%}\n        - {label: 本年",
      "11 错误 E420 projects[0].execution.lines[0].rate：项目“甲项目”的执行率填的是 90%，按 95 ÷ 100 算是 95.00%：请改正，或删去 rate: 让 goaldoc 算"),
+    # a 其中 row's typed rate is checked as the total's (it was printed unchecked)
+    (ZIPING, "level: 1, initial: 100, budget: 100, executed: 95}", "level: 1, initial: 100, budget: 100, executed: 95, rate: 90%}",
+     "12 错误 E420 projects[0].execution.lines[1].rate：项目“甲项目”“本年财政拨款”的执行率填的是 90%，按 95 ÷ 100 算是 95.00%：请改正，或删去 rate: 让 goaldoc 算"),
+    (JIANKONG, "executed: 60, expected: 100}", "executed: 60, expected: 100, rate: 六成}",
+     "10 错误 E420 projects[0].execution.lines[0].rate：项目“甲项目”的执行率填的是“六成”，看不出是百分之几：请写成 62.5% 这样，或删去 rate: 让 goaldoc 算"),
+    # a score is 得分 in its message (it said 权重); a trailing 分 is its unit
+    (ZIPING, "actual: 100人, weight: 25}", "actual: 100人, weight: 25, score: 二十五}",
+     "14 错误 E010 projects[0].indicators[0].score：得分应为数字（如 9.5），现为“二十五”"),
+    (ZIPING, "    goal_result: 完成了\n", "    goal_result: 完成了\n    total_score: 满分\n",
+     "9 错误 E010 projects[0].total_score：总分应为数字（如 92.5），现为“满分”"),
     (ZIPING, "    goal_result: 完成了\n", "    goal_result: 完成了\n    total_score: 100\n",
      "9 错误 E421 projects[0].total_score：项目“甲项目”的总分填的是 100，各项得分加起来是 99.5：请改正，或删去 total_score: 让 goaldoc 算"),
     (ZIPING, "    goal_result: 完成了\n", "    goal_result: 完成了\n    grade: 良\n", "9 错误 E421 projects[0].grade：项目“甲项目”的等级填的是“良”，总分 99.5 应为“优”（优 ≥ 90、良 ≥ 80、中 ≥ 60、差 ≥ 0）：请改正"),
@@ -130,6 +140,19 @@ CASES = [
 def test_each_check_says_one_thing_where_it_is(tmp_path, base, old, new, want):
     assert old in base
     assert messages(tmp_path, base.replace(old, new, 1)) == want.split("\n")
+
+
+def test_a_score_typed_with_its_unit_is_read(tmp_path):
+    """“25分” is 25 points: what a clerk types in a 得分 / 分值 column (the rule's 25 here)."""
+    text = ZIPING.replace("actual: 100人, weight: 25}", "actual: 100人, weight: 25分, score: 25分}").replace(
+        "    goal_result: 完成了\n", "    goal_result: 完成了\n    total_score: 99.5分\n"
+    )
+    assert messages(tmp_path, text) == []
+    wrong = text.replace("score: 25分}", "score: 24分}")
+    assert [m.split("：", 1)[0] for m in messages(tmp_path, wrong)] == [
+        "9 错误 E421 projects[0].total_score",  # 99.5 typed; 98.5 with the 24 typed
+        "15 错误 E412 projects[0].indicators[0].score",
+    ]
 
 
 def test_not_applicable_refused_where_the_form_says_so(tmp_path):

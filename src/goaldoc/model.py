@@ -65,18 +65,30 @@ def _to_amount(v: Any) -> Any:
 _LOOSE_GROUPS = compile_later(r"-?[0-9][0-9,]*(\.[0-9]+)?")
 
 
-def _to_weight(v: Any) -> Any:
-    if v is None or isinstance(v, bool):
-        return v
-    try:
-        d = v if isinstance(v, Decimal) else Decimal(str(v).strip())
-    except InvalidOperation:
-        raise ValueError(f"权重应为数字（如 10），现为“{v}”") from None
-    if not d.is_finite():
-        raise ValueError(f"权重应为数字（如 10），现为“{v}”")
-    if d < 0:
-        raise ValueError(f"权重不能为负数，现为 {v}：请填写正数")
-    return d
+def _points(what: str, example: str) -> Any:
+    """A number of points (权重 / 分值, 得分, 总分), as typed in a form: a trailing 分 is
+    the unit of every such column (“15分” is 15); messages name the column."""
+
+    def read(v: Any) -> Any:
+        if v is None or isinstance(v, bool):
+            return v
+        text = v if isinstance(v, Decimal) else str(v).strip()
+        if isinstance(text, str) and text.endswith("分") and text[:-1].strip():
+            text = text[:-1].strip()
+        try:
+            d = text if isinstance(text, Decimal) else Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{what}应为数字（如 {example}），现为“{v}”") from None
+        if not d.is_finite():
+            raise ValueError(f"{what}应为数字（如 {example}），现为“{v}”")
+        if d < 0:
+            raise ValueError(f"{what}不能为负数，现为 {v}：请填写正数")
+        return d
+
+    return read
+
+
+_to_weight = _points("权重", "10")
 
 
 def new_list() -> list[Any]:
@@ -90,6 +102,8 @@ def new_list() -> list[Any]:
 Text = Annotated[str, BeforeValidator(_to_text)]
 Amount = Annotated[Decimal, BeforeValidator(_to_amount)]
 Weight = Annotated[Decimal, BeforeValidator(_to_weight)]
+Score = Annotated[Decimal, BeforeValidator(_points("得分", "9.5"))]
+TotalScore = Annotated[Decimal, BeforeValidator(_points("总分", "92.5"))]
 
 
 class Model(BaseModel):

@@ -21,7 +21,9 @@ from .scoring import (
     DIRECTION_NAMES,
     IndicatorResult,
     SubjectResult,
+    denominator_of,
     evaluate,
+    parse_percent,
     percent_text,
     rounded,
     shown,
@@ -120,21 +122,12 @@ def _execution(subject: Any, path: Path_, what: str, res: SubjectResult, spec: A
                     "E416",
                     f"{what}“{line.label}”的{_COLUMNS[col]} {shown(v)} {unit} 超过了{den_label} {shown(den)} {unit}：执行数不能大于预算数，请核对（预算调整了的，填调整后的预算数）",
                 )
+    yield from _typed_rates(rows, total_i, what, base, res, spec, lines)
     if total_i is None:
         return
     total = rows[total_i]
     r = res.execution
     where = (*base, "lines", total_i)
-    if r.rate is not None and r.entered_rate is not None:
-        places = spec.scoring.execution.rate_decimals if spec.scoring is not None and spec.scoring.execution is not None else 2
-        if abs(r.rate - r.entered_rate) >= Decimal("0.00005") and percent_text(r.rate, places) != percent_text(r.entered_rate, places):
-            yield _p(
-                lines,
-                (*where, "rate"),
-                "E420",
-                f"{what}的执行率填的是 {total.rate}，按 {_n(r.executed)} ÷ {_n(r.denominator)} 算是 {percent_text(r.rate, places)}："
-                "请改正，或删去 rate: 让 goaldoc 算",
-            )
     if spec.stage == "监控":
         mon = spec.monitoring
         pace = Decimal(mon.months) / 12 if mon is not None else None
@@ -170,6 +163,41 @@ def _execution(subject: Any, path: Path_, what: str, res: SubjectResult, spec: A
             "E411",
             f"{what}的执行率 {percent_text(r.used_rate, 2)}，低于 {shown(spec_ex.reason_below)}%：表样要求说明原因，请填 execution.reason",
         )
+
+
+def _typed_rates(
+    rows: list[Any], total_i: int | None, what: str, base: Path_, res: SubjectResult, spec: Any, lines: LineMap
+) -> Iterator[Problem]:
+    """E420: each 执行率 typed (``rate:``) — the 年度资金总额 row's and each 其中 row's — is
+    its row's 执行数 ÷ 预算数, and reads as a percentage (a rate the form prints as typed)."""
+    r = res.execution
+    places = spec.scoring.execution.rate_decimals if spec.scoring is not None and spec.scoring.execution is not None else 2
+    which = spec.scoring.execution.denominator if spec.scoring is not None and spec.scoring.execution is not None else "budget"
+    for i, line in enumerate(rows):
+        if line.rate is None or not str(line.rate).strip():
+            continue
+        row = "" if i == total_i else f"“{line.label}”"
+        entered = parse_percent(line.rate)
+        if entered is None:
+            yield _p(
+                lines,
+                (*base, "lines", i, "rate"),
+                "E420",
+                f"{what}{row}的执行率填的是“{line.rate}”，看不出是百分之几：请写成 62.5% 这样，或删去 rate: 让 goaldoc 算",
+            )
+            continue
+        computed = r.line_rates[i] if i < len(r.line_rates) else None
+        if computed is None:
+            continue
+        if abs(computed - entered) >= Decimal("0.00005") and percent_text(computed, places) != percent_text(entered, places):
+            executed, den = (r.executed, r.denominator) if i == total_i else (line.executed, denominator_of(line, which))
+            yield _p(
+                lines,
+                (*base, "lines", i, "rate"),
+                "E420",
+                f"{what}{row}的执行率填的是 {line.rate}，按 {_n(executed)} ÷ {_n(den)} 算是 {percent_text(computed, places)}："
+                "请改正，或删去 rate: 让 goaldoc 算",
+            )
 
 
 # ---------------------------------------------------------------------------- 自评

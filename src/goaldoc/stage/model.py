@@ -29,7 +29,9 @@ from ..model import (
     Indicator,
     Model,
     Project,
+    Score,
     Text,
+    TotalScore,
     Unit,
     Weight,
     new_list,
@@ -46,7 +48,7 @@ class ExecutionLine(Model):
     executed: Amount | None = Field(None, description="执行数（自评：全年执行数；监控：1-7月执行数）")
     expected: Amount | None = Field(None, description="全年预计执行数（监控）")
     rate: Text | None = Field(None, description="执行率，如 76%（不填由 goaldoc 算；填了 check 核对）")
-    score: Weight | None = Field(None, description="得分（合计行；不填由 goaldoc 算）")
+    score: Score | None = Field(None, description="得分（合计行；不填由 goaldoc 算）")
     weight: Weight | None = Field(None, description="分值（合计行，由表样定，不用填）")
 
 
@@ -66,7 +68,7 @@ _SUBJECT: dict[str, Any] = {
     "conclusion": (Text | None, Field(None, description="评价结论")),
     "problems": (Text | None, Field(None, description="存在问题")),
     "measures": (Text | None, Field(None, description="改进措施 / 相关建议或举措")),
-    "total_score": (Weight | None, Field(None, description="总分 / 自评总分（不填由 goaldoc 算；填了 check 核对）")),
+    "total_score": (TotalScore | None, Field(None, description="总分 / 自评总分（不填由 goaldoc 算；填了 check 核对）")),
     "grade": (Text | None, Field(None, description="自评等级（不填由 goaldoc 按总分定）")),
 }
 
@@ -75,7 +77,7 @@ _INDICATOR: dict[str, Any] = {
     "level2": (Text, Field("", description="二级指标（有 targets: 时取自目标表，不用写）")),
     "adjusted": (Text | None, Field(None, description="调整指标值：批复后调整了的指标值（计分按调整后的）")),
     "actual": (Text | None, Field(None, description="实际完成值 / 全年完成值")),
-    "score": (Weight | None, Field(None, description="得分（不填由 goaldoc 按表样规则算；填了 check 核对是否在规则允许的范围内）")),
+    "score": (Score | None, Field(None, description="得分（不填由 goaldoc 按表样规则算；填了 check 核对是否在规则允许的范围内）")),
     "coefficient": (Text | None, Field(None, description="得分系数（%），得分 = 得分系数 × 权重")),
     "tier": (Text | None, Field(None, description="定性指标的完成等级，如 达成年度指标")),
     "reason": (Text | None, Field(None, description="偏差原因分析及改进措施 / 未完成原因分析")),
