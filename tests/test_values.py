@@ -379,3 +379,24 @@ def test_amount_unit_round_trip(d):
     assert parse_amount(format_amount(d, "万元", "as_typed")) == d
     yuan = format_amount(d, "元", "yuan")
     assert parse_amount(yuan) == d.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+
+
+@pytest.mark.parametrize("raw,sign,number,unit", [
+    ("≥200盏", "≥", "200", "盏"),
+    ("≥200 盏", "≥", "200", "盏"),
+    ("≤5千瓦时", "≤", "5", "千瓦时"),
+    ("=3台套", "=", "3", "台套"),
+    ("≥1.5平方公里", "≥", "1.5", "平方公里"),
+    ("≥10人·次", "≥", "10", "人·次"),
+    ("≥50架次/年", "≥", "50", "架次/年"),
+])
+def test_a_sign_and_a_number_make_a_value_quantitative_whatever_its_unit(raw, sign, number, unit):
+    """The unit list is not closed: ≥200盏 was unparsed, and a 自评 form then called it 定性
+    and asked for a tier (found by a tester typing a form by hand)."""
+    v = parse_value(raw)
+    assert (v.sign, v.number_text, v.unit, v.parsed) == (sign, number, unit, True)
+
+
+@pytest.mark.parametrize("raw", ["≤3天内", "≥3个工作日内", "≥5次以上"])
+def test_a_unit_that_ends_in_a_time_or_bound_word_is_not_taken_for_one(raw):
+    assert parse_value(raw).parsed is False

@@ -207,9 +207,21 @@ def _parse(raw: str, t: str) -> IndicatorValue:
         if m["tail"]:
             return IndicatorValue(raw, m["sign"], number, unit, t, False)
         return IndicatorValue(raw, m["sign"], number, unit, None, True)
+    m = _SIGNED_RE.fullmatch(t)
+    if m and not m["unit"].endswith(_NOT_UNIT_ENDS):
+        return IndicatorValue(raw, m["sign"], Decimal(m["num"]), m["unit"], None, True)
     if len(t) <= 20 and not _NOT_PHRASE.search(t):
         return IndicatorValue(raw, QUALITATIVE, None, "", t, True)
     return IndicatorValue(raw, None, None, "", t, False)
+
+
+# a comparison sign, a number and a short unit the list above does not know (≥200盏, ≤5千瓦时,
+# =3台套): quantitative all the same — a counting word is open-ended, the sign and the number
+# are what make a target measurable (a tester's 盏, 平方公里, 车次, 架次 … were read as 定性)
+_SIGNED_RE = re.compile(
+    rf"(?P<sign>[{_COMPARISONS}]) ?(?P<num>{_NUMBER}) ?(?P<unit>[\u4e00-\u9fff·]{{1,4}}(?:/每?[\u4e00-\u9fff]{{1,4}})?)"
+)
+_NOT_UNIT_ENDS = ("内", "前", "后", "底", "末", "初", "中", "左右", "以上", "以下")
 
 
 def parse_value(raw: str | int | Decimal | None) -> IndicatorValue:
