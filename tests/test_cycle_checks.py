@@ -117,6 +117,9 @@ CASES = [
      "12 错误 E420 projects[0].execution.lines[1].rate：项目“甲项目”“本年财政拨款”的执行率填的是 90%，按 95 ÷ 100 算是 95.00%：请改正，或删去 rate: 让 goaldoc 算"),
     (JIANKONG, "executed: 60, expected: 100}", "executed: 60, expected: 100, rate: 六成}",
      "10 错误 E420 projects[0].execution.lines[0].rate：项目“甲项目”的执行率填的是“六成”，看不出是百分之几：请写成 62.5% 这样，或删去 rate: 让 goaldoc 算"),
+    # a unit not on the list (盏) is scored as a number: 150 ÷ 200 × 25, not asked for a tier
+    (ZIPING, "value: ≥100人, actual: 100人, ", "value: ≥200盏, actual: 150盏, ",
+     "14 错误 E411 projects[0].indicators[0].reason：项目“甲项目”的指标“培训人数”没有完成（得分 18.75，分值 25）：表样要求写偏差原因分析及改进措施，请填 reason:"),
     # a score is 得分 in its message (it said 权重); a trailing 分 is its unit
     (ZIPING, "actual: 100人, weight: 25}", "actual: 100人, weight: 25, score: 二十五}",
      "14 错误 E010 projects[0].indicators[0].score：得分应为数字（如 9.5），现为“二十五”"),

@@ -389,6 +389,7 @@ def test_amount_unit_round_trip(d):
     ("≥1.5平方公里", "≥", "1.5", "平方公里"),
     ("≥10人·次", "≥", "10", "人·次"),
     ("≥50架次/年", "≥", "50", "架次/年"),
+    ("150盏", None, "150", "盏"),  # the actual, beside its target ≥200盏
 ])
 def test_a_sign_and_a_number_make_a_value_quantitative_whatever_its_unit(raw, sign, number, unit):
     """The unit list is not closed: ≥200盏 was unparsed, and a 自评 form then called it 定性

@@ -215,11 +215,11 @@ def _parse(raw: str, t: str) -> IndicatorValue:
     return IndicatorValue(raw, None, None, "", t, False)
 
 
-# a comparison sign, a number and a short unit the list above does not know (≥200盏, ≤5千瓦时,
-# =3台套): quantitative all the same — a counting word is open-ended, the sign and the number
-# are what make a target measurable (a tester's 盏, 平方公里, 车次, 架次 … were read as 定性)
+# a number and a short unit the list above does not know (≥200盏, ≤5千瓦时, =3台套, and the
+# actual 150盏): quantitative all the same — a counting word is open-ended (a tester's 盏,
+# 平方公里, 车次, 架次 … were read as 定性, and a 自评 form asked for a tier)
 _SIGNED_RE = re.compile(
-    rf"(?P<sign>[{_COMPARISONS}]) ?(?P<num>{_NUMBER}) ?(?P<unit>[\u4e00-\u9fff·]{{1,4}}(?:/每?[\u4e00-\u9fff]{{1,4}})?)"
+    rf"(?P<sign>[{_COMPARISONS}])? ?(?P<num>{_NUMBER}) ?(?P<unit>[\u4e00-\u9fff·]{{1,4}}(?:/每?[\u4e00-\u9fff]{{1,4}})?)"
 )
 _NOT_UNIT_ENDS = ("内", "前", "后", "底", "末", "初", "中", "左右", "以上", "以下")
 
