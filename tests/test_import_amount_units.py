@@ -1,5 +1,5 @@
 """An amount typed with a unit of its own, not its column's: ``250,000.00元`` in Wuhu's
-项目当年预算(万元), ``123.45万元`` in Sichuan's
+项目当年预算(万元), an Excel cell formatted ``#,##0.00"元"`` there, ``123.45万元`` in Sichuan's
 元 column. Read before as the column's unit — 10 000 times off, and nothing said; now
 converted exactly (a decimal shift) and said at its cell, in the import's notes and as
 提醒 W902 of ``goaldoc check x.docx``."""
@@ -105,6 +105,16 @@ def test_yuan_typed_as_text_in_a_wanyuan_cell_of_a_workbook_is_converted_and_sai
     assert said(imp) == [f"{NAME}!D8：“250,000.00元”写的是元，这一栏的金额单位是万元：已换算成 25 万元，请核对"]
 
 
+def test_a_yuan_number_format_in_a_wanyuan_cell_of_a_workbook_is_converted_and_said(tmp_path: Path) -> None:
+    """750000 stored, shown 750,000.00元 by its format: the clerk typed 元."""
+    src = wuhu_excel(tmp_path / "芜湖.xlsx", budget="250000", formats={"D8": '#,##0.00"元"'})
+    imp = import_file(src)
+    assert project(imp)["budget"]["total"] == Decimal("25")
+    assert said(imp) == [f"{NAME}!D8：“250,000.00元”写的是元，这一栏的金额单位是万元：已换算成 25 万元，请核对"]
+    _data, _lines, problems = read_filled(src)
+    assert [x.place for x in problems if x.code == "W902"] == [f"{NAME}!D8"]
+
+
 def test_a_plain_number_format_in_a_wanyuan_cell_is_read_as_the_columns_unit(tmp_path: Path) -> None:
     imp = import_file(wuhu_excel(tmp_path / "芜湖.xlsx", budget="25", formats={"D8": "#,##0.00"}))
     assert project(imp)["budget"]["total"] == Decimal("25.00")
@@ -130,3 +140,13 @@ def test_wanyuan_typed_in_a_yuan_column_is_converted_and_said(tmp_path: Path) ->
     assert said(imp) == [
         f"第 1 个表格 第 {r} 行 第 3 列：“123.45万元”写的是万元，这一栏的金额单位是元：已换算成 1234500 元，请核对" for r in (2, 3)
     ]
+
+
+def test_a_number_formats_money_unit_is_shown_as_excel_shows_it() -> None:
+    from goaldoc.importer.read_xlsx import shown
+
+    assert shown(750000, '#,##0.00"元"') == "750,000.00元"
+    assert shown(75, "0.00\\万\\元") == "75.00万元"
+    assert shown(1.5, '0.00"亿元";[Red]-0.00"亿元"') == "1.50亿元"
+    assert shown(750000, "[$¥-804]#,##0.00") == "750,000.00"  # a currency sign, no unit
+    assert shown(750000, "#,##0.00") == "750,000.00"
