@@ -54,6 +54,7 @@ class Imported:
     leftovers: list[Leftover] = field(default_factory=list)  # what could not be placed
     chosen: str = ""  # how the form was chosen (said to the user)
     notes: list[str] = field(default_factory=list)  # conversions, template cells not read back
+    converted: list[tuple[str, str]] = field(default_factory=list)  # (cell, amount typed in another unit, converted)
 
     def leftover_problems(self) -> list[Problem]:
         """What could not be placed, as 提醒 located at its cell (goaldoc check x.docx)."""
@@ -104,8 +105,9 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
 
         tidy(data, spec)
     leftovers = sorted(reading.leftovers + placed.conflicts, key=lambda x: x.order)
-    notes = ([warning] if warning else []) + list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + reading.notes + placed.notes
-    return Imported(str(path), data, placed.lines, spec, doc, leftovers, chosen, notes)
+    converted = [f"{place}：{n}" for place, n in placed.converted]
+    notes = ([warning] if warning else []) + list(doc.notes) + converted + [f"表样 {spec.name}：{n}" for n in pattern.notes] + reading.notes + placed.notes
+    return Imported(str(path), data, placed.lines, spec, doc, leftovers, chosen, notes, placed.converted)
 
 
 def read_filled(path: str | Path, templates: str | Path | None = None) -> tuple[Any, LineMap, list[Problem]]:
@@ -113,6 +115,7 @@ def read_filled(path: str | Path, templates: str | Path | None = None) -> tuple[
     every key, and notes: what could not be placed (提醒 W901), a conversion (W902)."""
     imported = import_file(path, None, templates)
     notes = [Problem(n, (), imported.file, 0, severity="W", code="W902") for n in imported.doc.notes]
+    notes += [Problem(n, (), imported.file, 0, severity="W", code="W902", place=place) for place, n in imported.converted]
     return imported.data, imported.lines, notes + imported.leftover_problems()
 
 

@@ -20,7 +20,7 @@ from ..loader import LineMap
 from ..model import BudgetLine
 from ..paths import format_path
 from ..textnorm import name_key
-from ..values import parse_amount
+from ..values import convert_amount, parse_amount
 from .extract import Binding, Leftover, Reading
 from .fields import Path, to_model
 from .lines import infer_levels
@@ -116,7 +116,8 @@ _NOTHING = {"", "—", "-", "－", "——", "/", "／", "无", "空"}
 
 def amount_of(text: str) -> Decimal | str | None:
     """``1,734,952.06`` / ``350万元`` / ``—`` → Decimal / Decimal / None (text kept when it
-    is no number: the checks then name the cell)."""
+    is no number: the checks then name the cell). The number as written: a unit typed with
+    it (typed_unit) is weighed by assemble, which knows the column's unit."""
     t = _MONEY.sub("", text.strip())
     if t in _NOTHING:
         return None
@@ -124,6 +125,13 @@ def amount_of(text: str) -> Decimal | str | None:
         return parse_amount(t)
     except (ValueError, InvalidOperation):
         return text
+
+
+def typed_unit(text: str) -> str | None:
+    """The money unit written after a number in the cell (``250,000.00元`` → 元; an Excel
+    number format ``#,##0.00"元"`` shows as such, read_xlsx.shown), None when none is."""
+    m = _MONEY.search(str(text).strip())
+    return m.group(1) if m else None
 
 
 # ---------------------------------------------------------------------------- assembling
@@ -139,6 +147,8 @@ class Placed:
         self.inherited: set[Path] = set()
         self.conflicts: list[Leftover] = []
         self.notes: list[str] = []  # fields the form does not print, left empty or derived
+        # amounts typed in another unit than their column's, converted: (cell, what was done)
+        self.converted: list[tuple[str, str]] = []
 
 
 def assemble(reading: Reading, model: type[BaseModel], form_unit: str, file: str, vocabulary: Any = None) -> Placed:
@@ -165,11 +175,15 @@ def assemble(reading: Reading, model: type[BaseModel], form_unit: str, file: str
         if ut not in hard and ut not in soft:
             soft[ut] = b
             values[ut] = money
-    for path, b in {**soft, **hard}.items():
+    kept = {**soft, **hard}
+    for path, b in kept.items():
         if path[-1] in ("#label",):
             continue
         tp = type_at(model, path)
-        _set(out.data, path, _convert(values[path], tp, b))
+        value = _convert(values[path], tp, b)
+        if isinstance(value, Decimal) and is_amount(model, path):
+            value = _to_column_unit(value, str(values[path]), _column_unit(path, b, kept, values, money), b, out)
+        _set(out.data, path, value)
         _place(out.lines, path, b)
     _budget_levels(out.data, model)
     _clean(out.data, out.inherited)
@@ -179,6 +193,36 @@ def assemble(reading: Reading, model: type[BaseModel], form_unit: str, file: str
             out.data["year"] = year
     out.notes = fill_required(out.data, model, vocabulary)
     return out
+
+
+def _column_unit(path: Path, b: Binding, kept: dict[Path, Binding], values: dict[Path, Any], money: str) -> str:
+    """The unit the number read at ``path`` is kept in, which is the unit its column is
+    headed in: U of ``x | amount(U)`` (the form's unit unless the file says otherwise);
+    for a plain ``x | amount``, the nearest ``budget.unit`` the file prints (Guizhou's
+    ``预算资金（{{ project.budget.unit }}）``), else the form's unit (``项目预算（万元）``)."""
+    ut = _unit_target(b) if b.capture.kind == "amount" else None
+    candidates = [ut] if ut is not None else [(*path[:k], "budget", "unit") for k in range(len(path) - 1, -1, -1)]
+    for c in candidates:
+        if c in kept and c in values:
+            return str(values[c]).strip()
+    return money
+
+
+def _to_column_unit(value: Decimal, text: str, column: str, b: Binding, out: Placed) -> Decimal:
+    """An amount typed with a unit of its own (``250,000.00元`` in a column headed 万元, ``25万元``
+    in one headed 元): converted exactly (a decimal shift, values.convert_amount) and said at
+    its cell — never kept as the column's unit, 10 000 times off, without a word."""
+    unit = typed_unit(text)
+    if unit is None or unit == column or column not in _MONEY_UNITS:
+        return value
+    converted = convert_amount(value, unit, column)
+    out.converted.append(
+        (b.place, f"“{text.strip()}”写的是{unit}，这一栏的金额单位是{column}：已换算成 {converted:f} {column}，请核对")
+    )
+    return converted
+
+
+_MONEY_UNITS = ("元", "万元", "亿元")
 
 
 def _reread(rereads: list[Binding], soft: dict[Path, Binding], hard: dict[Path, Binding], values: dict[Path, Any]) -> None:

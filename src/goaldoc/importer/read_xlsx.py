@@ -3,10 +3,11 @@
 Each visible sheet starts with a ``sheet`` item, then one row item per non-empty row.
 Values are read as stored (the cached values, ``data_only``), in the form the clerk sees
 them: a number in a cell formatted ``0%`` is ``100%`` (a clerk's ``1`` meaning 100 %),
-``#,##0.00`` pads to two decimals but never rounds (10891.615675 stays whole, issue 17), a
-date prints as a date; a formula saved without its value is computed when it is a plain
-sum of cells, otherwise named (Document.notes); merged ranges give the first row the text and the
-rows below a continuation cell, as Word's vertical merges do.
+``#,##0.00`` pads to two decimals but never rounds (10891.615675 stays whole, issue 17),
+``#,##0.00"元"`` shows its 元 after the number (place.py weighs it), a date prints as a
+date; a formula saved without its value is computed when it is a plain sum of cells,
+otherwise named (Document.notes); merged ranges give the first row the text and the rows
+below a continuation cell, as Word's vertical merges do.
 """
 
 from __future__ import annotations
@@ -275,4 +276,19 @@ def _number(value: int | float, fmt: str) -> str:
     elif d == d.to_integral_value():
         d = d.quantize(Decimal(1))
     text = f"{d:,f}" if "#,##" in fmt else f"{d:f}"
-    return text + ("%" if "%" in fmt else "")
+    return text + ("%" if "%" in fmt else "") + _money_unit(fmt)
+
+
+_FORMAT_TEXT = re.compile(r'"([^"]*)"|\\(.)|\[[^\]]*\]')
+_MONEY_IN_FORMAT = re.compile(r"亿元|万元|元")
+
+
+def _money_unit(fmt: str) -> str:
+    """The money unit a number format prints after the number: ``#,##0.00"元"`` or
+    ``0.00\\万\\元`` (Excel's literal text; ``[Red]``, ``[$¥-804]`` are no text). 250000
+    shown as 250,000.00元 is 元 whatever the column's head says: the importer weighs the
+    unit shown as it does one typed (place.typed_unit), where before the format's 元 was
+    dropped and the number read as the column's 万元."""
+    shown = _FORMAT_TEXT.sub(lambda m: m.group(1) or m.group(2) or "", fmt)
+    m = _MONEY_IN_FORMAT.search(shown)
+    return m.group(0) if m else ""
