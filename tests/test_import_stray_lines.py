@@ -14,8 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from goaldoc.api import check
 from goaldoc.importer import import_file, read_filled
-from handmade import UP, excel
+from goaldoc.paths import format_path
+from handmade import UP, excel, word
 
 # ============================================================== Wuhu
 
@@ -158,4 +160,67 @@ def test_lines_typed_under_an_ezhou_sheets_indicators_are_left_over_with_their_c
     assert _leftovers(imp) == [
         (f"{EZ_NAME}!A16", "填表人：张三", "这一格的文字和表样对不上"),
         (f"{EZ_NAME}!A17", "联系电话：0553-1234567", NO_FIELD),
+    ]
+
+
+# the clerk follows the heading: 产出指标 / 效益指标 / 满意度指标 in the column headed 一级指标
+EZ_L1_TYPED = [
+    ("产出指标", "办公大楼日常维修维护次数", "反映办公大楼全年维修维护情况", "2280次"),
+    ("产出指标", "大楼安检巡察次数", "反映大楼保卫巡检情况", "200次"),  # merged with the one above
+    ("成本指标", "成本控制率", "反映成本控制情况", "不超预算"),  # a 二级 of 产出指标 too: stays a 二级
+    ("效益指标", "机关运转保障水平", "反映保障机关正常运转情况", "有效保障"),
+    ("满意度指标", "干部职工满意度", "反映服务对象满意程度", "≥90%"),
+]
+EZ_L1_READ = [
+    ("产出指标", "", "办公大楼日常维修维护次数", "2280次"),
+    ("产出指标", "", "大楼安检巡察次数", "200次"),
+    ("产出指标", "成本指标", "成本控制率", "不超预算"),
+    ("效益指标", "", "机关运转保障水平", "有效保障"),
+    ("满意度指标", "", "干部职工满意度", "≥90%"),
+]
+
+
+def _l1_word(path: Path) -> Path:
+    blocks = [
+        ("table", _ezhou_top()),
+        ("p", EZ_TITLE),
+        ("table", _ezhou_main()),
+        ("table", _ezhou_indicators(EZ_L1_TYPED)),
+        ("p", "填报单位：鄂州市机关事务服务中心"),
+    ]
+    return word(path, blocks)
+
+
+def test_ezhou_level1_names_typed_in_its_column_headed_level1_are_read_as_level1(tmp_path: Path) -> None:
+    imp = import_file(_l1_word(tmp_path / "ezhou.docx"))
+    assert imp.form.name == "ezhou"
+    got = [(i["level1"], i["level2"], i["name"], i["value"]) for i in imp.data["projects"][0]["indicators"]]
+    assert got == EZ_L1_READ
+    assert imp.notes == [
+        "第 3 个表格 第 3 行 第 1 列、第 3 个表格 第 4 行 第 1 列、第 3 个表格 第 6 行 第 1 列 等 4 格 写的 产出指标、效益指标、满意度指标"
+        " 是一级指标的名称，而表样这一栏印的是二级指标（如 数量指标、质量指标）：读进了一级指标（level1），这几条的二级指标（level2）空着，请补上",
+        "projects.*.indicators.*.level1（一级指标）表上没有印：按二级指标在指标体系里的位置补上，请核对",
+    ]
+    places = imp.lines.places
+    assert places[("projects", 0, "indicators", 0, "level1")] == "第 3 个表格 第 3 行 第 1 列"
+    assert places[("projects", 0, "indicators", 3, "level1")] == "第 3 个表格 第 6 行 第 1 列"
+    assert places[("projects", 0, "indicators", 3, "level2")] == "第 3 个表格 第 6 行 第 1 列"
+
+
+def test_ezhou_level1_names_in_a_workbook_are_read_as_level1_and_check_names_the_cells(tmp_path: Path) -> None:
+    rows = _ezhou_top() + [[(EZ_TITLE, 6)]] + _ezhou_main() + _ezhou_indicators(EZ_L1_TYPED, sheet=True) + [["填报单位：鄂州市机关事务服务中心"]]
+    path = excel(tmp_path / "ezhou.xlsx", {EZ_NAME: rows})
+    imp = import_file(path)
+    got = [(i["level1"], i["level2"], i["name"], i["value"]) for i in imp.data["projects"][0]["indicators"]]
+    assert got == EZ_L1_READ
+    assert _leftovers(imp) == []
+    problems = check(path)
+    # no 一级指标“”不认识, no 缺少产出指标: each 二级 left empty is asked for at its cell
+    assert [(p.code, p.place, format_path(p.path)) for p in problems if p.code.startswith("E2")] == [
+        ("E202", f"{EZ_NAME}!A12", "projects[0].indicators[0].level2"),
+        ("E204", f"{EZ_NAME}!A12", "projects[0].indicators"),
+        ("E204", f"{EZ_NAME}!A12", "projects[0].indicators"),
+        ("E202", f"{EZ_NAME}!A13", "projects[0].indicators[1].level2"),
+        ("E202", f"{EZ_NAME}!A15", "projects[0].indicators[3].level2"),
+        ("E202", f"{EZ_NAME}!A16", "projects[0].indicators[4].level2"),
     ]
