@@ -178,7 +178,32 @@ class Scorer:
             score += sum(self.skip_doc(c) for c in extra)
             if best is None or score > best.score:
                 best = Assignment(pairs, [c for c in extra if c.text.strip()], score)
+        if best is not None and rp.id in self.indicator_rows and item.kind == "row" and self._stray_line(best, item):
+            return None  # a line under (or beside) the indicator table: left over, as in a Word file
         return best
+
+    def _stray_line(self, a: Assignment, item: Item) -> bool:
+        """A row that an indicator row would read, but that is a line of text, no indicator
+        (F8): ``填表人：张三`` / ``联系电话：…`` typed in a sheet under the table, a 填表说明
+        sheet's lines. A Word file has these as paragraphs, which no table row reads; a
+        sheet has only rows. Such a row holds no 一级 / 二级 name and is merged with nothing
+        above it, and either every text on it is a label with its value, or its one text
+        stands in a 一级 / 二级 column (read there, it would become a 一级 or 二级 and take
+        the other one filled down from above)."""
+        filled = [c for c in item.cells if c.text.strip() and not c.continued]
+        if not filled or not self.indicator_words or any(c.norm in self.indicator_words for c in filled):
+            return False
+        if any(c.continued for c in item.cells):
+            return False  # merged with the row above: the table's own row (质量 under a merged 产出指标)
+        if not any(cap.target[-1] in ("level1", "level2") for cp, _cs in a.pairs for cap in cp.reader.captures):
+            return False  # no 一级 / 二级 column: not an indicator table's row
+        under = [next((cp for cp, cs in a.pairs if c in cs), None) for c in filled]
+        if any(cp is not None and (cp.reader.literal is not None or cp.reader.literal_parts) for cp in under):
+            return False  # the form prints a label there: the row's label is read by it
+        if all(_LABEL_LINE.match(c.norm) for c in filled):
+            return True
+        caps = under[0].reader.captures if len(filled) == 1 and under[0] is not None else []
+        return bool(caps) and all(c.merge for c in caps)
 
     def indicator_shaped(self, item: Item) -> bool:
         return indicator_shaped(item.cells, self.indicator_words)

@@ -91,7 +91,7 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
                 why = "这一行在表样里找不到对应的栏目"
                 if item.kind == "row" and scorer.indicator_words and scorer.indicator_shaped(item):
                     why = "这一行像一条绩效指标（有一级、二级指标的名称），但上面没有表样认得的指标表头（一级指标、二级指标、三级指标、指标值…），没有读"
-                out.leftovers.append(Leftover(item.place, item.snippet(80), why, item.order))
+                out.leftovers.append(Leftover(_row_place(item, scorer.doc.fmt), item.snippet(80), why, item.order))
             continue
         out.rows_read += 1
         out.score += a.score
@@ -120,6 +120,13 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
         for c in a.extra:
             out.leftovers.append(Leftover(c.place, c.text, "这一格在表样里没有对应的栏目", item.order))
     return out
+
+
+def _row_place(item: Item, fmt: str) -> str:
+    """Where a row left over is: in a sheet, its one filled cell when it has one
+    (``Sheet1!A20``, where a clerk goes to it), else the row."""
+    filled = [c for c in item.cells if c.text.strip() and not c.continued]
+    return filled[0].place if fmt == "xlsx" and item.kind == "row" and len(filled) == 1 else item.place
 
 
 def _compared(cells: list[Cell], text: str) -> str:

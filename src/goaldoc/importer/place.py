@@ -191,7 +191,8 @@ def assemble(reading: Reading, model: type[BaseModel], form_unit: str, file: str
         year = _year_from_titles(reading)
         if year:
             out.data["year"] = year
-    out.notes = fill_required(out.data, model, vocabulary)
+    out.notes = level1_typed_as_level2(out.data, out.lines, model, vocabulary)
+    out.notes += fill_required(out.data, model, vocabulary)
     return out
 
 
@@ -223,6 +224,52 @@ def _to_column_unit(value: Decimal, text: str, column: str, b: Binding, out: Pla
 
 
 _MONEY_UNITS = ("元", "万元", "亿元")
+
+
+def level1_typed_as_level2(data: dict[str, Any], lines: LineMap, model: type[BaseModel], vocabulary: Any) -> list[str]:
+    """A 一级 name (产出指标) read into 二级 where the form prints no 一级: the 一级 typed
+    where a 二级 belongs (F2: Ezhou heads the column of its 二级 names 一级指标, and a clerk
+    types 产出指标 there). It goes to ``level1``, at its cell; the 二级 is left empty, at the
+    same cell, for the checks to ask for, and the import says so with the cells. A name that
+    is also a 二级 of the tree (成本指标 under 产出指标) stays a 二级."""
+    if vocabulary is None:
+        return []
+    moved: list[tuple[str, str]] = []  # (cell, name)
+    for path, node in _items_with(data, ("level2",)):
+        if any(str(k).startswith("level1") for k in node) or not isinstance(node.get("level2"), str):
+            continue  # a 一级 read (or its label with a weight, 产出指标(50分): stage/imported.py)
+        if type_at(model, (*path, "level1")) is not str:
+            continue
+        name = node["level2"]
+        if vocabulary.node1(name) is None or vocabulary.owners_of(name):
+            continue
+        node["level1"], node["level2"] = name, ""
+        at = (*path, "level2")
+        if at in lines.places:
+            lines.places[(*path, "level1")] = lines.places[at]
+        if at in lines.lines:
+            lines.lines[(*path, "level1")] = lines.lines[at]
+        moved.append((lines.places.get(at) or format_path(at), name))
+    if not moved:
+        return []
+    cells = "、".join(c for c, _ in moved[:3]) + (f" 等 {len(moved)} 格" if len(moved) > 3 else "")
+    names = "、".join(dict.fromkeys(n for _, n in moved))
+    return [
+        f"{cells} 写的 {names} 是一级指标的名称，而表样这一栏印的是二级指标（如 数量指标、质量指标）："
+        "读进了一级指标（level1），这几条的二级指标（level2）空着，请补上"
+    ]
+
+
+def _items_with(node: Any, keys: tuple[str, ...], path: Path = ()) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The dicts in ``node`` holding all of ``keys``, with their paths."""
+    if isinstance(node, dict):
+        if all(k in node for k in keys):
+            yield path, node
+        for k, v in node.items():
+            yield from _items_with(v, keys, (*path, k))
+    elif isinstance(node, list):
+        for i, x in enumerate(node):
+            yield from _items_with(x, keys, (*path, i))
 
 
 def _reread(rereads: list[Binding], soft: dict[Path, Binding], hard: dict[Path, Binding], values: dict[Path, Any]) -> None:
