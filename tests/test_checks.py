@@ -355,6 +355,16 @@ def test_e202_level2_under_the_wrong_level1():
     )
 
 
+def test_e202_an_empty_level2_is_said_as_empty():
+    """It read 二级指标“”不能放在一级指标“效益指标”下（“”不是二级指标）."""
+    d = ind(data(), 3, level2="")
+    assert only(d) == (
+        "E202",
+        "projects[0].indicators[3].level2",
+        "二级指标没有填：效益指标下的二级指标为 经济效益指标、社会效益指标、生态效益指标、可持续影响指标，请填其中之一",
+    )
+
+
 def test_e202_aliases_and_whitespace_are_accepted():
     d = data()
     ind(d, 3, level1="效果\n指标", level2="社会效益\n指标")

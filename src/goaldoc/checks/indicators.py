@@ -88,6 +88,9 @@ def level2_under_level1(model: DepartmentYear, lines: LineMap, form: FormSpec) -
                 continue  # the form prints no 二级 (form.yaml prints_level2: false)
             l1 = voc.canonical1(ind.level1)
             allowed = "、".join(voc.level2[l1]) or "（无）"
+            if not ind.level2.strip():  # said as what it is, not as a name “” that is no 二级
+                yield _problem(lines, (*lst.path, k, "level2"), "E202", f"二级指标没有填：{l1}下的二级指标为 {allowed}，请填其中之一")
+                continue
             owners = voc.owners_of(ind.level2)
             if owners:
                 why = f"“{ind.level2}”属于{'、'.join(owners)}"
