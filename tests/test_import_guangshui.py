@@ -86,3 +86,50 @@ def test_a_budget_block_typed_with_no_merge_at_all_reads_as_merged(tmp_path: Pat
     assert leftovers(imp) == []
     assert [p.code for p in written.problems if p.is_error] == ["E308"]  # the table has no indicator: true
 
+
+# ---------------------------------------------------------------- 部门职能概述 numbered the clerk's way
+
+DUTIES = ["负责全市人民防空工作。", "负责起草《政府工作报告》和市政府领导同志的讲话。", "负责市政府值班工作。"]
+CN = "一二三"
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        lambda k: f"（{CN[k]}）",
+        lambda k: f"({CN[k]})",
+        lambda k: f"{k + 1}.",
+        lambda k: f"{k + 1}、",
+        lambda k: f"{CN[k]}、",
+        lambda k: f"（{k + 1}）",
+        lambda k: "",
+    ],
+    ids=["（一）", "(一)", "1.", "1、", "一、", "（1）", "none"],
+)
+def test_duties_numbered_any_way_or_not_at_all_are_read_as_the_items(tmp_path: Path, number: Any) -> None:
+    table = rows(heading_typed=False, funds_typed=False, duties=[number(k) + d for k, d in enumerate(DUTIES)])
+    written = import_to_yaml(word(tmp_path / "x.docx", [("p", SHEET), ("table", table)]), "guangshui")
+    assert written.imported.data["department"] == {"name": NAME, "duties": DUTIES}
+    assert leftovers(written.imported) == []
+    assert [p.code for p in written.problems if p.is_error] == ["E308"]  # no E306: 部门职能概述 is filled
+
+
+def test_a_duty_starting_with_a_decimal_keeps_it(tmp_path: Path) -> None:
+    """``2.5万平方米…`` is no item number 2: the text is read whole."""
+    duties = ["负责全市人民防空工作。", "2.5万平方米人防工程的维护管理。"]
+    table = rows(heading_typed=False, funds_typed=False, duties=duties)
+    imp = import_file(word(tmp_path / "x.docx", [("p", SHEET), ("table", table)]), "guangshui")
+    assert imp.data["department"]["duties"] == duties
+    assert leftovers(imp) == []
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_duties_numbered_1_in_a_workbook_and_a_word_file(tmp_path: Path, fmt: str) -> None:
+    table = rows(heading_typed=False, funds_typed=False, duties=[f"{k + 1}.{d}" for k, d in enumerate(DUTIES)])
+    if fmt == "docx":
+        path = word(tmp_path / "x.docx", [("p", SHEET), ("table", table)])
+    else:
+        path = excel(tmp_path / "x.xlsx", {SHEET: [[SHEET], *table]})
+    imp = import_file(path, "guangshui")
+    assert imp.data["department"]["duties"] == DUTIES
+    assert leftovers(imp) == []

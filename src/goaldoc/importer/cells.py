@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from .document import Cell, Document, Item, norm_label
-from .expr import Reader
+from .expr import NUMBER_GROUP, Reader
 from .headings import indicator_shaped, reads_indicators
 from .pattern import CellPat, Pattern, RowPat
 
@@ -114,8 +114,9 @@ class Scorer:
                 return 1.5
             return 0.3 if title_like(text, r.pieces) else -2.0  # 单位：万元, a note: no title (issue 17)
         if r.literal_parts or (r.passes and not r.passes[0].captures):
-            if read_passes(r, text) is not None:
-                return 1.5
+            groups = read_passes(r, text)
+            if groups is not None:
+                return 0.3 if unnumbered(groups) else 1.5  # a list item without its number: a value, no more
             return 0.6 if loose_label_value(r, text) is not None else -1.5
         if norm in self.labels:
             return -1.5  # a label of the form where a value belongs
@@ -411,6 +412,13 @@ def read_passes(r: Reader, text: str) -> dict[str, Any] | None:
         return None
     m = r.passes[0].regex.match(text)
     return None if m is None else m.groupdict()
+
+
+def unnumbered(groups: dict[str, Any]) -> bool:
+    """The cell's list-item number (expr._item_number) was not typed: the text still reads as
+    the item, but the number that tells it is one is missing."""
+    numbers = [v for k, v in groups.items() if k.startswith(NUMBER_GROUP) and k[len(NUMBER_GROUP) :].isdigit()]
+    return bool(numbers) and all(v is None for v in numbers)
 
 
 def loose_label_value(r: Reader, text: str) -> str | None:
