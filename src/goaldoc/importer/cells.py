@@ -7,7 +7,8 @@ the same grid (files goaldoc made), through the heading row's labels (a loop row
 whatever their order or width), or in order (a label-value row drawn differently); a
 heading row's labels are paired by their text wherever they stand. A label found where the
 form puts it counts much, a value where a value belongs a little, a label of the form found
-where a value belongs counts against.
+where a value belongs counts against. Where the form merges a cell with the one above, the
+text above typed again (a clerk who does not merge) reads as the merge does.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from .document import Cell, Document, Item, norm_label
-from .expr import Reader
+from .expr import NUMBER_GROUP, Reader
 from .headings import indicator_shaped, reads_indicators
 from .pattern import CellPat, Pattern, RowPat
 
@@ -72,6 +73,14 @@ class Scorer:
                 self.widths[item.group] = max(self.widths.get(item.group, 0), end)
         heading_ids = {rp.heading.id for rp in pattern.rows if rp.heading is not None}
         self.heading_pats = [rp for rp in pattern.rows if rp.id in heading_ids]
+        self._above = _texts_above(self.items)
+
+    def repeated(self, cells: list[Cell]) -> bool:
+        """The text of the cell above typed again (a clerk who does not merge): where the form
+        merges a cell with the one above, this reads as the merge does (总体资金情况 | 当年金额
+        typed again in the second row of a two-row heading)."""
+        typed = [c for c in cells if c.norm]
+        return bool(typed) and all(self._above.get(id(c)) == c.norm for c in typed)
 
     # -- one cell ------------------------------------------------------------------
     def pair(self, cp: CellPat, cells: list[Cell]) -> float:
@@ -83,7 +92,7 @@ class Scorer:
             norm = norm_label(text)
             cont = bool(cells) and all(c.continued for c in cells)
         if cp.continued:
-            return 0.2 if (cont or not norm) else -0.5
+            return 0.2 if (cont or not norm or self.repeated(cells)) else -0.5
         if r.literal is not None:
             if r.literal == "":
                 return 0.1 if not norm else -0.6
@@ -105,8 +114,9 @@ class Scorer:
                 return 1.5
             return 0.3 if title_like(text, r.pieces) else -2.0  # 单位：万元, a note: no title (issue 17)
         if r.literal_parts or (r.passes and not r.passes[0].captures):
-            if read_passes(r, text) is not None:
-                return 1.5
+            groups = read_passes(r, text)
+            if groups is not None:
+                return 0.3 if unnumbered(groups) else 1.5  # a list item without its number: a value, no more
             return 0.6 if loose_label_value(r, text) is not None else -1.5
         if norm in self.labels:
             return -1.5  # a label of the form where a value belongs
@@ -387,6 +397,26 @@ class Scorer:
         return None if a is None else a.score
 
 
+def _texts_above(items: list[Item]) -> dict[int, str]:
+    """id(cell) → the text of the file's cell above it (the previous row of its grid, the
+    cell covering its first column; through merged cells, the text they continue)."""
+    out: dict[int, str] = {}
+    last: dict[int, Item] = {}
+    for item in items:
+        if item.kind != "row":
+            continue
+        above = last.get(item.group)
+        last[item.group] = item
+        if above is None:
+            continue
+        for c in item.cells:
+            a = next((x for x in above.cells if x.col <= c.col < x.col + x.span), None)
+            text = (a.norm or out.get(id(a), "")) if a is not None else ""
+            if text:
+                out[id(c)] = text
+    return out
+
+
 _LABEL_LINE = re.compile(r"^[^:：]{1,8}[:：]")
 
 
@@ -407,6 +437,13 @@ def read_passes(r: Reader, text: str) -> dict[str, Any] | None:
         return None
     m = r.passes[0].regex.match(text)
     return None if m is None else m.groupdict()
+
+
+def unnumbered(groups: dict[str, Any]) -> bool:
+    """The cell's list-item number (expr._item_number) was not typed: the text still reads as
+    the item, but the number that tells it is one is missing."""
+    numbers = [v for k, v in groups.items() if k.startswith(NUMBER_GROUP) and k[len(NUMBER_GROUP) :].isdigit()]
+    return bool(numbers) and all(v is None for v in numbers)
 
 
 def loose_label_value(r: Reader, text: str) -> str | None:

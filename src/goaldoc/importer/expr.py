@@ -9,7 +9,8 @@ becomes nothing). The expressions of contract 1 are read this way:
 * filters: ``merge`` (printed once over merged rows: filled down), ``amount`` (thousands
   separators and units undone; ``amount(U)`` also tells that ``U`` is the form's money
   unit), ``blank`` (a signing line is empty), ``check('x')`` (☑x chooses x), ``join(sep)``
-  (a list), ``cn`` / ``loop.index`` (numbering, skipped), ``default``, and filters that do
+  (a list), ``cn`` / ``loop.index`` (numbering, skipped; a list item's number before its
+  text may be typed any common way or left out: 1. 1、 一、 (一)), ``default``, and filters that do
   not change the meaning (``string``, ``trim`` …);
 * ``A or B``: what is printed is A (B was only a stand-in), and B's parts are read too,
   for the fields they name (``title or (year ~ '年…')`` gives the year);
@@ -25,6 +26,7 @@ form.yaml (``import.cells``).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -50,6 +52,15 @@ _PASSTHROUGH = {"string", "trim", "e", "escape", "safe", "upper", "lower", "titl
                 "int", "float", "round", "striptags", "abs"}
 CHECKED = "☑☒■✓✔√▣"
 _CN_DIGITS = "〇零一二三四五六七八九十百千"
+# a list item's number as clerks type it, whatever the form prints: （一） (一) 一、 1. 1、 （1） 1) ①
+_ANY_NUMBER = (
+    rf"(?:[(（]\s*(?:[{_CN_DIGITS}]+|[0-9０-９]+)\s*[)）]|[{_CN_DIGITS}]+\s*[、.．,，]"
+    r"|[0-9０-９]+\s*(?:[、,，)）]|[.．](?![0-9０-９]))|[①-⑳])"
+)
+# the punctuation around a printed number: （ ） ( ) 、 . ． : ：
+_NUMBER_MARKS = frozenset("（）()、.．:：")
+NUMBER_GROUP = "n"  # the regex group of a list item's number: n1, n2 … (captures are g…, markers m…)
+_numbers = itertools.count(1)
 
 
 @dataclass
@@ -365,7 +376,7 @@ def _filter(node: nodes.Filter, counter: Counter, soft: bool) -> Frag:
 
 
 def _concat(parts: list[Frag]) -> Frag:
-    parts = [p for p in parts if p.regex or p.captures]
+    parts = _item_number([p for p in parts if p.regex or p.captures])
     regex = []
     for i, p in enumerate(parts):
         nxt = parts[i + 1] if i + 1 < len(parts) else None
@@ -393,6 +404,27 @@ def _concat(parts: list[Frag]) -> Frag:
     if len(parts) == 1:
         out.tight, out.merged_literal = parts[0].tight, parts[0].merged_literal
     return out
+
+
+def _item_number(parts: list[Frag]) -> list[Frag]:
+    """A list item's number before its text (``（{{ loop.index | cn }}）{{ d }}``,
+    ``{{ loop.index }}.{{ s }}``): numbering only, typed by the clerk in any common way
+    (1. 1、 一、 (一) …) or not at all, so the text after it is the item whichever way it is
+    numbered. Only a number with nothing but its punctuation around it, at the start, before
+    a capture: ``目标{{ loop.index }}`` keeps its words."""
+    k = next((n for n, p in enumerate(parts) if p.numbering), None)
+    if k is None or not all(p.is_literal and p.literal.strip() and set(p.literal.strip()) <= _NUMBER_MARKS for p in parts[:k]):
+        return parts
+    end = k + 1
+    while end < len(parts) and parts[end].is_literal and set(parts[end].literal.strip()) <= _NUMBER_MARKS:
+        end += 1
+    if end == len(parts) or not parts[end].captures or parts[k].captures or parts[k].implications:
+        return parts
+    before = "".join(p.literal for p in parts[:k])
+    after = "".join(p.literal for p in parts[k + 1 : end])
+    group = f"{NUMBER_GROUP}{next(_numbers)}"  # unset when the clerk typed no number (cells.py scores it less)
+    number = Frag(f"(?P<{group}>{_ANY_NUMBER})?", literal=before + after, numbering=True, pieces=[x for x in (before, after) if x.strip()])
+    return [number, *parts[end:]]
 
 
 def _alternatives(counter: Counter, alts: list[tuple[Frag, list[tuple[Target, str]]]]) -> Frag:

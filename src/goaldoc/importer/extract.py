@@ -159,8 +159,8 @@ def _unread_label(cp: CellPat, cells: list[Cell], scorer: Scorer) -> str | None:
         return None
     norm = _compared(cells, text)
     if cp.continued or r.literal == "":
-        if norm in scorer.labels or norm == r.literal:
-            return None  # a label typed again on every row
+        if norm in scorer.labels or norm == r.literal or (cp.continued and scorer.repeated(cells)):
+            return None  # a label typed again on every row; the text above typed again where the form merges
         return "表样这一格不印数据（空白或上一格合并下来），这里写的字没有读"
     lit = r.literal or ""
     if norm == lit or similar(norm, lit) >= 0.8:
