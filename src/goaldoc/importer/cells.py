@@ -5,10 +5,13 @@ Within a row, cells are paired with the template's in one of three ways, the bes
 the same grid (files goaldoc made), through the heading row's labels (a loop row under
 一级指标 | 二级指标 | … takes its columns from the heading row found above it in the file,
 whatever their order or width), or in order (a label-value row drawn differently); a
-heading row's labels are paired by their text wherever they stand. A label found where the
-form puts it counts much, a value where a value belongs a little, a label of the form found
-where a value belongs counts against. Where the form merges a cell with the one above, the
-text above typed again (a clerk who does not merge) reads as the merge does.
+heading row's labels are paired by their text wherever they stand. Under a two-row heading
+(监控表: 1-7月执行情况 merged down over both rows beside 偏差原因分析's five causes) a cell
+merged down is known by the label it continues, in the template and in the file; one that
+continues no label is read by its place, and said. A label found where the form puts it
+counts much, a value where a value belongs a little, a label of the form found where a
+value belongs counts against. Where the form merges a cell with the one above, the text
+above typed again (a clerk who does not merge) reads as the merge does.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +50,7 @@ class Assignment:
     pairs: list[tuple[CellPat, list[Cell]]]
     extra: list[Cell]
     score: float
+    notes: list[str] = field(default_factory=list)  # how its columns were found, when the clerk should know
 
 
 def _text(cells: list[Cell]) -> str:
@@ -65,6 +69,7 @@ class Scorer:
         self.labels = {t for t in pattern.labels if len(t) >= 2}
         self._cache: dict[tuple[int, int], Assignment | None] = {}
         self._headings: dict[int, list[int]] = {}
+        self._columns: dict[tuple[int, int], tuple[list[tuple[int, int, CellPat]], list[tuple[int, int]], list[str]] | None] = {}
         self._latest: list[tuple[int, int] | None] | None = None
         self.widths: dict[int, int] = {}
         for item in self.items:
@@ -163,7 +168,8 @@ class Scorer:
         if item.kind == "row" and sum(1 for c in rp.cells if c.reader.captures) >= 2 and self._note_row(item):
             penalty -= 2.0  # one text across the whole table: a note, not a row of data
         cands = []
-        via = self._by_heading(rp, item, i) if item.kind == "row" and rp.kind == "row" else None
+        heading = self._by_heading(rp, item, i) if item.kind == "row" and rp.kind == "row" else None
+        via, notes = heading if heading is not None else (None, [])
         if via is None and rp.heading is not None and len(rp.heading.literals) >= 2 and not self._heading_above(rp.heading, i):
             penalty -= 1.5  # a grid's row with no heading row of that grid anywhere above (a notes sheet's line)
         if via is not None:
@@ -187,7 +193,7 @@ class Scorer:
             score = penalty + sum(self.pair(cp, cs) if cs else self.skip_template(cp) for cp, cs in pairs)
             score += sum(self.skip_doc(c) for c in extra)
             if best is None or score > best.score:
-                best = Assignment(pairs, [c for c in extra if c.text.strip()], score)
+                best = Assignment(pairs, [c for c in extra if c.text.strip()], score, notes if pairs is via else [])
         if best is not None and rp.id in self.indicator_rows and item.kind == "row" and self._stray_line(best, item):
             return None  # a line under (or beside) the indicator table: left over, as in a Word file
         return best
@@ -334,7 +340,9 @@ class Scorer:
             self._headings[h.id] = hits
         return self._headings[h.id]
 
-    def _by_heading(self, rp: RowPat, item: Item, i: int) -> list[tuple[CellPat, list[Cell]]] | None:
+    def _by_heading(self, rp: RowPat, item: Item, i: int) -> tuple[list[tuple[CellPat, list[Cell]]], list[str]] | None:
+        """The row's cells paired with the template's through the heading row above it,
+        and what to tell the clerk about how (a column read by its place)."""
         h = rp.heading
         if h is None:
             return None
@@ -343,28 +351,10 @@ class Scorer:
         if k < 0:
             return None
         j = hits[k]
-        ha = self.assign(h, j)
-        if ha is None:
+        columns = self._heading_columns(h, j)
+        if columns is None:
             return None
-        # the file's heading cells → the template's heading cells they are
-        spans: list[tuple[int, int, CellPat]] = []
-        for hcp, cells in ha.pairs:
-            if not cells or self.pair(hcp, cells) <= 0:
-                continue
-            lo = min(c.col for c in cells)
-            hi = max(c.col + c.span for c in cells)
-            spans.append((lo, hi, hcp))
-        if not spans:
-            return None
-        spans.sort(key=lambda s: s[0])
-        # an empty heading cell right of a label belongs to it (指标值 over three cells)
-        row_h = self.items[j]
-        for c in row_h.cells:
-            if not c.text.strip() and not c.continued:
-                left = [s for s in spans if s[1] == c.col]
-                if left:
-                    lo, _hi, hcp = left[0]
-                    spans[spans.index(left[0])] = (lo, c.col + c.span, hcp)
+        spans, unknown, notes = columns
         under: dict[int, list[CellPat]] = {}
         for cp in rp.cells:
             hc = next((x for x in h.cells if x.col <= cp.col < x.col + x.span), None)
@@ -382,15 +372,113 @@ class Scorer:
             n = count.get(id(s[2]), 0) if s is not None else 0
             count[id(s[2])] = n + 1  # type: ignore[index]
             got[id(targets[min(n, len(targets) - 1)])].append(c)
-        # under a heading of the file's own that matches none of the form's: not read by its place
-        unknown = [(c.col, c.col + c.span) for c in row_h.cells if c.norm and not any(s[0] <= c.col < s[1] for s in spans)]
         for c in unplaced:  # no heading above it: the template cell in the same column
             if any(lo <= c.col < hi for lo, hi in unknown):
                 continue
             same = next((cp for cp in rp.cells if cp.col == c.col and not got[id(cp)]), None)
             if same is not None:
                 got[id(same)].append(c)
-        return [(cp, got[id(cp)]) for cp in rp.cells]
+        return [(cp, got[id(cp)]) for cp in rp.cells], notes
+
+    def _heading_columns(self, h: RowPat, j: int) -> tuple[list[tuple[int, int, CellPat]], list[tuple[int, int]], list[str]] | None:
+        """The file's heading row ``j`` read as the template's heading ``h``: the columns
+        (from, to) each template heading cell stands over, the columns under a heading of
+        the file's own (not read by their place), and the notes on columns read by place."""
+        key = (h.id, j)
+        if key not in self._columns:
+            self._columns[key] = self._read_heading_columns(h, j)
+        return self._columns[key]
+
+    def _read_heading_columns(self, h: RowPat, j: int) -> tuple[list[tuple[int, int, CellPat]], list[tuple[int, int]], list[str]] | None:
+        ha = self.assign(h, j)
+        if ha is None:
+            return None
+        row_h = self.items[j]
+        # a heading merged down from the row above (监控表's 1-7月执行情况 over both rows of
+        # its two-row heading) is known by the label it continues, in the template and in
+        # the file alike: its column is found by that label wherever it stands
+        above = {id(x): self._pattern_label_above(h, x) for x in h.cells if x.continued}
+        by_label = {id(x) for x in h.cells if above.get(id(x))}
+        # the file's heading cells → the template's heading cells they are
+        spans: list[tuple[int, int, CellPat]] = []
+        placed: set[int] = set()
+        for hcp, cells in ha.pairs:
+            if not cells or self.pair(hcp, cells) <= 0:
+                continue
+            if id(hcp) in by_label and (not any(c.norm for c in cells) or self.repeated(cells)):
+                continue  # merged down, typed again or left blank under a label: found by that label below
+            lo = min(c.col for c in cells)
+            hi = max(c.col + c.span for c in cells)
+            spans.append((lo, hi, hcp))
+            placed.update(id(c) for c in cells)
+        deferred = {id(c) for hcp, cells in ha.pairs if id(hcp) in by_label for c in cells if id(c) not in placed}
+        unknown: list[tuple[int, int]] = []
+        notes: list[str] = []
+        free = [x for x in h.cells if id(x) in by_label and not any(s[2] is x for s in spans)]
+        for c in row_h.cells:
+            if id(c) in placed or not (c.continued or c.norm or id(c) in deferred):
+                continue
+            origin = c if c.norm else self._cell_above(j, c)
+            label = origin.norm if origin is not None else ""
+            if not label:  # under no heading the clerk typed: by its place only, and said
+                same = next((x for x in free if x.col == c.col and x.span == c.span), None)
+                if same is not None:
+                    free.remove(same)
+                    spans.append((c.col, c.col + c.span, same))
+                    notes.append(
+                        f"{(origin or c).place} 的表头是空的：它下面的一列按它在表样里的位置当作“{above[id(same)]}”读了，"
+                        "不对的话请在这一格写上表头后再导入"
+                    )
+                else:
+                    unknown.append((c.col, c.col + c.span))  # nor a place of the form's: not read, named
+                continue
+            fits = [(1.0 if label == above[id(x)] else similar(label, above[id(x)] or ""), -abs(x.col - c.col), -n, x) for n, x in enumerate(free)]
+            best = max(fits, default=None, key=lambda f: f[:3])
+            if best is not None and best[0] >= 0.8:
+                free.remove(best[3])
+                spans.append((c.col, c.col + c.span, best[3]))
+            elif not c.norm:
+                unknown.append((c.col, c.col + c.span))  # under a heading of the clerk's own (named where it is read)
+        if not spans:
+            return None
+        spans.sort(key=lambda s: s[0])
+        # an empty heading cell right of a label belongs to it (指标值 over three cells)
+        for c in row_h.cells:
+            if not c.text.strip() and not c.continued:
+                left = [s for s in spans if s[1] == c.col]
+                if left:
+                    lo, _hi, hcp = left[0]
+                    spans[spans.index(left[0])] = (lo, c.col + c.span, hcp)
+        # under a heading of the file's own that matches none of the form's: not read by its place
+        unknown += [(c.col, c.col + c.span) for c in row_h.cells if c.norm and not any(s[0] <= c.col < s[1] for s in spans)]
+        return spans, unknown, notes
+
+    def _pattern_label_above(self, h: RowPat, hcp: CellPat) -> str | None:
+        """The template's label a heading cell merged down from the row above continues."""
+        rows = self.pattern.rows
+        for rp in reversed(rows[: rows.index(h)]):
+            if rp.group != h.group or rp.kind != "row":
+                return None
+            x = next((x for x in rp.cells if x.col <= hcp.col < x.col + x.span), None)
+            if x is None:
+                return None
+            if not x.continued:
+                return x.reader.literal or None
+        return None
+
+    def _cell_above(self, j: int, cell: Cell) -> Cell | None:
+        """The cell of the rows above row ``j`` that a cell merged down (or left blank under
+        it) stands under: the first one not merged down itself (None: none)."""
+        group = self.items[j].group
+        for item in reversed(self.items[:j]):
+            if item.group != group or item.kind != "row":
+                return None
+            x = next((x for x in item.cells if x.col <= cell.col < x.col + x.span), None)
+            if x is None:
+                return None
+            if not x.continued:
+                return x
+        return None
 
     def score(self, rp: RowPat, i: int) -> float | None:
         a = self.assign(rp, i)

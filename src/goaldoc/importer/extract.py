@@ -119,6 +119,7 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
             out.bindings += got
         for c in a.extra:
             out.leftovers.append(Leftover(c.place, c.text, "这一格在表样里没有对应的栏目", item.order))
+        out.notes += [n for n in a.notes if n not in out.notes]  # a column read by its place
     return out
 
 
