@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..values import split_value
 from .document import Cell, Document, Item, norm_label
 from .expr import Reader
 from .headings import indicator_shaped, reads_indicators
@@ -65,6 +66,7 @@ class Scorer:
         self._cache: dict[tuple[int, int], Assignment | None] = {}
         self._headings: dict[int, list[int]] = {}
         self._latest: list[tuple[int, int] | None] | None = None
+        self.unheaded: set[int] = set()  # cells under a blank heading cell, not read with the column left of it
         self.widths: dict[int, int] = {}
         for item in self.items:
             if item.kind == "row" and item.cells:
@@ -322,8 +324,10 @@ class Scorer:
         if not spans:
             return None
         spans.sort(key=lambda s: s[0])
-        # an empty heading cell right of a label belongs to it (指标值 over three cells)
+        # an empty heading cell right of a label belongs to it (指标值 over three cells),
+        # but only for the pieces of one value cut between its parts (below)
         row_h = self.items[j]
+        headed = {id(hcp): hi for _lo, hi, hcp in spans}  # where the typed heading itself ends
         for c in row_h.cells:
             if not c.text.strip() and not c.continued:
                 left = [s for s in spans if s[1] == c.col]
@@ -338,6 +342,7 @@ class Scorer:
         got: dict[int, list[Cell]] = {id(cp): [] for cp in rp.cells}
         count: dict[int, int] = {}
         unplaced = []
+        unheaded: dict[int, list[Cell]] = {}  # heading → its cells under the blank heading cells right of it
         for c in item.cells:
             s = next((s for s in spans if s[0] <= c.col < s[1]), None)
             targets = under.get(id(s[2]), []) if s is not None else []
@@ -347,6 +352,17 @@ class Scorer:
             n = count.get(id(s[2]), 0) if s is not None else 0
             count[id(s[2])] = n + 1  # type: ignore[index]
             got[id(targets[min(n, len(targets) - 1)])].append(c)
+            if s is not None and c.col >= headed[id(s[2])]:
+                unheaded.setdefault(id(s[2]), []).append(c)
+        for hid, tail in unheaded.items():
+            # text under a blank heading joins the column left of it only as a piece of its
+            # value (≥ | 90 | %); a clerk's note (100% | 核对) is no part of it: named, not glued
+            span = sorted((c for cp in under[hid] for c in got[id(cp)]), key=lambda c: c.col)
+            if any(c.text.strip() for c in tail) and not split_value([c.text for c in span]):
+                out = {id(c) for c in tail}
+                self.unheaded |= out
+                for cp in under[hid]:
+                    got[id(cp)] = [c for c in got[id(cp)] if id(c) not in out]
         # under a heading of the file's own that matches none of the form's: not read by its place
         unknown = [(c.col, c.col + c.span) for c in row_h.cells if c.norm and not any(s[0] <= c.col < s[1] for s in spans)]
         for c in unplaced:  # no heading above it: the template cell in the same column

@@ -15,6 +15,7 @@ from .expr import CHECKED, Capture, ListPass, Target, resolve_target
 from .match import Step, _owner
 from .pattern import CellPat, Cond, Loop, Node, RowPat
 
+_UNHEADED = "这一格上面的表头空着，表样里没有这一栏（没有接在左边一格的值后面）"
 _BLANK = re.compile(r"[＿_\s—\-－.…]*")
 _DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -118,7 +119,8 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
                 continue
             out.bindings += got
         for c in a.extra:
-            out.leftovers.append(Leftover(c.place, c.text, "这一格在表样里没有对应的栏目", item.order))
+            why = _UNHEADED if id(c) in scorer.unheaded else "这一格在表样里没有对应的栏目"
+            out.leftovers.append(Leftover(c.place, c.text, why, item.order))
     return out
 
 

@@ -1,0 +1,135 @@
+"""Headings typed by hand (ningde, guangshui): a column with a blank heading is never glued
+onto the value left of it: only the pieces of one value cut between its parts (≥ | 90 | %)
+are read together; any other text under a blank heading is named with its cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from goaldoc.importer import import_file
+from goaldoc.values import split_value
+from handmade import UP, excel, word
+
+# ------------------------------------------------------------------ ningde (宁德)
+
+ND_NAME = "中共宁德市委党史和地方志研究室"
+ND_DUTY = [
+    ("组织、指导、编纂地方志", "保障志鉴地情工作所需资金", "地情、市志编纂与年鉴出版经费", "49.8"),
+    ("确保本室各人员工资及福利的发放", "按时发放人员福利", "地情、市志编纂与年鉴出版经费", "11"),
+    ("确保日常工作正常运行", "按时发放人员工资待遇", "基本支出", "110.61"),
+]
+ND_IND = [
+    ("产出指标", "数量指标", "审稿篇数", "全年审稿篇数", "≥150件"),
+    ("产出指标", "质量指标", "各类书籍审稿率", "100%(计划标准)", "100%"),
+    ("效益指标", "社会效益指标", "地方志资料存史资政作用", "逐步提高(行业标准)", "逐步提高"),
+    ("满意度指标", "服务对象满意度指标", "社会公众满意度", "90%(历史标准)", "≥90%"),
+]
+ND_HEAD = ("一级指标", "二级指标", "三级指标", "指标解释", "目标值")
+
+
+def ningde(path: Path, duty_amount: str = "预算金额(万元)", grid: list[list[Any]] | None = None) -> Path:
+    top = [
+        [("部门(单位)名称", 2), ND_NAME, "部门预算编码", "901001033"],
+        ["年度预算安排(万元)", "资金总额", ("171.41", 3)],
+        [UP, "项目支出", ("60.8", 3)],
+        [UP, "基本支出", ("110.61", 3)],
+        ["年度总体目标", ("目标1:保障志鉴地情相关工作开展所需资金。", 4)],
+        ["年度履职目标", "部门职能", "年度目标任务", "支出项目名称", duty_amount],
+        *[[UP, *d] for d in ND_DUTY],
+    ]
+    if grid is None:
+        grid = [list(ND_HEAD)] + [list(r) for r in ND_IND]
+    return word(path, [("p", "部门整体支出绩效目标表"), ("p", "(2019年度)"), ("table", top), ("table", grid)])
+
+
+def values(imp: Any) -> list[str | None]:
+    return [x.get("value") for x in imp.data["indicators"]]
+
+
+def named(imp: Any) -> list[tuple[str, str, str]]:
+    return [(x.place, x.text, x.reason) for x in imp.leftovers]
+
+
+UNHEADED = "这一格上面的表头空着，表样里没有这一栏（没有接在左边一格的值后面）"
+
+
+def test_a_column_with_a_blank_heading_is_named_with_its_cells_not_glued_onto_the_values(tmp_path: Path) -> None:
+    """The clerk's 核对 right of 目标值, under a heading cell left blank: each value as
+    typed, each 核对 named with its cell (before: ``≥150件核对``, silently)."""
+    grid = [[*ND_HEAD, ""]] + [[*r, "核对"] for r in ND_IND]
+    imp = import_file(ningde(tmp_path / "x.docx", grid=grid), "ningde")
+    assert values(imp) == ["≥150件", "100%", "逐步提高", "≥90%"]
+    assert named(imp) == [(f"第 2 个表格 第 {r} 行 第 6 列", "核对", UNHEADED) for r in (2, 3, 4, 5)]
+    assert imp.leftover_problems()[0].message == f"“核对”{UNHEADED}：请核对表上这里填的是什么"
+
+
+def test_a_value_typed_in_three_cells_under_one_heading_is_still_one_value(tmp_path: Path) -> None:
+    """``≥ | 90 | %`` under 目标值 and two blank heading cells is one value; in the same
+    grid, ``100% | 核对`` is a value and a note: the note named, not glued."""
+    grid = [[*ND_HEAD, "", ""]]
+    grid += [[*ND_IND[0][:4], "≥", "150", "件"], [*ND_IND[1][:4], "100%", "核对", ""]]
+    grid += [[*ND_IND[2][:4], "逐步提高", "", ""], [*ND_IND[3][:4], "≥90", "%", ""]]
+    imp = import_file(ningde(tmp_path / "x.docx", grid=grid), "ningde")
+    assert values(imp) == ["≥150件", "100%", "逐步提高", "≥90%"]
+    assert named(imp) == [("第 2 个表格 第 3 行 第 6 列", "核对", UNHEADED)]
+
+
+GS_INCOME = [("财政拨款", "968.1918", "100%", "900.5", "950.25", 1), ("合计", "968.1918", "100%", "900.5", "950.25", 0)]
+GS_EXPEND = [("基本支出", "724.2318", "74.8%", "700", "720", 1), ("项目支出", "243.96", "25.2%", "200.5", "230.25", 1),
+             ("合计", "968.1918", "100%", "900.5", "950.25", 0)]  # fmt: skip
+GS_TASKS = [("政务服务保障", "保障市政府日常运转和会议服务", "120.5"), ("人防工程建设", "新建人防工程2处", "123.46")]
+GS_IND = [("产出指标", "数量指标", "办理人大建议政协提案件数", "≥150件"), ("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%")]
+
+
+def guangshui_rows(tasks_head: tuple[str, str, str] = ("任务名称", "主要内容", "预算金额（万元）"), note: bool = False) -> list[list[Any]]:
+    """The form as a clerk types it in one grid; ``note``: a column of 核对 right of it, its
+    heading cell left blank."""
+    x = [""] if note else []
+    rows: list[list[Any]] = [
+        ["部门（单位）名称", ("广水市人民政府办公室", 2), "填报人", "南春锋", "联系电话", "6296906", *x],
+        ["部门总体资金情况", ("总体资金情况\n单位：万元", 2), "当年金额", "占比", ("近两年收支金额", 2), *x],
+        [UP, UP, UP, UP, UP, "2019年", "2020年", *x],
+    ]
+    for block, lines in (("收入构成", GS_INCOME), ("支出构成", GS_EXPEND)):
+        for j, (label, a, share, y2, y1, _level) in enumerate(lines):
+            rows.append([UP, block if j == 0 else UP, label, a, share, y2, y1, *(["核对"] if note else [])])
+    rows.append(["部门职能概述", ("（一）负责全市人民防空工作。", 6), *x])
+    rows.append(["年度工作任务", (tasks_head[0], 2), (tasks_head[1], 2), (tasks_head[2], 2), *x])
+    rows += [[UP, (a, 2), (b, 2), (c, 2), *x] for a, b, c in GS_TASKS]
+    rows.append(["年度绩效目标", ("保障市政府机关正常运转。", 6), *x])
+    rows.append(["年度绩效指标", "一级指标", "二级指标", ("三级指标", 3), "指标值", *x])
+    rows += [[UP, a, b, (c, 3), d, *x] for a, b, c, d in GS_IND]
+    return rows
+
+
+def guangshui_word(path: Path, rows: list[list[Any]]) -> Path:
+    return word(path, [("p", "附件2："), ("p", "部门整体支出绩效目标申报表"), ("p", "填报日期：2021年1月28日"), ("table", rows)])
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_a_note_column_right_of_the_funds_is_not_glued_onto_last_years_amounts(fmt: str, tmp_path: Path) -> None:
+    rows = guangshui_rows(note=True)
+    if fmt == "docx":
+        path = guangshui_word(tmp_path / "x.docx", rows)
+    else:
+        head: list[list[Any]] = [[("附件2：", 7)], [("部门整体支出绩效目标申报表", 7)], [("填报日期：2021年1月28日", 7)]]
+        path = excel(tmp_path / "x.xlsx", {"申报表": head + rows})
+    imp = import_file(path, "guangshui")
+    budget = imp.data["budget"]
+    assert [str(x["amount_last_year"]) for x in budget["income"]] == ["950.25", "950.25"]
+    assert [str(x["amount_last_year"]) for x in budget["expenditure"]] == ["720", "230.25", "950.25"]
+    if fmt == "docx":
+        places = [f"第 1 个表格 第 {r} 行 第 8 列" for r in range(4, 9)]
+    else:
+        places = [f"申报表!H{r}" for r in range(7, 12)]
+    assert named(imp) == [(p, "核对", UNHEADED) for p in places]
+
+
+def test_the_pieces_of_one_value_are_cut_only_between_its_parts() -> None:
+    assert split_value(["≥", "90", "%"]) and split_value(["", "100", "%"]) and split_value(["≥90", "%"])
+    assert split_value(["≥", "1", "万人以上"]) and split_value(["≥９０", "％"])
+    assert not split_value(["100%", "核对"]) and not split_value(["950.25", "核对"]) and not split_value(["≥150件", "核对"])
+    assert not split_value(["9", "0"]) and not split_value(["核对"])
