@@ -1,15 +1,18 @@
 """Headings typed by hand (ningde, guangshui): a column with a blank heading is never glued
-onto the value left of it: only the pieces of one value cut between its parts (≥ | 90 | %)
-are read together; any other text under a blank heading is named with its cell."""
+onto the value left of it; a heading's spellings are a group of equivalents, whichever one
+the form prints, a unit in brackets aside where the words are the form's; a spelling two
+columns of the form could be is read as neither, and said."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from goaldoc.importer import import_file
+from goaldoc.importer.headings import split_unit
 from goaldoc.values import split_value
 from handmade import UP, excel, word
 
@@ -133,3 +136,98 @@ def test_the_pieces_of_one_value_are_cut_only_between_its_parts() -> None:
     assert split_value(["≥", "1", "万人以上"]) and split_value(["≥９０", "％"])
     assert not split_value(["100%", "核对"]) and not split_value(["950.25", "核对"]) and not split_value(["≥150件", "核对"])
     assert not split_value(["9", "0"]) and not split_value(["核对"])
+
+
+# ------------------------------------------------------------------ heading spellings
+
+def test_a_heading_a_form_prints_in_another_spelling_is_found_under_its_main_name(tmp_path: Path) -> None:
+    """ningde prints 目标值 (an ``also`` of 指标值 in national.yaml): 指标值 heads it too."""
+    grid = [["一级指标", "二级指标", "三级指标", "指标解释", "指标值"]] + [list(r) for r in ND_IND]
+    imp = import_file(ningde(tmp_path / "x.docx", grid=grid), "ningde")
+    assert values(imp) == ["≥150件", "100%", "逐步提高", "≥90%"]
+    assert named(imp) == []
+
+
+@pytest.mark.parametrize("heading", ["预算金额(万元)", "预算金额", "金额（万元）", "预算数（万元）", "金额", "预算金额\n（万元）"])
+def test_the_duty_amount_column_is_read_under_each_spelling_of_its_heading(heading: str, tmp_path: Path) -> None:
+    """ningde prints 预算金额（{{ unit }}）: its words with or without the unit, or another
+    spelling of its group, head the column."""
+    imp = import_file(ningde(tmp_path / "x.docx", duty_amount=heading), "ningde")
+    assert [x.get("amount") for x in imp.data["duty_targets"]] == [Decimal("49.8"), Decimal("11"), Decimal("110.61")]
+    assert imp.data["budget"]["unit"] == "万元"
+    assert named(imp) == []
+
+
+GS_TASK_HEADS = [
+    ("任务名称", "主要内容", "预算金额"),
+    ("任务名称", "主要内容", "金额（万元）"),
+    ("名称", "主要内容", "预算金额（万元）"),
+    ("重点工作任务", "主要内容", "预算金额（万元）"),
+    ("任务名称", "实施内容", "预算金额（万元）"),
+    ("任务名称", "主要实施内容", "预算金额（万元）"),
+    ("任务名称", "主要内容", "拟投入的资金（万元）"),
+]
+
+
+@pytest.mark.parametrize("head", GS_TASK_HEADS, ids=["·".join(h) for h in GS_TASK_HEADS])
+def test_the_task_columns_are_read_under_each_spelling_of_their_headings(head: tuple[str, str, str], tmp_path: Path) -> None:
+    imp = import_file(guangshui_word(tmp_path / "x.docx", guangshui_rows(tasks_head=head)), "guangshui")
+    assert imp.data["key_tasks"] == [{"name": a, "content": b, "funds": Decimal(c)} for a, b, c in GS_TASKS]
+    assert named(imp) == []
+
+
+def _matcher(form: str) -> Any:
+    from goaldoc.forms import load_form
+    from goaldoc.importer.headings import Matcher, form_headings
+    from goaldoc.importer.pattern import pattern_of
+
+    spec = load_form(form)
+    return Matcher(spec.heading_groups, form_headings(pattern_of(spec, spec.formats[0]), spec.amount_unit), spec.amount_unit)
+
+
+def test_a_spelling_two_columns_of_the_form_could_be_is_read_as_neither_and_said(tmp_path: Path) -> None:
+    """ezhou prints 项目预算 and 金额; 预算金额 (national.yaml: a spelling of 预算数 and of
+    预算金额（万元）) could be either: no guess."""
+    from goaldoc.forms import load_form
+    from goaldoc.importer.files import read_document
+    from goaldoc.importer.headings import canonicalise
+    from goaldoc.importer.pattern import pattern_of
+
+    matcher = _matcher("ezhou")
+    assert sorted(h.key for h in matcher.candidates("预算金额")) == ["金额", "项目预算"]
+    assert [h.key for h in matcher.candidates("预算数")] == ["项目预算"]
+    spec = load_form("ezhou")
+    doc = read_document(word(tmp_path / "x.docx", [("table", [["预算金额", "x"]])]))
+    notes = canonicalise(doc, spec.heading_groups, pattern_of(spec, "docx"), spec.amount_unit)
+    assert notes == [
+        "第 1 个表格 第 1 行 第 1 列 的“预算金额”在这个表样里可以是“项目预算”“金额”中的任何一个，没有按哪一个读："
+        "请把这一格改成表样上印的那一个表头后再导入"
+    ]
+    assert doc.items[0].cells[0].norm == "预算金额"
+
+
+def test_the_same_heading_printed_in_two_spellings_is_one_heading() -> None:
+    """guizhou prints 一级指标 in one grid and 一级 in another: 一级指标名称 is that heading
+    (the group's first spelling), not an ambiguity."""
+    assert [h.key for h in _matcher("guizhou").candidates("一级指标名称")] == ["一级指标"]
+
+
+def test_a_unit_in_brackets_is_told_from_other_words_in_brackets() -> None:
+    assert split_unit("预算金额(万元)") == ("预算金额", "万元")
+    assert split_unit("财政供养人员数(人)") == ("财政供养人员数", "人")
+    assert split_unit("指标值(%)") == ("指标值", "%")
+    assert split_unit("期望达到的目标(概述)") == ("期望达到的目标(概述)", None)
+    assert split_unit("部门(单位)名称") == ("部门(单位)名称", None)
+
+
+def test_a_money_unit_typed_must_be_the_forms_where_the_form_prints_none() -> None:
+    """sichuan prints 预算数 in 元, gaoxin in 万元: 预算数（元） heads the one, 预算数（万元）
+    the other, never the other way round (before, both were taken for 预算数 either way);
+    a unit other than money may be any spelling of the group (权重（%） for 权重)."""
+    sichuan, gaoxin = _matcher("sichuan"), _matcher("gaoxin")
+    assert [h.key for h in sichuan.candidates("预算数(元)")] == ["预算数"]
+    assert sichuan.candidates("预算数(万元)") == []
+    assert [h.key for h in gaoxin.candidates("预算数(万元)")] == ["预算数"]
+    assert gaoxin.candidates("预算数(元)") == []
+    assert [h.key for h in sichuan.candidates("权重(%)")] == ["权重"]
+    assert [h.key for h in _matcher("chongqing_bumen_ziping").candidates("权重(%)")] == ["指标权重(分)"]

@@ -218,6 +218,11 @@ def parse_value(raw: str | int | Decimal | None) -> IndicatorValue:
     return _parse(text, normalise_text(text))
 
 
+def is_unit(text: str) -> bool:
+    """``text`` is a unit a value may end with (万元, 人, %, 元/人)."""
+    return re.fullmatch(_UNIT, text) is not None
+
+
 def split_value(pieces: list[str]) -> bool:
     """The texts of cells side by side are one 指标值 cut only between its parts — sign,
     number, unit, 以上… (``≥ | 90 | %``, ``| 100 | %``, ``≥90 | %``); ``100% | 核对`` and

@@ -82,7 +82,7 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
     else:
         spec, chosen = recognise(doc, templates)
     pattern = pattern_of(spec, doc.fmt)
-    canonicalise(doc, spec.heading_spellings, set(pattern.labels))
+    spelled = canonicalise(doc, spec.heading_groups, pattern, spec.amount_unit)
     add_outer_rows(pattern, doc)
     steps, scorer = align(pattern, doc, indicator_words(spec.vocabulary))
     reading = extract(steps, scorer)
@@ -104,7 +104,7 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
 
         tidy(data, spec)
     leftovers = sorted(reading.leftovers + placed.conflicts, key=lambda x: x.order)
-    notes = ([warning] if warning else []) + list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + reading.notes + placed.notes
+    notes = ([warning] if warning else []) + list(doc.notes) + [f"表样 {spec.name}：{n}" for n in pattern.notes] + spelled + reading.notes + placed.notes
     return Imported(str(path), data, placed.lines, spec, doc, leftovers, chosen, notes)
 
 

@@ -79,7 +79,7 @@ class Scorer:
     def pair(self, cp: CellPat, cells: list[Cell]) -> float:
         r = cp.reader
         if len(cells) == 1:
-            text, norm, cont = cells[0].text, cells[0].norm, cells[0].continued
+            text, norm, cont = cells[0].read_as or cells[0].text, cells[0].norm, cells[0].continued
         else:
             text = _text(cells)
             norm = norm_label(text)

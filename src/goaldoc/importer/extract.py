@@ -215,7 +215,7 @@ def _read_cell(
     """The bindings one template cell reads from its file cells ([] when it holds nothing
     to read; None when its text does not fit the template's)."""
     r = cp.reader
-    text = _text(cells).strip()
+    text = (cells[0].read_as or cells[0].text if len(cells) == 1 else _text(cells)).strip()
     place = cells[0].place if cells else item.place
     cont = bool(cells) and all(c.continued for c in cells)
     if r.literal is not None or cp.continued:
