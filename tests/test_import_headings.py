@@ -176,6 +176,29 @@ def test_the_task_columns_are_read_under_each_spelling_of_their_headings(head: t
     assert named(imp) == []
 
 
+def test_a_money_unit_other_than_the_forms_never_heads_its_column(tmp_path: Path) -> None:
+    """guangdong prints 拟投入的资金（万元）: 拟投入资金（元） is not it (the funds would be
+    read 10,000 times off); the heading is named, its column not read by its place."""
+    from test_import_handmade import guangdong_word
+
+    path = guangdong_word(tmp_path / "x.docx")
+    import docx
+
+    d = docx.Document(str(path))
+    cell = next(c for t in d.tables for r in t.rows for c in r.cells if c.text == "拟投入的资金（万元）")
+    cell.paragraphs[0].runs[0].text = "拟投入资金（元）"
+    d.save(str(path))
+    imp = import_file(path, "guangdong")
+    assert all("funds" not in t for t in imp.data["key_tasks"])
+    assert imp.leftover_problems()[0].message == f"“拟投入资金（元）”{named(imp)[0][2]}"  # no 请核对 after what to do
+    assert named(imp)[0] == (
+        "第 1 个表格 第 11 行 第 4 列",
+        "拟投入资金（元）",
+        "表样这里是“拟投入的资金(万元)”，这一格的字对不上任何表头或标签，它下面（或右边）的数没有按位置读："
+        "请把这一格改成表样上印的“拟投入的资金(万元)”再导入。管理模板的同事：同一个意思的写法可以加在表样 form.yaml 的 import.headings 里。",
+    )
+
+
 def _matcher(form: str) -> Any:
     from goaldoc.forms import load_form
     from goaldoc.importer.headings import Matcher, form_headings

@@ -57,8 +57,8 @@ class Imported:
 
     def leftover_problems(self) -> list[Problem]:
         """What could not be placed, as 提醒 located at its cell (goaldoc check x.docx)."""
-        return [
-            Problem(f"“{_short(x.text)}”{x.reason}：请核对表上这里填的是什么", (), self.file, x.order, severity="W", code="W901", place=x.place)
+        return [  # a reason that already says what to do (whole sentences) needs no 请核对 after it
+            Problem(f"“{_short(x.text)}”{x.reason}{'' if x.reason.endswith('。') else '：请核对表上这里填的是什么'}", (), self.file, x.order, severity="W", code="W901", place=x.place)
             for x in self.leftovers
         ]
 

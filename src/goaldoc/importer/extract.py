@@ -160,7 +160,10 @@ def _unread_label(cp: CellPat, cells: list[Cell], scorer: Scorer) -> str | None:
     lit = r.literal or ""
     if norm == lit or similar(norm, lit) >= 0.8:
         return None
-    return f"表样这里是“{lit}”，这一格的字对不上任何表头或标签：它和它下面（或右边）的数没有按位置读；同一个意思的写法请加在 form.yaml 的 import.headings 里"
+    return (  # what the clerk can do; then, for whoever keeps the form folders, how to make it known
+        f"表样这里是“{lit}”，这一格的字对不上任何表头或标签，它下面（或右边）的数没有按位置读：请把这一格改成表样上印的“{lit}”再导入。"
+        "管理模板的同事：同一个意思的写法可以加在表样 form.yaml 的 import.headings 里。"
+    )
 
 
 def _preferred(scorer: Scorer, cond: Cond, k: int, rp: RowPat, i: int) -> bool:
