@@ -95,5 +95,7 @@ def test_a_column_under_a_heading_of_the_clerks_own_is_named_not_read_by_its_pla
     else:
         assert places == ["Sheet1!F9", *(f"Sheet1!F{r}" for r in (11, 12, 13, 14))]
     assert [x.text for x in imp.leftovers] == ["年底能到多少", "3000户", "98%", "有效改善", "95%"]
-    assert imp.leftovers[0].reason.startswith("表样这里是“全年预计完成情况”，这一格的字对不上任何表头或标签：它和它下面（或右边）的数没有按位置读")
+    assert imp.leftovers[0].reason.startswith(
+        "表样这里是“全年预计完成情况”，这一格的字对不上任何表头或标签，它下面（或右边）的数没有按位置读：请把这一格改成表样上印的“全年预计完成情况”再导入"
+    )
     assert {x.reason for x in imp.leftovers[1:]} == {"这一格在表样里没有对应的栏目"}

@@ -230,6 +230,30 @@ def parse_value(raw: str | int | Decimal | None) -> IndicatorValue:
     return _parse(text, normalise_text(text))
 
 
+def is_unit(text: str) -> bool:
+    """``text`` is a unit a value may end with (万元, 人, %, 元/人)."""
+    return re.fullmatch(_UNIT, text) is not None
+
+
+def split_value(pieces: list[str]) -> bool:
+    """The texts of cells side by side are one 指标值 cut only between its parts — sign,
+    number, unit, 以上… (``≥ | 90 | %``, ``| 100 | %``, ``≥90 | %``); ``100% | 核对`` and
+    ``950.25 | 核对`` are not (核对 is no unit: a note of the clerk's own)."""
+    texts = [t for t in (normalise_text(p) for p in pieces) if t]
+    joined = "".join(texts)
+    m = _VALUE_RE.fullmatch(joined)
+    if m is None:
+        return False
+    cuts = {m.start("num"), m.end("num")}
+    cuts |= {m.start(g) for g in ("unit", "tail") if m[g]}
+    at = 0
+    for t in texts[:-1]:
+        at += len(t)
+        if at not in cuts:
+            return False
+    return True
+
+
 def from_parts(
     sign: str | None, value: str | int | Decimal | None, unit: str | None = ""
 ) -> IndicatorValue:

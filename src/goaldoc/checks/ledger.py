@@ -277,7 +277,7 @@ def money_lines(model: DepartmentYear, lines: LineMap, form: FormSpec) -> list[P
         lists.append((("budget", side), getattr(model.budget, side), shown, name))
     if block and not any(has for _n, has in block):
         # no line at all (`budget: {unit: 万元}`, or blank rows only): the form would print its
-        # money block empty. A form printing only the total (sichuan: department.total) is not asked
+        # money block empty. A form printing only the total (department.total alone) is not asked
         sides = "、".join(n for n, _h in block)
         these = "这两栏" if len(block) > 1 else "这一栏"
         out.append(_problem(lines, ("budget",), "E307", f"{sides}一行也没有：{who}印{these}，空着会被退回：请填写各行的行名和今年的数"))

@@ -343,17 +343,32 @@ class FormSpec(_Strict):
         return build_vocabulary(tree, required, merge_rules(national.rules, self.rules), self.indicator_tree)
 
     @cached_property
-    def heading_spellings(self) -> dict[str, list[str]]:
-        """goaldoc import: another spelling of a heading (textnorm.name_key) → the headings
-        it may stand for (national.yaml's import.headings, then this form's, whose come first)."""
+    def heading_groups(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        """goaldoc import: each ``import: headings:`` entry as a group of equivalent spellings
+        (the heading and its ``also``, textnorm.name_key): this form's, then national.yaml's.
+        Whichever one a form prints, a clerk's other spelling of its group heads that column."""
         from ..textnorm import name_key
 
         national = self._national
+        own, common = (
+            [
+                tuple(dict.fromkeys(name_key(x) for x in (heading, *(spec.also if spec is not None else []))))
+                for heading, spec in source.items()
+            ]
+            for source in (self.import_.headings, national.import_.headings if national is not None else {})
+        )
+        return own, common
+
+    @cached_property
+    def heading_spellings(self) -> dict[str, list[str]]:
+        """goaldoc import: a spelling of a heading (textnorm.name_key) → the other spellings of
+        its groups (heading_groups; this form's first), the form's heading among them."""
         out: dict[str, list[str]] = {}
-        for source in (self.import_.headings, national.import_.headings if national is not None else {}):
-            for heading, spec in source.items():
-                for other in spec.also if spec is not None else []:
-                    out.setdefault(name_key(other), []).append(name_key(heading))
+        own, common = self.heading_groups
+        for group in (*own, *common):
+            for member in group:
+                mates = out.setdefault(member, [])
+                mates += [m for m in group if m != member and m not in mates]
         return out
 
     @cached_property

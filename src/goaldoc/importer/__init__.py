@@ -58,8 +58,8 @@ class Imported:
 
     def leftover_problems(self) -> list[Problem]:
         """What could not be placed, as 提醒 located at its cell (goaldoc check x.docx)."""
-        return [
-            Problem(f"“{_short(x.text)}”{x.reason}：请核对表上这里填的是什么", (), self.file, x.order, severity="W", code="W901", place=x.place)
+        return [  # a reason that already says what to do (whole sentences) needs no 请核对 after it
+            Problem(f"“{_short(x.text)}”{x.reason}{'' if x.reason.endswith('。') else '：请核对表上这里填的是什么'}", (), self.file, x.order, severity="W", code="W901", place=x.place)
             for x in self.leftovers
         ]
 
@@ -83,7 +83,7 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
     else:
         spec, chosen = recognise(doc, templates)
     pattern = pattern_of(spec, doc.fmt)
-    canonicalise(doc, spec.heading_spellings, set(pattern.labels))
+    spelled = canonicalise(doc, spec.heading_groups, pattern, spec.amount_unit)
     add_outer_rows(pattern, doc)
     steps, scorer = align(pattern, doc, indicator_words(spec.vocabulary))
     reading = extract(steps, scorer)
@@ -106,7 +106,7 @@ def import_file(path: str | Path, form: str | None = None, templates: str | Path
         tidy(data, spec)
     leftovers = sorted(reading.leftovers + placed.conflicts, key=lambda x: x.order)
     converted = [f"{place}：{n}" for place, n in placed.converted]
-    notes = ([warning] if warning else []) + list(doc.notes) + converted + [f"表样 {spec.name}：{n}" for n in pattern.notes] + reading.notes + placed.notes
+    notes = ([warning] if warning else []) + list(doc.notes) + converted + [f"表样 {spec.name}：{n}" for n in pattern.notes] + spelled + reading.notes + placed.notes
     return Imported(str(path), data, placed.lines, spec, doc, leftovers, chosen, notes, placed.converted)
 
 

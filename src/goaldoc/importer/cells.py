@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ..values import split_value
 from .document import Cell, Document, Item, norm_label
 from .expr import NUMBER_GROUP, Reader
 from .headings import indicator_shaped, reads_indicators
@@ -69,8 +70,9 @@ class Scorer:
         self.labels = {t for t in pattern.labels if len(t) >= 2}
         self._cache: dict[tuple[int, int], Assignment | None] = {}
         self._headings: dict[int, list[int]] = {}
-        self._columns: dict[tuple[int, int], tuple[list[tuple[int, int, CellPat]], list[tuple[int, int]], list[str]] | None] = {}
+        self._columns: dict[tuple[int, int], tuple[list[tuple[int, int, CellPat]], list[tuple[int, int]], list[str], dict[int, int]] | None] = {}
         self._latest: list[tuple[int, int] | None] | None = None
+        self.unheaded: set[int] = set()  # cells under a blank heading cell, not read with the column left of it
         self.widths: dict[int, int] = {}
         for item in self.items:
             if item.kind == "row" and item.cells:
@@ -91,7 +93,7 @@ class Scorer:
     def pair(self, cp: CellPat, cells: list[Cell]) -> float:
         r = cp.reader
         if len(cells) == 1:
-            text, norm, cont = cells[0].text, cells[0].norm, cells[0].continued
+            text, norm, cont = cells[0].read_as or cells[0].text, cells[0].norm, cells[0].continued
         else:
             text = _text(cells)
             norm = norm_label(text)
@@ -354,7 +356,7 @@ class Scorer:
         columns = self._heading_columns(h, j)
         if columns is None:
             return None
-        spans, unknown, notes = columns
+        spans, unknown, notes, headed = columns
         under: dict[int, list[CellPat]] = {}
         for cp in rp.cells:
             hc = next((x for x in h.cells if x.col <= cp.col < x.col + x.span), None)
@@ -363,6 +365,7 @@ class Scorer:
         got: dict[int, list[Cell]] = {id(cp): [] for cp in rp.cells}
         count: dict[int, int] = {}
         unplaced = []
+        unheaded: dict[int, list[Cell]] = {}  # heading → its cells under the blank heading cells right of it
         for c in item.cells:
             s = next((s for s in spans if s[0] <= c.col < s[1]), None)
             targets = under.get(id(s[2]), []) if s is not None else []
@@ -372,6 +375,17 @@ class Scorer:
             n = count.get(id(s[2]), 0) if s is not None else 0
             count[id(s[2])] = n + 1  # type: ignore[index]
             got[id(targets[min(n, len(targets) - 1)])].append(c)
+            if s is not None and c.col >= headed[id(s[2])]:
+                unheaded.setdefault(id(s[2]), []).append(c)
+        for hid, tail in unheaded.items():
+            # text under a blank heading joins the column left of it only as a piece of its
+            # value (≥ | 90 | %); a clerk's note (100% | 核对) is no part of it: named, not glued
+            span = sorted((c for cp in under[hid] for c in got[id(cp)]), key=lambda c: c.col)
+            if any(c.text.strip() for c in tail) and not split_value([c.text for c in span]):
+                out = {id(c) for c in tail}
+                self.unheaded |= out
+                for cp in under[hid]:
+                    got[id(cp)] = [c for c in got[id(cp)] if id(c) not in out]
         for c in unplaced:  # no heading above it: the template cell in the same column
             if any(lo <= c.col < hi for lo, hi in unknown):
                 continue
@@ -380,7 +394,7 @@ class Scorer:
                 got[id(same)].append(c)
         return [(cp, got[id(cp)]) for cp in rp.cells], notes
 
-    def _heading_columns(self, h: RowPat, j: int) -> tuple[list[tuple[int, int, CellPat]], list[tuple[int, int]], list[str]] | None:
+    def _heading_columns(self, h: RowPat, j: int) -> tuple[list[tuple[int, int, CellPat]], list[tuple[int, int]], list[str], dict[int, int]] | None:
         """The file's heading row ``j`` read as the template's heading ``h``: the columns
         (from, to) each template heading cell stands over, the columns under a heading of
         the file's own (not read by their place), and the notes on columns read by place."""
@@ -389,7 +403,7 @@ class Scorer:
             self._columns[key] = self._read_heading_columns(h, j)
         return self._columns[key]
 
-    def _read_heading_columns(self, h: RowPat, j: int) -> tuple[list[tuple[int, int, CellPat]], list[tuple[int, int]], list[str]] | None:
+    def _read_heading_columns(self, h: RowPat, j: int) -> tuple[list[tuple[int, int, CellPat]], list[tuple[int, int]], list[str], dict[int, int]] | None:
         ha = self.assign(h, j)
         if ha is None:
             return None
@@ -442,7 +456,12 @@ class Scorer:
         if not spans:
             return None
         spans.sort(key=lambda s: s[0])
-        # an empty heading cell right of a label belongs to it (指标值 over three cells)
+        # where the typed heading itself ends, or the form's heading (总体资金情况 over two
+        # columns typed once, the clerk's second cell left blank): text under a blank heading
+        # cell past that is a column of the clerk's own
+        headed = {id(hcp): max(hi, lo + hcp.span) for lo, hi, hcp in spans}
+        # an empty heading cell right of a label belongs to it (指标值 over three cells),
+        # but only for the pieces of one value cut between its parts (_by_heading)
         for c in row_h.cells:
             if not c.text.strip() and not c.continued:
                 left = [s for s in spans if s[1] == c.col]
@@ -451,7 +470,7 @@ class Scorer:
                     spans[spans.index(left[0])] = (lo, c.col + c.span, hcp)
         # under a heading of the file's own that matches none of the form's: not read by its place
         unknown += [(c.col, c.col + c.span) for c in row_h.cells if c.norm and not any(s[0] <= c.col < s[1] for s in spans)]
-        return spans, unknown, notes
+        return spans, unknown, notes, headed
 
     def _pattern_label_above(self, h: RowPat, hcp: CellPat) -> str | None:
         """The template's label a heading cell merged down from the row above continues."""

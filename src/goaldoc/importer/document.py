@@ -29,6 +29,7 @@ class Cell:
     text: str  # as typed; paragraphs joined with "\n"
     place: str
     continued: bool = False  # merged with the cell above: its text is the one above
+    read_as: str | None = None  # a heading typed in another spelling, as the form's is read (headings.py)
 
     @cached_property
     def norm(self) -> str:

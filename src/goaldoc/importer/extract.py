@@ -15,6 +15,7 @@ from .expr import CHECKED, Capture, ListPass, Target, resolve_target
 from .match import Step, _owner
 from .pattern import CellPat, Cond, Loop, Node, RowPat
 
+_UNHEADED = "这一格上面的表头空着，表样里没有这一栏（没有接在左边一格的值后面）"
 _BLANK = re.compile(r"[＿_\s—\-－.…]*")
 _DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -118,7 +119,8 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
                 continue
             out.bindings += got
         for c in a.extra:
-            out.leftovers.append(Leftover(c.place, c.text, "这一格在表样里没有对应的栏目", item.order))
+            why = _UNHEADED if id(c) in scorer.unheaded else "这一格在表样里没有对应的栏目"
+            out.leftovers.append(Leftover(c.place, c.text, why, item.order))
         out.notes += [n for n in a.notes if n not in out.notes]  # a column read by its place
     return out
 
@@ -166,7 +168,10 @@ def _unread_label(cp: CellPat, cells: list[Cell], scorer: Scorer) -> str | None:
     lit = r.literal or ""
     if norm == lit or similar(norm, lit) >= 0.8:
         return None
-    return f"表样这里是“{lit}”，这一格的字对不上任何表头或标签：它和它下面（或右边）的数没有按位置读；同一个意思的写法请加在 form.yaml 的 import.headings 里"
+    return (  # what the clerk can do; then, for whoever keeps the form folders, how to make it known
+        f"表样这里是“{lit}”，这一格的字对不上任何表头或标签，它下面（或右边）的数没有按位置读：请把这一格改成表样上印的“{lit}”再导入。"
+        "管理模板的同事：同一个意思的写法可以加在表样 form.yaml 的 import.headings 里。"
+    )
 
 
 def _preferred(scorer: Scorer, cond: Cond, k: int, rp: RowPat, i: int) -> bool:
@@ -221,7 +226,7 @@ def _read_cell(
     """The bindings one template cell reads from its file cells ([] when it holds nothing
     to read; None when its text does not fit the template's)."""
     r = cp.reader
-    text = _text(cells).strip()
+    text = (cells[0].read_as or cells[0].text if len(cells) == 1 else _text(cells)).strip()
     place = cells[0].place if cells else item.place
     cont = bool(cells) and all(c.continued for c in cells)
     if r.literal is not None or cp.continued:
