@@ -488,3 +488,97 @@ def test_a_gaoxin_word_form_made_by_hand(tmp_path: Path) -> None:
     assert imp.form.name == "gaoxin"
     assert got == expected("gaoxin_hm")
     assert leftovers(imp) == []
+
+
+# ============================================================== 鄂州 (the sample, with 保障措施)
+
+EZHOU_SAFEGUARDS = ["建立物业考核制度", "每月考核一次"]
+
+
+def _ezhou() -> Loaded:
+    """The 鄂州 sample with 保障绩效目标实现措施 filled (its excerpt has none)."""
+    from goaldoc.api import loads
+
+    text = (Path(__file__).resolve().parents[1] / "samples" / "2022" / "ezhou.yaml").read_text(encoding="utf-8")
+    items = ", ".join(EZHOU_SAFEGUARDS)
+    return loads(text.replace("    goals:\n", f"    safeguards:\n      items: [{items}]\n    goals:\n", 1), "ezhou.yaml")
+
+
+def _ezhou_tables(label_again: bool) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The project table and the indicator grid as a clerk draws them: 一级指标 merged down
+    its rows, 保障绩效目标实现措施 typed once on the first indicator row and merged down;
+    the heading's 保障绩效目标实现措施 either typed again in its lower row (``label_again``)
+    or merged from the upper one as the form has it."""
+    p = _ezhou().model.projects[0]
+    money = lambda v: "" if v is None else str(v)  # noqa: E731
+    main: list[list[Any]] = [
+        ["项目名称", (p.name, 5)],
+        ["项目类别", (p.category, 2), "项目性质", (p.project_nature, 2)],
+        ["立项依据", (p.approval_basis, 5)],
+        ["项目预算", "成本构成", "金额", "测算(公式)依据", "2020年实际执行数", "2021年实际执行数"],
+    ]
+    for c in p.cost_items:
+        main.append([UP, c.item, money(c.amount), c.basis or "", money(c.actual_year_before_last), money(c.actual_last_year)])
+    main.append(["绩效目标", ("\n".join(p.goals), 5)])
+    grid: list[list[Any]] = [[("绩效指标", 4), "保障绩效目标实现措施"]]
+    grid.append(["一级指标", "二级指标", "绩效标准", "当年预期实现值", "保障绩效目标实现措施" if label_again else UP])
+    above = None
+    for n, ind in enumerate(p.indicators):
+        safe = "\n".join(EZHOU_SAFEGUARDS) if n == 0 else UP
+        grid.append([UP if ind.level2 == above else ind.level2, ind.name, ind.explanation or "", ind.value, safe])
+        above = ind.level2
+    return main, grid
+
+
+def _ezhou_printed(path: Path) -> tuple[dict[Any, Any], dict[Any, Any], Any]:
+    """(what the form prints of the imported data, of the sample with safeguards, the Imported)."""
+    from importing import as_printed
+
+    loaded = _ezhou()
+    imp = import_file(path)
+    assert imp.form.name == "ezhou"
+    model = imp.form.model.model_validate(imp.data)
+    fmt = path.suffix[1:]
+    return as_printed(model, imp.form, fmt), as_printed(loaded.model, imp.form, fmt), imp
+
+
+@pytest.mark.parametrize("label_again", [True, False], ids=["heading-label-typed-again", "heading-label-merged"])
+def test_an_ezhou_word_form_made_by_hand_reads_its_safeguards(label_again: bool, tmp_path: Path) -> None:
+    """保障绩效目标实现措施 is a column of the form (the upper heading row's last cell, merged
+    down over 一级指标 | …): typed again under it, it was “这一格在表样里没有对应的栏目” and
+    safeguards came back empty; its text on the first indicator row, merged down, left that
+    row aside (read as the next project's)."""
+    main, grid = _ezhou_tables(label_again)
+    path = word(tmp_path / "鄂州.docx", [
+        ("table", [["主管部门\n审核意见", "单位公章：\n年　　月　　日"]]),
+        ("p", "鄂州市2022年市直部门预算项目支出绩效目标表"),
+        ("table", main),
+        ("table", grid),
+        ("p", "填报单位：鄂州市机关事务服务中心"),
+    ])
+    got, want, imp = _ezhou_printed(path)
+    assert leftovers(imp) == []
+    assert got == want
+    assert imp.data["projects"][0]["safeguards"] == {"items": EZHOU_SAFEGUARDS}
+    assert len(imp.data["projects"][0]["indicators"]) == 7
+
+
+@pytest.mark.parametrize("label_again", [True, False], ids=["heading-label-typed-again", "heading-label-merged"])
+def test_an_ezhou_workbook_made_by_hand_reads_its_safeguards(label_again: bool, tmp_path: Path) -> None:
+    """The form's six columns: 绩效标准 over two, 保障绩效目标实现措施 in the last."""
+    main, grid = _ezhou_tables(label_again)
+    rows: list[list[Any]] = [
+        ["主管部门\n审核意见", ("", 5)],
+        [UP, ("单位公章：", 5)],
+        [UP, ("年　　月　　日", 5)],
+        [("鄂州市2022年市直部门预算项目支出绩效目标表", 6)],
+        *main,
+        [("绩效指标", 5), "保障绩效目标实现措施"],
+        *[[a, b, (c, 2), d, e] for a, b, c, d, e in grid[1:]],
+        [("填报单位：鄂州市机关事务服务中心", 6)],
+    ]
+    path = excel(tmp_path / "鄂州.xlsx", {"滨湖大楼": rows})
+    got, want, imp = _ezhou_printed(path)
+    assert leftovers(imp) == []
+    assert got == want
+    assert imp.data["projects"][0]["safeguards"] == {"items": EZHOU_SAFEGUARDS}

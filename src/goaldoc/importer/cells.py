@@ -99,6 +99,8 @@ class Scorer:
             norm = norm_label(text)
             cont = bool(cells) and all(c.continued for c in cells)
         if cp.continued:
+            if cp.above and norm and not cont and (norm == cp.above or similar(norm, cp.above) >= 0.8):
+                return 1.5  # the label above typed again, not merged (a heading of two rows)
             return 0.2 if (cont or not norm or self.repeated(cells)) else -0.5
         if r.literal is not None:
             if r.literal == "":

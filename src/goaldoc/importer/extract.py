@@ -119,6 +119,8 @@ def extract(steps: list[Step], scorer: Scorer) -> Reading:
                 continue
             out.bindings += got
         for c in a.extra:
+            if c.norm and not c.continued and scorer.repeated([c]) and any(rp is h for h in scorer.heading_pats):
+                continue  # a heading's label typed again under itself (a second heading row not merged): read above
             why = _UNHEADED if id(c) in scorer.unheaded else "这一格在表样里没有对应的栏目"
             out.leftovers.append(Leftover(c.place, c.text, why, item.order))
         out.notes += [n for n in a.notes if n not in out.notes]  # a column read by its place

@@ -235,7 +235,7 @@ def _continuity(scorer: Scorer, rp: RowPat, i: int, restarted: frozenset[int]) -
             continue
         k = rp.loops.index(owner)
         new = any(lp.id in restarted for lp in rp.loops[: k + 1])
-        signal = _signal(scorer, cells, i)
+        signal = _signal(scorer, rp, cells, i)
         if signal == "same" and new or signal == "new" and not new:
             penalty += CONTINUITY
     return penalty
@@ -249,7 +249,9 @@ def _owner(rp: RowPat, target: Target) -> Loop | None:
     return None
 
 
-def _signal(scorer: Scorer, cells: list[Cell], i: int) -> str:
+def _signal(scorer: Scorer, rp: RowPat, cells: list[Cell], i: int) -> str:
+    """What ``cells`` (an outer loop's cell of row ``i`` read as ``rp``) say: "same" (merged
+    from, or typed as, the row above), "new" (another text than the row above), "unknown"."""
     if all(c.continued for c in cells):
         return "same"
     text = norm_label(_text(cells))
@@ -260,6 +262,12 @@ def _signal(scorer: Scorer, cells: list[Cell], i: int) -> str:
         k -= 1
     if k < 0:
         return "new"
+    if (scorer.score(rp, k) or 0.0) <= 0.0:
+        # the row above is no row of this grid (the first row under its heading: above it the
+        # heading's upper row, 绩效指标 | 保障绩效目标实现措施, or another table): its text is
+        # no earlier row's value, and the project's own cell (a 保障措施 column, printed
+        # on the first indicator row and merged down) is no sign of the next project
+        return "unknown"
     col = cells[0].col
     prev = next((c for c in scorer.items[k].cells if c.col <= col < c.col + c.span), None)
     if prev is not None and prev.norm == text:

@@ -58,6 +58,7 @@ class CellPat:
     reader: Reader
     place: str
     continued: bool = False  # the template merges it with the cell above (printed once)
+    above: str = ""  # continued: the label it continues (normalised), which a file may type again
 
 
 @dataclass(eq=False)
@@ -282,6 +283,7 @@ def docx_pattern(spec: FormSpec) -> Pattern:
     counters = {"p": 0, "tbl": 0}
     _docx_tokens(body_of(path.read_bytes()), b, tokens, counters)
     nodes = b.tree(tokens)
+    _labels_above(b.rows)
     _assign_headings(b.rows)
     return Pattern(spec.name, "docx", nodes, b.rows, b.notes)
 
@@ -361,6 +363,7 @@ def xlsx_pattern(spec: FormSpec) -> Pattern:
         if sheet.for_each:
             tokens.append(("ctl", "endfor", ""))
     nodes = b.tree(tokens)
+    _labels_above(b.rows)
     _assign_headings(b.rows)
     return Pattern(spec.name, "xlsx", nodes, b.rows, b.notes)
 
@@ -404,6 +407,23 @@ def _sheet_tokens(ws, b: _Builder, fname: str, group: str) -> list[Token]:  # ty
 
 
 # ---------------------------------------------------------------------- headings
+
+
+def _labels_above(rows: list[RowPat]) -> None:
+    """Each cell the template merges with the cell above it gets the label printed there
+    (a 保障绩效目标实现措施 that spans both rows of the indicators' heading): a clerk's
+    form that types the label again in the lower row, not merging, has that column too."""
+    last: dict[tuple[str, int], str] = {}  # (table or sheet, first column) → label of the cell last begun there
+    for rp in rows:
+        if rp.kind != "row":
+            continue
+        for cp in rp.cells:
+            if cp.continued:
+                cp.above = last.get((rp.group, cp.col), "")
+                continue
+            for col in range(cp.col, cp.col + cp.span):
+                last.pop((rp.group, col), None)
+            last[(rp.group, cp.col)] = cp.reader.literal or ""
 
 
 def _assign_headings(rows: list[RowPat]) -> None:

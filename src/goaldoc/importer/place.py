@@ -228,7 +228,7 @@ _MONEY_UNITS = ("元", "万元", "亿元")
 
 def level1_typed_as_level2(data: dict[str, Any], lines: LineMap, model: type[BaseModel], vocabulary: Any) -> list[str]:
     """A 一级 name (产出指标) read into 二级 where the form prints no 一级: the 一级 typed
-    where a 二级 belongs (F2: Ezhou heads the column of its 二级 names 一级指标, and a clerk
+    where a 二级 belongs (F2: a form that heads the column of its 二级 names 一级指标, and a clerk
     types 产出指标 there). It goes to ``level1``, at its cell; the 二级 is left empty, at the
     same cell, for the checks to ask for, and the import says so with the cells. A name that
     is also a 二级 of the tree (成本指标 under 产出指标) stays a 二级."""
