@@ -88,47 +88,6 @@ def test_a_project_with_no_budget_under_a_form_that_prints_it(tmp_path):
     ]
 
 
-GUANGSHUI = SAMPLES / "2021" / "guangshui.yaml"
-
-
-def test_a_money_block_with_no_line_at_all_is_an_error_at_budget(tmp_path):
-    """`budget: {unit: 万元}` (what an import that could not read the block leaves): guangshui
-    prints 收入构成 and 支出构成, and would print 部门总体资金情况 empty."""
-    text = GUANGSHUI.read_text(encoding="utf-8")
-    f = tmp_path / "x.yaml"
-    f.write_text(text[: text.index("\nbudget:")] + "\nbudget: {unit: 万元}\n" + text[text.index("\n# 文字稿到"):], encoding="utf-8")
-    res = run("check", str(f))
-    assert res.exit_code == 1
-    assert [x for x in res.output.splitlines() if " E307 " in x] == [
-        f"{f}:{line_of(f, 'budget:')} 错误 E307 budget：部门预算支出、收入来源一行也没有："
-        "表样“guangshui”（湖北省部门整体支出绩效目标申报表（广水市））印这两栏，空着会被退回：请填写各行的行名和今年的数"
-    ]
-
-
-def test_blank_rows_only_are_no_line_and_a_form_printing_one_side_names_it(tmp_path):
-    f = edited(
-        tmp_path,
-        "    - {label: 资金总额, amount: 171.41}\n    - {label: 项目支出, amount: 60.8, level: 1}\n    - {label: 基本支出, amount: 110.61, level: 1}\n",
-        "    - {}\n    - {}\n",
-        source=SAMPLES / "2019" / "ningde.yaml",
-    )
-    assert found(f, "E307") == [
-        f"{f}:{line_of(f, 'budget:')} 错误 E307 budget：部门预算支出一行也没有："
-        "表样“ningde”（福建省部门整体支出绩效目标表（宁德市））印这一栏，空着会被退回：请填写各行的行名和今年的数"
-    ]
-
-
-def test_a_form_printing_only_the_departments_total_does_not_ask_for_lines():
-    """sichuan prints department.total (jingyan has no budget line), not the lines."""
-    assert not load(SAMPLES / "2024" / "jingyan.yaml").model.budget.expenditure
-    assert found(SAMPLES / "2024" / "jingyan.yaml", "E307") == []
-
-
-def test_the_samples_of_the_forms_printing_a_money_block_have_no_e307():
-    for name in ("2021/guangshui.yaml", "2019/ningde.yaml", "2023/liuzhi.yaml", "2024/taishan.yaml"):
-        assert found(SAMPLES / name, "E307") == [], name
-
-
 # ---------------------------------------------------------------- W313: a number with no unit
 
 

@@ -14,8 +14,7 @@ together).
   every item of a list is one 提醒 at its first place, with the count.
 * E306: a cell form.yaml says must not be blank (``required_fields``, a declared field's
   ``required: true``) is blank where the form prints it.
-* E307: a money line the form prints is empty (the 合计 lines, a project's 预算数), or the
-  money block the form prints (部门预算支出 / 收入来源) has no line at all (at ``budget``).
+* E307: a money line the form prints is empty (the 合计 lines, a project's 预算数).
 * E308: the department's indicator table, which the form always prints, has no row.
 * W316: E306–E308 when the data is another form's, printed through this one (``--form``).
 
@@ -259,28 +258,18 @@ def money_lines(model: DepartmentYear, lines: LineMap, form: FormSpec) -> list[P
     """E307: a money line the form prints is not empty: the 合计 line of 部门预算支出 /
     收入来源 (and of a form's own ``lines`` and ``table`` fields with a 合计 row), and each
     project's 预算数 (after ``init --from … --clear-amounts`` they are all blank, and the
-    form would print blank money cells); and the money block the form prints has a line:
-    ``budget`` with no line on any side it prints is one E307, at ``budget``."""
+    form would print blank money cells)."""
     from .base import _projects
 
     reads = form_reads(form)
     who = f"表样“{form.name}”（{form.title}）"
     out = []
     lists: list[tuple[Path, list[Any], tuple[ContextPath, ...], str]] = []
-    block: list[tuple[str, bool]] = []  # the sides whose lines the form prints: (name, has a line)
     for side, name in (("expenditure", "部门预算支出"), ("income", "收入来源")):
         shown: tuple[ContextPath, ...] = (("budget", side, ANY, "amount"), ("budget_rows", ANY, side, "amount"))
-        if any(reads.prints(c) for c in shown):
-            block.append((name, bool(filled(getattr(model.budget, side)))))
         if side == "expenditure":
             shown += (("budget", "total"), ("department_total",))
         lists.append((("budget", side), getattr(model.budget, side), shown, name))
-    if block and not any(has for _n, has in block):
-        # no line at all (`budget: {unit: 万元}`, or blank rows only): the form would print its
-        # money block empty. A form printing only the total (department.total alone) is not asked
-        sides = "、".join(n for n, _h in block)
-        these = "这两栏" if len(block) > 1 else "这一栏"
-        out.append(_problem(lines, ("budget",), "E307", f"{sides}一行也没有：{who}印{these}，空着会被退回：请填写各行的行名和今年的数"))
     for fname, f in form.fields.department.items():
         if f.type == "lines":
             shown = (("department", fname, ANY, "amount"), ("department", "lines", fname, ANY, "amount"))
