@@ -156,7 +156,7 @@ def to_yaml(
             "原样留在这里：请核对，放到合适的键下，或删去。"
         )
         for x in leftovers:
-            tail.append("#   " + one_line(f"{x.place}：{x.reason}：{' '.join(x.text.split())}"))
+            tail.append("#   " + one_line(f"{x.place}：{x.reason.removesuffix('。')}：{' '.join(x.text.split())}"))
     must, keepable = _must_fix(problems or [])
     if must:
         tail.append("# " + "-" * 30 + " 必须改正的问题（导入时）")
