@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from goaldoc.api import check
 from goaldoc.importer import import_file, read_filled
 from goaldoc.paths import format_path
@@ -224,3 +226,15 @@ def test_ezhou_level1_names_in_a_workbook_are_read_as_level1_and_check_names_the
         ("E202", f"{EZ_NAME}!A15", "projects[0].indicators[3].level2"),
         ("E202", f"{EZ_NAME}!A16", "projects[0].indicators[4].level2"),
     ]
+
+
+@pytest.mark.parametrize("heading", ["指标值", "预期实现值", "当年预期实现值"])
+def test_ezhou_values_under_the_national_spellings_of_its_value_heading_are_read(tmp_path: Path, heading: str) -> None:
+    """Ezhou prints 当年预期实现值; a clerk typing 指标值 lost every value (listed, and check
+    then said each was 空着, E306). 当年预期实现值 is in national.yaml's 指标值 group."""
+    grid = _ezhou_indicators(EZ_TYPED)
+    grid[1] = [heading if x == "当年预期实现值" else x for x in grid[1]]
+    blocks = [("table", _ezhou_top()), ("p", EZ_TITLE), ("table", _ezhou_main()), ("table", grid)]
+    imp = import_file(word(tmp_path / "ezhou.docx", blocks))
+    assert [i["value"] for i in imp.data["projects"][0]["indicators"]] == [t[3] for t in EZ_TYPED]
+    assert [x.text for x in imp.leftovers] == []
