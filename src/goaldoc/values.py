@@ -207,7 +207,7 @@ def _parse(raw: str, t: str) -> IndicatorValue:
         if m["tail"]:
             return IndicatorValue(raw, m["sign"], number, unit, t, False)
         return IndicatorValue(raw, m["sign"], number, unit, None, True)
-    m = _SIGNED_RE.fullmatch(t)
+    m = _OPEN_UNIT_RE.fullmatch(t)
     if m and not m["unit"].endswith(_NOT_UNIT_ENDS):
         return IndicatorValue(raw, m["sign"], Decimal(m["num"]), m["unit"], None, True)
     if len(t) <= 20 and not _NOT_PHRASE.search(t):
@@ -218,7 +218,7 @@ def _parse(raw: str, t: str) -> IndicatorValue:
 # a number and a short unit the list above does not know (≥200盏, ≤5千瓦时, =3台套, and the
 # actual 150盏): quantitative all the same — a counting word is open-ended (a tester's 盏,
 # 平方公里, 车次, 架次 … were read as 定性, and a 自评 form asked for a tier)
-_SIGNED_RE = re.compile(
+_OPEN_UNIT_RE = re.compile(
     rf"(?P<sign>[{_COMPARISONS}])? ?(?P<num>{_NUMBER}) ?(?P<unit>[\u4e00-\u9fff·]{{1,4}}(?:/每?[\u4e00-\u9fff]{{1,4}})?)"
 )
 _NOT_UNIT_ENDS = ("内", "前", "后", "底", "末", "初", "中", "左右", "以上", "以下")
@@ -278,7 +278,7 @@ def from_parts(
 # ---------------------------------------------------------------- amounts (金额)
 
 _AMOUNT_RE = compile_later(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
-_AMOUNT_UNITS = {"元": 0, "万元": 4, "亿元": 8}
+AMOUNT_UNITS = {"元": 0, "万元": 4, "亿元": 8}  # the money units an amount may be given in, by power of ten
 
 
 def _amount_error(x: object) -> ValueError:
@@ -305,9 +305,9 @@ def parse_amount(x: str | int | Decimal) -> Decimal:
 
 
 def _unit_shift(unit: str) -> int:
-    if unit not in _AMOUNT_UNITS:
+    if unit not in AMOUNT_UNITS:
         raise ValueError(f"金额单位应为 元、万元 或 亿元，现为“{unit}”")
-    return _AMOUNT_UNITS[unit]
+    return AMOUNT_UNITS[unit]
 
 
 def convert_amount(d: Decimal, from_unit: str, to_unit: str) -> Decimal:

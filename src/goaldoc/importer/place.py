@@ -20,7 +20,7 @@ from ..loader import LineMap
 from ..model import BudgetLine
 from ..paths import format_path
 from ..textnorm import name_key
-from ..values import convert_amount, parse_amount
+from ..values import AMOUNT_UNITS, convert_amount, parse_amount
 from .extract import Binding, Leftover, Reading
 from .fields import Path, to_model
 from .lines import infer_levels
@@ -214,16 +214,13 @@ def _to_column_unit(value: Decimal, text: str, column: str, b: Binding, out: Pla
     in one headed 元): converted exactly (a decimal shift, values.convert_amount) and said at
     its cell — never kept as the column's unit, 10 000 times off, without a word."""
     unit = typed_unit(text)
-    if unit is None or unit == column or column not in _MONEY_UNITS:
+    if unit is None or unit == column or column not in AMOUNT_UNITS:
         return value
     converted = convert_amount(value, unit, column)
     out.converted.append(
         (b.place, f"“{text.strip()}”写的是{unit}，这一栏的金额单位是{column}：已换算成 {converted:f} {column}，请核对")
     )
     return converted
-
-
-_MONEY_UNITS = ("元", "万元", "亿元")
 
 
 def level1_typed_as_level2(data: dict[str, Any], lines: LineMap, model: type[BaseModel], vocabulary: Any) -> list[str]:
